@@ -1,0 +1,3 @@
+from allintop.cli import main
+
+raise SystemExit(main())
