@@ -1,0 +1,124 @@
+"""Bounded per-series history on a fixed time grid, for sparklines.
+
+Points sit at grid times `k * step` (the poller aligns its query times to the same
+grid), so a backfill from one range query and the instant values of later ticks line
+up, and a missed tick or a series that vanished for a while shows as a gap (None).
+Pure logic: no Textual, no network.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+
+LabelKey = tuple[tuple[str, str], ...]
+
+
+def label_key(labels: Mapping[str, str]) -> LabelKey:
+    """A hashable identity for a series' label set."""
+    return tuple(sorted(labels.items()))
+
+
+def _finite(value: float | None) -> float | None:
+    # Sparklines cannot draw NaN or ±Inf: they are gaps in the history, while the
+    # panel's current value still shows them as such.
+    return value if value is not None and math.isfinite(value) else None
+
+
+class SeriesHistory:
+    """The last `capacity` grid points of one series, oldest first."""
+
+    __slots__ = ("_last", "_values", "capacity", "step")
+
+    def __init__(self, step: float, capacity: int) -> None:
+        self.step = step
+        self.capacity = capacity
+        self._values: deque[float | None] = deque(maxlen=capacity)
+        self._last: int | None = None  # grid index of the newest point
+
+    def _index(self, t: float) -> int:
+        return round(t / self.step)
+
+    def put(self, t: float, value: float | None) -> None:
+        """Record `value` at time `t`; grid points skipped since the last put become gaps."""
+        index = self._index(t)
+        if self._last is not None:
+            if index < self._last:
+                return  # a late answer for a point already superseded
+            if index == self._last:
+                self._values[-1] = _finite(value)
+                return
+            self._values.extend([None] * min(index - self._last - 1, self.capacity))
+        self._values.append(_finite(value))
+        self._last = index
+
+    def backfill(self, timestamps: Sequence[float], values: Sequence[float], end: float) -> None:
+        """Replace the history by a range query's points up to grid time `end`."""
+        by_index = {self._index(t): v for t, v in zip(timestamps, values, strict=False)}
+        last = self._index(end)
+        first = last - self.capacity + 1
+        self._values.clear()
+        self._values.extend(_finite(by_index.get(i)) for i in range(first, last + 1))
+        self._last = last
+
+    def values(self) -> list[float | None]:
+        """Exactly `capacity` points ending at the newest, padded with gaps on the left."""
+        pad = self.capacity - len(self._values)
+        return [None] * pad + list(self._values)
+
+    @property
+    def latest(self) -> float | None:
+        return self._values[-1] if self._values else None
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in self._values)
+
+
+class PanelHistory:
+    """Histories of a panel's series, capped at `max_series` (the top ones by value)."""
+
+    def __init__(self, step: float, capacity: int, max_series: int = 50) -> None:
+        self.step = step
+        self.capacity = capacity
+        self.max_series = max_series
+        self.series: dict[LabelKey, SeriesHistory] = {}
+
+    def _new(self) -> SeriesHistory:
+        return SeriesHistory(self.step, self.capacity)
+
+    def backfill(
+        self,
+        series: Iterable[tuple[Mapping[str, str], Sequence[float], Sequence[float]]],
+        end: float,
+    ) -> None:
+        self.series.clear()
+        for labels, timestamps, values in series:
+            if len(self.series) >= self.max_series:
+                break
+            history = self._new()
+            history.backfill(timestamps, values, end)
+            self.series[label_key(labels)] = history
+
+    def update(self, t: float, samples: Sequence[tuple[Mapping[str, str], float]]) -> None:
+        """Add one tick's values (`samples` sorted most important first)."""
+        seen: set[LabelKey] = set()
+        for labels, value in samples:
+            key = label_key(labels)
+            history = self.series.get(key)
+            if history is None:
+                if len(self.series) >= self.max_series:
+                    continue
+                history = self.series[key] = self._new()
+            history.put(t, value)
+            seen.add(key)
+        for key in list(self.series):
+            if key not in seen:
+                history = self.series[key]
+                history.put(t, None)
+                if history.is_empty():
+                    del self.series[key]
+
+    def values(self, labels: Mapping[str, str]) -> list[float | None]:
+        history = self.series.get(label_key(labels))
+        return history.values() if history else [None] * self.capacity

@@ -1,0 +1,557 @@
+"""An async client for the Prometheus HTTP API, on one shared httpx connection pool.
+
+It speaks the API that Prometheus, VictoriaMetrics, Thanos and Mimir share, returns
+typed results, and turns every failure into a `PrometheusError` whose message a user
+understands: connection refused, timeout, HTTP status, Prometheus' own error, or an
+answer that is not Prometheus JSON (an HTML page from a proxy, say).
+No UI imports: the poller and the commands use it alike.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import httpx
+
+from allintop.errors import AllintopError
+from allintop.text import clean
+from allintop.units import parse_duration
+
+__all__ = [
+    "Alert",
+    "AlertRule",
+    "BadResponse",
+    "BuildInfo",
+    "HTTPStatusError",
+    "InstantResult",
+    "PrometheusClient",
+    "PrometheusError",
+    "QueryError",
+    "RangeResult",
+    "RequestTimeout",
+    "RuleGroup",
+    "Sample",
+    "Series",
+    "Target",
+    "Unreachable",
+]
+
+Labels = Mapping[str, str]
+
+
+# --- errors -------------------------------------------------------------------------
+
+
+class PrometheusError(AllintopError):
+    """A request to Prometheus failed. `short` is the few words a panel has room for."""
+
+    title = "Prometheus error"
+    short = "error"
+
+
+class Unreachable(PrometheusError):
+    title = "Prometheus unreachable"
+    short = "unreachable"
+
+
+class RequestTimeout(PrometheusError):
+    title = "Prometheus timeout"
+    short = "timeout"
+
+
+class HTTPStatusError(PrometheusError):
+    title = "HTTP error"
+
+    def __init__(self, status: int, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.status = status
+        self.short = f"HTTP {status}"
+
+
+class QueryError(PrometheusError):
+    """Prometheus answered with `status: error`: a bad expression, a timeout, too many samples."""
+
+    title = "Query error"
+
+    def __init__(self, error_type: str, error: str, status: int) -> None:
+        super().__init__(f"{error_type}: {error}" if error_type else error)
+        self.error_type = error_type
+        self.error = error
+        self.status = status
+        self.short = "query error"
+
+
+class BadResponse(PrometheusError):
+    """The server answered, but not with Prometheus API JSON."""
+
+    title = "Bad answer"
+    short = "bad answer"
+
+
+# --- results ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One value of an instant vector (or the scalar, with no labels)."""
+
+    labels: Labels
+    value: float
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One series of a range result: parallel timestamps and values."""
+
+    labels: Labels
+    timestamps: tuple[float, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InstantResult:
+    kind: Literal["vector", "scalar", "string"]
+    samples: tuple[Sample, ...]
+    warnings: tuple[str, ...] = ()
+    stats: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RangeResult:
+    series: tuple[Series, ...]
+    warnings: tuple[str, ...] = ()
+    stats: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An active (pending or firing) alert, from /api/v1/alerts or inside a rule."""
+
+    name: str
+    state: str
+    labels: Labels
+    annotations: Labels
+    active_since: float | None
+    value: float
+
+    @property
+    def severity(self) -> str:
+        return self.labels.get("severity", "")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    name: str
+    query: str
+    duration: float
+    labels: Labels
+    annotations: Labels
+    state: str  # firing, pending or inactive
+    health: str
+    last_error: str
+    alerts: tuple[Alert, ...]
+
+    @property
+    def severity(self) -> str:
+        return self.labels.get("severity", "")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    name: str
+    file: str
+    interval: float
+    rules: tuple[AlertRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    job: str
+    instance: str
+    scrape_url: str
+    health: str  # up, down or unknown
+    last_scrape: float | None
+    last_scrape_duration: float
+    last_error: str
+    scrape_interval: float | None
+    labels: Labels = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildInfo:
+    version: str
+    revision: str = ""
+
+
+# --- parsing helpers -------------------------------------------------------------------
+
+
+def _float(text: Any) -> float:
+    """Prometheus sends values as strings: "1.5", "NaN", "+Inf", "-Inf"."""
+    return float(text)
+
+
+def _timestamp(text: Any) -> float | None:
+    """RFC 3339 (with nanoseconds) -> epoch seconds; Go's zero time means never."""
+    if not text or str(text).startswith("0001-01-01"):
+        return None
+    return datetime.fromisoformat(str(text)).timestamp()
+
+
+def _duration(text: Any) -> float:
+    """Go durations in targets ("1s", "15s", "1m") and bare seconds in rules."""
+    if isinstance(text, int | float):
+        return float(text)
+    return parse_duration(str(text))
+
+
+def _labels(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise TypeError("labels are not an object")
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def _alert(raw: Mapping[str, Any]) -> Alert:
+    labels = _labels(raw.get("labels"))
+    return Alert(
+        name=labels.get("alertname", ""),
+        state=str(raw.get("state", "")),
+        labels=labels,
+        annotations=_labels(raw.get("annotations")),
+        active_since=_timestamp(raw.get("activeAt")),
+        value=_float(raw.get("value", "NaN")),
+    )
+
+
+def _rule(raw: Mapping[str, Any]) -> AlertRule:
+    return AlertRule(
+        name=str(raw["name"]),
+        query=str(raw.get("query", "")),
+        duration=float(raw.get("duration", 0) or 0),
+        labels=_labels(raw.get("labels")),
+        annotations=_labels(raw.get("annotations")),
+        state=str(raw.get("state", "inactive")),
+        health=str(raw.get("health", "")),
+        last_error=str(raw.get("lastError", "") or ""),
+        alerts=tuple(_alert(a) for a in raw.get("alerts") or ()),
+    )
+
+
+def _target(raw: Mapping[str, Any]) -> Target:
+    labels = _labels(raw.get("labels"))
+    interval = raw.get("scrapeInterval")
+    return Target(
+        job=labels.get("job", str(raw.get("scrapePool", ""))),
+        instance=labels.get("instance", ""),
+        scrape_url=str(raw.get("scrapeUrl", "")),
+        health=str(raw.get("health", "unknown")),
+        last_scrape=_timestamp(raw.get("lastScrape")),
+        last_scrape_duration=float(raw.get("lastScrapeDuration", 0) or 0),
+        last_error=str(raw.get("lastError", "") or ""),
+        scrape_interval=_duration(interval) if interval else None,
+        labels=labels,
+    )
+
+
+def _instant(data: Mapping[str, Any]) -> tuple[str, tuple[Sample, ...]]:
+    kind = data["resultType"]
+    result = data["result"]
+    if kind in ("scalar", "string"):
+        ts, value = result
+        number = _float(value) if kind == "scalar" else math.nan
+        return kind, (Sample({}, number, float(ts)),)
+    if kind == "vector":
+        samples = tuple(
+            Sample(_labels(item.get("metric")), _float(item["value"][1]), float(item["value"][0]))
+            for item in result
+        )
+        return kind, samples
+    if kind == "matrix":
+        raise BadResult(
+            "the expression returns a range vector (e.g. foo[5m]); "
+            "a panel needs an instant vector or a scalar",
+            hint="wrap it in a function such as rate() or avg_over_time()",
+        )
+    raise TypeError(f"unknown resultType {kind!r}")
+
+
+def _matrix(data: Mapping[str, Any]) -> tuple[Series, ...]:
+    if data["resultType"] != "matrix":
+        raise TypeError(f"range query answered with resultType {data['resultType']!r}")
+    out = []
+    for item in data["result"]:
+        points = item.get("values") or ()
+        out.append(
+            Series(
+                _labels(item.get("metric")),
+                tuple(float(p[0]) for p in points),
+                tuple(_float(p[1]) for p in points),
+            )
+        )
+    return tuple(out)
+
+
+class BadResult(QueryError):
+    """The query ran, but its result cannot be shown (a range vector on a panel)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__("", message, 200)
+        self.hint = hint
+        self.short = "range vector"
+
+
+def _snippet(response: httpx.Response) -> str:
+    """A few words of a body that is not JSON, to tell a proxy page from a crash."""
+    text = response.text.strip()
+    if "<title>" in text.lower():
+        start = text.lower().index("<title>") + len("<title>")
+        end = text.lower().find("</title>", start)
+        text = text[start:end] if end > start else text[start:]
+    return clean(" ".join(text.split()), 120)
+
+
+_HINTS = {
+    401: "Prometheus wants credentials: set them with --auth-env/--auth-file or panels.yaml",
+    403: "the credentials were refused",
+    404: "is the URL a Prometheus server (and its path prefix right)?",
+    502: "a proxy in front of Prometheus could not reach it",
+    503: "Prometheus is overloaded or still starting",
+}
+
+
+# --- the client -----------------------------------------------------------------------
+
+
+class PrometheusClient:
+    """Prometheus HTTP API on one `httpx.AsyncClient` (one connection pool).
+
+    Args:
+        url: base URL, e.g. ``http://localhost:9090`` (a path prefix is kept).
+        timeout: seconds a single request may take.
+        headers: extra request headers (e.g. a tenant id for Mimir).
+        auth: ``("user", "password")`` for basic auth, or a bearer token string.
+        verify: False to skip TLS verification (--insecure), or a CA bundle path.
+        transport: an httpx transport (tests use it to shape faults).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 10.0,
+        headers: Mapping[str, str] | None = None,
+        auth: tuple[str, str] | str | None = None,
+        verify: bool | str = True,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_connections: int = 20,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        basic: httpx.BasicAuth | None = None
+        if isinstance(auth, tuple):
+            basic = httpx.BasicAuth(*auth)
+        elif isinstance(auth, str):
+            all_headers["Authorization"] = f"Bearer {auth}"
+        self._http = httpx.AsyncClient(
+            base_url=self.url,
+            timeout=httpx.Timeout(timeout),
+            headers=all_headers,
+            auth=basic,
+            verify=verify,
+            transport=transport,
+            limits=httpx.Limits(max_connections=max_connections),
+            follow_redirects=True,
+        )
+
+    @property
+    def host(self) -> str:
+        """host:port, for the header line."""
+        return httpx.URL(self.url).netloc.decode()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> PrometheusClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- queries --
+
+    async def query(
+        self, expr: str, time: float | None = None, *, stats: bool = False
+    ) -> InstantResult:
+        """Evaluate `expr` at `time` (default: the server's now)."""
+        form: dict[str, str] = {"query": expr}
+        if time is not None:
+            form["time"] = _fmt_time(time)
+        if stats:
+            form["stats"] = "all"
+        body = await self._api("POST", "/api/v1/query", data=form)
+        kind, samples = self._decode(body, lambda d: _instant(d))
+        return InstantResult(kind, samples, _warnings(body), _stats(body))  # type: ignore[arg-type]
+
+    async def query_range(
+        self, expr: str, start: float, end: float, step: float, *, stats: bool = False
+    ) -> RangeResult:
+        form = {
+            "query": expr,
+            "start": _fmt_time(start),
+            "end": _fmt_time(end),
+            "step": _fmt_time(step),
+        }
+        if stats:
+            form["stats"] = "all"
+        body = await self._api("POST", "/api/v1/query_range", data=form)
+        series = self._decode(body, _matrix)
+        return RangeResult(series, _warnings(body), _stats(body))
+
+    async def label_values(self, label: str, match: str | None = None) -> tuple[str, ...]:
+        params = {"match[]": match} if match else None
+        body = await self._api("GET", f"/api/v1/label/{label}/values", params=params)
+        return self._decode(body, lambda d: tuple(sorted(str(v) for v in d)))
+
+    # -- state --
+
+    async def alerts(self) -> tuple[Alert, ...]:
+        body = await self._api("GET", "/api/v1/alerts")
+        return self._decode(body, lambda d: tuple(_alert(a) for a in d["alerts"]))
+
+    async def rules(self) -> tuple[RuleGroup, ...]:
+        """Alerting rules only (recording rules have no state to show)."""
+        body = await self._api("GET", "/api/v1/rules", params={"type": "alert"})
+        return self._decode(body, _groups)
+
+    async def targets(self) -> tuple[Target, ...]:
+        body = await self._api("GET", "/api/v1/targets", params={"state": "active"})
+        return self._decode(body, lambda d: tuple(_target(t) for t in d["activeTargets"]))
+
+    async def buildinfo(self) -> BuildInfo:
+        body = await self._api("GET", "/api/v1/status/buildinfo")
+        return self._decode(
+            body, lambda d: BuildInfo(str(d.get("version", "")), str(d.get("revision", "")))
+        )
+
+    async def ready(self) -> bool:
+        """True when the server answers /-/ready with 200; never raises."""
+        try:
+            response = await self._http.get("/-/ready")
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    # -- transport and decoding --
+
+    async def _api(self, method: str, path: str, **kwargs: Any) -> Mapping[str, Any]:
+        try:
+            response = await self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise RequestTimeout(
+                f"no answer from {self.host} within {self.timeout:g}s",
+                hint="Prometheus is slow or overloaded; --timeout raises the limit",
+            ) from exc
+        except httpx.ConnectError as exc:
+            raise Unreachable(
+                f"cannot connect to {self.host}: {_connect_reason(exc)}",
+                hint="is Prometheus running there? set the URL with --url or $PROMETHEUS_URL",
+            ) from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise Unreachable(f"connection to {self.host} broke: {_reason(exc)}") from exc
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise Unreachable(f"bad Prometheus URL {self.url!r}: {_reason(exc)}") from exc
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"request to {self.host} failed: {_reason(exc)}") from exc
+        return self._body(response)
+
+    def _body(self, response: httpx.Response) -> Mapping[str, Any]:
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and body.get("status") == "error":
+            raise QueryError(
+                clean(body.get("errorType", "")),
+                clean(body.get("error", "unknown error")),
+                response.status_code,
+            )
+        if response.status_code >= 400:
+            raise HTTPStatusError(
+                response.status_code,
+                f"HTTP {response.status_code} {response.reason_phrase} from {self.host}"
+                + (f": {_snippet(response)}" if response.content else ""),
+                hint=_HINTS.get(response.status_code),
+            )
+        if not isinstance(body, dict) or body.get("status") != "success" or "data" not in body:
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            raise BadResponse(
+                f"{self.host} did not answer with Prometheus JSON ({kind}): {_snippet(response)}",
+                hint="is the URL a Prometheus API (not a proxy login page or Grafana)?",
+            )
+        return body
+
+    def _decode(self, body: Mapping[str, Any], decode: Any) -> Any:
+        try:
+            return decode(body["data"])
+        except PrometheusError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise BadResponse(
+                f"unexpected answer from {self.host}: {clean(repr(exc), 80)}",
+                hint="the server speaks a different version of the Prometheus API",
+            ) from exc
+
+
+def _groups(data: Mapping[str, Any]) -> tuple[RuleGroup, ...]:
+    return tuple(
+        RuleGroup(
+            name=str(g["name"]),
+            file=str(g.get("file", "")),
+            interval=float(g.get("interval", 0) or 0),
+            rules=tuple(_rule(r) for r in g.get("rules") or () if r.get("type") == "alerting"),
+        )
+        for g in data["groups"]
+    )
+
+
+def _warnings(body: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(clean(w) for w in body.get("warnings") or ())
+
+
+def _stats(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    stats = body["data"].get("stats") if isinstance(body.get("data"), dict) else None
+    return stats if isinstance(stats, dict) else None
+
+
+def _fmt_time(seconds: float) -> str:
+    return f"{seconds:.3f}"
+
+
+def _reason(exc: BaseException) -> str:
+    return clean(str(exc) or type(exc).__name__, 120)
+
+
+def _connect_reason(exc: httpx.ConnectError) -> str:
+    """Find the OS-level cause (refused, no route, unknown host) in the exception chain."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror.lower()
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc)
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "unknown host"
+    if "refused" in text.lower():
+        return "connection refused"
+    return _reason(exc)

@@ -1,0 +1,28 @@
+"""Making untrusted text (label values, annotations, server errors) safe to show.
+
+Everything that comes from Prometheus is data, never markup or terminal control:
+control characters are replaced by visible escapes here, and the UI renders the
+result as plain `rich.text.Text`, so Rich markup in a label value stays literal.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 control characters and DEL; tab and newline are folded too, because a
+# single-line cell must stay a single line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_VISIBLE = {"\n": "\\n", "\t": "\\t", "\r": "\\r", "\x1b": "\\e"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _VISIBLE.get(char, f"\\x{ord(char):02x}")
+
+
+def clean(text: object, limit: int | None = None) -> str:
+    """Return `text` as one printable line, cut to `limit` characters with an ellipsis."""
+    out = _CONTROL.sub(_escape, str(text))
+    if limit is not None and len(out) > limit:
+        out = out[: max(limit - 1, 0)] + "…"
+    return out

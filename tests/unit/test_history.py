@@ -1,0 +1,61 @@
+import math
+
+from allintop.history import PanelHistory, SeriesHistory, label_key
+
+
+def test_put_extends_on_grid_and_pads_left():
+    h = SeriesHistory(step=5, capacity=4)
+    h.put(100, 1.0)
+    h.put(105, 2.0)
+    assert h.values() == [None, None, 1.0, 2.0]
+    assert h.latest == 2.0
+
+
+def test_skipped_ticks_become_gaps():
+    h = SeriesHistory(step=5, capacity=6)
+    h.put(100, 1.0)
+    h.put(115, 4.0)
+    assert h.values() == [None, None, 1.0, None, None, 4.0]
+
+
+def test_same_grid_point_replaces_and_older_is_ignored():
+    h = SeriesHistory(step=5, capacity=3)
+    h.put(100, 1.0)
+    h.put(100, 2.0)
+    h.put(95, 9.0)
+    assert h.values() == [None, None, 2.0]
+
+
+def test_capacity_bounds_memory_even_after_a_long_gap():
+    h = SeriesHistory(step=1, capacity=3)
+    h.put(0, 1.0)
+    h.put(10_000, 2.0)
+    assert h.values() == [None, None, 2.0]
+    assert len(h._values) == 3
+
+
+def test_non_finite_values_are_gaps():
+    h = SeriesHistory(step=1, capacity=3)
+    for t, v in enumerate([math.nan, math.inf, 3.0]):
+        h.put(t, v)
+    assert h.values() == [None, None, 3.0]
+
+
+def test_backfill_places_points_on_the_grid():
+    h = SeriesHistory(step=5, capacity=4)
+    # Prometheus range answers carry millisecond timestamps: 100.0 and 110.0004.
+    h.backfill([100.0, 110.0004], [1.0, 3.0], end=115)
+    assert h.values() == [1.0, None, 3.0, None]
+    h.put(120, 4.0)
+    assert h.values() == [None, 3.0, None, 4.0]
+
+
+def test_panel_history_caps_series_and_prunes_vanished_ones():
+    p = PanelHistory(step=1, capacity=2, max_series=2)
+    p.update(0, [({"a": "1"}, 5.0), ({"a": "2"}, 4.0), ({"a": "3"}, 3.0)])
+    assert set(p.series) == {label_key({"a": "1"}), label_key({"a": "2"})}
+    p.update(1, [({"a": "1"}, 6.0)])
+    assert p.values({"a": "2"}) == [4.0, None]
+    p.update(2, [({"a": "1"}, 7.0)])
+    assert label_key({"a": "2"}) not in p.series
+    assert p.values({"a": "1"}) == [6.0, 7.0]
