@@ -15,9 +15,9 @@ from allintop.prometheus import (
 from tests.faultserver import Reply, closed_port, fault_server, url_of
 
 
-async def _query(reply: Reply, timeout: float = 2.0):
+async def _query(reply: Reply, limit: float = 2.0):
     with fault_server(reply) as server:
-        async with PrometheusClient(url_of(server), timeout=timeout) as client:
+        async with PrometheusClient(url_of(server), timeout=limit) as client:
             return await client.query("up")
 
 
@@ -30,7 +30,7 @@ async def test_connection_refused_says_so():
 
 async def test_slow_server_times_out_with_the_limit_in_the_message():
     with pytest.raises(RequestTimeout, match=r"within 0\.3s"):
-        await _query(Reply(delay=1.5), timeout=0.3)
+        await _query(Reply(delay=1.5), limit=0.3)
 
 
 async def test_html_from_a_proxy_is_named_by_its_title():
