@@ -1,0 +1,267 @@
+"""Durations and value formatting (allintop.units)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from allintop.units import convert, format_duration, format_since, format_value, parse_duration
+
+INF = math.inf
+NAN = math.nan
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("5s", 5.0),
+        ("15m", 900.0),
+        ("1h", 3600.0),
+        ("1h30m", 5400.0),
+        ("500ms", 0.5),
+        ("2d", 172800.0),
+        ("1w", 604800.0),
+        ("1y", 365 * 86400.0),
+        ("1d2h3m4s5ms", 86400 + 7200 + 180 + 4 + 0.005),
+        ("30", 30.0),  # a bare number is seconds
+        ("0.5", 0.5),
+        ("1.5h", 5400.0),
+        ("0s", 0.0),
+        ("0", 0.0),
+        ("  15m  ", 900.0),
+    ],
+)
+def test_parse_duration(text: str, seconds: float) -> None:
+    assert parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "empty duration"),
+        ("   ", "empty duration"),
+        ("-5s", "negative"),
+        ("-5", "negative"),
+        ("5 minutes", "not a duration"),
+        ("1h 30m", "not a duration"),
+        ("abc", "not a duration"),
+        ("m", "not a duration"),
+        ("5mm", "not a duration"),
+        ("5S", "not a duration"),
+        ("5x", "not a duration"),
+        ("30m1h", "largest to smallest"),
+        ("5m5m", "largest to smallest"),
+    ],
+)
+def test_parse_duration_rejects(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as caught:
+        parse_duration(text)
+    assert (
+        "5s" in str(caught.value)
+        or "1h30m" in str(caught.value)
+        or "0 or more" in str(caught.value)
+    )
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0s"),
+        (5, "5s"),
+        (900, "15m"),
+        (5400, "1h30m"),
+        (0.5, "500ms"),
+        (1.5, "1s500ms"),
+        (172800, "2d"),
+        (90061, "1d1h1m1s"),
+        (14 * 86400, "14d"),
+    ],
+)
+def test_format_duration(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
+    assert parse_duration(text) == pytest.approx(seconds)  # round-trips
+
+
+@pytest.mark.parametrize("text", ["5s", "15m", "1h30m", "500ms", "2d", "1d2h3m4s5ms"])
+def test_duration_round_trip(text: str) -> None:
+    assert format_duration(parse_duration(text)) == text
+
+
+@pytest.mark.parametrize("seconds", [-1, INF, NAN])
+def test_format_duration_rejects(seconds: float) -> None:
+    with pytest.raises(ValueError):
+        format_duration(seconds)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0s"),
+        (12, "12s"),
+        (12.9, "12s"),  # truncated: not yet 13 s
+        (59.9, "59s"),
+        (60, "1m"),
+        (185, "3m"),
+        (3599, "59m"),
+        (3600, "1h"),
+        (7500, "2h5m"),
+        (86399, "23h59m"),
+        (86400, "1d"),
+        (90000, "1d1h"),
+        (-3, "0s"),  # clock skew
+        (NAN, "?"),
+    ],
+)
+def test_format_since(seconds: float, text: str) -> None:
+    assert format_since(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        # special values
+        (None, "ms", ("no data", "")),
+        (NAN, "ms", ("NaN", "ms")),
+        (NAN, "%", ("NaN", "%")),
+        (INF, "ms", ("+Inf", "ms")),
+        (-INF, "req/s", ("-Inf", "req/s")),
+        (INF, "bytes", ("+Inf", "B")),
+        # ms: seconds from 1000 ms, more digits below 1 ms
+        (180, "ms", ("180", "ms")),
+        (180.4, "ms", ("180", "ms")),
+        (12.34, "ms", ("12.3", "ms")),
+        (999, "ms", ("999", "ms")),
+        (1000, "ms", ("1.00", "s")),
+        (2500, "ms", ("2.50", "s")),
+        (12500, "ms", ("12.5", "s")),
+        (0.5, "ms", ("0.500", "ms")),
+        (0.0123, "ms", ("0.0123", "ms")),
+        (0, "ms", ("0", "ms")),
+        (-1500, "ms", ("-1.50", "s")),
+        # s: milliseconds below 1 s
+        (0.25, "s", ("250", "ms")),
+        (0.0015, "s", ("1.50", "ms")),
+        (1.5, "s", ("1.50", "s")),
+        (0, "s", ("0", "s")),
+        (-0.2, "s", ("-200", "ms")),
+        # %: one decimal; a not-quite-100 never reads 100
+        (99.2, "%", ("99.2", "%")),
+        (99.94, "%", ("99.9", "%")),
+        (99.96, "%", ("99.96", "%")),
+        (99.996, "%", ("99.99", "%")),
+        (99.99999, "%", ("99.99", "%")),
+        (100, "%", ("100.0", "%")),
+        (100.04, "%", ("100.0", "%")),
+        (150, "%", ("150.0", "%")),
+        (0, "%", ("0.0", "%")),
+        (0.004, "%", ("0.0040", "%")),  # tiny but not zero
+        (-0.5, "%", ("-0.5", "%")),
+        # bytes: binary prefixes
+        (512, "bytes", ("512", "B")),
+        (1536, "bytes", ("1.50", "KiB")),
+        (1023.9, "bytes", ("1.00", "KiB")),  # would round to 1024 B
+        (12_345_678, "bytes", ("11.8", "MiB")),
+        (1024**3, "bytes", ("1.00", "GiB")),
+        (5 * 1024**4, "bytes", ("5.00", "TiB")),
+        (-2048, "bytes", ("-2.00", "KiB")),
+        # MB (the seed's MiB): GB with two decimals from 1024 MB
+        (512.3, "MB", ("512", "MB")),
+        (12.34, "MB", ("12.3", "MB")),
+        (1023, "MB", ("1023", "MB")),
+        (1024, "MB", ("1.00", "GB")),
+        (1536, "MB", ("1.50", "GB")),
+        (12345, "MB", ("12.06", "GB")),
+        (1024 * 1024, "MB", ("1.00", "TB")),
+        # generic: req/s, unknown units, plain numbers
+        (123, "req/s", ("123", "req/s")),
+        (12.345, "req/s", ("12.3", "req/s")),
+        (2.5, "req/s", ("2.50", "req/s")),
+        (9999, "req/s", ("9999", "req/s")),
+        (1234.5, "", ("1234", "")),
+        (12_345, "req/s", ("12.3k", "req/s")),
+        (123_456, "", ("123k", "")),
+        (999_999, "", ("1.00M", "")),
+        (1_234_567, "conn", ("1.23M", "conn")),
+        (4.2e9, "", ("4.20G", "")),
+        (9999.7, "", ("10.0k", "")),
+        (42, "", ("42", "")),
+        (0, "", ("0", "")),
+        (-42.5, "", ("-42.5", "")),
+        (-12_345, "", ("-12.3k", "")),
+        (9.996, "", ("10.0", "")),
+        (0.09996, "", ("0.100", "")),
+        (0.0012, "", ("0.00120", "")),
+        (0.00012, "", ("0.000120", "")),
+    ],
+)
+def test_format_value(value: float | None, unit: str, expected: tuple[str, str]) -> None:
+    assert format_value(value, unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "decimals", "expected"),
+    [
+        (2500, "ms", 1, ("2.5", "s")),
+        (180.44, "ms", 2, ("180.44", "ms")),
+        (42, "", 0, ("42", "")),
+        (42, "", 2, ("42.00", "")),
+        (12_345, "req/s", 1, ("12.3k", "req/s")),
+        (99.2, "%", 2, ("99.20", "%")),
+        (99.6, "%", 0, ("99", "%")),  # forced decimals still never round up to 100
+        (100, "%", 0, ("100", "%")),
+        (1536, "MB", 0, ("2", "GB")),
+        (-0.01, "", 1, ("0.0", "")),  # no "-0.0"
+    ],
+)
+def test_format_value_forced_decimals(
+    value: float, unit: str, decimals: int, expected: tuple[str, str]
+) -> None:
+    assert format_value(value, unit, decimals) == expected
+
+
+@pytest.mark.parametrize("value", [1e-9, 1.5e-7, -3e-6, 1e21, -1e25])
+def test_format_value_extreme_magnitudes_stay_short(value: float) -> None:
+    number, _ = format_value(value, "")
+    assert len(number) <= 9
+    assert float(number) == pytest.approx(value, rel=0.01)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0.001, 0.0123, 0.5, 1, 9.99, 12.3, 123, 999, 1000, 4321, 9999, 12_345, 1e6, 123e6, 5e9],
+)
+@pytest.mark.parametrize("sign", [1, -1])
+def test_generic_numbers_never_use_scientific_notation(value: float, sign: int) -> None:
+    number, _ = format_value(sign * value, "req/s")
+    assert "e" not in number.lower()
+    assert number.startswith("-") == (sign < 0)
+
+
+@pytest.mark.parametrize(
+    ("value", "from_unit", "to_unit", "expected"),
+    [
+        (1, "GB", "MB", 1024.0),
+        (1.5, "GB", "MB", 1536.0),
+        (1, "GB", "bytes", 1073741824.0),
+        (1, "GiB", "MiB", 1024.0),
+        (512, "KB", "MB", 0.5),
+        (1, "s", "ms", 1000.0),
+        (50, "ms", "ms", 50.0),
+        (2, "m", "s", 120.0),
+        (500, "us", "ms", 0.5),
+        (99, "%", "%", 99.0),
+        (10, "req/s", "req/s", 10.0),
+    ],
+)
+def test_convert(value: float, from_unit: str, to_unit: str, expected: float) -> None:
+    assert convert(value, from_unit, to_unit) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("from_unit", "to_unit"),
+    [("ms", "MB"), ("GB", "ms"), ("%", ""), ("%", "ms"), ("ms", ""), ("req/s", "ms"), ("x", "y")],
+)
+def test_convert_rejects_incompatible_units(from_unit: str, to_unit: str) -> None:
+    with pytest.raises(ValueError, match="cannot be converted"):
+        convert(1, from_unit, to_unit)
