@@ -1,0 +1,189 @@
+"""Template variables and the PromQL helpers (allintop.promql)."""
+
+from __future__ import annotations
+
+import pytest
+
+from allintop.promql import (
+    BUILTIN_VARIABLES,
+    builtin_values,
+    interpolate,
+    metric_names,
+    parse_error,
+    parse_label_values,
+    prettify,
+    variables_used,
+)
+
+
+@pytest.mark.parametrize(
+    ("expr", "values", "expected"),
+    [
+        ('up{job=~"$job"}', {"job": "api"}, 'up{job=~"api"}'),
+        ('up{job=~"${job}"}', {"job": "api"}, 'up{job=~"api"}'),
+        ('up{job=~"${job:regex}"}', {"job": "api"}, 'up{job=~"api"}'),
+        ('up{job=~"[[job]]"}', {"job": "api"}, 'up{job=~"api"}'),
+        ('up{job=~"$job"}', {"job": "all"}, 'up{job=~".*"}'),
+        ('up{job=~"$job"}', {"job": "All"}, 'up{job=~".*"}'),
+        ('up{job=~"$job"}', {"job": "$__all"}, 'up{job=~".*"}'),
+        ('up{job=~"$job"}', {}, 'up{job=~"$job"}'),  # unknown: left as is
+        ('up{job=~"$job_name"}', {"job": "api"}, 'up{job=~"$job_name"}'),  # a longer name
+        ('up{job=~"${job}_x"}', {"job": "api"}, 'up{job=~"api_x"}'),  # braces delimit it
+        (
+            'rate(x{a="$a", b="[[b]]"}[$__rate_interval])',
+            {"a": "1", "b": "2", "__rate_interval": "1m"},
+            'rate(x{a="1", b="2"}[1m])',
+        ),
+        ('up{a="$a"} + up{a="$a"}', {"a": "z"}, 'up{a="z"} + up{a="z"}'),
+        ('up{a="$a"}', {"a": "$b", "b": "no"}, 'up{a="$b"}'),  # one pass, no re-expansion
+        ('up{path=~"/api/.*$"}', {"a": "1"}, 'up{path=~"/api/.*$"}'),  # a regex anchor
+        ("up", {"job": "api"}, "up"),
+    ],
+)
+def test_interpolate(expr: str, values: dict[str, str], expected: str) -> None:
+    assert interpolate(expr, values) == expected
+
+
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [
+        ('up{job=~"$job"}', {"job"}),
+        ('x{a="${a}", b="[[b]]", c="$c"}[$__rate_interval]', {"a", "b", "c", "__rate_interval"}),
+        ('up{path=~"^/v1$|^/v2$"}', set()),
+        ("up", set()),
+    ],
+)
+def test_variables_used(expr: str, names: set[str]) -> None:
+    assert variables_used(expr) == names
+
+
+def test_builtin_values_cover_grafana_builtins_and_parse() -> None:
+    values = builtin_values(range_seconds=900, step_seconds=5)
+    assert set(values) == BUILTIN_VARIABLES
+    assert values["__range"] == "900000ms"
+    assert values["__range_s"] == "900"
+    assert values["__interval"] == "5000ms"
+    assert values["__rate_interval"] == "60000ms"  # at least 1m
+    assert builtin_values(3600, 30)["__rate_interval"] == "120000ms"  # four steps
+    expr = "rate(x[$__rate_interval]) * $__range_s + $__interval_ms"
+    assert parse_error(interpolate(expr, values)) is None
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "up",
+        "sum(rate(allin_http_requests_total[1m]))",
+        "histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) * 1000",
+        'sum(rate(x{status_code=~"2.."}[5m])) / sum(rate(x[5m])) * 100',
+        "max_over_time(rate(x[1m])[10m:30s])",
+        "x offset 5m",
+        '{__name__="up"}',
+        "foo[5m]",
+    ],
+)
+def test_parse_error_none_for_valid(expr: str) -> None:
+    assert parse_error(expr) is None
+
+
+@pytest.mark.parametrize(
+    ("expr", "message"),
+    [
+        ("", "no expression"),
+        ("sum(", "unclosed left parenthesis"),
+        ("foo{", "inside braces"),
+        ("rate(foo)", "expected type matrix"),
+        ("histogram_quantile(0.9)", "argument"),
+        ("nosuchfn(x)", "unknown function"),
+        ("a +", "invalid promql"),
+        ("{}", "at least one non-empty matcher"),
+        ("foo[$__rate_interval]", "unexpected character"),
+    ],
+)
+def test_parse_error_gives_the_parsers_message(expr: str, message: str) -> None:
+    error = parse_error(expr)
+    assert error is not None
+    assert message in error
+
+
+@pytest.mark.parametrize(
+    ("expr", "names"),
+    [
+        ("up", {"up"}),
+        ("42", set()),
+        ('{__name__="up"}', {"up"}),
+        ('{__name__="up", job="x"}', {"up"}),
+        ('{__name__=~"up|down"}', set()),  # a regex names no particular metric
+        ('{__name__="a" or __name__="b"}', {"a", "b"}),
+        ("a + b * on(x) group_left c", {"a", "b", "c"}),
+        ("a / ignoring(le) b > bool 3", {"a", "b"}),
+        ("-a", {"a"}),
+        ("(a)", {"a"}),
+        ("sum by (le) (rate(a_bucket[5m]))", {"a_bucket"}),
+        ("histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m]))) * 1000", {"x_bucket"}),
+        ("topk(3, a) and on() b unless c", {"a", "b", "c"}),
+        ('label_replace(a, "x", "$1", "y", "(.*)")', {"a"}),
+        ('count_values("v", a)', {"a"}),
+        ("quantile(scalar(a), b)", {"a", "b"}),
+        ("max_over_time(rate(a[1m])[10m:30s])", {"a"}),  # subquery
+        ("avg_over_time((a - b)[5m:])", {"a", "b"}),
+        ("a offset 5m @ start()", {"a"}),
+        (
+            "rate(allin_cache_hits_total[5m]) / (rate(allin_cache_hits_total[5m])"
+            " + rate(allin_cache_misses_total[5m])) * 100",
+            {"allin_cache_hits_total", "allin_cache_misses_total"},
+        ),
+        ("absent(a) or vector(0)", {"a"}),
+    ],
+)
+def test_metric_names(expr: str, names: set[str]) -> None:
+    assert metric_names(expr) == frozenset(names)
+
+
+def test_metric_names_raises_on_bad_expr() -> None:
+    with pytest.raises(ValueError):
+        metric_names("sum(")
+
+
+def test_prettify_lays_out_long_exprs() -> None:
+    pretty = prettify(
+        'sum(rate(allin_http_requests_total{job=~".*",status_code=~"2.."}[5m]))'
+        ' / sum(rate(allin_http_requests_total{job=~".*"}[5m])) * 100'
+    )
+    assert pretty.splitlines()[0].strip().startswith("sum(rate(")
+    assert "\n" in pretty
+    assert parse_error(pretty) is None  # still the same expression
+    assert metric_names(pretty) == {"allin_http_requests_total"}
+
+
+def test_prettify_raises_on_bad_expr() -> None:
+    with pytest.raises(ValueError):
+        prettify("sum(")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("label_values(allin_http_requests_total, job)", ("allin_http_requests_total", "job")),
+        ("label_values(job)", (None, "job")),
+        ('label_values(up{job="a",env="b"}, instance)', ('up{job="a",env="b"}', "instance")),
+        ('  label_values(up{job=~"$job"},instance)  ', ('up{job=~"$job"}', "instance")),
+    ],
+)
+def test_parse_label_values(query: str, expected: tuple[str | None, str]) -> None:
+    assert parse_label_values(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("up", "unsupported variable query"),
+        ("query_result(up)", "unsupported variable query"),
+        ("label_values(up, 1abc)", "not a label name"),
+        ("label_values(up{, job)", "variable query"),
+        ("label_values(sum(up), job)", "series selector"),
+    ],
+)
+def test_parse_label_values_rejects(query: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_label_values(query)
