@@ -1,0 +1,753 @@
+"""panels.yaml: find it, read it, and validate it into plain frozen dataclasses.
+
+The YAML is composed to nodes (not loaded to dicts) so that every check knows the line
+it is about: a broken file gives exactly one ConfigError naming the file, the line, the
+key path and, where one exists, a hint. Secrets never live in the file: auth names an
+environment variable or a file, read when the secret is used.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal, NoReturn, TypeVar
+from urllib.parse import urlsplit
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from allintop import promql
+from allintop.errors import ConfigError
+from allintop.thresholds import (
+    Threshold,
+    Thresholds,
+    UnitMismatchError,
+    make_thresholds,
+    parse_threshold,
+)
+from allintop.units import format_duration, parse_duration
+
+DEFAULT_REFRESH = 5.0
+DEFAULT_RANGE = 15 * 60.0
+DEFAULT_TIMEOUT = 10.0
+CONFIG_NAME = "panels.yaml"
+CONFIG_ENV = "ALLINTOP_CONFIG"
+
+# ---------------------------------------------------------------------------
+# The model
+
+
+@dataclass(frozen=True)
+class Auth:
+    """Credentials for the datasource, by reference: the secret itself is read from
+    `secret_env` or `secret_file` by `resolve()` when it is used, so it is never part
+    of the config, its repr, or an error message."""
+
+    kind: Literal["bearer", "basic"]
+    username: str | None = None
+    secret_env: str | None = None
+    secret_file: Path | None = None
+
+    def resolve(self, environ: Mapping[str, str] | None = None) -> str:
+        """The secret (token or password) now; ConfigError if it is missing or empty."""
+        what = "token" if self.kind == "bearer" else "password"
+        if self.secret_env is not None:
+            secret = (os.environ if environ is None else environ).get(self.secret_env, "")
+            if not secret:
+                raise ConfigError(
+                    f"the {what} variable ${self.secret_env} is not set",
+                    hint=f"export {self.secret_env}=... before starting allintop",
+                )
+            return secret
+        if self.secret_file is not None:
+            return _read_secret_file(self.secret_file, what)
+        raise ConfigError(f"no {what} configured for {self.kind} auth")
+
+
+def _read_secret_file(path: Path, what: str) -> str:
+    try:
+        # Token files usually end with a newline that is not part of the secret.
+        secret = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(
+            f"cannot read the {what} file {path}: {reason}",
+            hint="check the path and its permissions",
+        ) from None
+    if not secret:
+        raise ConfigError(f"the {what} file {path} is empty")
+    return secret
+
+
+def _no_headers() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Datasource:
+    """Where and how to reach Prometheus. `url` None: the CLI decides
+    ($PROMETHEUS_URL, then http://localhost:9090)."""
+
+    url: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    headers: Mapping[str, str] = field(default_factory=_no_headers)
+    auth: Auth | None = None
+    ca_file: Path | None = None
+    insecure: bool = False
+    alertmanager: str | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One number on the dashboard: a PromQL expression and how to show it."""
+
+    title: str
+    expr: str
+    unit: str = ""
+    decimals: int | None = None
+    thresholds: Thresholds | None = None
+    alerts: tuple[str, ...] = ()
+    legend: str | None = None  # Grafana-style series name template: "{{route}} {{status_code}}"
+    line: int = 0  # where the panel starts in its file, for messages
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    panels: tuple[Panel, ...]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A template variable ($job): options from `query` (label_values) or `values`."""
+
+    name: str
+    query: str | None = None
+    values: tuple[str, ...] = ()
+    default: str = "all"
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    source: str
+    datasource: Datasource
+    refresh: float
+    range: float
+    variables: tuple[Variable, ...]
+    rows: tuple[Row, ...]
+    title: str | None = None
+
+    @property
+    def panels(self) -> tuple[Panel, ...]:
+        """All panels, row by row, in file order."""
+        return tuple(panel for row in self.rows for panel in row.panels)
+
+
+# ---------------------------------------------------------------------------
+# Finding and loading the file
+
+
+def bundled_default_path() -> Path:
+    """The AllIN overview that ships inside the package."""
+    return Path(str(resources.files("allintop").joinpath(CONFIG_NAME)))
+
+
+def discover(
+    explicit: str | None, environ: Mapping[str, str], cwd: Path, home: Path
+) -> Path | None:
+    """The config file to use: -c, $ALLINTOP_CONFIG, ./panels.yaml, then
+    $XDG_CONFIG_HOME (or ~/.config)/allintop/panels.yaml. None: use the bundled default.
+
+    A file named explicitly (-c or the variable) must exist: ConfigError otherwise.
+    """
+    if explicit:
+        return _must_exist(explicit, cwd, "")
+    if environ.get(CONFIG_ENV):
+        return _must_exist(environ[CONFIG_ENV], cwd, f"${CONFIG_ENV}: ")
+    local = cwd / CONFIG_NAME
+    if local.is_file():
+        return local
+    config_home = Path(environ["XDG_CONFIG_HOME"]) if environ.get("XDG_CONFIG_HOME") else None
+    user = (config_home or home / ".config") / "allintop" / CONFIG_NAME
+    return user if user.is_file() else None
+
+
+def _must_exist(name: str, cwd: Path, origin: str) -> Path:
+    path = Path(name).expanduser()
+    path = path if path.is_absolute() else cwd / path
+    if not path.exists():
+        raise ConfigError(
+            f"{origin}config file not found: {name}",
+            hint="check the path, or leave it out to use ./panels.yaml or the bundled default",
+        )
+    if not path.is_file():
+        raise ConfigError(f"{origin}config file {name} is not a file")
+    return path
+
+
+def load(
+    explicit: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+    cwd: Path | None = None,
+    home: Path | None = None,
+) -> Dashboard:
+    """Discover the config file and load it (the bundled default when none is found)."""
+    cwd = Path.cwd() if cwd is None else cwd
+    home = Path(os.path.expanduser("~")) if home is None else home
+    path = discover(explicit, environ, cwd, home)
+    return load_dashboard(bundled_default_path() if path is None else path)
+
+
+def load_dashboard(path: Path) -> Dashboard:
+    """Read and validate one panels.yaml; every problem is a ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text", hint="save it as UTF-8") from None
+    except OSError as error:
+        raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None
+    return load_text(text, str(path), base_dir=path.parent)
+
+
+def load_text(text: str, source: str, base_dir: Path | None = None) -> Dashboard:
+    """Validate panels.yaml text; `source` names it in messages and relative paths
+    (ca_file, token_file) are taken from `base_dir` (default: the working directory)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, source, text) from None
+    except RecursionError:  # pyyaml composes recursively: [[[[...]]]] thousands deep
+        raise ConfigError(f"{source}: nested too deeply to be a panels.yaml") from None
+    if root is None:
+        raise ConfigError(
+            f"{source}:1: the file is empty",
+            hint="a panels.yaml needs at least rows: with panels (see the bundled default)",
+        )
+    try:
+        return _dashboard(root, source, base_dir or Path.cwd())
+    except _Invalid as problem:
+        where = f"{problem.path}: " if problem.path else ""
+        raise ConfigError(
+            f"{source}:{problem.line}: {where}{problem.message}", problem.hint
+        ) from None
+    except ConstructorError as error:  # a bad merge key (<<:) is found while walking
+        raise _yaml_error(error, source, text) from None
+
+
+def _yaml_error(error: yaml.YAMLError, source: str, text: str) -> ConfigError:
+    """pyyaml's error as one line with its line number, and a hint for common slips."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = error.problem or error.context or "invalid YAML"
+        detail = f"{problem} ({error.context})" if error.context and error.problem else problem
+    else:
+        position = getattr(error, "position", 0)
+        line = text.count("\n", 0, position) + 1
+        detail = str(error).splitlines()[0]
+    return ConfigError(f"{source}:{line}: invalid YAML: {detail}", _yaml_hint(detail))
+
+
+def _yaml_hint(detail: str) -> str:
+    if "chomping" in detail or "'>'" in detail or "'<'" in detail:
+        return 'quote values that start with > or <, e.g. alert: ">500"'
+    if "'\\t'" in detail:
+        return "indent with spaces: YAML does not allow tabs"
+    if "mapping values are not allowed" in detail:
+        return 'quote a value that contains ": ", e.g. title: "Latency: P95"'
+    if "another document" in detail:
+        return "keep one document per file (remove the second ---)"
+    return "check the indentation and the quoting on this line and the one before"
+
+
+# ---------------------------------------------------------------------------
+# Walking the nodes
+
+
+class _Invalid(Exception):
+    """A problem at a node; load_text turns it into a ConfigError with the file name."""
+
+    def __init__(self, node: Node, path: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.line = node.start_mark.line + 1
+        self.path = path
+        self.message = message
+        self.hint = hint
+
+
+def _fail(node: Node, path: str, message: str, hint: str | None = None) -> NoReturn:
+    raise _Invalid(node, path, message, hint)
+
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+_KINDS = {
+    "tag:yaml.org,2002:str": "text",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true/false",
+    _NULL_TAG: "nothing",
+}
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    return _KINDS.get(node.tag, "a value")
+
+
+def _is_null(node: Node | None) -> bool:
+    return node is None or (isinstance(node, ScalarNode) and node.tag == _NULL_TAG)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _fields(
+    node: Node,
+    path: str,
+    allowed: Sequence[str],
+    required: Sequence[str] = (),
+    what: str = "key",
+) -> dict[str, Node]:
+    """A mapping's values by key, checked: only `allowed` keys (any key if empty), each
+    once, and all of `required` present and not empty."""
+    if not isinstance(node, MappingNode):
+        _fail(node, path, f"expected a mapping (key: value lines), got {_kind(node)}")
+    _reject_duplicates(node, path, what)
+    SafeConstructor().flatten_mapping(node)  # resolve YAML merge keys (<<: *defaults)
+    result: dict[str, Node] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, ScalarNode) or _is_null(key_node):
+            _fail(key_node, path, f"a {what} must be plain text, got {_kind(key_node)}")
+        key = str(key_node.value)
+        if allowed and key not in allowed:
+            _fail(key_node, path, f'unknown {what} "{key}"', _closest(key, allowed))
+        result[key] = value_node  # merged keys come first, so the file's own win
+    for key in required:
+        if _is_null(result.get(key)):
+            _fail(result.get(key, node), path, f'missing key "{key}"', _EXAMPLES.get(key))
+    return result
+
+
+def _reject_duplicates(node: MappingNode, path: str, what: str) -> None:
+    seen: set[str] = set()
+    for key_node, _ in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in seen:
+                _fail(
+                    key_node,
+                    path,
+                    f'duplicate {what} "{key_node.value}"',
+                    "each may appear once here (YAML would silently keep only the last)",
+                )
+            seen.add(key_node.value)
+
+
+def _closest(key: str, allowed: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    if close:
+        return f'did you mean "{close[0]}"?'
+    return "valid keys here: " + ", ".join(allowed)
+
+
+_EXAMPLES = {
+    "title": "add a title, e.g. title: Requests/sec",
+    "expr": "add a PromQL expression, e.g. expr: sum(rate(allin_http_requests_total[1m]))",
+    "rows": "add rows: with a title and panels (see the bundled default panels.yaml)",
+    "panels": "add panels: a list of panels, each with a title and an expr",
+    "username": "basic auth needs username: as well as password_env or password_file",
+}
+
+
+def _text(node: Node, path: str) -> str:
+    """Any single value as the text written in the file (title: 2024 is "2024")."""
+    if not isinstance(node, ScalarNode) or _is_null(node):
+        _fail(node, path, f"expected text, got {_kind(node)}")
+    return str(node.value)
+
+
+def _nonempty_text(node: Node, path: str) -> str:
+    text = _text(node, path)
+    if not text.strip():
+        _fail(node, path, "must not be empty")
+    return text
+
+
+def _value(node: Node, path: str) -> object:
+    if not isinstance(node, ScalarNode):
+        _fail(node, path, f"expected a single value, got {_kind(node)}")
+    try:
+        return SafeConstructor().construct_object(node)
+    except (ConstructorError, ValueError):
+        _fail(node, path, "cannot read this value", "quote it to make it text")
+
+
+def _bool(node: Node, path: str) -> bool:
+    value = _value(node, path)
+    if not isinstance(value, bool):
+        _fail(node, path, f"expected true or false, got {_kind(node)}")
+    return value
+
+
+def _duration(node: Node, path: str) -> float:
+    value = _value(node, path)
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        _fail(node, path, f"expected a duration, got {_kind(node)}")
+    try:
+        seconds = parse_duration(str(value))
+    except ValueError as error:
+        _fail(node, path, str(error), "units: ms, s, m, h, d, w, y, without spaces (1h30m)")
+    return seconds
+
+
+def _list(node: Node, path: str, example: str) -> list[Node]:
+    if not isinstance(node, SequenceNode):
+        _fail(node, path, f"expected a list, got {_kind(node)}", f"write a list: {example}")
+    return list(node.value)
+
+
+T = TypeVar("T")
+
+
+def _optional(
+    fields: Mapping[str, Node], key: str, path: str, read: Callable[[Node, str], T]
+) -> T | None:
+    """Read `key` with `read` when present and not null; None otherwise."""
+    node = fields.get(key)
+    return None if node is None or _is_null(node) else read(node, _join(path, key))
+
+
+# ---------------------------------------------------------------------------
+# The file's sections
+
+_TOP_KEYS = ("title", "datasource", "refresh", "range", "variables", "rows")
+_DATASOURCE_KEYS = ("url", "timeout", "headers", "auth", "ca_file", "insecure", "alertmanager")
+_AUTH_KEYS = ("kind", "username", "token_env", "token_file", "password_env", "password_file")
+_VARIABLE_KEYS = ("query", "values", "default")
+_ROW_KEYS = ("title", "panels")
+_PANEL_KEYS = ("title", "expr", "unit", "decimals", "thresholds", "alerts", "legend")
+_THRESHOLD_KEYS = ("target", "alert")
+# Keys people use for an inline secret; refused with a pointer to the _env/_file keys.
+_INLINE_SECRETS = ("password", "token", "secret", "credentials", "bearer_token", "api_key")
+_SECRET_HINT = (
+    "use token_env / token_file (or username: with password_env / password_file) to name "
+    "the environment variable or file that holds the secret, e.g. token_env: PROM_TOKEN"
+)
+
+
+def _dashboard(root: Node, source: str, base_dir: Path) -> Dashboard:
+    if not isinstance(root, MappingNode):
+        _fail(
+            root,
+            "",
+            f"the top level must be a mapping (rows:, refresh:, ...), got {_kind(root)}",
+            "see the bundled default panels.yaml for the shape",
+        )
+    fields = _fields(root, "", _TOP_KEYS, required=("rows",))
+    refresh = _optional(fields, "refresh", "", _duration)
+    refresh = DEFAULT_REFRESH if refresh is None else refresh
+    if refresh <= 0:
+        _fail(fields["refresh"], "refresh", "must be more than 0", "e.g. refresh: 5s")
+    range_ = _read_range(fields, refresh)
+    variables = _optional(fields, "variables", "", _variables) or ()
+    datasource = _optional(fields, "datasource", "", _datasource_reader(base_dir))
+    return Dashboard(
+        source=source,
+        datasource=datasource or Datasource(),
+        refresh=refresh,
+        range=range_,
+        variables=variables,
+        rows=_rows(fields["rows"], "rows", _placeholders(variables)),
+        title=_optional(fields, "title", "", _nonempty_text),
+    )
+
+
+def _read_range(fields: Mapping[str, Node], refresh: float) -> float:
+    range_ = _optional(fields, "range", "", _duration)
+    default = ""
+    if range_ is None:
+        range_, default = DEFAULT_RANGE, ", the default"
+        node, key = fields.get("refresh"), "refresh"
+    else:
+        node, key = fields["range"], "range"
+    if range_ < refresh and node is not None:
+        _fail(
+            node,
+            key,
+            f"the range ({format_duration(range_)}{default}) is shorter than the refresh "
+            f"interval ({format_duration(refresh)})",
+            "the range must hold at least one refresh: raise range or lower refresh",
+        )
+    return range_
+
+
+def _datasource_reader(base_dir: Path) -> Callable[[Node, str], Datasource]:
+    def read(node: Node, path: str) -> Datasource:
+        if isinstance(node, ScalarNode):  # shorthand: datasource: http://host:9090
+            return Datasource(url=_url(node, path))
+        _reject_inline_secrets(node, path)
+        fields = _fields(node, path, _DATASOURCE_KEYS)
+        timeout = _optional(fields, "timeout", path, _duration)
+        if timeout is not None and timeout <= 0:
+            _fail(fields["timeout"], _join(path, "timeout"), "must be more than 0", "e.g. 10s")
+        return Datasource(
+            url=_optional(fields, "url", path, _url),
+            timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+            headers=_optional(fields, "headers", path, _headers) or _no_headers(),
+            auth=_optional(fields, "auth", path, lambda n, p: _auth(n, p, base_dir)),
+            ca_file=_optional(fields, "ca_file", path, lambda n, p: _ca_file(n, p, base_dir)),
+            insecure=bool(_optional(fields, "insecure", path, _bool)),
+            alertmanager=_optional(fields, "alertmanager", path, _url),
+        )
+
+    return read
+
+
+def _url(node: Node, path: str) -> str:
+    # The URL itself is never repeated in a message: it might carry a password.
+    text = _nonempty_text(node, path).strip()
+    try:
+        parts = urlsplit(text)
+        has_credentials = parts.username is not None or parts.password is not None
+    except ValueError:
+        _fail(node, path, "not a valid URL", "e.g. http://localhost:9090")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        _fail(node, path, "expected an http:// or https:// URL", "e.g. http://localhost:9090")
+    if has_credentials:
+        _fail(node, path, "the URL carries credentials (user:password@)", _SECRET_HINT)
+    return text
+
+
+def _headers(node: Node, path: str) -> Mapping[str, str]:
+    fields = _fields(node, path, (), what="header")
+    headers: dict[str, str] = {}
+    for name, value in fields.items():
+        if name.lower() in ("authorization", "proxy-authorization"):
+            _fail(value, _join(path, name), "a secret header inline in the file", _SECRET_HINT)
+        headers[name] = _text(value, _join(path, name))
+    return MappingProxyType(headers)
+
+
+def _reject_inline_secrets(node: Node, path: str) -> None:
+    if not isinstance(node, MappingNode):
+        return  # the type error is reported by _fields
+    for key_node, _ in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.value in _INLINE_SECRETS:
+            _fail(key_node, path, f'inline secret "{key_node.value}" is not allowed', _SECRET_HINT)
+
+
+def _file_path(node: Node, path: str, base_dir: Path) -> Path:
+    file_path = Path(_nonempty_text(node, path)).expanduser()
+    return file_path if file_path.is_absolute() else base_dir / file_path
+
+
+def _ca_file(node: Node, path: str, base_dir: Path) -> Path:
+    ca_file = _file_path(node, path, base_dir)
+    if not ca_file.is_file():
+        _fail(node, path, f"no such file: {ca_file}", "point ca_file at a PEM bundle")
+    return ca_file
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _auth(node: Node, path: str, base_dir: Path) -> Auth:
+    _reject_inline_secrets(node, path)
+    fields = _fields(node, path, _AUTH_KEYS)
+    kind = _optional(fields, "kind", path, _text)
+    if kind not in (None, "bearer", "basic"):
+        _fail(fields["kind"], _join(path, "kind"), f'unknown auth kind "{kind}"', "bearer or basic")
+    if kind is None:  # inferred: a username or password means basic auth
+        basic_keys = ("username", "password_env", "password_file")
+        kind = "basic" if any(key in fields for key in basic_keys) else "bearer"
+    prefix, other = ("token", "password") if kind == "bearer" else ("password", "token")
+    for key in (f"{other}_env", f"{other}_file"):
+        if key in fields:
+            _fail(fields[key], path, f'"{key}" does not belong to {kind} auth', _SECRET_HINT)
+    username = _optional(fields, "username", path, _nonempty_text)
+    if kind == "bearer" and username is not None:
+        _fail(fields["username"], path, "bearer auth takes no username", "use kind: basic")
+    if kind == "basic" and username is None:
+        _fail(node, path, 'missing key "username"', _EXAMPLES["username"])
+    secret_env = _optional(fields, f"{prefix}_env", path, _env_name)
+    secret_file = _optional(fields, f"{prefix}_file", path, lambda n, p: _file_path(n, p, base_dir))
+    if (secret_env is None) == (secret_file is None):
+        _fail(node, path, f"give exactly one of {prefix}_env and {prefix}_file", _SECRET_HINT)
+    return Auth(kind=kind, username=username, secret_env=secret_env, secret_file=secret_file)
+
+
+def _env_name(node: Node, path: str) -> str:
+    name = _nonempty_text(node, path)
+    if not _ENV_NAME.fullmatch(name):
+        # Not echoed: a secret pasted here by mistake must not end up in a message.
+        _fail(node, path, "must name an environment variable (letters, digits, _)", _SECRET_HINT)
+    return name
+
+
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_ALL = ("all", "All", "$__all")
+
+
+def _variables(node: Node, path: str) -> tuple[Variable, ...]:
+    fields = _fields(node, path, (), what="variable")
+    return tuple(_variable(name, value, _join(path, name)) for name, value in fields.items())
+
+
+def _variable(name: str, node: Node, path: str) -> Variable:
+    if not _VARIABLE_NAME.fullmatch(name) or name.startswith("__"):
+        _fail(node, path, f'"{name}" cannot be a variable name', "use letters, digits and _")
+    if _is_null(node):
+        return Variable(name=name)
+    fields = _fields(node, path, _VARIABLE_KEYS)
+    query = _optional(fields, "query", path, _variable_query)
+    values = _optional(fields, "values", path, _text_list) or ()
+    default = _optional(fields, "default", path, _text)
+    if values and default is not None and default not in values and default not in _ALL:
+        _fail(fields["default"], _join(path, "default"), f'"{default}" is not one of values')
+    if default is None:
+        default = values[0] if values and not query else "all"
+    return Variable(name=name, query=query, values=values, default=default)
+
+
+def _variable_query(node: Node, path: str) -> str:
+    query = _nonempty_text(node, path)
+    try:
+        promql.parse_label_values(query)
+    except ValueError as error:
+        _fail(node, path, str(error), "e.g. label_values(allin_http_requests_total, job)")
+    return query
+
+
+def _text_list(node: Node, path: str) -> tuple[str, ...]:
+    items = _list(node, path, "[a, b]")
+    return tuple(_nonempty_text(item, f"{path}[{index}]") for index, item in enumerate(items))
+
+
+def _placeholders(variables: Sequence[Variable]) -> dict[str, str]:
+    """Values to check exprs with: each variable's default (all -> .*) and Grafana's
+    built-ins, so that an expr is validated the way it will be queried."""
+    values = promql.builtin_values(DEFAULT_RANGE, DEFAULT_REFRESH)
+    values.update({variable.name: variable.default for variable in variables})
+    return values
+
+
+def _rows(node: Node, path: str, placeholders: Mapping[str, str]) -> tuple[Row, ...]:
+    items = _list(node, path, "rows: [{title: ..., panels: [...]}]")
+    if not items:
+        _fail(node, path, "no rows", _EXAMPLES["rows"])
+    return tuple(_row(item, f"{path}[{index}]", placeholders) for index, item in enumerate(items))
+
+
+def _row(node: Node, path: str, placeholders: Mapping[str, str]) -> Row:
+    fields = _fields(node, path, _ROW_KEYS, required=("title",))
+    title = _nonempty_text(fields["title"], _join(path, "title"))
+    panels_node = fields.get("panels")
+    if _is_null(panels_node):
+        _fail(panels_node or node, path, f'row "{title}" has no panels', _EXAMPLES["panels"])
+    items = _list(panels_node, _join(path, "panels"), "panels: [{title: ..., expr: ...}]")
+    if not items:
+        _fail(
+            panels_node, _join(path, "panels"), f'row "{title}" has no panels', _EXAMPLES["panels"]
+        )
+    panels = tuple(
+        _panel(item, f"{path}.panels[{index}]", placeholders) for index, item in enumerate(items)
+    )
+    return Row(title=title, panels=panels)
+
+
+def _panel(node: Node, path: str, placeholders: Mapping[str, str]) -> Panel:
+    fields = _fields(node, path, _PANEL_KEYS, required=("title", "expr"))
+    unit = _optional(fields, "unit", path, _text) or ""
+    return Panel(
+        title=_nonempty_text(fields["title"], _join(path, "title")),
+        expr=_expr(fields["expr"], _join(path, "expr"), placeholders),
+        unit=unit,
+        decimals=_optional(fields, "decimals", path, _decimals),
+        thresholds=_optional(fields, "thresholds", path, lambda n, p: _thresholds(n, p, unit)),
+        alerts=_optional(fields, "alerts", path, _alert_names) or (),
+        legend=_optional(fields, "legend", path, _text),
+        line=node.start_mark.line + 1,
+    )
+
+
+def _expr(node: Node, path: str, placeholders: Mapping[str, str]) -> str:
+    expr = _text(node, path).strip()
+    if not expr:
+        _fail(node, path, "the expression is empty", _EXAMPLES["expr"])
+    declared = set(placeholders)
+    for name in sorted(promql.variables_used(expr) - declared):
+        _fail(node, path, f'unknown variable "${name}"', _closest_variable(name, declared))
+    error = promql.parse_error(promql.interpolate(expr, placeholders))
+    if error is not None:
+        _fail(
+            node,
+            path,
+            f"not valid PromQL: {error}",
+            "quote the expr if it contains ': ' or starts with { or [; try it in Prometheus's UI",
+        )
+    return expr
+
+
+def _closest_variable(name: str, declared: set[str]) -> str:
+    close = difflib.get_close_matches(name, sorted(declared), n=1, cutoff=0.6)
+    if close:
+        return f'did you mean "${close[0]}"?'
+    return "declare it under variables:, e.g. variables: {job: {default: all}}"
+
+
+def _decimals(node: Node, path: str) -> int:
+    value = _value(node, path)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
+        _fail(node, path, "expected a whole number from 0 to 10", "e.g. decimals: 1")
+    return value
+
+
+_THRESHOLD_HINT = (
+    'thresholds look like "<200", ">=99" or "<1GB"; quote them, since YAML reads a '
+    "leading > as a folded block"
+)
+
+
+_UNIT_HINT = 'suffixes convert within a kind (ms, s / bytes, MB, GB; "%" only on % panels)'
+
+
+def _thresholds(node: Node, path: str, unit: str) -> Thresholds | None:
+    fields = _fields(node, path, _THRESHOLD_KEYS)
+    parsed: dict[str, Threshold] = {}
+    for key in _THRESHOLD_KEYS:
+        text = _optional(fields, key, path, _text)
+        if text is not None:
+            try:
+                parsed[key] = parse_threshold(text, unit)
+            except UnitMismatchError as error:
+                _fail(fields[key], _join(path, key), str(error), _UNIT_HINT)
+            except ValueError as error:
+                _fail(fields[key], _join(path, key), str(error), _THRESHOLD_HINT)
+    if not parsed:
+        return None
+    try:
+        return make_thresholds(_written(parsed, "target"), _written(parsed, "alert"), unit)
+    except ValueError as error:
+        _fail(fields["alert"], path, str(error), 'e.g. target: "<200" with alert: ">500"')
+
+
+def _written(parsed: Mapping[str, Threshold], key: str) -> str | None:
+    threshold = parsed.get(key)
+    return None if threshold is None else threshold.text
+
+
+def _alert_names(node: Node, path: str) -> tuple[str, ...]:
+    items = _list(node, path, "alerts: [HighErrorRate]")
+    return tuple(
+        _nonempty_text(item, f"{path}[{index}]").strip() for index, item in enumerate(items)
+    )
