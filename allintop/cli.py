@@ -1,0 +1,287 @@
+"""Command line: the dashboard, the demo, a one-shot snapshot and a config check.
+
+Every failure a user can cause ends in one clear message on stderr and an exit code
+(2 for a bad config or command line, 3 when Prometheus cannot be reached), never in
+a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from allintop import __version__
+from allintop.errors import AllintopError, ConfigError
+
+if TYPE_CHECKING:  # the commands import their heavy parts only when they run
+    from allintop.config import Dashboard
+    from allintop.prometheus import PrometheusClient
+    from allintop.ui.app import DashboardApp
+
+DEFAULT_URL = "http://localhost:9090"
+SCENARIOS = ("healthy", "degraded", "incident")
+
+EXIT_OK, EXIT_WARNING, EXIT_CRITICAL, EXIT_UNREACHABLE = 0, 1, 2, 3
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are ConfigErrors (one message, exit code 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ConfigError(message, hint=f"see '{self.prog} --help'")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-c", "--config", metavar="FILE", help="panels.yaml to use")
+    parser.add_argument(
+        "--url", help=f"Prometheus URL (default: $PROMETHEUS_URL, the config, {DEFAULT_URL})"
+    )
+    parser.add_argument("--refresh", metavar="DURATION", help="time between refreshes, e.g. 5s")
+    parser.add_argument(
+        "--range", dest="range_", metavar="DURATION", help="sparkline range, e.g. 15m"
+    )
+    parser.add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE", help="set a template variable"
+    )
+    parser.add_argument(
+        "--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra HTTP header"
+    )
+    parser.add_argument("--timeout", metavar="DURATION", help="per-request timeout (default 10s)")
+    parser.add_argument(
+        "--bearer-token-file",
+        metavar="FILE",
+        help="read a bearer token from FILE (or set $ALLINTOP_BEARER_TOKEN)",
+    )
+    parser.add_argument(
+        "--basic-auth-user",
+        metavar="USER",
+        help="basic auth user; the password comes from $ALLINTOP_PASSWORD",
+    )
+    parser.add_argument("--ca-file", metavar="FILE", help="CA bundle for TLS verification")
+    parser.add_argument(
+        "--insecure", action="store_true", help="do not verify TLS certificates (explicit opt-in)"
+    )
+    parser.add_argument("--no-color", action="store_true", help="no colours (also $NO_COLOR)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="allintop",
+        description="A terminal dashboard for live Prometheus metrics.",
+        epilog="Keys in the dashboard: q quit, ? help, p pause, r refresh, +/- interval, t range.",
+    )
+    parser.add_argument("--version", action="version", version=f"allintop {__version__}")
+    _common(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    demo = commands.add_parser(
+        "demo",
+        help="run the bundled demo stack (real Prometheus + synthetic backend) and the dashboard",
+    )
+    demo.add_argument("--scenario", choices=SCENARIOS, default="healthy", help="demo traffic")
+    demo.add_argument(
+        "--alert-for",
+        metavar="DURATION",
+        help="shorten every alert rule's 'for:' (e.g. 10s) so alerts fire sooner in a demo",
+    )
+    _common(demo)
+    once = commands.add_parser(
+        "once", help="print one snapshot and exit: 0 ok, 1 warning, 2 critical, 3 unreachable"
+    )
+    once.add_argument("--json", action="store_true", help="JSON instead of a table")
+    _common(once)
+    check = commands.add_parser(
+        "check", help="validate panels.yaml and every expr against the server"
+    )
+    _common(check)
+    return parser
+
+
+# --- option handling ----------------------------------------------------------------------
+
+
+def _variables(pairs: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--var {pair!r} is not NAME=VALUE", hint="e.g. --var job=api")
+        out[name.strip()] = value
+    return out
+
+
+def _headers(pairs: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition(":")
+        if not sep or not name.strip():
+            raise ConfigError(f"--header {pair!r} is not 'Name: value'")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _duration(text: str | None, option: str) -> float | None:
+    if text is None:
+        return None
+    from allintop.units import parse_duration
+
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise ConfigError(f"{option} {text!r}: {exc}", hint="e.g. 5s, 1m, 15m, 1h") from exc
+    if seconds <= 0:
+        raise ConfigError(f"{option} must be more than zero")
+    return seconds
+
+
+def _auth(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, str] | str | None:
+    if args.bearer_token_file:
+        try:
+            return Path(args.bearer_token_file).read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read --bearer-token-file: {exc.strerror}") from exc
+    if environ.get("ALLINTOP_BEARER_TOKEN"):
+        return environ["ALLINTOP_BEARER_TOKEN"]
+    if args.basic_auth_user:
+        password = environ.get("ALLINTOP_PASSWORD")
+        if password is None:
+            raise ConfigError(
+                "--basic-auth-user needs a password", hint="set it in $ALLINTOP_PASSWORD"
+            )
+        return (args.basic_auth_user, password)
+    return None
+
+
+def _client(
+    args: argparse.Namespace, dashboard: Dashboard, url: str, environ: Mapping[str, str]
+) -> PrometheusClient:
+    from allintop.prometheus import PrometheusClient
+
+    source = dashboard.datasource
+    auth = _auth(args, environ)
+    if auth is None and source.auth is not None:
+        auth = source.auth.resolve()
+    verify: bool | str = True
+    if args.insecure or source.insecure:
+        verify = False
+    elif args.ca_file or source.ca_file:
+        verify = str(args.ca_file or source.ca_file)
+    timeout = _duration(args.timeout, "--timeout") or source.timeout
+    headers = {**source.headers, **_headers(args.header)}
+    return PrometheusClient(url, timeout=timeout, headers=headers, auth=auth, verify=verify)
+
+
+def _load(args: argparse.Namespace, environ: Mapping[str, str]) -> Dashboard:
+    from allintop import config
+
+    return config.load(args.config, environ=environ)
+
+
+def _url(args: argparse.Namespace, dashboard: Dashboard, environ: Mapping[str, str]) -> str:
+    return args.url or environ.get("PROMETHEUS_URL") or dashboard.datasource.url or DEFAULT_URL
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def _exit_on_signals(app: DashboardApp, cleanup: Callable[[], None] | None = None) -> None:
+    """SIGTERM and SIGHUP (an SSH session closing) end the app cleanly, like q.
+
+    The cleanup (stopping the demo stack) runs first, because after SIGHUP the
+    terminal is gone and Textual's shutdown can block writing to it; a watchdog then
+    makes sure the process ends even so.
+    """
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if cleanup is not None:
+            cleanup()
+        app.exit()
+        watchdog = threading.Timer(3.0, os._exit, args=(128 + signum,))
+        watchdog.daemon = True
+        watchdog.start()
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, handler)
+
+
+def _run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    from allintop.demo.stack import DemoStack
+
+    alert_for = None
+    if args.alert_for:
+        _duration(args.alert_for, "--alert-for")
+        alert_for = args.alert_for
+    dashboard = _load(args, environ)
+    print("Starting the demo stack (Prometheus + AllIN demo backend)…", file=sys.stderr)
+    with DemoStack(args.scenario, rule_for=alert_for) as stack:
+        return _run_dashboard_with(args, dashboard, stack.prometheus_url, environ, stack.stop)
+
+
+def _run_dashboard_with(
+    args: argparse.Namespace,
+    dashboard: Dashboard,
+    url: str,
+    environ: Mapping[str, str],
+    cleanup: Callable[[], None] | None = None,
+) -> int:
+    client = _client(args, dashboard, url, environ)
+    from allintop.ui.app import make_app
+
+    app = make_app(
+        dashboard,
+        client,
+        variables=_variables(args.var),
+        refresh=_duration(args.refresh, "--refresh"),
+        range_=_duration(args.range_, "--range"),
+    )
+    _exit_on_signals(app, cleanup)
+    app.run()
+    return 0
+
+
+def _run_once(
+    args: argparse.Namespace, dashboard: Dashboard, url: str, environ: Mapping[str, str]
+) -> int:
+    from allintop.snapshot import run_once
+
+    client = _client(args, dashboard, url, environ)
+    return asyncio.run(run_once(dashboard, client, _variables(args.var), as_json=args.json))
+
+
+def _run_check(
+    args: argparse.Namespace, dashboard: Dashboard, url: str, environ: Mapping[str, str]
+) -> int:
+    from allintop.snapshot import run_check
+
+    client = _client(args, dashboard, url, environ)
+    return asyncio.run(run_check(dashboard, client, _variables(args.var)))
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    environ = os.environ if environ is None else environ
+    try:
+        args = build_parser().parse_args(argv)
+        if args.no_color or "NO_COLOR" in environ:
+            os.environ["NO_COLOR"] = "1"  # Textual and Rich both honour it
+        if args.command == "demo":
+            return _run_demo(args, environ)
+        dashboard = _load(args, environ)
+        url = _url(args, dashboard, environ)
+        if args.command == "once":
+            return _run_once(args, dashboard, url, environ)
+        if args.command == "check":
+            return _run_check(args, dashboard, url, environ)
+        return _run_dashboard_with(args, dashboard, url, environ)
+    except AllintopError as exc:
+        print(f"allintop: {exc.title.lower()}: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, ConfigError) or exc.title == "Setup error" else 1
+    except KeyboardInterrupt:
+        return 130

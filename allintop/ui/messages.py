@@ -1,0 +1,24 @@
+"""Messages from the polling worker to the app: results arrive, the UI never waits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from allintop.poller import PanelState, TickReport
+
+
+@dataclass
+class PollDone(Message):
+    """A tick (or backfill) finished: its on-time panel states and alerts."""
+
+    report: TickReport
+    backfill: bool = False
+
+
+@dataclass
+class LateResult(Message):
+    """A query that outlived its tick's budget delivered its state."""
+
+    state: PanelState

@@ -1,0 +1,68 @@
+"""A time-true sparkline: one column per slice of the range, gaps left blank.
+
+Textual's own Sparkline stretches whatever data it has over its width and cannot
+take gaps (it raises on NaN), so a half-filled history would look like a full one
+and a scrape outage would vanish. Here column `i` always covers the same slice of
+the dashboard range, missing data is a blank column, and the newest point is at the
+right edge, as in Grafana. The colour comes from CSS (`color`), so the status classes
+of the card colour it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def columns(data: Sequence[float | None], width: int) -> list[float | None]:
+    """Summarise `data` into `width` columns (max of each slice; None where all are gaps)."""
+    if width <= 0:
+        return []
+    n = len(data)
+    if n < width:
+        # Fewer points than columns: each point spans its share of the width.
+        return [data[col * n // width] for col in range(width)] if n else [None] * width
+    out: list[float | None] = []
+    for col in range(width):
+        chunk = [v for v in data[col * n // width : (col + 1) * n // width] if v is not None]
+        out.append(max(chunk) if chunk else None)
+    return out
+
+
+def render_lines(data: Sequence[float | None], width: int, height: int) -> list[str]:
+    """The sparkline as `height` strings of `width` block characters, top line first."""
+    cols = columns(data, width)
+    finite = [v for v in cols if v is not None]
+    if not finite:
+        return [" " * width for _ in range(height)]
+    low, high = min(finite), max(finite)
+    levels = height * 8
+    lines: list[str] = []
+    for row in reversed(range(height)):
+        chars = []
+        for value in cols:
+            if value is None:
+                chars.append(" ")
+                continue
+            # A flat series sits at half height rather than on the floor.
+            ratio = (value - low) / (high - low) if high > low else 0.5
+            level = max(1, round(ratio * levels)) - row * 8
+            chars.append(BARS[min(max(level, 0), 8)])
+        lines.append("".join(chars))
+    return lines
+
+
+class TimeSparkline(Widget):
+    """A sparkline over a fixed time grid; gaps (None) stay blank."""
+
+    data: reactive[tuple[float | None, ...]] = reactive((), layout=False)
+    """The points, oldest first, one per grid step of the range."""
+
+    def render(self) -> Text:
+        width, height = self.size.width, max(self.size.height, 1)
+        return Text("\n".join(render_lines(self.data, width, height)), no_wrap=True)

@@ -1,0 +1,158 @@
+"""The live dashboard, driven with Pilot against the real demo stack."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from allintop import config
+from allintop.prometheus import PrometheusClient
+from allintop.ui.app import make_app
+from allintop.ui.widgets import PanelCard
+from tests.faultserver import closed_port
+from tests.tui.util import screen_lines, screen_text, wait_for
+
+pytestmark = pytest.mark.stack
+
+SEED_TITLES = [
+    "Requests/sec",
+    "Success Rate",
+    "P95 Response Time",
+    "Active Connections",
+    "CPU Usage",
+    "Memory Usage",
+    "Event Loop Lag",
+    "Heap Usage",
+    "Cache Hit Rate",
+    "DB Query P99",
+    "OAuth Success Rate",
+]
+NUMBER_WITH_UNIT = re.compile(r"^-?\d[\d.,]*k?( (req/s|%|ms|s|MB|GB))?$")
+
+
+def _app(url: str, **options):
+    dashboard = config.load_dashboard(config.bundled_default_path())
+    return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
+
+
+def _cards(app) -> list[PanelCard]:
+    return list(app.query(PanelCard))
+
+
+def _all_have_values(app) -> bool:
+    return all(card.state is not None and card.state.value is not None for card in _cards(app))
+
+
+def _thresholded(app) -> list[PanelCard]:
+    return [card for card in _cards(app) if card.panel.thresholds is not None]
+
+
+async def test_every_seed_panel_shows_a_number_and_unit_and_healthy_is_green(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _all_have_values(app), what="every panel to show a value")
+        text = screen_text(app)
+        for title in SEED_TITLES:
+            assert title in text, f"{title!r} not on screen"
+        for card in _cards(app):
+            assert NUMBER_WITH_UNIT.match(card.value_plain), (card.panel.title, card.value_plain)
+            # What the card shows on screen is that same value.
+            assert card.value_plain in screen_text(app)
+        assert len(_thresholded(app)) >= 8
+        await wait_for(
+            pilot,
+            lambda: all(card.has_class("-ok") for card in _thresholded(app)),
+            what="every thresholded panel to be green under 'healthy'",
+        )
+        assert "● live" in screen_lines(app)[0]
+
+
+async def test_incident_turns_broken_panels_red(make_stack):
+    incident = make_stack("incident")
+    app = _app(incident.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _all_have_values(app), what="values")
+        broken = {"P95 Response Time", "Success Rate", "Memory Usage", "Event Loop Lag"}
+        broken |= {"Cache Hit Rate", "CPU Usage", "P50 Response Time", "P99 Response Time"}
+
+        def red() -> set[str]:
+            return {c.panel.title for c in _cards(app) if c.has_class("-critical")}
+
+        await wait_for(pilot, lambda: broken <= red(), within=30, what=f"{broken} red")
+
+
+async def test_sparklines_slide_with_each_tick(stack):
+    app = _app(stack.prometheus_url, range_=60.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _all_have_values(app))
+        card = next(c for c in _cards(app) if c.panel.title == "Active Connections")
+        first = card.state
+        await wait_for(pilot, lambda: card.state.time >= first.time + 2, within=10, what="ticks")
+        now = card.state
+        shift = round(now.time - first.time)
+        assert len(now.history) == len(first.history) == 60
+        # The window moved by whole steps: old points slid left, new ones came in.
+        assert now.history[:-shift] == first.history[shift:]
+        assert now.history[-1] == now.value
+        spark = card.query_one(".spark")
+        drawn = "".join(s.text for s in spark.render_lines(spark.region.reset_offset))
+        assert any(ch in drawn for ch in "▁▂▃▄▅▆▇█")
+
+
+async def test_pause_freezes_values_and_resume_restarts_them(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _all_have_values(app))
+        await pilot.press("p")
+        assert "paused" in screen_lines(app)[0]
+        frozen_ticks = app.ticks
+        frozen = [card.state for card in _cards(app)]
+        await pilot.pause(2.5)  # 2.5 refresh intervals
+        assert app.ticks == frozen_ticks
+        assert [card.state for card in _cards(app)] == frozen
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.ticks >= frozen_ticks + 2, within=10, what="ticks")
+        assert "● live" in screen_lines(app)[0]
+
+
+async def test_unreachable_prometheus_says_so_and_keeps_running():
+    app = _app(f"http://127.0.0.1:{closed_port()}")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "unreachable" in screen_lines(app)[0], within=10)
+        assert "connection refused" in screen_lines(app)[1]
+        assert all(c.has_class("-unknown") for c in _cards(app))
+        assert "unreachable" in _cards(app)[0].value_plain
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_layout_shows_every_panel_without_cutting_values(stack, size):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: _all_have_values(app))
+        await pilot.pause(0.2)
+        screen = app.screen.region
+        regions = [card.region for card in _cards(app)]
+        for card, region in zip(_cards(app), regions, strict=True):
+            assert screen.contains_region(region), f"{card.panel.title} off screen at {size}"
+            assert region.width >= len(card.value_plain) + 2
+        for i, a in enumerate(regions):
+            for b in regions[i + 1 :]:
+                assert not a.overlaps(b)
+
+
+async def test_keys_move_focus_between_panels(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        cards = _cards(app)
+        assert app.focused is cards[0]
+        await pilot.press("right")
+        assert app.focused is cards[1]
+        await pilot.press("down")
+        assert app.focused.region.y > cards[1].region.y
+        await pilot.press("tab")
+        assert isinstance(app.focused, PanelCard)
+        await pilot.press("question_mark")
+        assert "keys" in screen_text(app)
+        await pilot.press("escape")
+        assert "keys" not in screen_text(app)
