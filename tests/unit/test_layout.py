@@ -16,8 +16,13 @@ def test_80x24_fits_four_columns_of_four_line_cards():
 def test_large_terminal_puts_each_row_on_one_line_with_taller_charts():
     result = plan(200, 58, SEED_ROWS)
     assert result.columns == 6
-    assert result.card_height == MAX_CARD_HEIGHT
-    assert result.sparkline_height > 1
+    # 58 lines - 3 row titles = 55 for 3 lines of cards.
+    assert result.card_height == 18
+    assert result.sparkline_height == 15
+
+
+def test_card_height_is_capped_so_few_panels_do_not_become_walls():
+    assert plan(200, 100, [2]).card_height == MAX_CARD_HEIGHT
 
 
 @pytest.mark.parametrize("width", [5, 19, 20, 39, 1000])
