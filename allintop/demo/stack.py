@@ -1,0 +1,511 @@
+"""DemoStack: a real Prometheus scraping the synthetic AllIN backend, on loopback.
+
+    with DemoStack("incident", rule_for="5s", rule_interval="1s") as stack:
+        print(stack.prometheus_url, stack.backend_url)
+        stack.set_scenario("healthy")
+
+start() finds a prometheus binary (argument, $ALLINTOP_PROMETHEUS_BIN, PATH), makes a
+fresh temp dir (config, rules, TSDB, logs), starts the backend and Prometheus on free
+loopback ports, and returns once Prometheus has scraped the backend successfully
+(``up{job="backend-api-dev"} == 1``; the first scrape comes ~6 s after start because
+Prometheus batches service-discovery updates every 5 s).
+
+History: unless ``history=0``, the backend first fast-forwards ``history`` seconds of
+past traffic, which is imported into the fresh TSDB with promtool (next to the
+prometheus binary, or on PATH; skipped if there is none) before Prometheus starts. The
+dashboard then has a full range to draw at once, and ``rate(x[5m])`` reads true values
+from the first second instead of ramping up over 5 minutes (see allintop.demo.history).
+
+Shortening the seed's alert rules for demos and tests: ``rule_for="5s"`` replaces
+every rule's ``for:``, ``rule_interval="1s"`` the group's ``interval:`` (the YAML is
+loaded and dumped, never edited as text); ``with_rules=False`` loads no rules at all.
+
+Cleanup: stop() (also run by __exit__, by atexit, and when start() fails or is
+interrupted) sends SIGTERM, then SIGKILL after a grace period, and removes the temp
+dir. If this process dies without running stop() (SIGKILL, a crash), the children die
+too: they are started with PR_SET_PDEATHSIG (Linux), and the backend also polls its
+parent. PR_SET_PDEATHSIG fires when the *thread* that spawned the child exits, so call
+start() (and start_backend()) from a long-lived thread, e.g. the main thread, not from
+a short-lived worker.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import copy
+import ctypes
+import ctypes.util
+import functools
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import yaml
+
+from allintop.demo.scenarios import get_scenario
+from allintop.errors import ConfigError, SetupError
+
+JOB_NAME = "backend-api-dev"  # the seed's scrape target name
+PROMETHEUS_ENV = "ALLINTOP_PROMETHEUS_BIN"
+INSTALL_HINT = (
+    "install Prometheus (Debian/Ubuntu: sudo apt-get install prometheus), "
+    f"or set {PROMETHEUS_ENV} to the path of a prometheus binary"
+)
+DEFAULT_HISTORY_SECONDS = 900.0  # the dashboard's default range: 15m
+HISTORY_FILE = "history.om"
+STOP_GRACE_SECONDS = 5.0
+PORT_ATTEMPTS = 3  # a free port can be taken between our probe and Prometheus' bind
+POLL_SECONDS = 0.2
+LOG_TAIL_LINES = 15
+_DURATION = re.compile(r"(\d+(ms|s|m|h|d|w|y))+")
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass
+class ChildProcess:
+    """A started child process and the log its output goes to (in the stack's temp dir)."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
+        try:
+            text = self.log.read_text(errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+
+class DemoStack:
+    """The demo stack: synthetic backend + real Prometheus with the seed's alert rules."""
+
+    def __init__(
+        self,
+        scenario: str = "healthy",
+        *,
+        rule_for: str | None = None,
+        rule_interval: str | None = None,
+        with_rules: bool = True,
+        prometheus_bin: str | None = None,
+        extra_scrape_configs: list[dict[str, Any]] | None = None,
+        alertmanager_url: str | None = None,
+        query_log: Path | None = None,
+        history: float = DEFAULT_HISTORY_SECONDS,
+    ) -> None:
+        get_scenario(scenario)  # fail now, with the list of valid names
+        for option, value in (("rule_for", rule_for), ("rule_interval", rule_interval)):
+            if value is not None and not _DURATION.fullmatch(value):
+                raise ConfigError(
+                    f"{option}={value!r} is not a Prometheus duration", "use e.g. 5s, 1m, 500ms"
+                )
+        if alertmanager_url:
+            alertmanager_config(alertmanager_url)  # validate now, not after spawning
+        self.scenario = scenario
+        self.rule_for = rule_for
+        self.rule_interval = rule_interval
+        self.with_rules = with_rules
+        self.prometheus_bin = prometheus_bin
+        self.extra_scrape_configs = list(extra_scrape_configs or [])
+        self.alertmanager_url = alertmanager_url
+        self.query_log = query_log
+        self.history = max(0.0, history)
+        self.backfilled = False  # whether the history made it into the TSDB
+        self.workdir: Path | None = None
+        self.backend: ChildProcess | None = None
+        self.prometheus: ChildProcess | None = None
+        self._backend_port: int | None = None
+        self._prometheus_port: int | None = None
+        self._lock = threading.RLock()
+
+    # -- public API -------------------------------------------------------------------
+
+    @property
+    def prometheus_url(self) -> str:
+        if self._prometheus_port is None:
+            raise RuntimeError("DemoStack is not started")
+        return f"http://127.0.0.1:{self._prometheus_port}"
+
+    @property
+    def backend_url(self) -> str:
+        if self._backend_port is None:
+            raise RuntimeError("DemoStack is not started")
+        return f"http://127.0.0.1:{self._backend_port}"
+
+    def start(self, timeout: float = 30.0) -> DemoStack:
+        """Starts both processes; returns once Prometheus has scraped the backend.
+
+        On a stack that is already started, does nothing (``with DemoStack() as s:
+        s.start()`` is harmless).
+        """
+        with self._lock:
+            if self.workdir is not None:
+                return self
+            binary = find_prometheus(self.prometheus_bin)
+            deadline = time.monotonic() + timeout
+            atexit.register(self.stop)
+            try:
+                self.workdir = Path(tempfile.mkdtemp(prefix="allintop-"))
+                self._start_backend(deadline, history=self.history)
+                self._backfill(binary, deadline)
+                self._start_prometheus(binary, deadline)
+            except BaseException:  # including KeyboardInterrupt: never leave children
+                self.stop()
+                raise
+        return self
+
+    def stop(self) -> None:
+        """Stops both processes and removes the temp dir. Safe to call repeatedly."""
+        with self._lock:
+            children = [c for c in (self.prometheus, self.backend) if c is not None]
+            _terminate(children)
+            self.prometheus = self.backend = None
+            if self.workdir is not None:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+                self.workdir = None
+            atexit.unregister(self.stop)
+
+    def set_scenario(self, name: str) -> None:
+        """Switches the running backend to scenario ``name``."""
+        get_scenario(name)
+        response = httpx.post(f"{self.backend_url}/scenario", data={"name": name}, timeout=5.0)
+        if response.status_code != 200:
+            raise SetupError(f"the demo backend refused scenario {name!r}: {response.text}")
+        self.scenario = name
+
+    def stop_backend(self) -> None:
+        """Stops only the backend (Prometheus keeps running and sees the target down)."""
+        with self._lock:
+            if self.backend is not None:
+                _terminate([self.backend])
+                self.backend = None
+
+    def start_backend(self, timeout: float = 10.0) -> None:
+        """Restarts the backend on its previous port, in the current scenario."""
+        with self._lock:
+            if self.workdir is None or self._backend_port is None:
+                raise RuntimeError("DemoStack is not started")
+            if self.backend is not None and self.backend.alive():
+                return
+            self._start_backend(time.monotonic() + timeout, port=self._backend_port)
+
+    def __enter__(self) -> DemoStack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # -- starting -----------------------------------------------------------------------
+
+    def _start_backend(self, deadline: float, port: int = 0, history: float = 0.0) -> None:
+        workdir = self._workdir()
+        ready = workdir / "backend.port"
+        ready.unlink(missing_ok=True)
+        command = [
+            sys.executable, "-m", "allintop.demo.backend", "--host", "127.0.0.1",
+            "--port", str(port), "--scenario", self.scenario, "--ready-file", str(ready),
+            "--parent-pid", str(os.getpid()),
+        ]  # fmt: skip
+        if history > 0:
+            command += [
+                "--history-file", str(workdir / HISTORY_FILE),
+                "--history-seconds", str(history), "--history-job", JOB_NAME,
+            ]  # fmt: skip
+        self.backend = _spawn("backend", command, workdir / "backend.log")
+        backend = self.backend
+        _wait(lambda: ready.exists(), deadline, [backend], "the demo backend to listen")
+        self._backend_port = int(ready.read_text())
+
+    def _backfill(self, binary: str, deadline: float) -> None:
+        """Imports the backend's history into the TSDB (before Prometheus opens it)."""
+        workdir = self._workdir()
+        history = workdir / HISTORY_FILE
+        promtool = find_promtool(binary)
+        if not history.exists() or promtool is None:
+            return
+        log = workdir / "promtool.log"
+        command = [promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet"]
+        command += [str(history), str(workdir / "data")]
+        child = _spawn("promtool", command, log)
+        try:
+            child.process.wait(max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _terminate([child])
+            raise SetupError(
+                f"promtool timed out importing the demo history:\n{child.log_tail()}"
+            ) from None
+        except BaseException:  # e.g. Ctrl-C: promtool is not tracked by stop()
+            _terminate([child])
+            raise
+        finally:
+            history.unlink(missing_ok=True)  # ~15 MB of text, no longer needed
+        if child.process.returncode != 0:
+            raise SetupError(f"promtool failed to import the demo history:\n{child.log_tail()}")
+        self.backfilled = True
+
+    def _start_prometheus(self, binary: str, deadline: float) -> None:
+        workdir = self._workdir()
+        self._write_config(workdir)
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            self._prometheus_port = free_port()
+            command = [
+                binary,
+                f"--config.file={workdir / 'prometheus.yml'}",
+                f"--storage.tsdb.path={workdir / 'data'}",
+                f"--web.listen-address=127.0.0.1:{self._prometheus_port}",
+                *lockfile_flags(binary),
+            ]
+            log = workdir / f"prometheus-{attempt}.log"
+            self.prometheus = _spawn("prometheus", command, log)
+            try:
+                self._wait_scraped(deadline)
+                return
+            except SetupError:
+                if attempt < PORT_ATTEMPTS and _port_taken(self.prometheus):
+                    _terminate([self.prometheus])
+                    continue
+                raise
+
+    def _wait_scraped(self, deadline: float) -> None:
+        assert self.prometheus is not None and self.backend is not None
+        url = f"{self.prometheus_url}/api/v1/query"
+        query = f'up{{job="{JOB_NAME}"}}'
+
+        def scraped() -> bool:
+            try:
+                response = httpx.get(url, params={"query": query}, timeout=1.0)
+                result = response.json()["data"]["result"]
+            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+                return False
+            return any(sample["value"][1] == "1" for sample in result)
+
+        children = [self.prometheus, self.backend]
+        _wait(scraped, deadline, children, "Prometheus to scrape the demo backend")
+
+    def _write_config(self, workdir: Path) -> None:
+        rule_files: list[str] = []
+        if self.with_rules:
+            rules = workdir / "alerts.yml"
+            rules.write_text(render_rules(load_rules(), self.rule_for, self.rule_interval))
+            rule_files.append(str(rules))
+        config = prometheus_config(
+            backend_target=f"127.0.0.1:{self._backend_port}",
+            rule_files=rule_files,
+            extra_scrape_configs=self.extra_scrape_configs,
+            alertmanager_url=self.alertmanager_url,
+            query_log=self.query_log,
+        )
+        (workdir / "prometheus.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+    def _workdir(self) -> Path:
+        if self.workdir is None:
+            raise RuntimeError("DemoStack is not started")
+        return self.workdir
+
+
+# -- configuration --------------------------------------------------------------------
+
+
+def load_rules() -> dict[str, Any]:
+    """The seed's six alert rules, as shipped in allintop/demo/alerts.yml."""
+    text = resources.files("allintop.demo").joinpath("alerts.yml").read_text()
+    return yaml.safe_load(text)
+
+
+def render_rules(
+    rules: dict[str, Any], rule_for: str | None = None, rule_interval: str | None = None
+) -> str:
+    """The rules file, with every ``for:`` and group ``interval:`` optionally replaced."""
+    rules = copy.deepcopy(rules)
+    for group in rules["groups"]:
+        if rule_interval is not None:
+            group["interval"] = rule_interval
+        for rule in group["rules"]:
+            if rule_for is not None:
+                rule["for"] = rule_for
+    return yaml.safe_dump(rules, sort_keys=False, allow_unicode=True)
+
+
+def prometheus_config(
+    *,
+    backend_target: str,
+    rule_files: Sequence[str] = (),
+    extra_scrape_configs: Sequence[dict[str, Any]] = (),
+    alertmanager_url: str | None = None,
+    query_log: Path | None = None,
+) -> dict[str, Any]:
+    # 1 s everywhere: the dashboard and the tests see a change within a second or two.
+    # scrape_timeout must not exceed scrape_interval, so it is set explicitly.
+    glob: dict[str, Any] = {
+        "scrape_interval": "1s",
+        "scrape_timeout": "1s",
+        "evaluation_interval": "1s",
+    }
+    if query_log is not None:
+        glob["query_log_file"] = str(Path(query_log).absolute())
+    config: dict[str, Any] = {"global": glob}
+    if alertmanager_url:
+        config["alerting"] = {"alertmanagers": [alertmanager_config(alertmanager_url)]}
+    config["rule_files"] = list(rule_files)
+    backend_job = {"job_name": JOB_NAME, "static_configs": [{"targets": [backend_target]}]}
+    config["scrape_configs"] = [backend_job, *extra_scrape_configs]
+    return config
+
+
+def alertmanager_config(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"not an Alertmanager URL: {url!r}", "use e.g. http://127.0.0.1:9093")
+    config: dict[str, Any] = {
+        "scheme": parts.scheme,
+        "static_configs": [{"targets": [parts.netloc]}],
+    }
+    if parts.path.strip("/"):
+        config["path_prefix"] = parts.path
+    return config
+
+
+# -- processes ------------------------------------------------------------------------
+
+
+def find_promtool(prometheus: str) -> str | None:
+    """promtool from the same directory as prometheus, else from PATH."""
+    sibling = Path(prometheus).with_name("promtool")
+    if os.access(sibling, os.X_OK):
+        return str(sibling)
+    return shutil.which("promtool")
+
+
+def find_prometheus(explicit: str | None = None) -> str:
+    """The prometheus binary: ``explicit``, else $ALLINTOP_PROMETHEUS_BIN, else PATH."""
+    for source, candidate in (
+        ("prometheus_bin", explicit),
+        (PROMETHEUS_ENV, os.environ.get(PROMETHEUS_ENV)),
+    ):
+        if candidate:
+            path = shutil.which(candidate)
+            if path is None:
+                raise SetupError(f"{source}={candidate!r} is not an executable file", INSTALL_HINT)
+            return path
+    path = shutil.which("prometheus")
+    if path is None:
+        raise SetupError("no prometheus binary found on PATH", INSTALL_HINT)
+    return path
+
+
+@functools.cache
+def lockfile_flags(binary: str) -> tuple[str, ...]:
+    """Debian's build does not lock its data dir unless asked; upstream locks by default
+    and has no such flag. Ask the binary which kind it is."""
+    try:
+        result = subprocess.run(
+            [binary, "--help"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return (
+        ("--storage.tsdb.use-lockfile",)
+        if "--storage.tsdb.use-lockfile" in (result.stdout + result.stderr)
+        else ()
+    )
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago (callers retry if it was taken)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _die_with_parent_preexec() -> Callable[[], None] | None:
+    """A preexec_fn making the child get SIGTERM when its parent (thread) dies."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return None
+    prctl = ctypes.CDLL(libc_name, use_errno=True).prctl  # resolved before fork
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return preexec
+
+
+def _spawn(name: str, command: list[str], log: Path) -> ChildProcess:
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            # Own session: a Ctrl-C or Ctrl-Z in the terminal goes to the dashboard,
+            # which then stops the children in order, instead of to every process.
+            start_new_session=True,
+            preexec_fn=_die_with_parent_preexec(),
+        )
+    return ChildProcess(name, process, log)
+
+
+def _terminate(children: Sequence[ChildProcess]) -> None:
+    """SIGTERM all, then SIGKILL whatever is still running after the grace period."""
+    for child in children:
+        if child.alive():
+            with contextlib.suppress(ProcessLookupError):
+                child.process.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in children:
+        try:
+            child.process.wait(max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+            child.process.wait()
+
+
+def _wait(
+    condition: Callable[[], bool], deadline: float, children: Sequence[ChildProcess], what: str
+) -> None:
+    """Polls ``condition`` until true; SetupError with the logs if a child exits first
+    or the deadline passes."""
+    while not condition():
+        for child in children:
+            if not child.alive():
+                raise SetupError(
+                    f"{child.name} exited (code {child.process.returncode}) while waiting "
+                    f"for {what}; last lines of its log:\n{child.log_tail()}"
+                )
+        if time.monotonic() >= deadline:
+            logs = "\n".join(f"--- {c.name} log:\n{c.log_tail()}" for c in children)
+            raise SetupError(f"timed out waiting for {what}\n{logs}")
+        time.sleep(POLL_SECONDS)
+
+
+def _port_taken(child: ChildProcess | None) -> bool:
+    return child is not None and not child.alive() and "address already in use" in child.log_tail()
