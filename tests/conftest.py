@@ -1,0 +1,60 @@
+"""Shared fixtures: one real demo stack for the whole run, and private ones on demand.
+
+``stack`` is started lazily, by the first test that asks for it, so unit tests never
+pay for it. It runs the ``healthy`` scenario with the alert rules shortened
+(``for: 2s``, group interval 1s). Don't switch its scenario: the seed's queries use
+``[5m]`` windows, so another scenario's traffic keeps showing for five minutes after
+switching back, and would break every later test that expects "healthy". A test that
+needs another scenario (or stops the backend for long) uses ``make_stack``; a test that
+does touch the session stack must restore it (``set_scenario("healthy")``,
+``start_backend()``) before it ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from allintop.demo.stack import DemoStack
+
+SESSION_RULE_FOR = "2s"
+SESSION_RULE_INTERVAL = "1s"
+START_TIMEOUT = 60.0  # generous: CI machines can be slow, and start() fails fast anyway
+
+MakeStack = Callable[..., DemoStack]
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[DemoStack]:
+    """The session's DemoStack (healthy, rules shortened), stopped at the end of the run."""
+    demo = DemoStack(
+        scenario="healthy", rule_for=SESSION_RULE_FOR, rule_interval=SESSION_RULE_INTERVAL
+    )
+    demo.start(timeout=START_TIMEOUT)
+    try:
+        yield demo
+    finally:
+        demo.stop()
+
+
+@pytest.fixture
+def make_stack() -> Iterator[MakeStack]:
+    """A factory of private DemoStacks, each stopped when the test ends (pass or fail).
+
+    ``make_stack("incident", rule_for="2s")`` takes DemoStack's arguments and returns
+    the stack started; ``start=False`` returns it unstarted (still stopped at the end).
+    """
+    stacks: list[DemoStack] = []
+
+    def make(scenario: str = "healthy", *, start: bool = True, **kwargs: Any) -> DemoStack:
+        demo = DemoStack(scenario, **kwargs)
+        stacks.append(demo)
+        return demo.start(timeout=START_TIMEOUT) if start else demo
+
+    try:
+        yield make
+    finally:
+        for demo in stacks:
+            demo.stop()
