@@ -14,12 +14,13 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
 from allintop import __version__
-from allintop.errors import AllintopError, ConfigError
+from allintop.errors import AllintopError, ConfigError, SetupError
 
 if TYPE_CHECKING:  # the commands import their heavy parts only when they run
     from allintop.config import Dashboard
@@ -160,13 +161,48 @@ def _auth(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, st
     return None
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The command line's values, each validated before anything starts."""
+
+    variables: dict[str, str]
+    headers: dict[str, str]
+    refresh: float | None
+    range_: float | None
+    timeout: float | None
+    alert_for: float | None
+    auth: tuple[str, str] | str | None
+
+
+def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    return Settings(
+        variables=_variables(args.var),
+        headers=_headers(args.header),
+        refresh=_duration(args.refresh, "--refresh"),
+        range_=_duration(args.range_, "--range"),
+        timeout=_duration(args.timeout, "--timeout"),
+        alert_for=_duration(getattr(args, "alert_for", None), "--alert-for"),
+        auth=_auth(args, environ),
+    )
+
+
+def _check_variables(dashboard: Dashboard, variables: Mapping[str, str]) -> None:
+    known = {v.name for v in dashboard.variables}
+    for name in variables:
+        if name not in known:
+            raise ConfigError(
+                f"--var {name}: {dashboard.source} has no variable {name!r}",
+                hint=f"its variables: {', '.join(sorted(known)) or 'none'}",
+            )
+
+
 def _client(
-    args: argparse.Namespace, dashboard: Dashboard, url: str, environ: Mapping[str, str]
+    args: argparse.Namespace, settings: Settings, dashboard: Dashboard, url: str
 ) -> PrometheusClient:
     from allintop.prometheus import PrometheusClient
 
     source = dashboard.datasource
-    auth = _auth(args, environ)
+    auth = settings.auth
     if auth is None and source.auth is not None:
         auth = source.auth.resolve()
     verify: bool | str = True
@@ -174,9 +210,13 @@ def _client(
         verify = False
     elif args.ca_file or source.ca_file:
         verify = str(args.ca_file or source.ca_file)
-    timeout = _duration(args.timeout, "--timeout") or source.timeout
-    headers = {**source.headers, **_headers(args.header)}
-    return PrometheusClient(url, timeout=timeout, headers=headers, auth=auth, verify=verify)
+    return PrometheusClient(
+        url,
+        timeout=settings.timeout or source.timeout,
+        headers={**source.headers, **settings.headers},
+        auth=auth,
+        verify=verify,
+    )
 
 
 def _load(args: argparse.Namespace, environ: Mapping[str, str]) -> Dashboard:
@@ -212,57 +252,35 @@ def _exit_on_signals(app: DashboardApp, cleanup: Callable[[], None] | None = Non
         signal.signal(sig, handler)
 
 
-def _run_demo(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+def _run_demo(args: argparse.Namespace, settings: Settings, dashboard: Dashboard) -> int:
     from allintop.demo.stack import DemoStack
+    from allintop.units import format_duration
 
-    alert_for = None
-    if args.alert_for:
-        _duration(args.alert_for, "--alert-for")
-        alert_for = args.alert_for
-    dashboard = _load(args, environ)
+    rule_for = format_duration(settings.alert_for) if settings.alert_for else None
     print("Starting the demo stack (Prometheus + AllIN demo backend)…", file=sys.stderr)
-    with DemoStack(args.scenario, rule_for=alert_for) as stack:
-        return _run_dashboard_with(args, dashboard, stack.prometheus_url, environ, stack.stop)
+    with DemoStack(args.scenario, rule_for=rule_for) as stack:
+        return _run_dashboard(args, settings, dashboard, stack.prometheus_url, stack.stop)
 
 
-def _run_dashboard_with(
+def _run_dashboard(
     args: argparse.Namespace,
+    settings: Settings,
     dashboard: Dashboard,
     url: str,
-    environ: Mapping[str, str],
     cleanup: Callable[[], None] | None = None,
 ) -> int:
-    client = _client(args, dashboard, url, environ)
     from allintop.ui.app import make_app
 
     app = make_app(
         dashboard,
-        client,
-        variables=_variables(args.var),
-        refresh=_duration(args.refresh, "--refresh"),
-        range_=_duration(args.range_, "--range"),
+        _client(args, settings, dashboard, url),
+        variables=settings.variables,
+        refresh=settings.refresh,
+        range_=settings.range_,
     )
     _exit_on_signals(app, cleanup)
     app.run()
     return 0
-
-
-def _run_once(
-    args: argparse.Namespace, dashboard: Dashboard, url: str, environ: Mapping[str, str]
-) -> int:
-    from allintop.snapshot import run_once
-
-    client = _client(args, dashboard, url, environ)
-    return asyncio.run(run_once(dashboard, client, _variables(args.var), as_json=args.json))
-
-
-def _run_check(
-    args: argparse.Namespace, dashboard: Dashboard, url: str, environ: Mapping[str, str]
-) -> int:
-    from allintop.snapshot import run_check
-
-    client = _client(args, dashboard, url, environ)
-    return asyncio.run(run_check(dashboard, client, _variables(args.var)))
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -271,17 +289,24 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         args = build_parser().parse_args(argv)
         if args.no_color or "NO_COLOR" in environ:
             os.environ["NO_COLOR"] = "1"  # Textual and Rich both honour it
-        if args.command == "demo":
-            return _run_demo(args, environ)
+        settings = _settings(args, environ)
         dashboard = _load(args, environ)
+        _check_variables(dashboard, settings.variables)
+        if args.command == "demo":
+            return _run_demo(args, settings, dashboard)
         url = _url(args, dashboard, environ)
-        if args.command == "once":
-            return _run_once(args, dashboard, url, environ)
-        if args.command == "check":
-            return _run_check(args, dashboard, url, environ)
-        return _run_dashboard_with(args, dashboard, url, environ)
+        if args.command in ("once", "check"):
+            from allintop.snapshot import run_check, run_once
+
+            client = _client(args, settings, dashboard, url)
+            if args.command == "once":
+                return asyncio.run(
+                    run_once(dashboard, client, settings.variables, as_json=args.json)
+                )
+            return asyncio.run(run_check(dashboard, client, settings.variables))
+        return _run_dashboard(args, settings, dashboard, url)
     except AllintopError as exc:
         print(f"allintop: {exc.title.lower()}: {exc}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, ConfigError) or exc.title == "Setup error" else 1
+        return EXIT_USAGE if isinstance(exc, ConfigError | SetupError) else 1
     except KeyboardInterrupt:
         return 130

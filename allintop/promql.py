@@ -41,11 +41,12 @@ def interpolate(expr: str, values: Mapping[str, str]) -> str:
 
 
 def variables_used(expr: str) -> frozenset[str]:
-    """The names of the template variables `expr` refers to, in any of the three forms."""
-    return frozenset(
-        match["braced"] or match["bracketed"] or match["plain"]
-        for match in _VARIABLE.finditer(expr)
-    )
+    """The names of the template variables `expr` refers to, in any of the three forms.
+
+    All-digit names are not variables: "$1" is label_replace's capture reference.
+    """
+    names = (m["braced"] or m["bracketed"] or m["plain"] for m in _VARIABLE.finditer(expr))
+    return frozenset(name for name in names if not name.isdigit())
 
 
 # Grafana's built-in variables, which imported dashboards use (rate(x[$__rate_interval])).

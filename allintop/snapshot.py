@@ -115,11 +115,12 @@ async def run_once(
 ) -> int:
     async with client:
         states = await snapshot(dashboard, client, variables)
-    print(_as_json(dashboard, states) if as_json else _as_table(dashboard, states), file=out)
     errors = [s.error for s in states if s.error is not None]
     if states and len(errors) == len(states) and errors[0].short in ("unreachable", "timeout"):
+        # One message, not the same one on every panel.
         print(f"allintop: {errors[0]}", file=sys.stderr)
         return EXIT_UNREACHABLE
+    print(_as_json(dashboard, states) if as_json else _as_table(dashboard, states), file=out)
     return EXIT_CODES[worst([s.status for s in states])]
 
 

@@ -187,3 +187,9 @@ def test_parse_label_values(query: str, expected: tuple[str | None, str]) -> Non
 def test_parse_label_values_rejects(query: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_label_values(query)
+
+
+def test_capture_references_are_not_template_variables():
+    from allintop.promql import variables_used
+
+    assert variables_used('label_replace(up{job=~"$job"}, "a", "$1", "b", "(.*)")') == {"job"}
