@@ -143,8 +143,9 @@ class DashboardApp(App[None]):
             body.size.height or self.size.height - 2,
             [len(row.panels) for row in self.dashboard.rows],
         )
-        for grid in body.query(".row-grid"):
-            grid.styles.grid_size_columns = plan.columns
+        for row, grid in zip(self.dashboard.rows, body.query(".row-grid"), strict=True):
+            # A short row spreads over the full width rather than leaving a hole.
+            grid.styles.grid_size_columns = min(plan.columns, len(row.panels))
             grid.styles.grid_rows = str(plan.card_height)
         for card in self._cards:
             card.styles.height = plan.card_height

@@ -74,8 +74,10 @@ class PanelCard(Widget, can_focus=True):
         previous = self.state
         self.state = state
         if previous is None or previous.status is not state.status:
+            shown = self.shown_status(state)
             for status, css in STATUS_CLASSES.items():
-                self.set_class(status is state.status, css)
+                self.set_class(status == shown, css)
+            self.set_class(shown == "plain", "-plain")
         value = value_text(state, self.panel)
         if previous is None or value != value_text(previous, self.panel):
             self.query_one(".value", Static).update(value, layout=False)
@@ -85,6 +87,12 @@ class PanelCard(Widget, can_focus=True):
         spark = self.query_one(TimeSparkline)
         if spark.data != state.history:
             spark.data = state.history
+
+    def shown_status(self, state: PanelState) -> Status | str:
+        """The colour class: a value with no thresholds to judge it is plain, not green."""
+        if self.panel.thresholds is None and state.status is Status.OK:
+            return "plain"
+        return state.status
 
     @property
     def value_plain(self) -> str:

@@ -65,6 +65,9 @@ async def test_every_seed_panel_shows_a_number_and_unit_and_healthy_is_green(sta
             lambda: all(card.has_class("-ok") for card in _thresholded(app)),
             what="every thresholded panel to be green under 'healthy'",
         )
+        # A value with nothing to judge it against is not painted green.
+        unjudged = [c for c in _cards(app) if c.panel.thresholds is None]
+        assert unjudged and all(c.has_class("-plain") for c in unjudged)
         assert "● live" in screen_lines(app)[0]
 
 
