@@ -1,0 +1,175 @@
+"""python -m bench [--duration 60] [--quick] [--out FILE] [--phases a,b] [--no-warmup]
+
+The full run (about 15 minutes with --duration 60): the default dashboard at 1 s and
+at its default 5 s refresh, the naive client at both, 200 generated panels, one panel
+of 5,000 series (each with its naive counterpart), and key latency at 200 panels.
+Before the measured runs it waits until the 5m rate windows hold live 1 s data (the
+demo's backfill is 10 s apart), measuring one run on the backfill meanwhile.
+--quick runs the default dashboard only, without the warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import procs, report
+from bench.runner import REPO, Bench, Options, all_phases
+from bench.terminal import tmux_version
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _git() -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
+        ).stdout.rstrip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = [line for line in git("status", "--porcelain", "--", "allintop").splitlines() if line]
+    if changed:
+        # Others work in the same checkout: the measured code is the working tree.
+        return f"commit {head} + {len(changed)} uncommitted file(s) in allintop/"
+    return f"commit {head}"
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "?"
+
+
+def meta(options: Options) -> dict[str, Any]:
+    return {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "git": _git(),
+        "git_status": subprocess.run(
+            ["git", "status", "--porcelain", "--", "allintop"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.splitlines(),  # fmt: skip
+        "cpu_count": os.cpu_count(),
+        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "python": platform.python_version(),
+        "textual": _version("textual"),
+        "allintop": _version("allintop"),
+        "tmux": tmux_version(),
+        "platform": platform.platform(),
+        "duration_s": options.duration,
+        "terminal": f"{options.width}x{options.height}",
+        "quick": options.quick,
+    }
+
+
+def prometheus_version(url: str) -> str:
+    try:
+        data = httpx.get(f"{url}/api/v1/status/buildinfo", timeout=5.0).json()["data"]
+    except (httpx.HTTPError, ValueError, KeyError):
+        return "?"
+    return f"{data.get('version')} (go {data.get('goVersion', '?').removeprefix('go')})"
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="allintop's benchmark (see bench/__main__.py)."
+    )
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per run")
+    parser.add_argument("--quick", action="store_true", help="default dashboard only, no warm-up")
+    parser.add_argument("--out", type=Path, help="JSON results (default bench/results/...)")
+    parser.add_argument("--phases", help="comma-separated runs to do (see --list)")
+    parser.add_argument("--list", action="store_true", help="list the runs and exit")
+    parser.add_argument(
+        "--no-warmup", action="store_true", help="don't wait for live-density 5m windows"
+    )
+    parser.add_argument("--panels", type=int, default=200, help="generated dashboard size")
+    parser.add_argument("--series", type=int, default=5000, help="series of the one-panel run")
+    parser.add_argument("--key-presses", type=int, help="key presses for the latency runs")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.list:
+        for phase in all_phases(args.panels, args.series):
+            print(f"{phase.key:28} {phase.label}")
+        return 0
+    options = Options(
+        duration=args.duration,
+        quick=args.quick,
+        warmup=not (args.quick or args.no_warmup),
+        phases=tuple(args.phases.split(",")) if args.phases else None,
+        panels=args.panels,
+        series=args.series,
+        key_presses=args.key_presses,
+        progress=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True),
+    )
+    started = time.time()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out = args.out or RESULTS / f"{stamp}.json"
+    result: dict[str, Any] = {"meta": meta(options), "targets": report.TARGETS, "phases": []}
+    cleanup = procs.Cleanup()
+    cleanup.install_signal_handlers()
+    status = 0
+    try:
+        bench = Bench(options, cleanup)
+        phases = bench.wanted()
+        bench.start(phases)
+        result["meta"]["prometheus"] = prometheus_version(bench.url)
+        result["stack"] = bench.verify_warm()
+        options.progress(f"stack up: {json.dumps(result['stack'])}")
+        sparse = [p for p in phases if p.key.endswith("-sparse")]
+        dense = [p for p in phases if p not in sparse]
+        for phase in sparse:
+            result["phases"].append(_run(bench, phase, options))
+        if options.warmup and dense:
+            options.progress("warm-up: waiting until the 5m windows hold live 1 s data")
+            result["warmup"] = bench.wait_dense()
+        else:
+            result["idle"] = bench.idle(3.0)
+        for phase in dense:
+            result["phases"].append(_run(bench, phase, options))
+    except KeyboardInterrupt:
+        print("bench: interrupted; stopping everything", file=sys.stderr)
+        status = 130
+    except SystemExit as exc:  # SIGTERM / SIGHUP, via Cleanup's handlers
+        status = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        cleanup.close()
+    result["total_wall_s"] = round(time.time() - started, 1)
+    result["out"] = str(out)
+    if result["phases"]:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+        print(report.render(result))
+    if status == 0 and any("error" in p for p in result["phases"]):
+        status = 1
+    return status
+
+
+def _run(bench: Bench, phase: Any, options: Options) -> dict[str, Any]:
+    """One run; a failure is recorded in its result and the next run goes on."""
+    options.progress(f"run {phase.key}: {phase.label} for {options.duration:g} s")
+    try:
+        return bench.run(phase)
+    except (RuntimeError, OSError, ValueError, httpx.HTTPError, subprocess.SubprocessError) as exc:
+        options.progress(f"run {phase.key} failed: {exc}")
+        return {"key": phase.key, "label": phase.label, "client": phase.client, "error": str(exc)}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Reading the dashboard off the terminal: is every visible card painted with a number?
+
+A card is drawn as a left bar and its lines (see allintop/ui/widgets.py):
+
+    ▌ P95 Response Time ▌ ...      <- title row: "▌ " + title at column c
+    ▌ 97.6 ms           ▌ ...      <- value row: "▌" at column c, then the value
+    ▌ ▂▃▅▇ ...                     <- sparkline rows
+
+A card counts as visible when both its title and its value row are on screen (the
+value row starts with the bar at the same column; a card cut by the bottom of the
+scroll area is not judged). Before its first value a card shows "…"; after an error
+it shows a reason ("no data", "query error: ..."); painted means a number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+BAR = "▌"
+LIVE = re.compile(r"● live(\s|$)")
+NUMBER = re.compile(r"[-+]?(\d|\.\d)")
+HELP_TEXT = "allintop — keys"
+
+
+@dataclass(frozen=True)
+class Paint:
+    live: bool
+    visible: int  # cards whose title and value rows are on screen
+    painted: int  # of those, how many show a number
+    waiting: tuple[str, ...]  # titles of visible cards not painted yet (first few)
+
+    @property
+    def done(self) -> bool:
+        return self.live and self.visible > 0 and self.painted == self.visible
+
+
+def card_value(lines: Sequence[str], title: str) -> str | None:
+    """The value text of the card titled `title`, or None if it is not visible."""
+    key = f"{BAR} {title}"
+    for row, line in enumerate(lines[:-1]):
+        column = line.find(key)
+        while column >= 0:
+            after = line[column + len(key) : column + len(key) + 1]
+            if after in ("", " ", BAR):  # not just a prefix of a longer title
+                below = lines[row + 1]
+                if len(below) > column and below[column] == BAR:
+                    end = below.find(BAR, column + 1)
+                    return below[column + 1 : end if end >= 0 else None].strip()
+                return None
+            column = line.find(key, column + 1)
+    return None
+
+
+def paint_state(lines: Sequence[str], titles: Sequence[str]) -> Paint:
+    live = bool(lines) and LIVE.search(lines[0]) is not None
+    visible = painted = 0
+    waiting = []
+    for title in titles:
+        value = card_value(lines, title)
+        if value is None:
+            continue
+        visible += 1
+        if NUMBER.match(value):
+            painted += 1
+        elif len(waiting) < 5:
+            waiting.append(f"{title}: {value!r}")
+    return Paint(live, visible, painted, tuple(waiting))
+
+
+def help_shown(lines: Sequence[str]) -> bool:
+    return any(HELP_TEXT in line for line in lines)
