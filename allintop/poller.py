@@ -1,14 +1,25 @@
 """Polling: what each refresh tick asks Prometheus, and the per-panel state it keeps.
 
-A tick evaluates every panel's instant query at one grid-aligned time, concurrently
-on the client's shared pool, plus one alerts request. History is backfilled once with
-a range query per query (at start and when the range or step changes) and then
-extended by the instant values, so a tick costs Prometheus one instant evaluation per
-distinct query, never a range query.
+The panels' expressions are planned once (allintop.sharing): each becomes leaf
+queries, shared between panels, plus client-side math (quantiles of a shared bucket
+vector, arithmetic between label-free values). A tick sends every leaf once,
+concurrently on the client's shared pool, at one grid-aligned time, plus one alerts
+request, and computes each panel as soon as its last leaf has answered. History is
+backfilled with one range query per leaf (at start and when the range or step
+changes), each panel computed per grid time, and then extended by the instant values,
+so a tick costs Prometheus one instant evaluation per distinct leaf, never a range
+query.
 
-A slow query delays nobody: a tick waits for its queries up to a budget, hands on what
-has arrived, and the stragglers deliver on their own when they finish; a query still
-in flight is not sent again by the next tick.
+A slow leaf delays nobody: a tick waits for its leaves up to a budget, hands on the
+panels that are complete, and the stragglers deliver on their own when they finish; a
+leaf still in flight is not sent again by the next tick.
+
+No new scrape, no query: the targets' scrape intervals and phases are learnt once per
+configuration (one cheap /api/v1/targets request, in the background); a tick that no
+scrape can have reached since the last evaluation carries the panels' values forward
+instead of asking again (refreshing faster than Prometheus scrapes), so sparklines
+have no gaps and the UI sees a normal report (`carried`). Unknown intervals, a failed
+lookup, a failed or late panel: no carrying, ask.
 
 No Textual imports: the UI drives it from a worker, `allintop once` from asyncio.run.
 """
@@ -20,9 +31,20 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from allintop import sharing
 from allintop.config import Panel
 from allintop.history import PanelHistory
-from allintop.prometheus import Alert, PrometheusClient, PrometheusError, Sample
+from allintop.prometheus import (
+    Alert,
+    BadResponse,
+    InstantResult,
+    PrometheusClient,
+    PrometheusError,
+    QueryError,
+    RangeResult,
+    Sample,
+    Target,
+)
 from allintop.thresholds import Status, status_of
 
 #: Series a panel lists by name; the rest are counted.
@@ -92,6 +114,8 @@ class TickReport:
     panels: list[PanelState] = field(default_factory=list)
     alerts: AlertsState | None = None
     skipped: bool = False
+    carried: bool = False
+    """No query was sent: no scrape since the last evaluation, values carried forward."""
 
     @property
     def unreachable(self) -> PrometheusError | None:
@@ -103,6 +127,94 @@ class TickReport:
 
 
 Sink = Callable[[PanelState], None]
+
+#: How far, in seconds, the server's clock may be off ours, when deciding that no
+#: scrape can be new (see ScrapeSchedule.scraped_between).
+CLOCK_SKEW = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class ScrapeSchedule:
+    """When Prometheus scrapes its targets: each one's phase and interval.
+
+    Prometheus scrapes each target on a fixed ticker, so one past scrape time (the
+    target's last_scrape) and the interval give every later one.
+    """
+
+    targets: tuple[tuple[float, float], ...]  # (a scrape time, interval) per target
+    lag: float = CLOCK_SKEW  # how long after it starts a scrape may become visible
+
+    @classmethod
+    def from_targets(cls, targets: Sequence[Target]) -> ScrapeSchedule | None:
+        """None when any target's interval or phase is unknown (then never skip)."""
+        known: list[tuple[float, float]] = []
+        for target in targets:
+            interval, phase = target.scrape_interval, target.last_scrape
+            if interval is None or interval <= 0 or phase is None:
+                return None
+            known.append((phase, interval))
+        if not known:
+            return None
+        # Durations vary from scrape to scrape: twice the longest seen is the margin.
+        longest = max(t.last_scrape_duration for t in targets)
+        return cls(tuple(known), CLOCK_SKEW + 2 * longest)
+
+    def scraped_between(self, after: float, until: float, sent: float | None = None) -> bool:
+        """Whether an evaluation at `until` can see data that one at `after` did not.
+
+        That is a scrape that starts in (after, until], or one that started shortly
+        before `after` but was not stored yet when that evaluation was sent (at wall
+        time `sent`, our clock): samples carry their scrape's start time, and are
+        stored when the scrape ends.
+        """
+        since = after - max(self.lag - ((after if sent is None else sent) - after), 0.0)
+        for phase, interval in self.targets:
+            following = phase + (math.floor((since - phase) / interval) + 1) * interval
+            if following <= until:
+                return True
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class _Evaluated:
+    """A panel's last successful evaluation, kept to carry it forward."""
+
+    time: float
+    samples: list[Sample]
+    warnings: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Round:
+    """One tick's evaluation: its leaves' outcomes, and where its panels go."""
+
+    time: float
+    plan: sharing.Plan
+    sink: Sink | None
+    on_time: bool = True
+    arrived: list[PanelState] = field(default_factory=list)
+    outcomes: dict[str, InstantResult | PrometheusError] = field(default_factory=dict)
+
+    def deliver(self, state: PanelState) -> None:
+        if self.on_time:
+            self.arrived.append(state)
+        elif self.sink is not None:
+            self.sink(state)
+
+
+def _warnings(results: Sequence[InstantResult | RangeResult]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for r in results for w in r.warnings))
+
+
+def _split_failed(error: PrometheusError) -> bool:
+    """Errors a leaf of a split panel can have that its whole expression may not.
+
+    A bucket vector of native histograms cannot be decoded (the quantile of it can),
+    and a server older than our parser may reject the printed leaf.
+    """
+    return isinstance(error, BadResponse) or (
+        isinstance(error, QueryError) and error.error_type == "bad_data"
+    )
 
 
 class Poller:
@@ -132,13 +244,20 @@ class Poller:
         self.exprs = tuple(exprs)
         self.max_series = max_series
         self.want_alerts = alerts
-        # Identical expressions are evaluated once and shared by their panels.
-        self.queries: dict[str, list[int]] = {}
-        for index, expr in enumerate(self.exprs):
-            self.queries.setdefault(expr, []).append(index)
+        self._whole: set[int] = set()  # panels sent unsplit after a split query failed
+        self.plan = sharing.plan(self.exprs)
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._last_tick: float | None = None
+        self._last_eval: float | None = None  # grid time of the last evaluation sent
+        self._last_sent = 0.0  # and our clock when it was sent
+        self._latest: dict[int, _Evaluated | None] = {}
+        self._scrapes: asyncio.Task[ScrapeSchedule | None] | None = None
         self.configure(step, range_)
+
+    @property
+    def queries(self) -> dict[str, list[int]]:
+        """Each leaf query sent per tick, with the panels that use it."""
+        return {leaf: list(users) for leaf, users in self.plan.users.items()}
 
     def configure(self, step: float, range_: float) -> None:
         """Set the grid; the history starts empty until the next backfill."""
@@ -146,54 +265,87 @@ class Poller:
         self.range = range_
         self.capacity = max(int(range_ / step), 2)
         self.histories = [PanelHistory(step, self.capacity, self.max_series) for _ in self.panels]
+        self._latest = dict.fromkeys(range(len(self.panels)))
         self._last_tick = None
+        self._last_eval = None
+        # Learn the scrape schedule again: once per configuration is cheap, and picks
+        # up a Prometheus restarted or reconfigured meanwhile.
+        if self._scrapes is not None:
+            self._scrapes.cancel()
+        self._scrapes = None
 
     def reset_tick(self) -> None:
         """Let the next tick evaluate again even if the grid time has not advanced."""
         self._last_tick = None
+        self._last_eval = None  # and ask Prometheus, even if no scrape is due
 
     # -- backfill --
 
     async def backfill(self, now: float) -> TickReport:
-        """One range query per distinct expression over the dashboard range."""
+        """One range query per leaf over the dashboard range; panels computed per step."""
         end = aligned(now, self.step)
         start = end - (self.capacity - 1) * self.step
+        plan = self.plan
+        outcomes = await asyncio.gather(*(self._range(leaf, start, end) for leaf in plan.leaves))
+        results = dict(zip(plan.leaves, outcomes, strict=True))
+        times = [start + k * self.step for k in range(self.capacity)]
         report = TickReport(end)
-        results = await asyncio.gather(
-            *(self._backfill_one(expr, start, end) for expr in self.queries)
-        )
-        for states in results:
-            report.panels.extend(states)
-        report.panels.sort(key=lambda s: s.index)
-        self._last_tick = end
+        for index, panel in enumerate(plan.panels):
+            report.panels.append(self._backfill_panel(index, panel, results, times, end))
+        self._last_tick = self._last_eval = end
+        self._last_sent = now
         return report
 
-    async def _backfill_one(self, expr: str, start: float, end: float) -> list[PanelState]:
+    async def _range(self, leaf: str, start: float, end: float) -> RangeResult | PrometheusError:
         try:
-            result = await self.client.query_range(expr, start, end, self.step)
+            return await self.client.query_range(leaf, start, end, self.step)
         except PrometheusError as exc:
-            return [self._failed(i, end, exc) for i in self.queries[expr]]
-        latest: list[Sample] = []
-        for series in result.series:
-            if series.timestamps and round(series.timestamps[-1] / self.step) == round(
-                end / self.step
-            ):
-                latest.append(Sample(series.labels, series.values[-1], series.timestamps[-1]))
-        states = []
-        for index in self.queries[expr]:
-            self.histories[index].backfill(
-                ((s.labels, s.timestamps, s.values) for s in result.series), end
-            )
-            states.append(self._state(index, end, latest, result.warnings))
-        return states
+            return exc
+
+    def _backfill_panel(
+        self,
+        index: int,
+        panel: sharing.PanelPlan,
+        results: Mapping[str, RangeResult | PrometheusError],
+        times: Sequence[float],
+        end: float,
+    ) -> PanelState:
+        error = self._first_error(index, panel, results)
+        ranges = {leaf: r for leaf in panel.leaves if isinstance(r := results[leaf], RangeResult)}
+        points = {
+            leaf: [(s.labels, s.timestamps, s.values) for s in r.series]
+            for leaf, r in ranges.items()
+        }
+        series: list[sharing.SeriesPoints] = []
+        if error is None and panel.whole is not None:
+            series = points[panel.whole]
+        elif error is None:
+            try:
+                series = panel.evaluate_range(points, times, self.step)
+            except sharing.EvaluationError as exc:
+                error = _evaluation_error(exc)
+        if error is not None:
+            self._latest[index] = None
+            return self._failed(index, end, error)
+        self.histories[index].backfill(series, end)
+        now = round(end / self.step)
+        latest = [
+            Sample(labels, values[-1], timestamps[-1])
+            for labels, timestamps, values in series
+            if timestamps and round(timestamps[-1] / self.step) == now
+        ]
+        latest.sort(key=lambda s: _order(s.value))
+        return self._succeeded(index, end, latest, _warnings(list(ranges.values())))
 
     # -- ticks --
 
     async def tick(self, now: float, *, budget: float, sink: Sink | None = None) -> TickReport:
-        """Evaluate every query at the aligned time; wait at most `budget` seconds.
+        """Evaluate every leaf at the aligned time; wait at most `budget` seconds.
 
-        Results that arrive after the budget go to `sink` (the UI posts them as
-        messages); a query still in flight is not sent again.
+        Panels whose leaves answer after the budget go to `sink` (the UI posts them
+        as messages); a leaf still in flight is not sent again. When no scrape can
+        have happened since the last evaluation, nothing is asked: the panels carry
+        their values forward (`report.carried`).
         """
         t = aligned(now, self.step)
         report = TickReport(t)
@@ -201,27 +353,24 @@ class Poller:
             report.skipped = True
             return report
         self._last_tick = t
-        arrived: list[PanelState] = []
-        on_time = True
-
-        def deliver(states: list[PanelState]) -> None:
-            if on_time:
-                arrived.extend(states)
-            elif sink is not None:
-                for state in states:
-                    sink(state)
-
-        tasks = [
-            self._launch(expr, t, deliver) for expr in self.queries if expr not in self._inflight
-        ]
+        waiting: list[asyncio.Future[object]] = []
         alerts_task = asyncio.ensure_future(self._alerts(t)) if self.want_alerts else None
-        waiting = [task for task in tasks if task is not None]
         if alerts_task is not None:
             waiting.append(alerts_task)
+        if self._nothing_new(t):
+            report.carried = True
+            report.panels = self._carry(t)
+            round_ = None
+        else:
+            self._learn_scrapes()
+            self._last_eval, self._last_sent = t, now
+            round_ = _Round(t, self.plan, sink)
+            waiting += self._evaluate(round_)
         if waiting:
             await asyncio.wait(waiting, timeout=budget)
-        on_time = False
-        report.panels = sorted(arrived, key=lambda s: s.index)
+        if round_ is not None:
+            round_.on_time = False
+            report.panels = sorted(round_.arrived, key=lambda s: s.index)
         if alerts_task is not None:
             if alerts_task.done():
                 report.alerts = alerts_task.result()
@@ -229,31 +378,124 @@ class Poller:
                 alerts_task.cancel()
         return report
 
-    def _launch(
-        self, expr: str, t: float, deliver: Callable[[list[PanelState]], None]
-    ) -> asyncio.Task[None]:
+    def _evaluate(self, round_: _Round) -> list[asyncio.Future[object]]:
+        """Send the round's leaves (bar those in flight); compute query-free panels now."""
+        tasks: list[asyncio.Future[object]] = [
+            self._launch(leaf, round_) for leaf in round_.plan.leaves if leaf not in self._inflight
+        ]
+        for index, panel in enumerate(round_.plan.panels):
+            if not panel.leaves:  # number literals only: nothing to ask
+                round_.deliver(self._compute(index, round_))
+        return tasks
+
+    def _launch(self, leaf: str, round_: _Round) -> asyncio.Task[None]:
         async def run() -> None:
             try:
-                deliver(await self._instant(expr, t))
+                try:
+                    round_.outcomes[leaf] = await self.client.query(leaf, round_.time)
+                except PrometheusError as exc:
+                    round_.outcomes[leaf] = exc
+                # Each panel is computed by the last of its leaves to arrive; one
+                # whose leaf was still in flight from an earlier tick is not in
+                # this round at all (that tick's round delivers it).
+                for index in round_.plan.users[leaf]:
+                    needs = round_.plan.panels[index].leaves
+                    if all(need in round_.outcomes for need in needs):
+                        round_.deliver(self._compute(index, round_))
             finally:
-                self._inflight.pop(expr, None)
+                self._inflight.pop(leaf, None)
 
         task = asyncio.ensure_future(run())
-        self._inflight[expr] = task
+        self._inflight[leaf] = task
         return task
 
-    async def _instant(self, expr: str, t: float) -> list[PanelState]:
+    def _compute(self, index: int, round_: _Round) -> PanelState:
+        panel, t, outcomes = round_.plan.panels[index], round_.time, round_.outcomes
+        error = self._first_error(index, panel, outcomes)
+        results = {
+            leaf: r for leaf in panel.leaves if isinstance(r := outcomes[leaf], InstantResult)
+        }
+        samples: list[Sample] = []
+        if error is None:
+            try:
+                samples = self._samples(panel, results, t)
+            except sharing.EvaluationError as exc:
+                error = _evaluation_error(exc)
+        if error is not None:
+            self.histories[index].update(t, ())
+            self._latest[index] = None
+            return self._failed(index, t, error)
+        samples.sort(key=lambda s: _order(s.value))
+        self.histories[index].update(t, [(s.labels, s.value) for s in samples])
+        return self._succeeded(index, t, samples, _warnings(list(results.values())))
+
+    @staticmethod
+    def _samples(
+        panel: sharing.PanelPlan, results: Mapping[str, InstantResult], t: float
+    ) -> list[Sample]:
+        if panel.whole is not None:
+            return list(results[panel.whole].samples)
+        values = {
+            leaf: [(s.labels, s.value) for s in result.samples] for leaf, result in results.items()
+        }
+        return [Sample(labels, value, t) for labels, value in panel.evaluate(values)]
+
+    def _first_error(
+        self,
+        index: int,
+        panel: sharing.PanelPlan,
+        outcomes: Mapping[str, object],
+    ) -> PrometheusError | None:
+        for leaf in panel.leaves:
+            outcome = outcomes[leaf]
+            if isinstance(outcome, PrometheusError):
+                if panel.whole is None and _split_failed(outcome):
+                    self._send_whole(index)
+                return outcome
+        return None
+
+    def _send_whole(self, index: int) -> None:
+        """From the next tick on, send this panel's expression unsplit."""
+        if index not in self._whole:
+            self._whole.add(index)
+            self.plan = sharing.plan(self.exprs, self._whole)
+
+    # -- no new scrape, no query --
+
+    def _learn_scrapes(self) -> None:
+        """Look the scrape schedule up once, in the background, after a first evaluation.
+
+        Not on the very first: a one-shot snapshot never needs it.
+        """
+        if self._scrapes is None and self._last_eval is not None:
+            self._scrapes = asyncio.ensure_future(self._schedule())
+
+    async def _schedule(self) -> ScrapeSchedule | None:
         try:
-            result = await self.client.query(expr, t)
-        except PrometheusError as exc:
-            for index in self.queries[expr]:
-                self.histories[index].update(t, ())
-            return [self._failed(i, t, exc) for i in self.queries[expr]]
-        samples = sorted(result.samples, key=lambda s: _order(s.value))
+            return ScrapeSchedule.from_targets(await self.client.targets())
+        except PrometheusError:
+            return None
+
+    def _nothing_new(self, t: float) -> bool:
+        """True when every panel is up to date as of a time no scrape has passed since."""
+        task = self._scrapes
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return False
+        if self._last_eval is None or self._inflight:
+            return False
+        fresh = all(e is not None and e.time == self._last_eval for e in self._latest.values())
+        schedule = task.result()
+        if not fresh or schedule is None:
+            return False
+        return not schedule.scraped_between(self._last_eval, t, self._last_sent)
+
+    def _carry(self, t: float) -> list[PanelState]:
         states = []
-        for index in self.queries[expr]:
-            self.histories[index].update(t, [(s.labels, s.value) for s in samples])
-            states.append(self._state(index, t, samples, result.warnings))
+        for index, evaluated in self._latest.items():
+            if evaluated is None:  # _nothing_new rules it out
+                continue
+            self.histories[index].update(t, [(s.labels, s.value) for s in evaluated.samples])
+            states.append(self._state(index, t, evaluated.samples, evaluated.warnings))
         return states
 
     async def _alerts(self, t: float) -> AlertsState:
@@ -267,8 +509,17 @@ class Poller:
         for task in list(self._inflight.values()):
             task.cancel()
         self._inflight.clear()
+        if self._scrapes is not None and not self._scrapes.done():
+            self._scrapes.cancel()
+            self._scrapes = None
 
     # -- state building --
+
+    def _succeeded(
+        self, index: int, t: float, samples: list[Sample], warnings: tuple[str, ...]
+    ) -> PanelState:
+        self._latest[index] = _Evaluated(t, samples, warnings)
+        return self._state(index, t, samples, warnings)
 
     def _failed(self, index: int, t: float, exc: PrometheusError) -> PanelState:
         return PanelState(
@@ -328,3 +579,8 @@ _SEVERITY = {Status.CRITICAL: 3, Status.WARNING: 2, Status.OK: 1, Status.UNKNOWN
 def worst(statuses: Sequence[Status]) -> Status:
     """The status a multi-series panel shows: its worst series, so nothing hides."""
     return max(statuses, key=_SEVERITY.__getitem__, default=Status.UNKNOWN)
+
+
+def _evaluation_error(exc: sharing.EvaluationError) -> QueryError:
+    """A client-side evaluation failure, worded as Prometheus' own would be."""
+    return QueryError("execution", str(exc), 422)

@@ -1,0 +1,263 @@
+"""The poller on a fake client: shared leaves, slow leaves, failures, skipped scrapes."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from allintop.config import Panel
+from allintop.poller import Poller, ScrapeSchedule
+from allintop.prometheus import (
+    BadResponse,
+    InstantResult,
+    PrometheusError,
+    RangeResult,
+    Sample,
+    Series,
+    Target,
+    Unreachable,
+)
+
+BUCKETS = "sum by (le) (rate(x_bucket[5m]))"
+LEAF_BUCKETS = "sum by (le)(rate(x_bucket{}[5m]))"
+P50 = f"histogram_quantile(0.5, {BUCKETS}) * 1000"
+P95 = f"histogram_quantile(0.95, {BUCKETS}) * 1000"
+RATIO = "sum(a) / sum(b) * 100"
+WHOLE = "rate(c[5m])"
+
+Vector = list[tuple[dict[str, str], float]]
+BUCKET_VECTOR: Vector = [
+    ({"le": "0.1"}, 10.0),
+    ({"le": "0.5"}, 30.0),
+    ({"le": "1"}, 40.0),
+    ({"le": "+Inf"}, 40.0),
+]
+ANSWERS: dict[str, Vector] = {
+    LEAF_BUCKETS: BUCKET_VECTOR,
+    "sum(a{})": [({}, 3.0)],
+    "sum(b{})": [({}, 4.0)],
+    WHOLE: [({"instance": "x"}, 7.0), ({"instance": "y"}, 9.0)],
+}
+
+
+class FakeClient:
+    """Answers from a table; a leaf with a gate waits for it; every request is logged."""
+
+    def __init__(
+        self,
+        answers: Mapping[str, Vector | PrometheusError],
+        targets: Sequence[Target] | PrometheusError = (),
+    ) -> None:
+        self.answers = dict(answers)
+        self.ranges: dict[str, list[Series]] = {}
+        self.scrape_targets = targets
+        self.gates: dict[str, asyncio.Event] = {}
+        self.sent: list[str] = []
+        self.target_lookups = 0
+
+    async def query(self, expr: str, time: float | None = None, **_: Any) -> InstantResult:
+        self.sent.append(expr)
+        if expr in self.gates:
+            await self.gates[expr].wait()
+        answer = self.answers[expr]
+        if isinstance(answer, PrometheusError):
+            raise answer
+        return InstantResult("vector", tuple(Sample(lb, v, time or 0.0) for lb, v in answer))
+
+    async def query_range(self, expr: str, *_: Any, **__: Any) -> RangeResult:
+        self.sent.append(expr)
+        return RangeResult(tuple(self.ranges.get(expr, ())))
+
+    async def alerts(self) -> tuple[()]:
+        return ()
+
+    async def targets(self) -> Sequence[Target]:
+        self.target_lookups += 1
+        if isinstance(self.scrape_targets, PrometheusError):
+            raise self.scrape_targets
+        return self.scrape_targets
+
+
+def _target(last_scrape: float | None = 1000.2, interval: float | None = 15.0) -> Target:
+    return Target("job", "host:1", "http://host:1/metrics", "up", last_scrape, 0.01, "", interval)
+
+
+def _poller(client: FakeClient, exprs: Sequence[str], step: float = 1.0) -> Poller:
+    panels = [Panel(f"panel {i}", expr) for i, expr in enumerate(exprs)]
+    return Poller(client, panels, exprs, step=step, range_=60.0, alerts=False)  # type: ignore[arg-type]
+
+
+def _values(report: Any) -> dict[int, float | None]:
+    return {state.index: state.value for state in report.panels}
+
+
+async def test_a_tick_sends_each_leaf_once_and_computes_every_panel():
+    client = FakeClient(ANSWERS)
+    poller = _poller(client, [P50, P95, RATIO, WHOLE])
+    report = await poller.tick(1000.0, budget=1.0)
+    assert sorted(client.sent) == sorted(ANSWERS)  # the bucket vector once for P50 and P95
+    values = _values(report)
+    assert values[0] == pytest.approx(300.0)
+    assert values[1] == pytest.approx(1000 * (0.5 + 0.5 * 8 / 10))  # rank 38 in (0.5, 1]
+    assert values[2] == 75.0
+    assert values[3] == 9.0  # the biggest series leads
+    assert report.panels[3].total == 2
+    assert poller.histories[0].series  # history extended by the computed value
+
+
+async def test_a_failed_leaf_fails_only_the_panels_that_use_it():
+    client = FakeClient({**ANSWERS, "sum(b{})": Unreachable("cannot connect")})
+    poller = _poller(client, [P50, RATIO])
+    report = await poller.tick(1000.0, budget=1.0)
+    p50, ratio = report.panels
+    assert p50.error is None and p50.value == pytest.approx(300.0)
+    assert isinstance(ratio.error, Unreachable)
+    assert ratio.reason == "unreachable: cannot connect"
+
+
+async def test_a_slow_leaf_delays_nobody_and_is_not_sent_again():
+    client = FakeClient(ANSWERS)
+    client.gates[LEAF_BUCKETS] = asyncio.Event()
+    poller = _poller(client, [P50, P95, RATIO])
+    late: list[Any] = []
+    first = await poller.tick(1000.0, budget=0.05, sink=late.append)
+    assert [s.index for s in first.panels] == [2]
+    second = await poller.tick(1001.0, budget=0.05, sink=late.append)
+    assert [s.index for s in second.panels] == [2]
+    assert client.sent.count(LEAF_BUCKETS) == 1  # still in flight: not sent again
+    client.gates[LEAF_BUCKETS].set()
+    await asyncio.sleep(0.01)
+    assert sorted((s.index, s.time) for s in late) == [(0, 1000.0), (1, 1000.0)]
+    assert late[0].value == pytest.approx(300.0)
+
+
+async def test_literal_only_panels_ask_nothing():
+    client = FakeClient({})
+    report = await _poller(client, ["1 + 1"]).tick(1000.0, budget=1.0)
+    assert client.sent == []
+    assert _values(report) == {0: 2.0}
+
+
+async def test_empty_operand_shows_no_data():
+    client = FakeClient({**ANSWERS, "sum(a{})": []})
+    [ratio] = (await _poller(client, [RATIO]).tick(1000.0, budget=1.0)).panels
+    assert ratio.value is None and ratio.reason == "no data"
+
+
+async def test_backfill_sends_one_range_query_per_leaf_and_computes_each_step():
+    client = FakeClient(ANSWERS)
+    times = (998.0, 999.0, 1000.0)
+    client.ranges = {
+        "sum(a{})": [Series({}, times, (1.0, 2.0, 3.0))],
+        "sum(b{})": [Series({}, times, (4.0, 4.0, 4.0))],
+    }
+    poller = _poller(client, [RATIO, RATIO + " + 0"])
+    report = await poller.backfill(1000.5)
+    assert sorted(client.sent) == ["sum(a{})", "sum(b{})"]
+    assert _values(report) == {0: 75.0, 1: 75.0}
+    assert report.panels[0].history[-3:] == (25.0, 50.0, 75.0)
+
+
+async def test_a_split_leaf_that_cannot_be_decoded_falls_back_to_the_whole_expression():
+    # Native histograms: the bucket vector is not floats, but the quantile of it is.
+    client = FakeClient({**ANSWERS, LEAF_BUCKETS: BadResponse("unexpected answer")})
+    client.answers[P50] = [({}, 250.0)]
+    poller = _poller(client, [P50, RATIO])
+    first = await poller.tick(1000.0, budget=1.0)
+    assert isinstance(first.panels[0].error, BadResponse)
+    second = await poller.tick(1001.0, budget=1.0)
+    assert P50 in client.sent
+    assert _values(second) == {0: 250.0, 1: 75.0}
+
+
+# --- no new scrape, no query ---------------------------------------------------------------
+
+
+def test_scrape_schedule_predicts_the_next_scrape():
+    schedule = ScrapeSchedule.from_targets([_target(1000.2, 15.0)])
+    assert schedule is not None
+    assert schedule.scraped_between(1001.0, 1002.0, sent=1001.05) is False
+    assert schedule.scraped_between(1015.0, 1016.0, sent=1015.05) is True  # at 1015.2
+    assert schedule.scraped_between(1001.0, 1020.0, sent=1001.05) is True
+    # A scrape just before the last evaluation may not have been stored by then.
+    assert schedule.scraped_between(1000.2, 1001.0, sent=1000.2) is True
+    assert schedule.scraped_between(1000.3, 1001.0, sent=1000.35) is False
+
+
+def test_scrape_schedule_unknown_means_never_skip():
+    assert ScrapeSchedule.from_targets([]) is None
+    assert ScrapeSchedule.from_targets([_target(interval=None)]) is None
+    assert ScrapeSchedule.from_targets([_target(last_scrape=None)]) is None
+    assert ScrapeSchedule.from_targets([_target(), _target(interval=None)]) is None
+
+
+def test_the_fastest_target_sets_the_pace():
+    schedule = ScrapeSchedule.from_targets([_target(1000.2, 15.0), _target(1000.7, 1.0)])
+    assert schedule is not None
+    assert schedule.scraped_between(1002.0, 1003.0, sent=1002.05) is True
+
+
+async def _ticks(poller: Poller, times: Sequence[float]) -> list[Any]:
+    return [await poller.tick(t, budget=1.0) for t in times]
+
+
+async def test_ticks_between_scrapes_carry_values_forward_without_queries():
+    client = FakeClient(ANSWERS, targets=[_target(1000.2, 15.0)])
+    poller = _poller(client, [P50, RATIO])
+    reports = await _ticks(poller, [1001.05, 1002.05])  # the second looks the schedule up
+    assert client.target_lookups == 1
+    sent = len(client.sent)
+    reports += await _ticks(poller, [t + 0.05 for t in range(1003, 1016)])
+    assert [r.carried for r in reports] == [False, False] + [True] * 13
+    assert len(client.sent) == sent  # nothing asked until the next scrape, at 1015.2
+    assert _values(reports[-1]) == _values(reports[1])
+    assert poller.histories[1].values({})[-15:] == [75.0] * 15  # no gaps in the sparkline
+    after_scrape = await poller.tick(1016.05, budget=1.0)  # 1015.2 was scraped
+    assert not after_scrape.carried and len(client.sent) > sent
+    assert client.target_lookups == 1
+
+
+async def test_refresh_forces_a_query_even_without_a_new_scrape():
+    client = FakeClient(ANSWERS, targets=[_target(1000.2, 15.0)])
+    poller = _poller(client, [RATIO])
+    await _ticks(poller, [1001.05, 1002.05])
+    poller.reset_tick()
+    [report] = await _ticks(poller, [1003.05])
+    assert not report.carried
+
+
+@pytest.mark.parametrize(
+    "targets", [Unreachable("down"), [_target(interval=None)], []], ids=["error", "unknown", "none"]
+)
+async def test_without_a_known_schedule_every_tick_queries(targets):
+    client = FakeClient(ANSWERS, targets=targets)
+    poller = _poller(client, [RATIO])
+    reports = await _ticks(poller, [1001.05, 1002.05, 1003.05, 1004.05])
+    assert not any(r.carried for r in reports)
+    assert client.sent.count("sum(a{})") == 4
+
+
+async def test_a_failed_panel_is_asked_again_rather_than_carried():
+    client = FakeClient({**ANSWERS, "sum(b{})": Unreachable("down")}, [_target(1000.2, 15.0)])
+    poller = _poller(client, [RATIO])
+    reports = await _ticks(poller, [1001.05, 1002.05, 1003.05])
+    assert not any(r.carried for r in reports)
+
+
+async def test_one_shot_snapshot_does_not_look_targets_up():
+    client = FakeClient(ANSWERS, targets=[_target()])
+    poller = _poller(client, [RATIO])
+    await poller.tick(1001.05, budget=1.0)
+    await poller.aclose()
+    assert client.target_lookups == 0
+
+
+async def test_nan_values_carry_as_nan():
+    client = FakeClient({**ANSWERS, "sum(b{})": [({}, 0.0)], "sum(a{})": [({}, 0.0)]})
+    [state] = (await _poller(client, [RATIO]).tick(1000.0, budget=1.0)).panels
+    assert state.value is not None and math.isnan(state.value)
+    assert state.reason == "NaN"
