@@ -23,6 +23,7 @@ from allintop import __version__
 from allintop.errors import AllintopError, ConfigError, SetupError
 
 if TYPE_CHECKING:  # the commands import their heavy parts only when they run
+    from allintop.alertmanager import AlertmanagerClient
     from allintop.config import Dashboard
     from allintop.prometheus import PrometheusClient
     from allintop.ui.app import DashboardApp
@@ -66,6 +67,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
         "--basic-auth-user",
         metavar="USER",
         help="basic auth user; the password comes from $ALLINTOP_PASSWORD",
+    )
+    parser.add_argument(
+        "--alertmanager", metavar="URL", help="Alertmanager URL, to show silenced alerts"
     )
     parser.add_argument("--ca-file", metavar="FILE", help="CA bundle for TLS verification")
     parser.add_argument(
@@ -252,14 +256,51 @@ def _exit_on_signals(app: DashboardApp, cleanup: Callable[[], None] | None = Non
         signal.signal(sig, handler)
 
 
+def _alertmanager(
+    args: argparse.Namespace, settings: Settings, dashboard: Dashboard, default: str | None
+) -> AlertmanagerClient | None:
+    url = args.alertmanager or dashboard.datasource.alertmanager or default
+    if not url:
+        return None
+    from allintop.alertmanager import AlertmanagerClient
+
+    return AlertmanagerClient(
+        url,
+        timeout=settings.timeout or dashboard.datasource.timeout,
+        headers=settings.headers,
+        verify=not args.insecure,
+    )
+
+
 def _run_demo(args: argparse.Namespace, settings: Settings, dashboard: Dashboard) -> int:
-    from allintop.demo.stack import DemoStack
+    from allintop.demo.stack import DemoStack, find_alertmanager
     from allintop.units import format_duration
+
+    try:  # Alertmanager is optional in the demo: it adds silences to show.
+        find_alertmanager()
+        with_alertmanager = True
+    except SetupError:
+        with_alertmanager = False
 
     rule_for = format_duration(settings.alert_for) if settings.alert_for else None
     print("Starting the demo stack (Prometheus + AllIN demo backend)…", file=sys.stderr)
-    with DemoStack(args.scenario, rule_for=rule_for) as stack:
-        return _run_dashboard(args, settings, dashboard, stack.prometheus_url, stack.stop)
+    # Short 'for:' durations only help if the rules are evaluated often too.
+    rule_interval = "1s" if rule_for else None
+    stack = DemoStack(
+        args.scenario,
+        rule_for=rule_for,
+        rule_interval=rule_interval,
+        with_alertmanager=with_alertmanager,
+    )
+    with stack:
+        return _run_dashboard(
+            args,
+            settings,
+            dashboard,
+            stack.prometheus_url,
+            stack.stop,
+            alertmanager_url=stack.alertmanager_url,
+        )
 
 
 def _run_dashboard(
@@ -268,6 +309,7 @@ def _run_dashboard(
     dashboard: Dashboard,
     url: str,
     cleanup: Callable[[], None] | None = None,
+    alertmanager_url: str | None = None,
 ) -> int:
     from allintop.ui.app import make_app
 
@@ -277,6 +319,7 @@ def _run_dashboard(
         variables=settings.variables,
         refresh=settings.refresh,
         range_=settings.range_,
+        alertmanager=_alertmanager(args, settings, dashboard, alertmanager_url),
     )
     _exit_on_signals(app, cleanup)
     app.run()

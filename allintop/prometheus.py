@@ -14,7 +14,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import httpx
 
@@ -330,8 +330,9 @@ _HINTS = {
 # --- the client -----------------------------------------------------------------------
 
 
-class PrometheusClient:
-    """Prometheus HTTP API on one `httpx.AsyncClient` (one connection pool).
+class HTTPAPIClient:
+    """One `httpx.AsyncClient` (one connection pool) and the transport-error mapping
+    that every monitoring API we speak shares.
 
     Args:
         url: base URL, e.g. ``http://localhost:9090`` (a path prefix is kept).
@@ -341,6 +342,9 @@ class PrometheusClient:
         verify: False to skip TLS verification (--insecure), or a CA bundle path.
         transport: an httpx transport (tests use it to shape faults).
     """
+
+    service = "Prometheus"
+    url_hint = "is Prometheus running there? set the URL with --url or $PROMETHEUS_URL"
 
     def __init__(
         self,
@@ -380,11 +384,35 @@ class PrometheusClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def __aenter__(self) -> PrometheusClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One request; every transport failure becomes a PrometheusError subclass."""
+        try:
+            return await self._http.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise RequestTimeout(
+                f"no answer from {self.host} within {self.timeout:g}s",
+                hint=f"{self.service} is slow or overloaded; --timeout raises the limit",
+            ) from exc
+        except httpx.ConnectError as exc:
+            raise Unreachable(
+                f"cannot connect to {self.host}: {_connect_reason(exc)}", hint=self.url_hint
+            ) from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            raise Unreachable(f"connection to {self.host} broke: {_reason(exc)}") from exc
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise Unreachable(f"bad {self.service} URL {self.url!r}: {_reason(exc)}") from exc
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"request to {self.host} failed: {_reason(exc)}") from exc
+
+
+class PrometheusClient(HTTPAPIClient):
+    """The Prometheus HTTP API (also served by VictoriaMetrics, Thanos and Mimir)."""
 
     # -- queries --
 
@@ -453,25 +481,7 @@ class PrometheusClient:
     # -- transport and decoding --
 
     async def _api(self, method: str, path: str, **kwargs: Any) -> Mapping[str, Any]:
-        try:
-            response = await self._http.request(method, path, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise RequestTimeout(
-                f"no answer from {self.host} within {self.timeout:g}s",
-                hint="Prometheus is slow or overloaded; --timeout raises the limit",
-            ) from exc
-        except httpx.ConnectError as exc:
-            raise Unreachable(
-                f"cannot connect to {self.host}: {_connect_reason(exc)}",
-                hint="is Prometheus running there? set the URL with --url or $PROMETHEUS_URL",
-            ) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            raise Unreachable(f"connection to {self.host} broke: {_reason(exc)}") from exc
-        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-            raise Unreachable(f"bad Prometheus URL {self.url!r}: {_reason(exc)}") from exc
-        except httpx.HTTPError as exc:
-            raise Unreachable(f"request to {self.host} failed: {_reason(exc)}") from exc
-        return self._body(response)
+        return self._body(await self._send(method, path, **kwargs))
 
     def _body(self, response: httpx.Response) -> Mapping[str, Any]:
         try:

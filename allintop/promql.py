@@ -152,3 +152,54 @@ def parse_label_values(query: str) -> tuple[str | None, str]:
             f'such as allin_http_requests_total or up{{job="x"}}'
         )
     return selector.strip(), label
+
+
+def _matches(op: promql_parser.MatchOp, pattern: str, value: str) -> bool:
+    if op == promql_parser.MatchOp.Equal:
+        return value == pattern
+    if op == promql_parser.MatchOp.NotEqual:
+        return value != pattern
+    try:
+        # Prometheus anchors label regexes at both ends.
+        found = re.fullmatch(pattern, value) is not None
+    except re.error:
+        return True  # a pattern Python cannot read: assume it may match
+    return found if op == promql_parser.MatchOp.Re else not found
+
+
+def may_select(expr: str, label: str, value: str) -> bool:
+    """Whether some selector in `expr` can select series whose `label` is `value`.
+
+    Used to tie a panel to scrape targets: a panel on `{job=~"api|web"}` is affected
+    by a down target of job "api", not by one of job "db". A selector that does not
+    constrain the label can select any value.
+    """
+    found = False
+
+    def visit(node: promql_parser.Expr) -> bool | None:
+        nonlocal found
+        if isinstance(node, promql_parser.VectorSelector):
+            matchers = [m for m in node.matchers.matchers if m.name == label]
+            if all(_matches(m.op, m.value, value) for m in matchers):
+                found = True
+                return False  # one selector is enough
+        return None
+
+    promql_parser.walk(promql_parser.parse(expr), visit)
+    return found
+
+
+def with_windows(expr: str, window: str) -> str:
+    """`expr` with every range selector's window set to `window` (e.g. "20s").
+
+    The demo and the tests shorten the seed's `[5m]` rule windows with it, so an
+    alert clears seconds after its cause does, not five minutes later. The new
+    selector is built by the parser from the old one's own printed form.
+    """
+
+    def visit(node: promql_parser.Expr) -> promql_parser.Expr | None:
+        if isinstance(node, promql_parser.MatrixSelector):
+            return promql_parser.parse(f"{node.vector_selector}[{window}]")
+        return None
+
+    return str(promql_parser.transform(promql_parser.parse(expr), visit))

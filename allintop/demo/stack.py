@@ -18,7 +18,9 @@ from the first second instead of ramping up over 5 minutes (see allintop.demo.hi
 
 Shortening the seed's alert rules for demos and tests: ``rule_for="5s"`` replaces
 every rule's ``for:``, ``rule_interval="1s"`` the group's ``interval:`` (the YAML is
-loaded and dumped, never edited as text); ``with_rules=False`` loads no rules at all.
+loaded and dumped, never edited as text), ``rule_window="20s"`` every ``[5m]`` range
+in the rule expressions (rewritten on the parsed PromQL), so alerts also clear within
+seconds; ``with_rules=False`` loads no rules at all.
 
 Cleanup: stop() (also run by __exit__, by atexit, and when start() fails or is
 interrupted) sends SIGTERM, then SIGKILL after a grace period, and removes the temp
@@ -60,6 +62,7 @@ import yaml
 
 from allintop.demo.scenarios import get_scenario
 from allintop.errors import ConfigError, SetupError
+from allintop.promql import with_windows
 
 JOB_NAME = "backend-api-dev"  # the seed's scrape target name
 PROMETHEUS_ENV = "ALLINTOP_PROMETHEUS_BIN"
@@ -105,15 +108,22 @@ class DemoStack:
         *,
         rule_for: str | None = None,
         rule_interval: str | None = None,
+        rule_window: str | None = None,
         with_rules: bool = True,
         prometheus_bin: str | None = None,
         extra_scrape_configs: list[dict[str, Any]] | None = None,
         alertmanager_url: str | None = None,
+        with_alertmanager: bool = False,
         query_log: Path | None = None,
         history: float = DEFAULT_HISTORY_SECONDS,
     ) -> None:
         get_scenario(scenario)  # fail now, with the list of valid names
-        for option, value in (("rule_for", rule_for), ("rule_interval", rule_interval)):
+        durations = (
+            ("rule_for", rule_for),
+            ("rule_interval", rule_interval),
+            ("rule_window", rule_window),
+        )
+        for option, value in durations:
             if value is not None and not _DURATION.fullmatch(value):
                 raise ConfigError(
                     f"{option}={value!r} is not a Prometheus duration", "use e.g. 5s, 1m, 500ms"
@@ -123,10 +133,13 @@ class DemoStack:
         self.scenario = scenario
         self.rule_for = rule_for
         self.rule_interval = rule_interval
+        self.rule_window = rule_window
         self.with_rules = with_rules
         self.prometheus_bin = prometheus_bin
         self.extra_scrape_configs = list(extra_scrape_configs or [])
         self.alertmanager_url = alertmanager_url
+        self.with_alertmanager = with_alertmanager
+        self.alertmanager: ChildProcess | None = None
         self.query_log = query_log
         self.history = max(0.0, history)
         self.backfilled = False  # whether the history made it into the TSDB
@@ -166,6 +179,8 @@ class DemoStack:
             try:
                 self.workdir = Path(tempfile.mkdtemp(prefix="allintop-"))
                 self._start_backend(deadline, history=self.history)
+                if self.with_alertmanager:
+                    self._start_alertmanager(deadline)
                 self._backfill(binary, deadline)
                 self._start_prometheus(binary, deadline)
             except BaseException:  # including KeyboardInterrupt: never leave children
@@ -176,9 +191,9 @@ class DemoStack:
     def stop(self) -> None:
         """Stops both processes and removes the temp dir. Safe to call repeatedly."""
         with self._lock:
-            children = [c for c in (self.prometheus, self.backend) if c is not None]
-            _terminate(children)
-            self.prometheus = self.backend = None
+            processes = (self.prometheus, self.backend, self.alertmanager)
+            _terminate([c for c in processes if c is not None])
+            self.prometheus = self.backend = self.alertmanager = None
             if self.workdir is not None:
                 shutil.rmtree(self.workdir, ignore_errors=True)
                 self.workdir = None
@@ -278,6 +293,10 @@ class DemoStack:
                 f"--storage.tsdb.path={workdir / 'data'}",
                 f"--web.listen-address=127.0.0.1:{self._prometheus_port}",
                 *lockfile_flags(binary),
+                # Prometheus finds its Alertmanagers ~5 s after start and drops what
+                # fired before; resending each second (default: a minute) lets a
+                # demo's Alertmanager learn every firing alert within seconds.
+                *(["--rules.alert.resend-delay=1s"] if self.alertmanager_url else []),
             ]
             log = workdir / f"prometheus-{attempt}.log"
             self.prometheus = _spawn("prometheus", command, log)
@@ -289,6 +308,34 @@ class DemoStack:
                     _terminate([self.prometheus])
                     continue
                 raise
+
+    def _start_alertmanager(self, deadline: float) -> None:
+        """Debian's Alertmanager on a free port, so the demo can show silences."""
+        binary = find_alertmanager()
+        workdir = self._workdir()
+        config = workdir / "alertmanager.yml"
+        # One receiver that goes nowhere: the demo shows alerts, it notifies nobody.
+        config.write_text(
+            yaml.safe_dump({"route": {"receiver": "none"}, "receivers": [{"name": "none"}]})
+        )
+        port = free_port()
+        command = [
+            binary,
+            f"--config.file={config}",
+            f"--storage.path={workdir / 'alertmanager'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--cluster.listen-address=",  # no gossip port: a single, private instance
+        ]
+        self.alertmanager = _spawn("alertmanager", command, workdir / "alertmanager.log")
+        self.alertmanager_url = f"http://127.0.0.1:{port}"
+
+        def ready() -> bool:
+            try:
+                return httpx.get(f"{self.alertmanager_url}/-/ready", timeout=1.0).is_success
+            except httpx.HTTPError:
+                return False
+
+        _wait(ready, deadline, [self.alertmanager], "Alertmanager to be ready")
 
     def _wait_scraped(self, deadline: float) -> None:
         assert self.prometheus is not None and self.backend is not None
@@ -310,7 +357,9 @@ class DemoStack:
         rule_files: list[str] = []
         if self.with_rules:
             rules = workdir / "alerts.yml"
-            rules.write_text(render_rules(load_rules(), self.rule_for, self.rule_interval))
+            rules.write_text(
+                render_rules(load_rules(), self.rule_for, self.rule_interval, self.rule_window)
+            )
             rule_files.append(str(rules))
         config = prometheus_config(
             backend_target=f"127.0.0.1:{self._backend_port}",
@@ -337,9 +386,13 @@ def load_rules() -> dict[str, Any]:
 
 
 def render_rules(
-    rules: dict[str, Any], rule_for: str | None = None, rule_interval: str | None = None
+    rules: dict[str, Any],
+    rule_for: str | None = None,
+    rule_interval: str | None = None,
+    rule_window: str | None = None,
 ) -> str:
-    """The rules file, with every ``for:`` and group ``interval:`` optionally replaced."""
+    """The rules file, with every ``for:``, group ``interval:`` and ``[5m]``-style
+    range window in the expressions optionally replaced."""
     rules = copy.deepcopy(rules)
     for group in rules["groups"]:
         if rule_interval is not None:
@@ -347,6 +400,8 @@ def render_rules(
         for rule in group["rules"]:
             if rule_for is not None:
                 rule["for"] = rule_for
+            if rule_window is not None:
+                rule["expr"] = with_windows(rule["expr"], rule_window)
     return yaml.safe_dump(rules, sort_keys=False, allow_unicode=True)
 
 
@@ -390,6 +445,19 @@ def alertmanager_config(url: str) -> dict[str, Any]:
 
 
 # -- processes ------------------------------------------------------------------------
+
+
+def find_alertmanager() -> str:
+    """$ALLINTOP_ALERTMANAGER_BIN, else Debian's prometheus-alertmanager or alertmanager."""
+    explicit = os.environ.get("ALLINTOP_ALERTMANAGER_BIN")
+    for candidate in [explicit] if explicit else ["prometheus-alertmanager", "alertmanager"]:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise SetupError(
+        "no alertmanager binary found",
+        hint="apt-get install prometheus-alertmanager, or set ALLINTOP_ALERTMANAGER_BIN",
+    )
 
 
 def find_promtool(prometheus: str) -> str | None:

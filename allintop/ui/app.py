@@ -19,15 +19,22 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
+from allintop.alerting import ActiveAlert, down_targets, markers, panel_alert_map, summarize
+from allintop.alerting import suppressed_keys as _suppressed_keys
+from allintop.alertmanager import AlertmanagerClient
 from allintop.config import Dashboard
+from allintop.history import LabelKey
 from allintop.poller import Poller, aligned
-from allintop.prometheus import PrometheusClient
+from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
 from allintop.promql import interpolate
 from allintop.text import clean
 from allintop.ui import layout
-from allintop.ui.messages import LateResult, PollDone
-from allintop.ui.widgets import PanelCard, RowTitle
+from allintop.ui.messages import LateResult, PollDone, StatusDone
+from allintop.ui.screens import AlertsScreen, HelpScreen, LiveScreen, TargetsScreen
+from allintop.ui.theme import themed
+from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle
 from allintop.units import format_duration
+from allintop.watch import StatusWatcher
 
 REFRESH_CHOICES = (1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 RANGE_CHOICES = (300.0, 900.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.0)
@@ -66,6 +73,8 @@ class DashboardApp(App[None]):
         Binding("plus,equals_sign", "refresh_interval(1)", "Slower", key_display="+"),
         Binding("minus", "refresh_interval(-1)", "Faster", key_display="-"),
         Binding("t", "range", "Range"),
+        Binding("a", "alerts", "Alerts"),
+        Binding("g", "targets", "Targets"),
         Binding("up", "move(0, -1)", show=False),
         Binding("down", "move(0, 1)", show=False),
         Binding("left", "move(-1, 0)", show=False),
@@ -81,6 +90,7 @@ class DashboardApp(App[None]):
         refresh: float | None = None,
         range_: float | None = None,
         clock: Callable[[], float] = time.time,
+        alertmanager: AlertmanagerClient | None = None,
     ) -> None:
         super().__init__()
         self.dashboard = dashboard
@@ -89,10 +99,25 @@ class DashboardApp(App[None]):
         self.variables = {v.name: v.default for v in dashboard.variables} | dict(variables or {})
         self.refresh_interval = refresh or dashboard.refresh
         self.range = range_ or dashboard.range
-        exprs = [interpolate(p.expr, self.variables) for p in dashboard.panels]
+        self.exprs = [interpolate(p.expr, self.variables) for p in dashboard.panels]
         self.poller = Poller(
-            client, dashboard.panels, exprs, step=self.refresh_interval, range_=self.range
+            client, dashboard.panels, self.exprs, step=self.refresh_interval, range_=self.range
         )
+        self.watcher = StatusWatcher(client, alertmanager)
+        # What Prometheus (and Alertmanager) said last; screens read these.
+        self.alerts: tuple[Alert, ...] = ()
+        self.active: list[ActiveAlert] = []
+        self.rule_groups: tuple[RuleGroup, ...] = ()
+        self.rules_loaded = False
+        self.rules_error: str | None = None
+        self.targets: tuple[Target, ...] = ()
+        self.targets_loaded = False
+        self.targets_error: str | None = None
+        self.suppressed: frozenset[LabelKey] = frozenset()
+        self.alert_map: dict[int, tuple[str, ...]] = {
+            i: p.alerts for i, p in enumerate(dashboard.panels)
+        }
+        self._status_busy = False
         self.paused = False
         self.needs_backfill = True
         self.last_ok: float | None = None
@@ -105,6 +130,7 @@ class DashboardApp(App[None]):
         self._header_left = Static(id="header-left", markup=False)
         self._header_right = Static(id="header-right", markup=False)
         self._status_line = Static(id="status-line", markup=False)
+        self._alerts_bar = AlertsBar(id="alerts-bar", markup=False)
         self._rows = VerticalScroll(id="rows")
 
     # -- composition and layout --
@@ -114,6 +140,7 @@ class DashboardApp(App[None]):
             yield self._header_left
             yield self._header_right
         yield self._status_line
+        yield self._alerts_bar
         with self._rows:
             index = 0
             for row_number, row in enumerate(self.dashboard.rows):
@@ -163,6 +190,22 @@ class DashboardApp(App[None]):
             return
         self._polling = True
         self._run_poll(self.needs_backfill)
+        if not self._status_busy:
+            self._status_busy = True
+            self._run_status()
+
+    @work(group="status", exit_on_error=False)
+    async def _run_status(self) -> None:
+        """Rules, targets and silences, on their own schedule, never holding up a tick."""
+        try:
+            report = await self.watcher.fetch(
+                self.clock(),
+                want_rules=isinstance(self.screen, AlertsScreen),
+                want_targets=isinstance(self.screen, TargetsScreen),
+            )
+            self.post_message(StatusDone(report))
+        finally:
+            self._status_busy = False
 
     @work(group="poll", exit_on_error=False)
     async def _run_poll(self, backfill: bool) -> None:
@@ -192,6 +235,9 @@ class DashboardApp(App[None]):
         with self.batch_update():
             for state in report.panels:
                 self._cards[state.index].show(state)
+            if report.alerts is not None and report.alerts.error is None:
+                self.alerts = report.alerts.alerts
+                self._mark()
         error = report.unreachable
         if error is not None:
             self.last_error = clean(error.message, 200)
@@ -200,6 +246,47 @@ class DashboardApp(App[None]):
             self.last_ok = self.clock()
         self.ticks += 1
         self._render_header()
+        self._refresh_screen()
+
+    @on(StatusDone)
+    def _apply_status(self, message: StatusDone) -> None:
+        report = message.report
+        if report.rules is not None or report.rules_error is not None:
+            self.rules_loaded = report.rules is not None
+            self.rules_error = report.rules_error.message if report.rules_error else None
+            if report.rules is not None:
+                self.rule_groups = report.rules
+                rules = [rule for group in report.rules for rule in group.rules]
+                self.alert_map = dict(panel_alert_map(self.dashboard.panels, self.exprs, rules))
+        if report.targets is not None or report.targets_error is not None:
+            self.targets_loaded = report.targets is not None
+            self.targets_error = report.targets_error.message if report.targets_error else None
+            self.targets = report.targets or ()
+        if report.managed is not None:
+            self.suppressed = _suppressed_keys(report.managed)
+        with self.batch_update():
+            self._mark()
+        self._refresh_screen()
+
+    def _mark(self) -> None:
+        """Alerts bar and panel markers from the latest alerts, rules and targets."""
+        now = self.clock()
+        self.active = summarize(self.alerts, self.suppressed)
+        self._alerts_bar.show(self.active, now)
+        for card in self._cards:
+            names = self.alert_map.get(card.index, ())
+            card.mark(
+                markers(names, self.active),
+                down_targets(self.exprs[card.index], self.targets),
+                now,
+            )
+
+    def is_silenced(self, alert_name: str) -> bool:
+        return any(a.name == alert_name and a.silenced for a in self.active)
+
+    def _refresh_screen(self) -> None:
+        if isinstance(self.screen, LiveScreen):
+            self.screen.refresh_from(self)
 
     @on(LateResult)
     def _apply_late(self, message: LateResult) -> None:
@@ -232,18 +319,13 @@ class DashboardApp(App[None]):
             overflow="ellipsis",
         )
         clock = time.strftime("%H:%M:%S", time.localtime(self.clock()))
-        right = Text.assemble(f"{clock}  ", ("● " + word, self._theme_style(style)))
+        right = Text.assemble(f"{clock}  ", ("● " + word, themed(self, style)))
         self._header_left.update(left, layout=False)
         self._header_right.update(right)
         status = self._status_line
         status.display = self.last_error is not None
         if self.last_error is not None:
             status.update(Text(self.last_error, no_wrap=True, overflow="ellipsis"))
-
-    def _theme_style(self, style: str) -> str:
-        """Resolve `$success`-style theme variables for Rich text styles."""
-        variables = self.get_css_variables()
-        return " ".join(variables.get(w[1:], w) if w.startswith("$") else w for w in style.split())
 
     # -- actions --
 
@@ -279,9 +361,21 @@ class DashboardApp(App[None]):
             self._schedule(0)
 
     def action_help(self) -> None:
-        from allintop.ui.screens import HelpScreen
-
         self.push_screen(HelpScreen())
+
+    def action_alerts(self) -> None:
+        self.push_screen(AlertsScreen())
+        self._fetch_now()
+
+    def action_targets(self) -> None:
+        self.push_screen(TargetsScreen())
+        self._fetch_now()
+
+    def _fetch_now(self) -> None:
+        """A screen just opened: fetch what it shows without waiting for the next tick."""
+        if not self._status_busy:
+            self._status_busy = True
+            self._run_status()
 
     def action_move(self, dx: int, dy: int) -> None:
         """Arrow keys: focus the nearest card in that direction, by screen position."""
@@ -305,6 +399,7 @@ class DashboardApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.poller.aclose()
+        await self.watcher.aclose()
         await self.client.aclose()
 
 
@@ -316,8 +411,15 @@ def make_app(
     refresh: float | None = None,
     range_: float | None = None,
     clock: Callable[[], float] = time.time,
+    alertmanager: AlertmanagerClient | None = None,
 ) -> DashboardApp:
     """The one factory the CLI, the screenshots and the tests build the app with."""
     return DashboardApp(
-        dashboard, client, variables=variables, refresh=refresh, range_=range_, clock=clock
+        dashboard,
+        client,
+        variables=variables,
+        refresh=refresh,
+        range_=range_,
+        clock=clock,
+        alertmanager=alertmanager,
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from allintop.poller import PanelState, TickReport
+from allintop.watch import StatusReport
 
 
 @dataclass
@@ -22,3 +23,10 @@ class LateResult(Message):
     """A query that outlived its tick's budget delivered its state."""
 
     state: PanelState
+
+
+@dataclass
+class StatusDone(Message):
+    """Rules, targets or Alertmanager state arrived."""
+
+    report: StatusReport

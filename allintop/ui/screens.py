@@ -1,13 +1,32 @@
-"""Screens pushed over the dashboard: help (and, later, zoom, alerts, targets)."""
+"""Screens pushed over the dashboard: help, alerts, one alert rule, scrape targets.
+
+Live screens re-read the app's latest state after every poll (`refresh_from`), so
+they keep updating while open. Every string from Prometheus is cleaned and shown
+as plain Text.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Static
+
+from allintop.alerting import rule_rows, scrape_error_summary
+from allintop.prometheus import AlertRule, Target
+from allintop.promql import prettify
+from allintop.text import clean
+from allintop.ui.theme import themed
+from allintop.units import format_since, format_value
+
+if TYPE_CHECKING:
+    from allintop.ui.app import DashboardApp
 
 KEYS = (
     ("q", "quit"),
@@ -16,9 +35,14 @@ KEYS = (
     ("r", "refresh now"),
     ("+ / -", "slower / faster refresh"),
     ("t", "next time range (5m … 24h)"),
+    ("a", "alerts: every rule and its state"),
+    ("g", "scrape targets and their health"),
     ("tab / arrows", "move between panels"),
     ("esc", "close a screen"),
 )
+
+STATE_STYLES = {"firing": "bold $error", "pending": "bold $warning", "inactive": "dim"}
+HEALTH_STYLES = {"up": "$success", "down": "bold $error"}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,6 +62,267 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 "Colours: green meets the panel's target, yellow is between target and "
                 "alert level, red meets the alert level, grey has no value (the panel "
-                "says why).",
+                "says why). A panel without thresholds shows its value uncoloured. "
+                "▲ marks a firing alert on the panels it concerns, △ a pending one.",
                 classes="help-colours",
             )
+
+
+def _since(seconds_ago: float | None) -> str:
+    return format_since(seconds_ago) if seconds_ago is not None else ""
+
+
+class LiveScreen(Screen[None]):
+    """A full screen that follows the app's state while it is open."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    @property
+    def dashboard(self) -> DashboardApp:
+        return self.app  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.refresh_from(self.dashboard)
+
+    def refresh_from(self, app: DashboardApp) -> None:
+        raise NotImplementedError
+
+
+class AlertsScreen(LiveScreen):
+    """Every alert rule: state, severity, since, value, summary; Enter shows the rule."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rules: list[AlertRule] = []
+
+    BINDINGS = [*LiveScreen.BINDINGS, Binding("a", "app.pop_screen", "Back", show=False)]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="screen-title", markup=False)
+        yield Static(id="alerts-note", markup=False)
+        yield DataTable(id="alerts-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="alerts-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in ("State", "Alert", "Severity", "Since", "Value", "Summary"):
+            table.add_column(label, key=label.lower())
+        super().on_mount()
+
+    def refresh_from(self, app: DashboardApp) -> None:
+        self.rules = rule_rows(app.rule_groups)
+        title = Text.assemble(("Alert rules", "bold"), f"  {clean(app.client.host)}")
+        self.query_one("#screen-title", Static).update(title)
+        note = self.query_one("#alerts-note", Static)
+        if app.rules_error is not None:
+            note.update(Text(f"cannot read the rules: {clean(app.rules_error, 200)}"))
+        elif app.rules_loaded and not self.rules:
+            note.update(
+                Text(
+                    "Prometheus has no alert rules loaded. Add a rule file under "
+                    "rule_files: in prometheus.yml (the seed's 'Enable Alerting' step) "
+                    "and reload Prometheus."
+                )
+            )
+        else:
+            note.update("")
+        note.display = bool(app.rules_error is not None or (app.rules_loaded and not self.rules))
+        self._fill(app)
+
+    def _fill(self, app: DashboardApp) -> None:
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        now = app.clock()
+        for rule in self.rules:
+            first = min(
+                (a for a in rule.alerts if a.active_since is not None),
+                key=lambda a: a.active_since or 0,
+                default=None,
+            )
+            since = _since(now - first.active_since) if first and first.active_since else ""
+            value = format_value(first.value, "")[0] if first else ""
+            summary = (first.annotations if first else rule.annotations).get("summary", "")
+            silenced = app.is_silenced(rule.name)
+            state = rule.state + (" (silenced)" if silenced else "")
+            table.add_row(
+                Text(state, style=themed(self, STATE_STYLES.get(rule.state, ""))),
+                Text(clean(rule.name)),
+                Text(clean(rule.severity)),
+                since,
+                value,
+                Text(clean(summary, 80)),
+                key=rule.name,
+            )
+        if self.rules:
+            table.move_cursor(row=min(cursor, len(self.rules) - 1))
+        self._detail()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self._detail()
+
+    def _selected(self) -> AlertRule | None:
+        table = self.query_one(DataTable)
+        if not self.rules or table.cursor_row >= len(self.rules):
+            return None
+        return self.rules[table.cursor_row]
+
+    def _detail(self) -> None:
+        rule = self._selected()
+        detail = self.query_one("#alerts-detail", Static)
+        if rule is None:
+            detail.update("")
+            return
+        text = Text()
+        description = next(
+            (a.annotations.get("description") for a in rule.alerts if a.annotations),
+            rule.annotations.get("description", ""),
+        )
+        if description:
+            text.append(clean(description, 300) + "\n")
+        labels = ", ".join(f"{k}={clean(v, 60)}" for k, v in sorted(rule.labels.items()))
+        text.append(f"labels: {labels or '—'}", style="dim")
+        text.append(f"   instances: {len(rule.alerts)}   enter: rule expression", style="dim")
+        detail.update(text)
+
+    def on_data_table_row_selected(self) -> None:
+        rule = self._selected()
+        if rule is not None:
+            self.app.push_screen(RuleScreen(rule, self.dashboard.clock()))
+
+
+class RuleScreen(ModalScreen[None]):
+    """One alert rule: its expression (highlighted), annotations and instances."""
+
+    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+
+    def __init__(self, rule: AlertRule, now: float) -> None:
+        super().__init__()
+        self.rule = rule
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        rule = self.rule
+        try:
+            expr = prettify(rule.query)
+        except ValueError:
+            expr = rule.query
+        with VerticalScroll(id="rule"):
+            yield Static(
+                Text.assemble(
+                    (clean(rule.name), "bold"),
+                    "  ",
+                    (rule.state, themed(self.app, STATE_STYLES.get(rule.state, ""))),
+                    f"  for {format_since(rule.duration)}" if rule.duration else "",
+                ),
+                markup=False,
+            )
+            yield Static(Syntax(clean_multiline(expr), "promql", word_wrap=True), id="rule-expr")
+            yield Static(self._annotations(), markup=False)
+            yield Static(self._instances(), markup=False)
+
+    def _annotations(self) -> Text:
+        text = Text()
+        for key, value in sorted(self.rule.annotations.items()):
+            text.append(f"{clean(key)}: ", style="bold")
+            text.append(clean(value, 300) + "\n")
+        return text
+
+    def _instances(self) -> Table | Text:
+        if not self.rule.alerts:
+            return Text("No active instances.", style="dim")
+        table = Table("state", "since", "value", "labels", box=None, padding=(0, 1))
+        for alert in self.rule.alerts:
+            since = _since(self.now - alert.active_since) if alert.active_since else ""
+            labels = ", ".join(
+                f"{k}={clean(v, 60)}" for k, v in sorted(alert.labels.items()) if k != "alertname"
+            )
+            table.add_row(
+                Text(alert.state, style=themed(self.app, STATE_STYLES.get(alert.state, ""))),
+                since,
+                format_value(alert.value, "")[0],
+                Text(labels),
+            )
+        return table
+
+
+def clean_multiline(text: str) -> str:
+    """Like clean(), but keeps the line breaks of a prettified expression."""
+    return "\n".join(clean(line) for line in text.splitlines())
+
+
+class TargetsScreen(LiveScreen):
+    """Scrape targets: job, instance, health, last scrape, duration, last error."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[Target] = []
+
+    BINDINGS = [*LiveScreen.BINDINGS, Binding("g", "app.pop_screen", "Back", show=False)]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="screen-title", markup=False)
+        yield Static(id="targets-note", markup=False)
+        yield DataTable(id="targets-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="targets-detail", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in ("Job", "Instance", "Health", "Last scrape", "Duration", "Last error"):
+            table.add_column(label, key=label.lower())
+        super().on_mount()
+
+    def refresh_from(self, app: DashboardApp) -> None:
+        title = Text.assemble(("Scrape targets", "bold"), f"  {clean(app.client.host)}")
+        self.query_one("#screen-title", Static).update(title)
+        note = self.query_one("#targets-note", Static)
+        note.display = app.targets_error is not None or (app.targets_loaded and not app.targets)
+        if app.targets_error is not None:
+            note.update(Text(f"cannot read the targets: {clean(app.targets_error, 200)}"))
+        else:
+            note.update(Text("Prometheus scrapes no targets." if note.display else ""))
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        now = app.clock()
+        order = sorted(app.targets, key=lambda t: (t.health == "up", t.job, t.instance))
+        for target in order:
+            style = themed(self, HEALTH_STYLES.get(target.health, "$warning"))
+            last = _since(now - target.last_scrape) + " ago" if target.last_scrape else "never"
+            table.add_row(
+                Text(clean(target.job)),
+                Text(clean(target.instance)),
+                Text(target.health, style=style),
+                last,
+                f"{target.last_scrape_duration * 1000:.1f} ms",
+                Text(
+                    clean(scrape_error_summary(target.last_error), 60),
+                    style=themed(self, "$error"),
+                ),
+            )
+        self.shown = order
+        if app.targets:
+            table.move_cursor(row=min(cursor, len(app.targets) - 1))
+        self._detail()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self._detail()
+
+    def _detail(self) -> None:
+        """The highlighted target's full scrape URL and error."""
+        table = self.query_one(DataTable)
+        detail = self.query_one("#targets-detail", Static)
+        shown = self.shown
+        if not shown or table.cursor_row >= len(shown):
+            detail.update("")
+            return
+        target = shown[table.cursor_row]
+        text = Text(clean(target.scrape_url))
+        if target.last_error:
+            text.append("\n" + clean(target.last_error, 400), style=themed(self, "$error"))
+        detail.update(text)

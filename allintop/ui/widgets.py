@@ -1,33 +1,42 @@
-"""The dashboard's widgets: the status header and the panel cards.
+"""The dashboard's widgets: the alerts bar and the panel cards.
 
-Every text that came from Prometheus (label values, error messages) goes through
-`allintop.text.clean` and is shown as `rich.text.Text`, never parsed as markup.
-Updates touch only what changed, and never the layout: a tick repaints values and
-sparklines, it does not recompose.
+Every text that came from Prometheus (label values, error messages, alert names)
+goes through `allintop.text.clean` and is shown as `rich.text.Text`, never parsed as
+markup. Updates touch only what changed, and never the layout: a tick repaints
+values and sparklines, it does not recompose.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
 
+from allintop.alerting import ActiveAlert, scrape_error_summary
 from allintop.config import Panel
 from allintop.poller import PanelState
+from allintop.prometheus import Target
 from allintop.text import clean
 from allintop.thresholds import Status
 from allintop.ui.sparkline import TimeSparkline
-from allintop.units import format_value
+from allintop.ui.theme import themed
+from allintop.units import format_since, format_value
 
 STATUS_CLASSES = {status: f"-{status.value}" for status in Status}
+MARKS = {"firing": "▲", "pending": "△"}
+BAR_STYLES = {"firing": "bold $background on $error", "pending": "bold $background on $warning"}
 
 
-def value_text(state: PanelState | None, panel: Panel) -> Text:
+def value_text(state: PanelState | None, panel: Panel, down: Sequence[Target] = ()) -> Text:
     """The headline: value and unit, or why there is none."""
     if state is None:
         return Text("…", style="dim")
     if state.value is None:
+        if down and state.error is None:
+            return Text("target down", style="italic")
         return Text(clean(state.reason or "no data", 60), style="italic")
     number, unit = format_value(state.value, panel.unit, panel.decimals)
     text = Text(number, style="bold")
@@ -36,14 +45,36 @@ def value_text(state: PanelState | None, panel: Panel) -> Text:
     return text
 
 
-def detail_text(state: PanelState | None, width: int) -> Text:
-    """The line under the value: the top series' name and how many more, or a warning."""
+def alert_text(alert: ActiveAlert, now: float) -> Text:
+    """`▲ HighErrorRate 3m` for a panel marker."""
+    since = f" {format_since(now - alert.since)}" if alert.since is not None else ""
+    silenced = " (silenced)" if alert.silenced else ""
+    return Text(f"{MARKS.get(alert.state, '•')} {clean(alert.name)}{since}{silenced}")
+
+
+def detail_text(
+    state: PanelState | None,
+    width: int,
+    alerts: Sequence[ActiveAlert] = (),
+    down: Sequence[Target] = (),
+    now: float = 0.0,
+) -> Text:
+    """The line under the value, most urgent first: an alert on this panel, a down
+    target it reads, the top series of a multi-series panel, a query warning."""
+    if alerts:
+        text = alert_text(alerts[0], now)
+        if len(alerts) > 1:
+            text.append(f" +{len(alerts) - 1}")
+        return text
+    if down:
+        target = down[0]
+        cause = scrape_error_summary(target.last_error) or "no scrape"
+        return Text(clean(f"{target.job} down: {cause}", width))
     if state is None or not state.series:
         return Text("")
     if state.total > 1:
-        name = clean(state.series[0].name, max(width - 10, 8))
-        more = f" +{state.total - 1}" if state.total > 1 else ""
-        return Text.assemble((name, ""), (more, "dim"))
+        name = clean(state.series[0].name, max(width - 6, 8))
+        return Text.assemble((name, ""), (f" +{state.total - 1}", "dim"))
     if state.warnings:
         return Text(clean("warning: " + state.warnings[0], width), style="italic")
     return Text("")
@@ -52,8 +83,9 @@ def detail_text(state: PanelState | None, width: int) -> Text:
 class PanelCard(Widget, can_focus=True):
     """One panel: title, current value with unit, sparkline, detail line.
 
-    The status (ok / warning / critical / unknown) is a CSS class, so the colours live
-    in the stylesheet and follow the theme.
+    The status (ok / warning / critical / unknown / plain) and any alert on the panel
+    (-firing / -pending) are CSS classes, so the colours live in the stylesheet and
+    follow the theme.
     """
 
     def __init__(self, panel: Panel, index: int) -> None:
@@ -61,7 +93,9 @@ class PanelCard(Widget, can_focus=True):
         self.panel = panel
         self.index = index
         self.state: PanelState | None = None
-        self.border_title = None
+        self.alerts: tuple[ActiveAlert, ...] = ()
+        self.down: tuple[Target, ...] = ()
+        self.now = 0.0
 
     def compose(self) -> ComposeResult:
         yield Static(Text(clean(self.panel.title), no_wrap=True), classes="title", markup=False)
@@ -78,15 +112,32 @@ class PanelCard(Widget, can_focus=True):
             for status, css in STATUS_CLASSES.items():
                 self.set_class(status == shown, css)
             self.set_class(shown == "plain", "-plain")
-        value = value_text(state, self.panel)
-        if previous is None or value != value_text(previous, self.panel):
-            self.query_one(".value", Static).update(value, layout=False)
-        detail = detail_text(state, self.size.width)
-        if previous is None or detail != detail_text(previous, self.size.width):
-            self.query_one(".detail", Static).update(detail, layout=False)
+        self._texts()
         spark = self.query_one(TimeSparkline)
         if spark.data != state.history:
             spark.data = state.history
+
+    def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None:
+        """Show the alerts on this panel and the down targets it reads."""
+        alerts, down = tuple(alerts), tuple(down)
+        if alerts == self.alerts and down == self.down and (not alerts or now - self.now < 1):
+            return
+        self.alerts, self.down, self.now = alerts, down, now
+        live = [a for a in alerts if not a.silenced]
+        self.set_class(any(a.state == "firing" for a in live), "-firing")
+        self.set_class(bool(live) and all(a.state == "pending" for a in live), "-pending")
+        self._texts()
+
+    def _texts(self) -> None:
+        value = self.query_one(".value", Static)
+        new_value = value_text(self.state, self.panel, self.down)
+        if new_value != value.content:
+            value.update(new_value, layout=False)
+        detail = self.query_one(".detail", Static)
+        width = max(self.size.width - 2, 10)
+        new_detail = detail_text(self.state, width, self.alerts, self.down, self.now)
+        if new_detail != detail.content:
+            detail.update(new_detail, layout=False)
 
     def shown_status(self, state: PanelState) -> Status | str:
         """The colour class: a value with no thresholds to judge it is plain, not green."""
@@ -97,8 +148,54 @@ class PanelCard(Widget, can_focus=True):
     @property
     def value_plain(self) -> str:
         """What the value line shows, as plain text (tests read it)."""
-        return value_text(self.state, self.panel).plain
+        return value_text(self.state, self.panel, self.down).plain
+
+    @property
+    def detail_plain(self) -> str:
+        return detail_text(self.state, 200, self.alerts, self.down, self.now).plain
 
 
 class RowTitle(Static):
     """A row's title bar."""
+
+
+class AlertsBar(Static):
+    """Firing and pending alerts under the header; hidden when nothing is active.
+
+    Live alerts come first, as many as fit; what does not fit is counted, and
+    silenced ones are always counted at the end, so they are never mistaken for
+    gone nor for new.
+    """
+
+    def show(self, alerts: Sequence[ActiveAlert], now: float) -> None:
+        self.display = bool(alerts)
+        if not alerts:
+            return
+        live = [a for a in alerts if not a.silenced]
+        silenced = [a for a in alerts if a.silenced]
+        tail = Text(f" {len(silenced)} silenced: ", style="dim") if silenced else Text()
+        if silenced:
+            tail.append(", ".join(clean(a.name) for a in silenced), style="dim")
+        room = max(self.size.width, 40) - len(tail.plain) - 12
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for shown, alert in enumerate(live):
+            chip = self._chip(alert, now)
+            if text.cell_len + chip.cell_len > room and shown:
+                text.append(f" +{len(live) - shown} more ", style="bold")
+                break
+            text.append_text(chip)
+        text.append_text(tail)
+        self.update(text)
+
+    def _chip(self, alert: ActiveAlert, now: float) -> Text:
+        chip = Text()
+        chip.append(f" {alert.state.upper()} ", style=themed(self, BAR_STYLES[alert.state]))
+        chip.append(f" {clean(alert.name)}", style="bold")
+        if alert.severity:
+            chip.append(f" {clean(alert.severity)}")
+        if alert.since is not None:
+            chip.append(f" {format_since(now - alert.since)}", style="dim")
+        if alert.count > 1:
+            chip.append(f" ×{alert.count}", style="dim")
+        chip.append("   ")
+        return chip

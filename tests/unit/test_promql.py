@@ -193,3 +193,27 @@ def test_capture_references_are_not_template_variables():
     from allintop.promql import variables_used
 
     assert variables_used('label_replace(up{job=~"$job"}, "a", "$1", "b", "(.*)")') == {"job"}
+
+
+def test_may_select_follows_job_matchers():
+    from allintop.promql import may_select
+
+    assert may_select('rate(x{job=~"api|web"}[5m])', "job", "api")
+    assert not may_select('rate(x{job=~"api|web"}[5m])', "job", "db")
+    assert not may_select('x{job="a"}', "job", "ab")  # regexes and values are anchored
+    assert may_select("sum(x)", "job", "anything")
+    assert may_select('x{job!="a"} / y{job="b"}', "job", "b")
+    assert not may_select('x{job!~"b.*"}', "job", "backend")
+
+
+def test_with_windows_rewrites_every_range_and_nothing_else():
+    from allintop.promql import metric_names, with_windows
+
+    seed = (
+        "rate(allin_cache_hits_total[5m]) / (rate(allin_cache_hits_total[5m])"
+        ' + rate(allin_cache_misses_total{cache_type=~"a|b"}[5m])) < 0.5'
+    )
+    out = with_windows(seed, "20s")
+    assert "[5m]" not in out and out.count("[20s]") == 3
+    assert 'cache_type=~"a|b"' in out and out.endswith("< 0.5")
+    assert metric_names(out) == metric_names(seed)

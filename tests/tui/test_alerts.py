@@ -1,0 +1,185 @@
+"""Alerts and scrape targets on screen, against real Prometheus (and Alertmanager)."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from allintop import config
+from allintop.alertmanager import AlertmanagerClient
+from allintop.prometheus import PrometheusClient
+from allintop.ui.app import make_app
+from allintop.ui.widgets import PanelCard
+from tests.tui.util import screen_lines, screen_text, wait_for
+
+pytestmark = pytest.mark.stack
+
+# The seed's rules with short for:/interval and 15s windows instead of 5m, so they
+# go pending, fire and clear within seconds of the scenario switch.
+FAST_RULES = {"rule_for": "3s", "rule_interval": "1s", "rule_window": "15s"}
+INCIDENT_RULES = {
+    "HighErrorRate": "Success Rate",
+    "SlowResponseTime": "P95 Response Time",
+    "HighMemoryUsage": "Memory Usage",
+    "HighEventLoopLag": "Event Loop Lag",
+    "LowCacheHitRate": "Cache Hit Rate",
+    "SlowDatabaseQueries": "DB Query P99",
+}
+
+
+def _app(url: str, **options):
+    dashboard = config.load_dashboard(config.bundled_default_path())
+    return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
+
+
+def _card(app, title: str) -> PanelCard:
+    return next(c for c in app.query(PanelCard) if c.panel.title == title)
+
+
+def _bar(app) -> str:
+    bar = app.query_one("#alerts-bar")
+    return "\n".join(screen_lines(app)[:3]) if bar.display else ""
+
+
+def _ready(app) -> bool:
+    return all(c.state is not None and c.state.value is not None for c in app.query(PanelCard))
+
+
+async def test_incident_alerts_go_pending_then_firing_then_clear(make_stack):
+    demo = make_stack("healthy", **FAST_RULES)
+    app = _app(demo.prometheus_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: _ready(app), what="values")
+        assert _bar(app) == ""
+        demo.set_scenario("incident")
+        card = _card(app, "Success Rate")
+        await wait_for(
+            pilot,
+            lambda: "PENDING" in _bar(app) and "HighErrorRate" in _bar(app),
+            within=30,
+            what="HighErrorRate pending in the bar",
+        )
+        await wait_for(pilot, lambda: card.has_class("-pending") or card.has_class("-firing"))
+        await wait_for(
+            pilot,
+            lambda: "FIRING" in _bar(app) and card.has_class("-firing"),
+            within=20,
+            what="HighErrorRate firing",
+        )
+        assert "▲ HighErrorRate" in card.detail_plain
+        assert "▲ HighErrorRate" in screen_text(app)
+        # Firing sorts before pending, critical before warning.
+        assert app.active[0].state == "firing"
+
+        def firing() -> set[str]:
+            return {a.name for a in app.active if a.state == "firing"}
+
+        await wait_for(pilot, lambda: firing() == set(INCIDENT_RULES), within=30, what="all six")
+        for rule, title in INCIDENT_RULES.items():
+            marked = _card(app, title)
+            assert marked.has_class("-firing"), title
+            assert rule in marked.detail_plain
+        demo.set_scenario("healthy")
+        await wait_for(
+            pilot,
+            lambda: (
+                _bar(app) == "" and not any(c.has_class("-firing") for c in app.query(PanelCard))
+            ),
+            within=60,
+            what="alerts to clear after switching back to healthy",
+        )
+        assert "▲" not in screen_text(app)
+
+
+async def test_alerts_screen_lists_every_rule_and_shows_its_expression(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: _ready(app))
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "SlowDatabaseQueries" in screen_text(app), what="rules")
+        text = screen_text(app)
+        for rule in INCIDENT_RULES:
+            assert rule in text
+        assert "inactive" in text and "critical" in text
+        assert "High 5xx error rate detected" in text  # summary annotation
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "for 2s" in screen_text(app), what="the rule screen")
+        assert "status_code=~" in screen_text(app)  # the rule's expression
+        await pilot.press("escape")
+        await pilot.press("escape")
+        assert "Request Metrics" in screen_text(app)
+
+
+async def test_no_rules_loaded_is_said_plainly(make_stack):
+    bare = make_stack("healthy", with_rules=False)
+    app = _app(bare.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a")
+        await wait_for(
+            pilot, lambda: "no alert rules loaded" in screen_text(app), what="the no-rules note"
+        )
+        assert "rule_files" in screen_text(app)
+
+
+async def test_backend_down_shows_on_targets_screen_and_panels(make_stack):
+    demo = make_stack("healthy")
+    app = _app(demo.prometheus_url)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: _ready(app))
+        demo.stop_backend()
+        await pilot.press("g")
+        await wait_for(
+            pilot,
+            lambda: " down " in screen_text(app) and "connection refused" in screen_text(app),
+            within=20,
+            what="the target down with its scrape error",
+        )
+        assert "backend-api-dev" in screen_text(app)
+        await pilot.press("escape")
+        memory = _card(app, "Memory Usage")
+        # Gauges go stale at once: no value, and the panel says why.
+        await wait_for(
+            pilot,
+            lambda: memory.value_plain == "target down",
+            within=20,
+            what="the memory panel to say the target is down",
+        )
+        assert memory.detail_plain == "backend-api-dev down: connection refused"
+        assert "target down" in screen_text(app)
+        assert "backend-api-dev down: conn" in screen_text(app)  # cut to the card width
+
+
+def _silence(alertmanager_url: str, alertname: str) -> None:
+    now = time.time()
+    body = {
+        "matchers": [{"name": "alertname", "value": alertname, "isRegex": False}],
+        "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60)),
+        "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600)),
+        "createdBy": "allintop tests",
+        "comment": "known issue",
+    }
+    response = httpx.post(f"{alertmanager_url}/api/v2/silences", json=body, timeout=5)
+    response.raise_for_status()
+
+
+async def test_silenced_alert_is_shown_as_silenced(make_stack):
+    demo = make_stack("incident", with_alertmanager=True, **FAST_RULES)
+    _silence(demo.alertmanager_url, "HighMemoryUsage")
+    app = _app(demo.prometheus_url, alertmanager=AlertmanagerClient(demo.alertmanager_url))
+    async with app.run_test(size=(200, 40)) as pilot:
+        memory = _card(app, "Memory Usage")
+        await wait_for(
+            pilot,
+            lambda: (
+                "silenced: HighMemoryUsage" in _bar(app) and "(silenced)" in memory.detail_plain
+            ),
+            within=40,
+            what="HighMemoryUsage silenced in the bar and on its panel",
+        )
+        assert not memory.has_class("-firing")
+        # Other fires stay loud.
+        await wait_for(pilot, lambda: _card(app, "Success Rate").has_class("-firing"), within=30)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "firing (silenced)" in screen_text(app))
