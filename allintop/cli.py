@@ -42,40 +42,39 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(message, hint=f"see '{self.prog} --help'")
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-c", "--config", metavar="FILE", help="panels.yaml to use")
-    parser.add_argument(
-        "--url", help=f"Prometheus URL (default: $PROMETHEUS_URL, the config, {DEFAULT_URL})"
-    )
-    parser.add_argument("--refresh", metavar="DURATION", help="time between refreshes, e.g. 5s")
-    parser.add_argument(
-        "--range", dest="range_", metavar="DURATION", help="sparkline range, e.g. 15m"
-    )
-    parser.add_argument(
-        "--var", action="append", default=[], metavar="NAME=VALUE", help="set a template variable"
-    )
-    parser.add_argument(
-        "--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra HTTP header"
-    )
-    parser.add_argument("--timeout", metavar="DURATION", help="per-request timeout (default 10s)")
-    parser.add_argument(
+def _common(parser: argparse.ArgumentParser, *, under_command: bool = False) -> None:
+    """The options every command takes, before or after the command name.
+
+    Under a command they default to SUPPRESS: otherwise argparse would let the
+    command's unset defaults overwrite `allintop --url X once`'s --url.
+    """
+
+    def add(*names: str, default: object = None, **kwargs: object) -> None:
+        parser.add_argument(
+            *names, default=argparse.SUPPRESS if under_command else default, **kwargs
+        )
+
+    add("-c", "--config", metavar="FILE", help="panels.yaml to use")
+    add("--url", help=f"Prometheus URL (default: $PROMETHEUS_URL, the config, {DEFAULT_URL})")
+    add("--refresh", metavar="DURATION", help="time between refreshes, e.g. 5s")
+    add("--range", dest="range_", metavar="DURATION", help="sparkline range, e.g. 15m")
+    add("--var", action="append", default=[], metavar="NAME=VALUE", help="set a variable")
+    add("--header", action="append", default=[], metavar="'NAME: VALUE'", help="HTTP header")
+    add("--timeout", metavar="DURATION", help="per-request timeout (default 10s)")
+    add(
         "--bearer-token-file",
         metavar="FILE",
         help="read a bearer token from FILE (or set $ALLINTOP_BEARER_TOKEN)",
     )
-    parser.add_argument(
+    add(
         "--basic-auth-user",
         metavar="USER",
         help="basic auth user; the password comes from $ALLINTOP_PASSWORD",
     )
-    parser.add_argument(
-        "--alertmanager", metavar="URL", help="Alertmanager URL, to show silenced alerts"
-    )
-    parser.add_argument("--ca-file", metavar="FILE", help="CA bundle for TLS verification")
-    parser.add_argument(
-        "--insecure", action="store_true", help="do not verify TLS certificates (explicit opt-in)"
-    )
-    parser.add_argument("--no-color", action="store_true", help="no colours (also $NO_COLOR)")
+    add("--alertmanager", metavar="URL", help="Alertmanager URL, to show silenced alerts")
+    add("--ca-file", metavar="FILE", help="CA bundle for TLS verification")
+    add("--insecure", action="store_true", default=False, help="do not verify TLS (opt-in)")
+    add("--no-color", action="store_true", default=False, help="no colours (also $NO_COLOR)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,16 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DURATION",
         help="shorten every alert rule's 'for:' (e.g. 10s) so alerts fire sooner in a demo",
     )
-    _common(demo)
+    _common(demo, under_command=True)
     once = commands.add_parser(
         "once", help="print one snapshot and exit: 0 ok, 1 warning, 2 critical, 3 unreachable"
     )
     once.add_argument("--json", action="store_true", help="JSON instead of a table")
-    _common(once)
+    _common(once, under_command=True)
     check = commands.add_parser(
         "check", help="validate panels.yaml and every expr against the server"
     )
-    _common(check)
+    _common(check, under_command=True)
     return parser
 
 

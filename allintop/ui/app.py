@@ -309,8 +309,10 @@ class DashboardApp(App[None]):
     def _render_header(self) -> None:
         word, style = self.status_word()
         variables = "  ".join(f"{k}={clean(v, 30)}" for k, v in self.variables.items())
+        title = f" · {clean(self.dashboard.title, 40)}" if self.dashboard.title else ""
         left = Text.assemble(
             ("allintop", "bold"),
+            title,
             "  ",
             (clean(self.client.host), "bold"),
             f"  {variables}" if variables else "",

@@ -140,3 +140,14 @@ def test_pip_install_into_an_empty_venv(tmp_path):
         cwd=tmp_path,
     )
     assert check.stdout.strip() == "Request Metrics", check.stderr
+
+
+def test_common_options_work_before_and_after_the_command():
+    port = closed_port()
+    for args in (
+        ("--url", f"http://127.0.0.1:{port}", "once"),
+        ("once", "--url", f"http://127.0.0.1:{port}"),
+    ):
+        result = allintop(*args)
+        assert result.returncode == 3, args
+        assert f"127.0.0.1:{port}" in result.stderr, args
