@@ -67,6 +67,16 @@ class SeriesHistory:
         pad = self.capacity - len(self._values)
         return [None] * pad + list(self._values)
 
+    def points(self) -> list[tuple[float, float | None]]:
+        """`values()` with each point's grid time (`index * step`), oldest first.
+
+        Empty until the first put or backfill: before that no point has a time.
+        """
+        if self._last is None:
+            return []
+        first = self._last - self.capacity + 1
+        return [((first + k) * self.step, value) for k, value in enumerate(self.values())]
+
     @property
     def latest(self) -> float | None:
         return self._values[-1] if self._values else None

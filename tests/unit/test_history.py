@@ -59,3 +59,27 @@ def test_panel_history_caps_series_and_prunes_vanished_ones():
     p.update(2, [({"a": "1"}, 7.0)])
     assert label_key({"a": "2"}) not in p.series
     assert p.values({"a": "1"}) == [6.0, 7.0]
+
+
+def test_points_pair_each_value_with_its_grid_time():
+    h = SeriesHistory(step=5, capacity=4)
+    assert h.points() == []  # no point yet, so no time either
+    h.put(100, 1.0)
+    h.put(115, 4.0)  # two ticks missed in between
+    assert h.points() == [(100, 1.0), (105, None), (110, None), (115, 4.0)]
+    assert [v for _, v in h.points()] == h.values()
+
+
+def test_points_pad_on_the_left_with_earlier_grid_times():
+    h = SeriesHistory(step=5, capacity=4)
+    h.put(100.0004, 2.0)  # a late tick still sits on its grid point
+    assert h.points() == [(85, None), (90, None), (95, None), (100, 2.0)]
+
+
+def test_points_follow_a_backfill_and_slide_with_later_puts():
+    h = SeriesHistory(step=5, capacity=3)
+    h.backfill([100.0, 110.0004], [1.0, 3.0], end=110)
+    assert h.points() == [(100, 1.0), (105, None), (110, 3.0)]
+    h.put(115, 4.0)
+    assert h.points() == [(105, None), (110, 3.0), (115, 4.0)]
+    assert h.values() == [None, 3.0, 4.0]  # values() unchanged by the addition
