@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from allintop.alertmanager import ManagedAlert
 from allintop.config import Panel
 from allintop.history import LabelKey, label_key
-from allintop.prometheus import Alert, AlertRule, RuleGroup, Target
+from allintop.model import Alert, AlertRule, ManagedAlert, RuleGroup, Target
 from allintop.promql import may_select, metric_names
 
 STATE_ORDER = {"firing": 0, "pending": 1, "inactive": 2}

@@ -9,29 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from allintop.model import ManagedAlert
 from allintop.prometheus import BadResponse, HTTPAPIClient, HTTPStatusError, _labels
 from allintop.text import clean
-
-
-@dataclass(frozen=True, slots=True)
-class ManagedAlert:
-    """An alert as Alertmanager holds it."""
-
-    labels: Mapping[str, str]
-    state: str  # active, suppressed or unprocessed
-    silenced_by: tuple[str, ...]
-    inhibited_by: tuple[str, ...]
-
-    @property
-    def silenced(self) -> bool:
-        return bool(self.silenced_by)
-
-    @property
-    def inhibited(self) -> bool:
-        return bool(self.inhibited_by)
 
 
 def _managed(raw: Mapping[str, Any]) -> ManagedAlert:

@@ -12,13 +12,23 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 import httpx
 
 from allintop.errors import AllintopError
+from allintop.model import (
+    Alert,
+    AlertRule,
+    BuildInfo,
+    InstantResult,
+    RangeResult,
+    RuleGroup,
+    Sample,
+    Series,
+    Target,
+)
 from allintop.text import clean
 from allintop.units import parse_duration
 
@@ -40,9 +50,6 @@ __all__ = [
     "Target",
     "Unreachable",
 ]
-
-Labels = Mapping[str, str]
-
 
 # --- errors -------------------------------------------------------------------------
 
@@ -91,102 +98,6 @@ class BadResponse(PrometheusError):
 
     title = "Bad answer"
     short = "bad answer"
-
-
-# --- results ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Sample:
-    """One value of an instant vector (or the scalar, with no labels)."""
-
-    labels: Labels
-    value: float
-    timestamp: float
-
-
-@dataclass(frozen=True, slots=True)
-class Series:
-    """One series of a range result: parallel timestamps and values."""
-
-    labels: Labels
-    timestamps: tuple[float, ...]
-    values: tuple[float, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class InstantResult:
-    kind: Literal["vector", "scalar", "string"]
-    samples: tuple[Sample, ...]
-    warnings: tuple[str, ...] = ()
-    stats: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RangeResult:
-    series: tuple[Series, ...]
-    warnings: tuple[str, ...] = ()
-    stats: Mapping[str, Any] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """An active (pending or firing) alert, from /api/v1/alerts or inside a rule."""
-
-    name: str
-    state: str
-    labels: Labels
-    annotations: Labels
-    active_since: float | None
-    value: float
-
-    @property
-    def severity(self) -> str:
-        return self.labels.get("severity", "")
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRule:
-    name: str
-    query: str
-    duration: float
-    labels: Labels
-    annotations: Labels
-    state: str  # firing, pending or inactive
-    health: str
-    last_error: str
-    alerts: tuple[Alert, ...]
-
-    @property
-    def severity(self) -> str:
-        return self.labels.get("severity", "")
-
-
-@dataclass(frozen=True, slots=True)
-class RuleGroup:
-    name: str
-    file: str
-    interval: float
-    rules: tuple[AlertRule, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    job: str
-    instance: str
-    scrape_url: str
-    health: str  # up, down or unknown
-    last_scrape: float | None
-    last_scrape_duration: float
-    last_error: str
-    scrape_interval: float | None
-    labels: Labels = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class BuildInfo:
-    version: str
-    revision: str = ""
 
 
 # --- parsing helpers -------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -724,16 +722,3 @@ def test_load_uses_discovery_and_falls_back_to_the_bundled_default(
 
 
 # -- purity -------------------------------------------------------------------
-
-
-def test_pure_modules_import_no_ui_or_network() -> None:
-    code = (
-        "import sys, allintop.config, allintop.thresholds, allintop.units, allintop.promql\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "{'textual', 'httpx', 'rich', 'plotext', 'asyncio', 'socket'})\n"
-        "print(bad)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert result.stdout.strip() == "[]"

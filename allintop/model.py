@@ -1,0 +1,125 @@
+"""The data that monitoring APIs answer with: plain frozen dataclasses.
+
+The client modules (prometheus, alertmanager) build them; the pure logic (poller
+state, alerting, history) and the UI read them. Nothing here imports httpx or
+Textual, so the logic that uses them stays testable on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Labels = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One value of an instant vector (or the scalar, with no labels)."""
+
+    labels: Labels
+    value: float
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One series of a range result: parallel timestamps and values."""
+
+    labels: Labels
+    timestamps: tuple[float, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InstantResult:
+    kind: Literal["vector", "scalar", "string"]
+    samples: tuple[Sample, ...]
+    warnings: tuple[str, ...] = ()
+    stats: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RangeResult:
+    series: tuple[Series, ...]
+    warnings: tuple[str, ...] = ()
+    stats: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An active (pending or firing) alert, from /api/v1/alerts or inside a rule."""
+
+    name: str
+    state: str
+    labels: Labels
+    annotations: Labels
+    active_since: float | None
+    value: float
+
+    @property
+    def severity(self) -> str:
+        return self.labels.get("severity", "")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    name: str
+    query: str
+    duration: float
+    labels: Labels
+    annotations: Labels
+    state: str  # firing, pending or inactive
+    health: str
+    last_error: str
+    alerts: tuple[Alert, ...]
+
+    @property
+    def severity(self) -> str:
+        return self.labels.get("severity", "")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    name: str
+    file: str
+    interval: float
+    rules: tuple[AlertRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    job: str
+    instance: str
+    scrape_url: str
+    health: str  # up, down or unknown
+    last_scrape: float | None
+    last_scrape_duration: float
+    last_error: str
+    scrape_interval: float | None
+    labels: Labels = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildInfo:
+    version: str
+    revision: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedAlert:
+    """An alert as Alertmanager holds it."""
+
+    labels: Mapping[str, str]
+    state: str  # active, suppressed or unprocessed
+    silenced_by: tuple[str, ...]
+    inhibited_by: tuple[str, ...]
+
+    @property
+    def silenced(self) -> bool:
+        return bool(self.silenced_by)
+
+    @property
+    def inhibited(self) -> bool:
+        return bool(self.inhibited_by)
