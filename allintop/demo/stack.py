@@ -70,7 +70,9 @@ INSTALL_HINT = (
     "install Prometheus (Debian/Ubuntu: sudo apt-get install prometheus), "
     f"or set {PROMETHEUS_ENV} to the path of a prometheus binary"
 )
-DEFAULT_HISTORY_SECONDS = 900.0  # the dashboard's default range: 15m
+# The dashboard's default range (15m) plus the seed's widest rate window (5m), so
+# every point of a 15m sparkline is a rate over a full window, not a ramp-up.
+DEFAULT_HISTORY_SECONDS = 1200.0
 HISTORY_FILE = "history.om"
 STOP_GRACE_SECONDS = 5.0
 PORT_ATTEMPTS = 3  # a free port can be taken between our probe and Prometheus' bind

@@ -30,7 +30,13 @@ from allintop.promql import interpolate
 from allintop.text import clean
 from allintop.ui import layout
 from allintop.ui.messages import LateResult, PollDone, StatusDone
-from allintop.ui.screens import AlertsScreen, HelpScreen, LiveScreen, TargetsScreen
+from allintop.ui.screens import (
+    AlertsScreen,
+    HelpScreen,
+    LiveScreen,
+    TargetsScreen,
+    VariablesScreen,
+)
 from allintop.ui.theme import themed
 from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle
 from allintop.units import format_duration
@@ -62,6 +68,8 @@ class DashboardApp(App[None]):
 
     CSS_PATH = "allintop.tcss"
     TITLE = "allintop"
+    # The footer's room is for the keys; a command palette adds nothing here.
+    ENABLE_COMMAND_PALETTE = False
 
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -75,6 +83,7 @@ class DashboardApp(App[None]):
         Binding("t", "range", "Range"),
         Binding("a", "alerts", "Alerts"),
         Binding("g", "targets", "Targets"),
+        Binding("slash", "variables", "Vars", key_display="/"),
         Binding("up", "move(0, -1)", show=False),
         Binding("down", "move(0, 1)", show=False),
         Binding("left", "move(-1, 0)", show=False),
@@ -309,7 +318,9 @@ class DashboardApp(App[None]):
     def _render_header(self) -> None:
         word, style = self.status_word()
         variables = "  ".join(f"{k}={clean(v, 30)}" for k, v in self.variables.items())
-        title = f" · {clean(self.dashboard.title, 40)}" if self.dashboard.title else ""
+        # The title is the first thing to give up when the terminal is narrow.
+        wide = self.size.width >= 110
+        title = f" · {clean(self.dashboard.title, 40)}" if self.dashboard.title and wide else ""
         left = Text.assemble(
             ("allintop", "bold"),
             title,
@@ -372,6 +383,25 @@ class DashboardApp(App[None]):
     def action_targets(self) -> None:
         self.push_screen(TargetsScreen())
         self._fetch_now()
+
+    def action_variables(self) -> None:
+        self.push_screen(VariablesScreen(self))
+
+    async def set_variables(self, values: Mapping[str, str]) -> None:
+        """New variable values are new queries: a new poller, backfilled afresh."""
+        if all(self.variables.get(k) == v for k, v in values.items()):
+            return
+        self.variables.update(values)
+        self.exprs = [interpolate(p.expr, self.variables) for p in self.dashboard.panels]
+        await self.poller.aclose()
+        self.poller = Poller(
+            self.client,
+            self.dashboard.panels,
+            self.exprs,
+            step=self.refresh_interval,
+            range_=self.range,
+        )
+        self._regrid()
 
     def _fetch_now(self) -> None:
         """A screen just opened: fetch what it shows without waiting for the next tick."""

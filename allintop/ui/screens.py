@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Select, Static
 
 from allintop.alerting import rule_rows, scrape_error_summary
-from allintop.prometheus import AlertRule, Target
-from allintop.promql import prettify
+from allintop.prometheus import AlertRule, PrometheusError, Target
+from allintop.promql import parse_label_values, prettify
 from allintop.text import clean
 from allintop.ui.theme import themed
 from allintop.units import format_since, format_value
@@ -37,6 +38,7 @@ KEYS = (
     ("t", "next time range (5m … 24h)"),
     ("a", "alerts: every rule and its state"),
     ("g", "scrape targets and their health"),
+    ("/", "template variables (e.g. job)"),
     ("tab / arrows", "move between panels"),
     ("esc", "close a screen"),
 )
@@ -326,3 +328,61 @@ class TargetsScreen(LiveScreen):
         if target.last_error:
             text.append("\n" + clean(target.last_error, 400), style=themed(self, "$error"))
         detail.update(text)
+
+
+class VariablesScreen(ModalScreen[None]):
+    """Pick template variable values: 'all' or one of the label's values.
+
+    Options come from the variable's `values:` or, for `label_values(...)` queries,
+    from Prometheus' label values API, fetched when the screen opens. A pick applies
+    at once (the dashboard re-queries behind the screen); Esc closes it.
+    """
+
+    BINDINGS = [Binding("escape,slash", "dismiss", "Close")]
+
+    def __init__(self, app: DashboardApp) -> None:
+        super().__init__()
+        self.dashboard_app = app
+        self.variables = app.dashboard.variables
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="variables"):
+            yield Static("Variables", classes="help-title")
+            if not self.variables:
+                yield Static("This dashboard has no template variables.", classes="help-colours")
+            for variable in self.variables:
+                current = self.dashboard_app.variables.get(variable.name, variable.default)
+                options = _options([*variable.values, current])
+                yield Static(Text(clean(variable.name), style="bold"), markup=False)
+                yield Select(options, value=current, allow_blank=False, id=f"var-{variable.name}")
+            yield Static("a choice applies at once   esc: close", classes="help-colours")
+
+    def on_mount(self) -> None:
+        for variable in self.variables:
+            if variable.query:
+                self._load(variable.name, variable.query)
+
+    @work(exit_on_error=False)
+    async def _load(self, name: str, query: str) -> None:
+        try:
+            selector, label = parse_label_values(query)
+            values = await self.dashboard_app.client.label_values(label, selector)
+        except (ValueError, PrometheusError) as exc:
+            self.notify(clean(f"{name}: {exc}", 200), severity="error")
+            return
+        select = self.query_one(f"#var-{name}", Select)
+        current = select.value
+        select.set_options(_options([*values, str(current)]))
+        select.value = current
+
+    async def on_select_changed(self, event: Select.Changed) -> None:
+        chosen = {
+            v.name: str(self.query_one(f"#var-{v.name}", Select).value) for v in self.variables
+        }
+        await self.dashboard_app.set_variables(chosen)
+
+
+def _options(values: list[str]) -> list[tuple[Text, str]]:
+    """'all' first, then each value once, shown as plain text."""
+    ordered = dict.fromkeys(["all", *values])
+    return [(Text(clean(value, 60)), value) for value in ordered]

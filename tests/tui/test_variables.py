@@ -1,0 +1,56 @@
+"""Template variables: picked on screen, applied to every query."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Select
+
+from allintop import config
+from allintop.prometheus import PrometheusClient
+from allintop.ui.app import make_app
+from allintop.ui.widgets import PanelCard
+from tests.tui.util import screen_lines, screen_text, wait_for
+
+pytestmark = pytest.mark.stack
+
+JOB = "backend-api-dev"
+
+
+def _app(url: str, **options):
+    dashboard = config.load_dashboard(config.bundled_default_path())
+    return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
+
+
+def _values(app) -> bool:
+    return all(c.state is not None and c.state.value is not None for c in app.query(PanelCard))
+
+
+async def test_picking_a_job_requeries_every_panel(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _values(app))
+        await pilot.press("slash")
+        select = app.screen.query_one("#var-job", Select)
+        # The options are the job label's values, fetched from Prometheus.
+        await wait_for(
+            pilot,
+            lambda: JOB in [value for _, value in select._options],
+            what="the job's values",
+        )
+        select.value = JOB  # what choosing it in the drop-down does
+        await wait_for(pilot, lambda: app.variables["job"] == JOB, what="the pick to apply")
+        await pilot.press("escape")
+        assert all(f'job=~"{JOB}"' in expr for expr in app.exprs)
+        assert f"job={JOB}" in screen_lines(app)[0]
+        before = app.ticks
+        await wait_for(pilot, lambda: app.ticks > before + 1 and _values(app), what="new values")
+
+
+async def test_a_job_with_no_series_shows_no_data(stack):
+    app = _app(stack.prometheus_url, variables={"job": "no-such-job"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ticks >= 2)
+        cards = list(app.query(PanelCard))
+        assert all(card.value_plain == "no data" for card in cards)
+        assert all(card.has_class("-unknown") for card in cards)
+        assert "no data" in screen_text(app)
