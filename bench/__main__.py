@@ -1,4 +1,5 @@
 """python -m bench [--duration 60] [--quick] [--out FILE] [--phases a,b] [--no-warmup]
+   python -m bench --show RESULT.json | --compare OLD.json NEW.json | --list
 
 The full run (about 15 minutes with --duration 60): the default dashboard at 1 s and
 at its default 5 s refresh, the naive client at both, 200 generated panels, one panel
@@ -99,11 +100,22 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--panels", type=int, default=200, help="generated dashboard size")
     parser.add_argument("--series", type=int, default=5000, help="series of the one-panel run")
     parser.add_argument("--key-presses", type=int, help="key presses for the latency runs")
+    parser.add_argument("--show", type=Path, metavar="JSON", help="print a stored result")
+    parser.add_argument(
+        "--compare", type=Path, nargs=2, metavar=("OLD", "NEW"), help="compare two results"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.show:
+        print(report.render(json.loads(args.show.read_text())))
+        return 0
+    if args.compare:
+        old, new = (json.loads(path.read_text()) for path in args.compare)
+        print(report.compare(old, new))
+        return 0
     if args.list:
         for phase in all_phases(args.panels, args.series):
             print(f"{phase.key:28} {phase.label}")
@@ -146,8 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("bench: interrupted; stopping everything", file=sys.stderr)
         status = 130
-    except SystemExit as exc:  # SIGTERM / SIGHUP, via Cleanup's handlers
-        status = exc.code if isinstance(exc.code, int) else 1
+    except SystemExit as exc:  # SIGTERM / SIGHUP via Cleanup's handlers, or a usage error
+        if not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+        status = exc.code if isinstance(exc.code, int) else 2
     finally:
         cleanup.close()
     result["total_wall_s"] = round(time.time() - started, 1)

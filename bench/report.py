@@ -246,3 +246,50 @@ def render(result: dict[str, Any]) -> str:
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
+
+
+FIGURES = (
+    ("first paint s", lambda p: p.get("first_paint_s")),
+    ("samples/min", lambda p: p.get("querylog", {}).get("samples_per_min")),
+    ("queries/min", lambda p: p.get("querylog", {}).get("queries_per_min")),
+    ("CPU s/min", lambda p: p.get("cpu_s_per_min")),
+    ("CPU steady s/min", lambda p: p.get("cpu_steady_s_per_min")),
+    ("peak RSS MB", lambda p: p.get("peak_rss_mb")),
+    ("tick wall ms p50", lambda p: p.get("querylog", {}).get("tick_wall_ms_median")),
+    ("tick ratio p50", lambda p: p.get("querylog", {}).get("tick_ratio_median")),
+    ("key latency ms p50", lambda p: (p.get("key_presses") or {}).get("all_ms_median")),
+    ("key latency ms p95", lambda p: (p.get("key_presses") or {}).get("all_ms_p95")),
+    ("Prometheus CPU s/min", lambda p: p.get("prometheus_cpu_s_per_min")),
+)
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """Two results side by side, run by run (lower is better for every figure)."""
+    lines = [
+        f"old: {old['meta']['started']}  {old['meta']['git']}  ({old.get('out')})",
+        f"new: {new['meta']['started']}  {new['meta']['git']}  ({new.get('out')})",
+    ]
+    if old["meta"].get("duration_s") != new["meta"].get("duration_s"):
+        lines.append("note: the runs lasted different durations; per-minute figures still compare")
+    before = {p["key"]: p for p in old["phases"]}
+    for phase in new["phases"]:
+        previous = before.get(phase["key"])
+        if previous is None:
+            continue
+        lines.append("")
+        lines.append(phase["label"])
+        da, db = previous.get("density_5m"), phase.get("density_5m")
+        if da is not None and db is not None and abs(da - db) > 0.2:
+            lines.append(
+                f"  (history density differs: 5m windows {_pct(da)} -> {_pct(db)} live; "
+                "samples and query times are not comparable)"
+            )
+        for name, get in FIGURES:
+            a, b = get(previous), get(phase)
+            if a is None and b is None:
+                continue
+            change = ""
+            if a and b:
+                change = f"x{b / a:.2f}"
+            lines.append(f"  {name:22} {human(a):>10} -> {human(b):>10}  {change}")
+    return "\n".join(lines)

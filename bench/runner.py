@@ -223,12 +223,15 @@ class Bench:
         idle CPU meanwhile."""
         t0, cpu0 = time.time(), self.prometheus_cpu()
         deadline = time.monotonic() + timeout
+        said = 0.0
         while True:
             density = self.density()["density_5m"] or 0.0
             if density >= 0.97 or time.monotonic() > deadline:
                 break
-            self.say(f"  warm-up: 5m windows {density:.0%} live-dense; waiting…")
-            time.sleep(min(15.0, max(1.0, deadline - time.monotonic())))
+            if time.monotonic() - said >= 60:
+                said = time.monotonic()
+                self.say(f"  warm-up: 5m windows {density:.0%} live-dense; waiting…")
+            time.sleep(min(5.0, max(1.0, deadline - time.monotonic())))
         return {
             "waited_s": round(time.time() - t0, 1),
             "density_5m": density,
