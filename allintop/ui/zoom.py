@@ -1,0 +1,663 @@
+"""Zoom: one panel full-screen, as a chart with axes, levels and a legend.
+
+Import this module only when the user zooms: it brings in plotext, which the
+dashboard itself does not need. The screen is composed once; each poll re-reads the
+panel's history from the app (`refresh_from`) and replots under `batch_update()`.
+
+Nothing that came from Prometheus reaches plotext: the chart carries no text but
+axis labels made here (clock times, numbers and the panel's unit); series names are
+shown in the legend widget, cleaned, as plain Text.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult, RenderResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.containers import Horizontal
+from textual.geometry import Size
+from textual.highlight import highlight
+from textual.widget import Widget
+from textual.widgets import Footer, Static
+from textual_plotext import PlotextPlot
+
+from allintop.alerting import markers
+from allintop.config import Panel
+from allintop.history import LabelKey
+from allintop.poller import legend
+from allintop.promql import prettify
+from allintop.text import clean
+from allintop.thresholds import Status, Threshold, status_of
+from allintop.ui.screens import LiveScreen, clean_multiline
+from allintop.ui.theme import themed
+from allintop.ui.widgets import alert_text, value_text
+from allintop.units import convert, format_duration, format_value
+
+if TYPE_CHECKING:
+    from allintop.ui.app import DashboardApp
+
+RGB = tuple[int, int, int]
+Points = Sequence[tuple[float, float | None]]
+
+#: Lines drawn at most; the legend counts the rest.
+MAX_LINES = 10
+#: How far from the data a target or alert level may lie and still stretch the value
+#: axis to be drawn: this many times the data's own span, or this share of the data's
+#: size (a 97 ms latency shows its 200 ms target, a 100 MB process not its 1 GB
+#: one). Further away the data would be flattened to a line, so the level is only
+#: named in the legend, with where it lies.
+LEVEL_REACH = 4.0
+LEVEL_SHARE = 1.5
+#: And a level past a drawn one is drawn too if it widens the axis by at most this.
+LEVEL_MORE = 0.5
+#: Room above and below what the chart shows, as a share of its span.
+MARGIN = 0.08
+#: Series colours after the theme's own (primary, accent, secondary): distinct hues,
+#: none of them the green and red that mean "target" and "alert".
+EXTRA_COLOURS: tuple[RGB, ...] = (
+    (0, 160, 230),
+    (245, 130, 48),
+    (170, 90, 230),
+    (70, 220, 220),
+    (240, 80, 200),
+    (200, 200, 60),
+    (250, 170, 200),
+    (150, 110, 60),
+    (130, 150, 255),
+    (255, 215, 140),
+)
+STATUS_STYLES = {
+    Status.OK: "$success",
+    Status.WARNING: "$warning",
+    Status.CRITICAL: "$error",
+    Status.UNKNOWN: "$text-muted",
+}
+MARK_STYLES = {"firing": "bold $error", "pending": "bold $warning"}
+#: Series colours fainter than this on the chart's background are not used.
+MIN_CONTRAST = 2.5
+#: The chart is replotted at most once per this many times what a replot costs.
+CHART_DUTY = 4.0
+#: The prettified expression is shown when it takes at most this share of the screen's
+#: height; otherwise the expression as written, wrapped.
+PRETTY_SHARE = 1 / 5
+_SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
+#: Candidate spacings of the time axis, in seconds.
+TIME_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600)
+
+
+# -- chart arithmetic (pure) --
+
+
+def segments(points: Points) -> list[tuple[list[float], list[float]]]:
+    """Split a series at its gaps: each run of values is drawn as its own line."""
+    runs: list[tuple[list[float], list[float]]] = []
+    xs: list[float] = []
+    ys: list[float] = []
+    for t, value in points:
+        if value is None:
+            if xs:
+                runs.append((xs, ys))
+                xs, ys = [], []
+            continue
+        xs.append(t)
+        ys.append(value)
+    if xs:
+        runs.append((xs, ys))
+    return runs
+
+
+def decimate(points: Points, buckets: int) -> list[tuple[float, float | None]]:
+    """At most four points per bucket: its first, lowest, highest and last (M4).
+
+    A chart cannot show more points than it has dots across; these four per dot
+    column draw the same picture as all of them, spikes and the newest point
+    included. An all-gap bucket stays a gap.
+    """
+    count = len(points)
+    if buckets <= 0 or count <= 4 * buckets:
+        return list(points)
+    out: list[tuple[float, float | None]] = []
+    for bucket in range(buckets):
+        chunk = points[count * bucket // buckets : count * (bucket + 1) // buckets]
+        present = [(t, v) for t, v in chunk if v is not None]
+        if not present:
+            if chunk:
+                out.append((chunk[0][0], None))
+            continue
+        low = min(present, key=_value)
+        high = max(present, key=_value)
+        out.extend(sorted({present[0], low, high, present[-1]}))
+    return out
+
+
+def _value(point: tuple[float, float]) -> float:
+    return point[1]
+
+
+def nice_step(span: float, count: int) -> float:
+    """A round spacing (1, 2, 2.5 or 5 times a power of ten) giving about `count` ticks."""
+    raw = span / max(count, 1)
+    if raw <= 0 or not math.isfinite(raw):
+        return 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return min((m * power for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(math.log(s / raw)))
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """A target or alert level: drawn as a line, or named with where it lies."""
+
+    kind: str  # "target" or "alert"
+    threshold: Threshold
+    color: RGB
+    place: str = ""  # "" drawn; "above" or "below" the chart
+
+
+def value_range(
+    values: Iterable[float], levels: Sequence[float]
+) -> tuple[float, float, list[bool]]:
+    """The value axis: the data and the levels within reach of it, with a margin.
+
+    Returns (bottom, top, drawn) with `drawn[i]` saying whether `levels[i]` is on the
+    axis. An axis for values that are never negative does not go below zero.
+    """
+    data = [v for v in values if math.isfinite(v)]
+    if not data:
+        data = list(levels) or [0.0, 1.0]
+    low, high = min(data), max(data)
+    # All zero (no errors, say): any level is worth showing against it.
+    reach = max(LEVEL_REACH * (high - low), LEVEL_SHARE * max(abs(low), abs(high))) or math.inf
+    drawn = [low - reach <= v <= high + reach for v in levels]
+    shown = [v for v, ok in zip(levels, drawn, strict=True) if ok]
+    low, high = min([low, *shown]), max([high, *shown])
+    if shown:
+        # Once a level stretched the axis, one a little further costs little: a CPU
+        # at 30 % with its 70 % target drawn shows the 85 % alert too.
+        nearest = sorted(range(len(levels)), key=lambda i: max(levels[i] - high, low - levels[i]))
+        for i in nearest:
+            v = levels[i]
+            if not drawn[i] and max(high, v) - min(low, v) <= (1 + LEVEL_MORE) * (high - low):
+                drawn[i] = True
+                low, high = min(low, v), max(high, v)
+    margin = (high - low) * MARGIN or abs(high) * MARGIN or 1.0
+    bottom, top = low - margin, high + margin
+    if low >= 0 > bottom:
+        bottom = 0.0
+    return bottom, top, drawn
+
+
+def value_ticks(bottom: float, top: float, count: int) -> list[float]:
+    """About `count` round ticks within the axis."""
+    step = nice_step(top - bottom, count)
+    first = math.ceil(bottom / step - 1e-9)
+    last = math.floor(top / step + 1e-9)
+    return [k * step for k in range(first, last + 1)]
+
+
+def value_labels(ticks: Sequence[float], unit: str) -> list[str]:
+    """Tick labels in one display unit for the whole axis ("200 ms", "1.5 s", "99.5 %")."""
+    if not ticks:
+        return []
+    biggest = max(abs(t) for t in ticks)
+    display = format_value(biggest, unit)[1] if biggest else unit
+    try:
+        factor = convert(1.0, unit, display) if display and unit else 1.0
+    except ValueError:
+        factor, display = 1.0, unit
+    suffix = ""
+    if display == unit and unit != "%" and biggest * factor >= 10_000:
+        # Big plain numbers as the panels write them: 20k, 5M.
+        size, suffix = next((s, n) for s, n in _SUFFIXES if biggest * factor >= s)
+        factor /= size
+    step = min((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=1.0) * factor
+    places = 0
+    while places < 6 and abs(round(step, places) - step) > abs(step) * 1e-6:
+        places += 1
+    unit_text = f" {display}" if display else ""
+    labels = []
+    for tick in ticks:
+        text = f"{tick * factor:.{places}f}"
+        if text.startswith("-") and float(text) == 0:
+            text = text[1:]
+        labels.append(text + suffix + unit_text)
+    return labels
+
+
+def time_ticks(start: float, end: float, count: int) -> tuple[list[float], list[str]]:
+    """Clock-time ticks (HH:MM, or HH:MM:SS below a minute's spacing), local time."""
+    span = end - start
+    spacing = next((s for s in TIME_STEPS if span / s <= max(count, 1)), TIME_STEPS[-1])
+    offset = time.localtime(start).tm_gmtoff  # round in local time, not UTC
+    first = math.ceil((start + offset) / spacing) * spacing - offset
+    fmt = "%H:%M" if spacing % 60 == 0 else "%H:%M:%S"
+    ticks: list[float] = []
+    t = first
+    while t <= end + 1e-6:
+        ticks.append(t)
+        t += spacing
+    return ticks, [time.strftime(fmt, time.localtime(t)) for t in ticks]
+
+
+def series_names(
+    keys: Sequence[LabelKey], template: str | None
+) -> tuple[dict[LabelKey, str], tuple[str, ...]]:
+    """Legend names, and the label names they are made of (empty with a template).
+
+    The panel's template names the series if it has one. Otherwise the labels that
+    tell the series apart name them, by value in label order ("GET /api/posts 200",
+    the legend saying once "by method, route, status_code"): labels every series
+    shares (job, instance) say nothing there, and `name=` prefixes would push the
+    values out of a narrow column. A lone series keeps all its labels.
+    """
+    if template or len(keys) < 2:
+        return {key: legend(dict(key), template) for key in keys}, ()
+    label_sets = [dict(key) for key in keys]
+    names = sorted({name for labels in label_sets for name in labels} - {"__name__"})
+    varying = tuple(n for n in names if len({labels.get(n) for labels in label_sets}) > 1)
+    if not varying:
+        return {key: legend(dict(key), None) for key in keys}, ()
+    return {
+        key: " ".join(labels[n] for n in varying if labels.get(n)) or "{}"
+        for key, labels in zip(keys, label_sets, strict=True)
+    }, varying
+
+
+def _colour(color: RGB) -> str:
+    return "rgb({},{},{})".format(*color)
+
+
+def rgb(color: str) -> RGB:
+    return Color.parse(color).rgb
+
+
+def _luminance(colour: RGB) -> float:
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(c) for c in colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: RGB, b: RGB) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def palette(variables: dict[str, str]) -> list[RGB]:
+    """Series colours: the theme's primary, accent and secondary, then fixed hues.
+
+    Colours too close to one already taken, or too faint on the chart's background
+    (the theme's surface), are skipped.
+    """
+    background = rgb(variables.get("surface", "#1e1e1e"))
+    colours = [rgb(variables[n]) for n in ("primary", "accent", "secondary") if n in variables]
+    distinct: list[RGB] = []
+    for colour in [*colours, *EXTRA_COLOURS]:
+        if contrast(colour, background) < MIN_CONTRAST:
+            continue
+        if all(sum(abs(a - b) for a, b in zip(colour, c, strict=True)) > 60 for c in distinct):
+            distinct.append(colour)
+    return distinct or list(EXTRA_COLOURS)
+
+
+# -- what the chart and the legend show --
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One series as drawn: its name, colour, points, and current value."""
+
+    name: str
+    color: RGB
+    points: Points
+    latest: float | None
+
+
+@dataclass(slots=True)
+class ChartData:
+    """What the chart shows; the levels as configured (the chart places them)."""
+
+    lines: list[Line] = field(default_factory=list)
+    levels: list[Level] = field(default_factory=list)
+    start: float = 0.0
+    end: float = 1.0
+    unit: str = ""
+    more: int = 0  # series not drawn
+
+
+class ZoomChart(PlotextPlot):
+    """The plotext chart; replots from its `data` on every update and resize.
+
+    Points beyond what the width can show are decimated first; the value axis spans
+    what is drawn, and `levels` says which levels are on it (or above, or below).
+    `cost` is how long the last replot and render took, in seconds.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.data = ChartData()
+        self.levels: list[Level] = []
+        self.cost = 0.0
+        self._replot_cost = 0.0
+
+    def show(self, data: ChartData) -> None:
+        self.data = data
+        self.replot()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.replot()
+
+    def replot(self) -> None:
+        """Clear the data, plot the lines and levels with axes for this size, refresh."""
+        began = time.perf_counter()
+        plt = self.plt
+        data = self.data
+        plt.clear_data()
+        width, height = self.size
+        label_width = 12  # about what the value labels take; the rest are dots
+        dots = max((width - label_width) * 2, 1)  # braille: two dots a cell across
+        lines = [(line, decimate(line.points, dots)) for line in data.lines]
+        values = (v for _, points in lines for _, v in points if v is not None)
+        bottom, top, drawn = value_range(values, [lv.threshold.value for lv in data.levels])
+        self.levels = [
+            level
+            if on
+            else replace(level, place="above" if level.threshold.value > top else "below")
+            for level, on in zip(data.levels, drawn, strict=True)
+        ]
+        for level in self.levels:
+            if not level.place:
+                plt.hline(level.threshold.value, level.color)
+        for line, points in lines:
+            for xs, ys in segments(points):
+                plt.plot(xs, ys, marker="braille", color=line.color)
+        yticks = value_ticks(bottom, top, max((height - 3) // 3, 2))
+        plt.ylim(bottom, top)
+        plt.yticks(yticks, value_labels(yticks, data.unit))
+        plt.xlim(data.start, data.end)
+        xticks, xlabels = time_ticks(data.start, data.end, max((width - label_width) // 12, 2))
+        plt.xticks(xticks, xlabels)
+        self.refresh()
+        self._replot_cost = time.perf_counter() - began
+
+    def render(self) -> RenderResult:
+        began = time.perf_counter()
+        rendered = super().render()
+        self.cost = self._replot_cost + time.perf_counter() - began
+        return rendered
+
+
+class ZoomLegend(Widget):
+    """Under the chart: each series' colour, name and current value, then the levels.
+
+    Series are laid out in as many columns as the width allows, top series first
+    down the first column; the height follows.
+    """
+
+    #: Columns are as wide as the longest entry, within these bounds.
+    MIN_COLUMN = 36
+    MAX_COLUMN = 60
+    GAP = 3
+    #: The legend takes at most this share of the screen's height: more columns (and
+    #: shorter names) rather than a squeezed chart.
+    SHARE = 0.3
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.rows: list[tuple[Text, Text]] = []  # (swatch and name, value)
+        self.footer = Text()
+
+    def show(self, rows: list[tuple[Text, Text]], footer: Text) -> None:
+        """New entries; the layout is redone only when the height changes."""
+        width = self.size.width
+        before = self._height(width)
+        self.rows, self.footer = rows, footer
+        self.refresh(layout=self._height(width) != before)
+
+    def _grid(self, width: int) -> tuple[int, int]:
+        """(columns, lines) for the entries at this width."""
+        count = len(self.rows)
+        if not count:
+            return 1, 0
+        natural = max(name.cell_len + 1 + value.cell_len for name, value in self.rows)
+        column = min(max(natural, self.MIN_COLUMN), self.MAX_COLUMN)
+        columns = (width + self.GAP) // (column + self.GAP)
+        room = int(self.screen.size.height * self.SHARE) - (1 if self.footer else 0)
+        columns = max(columns, -(-count // max(room, 1)))
+        columns = max(1, min(count, columns, (width + self.GAP) // (20 + self.GAP)))
+        lines = -(-count // columns)
+        return -(-count // lines), lines
+
+    def _height(self, width: int) -> int:
+        return self._grid(width)[1] + (1 if self.footer else 0)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self._height(width)
+
+    def render(self) -> Text:
+        width = self.size.width
+        columns, lines = self._grid(width)
+        cell = (width - self.GAP * (columns - 1)) // columns
+        out = Text(no_wrap=True, overflow="ellipsis")
+        for line in range(lines):
+            if line:
+                out.append("\n")
+            # Column-major, like `ls`: the top series read down the first column.
+            for column in range(columns):
+                index = column * lines + line
+                if index >= len(self.rows):
+                    break
+                name, value = self.rows[index]
+                if column:
+                    out.append(" " * self.GAP)
+                shown = name.copy()
+                shown.truncate(max(cell - value.cell_len - 1, 4), overflow="ellipsis", pad=True)
+                out.append_text(shown)
+                out.append(" ")
+                out.append_text(value)
+        if self.footer:
+            if lines:
+                out.append("\n")
+            out.append_text(self.footer)
+        return out
+
+
+class ZoomScreen(LiveScreen):
+    """One panel full-screen: headline, expression, chart over the range, legend.
+
+    Args:
+        app: the dashboard app (the panel, its expression and history are read from it).
+        index: the panel's index in the dashboard.
+    """
+
+    CSS_PATH = "zoom.tcss"
+    BINDINGS = [
+        *LiveScreen.BINDINGS,
+        Binding("enter", "app.pop_screen", "Back", show=False),
+    ]
+
+    def __init__(self, app: DashboardApp, index: int) -> None:
+        super().__init__()
+        self.index = index
+        self.panel: Panel = app.dashboard.panels[index]
+        self.expr = app.exprs[index]
+        try:
+            self.pretty = prettify(self.expr)
+        except ValueError:
+            self.pretty = self.expr
+        self._colours: dict[LabelKey, RGB] = {}
+        self._palette: list[RGB] = []
+        self._charted = -math.inf  # when the chart was last replotted (monotonic)
+        self._prep_cost = 0.0
+        self._pretty_shown: bool | None = None
+        self.by: tuple[str, ...] = ()  # the labels the legend names series by
+        self.data = ChartData(unit=self.panel.unit)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="zoom-header"):
+            yield Static(id="zoom-headline", markup=False)
+            yield Static(id="zoom-range", markup=False)
+        yield Static(id="zoom-expr", markup=False)
+        yield ZoomChart(id="zoom-chart")
+        yield ZoomLegend(id="zoom-legend")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_expression()
+        super().on_mount()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_expression()
+
+    def _show_expression(self) -> None:
+        """Prettified when it fits in a fair share of the height, else as written."""
+        pretty = len(self.pretty.splitlines()) <= max(self.size.height * PRETTY_SHARE, 1)
+        if pretty == self._pretty_shown:
+            return
+        self._pretty_shown = pretty
+        code = clean_multiline(self.pretty if pretty else self.expr)
+        # Textual's highlighter: the promql lexer, coloured from the app's theme.
+        self.query_one("#zoom-expr", Static).update(highlight(code, language="promql"))
+
+    # -- live updates --
+
+    def refresh_from(self, app: DashboardApp) -> None:
+        """Headline and legend every tick; the chart too, unless it is too costly.
+
+        A long range at a short step is a lot of points for plotext: the chart is
+        replotted at most once per `CHART_DUTY` times its last cost, so it never takes
+        more than a fraction of the time, whatever the range.
+        """
+        with app.batch_update():
+            chart = self.query_one(ZoomChart)
+            began = time.monotonic()
+            due = began - self._charted >= CHART_DUTY * (chart.cost + self._prep_cost)
+            data = self._chart_data(app, with_points=due)
+            if due:
+                self._prep_cost = time.monotonic() - began
+                self.data = data
+                chart.show(data)
+                self._charted = began
+            self._headline(app)
+            self._legend(data, chart.levels)
+
+    def _chart_data(self, app: DashboardApp, *, with_points: bool = True) -> ChartData:
+        """The panel's top series from its history (`with_points` False: no points)."""
+        panel = self.panel
+        history = app.poller.histories[self.index]
+        ranked = sorted(
+            history.series.items(),
+            key=lambda item: (item[1].latest is None, -(item[1].latest or 0.0)),
+        )
+        drawn = ranked[:MAX_LINES]
+        state = app._cards[self.index].state
+        total = max(len(history.series), state.total if state else 0)
+        colours = self._assign_colours([key for key, _ in drawn])
+        names, self.by = series_names(list(history.series), panel.legend)
+        lines = [
+            Line(
+                names[key] or panel.title,
+                colours[key],
+                series.points() if with_points else (),
+                series.latest,
+            )
+            for key, series in drawn
+        ]
+        step = app.poller.step
+        ends = [line.points[-1][0] for line in lines if line.points]
+        end = max(ends) if ends else math.floor(app.clock() / step) * step
+        start = end - (app.poller.capacity - 1) * step
+        variables = app.get_css_variables()
+        levels: list[Level] = []
+        if panel.thresholds is not None:
+            for kind, threshold, colour in (
+                ("target", panel.thresholds.target, "success"),
+                ("alert", panel.thresholds.alert, "error"),
+            ):
+                if threshold is not None:
+                    levels.append(Level(kind, threshold, rgb(variables.get(colour, "green"))))
+        return ChartData(
+            lines, levels, start, max(end, start + step), panel.unit, total - len(lines)
+        )
+
+    def _assign_colours(self, keys: list[LabelKey]) -> dict[LabelKey, RGB]:
+        """Keep each series' colour while it stays drawn; newcomers take a free one."""
+        colours = palette(self.app.get_css_variables())
+        if colours != self._palette:  # a new theme: new colours all round
+            self._palette, self._colours = colours, {}
+        self._colours = {k: c for k, c in self._colours.items() if k in keys}
+        for key in keys:
+            if key not in self._colours:
+                used = set(self._colours.values())
+                free = [c for c in colours if c not in used] or colours
+                self._colours[key] = free[0]
+        return self._colours
+
+    def _headline(self, app: DashboardApp) -> None:
+        panel = self.panel
+        state = app._cards[self.index].state
+        text = Text.assemble((clean(panel.title), "bold"), "  ", no_wrap=True, overflow="ellipsis")
+        value = value_text(state, panel)
+        if state is not None and state.value is not None:
+            value.stylize(themed(self, STATUS_STYLES[state.status]))
+        text.append_text(value)
+        if state is not None:
+            if panel.thresholds is not None or state.status is Status.UNKNOWN:
+                text.append(
+                    f"  {state.status.value}", style=themed(self, STATUS_STYLES[state.status])
+                )
+            if state.total > 1:
+                text.append(f"  top of {state.total} series", style="dim")
+        now = app.clock()
+        for alert in markers(app.alert_map.get(self.index, ()), app.active):
+            mark = alert_text(alert, now)
+            if not alert.silenced:
+                mark.stylize(themed(self, MARK_STYLES.get(alert.state, "")))
+            text.append("  ")
+            text.append_text(mark)
+        self.query_one("#zoom-headline", Static).update(text, layout=False)
+        span = Text(
+            f"last {format_duration(app.poller.range)}  every {format_duration(app.poller.step)}",
+            style="dim",
+        )
+        # The range is in the dashboard's header too: it gives way to the headline.
+        shown = self.query_one("#zoom-range", Static)
+        shown.display = text.cell_len + span.cell_len + 4 <= self.size.width
+        shown.update(span)
+
+    def _legend(self, data: ChartData, levels: Sequence[Level]) -> None:
+        thresholds = self.panel.thresholds
+        rows: list[tuple[Text, Text]] = []
+        for line in data.lines:
+            name = Text("━━ ", style=_colour(line.color))
+            name.append(clean(line.name, 120))
+            number, unit = format_value(line.latest, data.unit, self.panel.decimals)
+            value = Text(f"{number} {unit}".strip() if line.latest is not None else "—")
+            if thresholds is not None and line.latest is not None:
+                value.stylize(themed(self, STATUS_STYLES[status_of(line.latest, thresholds)]))
+            rows.append((name, value))
+        footer = Text(no_wrap=True, overflow="ellipsis")
+        if self.by and data.lines:
+            footer.append(f"by {', '.join(clean(n) for n in self.by)}   ", style="dim")
+        for level in levels:
+            footer.append("━━ " if not level.place else "┄┄ ", style=_colour(level.color))
+            footer.append(f"{level.kind} {clean(level.threshold.text)}")
+            if level.place:
+                footer.append(f" ({level.place} the chart)", style="dim")
+            footer.append("   ")
+        if data.more > 0:
+            footer.append(f"+{data.more} more series not drawn", style="dim")
+        if not data.lines:
+            footer.append("no series in range", style="dim italic")
+        footer.rstrip()
+        self.query_one(ZoomLegend).show(rows, footer)
