@@ -53,13 +53,29 @@ class SeriesHistory:
         self._values.append(_finite(value))
         self._last = index
 
-    def backfill(self, timestamps: Sequence[float], values: Sequence[float], end: float) -> None:
-        """Replace the history by a range query's points up to grid time `end`."""
-        by_index = {self._index(t): v for t, v in zip(timestamps, values, strict=False)}
+    def backfill(
+        self,
+        timestamps: Sequence[float],
+        values: Sequence[float],
+        end: float,
+        spacing: float | None = None,
+    ) -> None:
+        """Replace the history by a range query's points up to grid time `end`.
+
+        A range query `spacing` seconds apart (coarser than the grid: a sparkline has
+        far fewer columns than a 1s grid has points) fills the grid points up to the
+        next one with its value; a missing point stays a gap of that width.
+        """
+        span = max(round((spacing or self.step) / self.step), 1)
         last = self._index(end)
         first = last - self.capacity + 1
+        filled: list[float | None] = [None] * self.capacity
+        for t, value in zip(timestamps, values, strict=False):
+            start = self._index(t) - first
+            for i in range(max(start, 0), min(start + span, self.capacity)):
+                filled[i] = _finite(value)
         self._values.clear()
-        self._values.extend(_finite(by_index.get(i)) for i in range(first, last + 1))
+        self._values.extend(filled)
         self._last = last
 
     def values(self) -> list[float | None]:
@@ -101,13 +117,14 @@ class PanelHistory:
         self,
         series: Iterable[tuple[Mapping[str, str], Sequence[float], Sequence[float]]],
         end: float,
+        spacing: float | None = None,
     ) -> None:
+        """Replace every history; of many series, keep those with the biggest last value."""
         self.series.clear()
-        for labels, timestamps, values in series:
-            if len(self.series) >= self.max_series:
-                break
+        kept = sorted(series, key=_last_value_order)[: self.max_series]
+        for labels, timestamps, values in kept:
             history = self._new()
-            history.backfill(timestamps, values, end)
+            history.backfill(timestamps, values, end, spacing)
             self.series[label_key(labels)] = history
 
     def update(self, t: float, samples: Sequence[tuple[Mapping[str, str], float]]) -> None:
@@ -132,3 +149,12 @@ class PanelHistory:
     def values(self, labels: Mapping[str, str]) -> list[float | None]:
         history = self.series.get(label_key(labels))
         return history.values() if history else [None] * self.capacity
+
+
+def _last_value_order(
+    series: tuple[Mapping[str, str], Sequence[float], Sequence[float]],
+) -> tuple[int, float]:
+    """Biggest last value first; empty and NaN series last."""
+    values = series[2]
+    last = values[-1] if values else math.nan
+    return (1, 0.0) if math.isnan(last) else (0, -last)

@@ -51,6 +51,10 @@ from allintop.thresholds import Status, status_of
 SHOWN_SERIES = 4
 
 
+#: Points the history backfill asks for over the range (a chart's width, roughly).
+BACKFILL_POINTS = 200
+
+
 def aligned(now: float, step: float) -> float:
     """The newest grid time at or before `now`, so ticks line up with the backfill."""
     return math.floor(now / step) * step
@@ -264,6 +268,10 @@ class Poller:
         self.step = step
         self.range = range_
         self.capacity = max(int(range_ / step), 2)
+        # The backfill asks for about BACKFILL_POINTS points, a whole number of
+        # steps apart: a sparkline has tens of columns, so a 1s grid over 15m (900
+        # points) would cost Prometheus 4x the samples for nothing anyone sees.
+        self.backfill_spacing = step * max(int(range_ / step / BACKFILL_POINTS), 1)
         self.histories = [PanelHistory(step, self.capacity, self.max_series) for _ in self.panels]
         self._latest = dict.fromkeys(range(len(self.panels)))
         self._last_tick = None
@@ -284,11 +292,15 @@ class Poller:
     async def backfill(self, now: float) -> TickReport:
         """One range query per leaf over the dashboard range; panels computed per step."""
         end = aligned(now, self.step)
-        start = end - (self.capacity - 1) * self.step
+        spacing = self.backfill_spacing
+        count = max(int(self.range / spacing), 2)
+        start = end - (count - 1) * spacing
         plan = self.plan
-        outcomes = await asyncio.gather(*(self._range(leaf, start, end) for leaf in plan.leaves))
+        outcomes = await asyncio.gather(
+            *(self._range(leaf, start, end, spacing) for leaf in plan.leaves)
+        )
         results = dict(zip(plan.leaves, outcomes, strict=True))
-        times = [start + k * self.step for k in range(self.capacity)]
+        times = [start + k * spacing for k in range(count)]
         report = TickReport(end)
         for index, panel in enumerate(plan.panels):
             report.panels.append(self._backfill_panel(index, panel, results, times, end))
@@ -296,9 +308,11 @@ class Poller:
         self._last_sent = now
         return report
 
-    async def _range(self, leaf: str, start: float, end: float) -> RangeResult | PrometheusError:
+    async def _range(
+        self, leaf: str, start: float, end: float, spacing: float
+    ) -> RangeResult | PrometheusError:
         try:
-            return await self.client.query_range(leaf, start, end, self.step)
+            return await self.client.query_range(leaf, start, end, spacing)
         except PrometheusError as exc:
             return exc
 
@@ -321,13 +335,13 @@ class Poller:
             series = points[panel.whole]
         elif error is None:
             try:
-                series = panel.evaluate_range(points, times, self.step)
+                series = panel.evaluate_range(points, times, self.backfill_spacing)
             except sharing.EvaluationError as exc:
                 error = _evaluation_error(exc)
         if error is not None:
             self._latest[index] = None
             return self._failed(index, end, error)
-        self.histories[index].backfill(series, end)
+        self.histories[index].backfill(series, end, self.backfill_spacing)
         now = round(end / self.step)
         latest = [
             Sample(labels, values[-1], timestamps[-1])

@@ -12,6 +12,7 @@ Pure functions: no network, no Textual.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -159,8 +160,13 @@ _HEX = re.compile(
 _INF = re.compile(r"[+-]?inf(?:inity)?", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_le(text: str | None) -> float | None:
-    """The bucket bound an `le` label value means, or None where Go cannot parse it."""
+    """The bucket bound an `le` label value means, or None where Go cannot parse it.
+
+    Cached: a dashboard has a few dozen distinct bounds, and the backfill asks for
+    each of them at every point of every bucket series.
+    """
     if text is None:
         return None
     if text.lower() == "nan":

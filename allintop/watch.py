@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from allintop.alertmanager import AlertmanagerClient, ManagedAlert
-from allintop.prometheus import PrometheusClient, PrometheusError, RuleGroup, Target
+from allintop.model import ManagedAlert, RuleGroup, Target
+from allintop.prometheus import PrometheusClient, PrometheusError
+
+if TYPE_CHECKING:
+    from allintop.alertmanager import AlertmanagerClient
 
 RULES_EVERY = 60.0
 TARGETS_EVERY = 5.0

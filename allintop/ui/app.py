@@ -8,8 +8,10 @@ never cancelled half-way by the next one.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -21,7 +23,6 @@ from textual.widgets import Footer, Static
 
 from allintop.alerting import ActiveAlert, down_targets, markers, panel_alert_map, summarize
 from allintop.alerting import suppressed_keys as _suppressed_keys
-from allintop.alertmanager import AlertmanagerClient
 from allintop.config import Dashboard
 from allintop.history import LabelKey
 from allintop.poller import Poller, aligned
@@ -30,17 +31,13 @@ from allintop.promql import interpolate
 from allintop.text import clean
 from allintop.ui import layout
 from allintop.ui.messages import LateResult, PollDone, StatusDone
-from allintop.ui.screens import (
-    AlertsScreen,
-    HelpScreen,
-    LiveScreen,
-    TargetsScreen,
-    VariablesScreen,
-)
 from allintop.ui.theme import themed
 from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle
 from allintop.units import format_duration
 from allintop.watch import StatusWatcher
+
+if TYPE_CHECKING:
+    from allintop.alertmanager import AlertmanagerClient
 
 REFRESH_CHOICES = (1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 RANGE_CHOICES = (300.0, 900.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.0)
@@ -84,6 +81,7 @@ class DashboardApp(App[None]):
         Binding("a", "alerts", "Alerts"),
         Binding("g", "targets", "Targets"),
         Binding("slash", "variables", "Vars", key_display="/"),
+        Binding("enter", "zoom", "Zoom"),
         Binding("up", "move(0, -1)", show=False),
         Binding("down", "move(0, 1)", show=False),
         Binding("left", "move(-1, 0)", show=False),
@@ -209,8 +207,8 @@ class DashboardApp(App[None]):
         try:
             report = await self.watcher.fetch(
                 self.clock(),
-                want_rules=isinstance(self.screen, AlertsScreen),
-                want_targets=isinstance(self.screen, TargetsScreen),
+                want_rules=getattr(self.screen, "wants_rules", False),
+                want_targets=getattr(self.screen, "wants_targets", False),
             )
             self.post_message(StatusDone(report))
         finally:
@@ -220,12 +218,18 @@ class DashboardApp(App[None]):
     async def _run_poll(self, backfill: bool) -> None:
         try:
             now = self.clock()
+            tick = self.poller.tick(now, budget=self.refresh_interval, sink=self._late)
             if backfill:
+                # Values first: the instant queries answer long before the range
+                # queries that fill the sparklines, so they are not kept waiting.
                 self.needs_backfill = False
-                report = await self.poller.backfill(now)
+                self.poller.reset_tick()
+                instant = asyncio.ensure_future(tick)
+                history = asyncio.ensure_future(self.poller.backfill(now))
+                self.post_message(PollDone(await instant))
+                self.post_message(PollDone(await history, backfill=True))
             else:
-                report = await self.poller.tick(now, budget=self.refresh_interval, sink=self._late)
-            self.post_message(PollDone(report, backfill))
+                self.post_message(PollDone(await tick))
         finally:
             self._polling = False
             if not self.paused:
@@ -294,8 +298,10 @@ class DashboardApp(App[None]):
         return any(a.name == alert_name and a.silenced for a in self.active)
 
     def _refresh_screen(self) -> None:
-        if isinstance(self.screen, LiveScreen):
-            self.screen.refresh_from(self)
+        """A live screen (alerts, targets, zoom) on top follows every poll."""
+        refresh = getattr(self.screen, "refresh_from", None)
+        if refresh is not None:
+            refresh(self)
 
     @on(LateResult)
     def _apply_late(self, message: LateResult) -> None:
@@ -373,18 +379,35 @@ class DashboardApp(App[None]):
         if not self._polling and not self.paused:
             self._schedule(0)
 
+    # Screens are imported when first opened: start-up pays only for the dashboard.
+
     def action_help(self) -> None:
+        from allintop.ui.screens import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_alerts(self) -> None:
+        from allintop.ui.screens import AlertsScreen
+
         self.push_screen(AlertsScreen())
         self._fetch_now()
 
     def action_targets(self) -> None:
+        from allintop.ui.screens import TargetsScreen
+
         self.push_screen(TargetsScreen())
         self._fetch_now()
 
+    def action_zoom(self) -> None:
+        """Enter on a panel: its full chart."""
+        if isinstance(self.focused, PanelCard):
+            from allintop.ui.zoom import ZoomScreen  # plotext only when zooming
+
+            self.push_screen(ZoomScreen(self, self.focused.index))
+
     def action_variables(self) -> None:
+        from allintop.ui.screens import VariablesScreen
+
         self.push_screen(VariablesScreen(self))
 
     async def set_variables(self, values: Mapping[str, str]) -> None:

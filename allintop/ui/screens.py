@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -40,6 +39,7 @@ KEYS = (
     ("g", "scrape targets and their health"),
     ("/", "template variables (e.g. job)"),
     ("tab / arrows", "move between panels"),
+    ("enter", "zoom: the focused panel's full chart"),
     ("esc", "close a screen"),
 )
 
@@ -95,6 +95,8 @@ class LiveScreen(Screen[None]):
 
 class AlertsScreen(LiveScreen):
     """Every alert rule: state, severity, since, value, summary; Enter shows the rule."""
+
+    wants_rules = True  # the app fetches rules every tick while this is open
 
     def __init__(self) -> None:
         super().__init__()
@@ -223,6 +225,8 @@ class RuleScreen(ModalScreen[None]):
                 ),
                 markup=False,
             )
+            from rich.syntax import Syntax  # pygments: loaded only when a rule is shown
+
             yield Static(Syntax(clean_multiline(expr), "promql", word_wrap=True), id="rule-expr")
             yield Static(self._annotations(), markup=False)
             yield Static(self._instances(), markup=False)
@@ -259,6 +263,8 @@ def clean_multiline(text: str) -> str:
 
 class TargetsScreen(LiveScreen):
     """Scrape targets: job, instance, health, last scrape, duration, last error."""
+
+    wants_targets = True  # the app fetches targets every tick while this is open
 
     def __init__(self) -> None:
         super().__init__()

@@ -96,12 +96,16 @@ class PanelCard(Widget, can_focus=True):
         self.alerts: tuple[ActiveAlert, ...] = ()
         self.down: tuple[Target, ...] = ()
         self.now = 0.0
+        # Held, not queried: a tick touches these for every panel.
+        self._value = Static(value_text(None, panel), classes="value", markup=False)
+        self._spark = TimeSparkline(classes="spark")
+        self._detail = Static("", classes="detail", markup=False)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(clean(self.panel.title), no_wrap=True), classes="title", markup=False)
-        yield Static(value_text(None, self.panel), classes="value", markup=False)
-        yield TimeSparkline(classes="spark")
-        yield Static("", classes="detail", markup=False)
+        yield self._value
+        yield self._spark
+        yield self._detail
 
     def show(self, state: PanelState) -> None:
         """Apply a tick's state; untouched parts are not repainted."""
@@ -113,9 +117,8 @@ class PanelCard(Widget, can_focus=True):
                 self.set_class(status == shown, css)
             self.set_class(shown == "plain", "-plain")
         self._texts()
-        spark = self.query_one(TimeSparkline)
-        if spark.data != state.history:
-            spark.data = state.history
+        if self._spark.data != state.history:
+            self._spark.data = state.history
 
     def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None:
         """Show the alerts on this panel and the down targets it reads."""
@@ -129,11 +132,11 @@ class PanelCard(Widget, can_focus=True):
         self._texts()
 
     def _texts(self) -> None:
-        value = self.query_one(".value", Static)
+        value = self._value
         new_value = value_text(self.state, self.panel, self.down)
         if new_value != value.content:
             value.update(new_value, layout=False)
-        detail = self.query_one(".detail", Static)
+        detail = self._detail
         width = max(self.size.width - 2, 10)
         new_detail = detail_text(self.state, width, self.alerts, self.down, self.now)
         if new_detail != detail.content:

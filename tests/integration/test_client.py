@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from prometheus_api_client import PrometheusConnect
@@ -62,7 +62,8 @@ async def test_range_query_returns_a_matrix_on_the_step_grid(client):
     (series,) = result.series
     assert series.labels["job"] == JOB
     assert series.timestamps[0] == end - 20 and series.timestamps[-1] <= end
-    steps = {round(b - a, 3) for a, b in zip(series.timestamps, series.timestamps[1:])}
+    times = series.timestamps
+    steps = {round(b - a, 3) for a, b in zip(times[:-1], times[1:], strict=True)}
     assert steps == {2.0}
     assert all(v >= 0 for v in series.values)
 
@@ -134,8 +135,8 @@ async def test_range_values_match_the_reference_client(client, reference):
         ours = await client.query_range(expr, start, end, 5)
         theirs = reference.custom_query_range(
             expr,
-            start_time=datetime.fromtimestamp(start, timezone.utc),
-            end_time=datetime.fromtimestamp(end, timezone.utc),
+            start_time=datetime.fromtimestamp(start, UTC),
+            end_time=datetime.fromtimestamp(end, UTC),
             step="5",
         )
         expected = {

@@ -108,3 +108,13 @@ async def test_bearer_token_and_headers_are_sent():
             await client.query("up")
     assert seen["authorization"] == "Bearer s3cret"
     assert seen["x-scope-orgid"] == "team-a"
+
+
+async def test_redirect_from_plain_http_is_reported_not_followed():
+    moved = Reply(301, b"", headers={"Location": "https://prometheus.example/api/v1/query"})
+    with fault_server(moved) as server:
+        async with PrometheusClient(url_of(server)) as client:
+            with pytest.raises(HTTPStatusError, match="redirects to https://prometheus") as info:
+                await client.query("up")
+        assert len(server.requests) == 1  # not followed
+    assert "--url" in (info.value.hint or "")

@@ -90,6 +90,12 @@ async def test_sparklines_slide_with_each_tick(stack):
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: _all_have_values(app))
         card = next(c for c in _cards(app) if c.panel.title == "Active Connections")
+        # Values come first, then the backfill fills the sparklines.
+        await wait_for(
+            pilot,
+            lambda: sum(v is not None for v in card.state.history) > 30,
+            what="the backfilled history",
+        )
         first = card.state
         await wait_for(pilot, lambda: card.state.time >= first.time + 2, within=10, what="ticks")
         now = card.state

@@ -83,3 +83,22 @@ def test_points_follow_a_backfill_and_slide_with_later_puts():
     h.put(115, 4.0)
     assert h.points() == [(105, None), (110, 3.0), (115, 4.0)]
     assert h.values() == [None, 3.0, 4.0]  # values() unchanged by the addition
+
+
+def test_coarse_backfill_fills_forward_to_the_next_point():
+    h = SeriesHistory(step=1, capacity=8)
+    # Points 3 s apart ending at t=107; the one at t=104 is missing (a real gap).
+    h.backfill([101.0, 107.0], [1.0, 3.0], end=107, spacing=3)
+    assert h.values() == [None, 1.0, 1.0, 1.0, None, None, None, 3.0]
+
+
+def test_panel_backfill_keeps_the_series_with_the_biggest_last_value():
+    p = PanelHistory(step=1, capacity=2, max_series=2)
+    series = [
+        ({"s": "small"}, [0.0, 1.0], [9.0, 1.0]),
+        ({"s": "nan"}, [1.0], [float("nan")]),
+        ({"s": "big"}, [1.0], [5.0]),
+        ({"s": "mid"}, [1.0], [3.0]),
+    ]
+    p.backfill(series, end=1)
+    assert set(p.series) == {label_key({"s": "big"}), label_key({"s": "mid"})}
