@@ -10,6 +10,19 @@ import httpx
 
 T = TypeVar("T")
 
+# The seed's six alert rules (MONITORING-SETUP.md), by name: the spec the shipped
+# alerts.yml and every alert test are checked against.
+SEED_RULES = frozenset(
+    {
+        "HighErrorRate",
+        "SlowResponseTime",
+        "HighMemoryUsage",
+        "HighEventLoopLag",
+        "LowCacheHitRate",
+        "SlowDatabaseQueries",
+    }
+)
+
 
 def wait_until(
     predicate: Callable[[], T],

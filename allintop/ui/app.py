@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -458,23 +458,10 @@ class DashboardApp(App[None]):
         await self.client.aclose()
 
 
-def make_app(
-    dashboard: Dashboard,
-    client: PrometheusClient,
-    *,
-    variables: Mapping[str, str] | None = None,
-    refresh: float | None = None,
-    range_: float | None = None,
-    clock: Callable[[], float] = time.time,
-    alertmanager: AlertmanagerClient | None = None,
-) -> DashboardApp:
-    """The one factory the CLI, the screenshots and the tests build the app with."""
-    return DashboardApp(
-        dashboard,
-        client,
-        variables=variables,
-        refresh=refresh,
-        range_=range_,
-        clock=clock,
-        alertmanager=alertmanager,
-    )
+def make_app(dashboard: Dashboard, client: PrometheusClient, **options: Any) -> DashboardApp:
+    """The one factory the CLI, the screenshots and the tests build the app with.
+
+    `options` are DashboardApp's keyword arguments (variables, refresh, range_,
+    clock, alertmanager).
+    """
+    return DashboardApp(dashboard, client, **options)

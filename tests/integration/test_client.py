@@ -12,6 +12,7 @@ from prometheus_api_client import PrometheusConnect
 from allintop import config
 from allintop.prometheus import PrometheusClient, QueryError, RequestTimeout
 from allintop.promql import interpolate
+from tests.helpers import SEED_RULES
 
 pytestmark = pytest.mark.stack
 
@@ -96,14 +97,7 @@ async def test_state_endpoints(client):
     assert backend and backend[0].health == "up" and backend[0].scrape_interval == 1.0
     groups = await client.rules()
     names = {r.name for g in groups for r in g.rules}
-    assert names == {
-        "HighErrorRate",
-        "SlowResponseTime",
-        "HighMemoryUsage",
-        "HighEventLoopLag",
-        "LowCacheHitRate",
-        "SlowDatabaseQueries",
-    }
+    assert names == SEED_RULES
     assert isinstance(await client.alerts(), tuple)
     assert await client.ready()
     assert JOB in await client.label_values("job")

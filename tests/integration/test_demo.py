@@ -30,7 +30,7 @@ from allintop.demo.scenarios import (
     bucket_quantile,
 )
 from allintop.demo.stack import load_rules
-from tests.helpers import prom_api, prom_query, prom_scalar, wait_until
+from tests.helpers import SEED_RULES, prom_api, prom_query, prom_scalar, wait_until
 
 pytestmark = pytest.mark.stack
 
@@ -306,14 +306,7 @@ def test_incident_breaks_every_threshold_and_fires_all_six_rules(make_stack) -> 
         return {a["labels"]["alertname"] for a in alerts if a["state"] == "firing"}
 
     assert wait_until(lambda: firing() >= set(RULES), timeout=15, what="six rules firing")
-    assert set(RULES) == {
-        "HighErrorRate",
-        "SlowResponseTime",
-        "HighMemoryUsage",
-        "HighEventLoopLag",
-        "LowCacheHitRate",
-        "SlowDatabaseQueries",
-    }
+    assert set(RULES) == SEED_RULES
 
 
 def test_rules_file_is_the_seeds_verbatim() -> None:

@@ -12,6 +12,7 @@ from allintop.alertmanager import AlertmanagerClient
 from allintop.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from allintop.ui.widgets import PanelCard
+from tests.helpers import SEED_RULES
 from tests.tui.util import screen_lines, screen_text, wait_for
 
 pytestmark = pytest.mark.stack
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.stack
 # The seed's rules with short for:/interval and 15s windows instead of 5m, so they
 # go pending, fire and clear within seconds of the scenario switch.
 FAST_RULES = {"rule_for": "3s", "rule_interval": "1s", "rule_window": "15s"}
+# Each seed rule and the default panel it marks.
 INCIDENT_RULES = {
     "HighErrorRate": "Success Rate",
     "SlowResponseTime": "P95 Response Time",
@@ -27,6 +29,9 @@ INCIDENT_RULES = {
     "LowCacheHitRate": "Cache Hit Rate",
     "SlowDatabaseQueries": "DB Query P99",
 }
+
+
+assert set(INCIDENT_RULES) == SEED_RULES
 
 
 def _app(url: str, **options):
