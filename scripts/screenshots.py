@@ -14,14 +14,20 @@ from pathlib import Path
 from allintop import config
 from allintop.demo.stack import DemoStack
 from allintop.prometheus import PrometheusClient
-from allintop.ui.app import make_app
+from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.widgets import PanelCard
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 SIZE = (120, 34)
 
 
-async def _capture(url: str, path: Path, settle: float) -> None:
+def _save(app: DashboardApp, name: str) -> None:
+    path = OUT / f"{name}.svg"
+    app.save_screenshot(str(path))
+    print(f"wrote {path}", file=sys.stderr)
+
+
+async def _capture(url: str, scenario: str, settle: float) -> None:
     dashboard = config.load_dashboard(config.bundled_default_path())
     app = make_app(dashboard, PrometheusClient(url), refresh=1.0)
     async with app.run_test(size=SIZE) as pilot:
@@ -32,16 +38,23 @@ async def _capture(url: str, path: Path, settle: float) -> None:
                 break
             await pilot.pause(0.2)
         await pilot.pause(settle)
-        app.save_screenshot(str(path))
-    print(f"wrote {path}", file=sys.stderr)
+        _save(app, f"dashboard-{scenario}")
+        if scenario != "incident":
+            return
+        await pilot.press("a")
+        await pilot.pause(2)
+        _save(app, "alerts")
+        await pilot.press("escape")
+        await pilot.press("right", "right", "right", "enter")  # P95 Response Time
+        await pilot.pause(3)
+        _save(app, "zoom-p95")
 
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
-    for scenario, settle in (("healthy", 20.0), ("incident", 30.0)):
+    for scenario, settle in (("healthy", 10.0), ("incident", 15.0)):
         with DemoStack(scenario, rule_for="5s", rule_interval="1s") as stack:
-            stack.start()
-            asyncio.run(_capture(stack.prometheus_url, OUT / f"dashboard-{scenario}.svg", settle))
+            asyncio.run(_capture(stack.prometheus_url, scenario, settle))
     return 0
 
 
