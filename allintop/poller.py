@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import asyncio
 import math
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from allintop import sharing
+from allintop import merging, sharing
 from allintop.config import Panel
 from allintop.history import PanelHistory
 from allintop.prometheus import (
@@ -45,6 +46,7 @@ from allintop.prometheus import (
     Sample,
     Target,
 )
+from allintop.promql import returns_vector
 from allintop.thresholds import Status, status_of
 
 #: Series a panel lists by name; the rest are counted.
@@ -242,12 +244,17 @@ class Poller:
         range_: float,
         max_series: int = 50,
         alerts: bool = True,
+        merge: bool = True,
     ) -> None:
         self.client = client
         self.panels = tuple(panels)
         self.exprs = tuple(exprs)
         self.max_series = max_series
         self.want_alerts = alerts
+        # Instant-vector leaves travel as one merged query (see allintop.merging)
+        # until that fails or is slow; then each leaf goes alone from then on.
+        self.merge = merge
+        self._vector: dict[str, bool] = {}
         self._whole: set[int] = set()  # panels sent unsplit after a split query failed
         self.plan = sharing.plan(self.exprs)
         self._inflight: dict[str, asyncio.Task[None]] = {}
@@ -296,10 +303,7 @@ class Poller:
         count = max(int(self.range / spacing), 2)
         start = end - (count - 1) * spacing
         plan = self.plan
-        outcomes = await asyncio.gather(
-            *(self._range(leaf, start, end, spacing) for leaf in plan.leaves)
-        )
-        results = dict(zip(plan.leaves, outcomes, strict=True))
+        results = await self._ranges(list(plan.leaves), start, end, spacing)
         times = [start + k * spacing for k in range(count)]
         report = TickReport(end)
         for index, panel in enumerate(plan.panels):
@@ -308,6 +312,26 @@ class Poller:
         self._last_sent = now
         return report
 
+    async def _ranges(
+        self, leaves: list[str], start: float, end: float, spacing: float
+    ) -> dict[str, RangeResult | PrometheusError]:
+        """Every leaf's range result: the mergeable ones in one query, if allowed."""
+        together = self._mergeable(leaves)
+        results: dict[str, RangeResult | PrometheusError] = {}
+        if together:
+            try:
+                answer = await self.client.query_range(
+                    merging.merged(together), start, end, spacing
+                )
+                results.update(merging.split_range(answer, together))
+            except PrometheusError as exc:
+                if not self._merge_failed(exc):
+                    results.update(dict.fromkeys(together, exc))
+        alone = [leaf for leaf in leaves if leaf not in results]
+        outcomes = await asyncio.gather(*(self._range(leaf, start, end, spacing) for leaf in alone))
+        results.update(zip(alone, outcomes, strict=True))
+        return results
+
     async def _range(
         self, leaf: str, start: float, end: float, spacing: float
     ) -> RangeResult | PrometheusError:
@@ -315,6 +339,34 @@ class Poller:
             return await self.client.query_range(leaf, start, end, spacing)
         except PrometheusError as exc:
             return exc
+
+    def _mergeable(self, leaves: Sequence[str]) -> list[str]:
+        """The leaves to send as one query: instant vectors, and only if two or more."""
+        if not self.merge:
+            return []
+        vectors = [leaf for leaf in leaves if self._is_vector(leaf)]
+        return vectors if len(vectors) >= 2 else []
+
+    def _is_vector(self, leaf: str) -> bool:
+        if leaf not in self._vector:
+            try:
+                self._vector[leaf] = returns_vector(leaf)
+            except ValueError:
+                self._vector[leaf] = False
+        return self._vector[leaf]
+
+    def _merge_failed(self, error: PrometheusError) -> bool:
+        """Whether `error` may be one leaf's fault; if so, stop merging (True).
+
+        A rejected or unreadable merged answer could come from any one leaf, and
+        must not blank every panel: from now on each leaf goes alone, and this
+        round asks them alone too. Unreachable, timeout or an HTTP status are the
+        server's state, not a leaf's: every leaf gets that error as it is.
+        """
+        if isinstance(error, QueryError | BadResponse):
+            self.merge = False
+            return True
+        return False
 
     def _backfill_panel(
         self,
@@ -394,9 +446,12 @@ class Poller:
 
     def _evaluate(self, round_: _Round) -> list[asyncio.Future[object]]:
         """Send the round's leaves (bar those in flight); compute query-free panels now."""
-        tasks: list[asyncio.Future[object]] = [
-            self._launch(leaf, round_) for leaf in round_.plan.leaves if leaf not in self._inflight
-        ]
+        pending = [leaf for leaf in round_.plan.leaves if leaf not in self._inflight]
+        together = self._mergeable(pending)
+        tasks: list[asyncio.Future[object]] = []
+        if together:
+            tasks.append(self._launch_merged(together, round_))
+        tasks += [self._launch(leaf, round_) for leaf in pending if leaf not in together]
         for index, panel in enumerate(round_.plan.panels):
             if not panel.leaves:  # number literals only: nothing to ask
                 round_.deliver(self._compute(index, round_))
@@ -422,6 +477,43 @@ class Poller:
         task = asyncio.ensure_future(run())
         self._inflight[leaf] = task
         return task
+
+    def _launch_merged(self, leaves: list[str], round_: _Round) -> asyncio.Task[None]:
+        async def run() -> None:
+            try:
+                started = time.monotonic()
+                try:
+                    answer = await self.client.query(merging.merged(leaves), round_.time)
+                    round_.outcomes.update(merging.split_instant(answer, leaves))
+                except PrometheusError as exc:
+                    if self._merge_failed(exc):
+                        alone = await asyncio.gather(
+                            *(self._instant(leaf, round_.time) for leaf in leaves)
+                        )
+                        round_.outcomes.update(zip(leaves, alone, strict=True))
+                    else:
+                        round_.outcomes.update(dict.fromkeys(leaves, exc))
+                if time.monotonic() - started > self.step / 2:
+                    # One slow leaf would hold every panel back: go alone from now on.
+                    self.merge = False
+                users = sorted({i for leaf in leaves for i in round_.plan.users[leaf]})
+                for index in users:
+                    if all(need in round_.outcomes for need in round_.plan.panels[index].leaves):
+                        round_.deliver(self._compute(index, round_))
+            finally:
+                for leaf in leaves:
+                    self._inflight.pop(leaf, None)
+
+        task = asyncio.ensure_future(run())
+        for leaf in leaves:
+            self._inflight[leaf] = task
+        return task
+
+    async def _instant(self, leaf: str, t: float) -> InstantResult | PrometheusError:
+        try:
+            return await self.client.query(leaf, t)
+        except PrometheusError as exc:
+            return exc
 
     def _compute(self, index: int, round_: _Round) -> PanelState:
         panel, t, outcomes = round_.plan.panels[index], round_.time, round_.outcomes

@@ -203,3 +203,20 @@ def with_windows(expr: str, window: str) -> str:
         return None
 
     return str(promql_parser.transform(promql_parser.parse(expr), visit))
+
+
+def returns_vector(expr: str) -> bool:
+    """Whether `expr` evaluates to an instant vector (not a scalar, string or range)."""
+    return _is_vector(promql_parser.parse(expr))
+
+
+def _is_vector(node: promql_parser.Expr) -> bool:
+    if isinstance(node, promql_parser.VectorSelector | promql_parser.AggregateExpr):
+        return True
+    if isinstance(node, promql_parser.Call):
+        return node.func.return_type == promql_parser.ValueType.Vector
+    if isinstance(node, promql_parser.ParenExpr | promql_parser.UnaryExpr):
+        return _is_vector(node.expr)
+    if isinstance(node, promql_parser.BinaryExpr):
+        return _is_vector(node.lhs) or _is_vector(node.rhs)
+    return False  # number and string literals, range vectors, subqueries

@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
@@ -207,8 +208,8 @@ class DashboardApp(App[None]):
         try:
             report = await self.watcher.fetch(
                 self.clock(),
-                want_rules=getattr(self.screen, "wants_rules", False),
-                want_targets=getattr(self.screen, "wants_targets", False),
+                want_rules=getattr(self._top_screen(), "wants_rules", False),
+                want_targets=getattr(self._top_screen(), "wants_targets", False),
             )
             self.post_message(StatusDone(report))
         finally:
@@ -297,9 +298,13 @@ class DashboardApp(App[None]):
     def is_silenced(self, alert_name: str) -> bool:
         return any(a.name == alert_name and a.silenced for a in self.active)
 
+    def _top_screen(self) -> Screen[object] | None:
+        """The screen on top, or None while the app shuts down (a poll may still land)."""
+        return self.screen_stack[-1] if self.screen_stack else None
+
     def _refresh_screen(self) -> None:
         """A live screen (alerts, targets, zoom) on top follows every poll."""
-        refresh = getattr(self.screen, "refresh_from", None)
+        refresh = getattr(self._top_screen(), "refresh_from", None)
         if refresh is not None:
             refresh(self)
 

@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
+from allintop import merging
 from allintop.config import Panel
 from allintop.poller import Poller, ScrapeSchedule
 from allintop.prometheus import (
     BadResponse,
     InstantResult,
     PrometheusError,
+    QueryError,
     RangeResult,
     Sample,
     Series,
@@ -86,9 +88,12 @@ def _target(last_scrape: float | None = 1000.2, interval: float | None = 15.0) -
     return Target("job", "host:1", "http://host:1/metrics", "up", last_scrape, 0.01, "", interval)
 
 
-def _poller(client: FakeClient, exprs: Sequence[str], step: float = 1.0) -> Poller:
+def _poller(
+    client: FakeClient, exprs: Sequence[str], step: float = 1.0, merge: bool = False
+) -> Poller:
+    """A poller that sends each leaf alone unless `merge`: the fake answers per leaf."""
     panels = [Panel(f"panel {i}", expr) for i, expr in enumerate(exprs)]
-    return Poller(client, panels, exprs, step=step, range_=60.0, alerts=False)  # type: ignore[arg-type]
+    return Poller(client, panels, exprs, step=step, range_=60.0, alerts=False, merge=merge)  # type: ignore[arg-type]
 
 
 def _values(report: Any) -> dict[int, float | None]:
@@ -261,3 +266,66 @@ async def test_nan_values_carry_as_nan():
     [state] = (await _poller(client, [RATIO]).tick(1000.0, budget=1.0)).panels
     assert state.value is not None and math.isnan(state.value)
     assert state.reason == "NaN"
+
+
+# --- merged leaves -------------------------------------------------------------------
+
+
+class MergingClient(FakeClient):
+    """Answers a merged query the way Prometheus does: each leaf's answer, tagged."""
+
+    refuse = False
+
+    async def query(self, expr: str, time: float | None = None, **_: Any) -> InstantResult:
+        if merging.LEAF_LABEL not in expr:
+            return await super().query(expr, time)
+        self.sent.append(expr)
+        if self.refuse:
+            raise QueryError("bad_data", "one leaf is broken", 400)
+        samples = []
+        for index, leaf in enumerate(self.merged_leaves):
+            for labels, value in self.answers[leaf]:  # type: ignore[union-attr]
+                tagged = {**labels, merging.LEAF_LABEL: str(index)}
+                samples.append(Sample(tagged, value, time or 0.0))
+        return InstantResult("vector", tuple(samples))
+
+
+async def test_mergeable_leaves_travel_as_one_query_with_the_same_values():
+    exprs = [P50, P95, RATIO, WHOLE]
+    alone = FakeClient(ANSWERS)
+    expected = _values(await _poller(alone, exprs).tick(1000.0, budget=5))
+    client = MergingClient(ANSWERS)
+    poller = _poller(client, exprs, merge=True)
+    client.merged_leaves = poller._mergeable(list(poller.plan.leaves))
+    report = await poller.tick(1000.0, budget=5)
+    assert _values(report) == expected
+    assert len(client.sent) == 1 and merging.LEAF_LABEL in client.sent[0]
+    assert poller.merge
+
+
+async def test_a_refused_merge_falls_back_to_leaves_alone_for_good():
+    exprs = [P50, RATIO, WHOLE]
+    client = MergingClient(ANSWERS)
+    client.refuse = True
+    poller = _poller(client, exprs, merge=True)
+    client.merged_leaves = poller._mergeable(list(poller.plan.leaves))
+    expected = _values(await _poller(FakeClient(ANSWERS), exprs).tick(1000.0, budget=5))
+    assert _values(await poller.tick(1000.0, budget=5)) == expected
+    assert not poller.merge
+    client.sent.clear()
+    await poller.tick(1001.0, budget=5)
+    assert all(merging.LEAF_LABEL not in sent for sent in client.sent)
+
+
+async def test_unreachable_during_a_merge_is_every_panels_error_and_keeps_merging():
+    client = MergingClient(ANSWERS)
+    poller = _poller(client, [P50, RATIO], merge=True)
+    client.merged_leaves = poller._mergeable(list(poller.plan.leaves))
+
+    async def down(*_: Any, **__: Any) -> InstantResult:
+        raise Unreachable("cannot connect to h:9090: connection refused")
+
+    client.query = down  # type: ignore[method-assign]
+    report = await poller.tick(1000.0, budget=5)
+    assert all(state.error is not None for state in report.panels)
+    assert poller.merge

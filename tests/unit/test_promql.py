@@ -217,3 +217,20 @@ def test_with_windows_rewrites_every_range_and_nothing_else():
     assert "[5m]" not in out and out.count("[20s]") == 3
     assert 'cache_type=~"a|b"' in out and out.endswith("< 0.5")
     assert metric_names(out) == metric_names(seed)
+
+
+def test_returns_vector():
+    from allintop.promql import returns_vector
+
+    for vector in ("up", "sum(rate(x[5m]))", "(up)", "-up", "up * 2", "2 * up", "rate(x[1m])"):
+        assert returns_vector(vector), vector
+    for other in (
+        "1",
+        "scalar(up)",
+        "time()",
+        '"s"',
+        "up[5m]",
+        "1 + 2",
+        "max_over_time(up[5m:])[1m:]",
+    ):
+        assert not returns_vector(other), other
