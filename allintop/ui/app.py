@@ -344,12 +344,17 @@ class DashboardApp(App[None]):
         )
         clock = time.strftime("%H:%M:%S", time.localtime(self.clock()))
         right = Text.assemble(f"{clock}  ", ("● " + word, themed(self, style)))
+        # A layout pass costs a reflow of every widget (hundreds on a big dashboard):
+        # only when the right part changes width or the status line shows or hides.
         self._header_left.update(left, layout=False)
-        self._header_right.update(right)
+        previous = self._header_right.content
+        grew = not isinstance(previous, Text) or previous.cell_len != right.cell_len
+        self._header_right.update(right, layout=grew)
         status = self._status_line
-        status.display = self.last_error is not None
+        if status.display != (self.last_error is not None):
+            status.display = self.last_error is not None
         if self.last_error is not None:
-            status.update(Text(self.last_error, no_wrap=True, overflow="ellipsis"))
+            status.update(Text(self.last_error, no_wrap=True, overflow="ellipsis"), layout=False)
 
     # -- actions --
 

@@ -171,7 +171,8 @@ class AlertsBar(Static):
     """
 
     def show(self, alerts: Sequence[ActiveAlert], now: float) -> None:
-        self.display = bool(alerts)
+        if self.display != bool(alerts):
+            self.display = bool(alerts)  # shows or hides: a layout change
         if not alerts:
             return
         live = [a for a in alerts if not a.silenced]
@@ -188,7 +189,7 @@ class AlertsBar(Static):
                 break
             text.append_text(chip)
         text.append_text(tail)
-        self.update(text)
+        self.update(text, layout=False)
 
     def _chip(self, alert: ActiveAlert, now: float) -> Text:
         chip = Text()
