@@ -225,6 +225,35 @@ class DemoStack:
                 return
             self._start_backend(time.monotonic() + timeout, port=self._backend_port)
 
+    def restart_prometheus(self, timeout: float = 30.0, *, down_for: float = 0.0) -> None:
+        """Stops Prometheus and starts it again, on the same port with the same config
+        and data dir (its TSDB and WAL survive, as in a real restart); ``down_for``
+        seconds pass in between. Returns once it answers /-/ready; its first scrape
+        follows ~5 s later (see the module docstring).
+
+        The new process gets PR_SET_PDEATHSIG for the calling thread: call this from a
+        thread that outlives the use of the stack (see the module docstring).
+        """
+        with self._lock:
+            if self.workdir is None or self.prometheus is None:
+                raise RuntimeError("DemoStack is not started")
+            command = [str(arg) for arg in self.prometheus.process.args]  # type: ignore[union-attr]
+            _terminate([self.prometheus])
+            time.sleep(max(down_for, 0.0))
+            deadline = time.monotonic() + timeout
+            restarts = len(list(self.workdir.glob("prometheus-restart-*.log")))
+            log = self.workdir / f"prometheus-restart-{restarts + 1}.log"
+            self.prometheus = _spawn("prometheus", command, log)
+            ready_url = f"{self.prometheus_url}/-/ready"
+
+            def ready() -> bool:
+                try:
+                    return httpx.get(ready_url, timeout=1.0).status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            _wait(ready, deadline, [self.prometheus], "the restarted Prometheus to be ready")
+
     def __enter__(self) -> DemoStack:
         return self.start()
 
