@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,13 +63,16 @@ def aligned(now: float, step: float) -> float:
     return math.floor(now / step) * step
 
 
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
+
+
 def legend(labels: Mapping[str, str], template: str | None) -> str:
-    """A series' name: the panel's `{{label}}` template, else its labels, minus __name__."""
+    """A series' name: the panel's `{{label}}` template, else its labels, minus __name__.
+
+    A label the series does not have is empty, as in Grafana.
+    """
     if template:
-        out = template
-        for key, value in labels.items():
-            out = out.replace("{{" + key + "}}", value).replace("{{ " + key + " }}", value)
-        return out
+        return _PLACEHOLDER.sub(lambda m: labels.get(m.group(1), ""), template)
     shown = {k: v for k, v in labels.items() if k != "__name__"}
     return ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
 
@@ -123,13 +127,21 @@ class TickReport:
     carried: bool = False
     """No query was sent: no scrape since the last evaluation, values carried forward."""
 
-    @property
-    def unreachable(self) -> PrometheusError | None:
-        """The error when every query failed to reach Prometheus."""
-        errors = [p.error for p in self.panels]
-        if errors and all(e is not None and e.short in ("unreachable", "timeout") for e in errors):
-            return errors[0]
-        return None
+
+def server_side(error: PrometheusError) -> bool:
+    """Whether `error` is the server's (down, slow, a proxy's error page, not Prometheus'
+    JSON, Prometheus unavailable) rather than the query's (bad_data, execution)."""
+    if isinstance(error, QueryError):
+        return error.status == 503 or error.error_type == "unavailable"
+    return True
+
+
+def server_error(states: Sequence[PanelState]) -> PrometheusError | None:
+    """The error when every panel failed for a reason of the server's, else None."""
+    errors = [state.error for state in states]
+    if errors and all(e is not None and server_side(e) for e in errors):
+        return errors[0]
+    return None
 
 
 Sink = Callable[[PanelState], None]

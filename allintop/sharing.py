@@ -211,11 +211,15 @@ class PanelPlan:
         Each time is evaluated like an instant query, from the leaves' points at that
         time (times are matched on the `step` grid, so float noise does not matter).
         """
-        points = {leaf: _by_step(series.get(leaf, ()), step) for leaf in self.leaves}
+        # Grid indexes count from the first time: the times need not be multiples of
+        # `step` (a backfill's grid ends at the refresh grid), and t / step half-way
+        # between two integers would round two neighbouring points onto one index.
+        origin = times[0] if times else 0.0
+        points = {leaf: _by_step(series.get(leaf, ()), step, origin) for leaf in self.leaves}
         out: dict[tuple[tuple[str, str], ...], tuple[dict[str, str], list[float], list[float]]]
         out = {}
         for t in times:
-            index = round(t / step)
+            index = round((t - origin) / step)
             instant = {leaf: points[leaf].get(index, ()) for leaf in self.leaves}
             for labels, value in self.evaluate(instant):
                 key = tuple(sorted(labels.items()))
@@ -225,11 +229,13 @@ class PanelPlan:
         return [(labels, times_, values) for labels, times_, values in out.values()]
 
 
-def _by_step(series: Iterable[SeriesPoints], step: float) -> dict[int, list[LabeledValue]]:
+def _by_step(
+    series: Iterable[SeriesPoints], step: float, origin: float = 0.0
+) -> dict[int, list[LabeledValue]]:
     points: dict[int, list[LabeledValue]] = {}
     for labels, timestamps, values in series:
         for t, v in zip(timestamps, values, strict=False):
-            points.setdefault(round(t / step), []).append((labels, v))
+            points.setdefault(round((t - origin) / step), []).append((labels, v))
     return points
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from allintop.config import Dashboard
-from allintop.poller import PanelState, Poller, worst
+from allintop.poller import PanelState, Poller, server_error, worst
 from allintop.prometheus import PrometheusClient, PrometheusError
 from allintop.promql import interpolate
 from allintop.text import clean
@@ -115,10 +115,10 @@ async def run_once(
 ) -> int:
     async with client:
         states = await snapshot(dashboard, client, variables)
-    errors = [s.error for s in states if s.error is not None]
-    if states and len(errors) == len(states) and errors[0].short in ("unreachable", "timeout"):
+    error = server_error(states)
+    if error is not None:
         # One message, not the same one on every panel.
-        print(f"allintop: {errors[0]}", file=sys.stderr)
+        print(f"allintop: {error}", file=sys.stderr)
         return EXIT_UNREACHABLE
     print(_as_json(dashboard, states) if as_json else _as_table(dashboard, states), file=out)
     return EXIT_CODES[worst([s.status for s in states])]

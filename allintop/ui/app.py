@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -26,7 +26,7 @@ from allintop.alerting import ActiveAlert, down_targets, markers, panel_alert_ma
 from allintop.alerting import suppressed_keys as _suppressed_keys
 from allintop.config import Dashboard
 from allintop.history import LabelKey
-from allintop.poller import Poller, aligned
+from allintop.poller import PanelState, Poller, aligned, server_error
 from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
 from allintop.promql import interpolate
 from allintop.text import clean
@@ -130,6 +130,7 @@ class DashboardApp(App[None]):
         self.needs_backfill = True
         self.last_ok: float | None = None
         self.last_error: str | None = None
+        self.last_error_word = "unreachable"  # or "error": what the header says then
         self.ticks = 0
         self._timer: Timer | None = None
         self._polling = False
@@ -252,12 +253,7 @@ class DashboardApp(App[None]):
             if report.alerts is not None and report.alerts.error is None:
                 self.alerts = report.alerts.alerts
                 self._mark()
-        error = report.unreachable
-        if error is not None:
-            self.last_error = clean(error.message, 200)
-        elif report.panels:
-            self.last_error = None
-            self.last_ok = self.clock()
+        self._judge(report.panels)
         self.ticks += 1
         self._render_header()
         self._refresh_screen()
@@ -311,6 +307,22 @@ class DashboardApp(App[None]):
     @on(LateResult)
     def _apply_late(self, message: LateResult) -> None:
         self._cards[message.state.index].show(message.state)
+        self._judge([message.state])
+        self._render_header()
+
+    def _judge(self, arrived: Sequence[PanelState]) -> None:
+        """The header's verdict after states arrive, on time or late: every panel
+        failing for a reason of the server's names it on the status line; any fresh
+        value means live."""
+        error = server_error([card.state for card in self._cards if card.state is not None])
+        if error is not None:
+            self.last_error = clean(error.message, 200)
+            self.last_error_word = (
+                "unreachable" if error.short in ("unreachable", "timeout") else "error"
+            )
+        elif any(state.error is None for state in arrived):
+            self.last_error = None
+            self.last_ok = self.clock()
 
     # -- header --
 
@@ -319,7 +331,7 @@ class DashboardApp(App[None]):
         if self.paused:
             return "paused", "bold $warning"
         if self.last_error is not None:
-            return "unreachable", "bold $error"
+            return self.last_error_word, "bold $error"
         if self.last_ok is None:
             return "connecting", "dim"
         if self.clock() - self.last_ok > 3 * self.refresh_interval + 2:

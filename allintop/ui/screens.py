@@ -154,7 +154,7 @@ class AlertsScreen(LiveScreen):
             silenced = app.is_silenced(rule.name)
             state = rule.state + (" (silenced)" if silenced else "")
             table.add_row(
-                Text(state, style=themed(self, STATE_STYLES.get(rule.state, ""))),
+                Text(clean(state), style=themed(self, STATE_STYLES.get(rule.state, ""))),
                 Text(clean(rule.name)),
                 Text(clean(rule.severity)),
                 since,
@@ -188,7 +188,7 @@ class AlertsScreen(LiveScreen):
         )
         if description:
             text.append(clean(description, 300) + "\n")
-        labels = ", ".join(f"{k}={clean(v, 60)}" for k, v in sorted(rule.labels.items()))
+        labels = ", ".join(f"{clean(k)}={clean(v, 60)}" for k, v in sorted(rule.labels.items()))
         text.append(f"labels: {labels or '—'}", style="dim")
         text.append(f"   instances: {len(rule.alerts)}   enter: rule expression", style="dim")
         detail.update(text)
@@ -220,7 +220,7 @@ class RuleScreen(ModalScreen[None]):
                 Text.assemble(
                     (clean(rule.name), "bold"),
                     "  ",
-                    (rule.state, themed(self.app, STATE_STYLES.get(rule.state, ""))),
+                    (clean(rule.state), themed(self.app, STATE_STYLES.get(rule.state, ""))),
                     f"  for {format_since(rule.duration)}" if rule.duration else "",
                 ),
                 markup=False,
@@ -245,10 +245,12 @@ class RuleScreen(ModalScreen[None]):
         for alert in self.rule.alerts:
             since = _since(self.now - alert.active_since) if alert.active_since else ""
             labels = ", ".join(
-                f"{k}={clean(v, 60)}" for k, v in sorted(alert.labels.items()) if k != "alertname"
+                f"{clean(k)}={clean(v, 60)}"
+                for k, v in sorted(alert.labels.items())
+                if k != "alertname"
             )
             table.add_row(
-                Text(alert.state, style=themed(self.app, STATE_STYLES.get(alert.state, ""))),
+                Text(clean(alert.state), style=themed(self.app, STATE_STYLES.get(alert.state, ""))),
                 since,
                 format_value(alert.value, "")[0],
                 Text(labels),
@@ -305,7 +307,7 @@ class TargetsScreen(LiveScreen):
             table.add_row(
                 Text(clean(target.job)),
                 Text(clean(target.instance)),
-                Text(target.health, style=style),
+                Text(clean(target.health), style=style),
                 last,
                 f"{target.last_scrape_duration * 1000:.1f} ms",
                 Text(
