@@ -44,6 +44,7 @@ from allintop.prometheus import (
     PrometheusError,
     QueryError,
     RangeResult,
+    RequestTimeout,
     Sample,
     Target,
 )
@@ -378,6 +379,10 @@ class Poller:
         if isinstance(error, QueryError | BadResponse):
             self.merge = False
             return True
+        if isinstance(error, RequestTimeout):
+            # Perhaps one slow leaf: this round's panels time out, the next ones go
+            # alone, so a slow panel holds up only itself (as the slow-merge rule).
+            self.merge = False
         return False
 
     def _backfill_panel(

@@ -18,7 +18,7 @@ from textual.widgets import Static
 from allintop.alerting import ActiveAlert, scrape_error_summary
 from allintop.config import Panel
 from allintop.poller import PanelState
-from allintop.prometheus import Target
+from allintop.prometheus import PrometheusError, QueryError, Target
 from allintop.text import clean
 from allintop.thresholds import Status
 from allintop.ui.sparkline import TimeSparkline
@@ -34,8 +34,10 @@ def value_text(state: PanelState | None, panel: Panel, down: Sequence[Target] = 
     """The headline: value and unit, or why there is none."""
     if state is None:
         return Text("…", style="dim")
+    if state.error is not None:
+        return Text(clean(error_headline(state.error), 60), style="italic")
     if state.value is None:
-        if down and state.error is None:
+        if down:
             return Text("target down", style="italic")
         return Text(clean(state.reason or "no data", 60), style="italic")
     number, unit = format_value(state.value, panel.unit, panel.decimals)
@@ -43,6 +45,18 @@ def value_text(state: PanelState | None, panel: Panel, down: Sequence[Target] = 
     if unit:
         text.append(" " + unit)
     return text
+
+
+def error_headline(error: PrometheusError) -> str:
+    """What failed, in the value line's few columns: "timeout", "HTTP 502",
+    "query error: bad_data"; the cause goes on the line below."""
+    if isinstance(error, QueryError) and error.error_type:
+        return f"{error.short}: {error.error_type}"
+    return error.short
+
+
+def error_cause(error: PrometheusError) -> str:
+    return error.error if isinstance(error, QueryError) else error.message
 
 
 def alert_text(alert: ActiveAlert, now: float) -> Text:
@@ -59,13 +73,16 @@ def detail_text(
     down: Sequence[Target] = (),
     now: float = 0.0,
 ) -> Text:
-    """The line under the value, most urgent first: an alert on this panel, a down
-    target it reads, the top series of a multi-series panel, a query warning."""
+    """The line under the value, most urgent first: an alert on this panel, why its
+    query failed, a down target it reads, the top series of a multi-series panel, a
+    query warning."""
     if alerts:
         text = alert_text(alerts[0], now)
         if len(alerts) > 1:
             text.append(f" +{len(alerts) - 1}")
         return text
+    if state is not None and state.error is not None:
+        return Text(clean(error_cause(state.error), width), style="italic")
     if down:
         target = down[0]
         cause = scrape_error_summary(target.last_error) or "no scrape"
