@@ -300,9 +300,9 @@ class DashboardApp(App[None]):
 
     def _refresh_screen(self) -> None:
         """A live screen (alerts, targets, zoom) on top follows every poll."""
-        refresh = getattr(self._top_screen(), "refresh_from", None)
-        if refresh is not None:
-            refresh(self)
+        screen = self._top_screen()
+        if getattr(screen, "ready", False):
+            screen.refresh_from(self)  # type: ignore[union-attr]
 
     @on(LateResult)
     def _apply_late(self, message: LateResult) -> None:

@@ -86,7 +86,11 @@ class LiveScreen(Screen[None]):
     def dashboard(self) -> DashboardApp:
         return self.app  # type: ignore[return-value]
 
+    ready = False
+    """True once mounted: a poll can land between push_screen and compose."""
+
     def on_mount(self) -> None:
+        self.ready = True
         self.refresh_from(self.dashboard)
 
     def refresh_from(self, app: DashboardApp) -> None:
