@@ -15,6 +15,7 @@ PURE = [
     "history",
     "quantiles",
     "sharing",
+    "merging",
     "alerting",
     "model",
     "text",
