@@ -21,6 +21,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from allintop.alerting import ActiveAlert, down_targets, markers, panel_alert_map, summarize
 from allintop.alerting import suppressed_keys as _suppressed_keys
@@ -303,6 +304,18 @@ class DashboardApp(App[None]):
         screen = self._top_screen()
         if getattr(screen, "ready", False):
             screen.refresh_from(self)  # type: ignore[union-attr]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A bug in a poll must not pass unseen: say so (no traceback); polling goes on,
+        because the poll re-arms its timer whatever happens."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(
+                clean(f"internal error in {event.worker.name}: {error!r}", 300),
+                title="allintop",
+                severity="error",
+                timeout=10,
+            )
 
     @on(LateResult)
     def _apply_late(self, message: LateResult) -> None:

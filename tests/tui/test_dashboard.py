@@ -165,3 +165,25 @@ async def test_keys_move_focus_between_panels(stack):
         assert "keys" in screen_text(app)
         await pilot.press("escape")
         assert "keys" not in screen_text(app)
+
+
+async def test_a_bug_in_a_poll_is_reported_and_polling_goes_on(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _all_have_values(app))
+        real = app.poller.tick
+        calls = 0
+
+        async def broken_once(*args, **kwargs):
+            nonlocal calls
+            calls += 1
+            if calls == 1:
+                raise RuntimeError("boom")
+            return await real(*args, **kwargs)
+
+        app.poller.tick = broken_once
+        ticks = app.ticks
+        await wait_for(pilot, lambda: app.ticks >= ticks + 2, within=10, what="polling to go on")
+        assert calls >= 3
+        notes = [n.message for n in app._notifications]
+        assert any("internal error" in n and "boom" in n for n in notes), notes
