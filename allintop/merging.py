@@ -33,7 +33,7 @@ def merged(leaves: Sequence[str]) -> str:
 
 def _leaf_index(labels: dict[str, str], count: int) -> int | None:
     tag = labels.pop(LEAF_LABEL, None)
-    if tag is None or not tag.isdigit() or int(tag) >= count:
+    if tag is None or not (tag.isascii() and tag.isdigit()) or int(tag) >= count:
         return None  # not ours: cannot happen with Prometheus, never trust it blindly
     return int(tag)
 

@@ -39,6 +39,7 @@ from allintop.history import PanelHistory
 from allintop.prometheus import (
     Alert,
     BadResponse,
+    HTTPStatusError,
     InstantResult,
     PrometheusClient,
     PrometheusError,
@@ -338,7 +339,7 @@ class Poller:
                 )
                 results.update(merging.split_range(answer, together))
             except PrometheusError as exc:
-                if not self._merge_failed(exc):
+                if not self._merge_failed(exc, instant=False):
                     results.update(dict.fromkeys(together, exc))
         alone = [leaf for leaf in leaves if leaf not in results]
         outcomes = await asyncio.gather(*(self._range(leaf, start, end, spacing) for leaf in alone))
@@ -368,7 +369,7 @@ class Poller:
                 self._vector[leaf] = False
         return self._vector[leaf]
 
-    def _merge_failed(self, error: PrometheusError) -> bool:
+    def _merge_failed(self, error: PrometheusError, *, instant: bool = True) -> bool:
         """Whether `error` may be one leaf's fault; if so, stop merging (True).
 
         A rejected or unreadable merged answer could come from any one leaf, and
@@ -376,10 +377,12 @@ class Poller:
         round asks them alone too. Unreachable, timeout or an HTTP status are the
         server's state, not a leaf's: every leaf gets that error as it is.
         """
-        if isinstance(error, QueryError | BadResponse):
+        rejected = isinstance(error, HTTPStatusError) and 400 <= error.status < 500
+        if isinstance(error, QueryError | BadResponse) or rejected:
+            # (a 4xx page: a proxy may refuse the long merged body, not the leaves)
             self.merge = False
             return True
-        if isinstance(error, RequestTimeout):
+        if instant and isinstance(error, RequestTimeout):
             # Perhaps one slow leaf: this round's panels time out, the next ones go
             # alone, so a slow panel holds up only itself (as the slow-merge rule).
             self.merge = False
@@ -432,6 +435,10 @@ class Poller:
         """
         t = aligned(now, self.step)
         report = TickReport(t)
+        if self._last_tick is not None and t < self._last_tick - self.step:
+            # The wall clock went back (NTP, a resumed VM): start the grid over
+            # rather than skip every tick until it catches up.
+            self._last_tick = self._last_eval = None
         if self._last_tick is not None and t <= self._last_tick:
             report.skipped = True
             return report
@@ -502,6 +509,13 @@ class Poller:
                 try:
                     answer = await self.client.query(merging.merged(leaves), round_.time)
                     round_.outcomes.update(merging.split_instant(answer, leaves))
+                except (ValueError, TypeError, KeyError):
+                    # An answer we could not take apart: ask the leaves alone.
+                    self.merge = False
+                    alone = await asyncio.gather(
+                        *(self._instant(leaf, round_.time) for leaf in leaves)
+                    )
+                    round_.outcomes.update(zip(leaves, alone, strict=True))
                 except PrometheusError as exc:
                     if self._merge_failed(exc):
                         alone = await asyncio.gather(

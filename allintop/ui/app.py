@@ -9,6 +9,7 @@ never cancelled half-way by the next one.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -27,7 +28,7 @@ from allintop.alerting import ActiveAlert, down_targets, markers, panel_alert_ma
 from allintop.alerting import suppressed_keys as _suppressed_keys
 from allintop.config import Dashboard
 from allintop.history import LabelKey
-from allintop.poller import PanelState, Poller, aligned, server_error
+from allintop.poller import PanelState, Poller, TickReport, aligned, server_error
 from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
 from allintop.promql import interpolate
 from allintop.text import clean
@@ -45,6 +46,8 @@ REFRESH_CHOICES = (1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 RANGE_CHOICES = (300.0, 900.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.0)
 # Ticks fire a little after each grid time, so the scrape of that second is in.
 TICK_OFFSET = 0.05
+# Seconds before a failed history backfill is tried again.
+BACKFILL_RETRY = 30.0
 
 
 def _next_choice(choices: tuple[float, ...], current: float, direction: int) -> float:
@@ -127,6 +130,9 @@ class DashboardApp(App[None]):
             i: p.alerts for i, p in enumerate(dashboard.panels)
         }
         self._status_busy = False
+        self._generation = 0  # bumped by every re-configuration (see _run_poll)
+        self._refresh_asked = False
+        self._backfill_failed_at: float | None = None
         self.paused = False
         self.needs_backfill = True
         self.last_ok: float | None = None
@@ -199,7 +205,12 @@ class DashboardApp(App[None]):
         if self._polling or self.paused:
             return
         self._polling = True
-        self._run_poll(self.needs_backfill)
+        self._refresh_asked = False
+        # A failed backfill is retried, but not on every tick: it may be what is slow.
+        retry = self._backfill_failed_at is None or (
+            self.clock() - self._backfill_failed_at >= BACKFILL_RETRY
+        )
+        self._run_poll(self.needs_backfill and retry)
         if not self._status_busy:
             self._status_busy = True
             self._run_status()
@@ -219,32 +230,62 @@ class DashboardApp(App[None]):
 
     @work(group="poll", exit_on_error=False)
     async def _run_poll(self, backfill: bool) -> None:
+        # Results carry the configuration they were asked under: after a new range,
+        # step or variable, what the old poller still delivers is dropped.
+        generation, poller = self._generation, self.poller
+        started = self.clock()
         try:
-            now = self.clock()
-            tick = self.poller.tick(now, budget=self.refresh_interval, sink=self._late)
+            now = started
+            step = self.refresh_interval
+            # Done before the next grid time, so a slow query costs only itself a
+            # tick, not every panel every other one; it delivers late on its own.
+            budget = max(aligned(now, step) + step - now, 0.05)
+            late = functools.partial(self._late, generation)
+            tick = poller.tick(now, budget=budget, sink=late)
             if backfill:
                 # Values first: the instant queries answer long before the range
                 # queries that fill the sparklines, so they are not kept waiting.
                 self.needs_backfill = False
-                self.poller.reset_tick()
+                poller.reset_tick()
                 instant = asyncio.ensure_future(tick)
-                history = asyncio.ensure_future(self.poller.backfill(now))
-                self.post_message(PollDone(await instant))
-                self.post_message(PollDone(await history, backfill=True))
+                history = asyncio.ensure_future(poller.backfill(now))
+                try:
+                    self.post_message(PollDone(await instant, generation=generation))
+                finally:
+                    filled = await history
+                self._backfilled(filled)
+                self.post_message(PollDone(filled, backfill=True, generation=generation))
             else:
-                self.post_message(PollDone(await tick))
+                self.post_message(PollDone(await tick, generation=generation))
         finally:
             self._polling = False
             if not self.paused:
+                # The next grid time after the one this poll was for: a poll that ran
+                # into it must not skip it.
                 step = self.refresh_interval
-                now = self.clock()
-                self._schedule(max(aligned(now, step) + step + TICK_OFFSET - now, 0.0))
+                due = aligned(started, step) + step + TICK_OFFSET - self.clock()
+                soon = self._refresh_asked or (
+                    self.needs_backfill and self._backfill_failed_at is None
+                )
+                self._schedule(0.0 if soon else max(due, 0.0))
 
-    def _late(self, state: object) -> None:
-        self.post_message(LateResult(state))  # type: ignore[arg-type]
+    def _backfilled(self, report: TickReport) -> None:
+        """A backfill that failed for some panels is asked again later, and its errors
+        do not replace the values the instant tick just showed."""
+        if any(state.error is not None for state in report.panels):
+            self.needs_backfill = True
+            self._backfill_failed_at = self.clock()
+            report.panels = [state for state in report.panels if state.error is None]
+        else:
+            self._backfill_failed_at = None
+
+    def _late(self, generation: int, state: PanelState) -> None:
+        self.post_message(LateResult(state, generation=generation))
 
     @on(PollDone)
     def _apply(self, message: PollDone) -> None:
+        if message.generation != self._generation:
+            return
         report = message.report
         if report.skipped:
             return
@@ -319,6 +360,8 @@ class DashboardApp(App[None]):
 
     @on(LateResult)
     def _apply_late(self, message: LateResult) -> None:
+        if message.generation != self._generation:
+            return
         self._cards[message.state.index].show(message.state)
         self._judge([message.state])
         self._render_header()
@@ -393,8 +436,10 @@ class DashboardApp(App[None]):
         self._render_header()
 
     def action_refresh(self) -> None:
-        if not self._polling:
-            self.poller.reset_tick()
+        self.poller.reset_tick()
+        if self._polling:
+            self._refresh_asked = True  # right after the poll in flight
+        else:
             self._schedule(0)
 
     def action_refresh_interval(self, direction: int) -> None:
@@ -409,7 +454,9 @@ class DashboardApp(App[None]):
     def _regrid(self) -> None:
         """A new step or range is a new grid: refill the history with one backfill."""
         self.poller.configure(self.refresh_interval, self.range)
+        self._generation += 1
         self.needs_backfill = True
+        self._backfill_failed_at = None
         self._render_header()
         if not self._polling and not self.paused:
             self._schedule(0)

@@ -16,6 +16,7 @@ class PollDone(Message):
 
     report: TickReport
     backfill: bool = False
+    generation: int = 0
 
 
 @dataclass
@@ -23,6 +24,7 @@ class LateResult(Message):
     """A query that outlived its tick's budget delivered its state."""
 
     state: PanelState
+    generation: int = 0
 
 
 @dataclass

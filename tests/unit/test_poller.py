@@ -14,6 +14,7 @@ from allintop.config import Panel
 from allintop.poller import Poller, ScrapeSchedule
 from allintop.prometheus import (
     BadResponse,
+    HTTPStatusError,
     InstantResult,
     PrometheusError,
     QueryError,
@@ -329,3 +330,28 @@ async def test_unreachable_during_a_merge_is_every_panels_error_and_keeps_mergin
     report = await poller.tick(1000.0, budget=5)
     assert all(state.error is not None for state in report.panels)
     assert poller.merge
+
+
+async def test_a_proxy_refusing_the_merged_body_falls_back_to_leaves_alone():
+    client = MergingClient(ANSWERS)
+    poller = _poller(client, [P50, RATIO], merge=True)
+    client.merged_leaves = poller._mergeable(list(poller.plan.leaves))
+    real = client.query
+
+    async def refuse_long(expr: str, time: float | None = None, **kw: Any) -> InstantResult:
+        if merging.LEAF_LABEL in expr:
+            raise HTTPStatusError(413, "HTTP 413 Request Entity Too Large from proxy")
+        return await real(expr, time, **kw)
+
+    client.query = refuse_long  # type: ignore[method-assign]
+    expected = _values(await _poller(FakeClient(ANSWERS), [P50, RATIO]).tick(1000.0, budget=5))
+    assert _values(await poller.tick(1000.0, budget=5)) == expected
+    assert not poller.merge
+
+
+async def test_a_clock_stepped_back_restarts_the_grid_instead_of_skipping():
+    poller = _poller(FakeClient(ANSWERS), [RATIO])
+    assert not (await poller.tick(1000.0, budget=5)).skipped
+    assert (await poller.tick(1000.5, budget=5)).skipped  # same grid time
+    back = await poller.tick(900.0, budget=5)  # NTP stepped the clock back
+    assert not back.skipped and _values(back) == {0: 75.0}
