@@ -8,6 +8,7 @@ values and sparklines, it does not recompose.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -26,12 +27,26 @@ from allintop.ui.theme import themed
 from allintop.units import format_since, format_value
 
 STATUS_CLASSES = {status: f"-{status.value}" for status in Status}
+
+
+def no_colour() -> bool:
+    """NO_COLOR (set by --no-color too): https://no-color.org, any value counts."""
+    return "NO_COLOR" in os.environ
+
+
 MARKS = {"firing": "▲", "pending": "△"}
 BAR_STYLES = {"firing": "bold $background on $error", "pending": "bold $background on $warning"}
 
 
-def value_text(state: PanelState | None, panel: Panel, down: Sequence[Target] = ()) -> Text:
-    """The headline: value and unit, or why there is none."""
+# Without colour (NO_COLOR, --no-color) the status must still be read: in words.
+STATUS_WORDS = {Status.WARNING: "warn", Status.CRITICAL: "CRIT"}
+
+
+def value_text(
+    state: PanelState | None, panel: Panel, down: Sequence[Target] = (), words: bool = False
+) -> Text:
+    """The headline: value and unit, or why there is none; with `words`, a status word
+    for a value that is not ok."""
     if state is None:
         return Text("…", style="dim")
     if state.error is not None:
@@ -44,6 +59,8 @@ def value_text(state: PanelState | None, panel: Panel, down: Sequence[Target] = 
     text = Text(number, style="bold")
     if unit:
         text.append(" " + unit)
+    if words and state.status in STATUS_WORDS and panel.thresholds is not None:
+        text.append(f" {STATUS_WORDS[state.status]}", style="bold reverse")
     return text
 
 
@@ -150,7 +167,7 @@ class PanelCard(Widget, can_focus=True):
 
     def _texts(self) -> None:
         value = self._value
-        new_value = value_text(self.state, self.panel, self.down)
+        new_value = value_text(self.state, self.panel, self.down, no_colour())
         if new_value != value.content:
             value.update(new_value, layout=False)
         detail = self._detail
@@ -168,7 +185,7 @@ class PanelCard(Widget, can_focus=True):
     @property
     def value_plain(self) -> str:
         """What the value line shows, as plain text (tests read it)."""
-        return value_text(self.state, self.panel, self.down).plain
+        return value_text(self.state, self.panel, self.down, no_colour()).plain
 
     @property
     def detail_plain(self) -> str:

@@ -187,3 +187,16 @@ async def test_a_bug_in_a_poll_is_reported_and_polling_goes_on(stack):
         assert calls >= 3
         notes = [n.message for n in app._notifications]
         assert any("internal error" in n and "boom" in n for n in notes), notes
+
+
+async def test_without_colour_the_status_is_in_words(make_stack, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    incident = make_stack("incident")
+    app = _app(incident.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _all_have_values(app))
+        p95 = next(c for c in _cards(app) if c.panel.title == "P95 Response Time")
+        await wait_for(pilot, lambda: p95.value_plain.endswith(" CRIT"), what="CRIT")
+        assert p95.value_plain in screen_text(app)
+        plain = [c for c in _cards(app) if c.panel.thresholds is None]
+        assert not any(c.value_plain.endswith(("CRIT", "warn")) for c in plain)
