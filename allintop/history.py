@@ -20,6 +20,11 @@ def label_key(labels: Mapping[str, str]) -> LabelKey:
     return tuple(sorted(labels.items()))
 
 
+def value_order(value: float) -> tuple[int, float]:
+    """Sort key for series: biggest value first, NaN last."""
+    return (1, 0.0) if math.isnan(value) else (0, -value)
+
+
 def _finite(value: float | None) -> float | None:
     # Sparklines cannot draw NaN or ±Inf: they are gaps in the history, while the
     # panel's current value still shows them as such.
@@ -156,5 +161,4 @@ def _last_value_order(
 ) -> tuple[int, float]:
     """Biggest last value first; empty and NaN series last."""
     values = series[2]
-    last = values[-1] if values else math.nan
-    return (1, 0.0) if math.isnan(last) else (0, -last)
+    return value_order(values[-1] if values else math.nan)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from allintop import merging, sharing
 from allintop.config import Panel
-from allintop.history import PanelHistory
+from allintop.history import PanelHistory, value_order
 from allintop.prometheus import (
     Alert,
     BadResponse,
@@ -77,11 +77,6 @@ def legend(labels: Mapping[str, str], template: str | None) -> str:
         return _PLACEHOLDER.sub(lambda m: labels.get(m.group(1), ""), template)
     shown = {k: v for k, v in labels.items() if k != "__name__"}
     return ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
-
-
-def _order(value: float) -> tuple[int, float]:
-    """Sort key: biggest first, NaN last."""
-    return (1, 0.0) if math.isnan(value) else (0, -value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,7 +415,7 @@ class Poller:
             for labels, timestamps, values in series
             if timestamps and round(timestamps[-1] / self.step) == now
         ]
-        latest.sort(key=lambda s: _order(s.value))
+        latest.sort(key=lambda s: value_order(s.value))
         return self._succeeded(index, end, latest, _warnings(list(ranges.values())))
 
     # -- ticks --
@@ -488,13 +483,7 @@ class Poller:
                     round_.outcomes[leaf] = await self.client.query(leaf, round_.time)
                 except PrometheusError as exc:
                     round_.outcomes[leaf] = exc
-                # Each panel is computed by the last of its leaves to arrive; one
-                # whose leaf was still in flight from an earlier tick is not in
-                # this round at all (that tick's round delivers it).
-                for index in round_.plan.users[leaf]:
-                    needs = round_.plan.panels[index].leaves
-                    if all(need in round_.outcomes for need in needs):
-                        round_.deliver(self._compute(index, round_))
+                self._deliver_ready(round_, [leaf])
             finally:
                 self._inflight.pop(leaf, None)
 
@@ -527,10 +516,7 @@ class Poller:
                 if time.monotonic() - started > self.step / 2:
                     # One slow leaf would hold every panel back: go alone from now on.
                     self.merge = False
-                users = sorted({i for leaf in leaves for i in round_.plan.users[leaf]})
-                for index in users:
-                    if all(need in round_.outcomes for need in round_.plan.panels[index].leaves):
-                        round_.deliver(self._compute(index, round_))
+                self._deliver_ready(round_, leaves)
             finally:
                 for leaf in leaves:
                     self._inflight.pop(leaf, None)
@@ -539,6 +525,18 @@ class Poller:
         for leaf in leaves:
             self._inflight[leaf] = task
         return task
+
+    def _deliver_ready(self, round_: _Round, arrived: Sequence[str]) -> None:
+        """Compute and deliver each panel of the `arrived` leaves whose leaves are all in.
+
+        Each panel is computed by the last of its leaves to arrive; one whose leaf was
+        still in flight from an earlier tick is not in this round at all (that tick's
+        round delivers it).
+        """
+        users = sorted({index for leaf in arrived for index in round_.plan.users[leaf]})
+        for index in users:
+            if all(need in round_.outcomes for need in round_.plan.panels[index].leaves):
+                round_.deliver(self._compute(index, round_))
 
     async def _instant(self, leaf: str, t: float) -> InstantResult | PrometheusError:
         try:
@@ -562,7 +560,7 @@ class Poller:
             self.histories[index].update(t, ())
             self._latest[index] = None
             return self._failed(index, t, error)
-        samples.sort(key=lambda s: _order(s.value))
+        samples.sort(key=lambda s: value_order(s.value))
         self.histories[index].update(t, [(s.labels, s.value) for s in samples])
         return self._succeeded(index, t, samples, _warnings(list(results.values())))
 
@@ -676,10 +674,11 @@ class Poller:
         return [None] * self.capacity
 
     def _state(
-        self, index: int, t: float, samples: Sequence[Sample], warnings: Sequence[str]
+        self, index: int, t: float, ordered: Sequence[Sample], warnings: Sequence[str]
     ) -> PanelState:
+        """The panel's state from samples already sorted by `value_order` (every caller
+        sorts once, before updating the history, which keeps the top series)."""
         panel = self.panels[index]
-        ordered = sorted(samples, key=lambda s: _order(s.value))
         views = tuple(
             SeriesView(
                 legend(s.labels, panel.legend),
