@@ -149,6 +149,14 @@ class Dashboard:
         """All panels, row by row, in file order."""
         return tuple(panel for row in self.rows for panel in row.panels)
 
+    def variable_values(self, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Each variable's value: the override (--var, the / screen), else its default."""
+        return {v.name: v.default for v in self.variables} | dict(overrides or {})
+
+    def exprs(self, values: Mapping[str, str]) -> list[str]:
+        """Every panel's expression, in panel order, with the variables filled in."""
+        return [promql.interpolate(panel.expr, values) for panel in self.panels]
+
 
 # ---------------------------------------------------------------------------
 # Finding and loading the file

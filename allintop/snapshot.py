@@ -17,7 +17,6 @@ from typing import TextIO
 from allintop.config import Dashboard
 from allintop.poller import PanelState, Poller, server_error, worst
 from allintop.prometheus import PrometheusClient, PrometheusError
-from allintop.promql import interpolate
 from allintop.text import clean
 from allintop.thresholds import Status
 from allintop.units import format_value
@@ -26,16 +25,11 @@ EXIT_CODES = {Status.OK: 0, Status.UNKNOWN: 0, Status.WARNING: 1, Status.CRITICA
 EXIT_UNREACHABLE = 3
 
 
-def _variables(dashboard: Dashboard, overrides: Mapping[str, str]) -> dict[str, str]:
-    return {v.name: v.default for v in dashboard.variables} | dict(overrides)
-
-
 async def snapshot(
     dashboard: Dashboard, client: PrometheusClient, variables: Mapping[str, str]
 ) -> list[PanelState]:
     """Every panel's state at one instant."""
-    values = _variables(dashboard, variables)
-    exprs = [interpolate(p.expr, values) for p in dashboard.panels]
+    exprs = dashboard.exprs(dashboard.variable_values(variables))
     poller = Poller(
         client,
         dashboard.panels,
@@ -131,12 +125,12 @@ async def run_check(
     out: TextIO = sys.stdout,
 ) -> int:
     """Evaluate every expr once; report each that the server rejects. Exit 0 when all run."""
-    values = _variables(dashboard, variables)
+    exprs = dashboard.exprs(dashboard.variable_values(variables))
     failures = 0
     async with client:
-        for panel in dashboard.panels:
+        for panel, expr in zip(dashboard.panels, exprs, strict=True):
             try:
-                await client.query(interpolate(panel.expr, values))
+                await client.query(expr)
             except PrometheusError as exc:
                 if exc.short in ("unreachable", "timeout"):
                     print(f"allintop: {exc}", file=sys.stderr)

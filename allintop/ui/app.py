@@ -30,7 +30,6 @@ from allintop.config import Dashboard
 from allintop.history import LabelKey
 from allintop.poller import PanelState, Poller, TickReport, aligned, server_error
 from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
-from allintop.promql import interpolate
 from allintop.text import clean
 from allintop.ui import layout
 from allintop.ui.messages import LateResult, PollDone, StatusDone
@@ -108,10 +107,10 @@ class DashboardApp(App[None]):
         self.dashboard = dashboard
         self.client = client
         self.clock = clock
-        self.variables = {v.name: v.default for v in dashboard.variables} | dict(variables or {})
+        self.variables = dashboard.variable_values(variables)
         self.refresh_interval = refresh or dashboard.refresh
         self.range = range_ or dashboard.range
-        self.exprs = [interpolate(p.expr, self.variables) for p in dashboard.panels]
+        self.exprs = dashboard.exprs(self.variables)
         self.poller = Poller(
             client, dashboard.panels, self.exprs, step=self.refresh_interval, range_=self.range
         )
@@ -497,7 +496,7 @@ class DashboardApp(App[None]):
         if all(self.variables.get(k) == v for k, v in values.items()):
             return
         self.variables.update(values)
-        self.exprs = [interpolate(p.expr, self.variables) for p in self.dashboard.panels]
+        self.exprs = self.dashboard.exprs(self.variables)
         await self.poller.aclose()
         self.poller = Poller(
             self.client,
