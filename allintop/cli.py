@@ -1,8 +1,8 @@
 """Command line: the dashboard, the demo, a one-shot snapshot and a config check.
 
-Every failure a user can cause ends in one clear message on stderr and an exit code
-(2 for a bad config or command line, 3 when Prometheus cannot be reached), never in
-a traceback.
+Every failure a user can cause ends in one clear message on stderr and an exit code,
+never in a traceback. The codes follow the monitoring-plugin convention (see
+allintop.exits): 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN, 64 usage or configuration.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 from allintop import __version__
 from allintop.errors import AllintopError, ConfigError, SetupError
+from allintop.exits import EXIT_SETUP, EXIT_UNKNOWN, EXIT_USAGE
+from allintop.urls import split_url
 
 if TYPE_CHECKING:  # the commands import their heavy parts only when they run
     from allintop.alertmanager import AlertmanagerClient
@@ -30,9 +32,6 @@ if TYPE_CHECKING:  # the commands import their heavy parts only when they run
 
 DEFAULT_URL = "http://localhost:9090"
 SCENARIOS = ("healthy", "degraded", "incident")
-
-EXIT_OK, EXIT_WARNING, EXIT_CRITICAL, EXIT_UNREACHABLE = 0, 1, 2, 3
-EXIT_USAGE = 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -98,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(demo, under_command=True)
     once = commands.add_parser(
-        "once", help="print one snapshot and exit: 0 ok, 1 warning, 2 critical, 3 unreachable"
+        "once",
+        help="print one snapshot and exit: 0 ok, 1 warning, 2 critical, "
+        "3 unknown (unreachable, or a panel without a value)",
     )
     once.add_argument("--json", action="store_true", help="JSON instead of a table")
     _common(once, under_command=True)
@@ -200,21 +201,27 @@ def _check_variables(dashboard: Dashboard, variables: Mapping[str, str]) -> None
 
 
 def _client(
-    args: argparse.Namespace, settings: Settings, dashboard: Dashboard, url: str
+    args: argparse.Namespace,
+    settings: Settings,
+    dashboard: Dashboard,
+    target: Target,
+    environ: Mapping[str, str],
 ) -> PrometheusClient:
     from allintop.prometheus import PrometheusClient
 
     source = dashboard.datasource
     auth = settings.auth
     if auth is None and source.auth is not None:
-        auth = source.auth.resolve()
+        auth = source.auth.credentials(environ)
+    if auth is None and target.credentials is not None:
+        auth = target.credentials
     verify: bool | str = True
     if args.insecure or source.insecure:
         verify = False
     elif args.ca_file or source.ca_file:
         verify = str(args.ca_file or source.ca_file)
     return PrometheusClient(
-        url,
+        target.url,
         timeout=settings.timeout or source.timeout,
         headers={**source.headers, **settings.headers},
         auth=auth,
@@ -228,8 +235,43 @@ def _load(args: argparse.Namespace, environ: Mapping[str, str]) -> Dashboard:
     return config.load(args.config, environ=environ)
 
 
-def _url(args: argparse.Namespace, dashboard: Dashboard, environ: Mapping[str, str]) -> str:
-    return args.url or environ.get("PROMETHEUS_URL") or dashboard.datasource.url or DEFAULT_URL
+@dataclass(frozen=True)
+class Target:
+    """Where to reach Prometheus, with credentials taken out of the URL, and what the
+    user should be told about how it was read."""
+
+    url: str
+    credentials: tuple[str, str] | None
+    notices: tuple[str, ...]
+
+
+def _url(args: argparse.Namespace, dashboard: Dashboard, environ: Mapping[str, str]) -> Target:
+    """--url, $PROMETHEUS_URL, the config, the default: in that order.
+
+    A URL without a scheme gets http:// (and the user is told); credentials in it
+    still work, but are taken out of it so that no header, error or screenshot shows
+    them, and a warning says where they should go instead.
+    """
+    origin, text = next(
+        (origin, value)
+        for origin, value in (
+            ("--url", args.url),
+            ("$PROMETHEUS_URL", environ.get("PROMETHEUS_URL")),
+            ("the config", dashboard.datasource.url),
+            ("default", DEFAULT_URL),
+        )
+        if value
+    )
+    parts = split_url(text)
+    notices = []
+    if parts.assumed_scheme:
+        notices.append(f"{origin} has no scheme: using {parts.url}")
+    if parts.credentials is not None and origin == "--url":
+        notices.append(
+            "warning: --url carries credentials, which other users can see in the process "
+            "list and your shell history; use --basic-auth-user with $ALLINTOP_PASSWORD"
+        )
+    return Target(parts.url, parts.credentials, tuple(notices))
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -271,7 +313,12 @@ def _alertmanager(
     )
 
 
-def _run_demo(args: argparse.Namespace, settings: Settings, dashboard: Dashboard) -> int:
+def _run_demo(
+    args: argparse.Namespace,
+    settings: Settings,
+    dashboard: Dashboard,
+    environ: Mapping[str, str],
+) -> int:
     from allintop.demo.stack import DemoStack, find_alertmanager
     from allintop.units import format_duration
 
@@ -296,7 +343,8 @@ def _run_demo(args: argparse.Namespace, settings: Settings, dashboard: Dashboard
             args,
             settings,
             dashboard,
-            stack.prometheus_url,
+            Target(stack.prometheus_url, None, ()),
+            environ,
             stack.stop,
             alertmanager_url=stack.alertmanager_url,
         )
@@ -306,7 +354,8 @@ def _run_dashboard(
     args: argparse.Namespace,
     settings: Settings,
     dashboard: Dashboard,
-    url: str,
+    target: Target,
+    environ: Mapping[str, str],
     cleanup: Callable[[], None] | None = None,
     alertmanager_url: str | None = None,
 ) -> int:
@@ -314,15 +363,17 @@ def _run_dashboard(
 
     app = make_app(
         dashboard,
-        _client(args, settings, dashboard, url),
+        _client(args, settings, dashboard, target, environ),
         variables=settings.variables,
         refresh=settings.refresh,
         range_=settings.range_,
         alertmanager=_alertmanager(args, settings, dashboard, alertmanager_url),
+        notices=target.notices,
     )
     _exit_on_signals(app, cleanup)
     app.run()
-    return 0
+    # A crash inside the app must not look like a clean exit to a script.
+    return app.return_code or 0
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -335,20 +386,24 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         dashboard = _load(args, environ)
         _check_variables(dashboard, settings.variables)
         if args.command == "demo":
-            return _run_demo(args, settings, dashboard)
-        url = _url(args, dashboard, environ)
+            return _run_demo(args, settings, dashboard, environ)
+        target = _url(args, dashboard, environ)
         if args.command in ("once", "check"):
             from allintop.snapshot import run_check, run_once
 
-            client = _client(args, settings, dashboard, url)
+            for notice in target.notices:
+                print(f"allintop: {notice}", file=sys.stderr)
+            client = _client(args, settings, dashboard, target, environ)
             if args.command == "once":
                 return asyncio.run(
                     run_once(dashboard, client, settings.variables, as_json=args.json)
                 )
             return asyncio.run(run_check(dashboard, client, settings.variables))
-        return _run_dashboard(args, settings, dashboard, url)
+        return _run_dashboard(args, settings, dashboard, target, environ)
     except AllintopError as exc:
         print(f"allintop: {exc.title.lower()}: {exc}", file=sys.stderr)
-        return EXIT_USAGE if isinstance(exc, ConfigError | SetupError) else 1
+        if isinstance(exc, SetupError):
+            return EXIT_SETUP
+        return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_UNKNOWN
     except KeyboardInterrupt:
         return 130

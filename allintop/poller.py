@@ -275,6 +275,11 @@ class Poller:
         self.configure(step, range_)
 
     @property
+    def busy(self) -> bool:
+        """Whether any query is still in flight (a tick's straggler, say)."""
+        return bool(self._inflight)
+
+    @property
     def queries(self) -> dict[str, list[int]]:
         """Each leaf query sent per tick, with the panels that use it."""
         return {leaf: list(users) for leaf, users in self.plan.users.items()}

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Self
 
@@ -31,6 +32,7 @@ from allintop.model import (
 )
 from allintop.text import clean
 from allintop.units import parse_duration
+from allintop.urls import split_url
 
 __all__ = [
     "Alert",
@@ -91,6 +93,17 @@ class QueryError(PrometheusError):
         self.error = error
         self.status = status
         self.short = "query error"
+
+    @property
+    def position(self) -> tuple[int, int] | None:
+        """(line, column), both from 1, of a parse error in the expression, as
+        Prometheus reports it ("1:18: parse error: unclosed left parenthesis")."""
+        found = _PARSE_POSITION.search(self.error)
+        return (int(found[1]), int(found[2])) if found else None
+
+
+# Prometheus' parse errors start with the position; this reads its message, not PromQL.
+_PARSE_POSITION = re.compile(r"\b(\d+):(\d+): parse error")
 
 
 class BadResponse(PrometheusError):
@@ -229,10 +242,18 @@ def _snippet(response: httpx.Response) -> str:
     return clean(" ".join(text.split()), 120)
 
 
+_CREDENTIAL_OPTIONS = (
+    "--bearer-token-file FILE (or $ALLINTOP_BEARER_TOKEN), --basic-auth-user USER with "
+    "$ALLINTOP_PASSWORD, or auth: under datasource: in panels.yaml"
+)
 _HINTS = {
-    401: "Prometheus wants credentials: set them with --auth-env/--auth-file or panels.yaml",
-    403: "the credentials were refused",
+    401: f"the server wants credentials: give them with {_CREDENTIAL_OPTIONS}",
+    403: "the server refuses this client: check the user's permissions, or a proxy's rules",
     404: "is the URL a Prometheus server (and its path prefix right)?",
+    405: "the server does not take this request: is the URL a Prometheus API "
+    "(not a file server or a web page)?",
+    501: "the server does not take this request: is the URL a Prometheus API "
+    "(not a file server or a web page)?",
     502: "a proxy in front of Prometheus could not reach it",
     503: "Prometheus is overloaded or still starting",
 }
@@ -268,9 +289,17 @@ class HTTPAPIClient:
         transport: httpx.AsyncBaseTransport | None = None,
         max_connections: int = 20,
     ) -> None:
-        self.url = url.rstrip("/")
+        # Credentials in the URL are sent as basic auth, never shown with the URL.
+        parts = split_url(url)
+        self.url = parts.url.rstrip("/")
+        if auth is None:
+            auth = parts.credentials
         self.timeout = timeout
         all_headers = {"Accept": "application/json", **(headers or {})}
+        # Whether a 401 means "send credentials" or "the ones sent were refused".
+        self.sends_credentials = auth is not None or any(
+            name.lower() == "authorization" for name in all_headers
+        )
         basic: httpx.BasicAuth | None = None
         if isinstance(auth, tuple):
             basic = httpx.BasicAuth(*auth)
@@ -360,8 +389,13 @@ class PrometheusClient(HTTPAPIClient):
         series = self._decode(body, _matrix)
         return RangeResult(series, _warnings(body), _stats(body))
 
-    async def label_values(self, label: str, match: str | None = None) -> tuple[str, ...]:
-        params = {"match[]": match} if match else None
+    async def label_values(
+        self, label: str, match: str | Sequence[str] | None = None
+    ) -> tuple[str, ...]:
+        """The label's values, among the series that `match` (a selector, or several:
+        any of them) selects."""
+        matchers = [match] if isinstance(match, str) else list(match or ())
+        params = {"match[]": matchers} if matchers else None
         body = await self._api("GET", f"/api/v1/label/{label}/values", params=params)
         return self._decode(body, lambda d: tuple(sorted(str(v) for v in d)))
 
@@ -416,6 +450,12 @@ class PrometheusClient(HTTPAPIClient):
                 response.status_code,
                 f"{self.host} redirects to {target}",
                 hint="use that URL with --url (allintop follows no redirect from http)",
+            )
+        if response.status_code == 401 and self.sends_credentials:
+            raise HTTPStatusError(
+                401,
+                f"HTTP 401 from {self.host}: credentials were sent and refused",
+                hint="check the user name and the password or token (and that it has not expired)",
             )
         if response.status_code >= 400:
             raise HTTPStatusError(

@@ -8,6 +8,7 @@ does. Everything that looks at PromQL itself goes through the parser's AST.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Mapping
 
@@ -38,6 +39,15 @@ def interpolate(expr: str, values: Mapping[str, str]) -> str:
         return _ALL_REGEX if value in _ALL_VALUES else value
 
     return _VARIABLE.sub(replace, expr)
+
+
+def promql_string(value: str) -> str:
+    """`value` escaped for the inside of a double-quoted PromQL string.
+
+    PromQL strings take Go's escapes, and JSON's (backslash, quote, \\n, \\uXXXX) are
+    among them.
+    """
+    return json.dumps(value, ensure_ascii=False)[1:-1]
 
 
 def variables_used(expr: str) -> frozenset[str]:

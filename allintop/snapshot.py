@@ -11,18 +11,18 @@ import json
 import math
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TextIO
 
-from allintop.config import Dashboard
-from allintop.poller import PanelState, Poller, server_error, worst
+from allintop.config import Dashboard, Panel
+from allintop.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
+from allintop.poller import PanelState, Poller, server_error, server_side
 from allintop.prometheus import PrometheusClient, PrometheusError
+from allintop.promql import metric_names, promql_string
 from allintop.text import clean
 from allintop.thresholds import Status
 from allintop.units import format_value
-
-EXIT_CODES = {Status.OK: 0, Status.UNKNOWN: 0, Status.WARNING: 1, Status.CRITICAL: 2}
-EXIT_UNREACHABLE = 3
 
 
 async def snapshot(
@@ -50,7 +50,7 @@ def _json_value(value: float | None) -> float | str | None:
     return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
 
 
-def _as_json(dashboard: Dashboard, states: list[PanelState]) -> str:
+def _as_json(dashboard: Dashboard, states: list[PanelState], code: int) -> str:
     by_index = {s.index: s for s in states}
     rows = []
     index = 0
@@ -74,7 +74,8 @@ def _as_json(dashboard: Dashboard, states: list[PanelState]) -> str:
                 }
             )
         rows.append({"title": row.title, "panels": panels})
-    return json.dumps({"time": time.time(), "rows": rows}, indent=2)
+    document = {"time": time.time(), "exit_code": code, "rows": rows}
+    return json.dumps(document, indent=2)
 
 
 def _as_table(dashboard: Dashboard, states: list[PanelState]) -> str:
@@ -99,6 +100,47 @@ def _as_table(dashboard: Dashboard, states: list[PanelState]) -> str:
     return "\n".join(lines)
 
 
+async def unknown_metrics(client: PrometheusClient, exprs: Sequence[str]) -> list[str]:
+    """The metric names `exprs` select that the server has no series of (one request).
+
+    Empty when nothing can be said: an expression our parser cannot read, or a
+    server that will not answer the lookup.
+    """
+    names: set[str] = set()
+    for expr in exprs:
+        try:
+            names |= metric_names(expr)
+        except ValueError:
+            continue
+    if not names:
+        return []
+    matchers = [f'{{__name__="{promql_string(name)}"}}' for name in sorted(names)]
+    try:
+        known = set(await client.label_values("__name__", matchers))
+    except PrometheusError:
+        return []
+    return sorted(names - known)
+
+
+async def _explain_no_data(
+    dashboard: Dashboard, client: PrometheusClient, exprs: Sequence[str], states: list[PanelState]
+) -> list[PanelState]:
+    """A panel without data says which of its metrics the server does not know."""
+    explained = []
+    for state in states:
+        if state.error is None and not state.series:
+            missing = await unknown_metrics(client, [exprs[state.index]])
+            if missing:
+                state = replace(state, reason=f"no data: {_unknown_text(missing)}")
+        explained.append(state)
+    return explained
+
+
+def _unknown_text(missing: Sequence[str]) -> str:
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return f"the server has no series named {shown}"
+
+
 async def run_once(
     dashboard: Dashboard,
     client: PrometheusClient,
@@ -107,15 +149,52 @@ async def run_once(
     as_json: bool = False,
     out: TextIO = sys.stdout,
 ) -> int:
+    """Print every panel once; the exit code is the worst of their states (allintop.exits):
+    a panel without a value makes the run UNKNOWN, never OK."""
+    exprs = dashboard.exprs(dashboard.variable_values(variables))
     async with client:
         states = await snapshot(dashboard, client, variables)
-    error = server_error(states)
+        error = server_error(states)
+        if error is None:
+            states = await _explain_no_data(dashboard, client, exprs, states)
     if error is not None:
         # One message, not the same one on every panel.
         print(f"allintop: {error}", file=sys.stderr)
-        return EXIT_UNREACHABLE
-    print(_as_json(dashboard, states) if as_json else _as_table(dashboard, states), file=out)
-    return EXIT_CODES[worst([s.status for s in states])]
+        return EXIT_UNKNOWN
+    by_index = {s.index: s for s in states}
+    statuses = [
+        by_index[i].status if i in by_index else Status.UNKNOWN
+        for i in range(len(dashboard.panels))
+    ]
+    code = exit_code(statuses)
+    print(
+        _as_json(dashboard, states, code) if as_json else _as_table(dashboard, states),
+        file=out,
+    )
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """One panel's check: what failed ("" when it ran and has data)."""
+
+    panel: Panel
+    problem: str = ""
+    rejected: bool = False
+
+
+async def _check_panel(client: PrometheusClient, panel: Panel, expr: str) -> _Checked:
+    """Run one expression; PrometheusError for a fault of the server's (not the panel's)."""
+    try:
+        result = await client.query(expr)
+    except PrometheusError as exc:
+        if server_side(exc):
+            raise
+        return _Checked(panel, f"{exc}", rejected=True)
+    if result.samples:
+        return _Checked(panel)
+    missing = await unknown_metrics(client, [expr])
+    return _Checked(panel, "no data" + (f": {_unknown_text(missing)}" if missing else ""))
 
 
 async def run_check(
@@ -124,22 +203,33 @@ async def run_check(
     variables: Mapping[str, str],
     out: TextIO = sys.stdout,
 ) -> int:
-    """Evaluate every expr once; report each that the server rejects. Exit 0 when all run."""
+    """Evaluate every expr once and report each the server rejects or has no data for.
+
+    Exit 0 when all run and return data, 1 when some return nothing, 2 when some are
+    rejected (invalid PromQL, say), 3 when the server cannot be asked.
+    """
     exprs = dashboard.exprs(dashboard.variable_values(variables))
-    failures = 0
+    checked: list[_Checked] = []
     async with client:
         for panel, expr in zip(dashboard.panels, exprs, strict=True):
             try:
-                await client.query(expr)
+                checked.append(await _check_panel(client, panel, expr))
             except PrometheusError as exc:
-                if exc.short in ("unreachable", "timeout"):
-                    print(f"allintop: {exc}", file=sys.stderr)
-                    return EXIT_UNREACHABLE
-                failures += 1
-                print(f"{dashboard.source}:{panel.line}: {panel.title}: {exc}", file=out)
+                print(f"allintop: {exc}", file=sys.stderr)
+                return EXIT_UNKNOWN
+    for result in checked:
+        if result.problem:
+            where = f"{dashboard.source}:{result.panel.line}: {clean(result.panel.title)}"
+            print(f"{where}: {clean(result.problem, 500)}", file=out)
+    rejected = sum(c.rejected for c in checked)
+    empty = sum(bool(c.problem) and not c.rejected for c in checked)
+    summary = [f"{rejected} rejected"] if rejected else []
+    summary += [f"{empty} without data"] if empty else []
     print(
         f"{dashboard.source}: {len(dashboard.panels)} panels, "
-        + ("all queries run" if not failures else f"{failures} failed"),
+        + (", ".join(summary) if summary else "all queries run and return data"),
         file=out,
     )
-    return 0 if not failures else 2
+    if rejected:
+        return EXIT_CRITICAL
+    return EXIT_WARNING if empty else EXIT_OK

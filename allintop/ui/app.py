@@ -12,13 +12,16 @@ import asyncio
 import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -35,7 +38,7 @@ from allintop.ui import layout
 from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.theme import themed
 from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle
-from allintop.units import format_duration
+from allintop.units import format_duration, format_since
 from allintop.watch import StatusWatcher
 
 if TYPE_CHECKING:
@@ -47,6 +50,19 @@ RANGE_CHOICES = (300.0, 900.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.
 TICK_OFFSET = 0.05
 # Seconds before a failed history backfill is tried again.
 BACKFILL_RETRY = 30.0
+# Seconds past the refresh interval before the header calls the poll overdue.
+OVERDUE_GRACE = 1.0
+
+
+class Rows(VerticalScroll):
+    """The dashboard's rows of cards; says when its size changes, to lay them out."""
+
+    @dataclass
+    class Resized(Message):
+        size: Size
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized(event.size))
 
 
 def _next_choice(choices: tuple[float, ...], current: float, direction: int) -> float:
@@ -65,6 +81,8 @@ class DashboardApp(App[None]):
         refresh: seconds between ticks (overrides the dashboard's).
         range_: the sparklines' time range in seconds.
         clock: the wall clock (tests freeze it).
+        alertmanager: the Alertmanager client, for silences.
+        notices: messages for the user shown as notifications at start.
     """
 
     CSS_PATH = "allintop.tcss"
@@ -102,8 +120,10 @@ class DashboardApp(App[None]):
         range_: float | None = None,
         clock: Callable[[], float] = time.time,
         alertmanager: AlertmanagerClient | None = None,
+        notices: Sequence[str] = (),
     ) -> None:
         super().__init__()
+        self.notices = tuple(notices)
         self.dashboard = dashboard
         self.client = client
         self.clock = clock
@@ -146,7 +166,7 @@ class DashboardApp(App[None]):
         self._header_right = Static(id="header-right", markup=False)
         self._status_line = Static(id="status-line", markup=False)
         self._alerts_bar = AlertsBar(id="alerts-bar", markup=False)
-        self._rows = VerticalScroll(id="rows")
+        self._rows = Rows(id="rows")
 
     # -- composition and layout --
 
@@ -169,21 +189,27 @@ class DashboardApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        for notice in self.notices:  # how the command line was read, e.g. a URL fixed up
+            warning = notice.startswith("warning:")
+            severity = "warning" if warning else "information"
+            self.notify(notice, severity=severity, timeout=10, markup=False)
         self._render_header()
         self.set_interval(1.0, self._render_header)
         if self._cards:
             self._cards[0].focus()
         self._schedule(0)
 
-    def on_resize(self) -> None:
-        self._apply_layout()
+    @on(Rows.Resized)
+    def _apply_layout(self, event: Rows.Resized) -> None:
+        """Columns and card heights for the rows' new size.
 
-    def _apply_layout(self) -> None:
+        Planned on the rows' own resize, not the terminal's: when the terminal's
+        arrives, the rows still have their old size, and the cards would be laid out
+        one resize behind.
+        """
         body = self._rows
         plan = layout.plan(
-            body.size.width or self.size.width,
-            body.size.height or self.size.height - 2,
-            [len(row.panels) for row in self.dashboard.rows],
+            event.size.width, event.size.height, [len(row.panels) for row in self.dashboard.rows]
         )
         for row, grid in zip(self.dashboard.rows, body.query(".row-grid"), strict=True):
             # A short row spreads over the full width rather than leaving a hole.
@@ -355,6 +381,7 @@ class DashboardApp(App[None]):
                 title="allintop",
                 severity="error",
                 timeout=10,
+                markup=False,
             )
 
     @on(LateResult)
@@ -389,9 +416,17 @@ class DashboardApp(App[None]):
             return self.last_error_word, "bold $error"
         if self.last_ok is None:
             return "connecting", "dim"
-        if self.clock() - self.last_ok > 3 * self.refresh_interval + 2:
+        late = self.clock() - self.last_ok - self.refresh_interval
+        if late > OVERDUE_GRACE and self.waiting():
+            # A hung Prometheus: nothing is wrong yet, but nothing is new either.
+            return f"overdue {format_since(late)}", "bold $warning"
+        if late > 2 * self.refresh_interval + 2:
             return "stale", "bold $warning"
         return "live", "bold $success"
+
+    def waiting(self) -> bool:
+        """Whether queries are out and unanswered (a poll, or its late stragglers)."""
+        return self._polling or self.poller.busy
 
     def _render_header(self) -> None:
         word, style = self.status_word()
