@@ -16,6 +16,7 @@ from allintop.config import Panel
 from allintop.history import LabelKey, label_key
 from allintop.model import Alert, AlertRule, ManagedAlert, RuleGroup, Target
 from allintop.promql import may_select, metric_names
+from allintop.text import tidy_numbers
 
 STATE_ORDER = {"firing": 0, "pending": 1, "inactive": 2}
 SEVERITY_ORDER = {"critical": 0, "error": 0, "warning": 1, "info": 2}
@@ -142,3 +143,11 @@ def scrape_error_summary(error: str) -> str:
     if "server returned HTTP status" in error:
         return error[error.index("server returned HTTP status") + len("server returned ") :]
     return error
+
+
+def rule_description(rule: AlertRule) -> tuple[str, bool]:
+    """(description, rendered): an active instance's own, else the rule's template."""
+    for alert in rule.alerts:
+        if alert.annotations.get("description"):
+            return tidy_numbers(alert.annotations["description"]), True
+    return rule.annotations.get("description", ""), False

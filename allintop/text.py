@@ -26,3 +26,17 @@ def clean(text: object, limit: int | None = None) -> str:
     if limit is not None and len(out) > limit:
         out = out[: max(limit - 1, 0)] + "…"
     return out
+
+
+# A float as Go's %v prints it in a rendered `{{ $value }}`: 0.7273853862887855.
+_LONG_DECIMAL = re.compile(r"(?<![\w.])-?\d+\.\d{5,}(?:[eE][-+]?\d+)?(?![\d.])")
+
+
+def tidy_numbers(text: str) -> str:
+    """Long decimals in a rendered annotation, to four significant digits.
+
+    Annotations written with `{{ $value }}` rather than `{{ $value | humanize }}` show
+    every digit of a float; this reads numbers in Prometheus' rendered text, nothing
+    else.
+    """
+    return _LONG_DECIMAL.sub(lambda m: f"{float(m[0]):.4g}", text)

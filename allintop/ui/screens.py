@@ -18,10 +18,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Select, Static
 
-from allintop.alerting import rule_rows, scrape_error_summary
+from allintop.alerting import rule_description, rule_rows, scrape_error_summary
 from allintop.prometheus import AlertRule, PrometheusError, Target
 from allintop.promql import parse_label_values, prettify
-from allintop.text import clean
+from allintop.text import clean, tidy_numbers
 from allintop.ui.theme import themed
 from allintop.units import format_since, format_value
 
@@ -131,9 +131,9 @@ class AlertsScreen(LiveScreen):
         elif app.rules_loaded and not self.rules:
             note.update(
                 Text(
-                    "Prometheus has no alert rules loaded. Add a rule file under "
-                    "rule_files: in prometheus.yml (the seed's 'Enable Alerting' step) "
-                    "and reload Prometheus."
+                    "Prometheus has no alerting rules loaded. List a rule file under "
+                    "rule_files: in prometheus.yml, then reload Prometheus (kill -HUP, "
+                    "or POST /-/reload with --web.enable-lifecycle)."
                 )
             )
         else:
@@ -186,12 +186,12 @@ class AlertsScreen(LiveScreen):
             detail.update("")
             return
         text = Text()
-        description = next(
-            (a.annotations.get("description") for a in rule.alerts if a.annotations),
-            rule.annotations.get("description", ""),
-        )
+        description, rendered = rule_description(rule)
         if description:
-            text.append(clean(description, 300) + "\n")
+            text.append(clean(description, 300))
+            if not rendered:
+                text.append("  (the rule's template: filled in when it fires)", style="dim")
+            text.append("\n")
         labels = ", ".join(f"{clean(k)}={clean(v, 60)}" for k, v in sorted(rule.labels.items()))
         text.append(f"labels: {labels or '—'}", style="dim")
         text.append(f"   instances: {len(rule.alerts)}   enter: rule expression", style="dim")
@@ -225,7 +225,12 @@ class RuleScreen(ModalScreen[None]):
                     (clean(rule.name), "bold"),
                     "  ",
                     (clean(rule.state), themed(self.app, STATE_STYLES.get(rule.state, ""))),
-                    f"  for {format_since(rule.duration)}" if rule.duration else "",
+                    # The rule's `for:`, not how long it has been active (that is "since").
+                    (
+                        f"  fires after {format_since(rule.duration)} pending"
+                        if rule.duration
+                        else "  fires at once (no for:)"
+                    ),
                 ),
                 markup=False,
             )
@@ -236,10 +241,26 @@ class RuleScreen(ModalScreen[None]):
             yield Static(self._instances(), markup=False)
 
     def _annotations(self) -> Text:
+        """The rule's annotations as its instances render them (Prometheus fills in
+        {{ $value }} and {{ $labels }} per instance); the templates when none is active."""
+        rule = self.rule
         text = Text()
-        for key, value in sorted(self.rule.annotations.items()):
-            text.append(f"{clean(key)}: ", style="bold")
-            text.append(clean(value, 300) + "\n")
+        if not rule.alerts:
+            if rule.annotations:
+                text.append("annotations (templates, filled in when it fires)\n", style="dim")
+            for key, value in sorted(rule.annotations.items()):
+                text.append(f"{clean(key)}: ", style="bold")
+                text.append(clean(value, 300) + "\n")
+            return text
+        distinct = list(dict.fromkeys(tuple(sorted(a.annotations.items())) for a in rule.alerts))
+        for number, rendered in enumerate(distinct[:MAX_RENDERED]):
+            if len(distinct) > 1:
+                text.append(f"instance {number + 1}\n", style="dim")
+            for key, value in rendered:
+                text.append(f"{clean(key)}: ", style="bold")
+                text.append(clean(tidy_numbers(value), 300) + "\n")
+        if len(distinct) > MAX_RENDERED:
+            text.append(f"… and {len(distinct) - MAX_RENDERED} more\n", style="dim")
         return text
 
     def _instances(self) -> Table | Text:
@@ -260,6 +281,10 @@ class RuleScreen(ModalScreen[None]):
                 Text(labels),
             )
         return table
+
+
+#: Instances whose rendered annotations the rule screen lists.
+MAX_RENDERED = 5
 
 
 def clean_multiline(text: str) -> str:
@@ -380,7 +405,7 @@ class VariablesScreen(ModalScreen[None]):
             selector, label = parse_label_values(query)
             values = await self.dashboard_app.client.label_values(label, selector)
         except (ValueError, PrometheusError) as exc:
-            self.notify(clean(f"{name}: {exc}", 200), severity="error")
+            self.notify(clean(f"{name}: {exc}", 200), severity="error", markup=False)
             return
         select = self.query_one(f"#var-{name}", Select)
         current = select.value

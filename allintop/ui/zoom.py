@@ -33,6 +33,7 @@ from allintop.alerting import markers
 from allintop.config import Panel
 from allintop.history import LabelKey
 from allintop.poller import legend
+from allintop.prometheus import PrometheusError, QueryError
 from allintop.promql import prettify
 from allintop.text import clean
 from allintop.thresholds import Status, Threshold, status_of
@@ -499,7 +500,7 @@ class ZoomScreen(LiveScreen):
         self._palette: list[RGB] = []
         self._charted = -math.inf  # when the chart was last replotted (monotonic)
         self._prep_cost = 0.0
-        self._pretty_shown: bool | None = None
+        self._expression_shown: tuple[object, ...] = ()
         self.by: tuple[str, ...] = ()  # the labels the legend names series by
         self.data = ChartData(unit=self.panel.unit)
 
@@ -519,12 +520,21 @@ class ZoomScreen(LiveScreen):
     def on_resize(self, event: events.Resize) -> None:
         self._show_expression()
 
-    def _show_expression(self) -> None:
-        """Prettified when it fits in a fair share of the height, else as written."""
-        pretty = len(self.pretty.splitlines()) <= max(self.size.height * PRETTY_SHARE, 1)
-        if pretty == self._pretty_shown:
+    def _show_expression(self, error: PrometheusError | None = None) -> None:
+        """Prettified when it fits in a fair share of the height, else as written; with
+        a caret under the place Prometheus could not parse."""
+        position = error.position if isinstance(error, QueryError) else None
+        if position is not None and isinstance(error, QueryError):
+            shown: tuple[object, ...] = ("caret", position, error.error)
+            if shown != self._expression_shown:
+                text = with_caret(self.expr, position, error.error)
+                self.query_one("#zoom-expr", Static).update(text)
+            self._expression_shown = shown
             return
-        self._pretty_shown = pretty
+        pretty = len(self.pretty.splitlines()) <= max(self.size.height * PRETTY_SHARE, 1)
+        if ("pretty", pretty) == self._expression_shown:
+            return
+        self._expression_shown = ("pretty", pretty)
         code = clean_multiline(self.pretty if pretty else self.expr)
         # Textual's highlighter: the promql lexer, coloured from the app's theme.
         self.query_one("#zoom-expr", Static).update(highlight(code, language="promql"))
@@ -539,6 +549,8 @@ class ZoomScreen(LiveScreen):
         more than a fraction of the time, whatever the range.
         """
         with app.batch_update():
+            state = app._cards[self.index].state
+            self._show_expression(state.error if state is not None else None)
             chart = self.query_one(ZoomChart)
             began = time.monotonic()
             due = began - self._charted >= CHART_DUTY * (chart.cost + self._prep_cost)
@@ -661,3 +673,23 @@ class ZoomScreen(LiveScreen):
             footer.append("no series in range", style="dim italic")
         footer.rstrip()
         self.query_one(ZoomLegend).show(rows, footer)
+
+
+def with_caret(expr: str, position: tuple[int, int], message: str) -> Text:
+    """The expression as written, with `^` under (line, column) and the message after it.
+
+    Columns are counted in the expression as shown (control characters made
+    visible), so the caret stands under the character Prometheus meant.
+    """
+    line_number, column = position
+    lines = expr.splitlines() or [""]
+    text = Text(no_wrap=False)
+    for number, line in enumerate(lines, start=1):
+        if number > 1:
+            text.append("\n")
+        text.append(clean(line))
+        if number == line_number:
+            before = clean(line[: max(column - 1, 0)])
+            text.append("\n" + " " * len(before))
+            text.append("^ " + clean(message, 200), style="bold")
+    return text
