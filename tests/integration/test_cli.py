@@ -40,11 +40,11 @@ def test_version():
     assert result.stdout.startswith("allintop ")
 
 
-def test_broken_config_is_one_clear_error_with_exit_code_2(tmp_path):
+def test_broken_config_is_one_clear_error_with_exit_code_64(tmp_path):
     bad = tmp_path / "panels.yaml"
     bad.write_text("rows:\n  - title: A\n    panels:\n      - title: X\n        exprr: up\n")
     result = allintop("once", "-c", str(bad))
-    assert result.returncode == 2
+    assert result.returncode == 64
     assert f"{bad}:5" in result.stderr
     assert "exprr" in result.stderr and "did you mean" in result.stderr
     assert "Traceback" not in result.stderr
@@ -58,9 +58,9 @@ def test_broken_config_is_one_clear_error_with_exit_code_2(tmp_path):
         (("--frobnicate",), "unrecognized arguments"),
     ],
 )
-def test_bad_command_line_is_exit_code_2(args, message):
+def test_bad_command_line_is_exit_code_64(args, message):
     result = allintop("once", *args)
-    assert result.returncode == 2
+    assert result.returncode == 64
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -107,10 +107,10 @@ def test_check_reports_each_failing_expression_with_its_line(stack, tmp_path):
     result = allintop("check", "-c", str(panels), "--url", stack.prometheus_url)
     assert result.returncode == 2
     assert f"{panels}:6: bad regex:" in result.stdout
-    assert "1 failed" in result.stdout
+    assert "1 rejected" in result.stdout
     good = allintop("check", "--url", stack.prometheus_url)
     assert good.returncode == 0, good.stdout
-    assert "all queries run" in good.stdout
+    assert "all queries run and return data" in good.stdout
 
 
 def test_pip_install_into_an_empty_venv(tmp_path):

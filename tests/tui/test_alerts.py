@@ -123,7 +123,7 @@ async def test_no_rules_loaded_is_said_plainly(make_stack):
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("a")
         await wait_for(
-            pilot, lambda: "no alert rules loaded" in screen_text(app), what="the no-rules note"
+            pilot, lambda: "no alerting rules loaded" in screen_text(app), what="the no-rules note"
         )
         assert "rule_files" in screen_text(app)
 
