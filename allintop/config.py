@@ -730,7 +730,10 @@ _THRESHOLD_HINT = (
 )
 
 
-_UNIT_HINT = 'suffixes convert within a kind (ms, s / bytes, MB, GB; "%" only on % panels)'
+_UNIT_HINT = (
+    'suffixes convert within a kind (ms, s / bytes, MB, GB / B/s, MB/s, Mbit/s; "%" only on '
+    "% panels)"
+)
 
 
 def _thresholds(node: Node, path: str, unit: str) -> Thresholds | None:

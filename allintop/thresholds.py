@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, cast
 
-from allintop.units import convert
+from allintop.units import convert, kind_of
 
 Op = Literal["<", "<=", ">", ">="]
 
@@ -74,7 +74,8 @@ class Thresholds:
 def parse_threshold(text: str, unit: str = "") -> Threshold:
     """Parse "<200", ">= 99", "<1GB" into a Threshold in the panel's `unit`.
 
-    A unit suffix is converted to the panel's unit ("<1GB" with unit "MB" -> 1024.0);
+    A unit suffix is converted to the panel's unit ("<1GB" with unit "MB" -> 1024.0,
+    "<10MB/s" with unit "B/s" -> 10485760.0, "<1Gbit/s" with unit "Mbit/s" -> 1000.0);
     a suffix that cannot be (e.g. "ms" on a "%" panel) raises ValueError, as does bad
     notation ("200", "<<5", "<abc").
     """
@@ -104,9 +105,18 @@ def _in_panel_unit(number: float, suffix: str, unit: str, written: str) -> float
     except ValueError:
         unit_text = f'"{unit}"' if unit else "none"
         raise UnitMismatchError(
-            f'threshold "{written}" is in "{suffix}" but the panel\'s unit is {unit_text}: '
-            f"write it without a unit, in the panel's unit, or set a compatible unit"
+            f'threshold "{written}" is in "{suffix}" but the panel\'s unit is {unit_text}'
+            f"{_kinds(suffix, unit)}: write it without a unit, in the panel's unit, or set "
+            f"a compatible unit"
         ) from None
+
+
+def _kinds(suffix: str, unit: str) -> str:
+    """Why two known units do not convert: '; "MB" is a size, "MB/s" a data rate'."""
+    suffix_kind, unit_kind = kind_of(suffix), kind_of(unit)
+    if suffix_kind is None or unit_kind is None:
+        return ""
+    return f'; "{suffix}" is {suffix_kind}, "{unit}" {unit_kind}'
 
 
 def make_thresholds(target: str | None, alert: str | None, unit: str = "") -> Thresholds:

@@ -1,8 +1,12 @@
 """Durations and values as people read and write them: "15m", "180 ms", "99.2 %", "1.50 GB".
 
 Pure functions, no I/O. Values arrive in a panel's unit (the unit its PromQL produces);
-formatting may pick a larger or smaller display unit (2500 ms -> "2.50 s") but never
-changes what the number means.
+formatting may pick a larger or smaller display unit (2500 ms -> "2.50 s",
+3500000 B/s -> "3.34 MiB/s") but never changes what the number means.
+
+Sizes and byte rates are binary, as the seed's "MB" is (its memory panel divides bytes
+by 1024 twice): 1 MB = 1 MiB = 1024 KiB, 1 MB/s = 1024 KB/s. Bit rates are decimal, as
+link speeds are quoted: 1 Gbit/s = 1000 Mbit/s = 10^9 bit/s = 125,000,000 B/s.
 """
 
 from __future__ import annotations
@@ -102,6 +106,60 @@ def format_since(seconds: float) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Units of size and rate
+
+_IEC_BYTES = ("B", "KiB", "MiB", "GiB", "TiB", "PiB")
+_SEED_BYTES = ("B", "KB", "MB", "GB", "TB", "PB")  # binary too: the seed's MB is a MiB
+_BITS = ("bit", "kbit", "Mbit", "Gbit", "Tbit", "Pbit")
+
+
+def _per_second(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{name}/s" for name in names)
+
+
+# The units a value moves up through as it grows, smallest first, and the step between
+# them. A panel's unit starts on its own rung and only ever moves up: "MB" shows as
+# MB, GB, TB, never as KB.
+_LADDERS: tuple[tuple[tuple[str, ...], float], ...] = (
+    (_IEC_BYTES, 1024.0),  # first: a panel in "bytes" or "B" shows KiB, MiB, ...
+    (_SEED_BYTES, 1024.0),
+    (_per_second(_IEC_BYTES), 1024.0),
+    (_per_second(_SEED_BYTES), 1024.0),
+    (_per_second(_BITS), 1000.0),
+)
+
+
+def _rungs() -> dict[str, tuple[tuple[str, ...], float]]:
+    """Each unit's way up: the names from its own rung on, and the step."""
+    rungs: dict[str, tuple[tuple[str, ...], float]] = {}
+    for names, step in _LADDERS:
+        for rung, name in enumerate(names):
+            rungs.setdefault(name, (names[rung:], step))  # the first ladder wins ("B")
+    return rungs
+
+
+_RUNGS = _rungs()
+# Units in the seed's style (MB, GB/s): scaled up, they show two decimals ("1.50 GB").
+_SEED_STYLE = frozenset(_SEED_BYTES[1:] + _per_second(_SEED_BYTES)[1:])
+
+# Other spellings of the units above, and the name shown for them.
+_ALIASES: dict[str, str] = {
+    "bytes": "B",
+    "bytes/s": "B/s",
+    "bits/s": "bit/s",
+    "Bps": "B/s",
+    "bps": "bit/s",
+    **{f"{name}ps": f"{name}/s" for name in _SEED_BYTES[1:]},  # "MBps" is "MB/s"
+    **{f"{name[:-3]}bps": f"{name}/s" for name in _BITS[1:]},  # "Mbps" is "Mbit/s"
+}
+
+
+def _canonical(unit: str) -> str:
+    """The name a unit is shown with ("bytes" -> "B", "Mbps" -> "Mbit/s")."""
+    return _ALIASES.get(unit, unit)
+
+
+# ---------------------------------------------------------------------------
 # Values
 
 
@@ -114,22 +172,31 @@ def format_value(value: float | None, unit: str, decimals: int | None = None) ->
     if value is None:
         return "no data", ""
     if math.isnan(value):
-        return "NaN", _base_display_unit(unit)
+        return "NaN", _canonical(unit)
     if math.isinf(value):
-        return ("+Inf" if value > 0 else "-Inf"), _base_display_unit(unit)
+        return ("+Inf" if value > 0 else "-Inf"), _canonical(unit)
     if unit == "%":
         return _format_percent(value, decimals), "%"
     scaled, display_unit = _scale(value, unit)
     if decimals is not None:
         return _fixed_with_suffix(scaled, decimals), display_unit
-    if unit == "MB" and display_unit != "MB":
+    own = _canonical(unit)
+    if own in _SEED_STYLE and display_unit != own:
         return _fixed(scaled, 2), display_unit  # GB / TB: always two decimals
     # Whole numbers stay whole ("42" connections), unless scaled: 1000 ms is "1.00 s".
-    return _significant(scaled, whole=display_unit == unit), display_unit
+    return _significant(scaled, whole=display_unit == own), display_unit
 
 
-def _base_display_unit(unit: str) -> str:
-    return "B" if unit == "bytes" else unit
+def display_unit(value: float, unit: str) -> tuple[str, float]:
+    """The unit format_value shows `value` in, and what one `unit` is in it.
+
+    (2500, "ms") -> ("s", 0.001); (5e6, "B/s") -> ("MiB/s", 1/1024**2); a unit that is
+    never scaled comes back as it is, with 1.0.
+    """
+    if unit == "%" or not math.isfinite(value):
+        return _canonical(unit), 1.0
+    shown = _scale(value, unit)[1]
+    return shown, convert(1.0, unit, shown)
 
 
 def _scale(value: float, unit: str) -> tuple[float, str]:
@@ -139,19 +206,18 @@ def _scale(value: float, unit: str) -> tuple[float, str]:
         return (value / 1000, "s") if magnitude >= 1000 else (value, "ms")
     if unit == "s":
         return (value * 1000, "ms") if 0 < magnitude < 1 else (value, "s")
-    if unit == "bytes":
-        return _scale_binary(value, ("B", "KiB", "MiB", "GiB", "TiB", "PiB"))
-    if unit == "MB":
-        # The seed's "MB" are bytes / 1024 / 1024, so the next step up is 1024 MB.
-        return _scale_binary(value, ("MB", "GB", "TB"))
+    own = _canonical(unit)
+    if own in _RUNGS:
+        return _scale_up(value, *_RUNGS[own])
     return value, unit
 
 
-def _scale_binary(value: float, names: tuple[str, ...]) -> tuple[float, str]:
+def _scale_up(value: float, names: tuple[str, ...], step: float) -> tuple[float, str]:
     index = 0
-    # Move up while the value would still read as 1024 or more after rounding.
-    while index < len(names) - 1 and abs(float(_round_significant(value, 3))) >= 1024:
-        value /= 1024
+    # Move up while the value would still read as a whole step or more after rounding
+    # (1023.9 B is "1.00 KiB", not "1024 B").
+    while index < len(names) - 1 and abs(float(_round_significant(value, 3))) >= step:
+        value /= step
         index += 1
     return value, names[index]
 
@@ -225,35 +291,49 @@ def _clean_zero(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Conversions between compatible units (used for thresholds written with a suffix)
 
-# Each family maps a unit name to its size in the family's base unit. The seed's
-# "MB"/"GB" are binary (its memory panel divides bytes by 1024 twice), like KiB/MiB.
-_FAMILIES: tuple[dict[str, float], ...] = (
-    {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0},
-    {
-        "bytes": 1.0,
-        "B": 1.0,
-        "KB": 1024.0,
-        "KiB": 1024.0,
-        "MB": 1024.0**2,
-        "MiB": 1024.0**2,
-        "GB": 1024.0**3,
-        "GiB": 1024.0**3,
-        "TB": 1024.0**4,
-        "TiB": 1024.0**4,
-    },
+
+def _sizes(names: tuple[str, ...], step: float, base: float = 1.0) -> dict[str, float]:
+    return {name: base * step**rung for rung, name in enumerate(names)}
+
+
+# Each family maps a unit name to its size in the family's base unit, with what the
+# family measures (for error messages). Sizes and byte rates are binary, bit rates
+# decimal: see the module's docstring.
+_FAMILIES: tuple[tuple[str, dict[str, float]], ...] = (
+    (
+        "a duration",
+        {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0},
+    ),
+    ("a size", {**_sizes(_IEC_BYTES, 1024.0), **_sizes(_SEED_BYTES, 1024.0)}),
+    (
+        "a data rate",
+        {
+            **_sizes(_per_second(_IEC_BYTES), 1024.0),
+            **_sizes(_per_second(_SEED_BYTES), 1024.0),
+            **_sizes(_per_second(_BITS), 1000.0, base=1 / 8),  # eight bits to a byte
+        },
+    ),
 )
+
+
+def kind_of(unit: str) -> str | None:
+    """What a unit measures ("a duration", "a size", "a data rate"), None if unknown."""
+    own = _canonical(unit)
+    return next((kind for kind, family in _FAMILIES if own in family), None)
 
 
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """Express `value` given in `from_unit` in `to_unit` ("1 GB" in "MB" -> 1024.0).
 
-    Identical units always convert (factor 1). Raises ValueError when the units measure
-    different things (ms vs MB) or either one is unknown.
+    Identical units always convert (factor 1), as do spellings of one unit ("bytes",
+    "B"). Raises ValueError when the units measure different things (ms vs MB, MB vs
+    MB/s) or either one is unknown.
     """
     if from_unit == to_unit:
         return value
-    for family in _FAMILIES:
-        if from_unit in family and to_unit in family:
-            return value * family[from_unit] / family[to_unit]
+    source, target = _canonical(from_unit), _canonical(to_unit)
+    for _, family in _FAMILIES:
+        if source in family and target in family:
+            return value * family[source] / family[target]
     to_text = f'"{to_unit}"' if to_unit else "no unit"
     raise ValueError(f'"{from_unit}" cannot be converted to {to_text}')

@@ -17,6 +17,14 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 BARS = " ▁▂▃▄▅▆▇█"
+#: A spread below this share of the values' size is float noise, not a change: a
+#: constant rate computed as 0.2 and 0.20000000000000004 is flat, not full-height bars.
+FLAT = 1e-9
+
+
+def is_flat(low: float, high: float) -> bool:
+    """True when values from `low` to `high` are one value, give or take rounding."""
+    return high - low <= FLAT * max(abs(low), abs(high))
 
 
 def columns(data: Sequence[float | None], width: int) -> list[float | None]:
@@ -41,6 +49,7 @@ def render_lines(data: Sequence[float | None], width: int, height: int) -> list[
     if not finite:
         return [" " * width for _ in range(height)]
     low, high = min(finite), max(finite)
+    flat = is_flat(low, high)
     levels = height * 8
     lines: list[str] = []
     for row in reversed(range(height)):
@@ -49,8 +58,9 @@ def render_lines(data: Sequence[float | None], width: int, height: int) -> list[
             if value is None:
                 chars.append(" ")
                 continue
-            # A flat series sits at half height rather than on the floor.
-            ratio = (value - low) / (high - low) if high > low else 0.5
+            # A constant (or all-zero) series is a low line: nothing is going on, and
+            # half- or full-height bars would say there was.
+            ratio = 0.0 if flat else (value - low) / (high - low)
             level = max(1, round(ratio * levels)) - row * 8
             chars.append(BARS[min(max(level, 0), 8)])
         lines.append("".join(chars))

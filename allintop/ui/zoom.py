@@ -38,9 +38,10 @@ from allintop.promql import prettify
 from allintop.text import clean
 from allintop.thresholds import Status, Threshold, status_of
 from allintop.ui.screens import LiveScreen, clean_multiline
+from allintop.ui.sparkline import is_flat
 from allintop.ui.theme import themed
 from allintop.ui.widgets import alert_text, value_text
-from allintop.units import convert, format_duration, format_value
+from allintop.units import display_unit, format_duration, format_value
 
 if TYPE_CHECKING:
     from allintop.ui.app import DashboardApp
@@ -61,6 +62,9 @@ LEVEL_SHARE = 1.5
 LEVEL_MORE = 0.5
 #: Room above and below what the chart shows, as a share of its span.
 MARGIN = 0.08
+#: A constant series is drawn this far up the axis (a share of its height): a low
+#: line, as on the card, not one across the middle that looks like a level.
+FLAT_AT = 0.25
 #: Series colours after the theme's own (primary, accent, secondary): distinct hues,
 #: none of them the green and red that mean "target" and "alert".
 EXTRA_COLOURS: tuple[RGB, ...] = (
@@ -188,48 +192,82 @@ def value_range(
             if not drawn[i] and max(high, v) - min(low, v) <= (1 + LEVEL_MORE) * (high - low):
                 drawn[i] = True
                 low, high = min(low, v), max(high, v)
-    margin = (high - low) * MARGIN or abs(high) * MARGIN or 1.0
+    if is_flat(low, high):
+        # A constant series (float noise around one included): a low line. Zero lies
+        # on the floor of a 0 to 1 axis; anything else a quarter of the way up.
+        height = abs(high) * MARGIN / FLAT_AT or 1.0
+        bottom = max(low - height * FLAT_AT, 0.0 if low >= 0 else -math.inf)
+        return bottom, bottom + height, drawn
+    margin = (high - low) * MARGIN
     bottom, top = low - margin, high + margin
     if low >= 0 > bottom:
         bottom = 0.0
     return bottom, top, drawn
 
 
-def value_ticks(bottom: float, top: float, count: int) -> list[float]:
-    """About `count` round ticks within the axis."""
-    step = nice_step(top - bottom, count)
-    first = math.ceil(bottom / step - 1e-9)
-    last = math.floor(top / step + 1e-9)
-    return [k * step for k in range(first, last + 1)]
+@dataclass(frozen=True, slots=True)
+class AxisScale:
+    """How the value axis writes a panel value: times `factor`, then `suffix`, `unit`."""
+
+    factor: float = 1.0
+    suffix: str = ""  # "k", "M": big plain numbers as the panels write them
+    unit: str = ""  # the display unit ("MiB" on a bytes panel), "" for none
 
 
-def value_labels(ticks: Sequence[float], unit: str) -> list[str]:
-    """Tick labels in one display unit for the whole axis ("200 ms", "1.5 s", "99.5 %")."""
-    if not ticks:
-        return []
-    biggest = max(abs(t) for t in ticks)
-    display = format_value(biggest, unit)[1] if biggest else unit
-    try:
-        factor = convert(1.0, unit, display) if display and unit else 1.0
-    except ValueError:
-        factor, display = 1.0, unit
+PLAIN = AxisScale()
+
+
+def axis_scale(bottom: float, top: float, unit: str) -> AxisScale:
+    """One display unit for the whole axis: the one its biggest value is shown in.
+
+    A bytes axis up to 110 MiB is in MiB, a ms axis up to 1500 ms in s, a plain one up
+    to 40,000 in thousands ("k").
+    """
+    biggest = max(abs(bottom), abs(top))
+    display, factor = display_unit(biggest, unit)
     suffix = ""
     if display == unit and unit != "%" and biggest * factor >= 10_000:
-        # Big plain numbers as the panels write them: 20k, 5M.
         size, suffix = next((s, n) for s, n in _SUFFIXES if biggest * factor >= s)
         factor /= size
+    return AxisScale(factor, suffix, display)
+
+
+def value_ticks(bottom: float, top: float, count: int, scale: AxisScale = PLAIN) -> list[float]:
+    """About `count` ticks within the axis, round in the unit they are shown in.
+
+    The ticks are panel values (where to draw them); `scale` is how they are shown,
+    so that a bytes axis has ticks at 25 MiB, 50 MiB, not at 25,000,000 bytes.
+    """
+    factor = scale.factor
+    step = nice_step((top - bottom) * factor, count)
+    first = math.ceil(bottom * factor / step - 1e-9)
+    last = math.floor(top * factor / step + 1e-9)
+    return [k * step / factor for k in range(first, last + 1)]
+
+
+def value_labels(ticks: Sequence[float], scale: AxisScale = PLAIN) -> list[str]:
+    """Tick labels in the axis's one unit, all with the decimals the step needs
+    ("0.0 s", "0.5 s"; "25 MiB"; "97.5 %")."""
+    factor = scale.factor
     step = min((b - a for a, b in zip(ticks, ticks[1:], strict=False)), default=1.0) * factor
     places = 0
     while places < 6 and abs(round(step, places) - step) > abs(step) * 1e-6:
         places += 1
-    unit_text = f" {display}" if display else ""
+    unit_text = f" {scale.unit}" if scale.unit else ""
     labels = []
     for tick in ticks:
         text = f"{tick * factor:.{places}f}"
         if text.startswith("-") and float(text) == 0:
             text = text[1:]
-        labels.append(text + suffix + unit_text)
+        labels.append(text + scale.suffix + unit_text)
     return labels
+
+
+def value_axis(bottom: float, top: float, count: int, unit: str) -> tuple[list[float], list[str]]:
+    """About `count` ticks for a value axis in the panel's `unit`, and their labels."""
+    scale = axis_scale(bottom, top, unit)
+    ticks = value_ticks(bottom, top, count, scale)
+    return ticks, value_labels(ticks, scale)
 
 
 def time_ticks(start: float, end: float, count: int) -> tuple[list[float], list[str]]:
@@ -382,9 +420,9 @@ class ZoomChart(PlotextPlot):
         for line, points in lines:
             for xs, ys in segments(points):
                 plt.plot(xs, ys, marker="braille", color=line.color)
-        yticks = value_ticks(bottom, top, max((height - 3) // 3, 2))
+        yticks, ylabels = value_axis(bottom, top, max((height - 3) // 3, 2), data.unit)
         plt.ylim(bottom, top)
-        plt.yticks(yticks, value_labels(yticks, data.unit))
+        plt.yticks(yticks, ylabels)
         plt.xlim(data.start, data.end)
         xticks, xlabels = time_ticks(data.start, data.end, max((width - label_width) // 12, 2))
         plt.xticks(xticks, xlabels)

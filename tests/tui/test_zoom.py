@@ -29,9 +29,8 @@ from allintop.ui.zoom import (
     segments,
     series_names,
     time_ticks,
-    value_labels,
+    value_axis,
     value_range,
-    value_ticks,
 )
 from tests.faultserver import closed_port
 from tests.tui.util import screen_lines, screen_text, wait_for
@@ -91,23 +90,18 @@ def test_value_axis_reaches_a_near_target_but_not_a_far_alert():
 
 
 def test_value_labels_share_one_unit_and_enough_decimals():
-    assert value_labels(value_ticks(83.0, 206.0, 4), "ms") == [
+    assert value_axis(83.0, 206.0, 4, "ms")[1] == [
         "100 ms",
         "125 ms",
         "150 ms",
         "175 ms",
         "200 ms",
     ]
-    assert value_labels([0.0, 500.0, 1000.0, 1500.0], "ms") == ["0.0 s", "0.5 s", "1.0 s", "1.5 s"]
-    assert value_labels([95.0, 97.5, 100.0], "%") == ["95.0 %", "97.5 %", "100.0 %"]
-    assert value_labels([0.0, 20000.0, 40000.0], "") == ["0k", "20k", "40k"]
-    assert value_labels([0.0, 2.5e6, 5e6], "req/s") == ["0.0M req/s", "2.5M req/s", "5.0M req/s"]
-    assert value_labels([0.0, 512.0, 1024.0, 1536.0], "MB") == [
-        "0.0 GB",
-        "0.5 GB",
-        "1.0 GB",
-        "1.5 GB",
-    ]
+    assert value_axis(0.0, 1600.0, 4, "ms")[1] == ["0.0 s", "0.5 s", "1.0 s", "1.5 s"]
+    assert value_axis(94.5, 100.5, 2, "%")[1] == ["95.0 %", "97.5 %", "100.0 %"]
+    assert value_axis(0.0, 45000.0, 2, "")[1] == ["0k", "25k"]
+    assert value_axis(0.0, 5.4e6, 2, "req/s")[1] == ["0.0M req/s", "2.5M req/s", "5.0M req/s"]
+    assert value_axis(0.0, 1600.0, 3, "MB")[1] == ["0.0 GB", "0.5 GB", "1.0 GB", "1.5 GB"]
 
 
 def test_time_ticks_are_clock_times_on_round_local_times():

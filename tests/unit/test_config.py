@@ -357,6 +357,18 @@ BAD_FILES = {
         'threshold "<1GB" is in "GB" but the panel\'s unit is "ms"',
         "suffixes convert within a kind",
     ),
+    "threshold size on a rate panel": (
+        PANEL + "        unit: MB/s\n        thresholds:\n          alert: '>10MB'\n",
+        8,
+        'threshold ">10MB" is in "MB" but the panel\'s unit is "MB/s"; "MB" is a size',
+        "B/s, MB/s, Mbit/s",
+    ),
+    "threshold rate on a ms panel": (
+        PANEL + "        unit: ms\n        thresholds: {target: '<10MB/s'}\n",
+        7,
+        '"MB/s" is a data rate, "ms" a duration',
+        "suffixes convert within a kind",
+    ),
     "threshold percent on unitless panel": (
         PANEL + "        thresholds: {target: '>99%'}\n",
         6,

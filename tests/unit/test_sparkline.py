@@ -1,4 +1,6 @@
-from allintop.ui.sparkline import columns, render_lines
+import pytest
+
+from allintop.ui.sparkline import columns, is_flat, render_lines
 
 
 def test_columns_take_the_max_of_each_time_slice():
@@ -29,6 +31,31 @@ def test_no_finite_data_is_blank():
     assert render_lines([None, None], 3, 2) == ["   ", "   "]
 
 
-def test_flat_series_sits_mid_height():
-    (line,) = render_lines([5.0, 5.0, 5.0], 3, 1)
-    assert len(set(line)) == 1 and line[0] not in " █"
+@pytest.mark.parametrize("value", [5.0, 0.0, -3.0, 123_456_789.0])
+@pytest.mark.parametrize("height", [1, 2, 4])
+def test_a_constant_series_is_a_flat_low_line(value: float, height: int):
+    lines = render_lines([value] * 5, 5, height)
+    assert lines[-1] == "▁▁▁▁▁"
+    assert all(line == "     " for line in lines[:-1])
+
+
+def test_float_noise_in_a_constant_rate_is_not_bars():
+    # 0.1 + 0.2 != 0.3: a constant rate often comes back off by a last digit.
+    noisy = [0.3, 0.1 + 0.2, 0.3, 0.30000000000000004, None, 0.3]
+    (line,) = render_lines(noisy, 6, 1)
+    assert line == "▁▁▁▁ ▁"
+    assert render_lines([1e9, 1e9 + 0.5], 2, 1) == ["▁▁"]
+
+
+def test_a_small_real_change_still_uses_the_height():
+    # 350 MiB, then 4 KiB more: small, but a change, not rounding.
+    (line,) = render_lines([350 * 2**20, 350 * 2**20 + 4096], 2, 1)
+    assert line == "▁█"
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "flat"),
+    [(0.0, 0.0, True), (5.0, 5.0, True), (0.3, 0.1 + 0.2, True), (0.0, 1e-300, False)],
+)
+def test_is_flat(low: float, high: float, flat: bool):
+    assert is_flat(low, high) is flat

@@ -41,6 +41,16 @@ NAN = math.nan
         (">1.5GB", "MB", ">", 1536.0),
         ("<1GB", "bytes", "<", 1073741824.0),
         (">100req/s", "req/s", ">", 100.0),
+        # byte rates, written in another magnitude of the panel's unit (binary)
+        ("<10MB/s", "B/s", "<", 10 * 1024**2),
+        ("<10 MB/s", "bytes/s", "<", 10 * 1024**2),
+        (">512KB/s", "MB/s", ">", 0.5),
+        ("<1GiB/s", "Bps", "<", 1024**3),
+        # bit rates (decimal), also on a byte-rate panel
+        ("<1Gbit/s", "bit/s", "<", 1e9),
+        ("<100Mbps", "bps", "<", 1e8),
+        (">1.5Gbit/s", "Mbit/s", ">", 1500.0),
+        ("<1Gbit/s", "B/s", "<", 125_000_000.0),
     ],
 )
 def test_parse_threshold(text: str, unit: str, op: str, value: float) -> None:
@@ -77,6 +87,27 @@ def test_parse_threshold_rejects_bad_notation(text: str, message: str) -> None:
 def test_parse_threshold_rejects_incompatible_unit(text: str, unit: str) -> None:
     with pytest.raises(UnitMismatchError, match="panel's unit"):
         parse_threshold(text, unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "why"),
+    [
+        ("<10MB/s", "ms", '"MB/s" is a data rate, "ms" a duration'),
+        ("<10MB", "MB/s", '"MB" is a size, "MB/s" a data rate'),
+        ("<1Gbit/s", "GB", '"Gbit/s" is a data rate, "GB" a size'),
+        ("<10MB/s", "req/s", ""),  # req/s is no kind allintop knows: nothing to explain
+    ],
+)
+def test_a_rate_threshold_on_a_panel_of_another_kind_says_why(
+    text: str, unit: str, why: str
+) -> None:
+    with pytest.raises(UnitMismatchError) as caught:
+        parse_threshold(text, unit)
+    message = str(caught.value)
+    assert message.startswith(f'threshold "{text}" is in "{text[1:].lstrip("0123456789 ")}"')
+    assert f'the panel\'s unit is "{unit}"' in message
+    assert why in message
+    assert "write it without a unit" in message
 
 
 @pytest.mark.parametrize(
@@ -162,6 +193,8 @@ def test_status_is_a_string_for_css_classes() -> None:
         ("<200", ">500", "ms", (200.0, 500.0)),
         (">99", "<95", "%", (99.0, 95.0)),
         ("<1GB", ">1.5GB", "MB", (1024.0, 1536.0)),
+        ("<10MB/s", ">50MB/s", "B/s", (10 * 1024**2, 50 * 1024**2)),
+        ("<800Mbit/s", ">1Gbit/s", "bit/s", (8e8, 1e9)),
         ("<200", ">200", "", (200.0, 200.0)),  # touching, but exactly 200 is neither
         ("<=200", ">200", "", (200.0, 200.0)),
         ("<200", ">=200", "", (200.0, 200.0)),

@@ -6,7 +6,15 @@ import math
 
 import pytest
 
-from allintop.units import convert, format_duration, format_since, format_value, parse_duration
+from allintop.units import (
+    convert,
+    display_unit,
+    format_duration,
+    format_since,
+    format_value,
+    kind_of,
+    parse_duration,
+)
 
 INF = math.inf
 NAN = math.nan
@@ -173,6 +181,26 @@ def test_format_since(seconds: float, text: str) -> None:
         (1536, "MB", ("1.50", "GB")),
         (12345, "MB", ("12.06", "GB")),
         (1024 * 1024, "MB", ("1.00", "TB")),
+        # byte rates: binary prefixes, as bytes; any spelling shows as B/s
+        (0, "B/s", ("0", "B/s")),
+        (512, "B/s", ("512", "B/s")),
+        (1536, "B/s", ("1.50", "KiB/s")),
+        (1.5 * 1024**2, "B/s", ("1.50", "MiB/s")),
+        (3_500_000, "bytes/s", ("3.34", "MiB/s")),
+        (2e9, "Bps", ("1.86", "GiB/s")),
+        (42, "Bps", ("42", "B/s")),
+        (NAN, "bytes/s", ("NaN", "B/s")),
+        # MB/s (the seed's MB, per second): GB/s with two decimals from 1024 MB/s
+        (500, "MB/s", ("500", "MB/s")),
+        (1536, "MB/s", ("1.50", "GB/s")),
+        (1536, "MBps", ("1.50", "GB/s")),
+        # bit rates: decimal prefixes, as link speeds are quoted
+        (800, "bit/s", ("800", "bit/s")),
+        (12e6, "bit/s", ("12.0", "Mbit/s")),
+        (12e6, "bits/s", ("12.0", "Mbit/s")),
+        (999.9, "bps", ("1.00", "kbit/s")),  # would round to 1000 bit/s
+        (2.5e9, "bps", ("2.50", "Gbit/s")),
+        (1000, "Mbps", ("1.00", "Gbit/s")),
         # generic: req/s, unknown units, plain numbers
         (123, "req/s", ("123", "req/s")),
         (12.345, "req/s", ("12.3", "req/s")),
@@ -252,6 +280,20 @@ def test_generic_numbers_never_use_scientific_notation(value: float, sign: int) 
         (500, "us", "ms", 0.5),
         (99, "%", "%", 99.0),
         (10, "req/s", "req/s", 10.0),
+        (5, "bytes", "B", 5.0),
+        # byte rates: binary, as sizes are
+        (10, "MB/s", "B/s", 10 * 1024**2),
+        (10, "MiB/s", "bytes/s", 10 * 1024**2),
+        (1, "GB/s", "MB/s", 1024.0),
+        (2048, "KB/s", "MBps", 2.0),
+        (1, "Bps", "B/s", 1.0),
+        # bit rates: decimal, eight bits to a byte
+        (1, "Gbit/s", "bit/s", 1e9),
+        (1, "Gbit/s", "Mbit/s", 1000.0),
+        (100, "Mbps", "bps", 1e8),
+        (1, "Gbit/s", "B/s", 125_000_000.0),
+        (8, "bit/s", "bytes/s", 1.0),
+        (1, "MB/s", "Mbit/s", 8 * 1024**2 / 1e6),
     ],
 )
 def test_convert(value: float, from_unit: str, to_unit: str, expected: float) -> None:
@@ -260,8 +302,63 @@ def test_convert(value: float, from_unit: str, to_unit: str, expected: float) ->
 
 @pytest.mark.parametrize(
     ("from_unit", "to_unit"),
-    [("ms", "MB"), ("GB", "ms"), ("%", ""), ("%", "ms"), ("ms", ""), ("req/s", "ms"), ("x", "y")],
+    [
+        ("ms", "MB"),
+        ("GB", "ms"),
+        ("%", ""),
+        ("%", "ms"),
+        ("ms", ""),
+        ("req/s", "ms"),
+        ("x", "y"),
+        # a size is not a rate, nor a rate a duration
+        ("MB", "MB/s"),
+        ("MB/s", "MB"),
+        ("Gbit/s", "GB"),
+        ("MB/s", "ms"),
+        ("ms", "B/s"),
+        ("MB/s", "req/s"),
+        ("mb/s", "B/s"),  # units are case-sensitive: "mb" is no unit
+    ],
 )
 def test_convert_rejects_incompatible_units(from_unit: str, to_unit: str) -> None:
     with pytest.raises(ValueError, match="cannot be converted"):
         convert(1, from_unit, to_unit)
+
+
+@pytest.mark.parametrize(
+    ("unit", "kind"),
+    [
+        ("ms", "a duration"),
+        ("bytes", "a size"),
+        ("GiB", "a size"),
+        ("B/s", "a data rate"),
+        ("Mbps", "a data rate"),
+        ("bits/s", "a data rate"),
+        ("req/s", None),
+        ("%", None),
+        ("", None),
+    ],
+)
+def test_kind_of(unit: str, kind: str | None) -> None:
+    assert kind_of(unit) == kind
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown", "factor"),
+    [
+        (2500, "ms", "s", 0.001),
+        (180, "ms", "ms", 1.0),
+        (110 * 1024**2, "bytes", "MiB", 1 / 1024**2),
+        (5e6, "B/s", "MiB/s", 1 / 1024**2),
+        (12e6, "bps", "Mbit/s", 1e-6),
+        (1536, "MB", "GB", 1 / 1024),
+        (99.5, "%", "%", 1.0),
+        (12_345, "req/s", "req/s", 1.0),
+        (0, "bytes", "B", 1.0),
+    ],
+)
+def test_display_unit_is_what_format_value_shows(
+    value: float, unit: str, shown: str, factor: float
+) -> None:
+    assert display_unit(value, unit) == (shown, pytest.approx(factor))
+    assert format_value(value, unit)[1] == shown
