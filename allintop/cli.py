@@ -27,7 +27,7 @@ from allintop.urls import split_url
 if TYPE_CHECKING:  # the commands import their heavy parts only when they run
     from allintop.alertmanager import AlertmanagerClient
     from allintop.config import Dashboard
-    from allintop.prometheus import PrometheusClient
+    from allintop.connection import ConnectionSettings
     from allintop.ui.app import DashboardApp
 
 DEFAULT_URL = "http://localhost:9090"
@@ -72,6 +72,8 @@ def _common(parser: argparse.ArgumentParser, *, under_command: bool = False) -> 
     )
     add("--alertmanager", metavar="URL", help="Alertmanager URL, to show silenced alerts")
     add("--ca-file", metavar="FILE", help="CA bundle for TLS verification")
+    add("--cert-file", metavar="FILE", help="client certificate (PEM) for TLS client auth")
+    add("--key-file", metavar="FILE", help="the client certificate's key (PEM, unencrypted)")
     add("--insecure", action="store_true", default=False, help="do not verify TLS (opt-in)")
     add("--no-color", action="store_true", default=False, help="no colours (also $NO_COLOR)")
 
@@ -149,10 +151,9 @@ def _duration(text: str | None, option: str) -> float | None:
 
 def _auth(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, str] | str | None:
     if args.bearer_token_file:
-        try:
-            return Path(args.bearer_token_file).read_text().strip()
-        except OSError as exc:
-            raise ConfigError(f"cannot read --bearer-token-file: {exc.strerror}") from exc
+        from allintop.credentials import read_secret_file
+
+        return read_secret_file(Path(args.bearer_token_file), "--bearer-token-file token")
     if environ.get("ALLINTOP_BEARER_TOKEN"):
         return environ["ALLINTOP_BEARER_TOKEN"]
     if args.basic_auth_user:
@@ -200,14 +201,15 @@ def _check_variables(dashboard: Dashboard, variables: Mapping[str, str]) -> None
             )
 
 
-def _client(
+def _connection(
     args: argparse.Namespace,
     settings: Settings,
     dashboard: Dashboard,
     target: Target,
     environ: Mapping[str, str],
-) -> PrometheusClient:
-    from allintop.prometheus import PrometheusClient
+) -> ConnectionSettings:
+    """The one connection setup every client uses: the command line over the config."""
+    from allintop.connection import ConnectionSettings, TLSFiles
 
     source = dashboard.datasource
     auth = settings.auth
@@ -215,18 +217,41 @@ def _client(
         auth = source.auth.credentials(environ)
     if auth is None and target.credentials is not None:
         auth = target.credentials
-    verify: bool | str = True
-    if args.insecure or source.insecure:
-        verify = False
-    elif args.ca_file or source.ca_file:
-        verify = str(args.ca_file or source.ca_file)
-    return PrometheusClient(
+
+    def path(option: str | None, configured: Path | None) -> Path | None:
+        return Path(option).expanduser() if option else configured
+
+    tls = TLSFiles(
+        ca_file=path(args.ca_file, source.ca_file),
+        cert_file=path(args.cert_file, source.cert_file),
+        key_file=path(args.key_file, source.key_file),
+        insecure=bool(args.insecure or source.insecure),
+    )
+    return ConnectionSettings.make(
         target.url,
         timeout=settings.timeout or source.timeout,
         headers={**source.headers, **settings.headers},
         auth=auth,
-        verify=verify,
+        tls=tls,
     )
+
+
+def _warnings(
+    args: argparse.Namespace, dashboard: Dashboard, connection: ConnectionSettings
+) -> list[str]:
+    """Files that others can read (secrets) or change (the config), as ssh warns."""
+    from allintop.credentials import config_warning, exposure_warning
+
+    source = dashboard.datasource
+    secrets = [
+        (Path(args.bearer_token_file) if args.bearer_token_file else None, "token"),
+        (source.auth.secret_file if source.auth else None, "secret"),
+        (connection.tls.key_file, "key"),
+    ]
+    found = [exposure_warning(file, what) for file, what in secrets if file is not None]
+    if dashboard.source_path is not None:
+        found.append(config_warning(dashboard.source_path))
+    return [warning for warning in found if warning]
 
 
 def _load(args: argparse.Namespace, environ: Mapping[str, str]) -> Dashboard:
@@ -298,19 +323,18 @@ def _exit_on_signals(app: DashboardApp, cleanup: Callable[[], None] | None = Non
 
 
 def _alertmanager(
-    args: argparse.Namespace, settings: Settings, dashboard: Dashboard, default: str | None
+    args: argparse.Namespace,
+    dashboard: Dashboard,
+    connection: ConnectionSettings,
+    default: str | None,
 ) -> AlertmanagerClient | None:
+    """Alertmanager, reached with the same settings as Prometheus (TLS, auth, headers)."""
     url = args.alertmanager or dashboard.datasource.alertmanager or default
     if not url:
         return None
     from allintop.alertmanager import AlertmanagerClient
 
-    return AlertmanagerClient(
-        url,
-        timeout=settings.timeout or dashboard.datasource.timeout,
-        headers=settings.headers,
-        verify=not args.insecure,
-    )
+    return AlertmanagerClient(connection.for_url(url))
 
 
 def _run_demo(
@@ -359,16 +383,18 @@ def _run_dashboard(
     cleanup: Callable[[], None] | None = None,
     alertmanager_url: str | None = None,
 ) -> int:
+    from allintop.prometheus import PrometheusClient
     from allintop.ui.app import make_app
 
+    connection = _connection(args, settings, dashboard, target, environ)
     app = make_app(
         dashboard,
-        _client(args, settings, dashboard, target, environ),
+        PrometheusClient(connection),
         variables=settings.variables,
         refresh=settings.refresh,
         range_=settings.range_,
-        alertmanager=_alertmanager(args, settings, dashboard, alertmanager_url),
-        notices=target.notices,
+        alertmanager=_alertmanager(args, dashboard, connection, alertmanager_url),
+        notices=[*target.notices, *_warnings(args, dashboard, connection)],
     )
     _exit_on_signals(app, cleanup)
     app.run()
@@ -389,11 +415,13 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             return _run_demo(args, settings, dashboard, environ)
         target = _url(args, dashboard, environ)
         if args.command in ("once", "check"):
+            from allintop.prometheus import PrometheusClient
             from allintop.snapshot import run_check, run_once
 
-            for notice in target.notices:
+            connection = _connection(args, settings, dashboard, target, environ)
+            for notice in [*target.notices, *_warnings(args, dashboard, connection)]:
                 print(f"allintop: {notice}", file=sys.stderr)
-            client = _client(args, settings, dashboard, target, environ)
+            client = PrometheusClient(connection)
             if args.command == "once":
                 return asyncio.run(
                     run_once(dashboard, client, settings.variables, as_json=args.json)

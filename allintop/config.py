@@ -12,7 +12,7 @@ import difflib
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -24,6 +24,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from allintop import promql
+from allintop.credentials import read_secret_file
 from allintop.errors import ConfigError
 from allintop.thresholds import (
     Threshold,
@@ -67,7 +68,7 @@ class Auth:
                 )
             return secret
         if self.secret_file is not None:
-            return _read_secret_file(self.secret_file, what)
+            return read_secret_file(self.secret_file, what)
         raise ConfigError(f"no {what} configured for {self.kind} auth")
 
     def credentials(self, environ: Mapping[str, str] | None = None) -> tuple[str, str] | str:
@@ -78,21 +79,6 @@ class Auth:
         if self.kind == "basic":
             return (self.username or "", secret)
         return secret
-
-
-def _read_secret_file(path: Path, what: str) -> str:
-    try:
-        # Token files usually end with a newline that is not part of the secret.
-        secret = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or "not UTF-8 text"
-        raise ConfigError(
-            f"cannot read the {what} file {path}: {reason}",
-            hint="check the path and its permissions",
-        ) from None
-    if not secret:
-        raise ConfigError(f"the {what} file {path} is empty")
-    return secret
 
 
 def _no_headers() -> Mapping[str, str]:
@@ -109,6 +95,8 @@ class Datasource:
     headers: Mapping[str, str] = field(default_factory=_no_headers)
     auth: Auth | None = None
     ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
     insecure: bool = False
     alertmanager: str | None = None
 
@@ -152,6 +140,8 @@ class Dashboard:
     variables: tuple[Variable, ...]
     rows: tuple[Row, ...]
     title: str | None = None
+    source_path: Path | None = None
+    """The file it was read from (None: given as text)."""
 
     @property
     def panels(self) -> tuple[Panel, ...]:
@@ -230,7 +220,7 @@ def load_dashboard(path: Path) -> Dashboard:
         raise ConfigError(f"{path} is not UTF-8 text", hint="save it as UTF-8") from None
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None
-    return load_text(text, str(path), base_dir=path.parent)
+    return replace(load_text(text, str(path), base_dir=path.parent), source_path=path)
 
 
 def load_text(text: str, source: str, base_dir: Path | None = None) -> Dashboard:
@@ -448,7 +438,17 @@ def _optional(
 # The file's sections
 
 _TOP_KEYS = ("title", "datasource", "refresh", "range", "variables", "rows")
-_DATASOURCE_KEYS = ("url", "timeout", "headers", "auth", "ca_file", "insecure", "alertmanager")
+_DATASOURCE_KEYS = (
+    "url",
+    "timeout",
+    "headers",
+    "auth",
+    "ca_file",
+    "cert_file",
+    "key_file",
+    "insecure",
+    "alertmanager",
+)
 _AUTH_KEYS = ("kind", "username", "token_env", "token_file", "password_env", "password_file")
 _VARIABLE_KEYS = ("query", "values", "default")
 _ROW_KEYS = ("title", "panels")
@@ -522,7 +522,9 @@ def _datasource_reader(base_dir: Path) -> Callable[[Node, str], Datasource]:
             timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
             headers=_optional(fields, "headers", path, _headers) or _no_headers(),
             auth=_optional(fields, "auth", path, lambda n, p: _auth(n, p, base_dir)),
-            ca_file=_optional(fields, "ca_file", path, lambda n, p: _ca_file(n, p, base_dir)),
+            ca_file=_optional(fields, "ca_file", path, lambda n, p: _tls_file(n, p, base_dir)),
+            cert_file=_optional(fields, "cert_file", path, lambda n, p: _tls_file(n, p, base_dir)),
+            key_file=_optional(fields, "key_file", path, lambda n, p: _tls_file(n, p, base_dir)),
             insecure=bool(_optional(fields, "insecure", path, _bool)),
             alertmanager=_optional(fields, "alertmanager", path, _url),
         )
@@ -568,11 +570,11 @@ def _file_path(node: Node, path: str, base_dir: Path) -> Path:
     return file_path if file_path.is_absolute() else base_dir / file_path
 
 
-def _ca_file(node: Node, path: str, base_dir: Path) -> Path:
-    ca_file = _file_path(node, path, base_dir)
-    if not ca_file.is_file():
-        _fail(node, path, f"no such file: {ca_file}", "point ca_file at a PEM bundle")
-    return ca_file
+def _tls_file(node: Node, path: str, base_dir: Path) -> Path:
+    tls_file = _file_path(node, path, base_dir)
+    if not tls_file.is_file():
+        _fail(node, path, f"no such file: {tls_file}", "point it at a PEM file")
+    return tls_file
 
 
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import math
 import re
+import ssl
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Self
 
 import httpx
 
+from allintop.connection import ConnectionSettings, TLSFiles
 from allintop.errors import AllintopError
 from allintop.model import (
     Alert,
@@ -32,7 +34,6 @@ from allintop.model import (
 )
 from allintop.text import clean
 from allintop.units import parse_duration
-from allintop.urls import split_url
 
 __all__ = [
     "Alert",
@@ -267,11 +268,12 @@ class HTTPAPIClient:
     that every monitoring API we speak shares.
 
     Args:
-        url: base URL, e.g. ``http://localhost:9090`` (a path prefix is kept).
+        url: base URL, e.g. ``http://localhost:9090`` (a path prefix is kept), or the
+            whole ConnectionSettings (the CLI's way: one setup for every client).
         timeout: seconds a single request may take.
         headers: extra request headers (e.g. a tenant id for Mimir).
         auth: ``("user", "password")`` for basic auth, or a bearer token string.
-        verify: False to skip TLS verification (--insecure), or a CA bundle path.
+        verify: False to skip TLS verification (--insecure).
         transport: an httpx transport (tests use it to shape faults).
     """
 
@@ -280,31 +282,34 @@ class HTTPAPIClient:
 
     def __init__(
         self,
-        url: str,
+        url: str | ConnectionSettings,
         *,
         timeout: float = 10.0,
         headers: Mapping[str, str] | None = None,
         auth: tuple[str, str] | str | None = None,
-        verify: bool | str = True,
+        verify: bool = True,
         transport: httpx.AsyncBaseTransport | None = None,
         max_connections: int = 20,
     ) -> None:
-        # Credentials in the URL are sent as basic auth, never shown with the URL.
-        parts = split_url(url)
-        self.url = parts.url.rstrip("/")
-        if auth is None:
-            auth = parts.credentials
-        self.timeout = timeout
-        all_headers = {"Accept": "application/json", **(headers or {})}
+        if isinstance(url, ConnectionSettings):
+            settings = url
+        else:
+            settings = ConnectionSettings.make(
+                url, timeout=timeout, headers=headers, auth=auth, tls=TLSFiles(insecure=not verify)
+            )
+        self.settings = settings
+        self.url = settings.url
+        self.timeout = settings.timeout
+        all_headers = {"Accept": "application/json", **settings.headers}
         # Whether a 401 means "send credentials" or "the ones sent were refused".
-        self.sends_credentials = auth is not None or any(
+        self.sends_credentials = settings.auth is not None or any(
             name.lower() == "authorization" for name in all_headers
         )
         basic: httpx.BasicAuth | None = None
-        if isinstance(auth, tuple):
-            basic = httpx.BasicAuth(*auth)
-        elif isinstance(auth, str):
-            all_headers["Authorization"] = f"Bearer {auth}"
+        if isinstance(settings.auth, tuple):
+            basic = httpx.BasicAuth(*settings.auth)
+        elif isinstance(settings.auth, str):
+            all_headers["Authorization"] = f"Bearer {settings.auth}"
         # A plain-http URL never needs TLS, and loading the CA bundle costs ~35 ms
         # and 3 MB at start-up; so skip it, and follow no redirects, so that a
         # redirect to https is reported (with its target) instead of followed
@@ -312,14 +317,24 @@ class HTTPAPIClient:
         plain = httpx.URL(self.url).scheme == "http"
         self._http = httpx.AsyncClient(
             base_url=self.url,
-            timeout=httpx.Timeout(timeout),
+            timeout=httpx.Timeout(settings.timeout),
             headers=all_headers,
             auth=basic,
-            verify=False if plain else verify,
+            verify=False if plain else settings.verify,
             transport=transport,
             limits=httpx.Limits(max_connections=max_connections),
             follow_redirects=not plain,
         )
+
+    def _broken_hint(self) -> str | None:
+        # Over TLS 1.3 a server that wants a client certificate accepts the handshake
+        # and then closes the connection: the client sees only a broken pipe.
+        if httpx.URL(self.url).scheme == "https" and self.settings.tls.cert_file is None:
+            return (
+                "a server that requires a client certificate closes the connection when "
+                "none is sent: give one with --cert-file and --key-file"
+            )
+        return None
 
     @property
     def host(self) -> str:
@@ -344,11 +359,18 @@ class HTTPAPIClient:
                 f"no answer from {self.host} within {self.timeout:g}s",
                 hint=f"{self.service} is slow or overloaded; --timeout raises the limit",
             ) from exc
-        except httpx.ConnectError as exc:
+        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError) as exc:
+            tls = _tls_failure(exc)
+            if tls is not None:
+                raise Unreachable(f"TLS with {self.host} failed: {tls[0]}", hint=tls[1]) from exc
+            if isinstance(exc, httpx.ConnectError):
+                raise Unreachable(
+                    f"cannot connect to {self.host}: {_connect_reason(exc)}", hint=self.url_hint
+                ) from exc
             raise Unreachable(
-                f"cannot connect to {self.host}: {_connect_reason(exc)}", hint=self.url_hint
+                f"connection to {self.host} broke: {_reason(exc)}", hint=self._broken_hint()
             ) from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+        except httpx.RemoteProtocolError as exc:
             raise Unreachable(f"connection to {self.host} broke: {_reason(exc)}") from exc
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
             raise Unreachable(f"bad {self.service} URL {self.url!r}: {_reason(exc)}") from exc
@@ -528,3 +550,36 @@ def _connect_reason(exc: httpx.ConnectError) -> str:
     if "refused" in text.lower():
         return "connection refused"
     return _reason(exc)
+
+
+_CA_HINT = (
+    "give the server's CA with --ca-file (or ca_file: in panels.yaml); --insecure skips the check"
+)
+_CLIENT_CERT_HINT = (
+    "give a client certificate with --cert-file and --key-file (cert_file: and key_file:)"
+)
+
+
+def _tls_failure(exc: BaseException) -> tuple[str, str] | None:
+    """(what failed, what to do) when `exc` comes from TLS, else None."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"the server's certificate is not trusted ({cause.verify_message})", _CA_HINT
+        if isinstance(cause, ssl.SSLError):
+            reason = str(cause.reason or "")
+            if "CERTIFICATE_REQUIRED" in reason or "HANDSHAKE_FAILURE" in reason:
+                return "the server requires a client certificate", _CLIENT_CERT_HINT
+            if reason in ("BAD_CERTIFICATE", "UNKNOWN_CA") or "CERTIFICATE" in reason:
+                return f"the server refused the client certificate ({_words(reason)})", (
+                    "the server does not trust the certificate given with --cert-file"
+                )
+            if reason == "WRONG_VERSION_NUMBER":
+                return "the server does not speak TLS there", "use http:// for this URL"
+            return _words(reason) or _reason(cause), _CA_HINT
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _words(reason: str) -> str:
+    return reason.replace("_", " ").lower()

@@ -74,6 +74,7 @@ def test_good_file_round_trips_into_dataclasses(tmp_path: Path) -> None:
     dashboard = load_dashboard(path)
     assert dashboard == Dashboard(
         source=str(path),
+        source_path=path,
         datasource=Datasource(
             url="https://prom.example:9090",
             timeout=3.0,
