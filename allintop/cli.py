@@ -290,6 +290,7 @@ def _run_demo(args: argparse.Namespace, settings: Settings, dashboard: Dashboard
         rule_for=rule_for,
         rule_interval=rule_interval,
         with_alertmanager=with_alertmanager,
+        progress=lambda step: print(f"  {step}", file=sys.stderr),
     )
     with stack:
         return _run_dashboard(
