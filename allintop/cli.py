@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import os
 import signal
 import sys
@@ -228,6 +229,21 @@ def _load(args: argparse.Namespace, environ: Mapping[str, str]) -> Dashboard:
     return config.load(args.config, environ=environ)
 
 
+def _pick(
+    args: argparse.Namespace,
+    settings: Settings,
+    dashboard: Dashboard,
+    url: str,
+    environ: Mapping[str, str],
+) -> Dashboard:
+    """No config given: the AllIN overview, or the generic one if the server lacks its
+    metrics (allintop.choice)."""
+    from allintop import choice
+
+    client = functools.partial(_client, args, settings, dashboard, url)
+    return choice.pick(dashboard, args.config, environ, client)
+
+
 def _url(args: argparse.Namespace, dashboard: Dashboard, environ: Mapping[str, str]) -> str:
     return args.url or environ.get("PROMETHEUS_URL") or dashboard.datasource.url or DEFAULT_URL
 
@@ -338,6 +354,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         if args.command == "demo":
             return _run_demo(args, settings, dashboard)
         url = _url(args, dashboard, environ)
+        dashboard = _pick(args, settings, dashboard, url, environ)
         if args.command in ("once", "check"):
             from allintop.snapshot import run_check, run_once
 

@@ -169,6 +169,10 @@ class DashboardApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.dashboard.notice:  # allintop chose this dashboard itself: say which and why
+            self.notify(
+                clean(self.dashboard.notice, 300), title="Dashboard", timeout=30, markup=False
+            )
         self._render_header()
         self.set_interval(1.0, self._render_header)
         if self._cards:
