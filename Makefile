@@ -5,38 +5,48 @@
 VENV ?= .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed
+# Two stamps: the demo needs only allintop itself; the tests also need the test extras
+# (pytest, ruff...), which take most of the install time.
+RUNTIME := $(VENV)/.installed-runtime
+TESTING := $(VENV)/.installed-test
 
 .PHONY: demo test lint format screenshots bench clean
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	@scripts/system-deps
 	$(VENV)/bin/allintop demo $(ARGS)
 
-test: $(STAMP)
+test: $(TESTING)
 	@scripts/system-deps --test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest $(ARGS)
 
-lint: $(STAMP)
+lint: $(TESTING)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-screenshots: $(STAMP)
+screenshots: $(RUNTIME)
 	@scripts/system-deps
 	$(PY) scripts/screenshots.py
 
-bench: $(STAMP)
+bench: $(RUNTIME)
 	@scripts/system-deps --test
 	$(PY) -m bench $(ARGS)
 
-# Reinstall whenever the dependency list changes.
-$(STAMP): pyproject.toml
+# Reinstall whenever the dependency list changes. The test install includes the
+# runtime one, so it renews both stamps.
+$(RUNTIME): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(TESTING): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(RUNTIME)
+
+$(PY):
 	@scripts/system-deps
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -e '.[test]'
-	@touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache build dist

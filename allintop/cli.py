@@ -260,6 +260,24 @@ def _load(args: argparse.Namespace, environ: Mapping[str, str]) -> Dashboard:
     return config.load(args.config, environ=environ)
 
 
+def _pick(
+    args: argparse.Namespace,
+    settings: Settings,
+    dashboard: Dashboard,
+    target: Target,
+    environ: Mapping[str, str],
+) -> Dashboard:
+    """No config given: the AllIN overview, or the generic one if the server lacks its
+    metrics (allintop.choice)."""
+    from allintop import choice
+    from allintop.prometheus import PrometheusClient
+
+    def client() -> PrometheusClient:
+        return PrometheusClient(_connection(args, settings, dashboard, target, environ))
+
+    return choice.pick(dashboard, args.config, environ, client)
+
+
 @dataclass(frozen=True)
 class Target:
     """Where to reach Prometheus, with credentials taken out of the URL, and what the
@@ -361,6 +379,7 @@ def _run_demo(
         rule_for=rule_for,
         rule_interval=rule_interval,
         with_alertmanager=with_alertmanager,
+        progress=lambda step: print(f"  {step}", file=sys.stderr),
     )
     with stack:
         return _run_dashboard(
@@ -414,6 +433,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         if args.command == "demo":
             return _run_demo(args, settings, dashboard, environ)
         target = _url(args, dashboard, environ)
+        dashboard = _pick(args, settings, dashboard, target, environ)
         if args.command in ("once", "check"):
             from allintop.prometheus import PrometheusClient
             from allintop.snapshot import run_check, run_once

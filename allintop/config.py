@@ -40,6 +40,9 @@ DEFAULT_RANGE = 15 * 60.0
 DEFAULT_TIMEOUT = 10.0
 CONFIG_NAME = "panels.yaml"
 CONFIG_ENV = "ALLINTOP_CONFIG"
+GENERIC_NAME = "prometheus-overview"
+# The dashboards inside the package, by the name -c also accepts for them.
+BUNDLED = {"allin-overview": CONFIG_NAME, GENERIC_NAME: f"dashboards/{GENERIC_NAME}.yaml"}
 
 # ---------------------------------------------------------------------------
 # The model
@@ -142,6 +145,9 @@ class Dashboard:
     title: str | None = None
     source_path: Path | None = None
     """The file it was read from (None: given as text)."""
+    # Why allintop picked this dashboard itself (no config was given), to tell the
+    # user once; None when the user's config or -c chose it.
+    notice: str | None = None
 
     @property
     def panels(self) -> tuple[Panel, ...]:
@@ -163,7 +169,12 @@ class Dashboard:
 
 def bundled_default_path() -> Path:
     """The AllIN overview that ships inside the package."""
-    return Path(str(resources.files("allintop").joinpath(CONFIG_NAME)))
+    return bundled_path("allin-overview")
+
+
+def bundled_path(name: str) -> Path:
+    """A dashboard that ships inside the package, by its name in BUNDLED."""
+    return Path(str(resources.files("allintop").joinpath(BUNDLED[name])))
 
 
 def discover(
@@ -172,7 +183,9 @@ def discover(
     """The config file to use: -c, $ALLINTOP_CONFIG, ./panels.yaml, then
     $XDG_CONFIG_HOME (or ~/.config)/allintop/panels.yaml. None: use the bundled default.
 
-    A file named explicitly (-c or the variable) must exist: ConfigError otherwise.
+    A file named explicitly (-c or the variable) must exist: ConfigError otherwise,
+    unless no such file exists and the name is a bundled dashboard's ("allin-overview",
+    "prometheus-overview").
     """
     if explicit:
         return _must_exist(explicit, cwd, "")
@@ -189,10 +202,13 @@ def discover(
 def _must_exist(name: str, cwd: Path, origin: str) -> Path:
     path = Path(name).expanduser()
     path = path if path.is_absolute() else cwd / path
+    if not path.exists() and name in BUNDLED:
+        return bundled_path(name)
     if not path.exists():
         raise ConfigError(
             f"{origin}config file not found: {name}",
-            hint="check the path, or leave it out to use ./panels.yaml or the bundled default",
+            hint="check the path, or leave it out to use ./panels.yaml or the bundled default "
+            f"(bundled dashboards by name: {', '.join(BUNDLED)})",
         )
     if not path.is_file():
         raise ConfigError(f"{origin}config file {name} is not a file")

@@ -58,3 +58,27 @@ def make_stack() -> Iterator[MakeStack]:
     finally:
         for demo in stacks:
             demo.stop()
+
+
+@pytest.fixture(scope="session")
+def node_stack() -> Iterator[DemoStack]:
+    """Someone else's Prometheus: no AllIN backend, scraping itself and a real
+    node-exporter, stopped (both, and its temp dir) at the end of the run.
+
+    Returned once rate() over both jobs has an answer, so every rate panel can too.
+    """
+    from tests.helpers import prom_query, wait_until
+
+    demo = DemoStack(
+        with_backend=False, with_node_exporter=True, scrape_self=True, with_rules=False
+    )
+    demo.start(timeout=START_TIMEOUT)
+    try:
+        for expr in (
+            "rate(node_cpu_seconds_total[5m])",
+            "rate(prometheus_tsdb_head_samples_appended_total[5m]) > 0",
+        ):
+            wait_until(lambda e=expr: prom_query(demo.prometheus_url, e), what=expr)
+        yield demo
+    finally:
+        demo.stop()

@@ -22,6 +22,14 @@ loaded and dumped, never edited as text), ``rule_window="20s"`` every ``[5m]`` r
 in the rule expressions (rewritten on the parsed PromQL), so alerts also clear within
 seconds; ``with_rules=False`` loads no rules at all.
 
+Other stacks for tests: ``with_backend=False`` starts no AllIN backend (and no
+history), ``with_node_exporter=True`` adds Debian's prometheus-node-exporter (job
+"node"), ``scrape_self=True`` has Prometheus scrape its own metrics (job "prometheus");
+start() then waits until every job has a target up.
+
+Progress: ``progress`` is called with a short line for each step of start() (backend,
+history import, Prometheus, first scrape), because the whole takes several seconds.
+
 Cleanup: stop() (also run by __exit__, by atexit, and when start() fails or is
 interrupted) sends SIGTERM, then SIGKILL after a grace period, and removes the temp
 dir. If this process dies without running stop() (SIGKILL, a crash), the children die
@@ -63,8 +71,12 @@ import yaml
 from allintop.demo.scenarios import get_scenario
 from allintop.errors import ConfigError, SetupError
 from allintop.promql import with_windows
+from allintop.units import format_duration
 
 JOB_NAME = "backend-api-dev"  # the seed's scrape target name
+NODE_JOB = "node"
+SELF_JOB = "prometheus"
+NODE_EXPORTER_ENV = "ALLINTOP_NODE_EXPORTER_BIN"
 PROMETHEUS_ENV = "ALLINTOP_PROMETHEUS_BIN"
 INSTALL_HINT = (
     "install Prometheus (Debian/Ubuntu: sudo apt-get install prometheus), "
@@ -118,6 +130,10 @@ class DemoStack:
         with_alertmanager: bool = False,
         query_log: Path | None = None,
         history: float = DEFAULT_HISTORY_SECONDS,
+        with_backend: bool = True,
+        with_node_exporter: bool = False,
+        scrape_self: bool = False,
+        progress: Callable[[str], None] | None = None,
     ) -> None:
         get_scenario(scenario)  # fail now, with the list of valid names
         durations = (
@@ -143,7 +159,13 @@ class DemoStack:
         self.with_alertmanager = with_alertmanager
         self.alertmanager: ChildProcess | None = None
         self.query_log = query_log
-        self.history = max(0.0, history)
+        self.history = max(0.0, history) if with_backend else 0.0
+        self.with_backend = with_backend
+        self.with_node_exporter = with_node_exporter
+        self.scrape_self = scrape_self
+        self.node_exporter: ChildProcess | None = None
+        self._node_exporter_port: int | None = None
+        self._progress = progress
         self.backfilled = False  # whether the history made it into the TSDB
         self.workdir: Path | None = None
         self.backend: ChildProcess | None = None
@@ -180,11 +202,18 @@ class DemoStack:
             atexit.register(self.stop)
             try:
                 self.workdir = Path(tempfile.mkdtemp(prefix="allintop-"))
-                self._start_backend(deadline, history=self.history)
+                if self.with_backend:
+                    self._step(self._backend_step())
+                    self._start_backend(deadline, history=self.history)
                 if self.with_alertmanager:
+                    self._step("starting Alertmanager")
                     self._start_alertmanager(deadline)
+                if self.with_node_exporter:
+                    self._step("starting node-exporter")
+                    self._start_node_exporter(deadline)
                 self._backfill(binary, deadline)
                 self._start_prometheus(binary, deadline)
+                self._step(f"ready: Prometheus at {self.prometheus_url}")
             except BaseException:  # including KeyboardInterrupt: never leave children
                 self.stop()
                 raise
@@ -193,9 +222,9 @@ class DemoStack:
     def stop(self) -> None:
         """Stops both processes and removes the temp dir. Safe to call repeatedly."""
         with self._lock:
-            processes = (self.prometheus, self.backend, self.alertmanager)
+            processes = (self.prometheus, self.backend, self.alertmanager, self.node_exporter)
             _terminate([c for c in processes if c is not None])
-            self.prometheus = self.backend = self.alertmanager = None
+            self.prometheus = self.backend = self.alertmanager = self.node_exporter = None
             if self.workdir is not None:
                 shutil.rmtree(self.workdir, ignore_errors=True)
                 self.workdir = None
@@ -267,6 +296,15 @@ class DemoStack:
 
     # -- starting -----------------------------------------------------------------------
 
+    def _step(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress(message)
+
+    def _backend_step(self) -> str:
+        if self.history <= 0:
+            return "starting the demo backend"
+        return f"starting the demo backend ({format_duration(self.history)} of past traffic)"
+
     def _start_backend(self, deadline: float, port: int = 0, history: float = 0.0) -> None:
         workdir = self._workdir()
         ready = workdir / "backend.port"
@@ -296,6 +334,7 @@ class DemoStack:
         log = workdir / "promtool.log"
         command = [promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet"]
         command += [str(history), str(workdir / "data")]
+        self._step("importing the past traffic into Prometheus' storage (promtool)")
         child = _spawn("promtool", command, log)
         try:
             child.process.wait(max(1.0, deadline - time.monotonic()))
@@ -315,9 +354,10 @@ class DemoStack:
 
     def _start_prometheus(self, binary: str, deadline: float) -> None:
         workdir = self._workdir()
-        self._write_config(workdir)
+        self._step("starting Prometheus")
         for attempt in range(1, PORT_ATTEMPTS + 1):
             self._prometheus_port = free_port()
+            self._write_config(workdir)  # after the port: it may scrape itself
             command = [
                 binary,
                 f"--config.file={workdir / 'prometheus.yml'}",
@@ -331,6 +371,8 @@ class DemoStack:
             ]
             log = workdir / f"prometheus-{attempt}.log"
             self.prometheus = _spawn("prometheus", command, log)
+            if attempt == 1:
+                self._step("waiting for the first scrape")
             try:
                 self._wait_scraped(deadline)
                 return
@@ -368,21 +410,53 @@ class DemoStack:
 
         _wait(ready, deadline, [self.alertmanager], "Alertmanager to be ready")
 
+    def _start_node_exporter(self, deadline: float) -> None:
+        """Debian's node-exporter on a free port, for tests of the generic overview."""
+        binary = find_node_exporter()
+        workdir = self._workdir()
+        port = free_port()
+        command = [
+            binary,
+            f"--web.listen-address=127.0.0.1:{port}",
+            # Slow or noisy collectors a test does not need.
+            "--no-collector.hwmon",
+            "--no-collector.thermal_zone",
+            "--no-collector.rapl",
+            "--no-collector.btrfs",
+            "--no-collector.zfs",
+        ]
+        self.node_exporter = _spawn("node-exporter", command, workdir / "node-exporter.log")
+        self._node_exporter_port = port
+
+        def ready() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2.0).is_success
+            except httpx.HTTPError:
+                return False
+
+        _wait(ready, deadline, [self.node_exporter], "node-exporter to answer")
+
     def _wait_scraped(self, deadline: float) -> None:
-        assert self.prometheus is not None and self.backend is not None
+        """Until every job of what the stack started has a target up (the caller's
+        extra scrape configs may point at things that are not running yet)."""
+        assert self.prometheus is not None
         url = f"{self.prometheus_url}/api/v1/query"
-        query = f'up{{job="{JOB_NAME}"}}'
+        jobs = {job["job_name"] for job in self._own_jobs()}
+        if self.with_backend:
+            jobs.add(JOB_NAME)
 
         def scraped() -> bool:
             try:
-                response = httpx.get(url, params={"query": query}, timeout=1.0)
+                response = httpx.get(url, params={"query": "up == 1"}, timeout=1.0)
                 result = response.json()["data"]["result"]
+                up = {sample["metric"]["job"] for sample in result}
             except (httpx.HTTPError, ValueError, KeyError, TypeError):
                 return False
-            return any(sample["value"][1] == "1" for sample in result)
+            return jobs <= up
 
-        children = [self.prometheus, self.backend]
-        _wait(scraped, deadline, children, "Prometheus to scrape the demo backend")
+        children = [c for c in (self.prometheus, self.backend, self.node_exporter) if c]
+        what = "Prometheus to scrape the demo backend" if self.with_backend else "a first scrape"
+        _wait(scraped, deadline, children, what)
 
     def _write_config(self, workdir: Path) -> None:
         rule_files: list[str] = []
@@ -393,13 +467,22 @@ class DemoStack:
             )
             rule_files.append(str(rules))
         config = prometheus_config(
-            backend_target=f"127.0.0.1:{self._backend_port}",
+            backend_target=f"127.0.0.1:{self._backend_port}" if self.with_backend else None,
             rule_files=rule_files,
-            extra_scrape_configs=self.extra_scrape_configs,
+            extra_scrape_configs=[*self._own_jobs(), *self.extra_scrape_configs],
             alertmanager_url=self.alertmanager_url,
             query_log=self.query_log,
         )
         (workdir / "prometheus.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+
+    def _own_jobs(self) -> list[dict[str, Any]]:
+        """The scrape jobs of what the stack starts itself, besides the backend."""
+        jobs: list[dict[str, Any]] = []
+        if self.scrape_self:
+            jobs.append(_static_job(SELF_JOB, f"127.0.0.1:{self._prometheus_port}"))
+        if self.with_node_exporter:
+            jobs.append(_static_job(NODE_JOB, f"127.0.0.1:{self._node_exporter_port}"))
+        return jobs
 
     def _workdir(self) -> Path:
         if self.workdir is None:
@@ -436,9 +519,13 @@ def render_rules(
     return yaml.safe_dump(rules, sort_keys=False, allow_unicode=True)
 
 
+def _static_job(name: str, target: str) -> dict[str, Any]:
+    return {"job_name": name, "static_configs": [{"targets": [target]}]}
+
+
 def prometheus_config(
     *,
-    backend_target: str,
+    backend_target: str | None,
     rule_files: Sequence[str] = (),
     extra_scrape_configs: Sequence[dict[str, Any]] = (),
     alertmanager_url: str | None = None,
@@ -457,8 +544,8 @@ def prometheus_config(
     if alertmanager_url:
         config["alerting"] = {"alertmanagers": [alertmanager_config(alertmanager_url)]}
     config["rule_files"] = list(rule_files)
-    backend_job = {"job_name": JOB_NAME, "static_configs": [{"targets": [backend_target]}]}
-    config["scrape_configs"] = [backend_job, *extra_scrape_configs]
+    backend = [_static_job(JOB_NAME, backend_target)] if backend_target else []
+    config["scrape_configs"] = [*backend, *extra_scrape_configs]
     return config
 
 
@@ -488,6 +575,19 @@ def find_alertmanager() -> str:
     raise SetupError(
         "no alertmanager binary found",
         hint="apt-get install prometheus-alertmanager, or set ALLINTOP_ALERTMANAGER_BIN",
+    )
+
+
+def find_node_exporter() -> str:
+    """$ALLINTOP_NODE_EXPORTER_BIN, else Debian's prometheus-node-exporter or node_exporter."""
+    explicit = os.environ.get(NODE_EXPORTER_ENV)
+    for candidate in [explicit] if explicit else ["prometheus-node-exporter", "node_exporter"]:
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise SetupError(
+        "no node-exporter binary found",
+        hint=f"apt-get install prometheus-node-exporter, or set {NODE_EXPORTER_ENV}",
     )
 
 

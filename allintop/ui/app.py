@@ -193,6 +193,10 @@ class DashboardApp(App[None]):
             warning = notice.startswith("warning:")
             severity = "warning" if warning else "information"
             self.notify(notice, severity=severity, timeout=10, markup=False)
+        if self.dashboard.notice:  # allintop chose this dashboard itself: say which and why
+            self.notify(
+                clean(self.dashboard.notice, 300), title="Dashboard", timeout=30, markup=False
+            )
         self._render_header()
         self.set_interval(1.0, self._render_header)
         if self._cards:

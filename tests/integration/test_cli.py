@@ -132,14 +132,14 @@ def test_pip_install_into_an_empty_venv(tmp_path):
         [str(python), "-m", "allintop", "--version"], capture_output=True, text=True
     )
     assert version.returncode == 0 and "allintop" in version.stdout
-    # The bundled default dashboard ships inside the wheel.
-    check = subprocess.run(
-        [str(python), "-c", "from allintop import config; print(config.load(None).rows[0].title)"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
+    # The bundled dashboards ship inside the wheel.
+    code = (
+        "from allintop import config\n"
+        "print(config.load(None).rows[0].title)\n"
+        "print(config.load('prometheus-overview').rows[0].title)\n"
     )
-    assert check.stdout.strip() == "Request Metrics", check.stderr
+    check = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert check.stdout.split() == ["Request", "Metrics", "Scrape", "Targets"], check.stderr
 
 
 def test_common_options_work_before_and_after_the_command():

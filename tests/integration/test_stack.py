@@ -16,7 +16,7 @@ import yaml
 
 from allintop.demo.stack import PROMETHEUS_ENV, DemoStack, free_port
 from allintop.errors import SetupError
-from tests.helpers import prom_api, prom_scalar, wait_until
+from tests.helpers import prom_api, prom_query, prom_scalar, wait_until
 
 pytestmark = pytest.mark.stack
 
@@ -182,3 +182,37 @@ def _read_line(process: subprocess.Popen[str], timeout: float) -> str:
     line = process.stdout.readline()
     assert line, f"the parent process exited with {process.poll()}"
     return line
+
+
+def test_start_reports_each_step_as_it_begins(make_stack) -> None:
+    steps: list[tuple[str, bool]] = []
+    stacks: list[DemoStack] = []
+
+    def progress(step: str) -> None:
+        # With whether Prometheus was running when the step was reported: a step is
+        # announced as it begins, not after the fact.
+        steps.append((step, stacks[0].prometheus is not None))
+
+    demo = make_stack(with_rules=False, start=False, progress=progress)
+    stacks.append(demo)
+    demo.start()
+    assert [step for step, _ in steps] == [
+        "starting the demo backend (20m of past traffic)",
+        "importing the past traffic into Prometheus' storage (promtool)",
+        "starting Prometheus",
+        "waiting for the first scrape",
+        f"ready: Prometheus at {demo.prometheus_url}",
+    ]
+    assert [running for _, running in steps] == [False, False, False, True, True]
+    assert demo.backfilled
+
+
+def test_stack_of_prometheus_and_node_exporter_without_the_backend(make_stack) -> None:
+    demo = make_stack(with_backend=False, with_node_exporter=True, scrape_self=True)
+    assert demo.backend is None and demo.node_exporter is not None
+    up = {s["metric"]["job"]: s["value"][1] for s in prom_query(demo.prometheus_url, "up")}
+    assert up == {"node": "1", "prometheus": "1"}
+    node_exporter, workdir = demo.node_exporter, demo.workdir
+    demo.stop()
+    assert not running(node_exporter.process.pid)
+    assert workdir is not None and not workdir.exists()

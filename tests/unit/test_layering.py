@@ -20,7 +20,7 @@ PURE = [
     "model",
     "text",
 ]
-BELOW_UI = ["prometheus", "alertmanager", "poller", "watch", "snapshot", "cli"]
+BELOW_UI = ["prometheus", "alertmanager", "poller", "watch", "snapshot", "cli", "choice"]
 
 
 def _imported(module: str, roots: set[str]) -> list[str]:
