@@ -9,12 +9,21 @@ panel depends on. No Textual, no network.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from allintop.config import Panel
 from allintop.history import LabelKey, label_key
-from allintop.model import Alert, AlertRule, ManagedAlert, RuleGroup, Target
+from allintop.model import (
+    Alert,
+    AlertRule,
+    ManagedAlert,
+    RuleGroup,
+    Silence,
+    SilenceMatcher,
+    Target,
+)
 from allintop.promql import may_select, metric_names
 from allintop.text import tidy_numbers
 
@@ -42,15 +51,65 @@ class ActiveAlert:
         )
 
 
+def matcher_matches(matcher: SilenceMatcher, labels: Mapping[str, str]) -> bool:
+    """Alertmanager's rule: a missing label is the empty string; regexes are anchored
+    (Go RE2; a pattern Python cannot read matches nothing, as Alertmanager would have
+    refused to store it)."""
+    value = labels.get(matcher.name, "")
+    if matcher.is_regex:
+        try:
+            found = re.fullmatch(matcher.value, value) is not None
+        except re.error:
+            return False
+    else:
+        found = value == matcher.value
+    return found == matcher.is_equal
+
+
+def silence_matches(silence: Silence, labels: Mapping[str, str]) -> bool:
+    return bool(silence.matchers) and all(matcher_matches(m, labels) for m in silence.matchers)
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """What Alertmanager says is silenced or inhibited, applied to Prometheus' alerts.
+
+    Prometheus' /api/v1/alerts lists an alert without the server's external labels,
+    which it adds only when it sends the alert to Alertmanager; so every question is
+    asked about the labels as Alertmanager sees them (`external` under the alert's
+    own). An alert is suppressed when Alertmanager holds it silenced or inhibited, or
+    when an active silence's matchers match it: the latter also covers a pending
+    alert, which Alertmanager has not received yet.
+    """
+
+    managed: tuple[ManagedAlert, ...] = ()
+    silences: tuple[Silence, ...] = ()
+    external: Mapping[str, str] = field(default_factory=dict)
+
+    def __call__(self, labels: Mapping[str, str]) -> bool:
+        seen = {**self.external, **labels}
+        key = label_key(seen)
+        held = any((a.silenced or a.inhibited) and label_key(a.labels) == key for a in self.managed)
+        return held or any(silence_matches(s, seen) for s in self.silences)
+
+
 def suppressed_keys(managed: Iterable[ManagedAlert]) -> frozenset[LabelKey]:
     """Label sets Alertmanager silences or inhibits."""
     return frozenset(label_key(a.labels) for a in managed if a.silenced or a.inhibited)
 
 
 def summarize(
-    alerts: Iterable[Alert], suppressed: frozenset[LabelKey] = frozenset()
+    alerts: Iterable[Alert],
+    suppressed: Callable[[Mapping[str, str]], bool] | frozenset[LabelKey] = frozenset(),
 ) -> list[ActiveAlert]:
-    """Group alert instances by (name, state); silenced groups sort after live ones."""
+    """Group alert instances by (name, state); silenced groups sort after live ones.
+
+    `suppressed` says whether an instance (by its labels) is silenced or inhibited: a
+    Suppression, or a set of label keys.
+    """
+    if isinstance(suppressed, frozenset):
+        keys = suppressed
+        suppressed = lambda labels: label_key(labels) in keys  # noqa: E731
     groups: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         if alert.state in ("firing", "pending"):
@@ -65,7 +124,7 @@ def summarize(
                 severity=_worst_severity(a.severity for a in members),
                 since=min(starts) if starts else None,
                 count=len(members),
-                silenced=all(label_key(a.labels) in suppressed for a in members),
+                silenced=all(suppressed(a.labels) for a in members),
             )
         )
     return sorted(out, key=lambda a: (a.silenced, a.sort_key))

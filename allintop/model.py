@@ -123,3 +123,24 @@ class ManagedAlert:
     @property
     def inhibited(self) -> bool:
         return bool(self.inhibited_by)
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceMatcher:
+    """One matcher of an Alertmanager silence: `name` =, !=, =~ or !~ `value`."""
+
+    name: str
+    value: str
+    is_regex: bool = False
+    is_equal: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """An active Alertmanager silence: the alerts its matchers match are silenced."""
+
+    id: str
+    matchers: tuple[SilenceMatcher, ...]
+    created_by: str = ""
+    comment: str = ""
+    ends_at: float | None = None

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any, Self
 
 import httpx
+import yaml
 
 from allintop.connection import ConnectionSettings, TLSFiles
 from allintop.errors import AllintopError
@@ -436,6 +437,12 @@ class PrometheusClient(HTTPAPIClient):
         body = await self._api("GET", "/api/v1/targets", params={"state": "active"})
         return self._decode(body, lambda d: tuple(_target(t) for t in d["activeTargets"]))
 
+    async def external_labels(self) -> dict[str, str]:
+        """The server's global external_labels (from /api/v1/status/config): what it
+        adds to an alert's labels when it sends the alert to Alertmanager."""
+        body = await self._api("GET", "/api/v1/status/config")
+        return self._decode(body, _external_labels)
+
     async def buildinfo(self) -> BuildInfo:
         body = await self._api("GET", "/api/v1/status/buildinfo")
         return self._decode(
@@ -499,11 +506,17 @@ class PrometheusClient(HTTPAPIClient):
             return decode(body["data"])
         except PrometheusError:
             raise
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, yaml.YAMLError) as exc:
             raise BadResponse(
                 f"unexpected answer from {self.host}: {clean(repr(exc), 80)}",
                 hint="the server speaks a different version of the Prometheus API",
             ) from exc
+
+
+def _external_labels(data: Mapping[str, Any]) -> dict[str, str]:
+    parsed = yaml.safe_load(str(data["yaml"])) or {}
+    labels = (parsed.get("global") or {}).get("external_labels") or {}
+    return _labels(labels)
 
 
 def _groups(data: Mapping[str, Any]) -> tuple[RuleGroup, ...]:

@@ -13,7 +13,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from allintop.model import ManagedAlert, RuleGroup, Target
+from allintop.model import ManagedAlert, RuleGroup, Silence, Target
 from allintop.prometheus import PrometheusClient, PrometheusError
 
 if TYPE_CHECKING:
@@ -33,6 +33,10 @@ class StatusReport:
     targets_error: PrometheusError | None = None
     managed: tuple[ManagedAlert, ...] | None = None
     managed_error: PrometheusError | None = None
+    silences: tuple[Silence, ...] | None = None
+    silences_error: PrometheusError | None = None
+    external: dict[str, str] | None = None
+    external_error: PrometheusError | None = None
 
 
 class StatusWatcher:
@@ -61,11 +65,15 @@ class StatusWatcher:
         if self._due(self._rules_at, self.rules_every, now, want_rules):
             self._rules_at = now
             jobs["rules"] = asyncio.ensure_future(self.client.rules())
+            if self.alertmanager is not None:
+                # Silences are matched on the labels Alertmanager sees: these too.
+                jobs["external"] = asyncio.ensure_future(self.client.external_labels())
         if self._due(self._targets_at, self.targets_every, now, want_targets):
             self._targets_at = now
             jobs["targets"] = asyncio.ensure_future(self.client.targets())
         if self.alertmanager is not None:
             jobs["managed"] = asyncio.ensure_future(self.alertmanager.alerts())
+            jobs["silences"] = asyncio.ensure_future(self.alertmanager.silences())
         if not jobs:
             return StatusReport()
         await asyncio.wait(jobs.values())

@@ -57,7 +57,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -128,6 +128,7 @@ class DemoStack:
         extra_scrape_configs: list[dict[str, Any]] | None = None,
         alertmanager_url: str | None = None,
         with_alertmanager: bool = False,
+        external_labels: Mapping[str, str] | None = None,
         query_log: Path | None = None,
         history: float = DEFAULT_HISTORY_SECONDS,
         with_backend: bool = True,
@@ -157,6 +158,7 @@ class DemoStack:
         self.extra_scrape_configs = list(extra_scrape_configs or [])
         self.alertmanager_url = alertmanager_url
         self.with_alertmanager = with_alertmanager
+        self.external_labels = dict(external_labels or {})
         self.alertmanager: ChildProcess | None = None
         self.query_log = query_log
         self.history = max(0.0, history) if with_backend else 0.0
@@ -472,6 +474,7 @@ class DemoStack:
             extra_scrape_configs=[*self._own_jobs(), *self.extra_scrape_configs],
             alertmanager_url=self.alertmanager_url,
             query_log=self.query_log,
+            external_labels=self.external_labels,
         )
         (workdir / "prometheus.yml").write_text(yaml.safe_dump(config, sort_keys=False))
 
@@ -530,6 +533,7 @@ def prometheus_config(
     extra_scrape_configs: Sequence[dict[str, Any]] = (),
     alertmanager_url: str | None = None,
     query_log: Path | None = None,
+    external_labels: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     # 1 s everywhere: the dashboard and the tests see a change within a second or two.
     # scrape_timeout must not exceed scrape_interval, so it is set explicitly.
@@ -540,6 +544,8 @@ def prometheus_config(
     }
     if query_log is not None:
         glob["query_log_file"] = str(Path(query_log).absolute())
+    if external_labels:
+        glob["external_labels"] = dict(external_labels)
     config: dict[str, Any] = {"global": glob}
     if alertmanager_url:
         config["alerting"] = {"alertmanagers": [alertmanager_config(alertmanager_url)]}

@@ -12,7 +12,7 @@ import asyncio
 import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -27,19 +27,24 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from allintop.alerting import ActiveAlert, down_targets, markers, panel_alert_map, summarize
-from allintop.alerting import suppressed_keys as _suppressed_keys
+from allintop.alerting import (
+    ActiveAlert,
+    Suppression,
+    down_targets,
+    markers,
+    panel_alert_map,
+    summarize,
+)
 from allintop.config import Dashboard
-from allintop.history import LabelKey
-from allintop.poller import PanelState, Poller, TickReport, aligned, server_error
+from allintop.poller import AlertsState, PanelState, Poller, TickReport, aligned, server_error
 from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
 from allintop.text import clean
 from allintop.ui import layout
 from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.theme import themed
-from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle
+from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle, Staleness
 from allintop.units import format_duration, format_since
-from allintop.watch import StatusWatcher
+from allintop.watch import StatusReport, StatusWatcher
 
 if TYPE_CHECKING:
     from allintop.alertmanager import AlertmanagerClient
@@ -144,7 +149,12 @@ class DashboardApp(App[None]):
         self.targets: tuple[Target, ...] = ()
         self.targets_loaded = False
         self.targets_error: str | None = None
-        self.suppressed: frozenset[LabelKey] = frozenset()
+        self.suppression = Suppression()
+        self.alertmanager_error: str | None = None
+        # When the alert list last came in, and why it has not since (a stale list is
+        # still shown, but said to be stale).
+        self.alerts_as_of: float | None = None
+        self.alerts_error: str | None = None
         self.alert_map: dict[int, tuple[str, ...]] = {
             i: p.alerts for i, p in enumerate(dashboard.panels)
         }
@@ -321,9 +331,12 @@ class DashboardApp(App[None]):
         with self.batch_update():
             for state in report.panels:
                 self._cards[state.index].show(state)
-            if report.alerts is not None and report.alerts.error is None:
-                self.alerts = report.alerts.alerts
-                self._mark()
+            if report.alerts is not None:
+                self._take_alerts(report.alerts)
+            elif self.poller.want_alerts and not message.backfill:
+                # A tick asked, but no answer came within it.
+                self.alerts_error = "no answer in time"
+            self._mark()
         self._judge(report.panels)
         self.ticks += 1
         self._render_header()
@@ -343,17 +356,43 @@ class DashboardApp(App[None]):
             self.targets_loaded = report.targets is not None
             self.targets_error = report.targets_error.message if report.targets_error else None
             self.targets = report.targets or ()
-        if report.managed is not None:
-            self.suppressed = _suppressed_keys(report.managed)
+        self._take_alertmanager(report)
         with self.batch_update():
             self._mark()
         self._refresh_screen()
 
+    def _take_alerts(self, state: AlertsState) -> None:
+        """New alerts replace the list; a failure keeps it, marked stale since then."""
+        if state.error is None:
+            self.alerts, self.alerts_as_of, self.alerts_error = state.alerts, state.time, None
+        else:
+            self.alerts_error = clean(state.error.message, 120)
+
+    def _take_alertmanager(self, report: StatusReport) -> None:
+        """Silences, silenced alerts and external labels; a failure is said, not hidden."""
+        changes: dict[str, object] = {}
+        if report.managed is not None:
+            changes["managed"] = report.managed
+        if report.silences is not None:
+            changes["silences"] = report.silences
+        if report.external is not None:
+            changes["external"] = report.external
+        if changes:
+            self.suppression = replace(self.suppression, **changes)  # type: ignore[arg-type]
+        failed = report.managed_error or report.silences_error
+        if failed is not None:
+            self.alertmanager_error = clean(failed.message, 120)
+        elif report.managed is not None:
+            self.alertmanager_error = None
+
     def _mark(self) -> None:
         """Alerts bar and panel markers from the latest alerts, rules and targets."""
         now = self.clock()
-        self.active = summarize(self.alerts, self.suppressed)
-        self._alerts_bar.show(self.active, now)
+        self.active = summarize(self.alerts, self.suppression)
+        stale = None
+        if self.alerts_error is not None:
+            stale = Staleness(self.alerts_as_of, self.alerts_error)
+        self._alerts_bar.show(self.active, now, stale=stale, alertmanager=self.alertmanager_error)
         for card in self._cards:
             names = self.alert_map.get(card.index, ())
             card.mark(

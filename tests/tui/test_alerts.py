@@ -110,7 +110,9 @@ async def test_alerts_screen_lists_every_rule_and_shows_its_expression(stack):
         assert "inactive" in text and "critical" in text
         assert "High 5xx error rate detected" in text  # summary annotation
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "for 2s" in screen_text(app), what="the rule screen")
+        await wait_for(
+            pilot, lambda: "fires after 2s pending" in screen_text(app), what="the rule screen"
+        )
         assert "status_code=~" in screen_text(app)  # the rule's expression
         await pilot.press("escape")
         await pilot.press("escape")
@@ -188,3 +190,86 @@ async def test_silenced_alert_is_shown_as_silenced(make_stack):
         await wait_for(pilot, lambda: _card(app, "Success Rate").has_class("-firing"), within=30)
         await pilot.press("a")
         await wait_for(pilot, lambda: "firing (silenced)" in screen_text(app))
+
+
+def _silence_matchers(alertmanager_url: str, matchers: list[dict[str, object]]) -> None:
+    now = time.time()
+    body = {
+        "matchers": matchers,
+        "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60)),
+        "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600)),
+        "createdBy": "allintop tests",
+        "comment": "matched as Alertmanager matches",
+    }
+    httpx.post(f"{alertmanager_url}/api/v2/silences", json=body, timeout=5).raise_for_status()
+
+
+async def test_silences_match_with_external_labels_set(make_stack):
+    # Prometheus adds external labels only to what it sends Alertmanager, so its
+    # /api/v1/alerts never carries them: matching label sets exactly, no silence
+    # ever matched. Silences now match as Alertmanager matches them.
+    demo = make_stack(
+        "incident", with_alertmanager=True, external_labels={"cluster": "eu-1"}, **FAST_RULES
+    )
+    _silence_matchers(
+        demo.alertmanager_url,
+        [
+            {"name": "alertname", "value": "HighMemoryUsage", "isRegex": False},
+            {"name": "cluster", "value": "eu-.*", "isRegex": True},
+        ],
+    )
+    # A silence for another cluster must not silence this one's alert.
+    _silence_matchers(
+        demo.alertmanager_url,
+        [
+            {"name": "alertname", "value": "HighErrorRate", "isRegex": False},
+            {"name": "cluster", "value": "us-1", "isRegex": False},
+        ],
+    )
+    app = _app(demo.prometheus_url, alertmanager=AlertmanagerClient(demo.alertmanager_url))
+    async with app.run_test(size=(200, 40)) as pilot:
+        memory = _card(app, "Memory Usage")
+        await wait_for(
+            pilot,
+            lambda: (
+                "silenced: HighMemoryUsage" in _bar(app) and "(silenced)" in memory.detail_plain
+            ),
+            within=40,
+            what="HighMemoryUsage silenced through a matcher on the external label",
+        )
+        await wait_for(pilot, lambda: "FIRING  HighErrorRate" in _bar(app), within=30)
+        assert "HighErrorRate" not in _bar(app).split("silenced:")[-1]
+
+
+async def test_an_alertmanager_that_cannot_be_asked_is_said(stack):
+    from tests.faultserver import closed_port
+
+    dead = AlertmanagerClient(f"http://127.0.0.1:{closed_port()}")
+    app = _app(stack.prometheus_url, alertmanager=dead)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await wait_for(
+            pilot,
+            lambda: "silences unknown: cannot connect" in _bar(app),
+            what="the bar to say Alertmanager cannot be asked",
+        )
+
+
+async def test_the_alert_list_is_called_stale_when_it_cannot_be_fetched(make_stack):
+    from tests.faultproxy import UNAVAILABLE, fault_proxy
+
+    demo = make_stack("incident", **FAST_RULES)
+    with fault_proxy(demo.prometheus_url) as proxy:
+        app = _app(proxy.url)
+        async with app.run_test(size=(200, 40)) as pilot:
+            await wait_for(pilot, lambda: "FIRING" in _bar(app), within=40, what="a fire")
+            proxy.route(UNAVAILABLE, path="/api/v1/alerts")
+            await wait_for(
+                pilot, lambda: "STALE" in _bar(app), what="the bar to call the list stale"
+            )
+            bar = next(line for line in screen_lines(app) if "STALE" in line)
+            assert "alerts as of" in bar and "unavailable" in bar and "FIRING" in bar
+            await pilot.pause(2.2)
+            again = next(line for line in screen_lines(app) if "STALE" in line)
+            assert again == bar, "times must not count on from a list that is stale"
+            proxy.passthrough()
+            await wait_for(pilot, lambda: "STALE" not in _bar(app), what="the list to recover")

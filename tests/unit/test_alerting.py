@@ -1,7 +1,9 @@
 """The alert ordering, the panel <-> rule mapping and the scrape error summary."""
 
 from allintop.alerting import (
+    Suppression,
     down_targets,
+    matcher_matches,
     rules_for_panel,
     scrape_error_summary,
     summarize,
@@ -9,6 +11,7 @@ from allintop.alerting import (
 )
 from allintop.alertmanager import ManagedAlert
 from allintop.config import Panel
+from allintop.model import Silence, SilenceMatcher
 from allintop.prometheus import Alert, AlertRule, Target
 
 
@@ -88,3 +91,38 @@ def test_scrape_error_summary():
         "HTTP status 500 Internal"
     )
     assert scrape_error_summary("odd") == "odd"
+
+
+# -- silences matched as Alertmanager matches -------------------------------------------
+
+
+def _m(name: str, value: str, *, regex: bool = False, equal: bool = True) -> SilenceMatcher:
+    return SilenceMatcher(name, value, regex, equal)
+
+
+def test_matchers_follow_alertmanager_rules():
+    labels = {"alertname": "HighErrorRate", "route": "/api/posts"}
+    assert matcher_matches(_m("alertname", "HighErrorRate"), labels)
+    assert matcher_matches(_m("route", "/api/.*", regex=True), labels)
+    assert not matcher_matches(_m("route", "/api", regex=True), labels)  # anchored
+    assert matcher_matches(_m("route", "/web", equal=False), labels)
+    assert not matcher_matches(_m("route", "/api/.*", regex=True, equal=False), labels)
+    assert matcher_matches(_m("missing", ""), labels)  # a missing label is ""
+    assert not matcher_matches(_m("route", "(", regex=True), labels)  # unreadable regex
+
+
+def test_suppression_sees_the_labels_alertmanager_sees():
+    alert = {"alertname": "HighMemoryUsage", "severity": "warning"}
+    silence = Silence("s1", (_m("alertname", "HighMemoryUsage"), _m("cluster", "eu-1")))
+    assert not Suppression(silences=(silence,))(alert)
+    assert Suppression(silences=(silence,), external={"cluster": "eu-1"})(alert)
+    assert not Suppression(silences=(silence,), external={"cluster": "us-1"})(alert)
+    # An alert's own label wins over an external one of the same name, as in Prometheus.
+    assert not Suppression(silences=(silence,), external={"cluster": "eu-1"})(
+        {**alert, "cluster": "us-1"}
+    )
+    # Alertmanager's own verdict, on the labels with the external ones added.
+    held = ManagedAlert({**alert, "cluster": "eu-1"}, "suppressed", ("s9",), ())
+    assert Suppression(managed=(held,), external={"cluster": "eu-1"})(alert)
+    assert not Suppression(managed=(held,))(alert)
+    assert not Suppression(silences=(Silence("empty", ()),))(alert)  # matches nothing
