@@ -61,6 +61,8 @@ class StatusWatcher:
     async def fetch(
         self, now: float, *, want_rules: bool = False, want_targets: bool = False
     ) -> StatusReport:
+        """What is due at `now`, a monotonic time: only its differences are used, so a
+        stepped wall clock must not be passed (it would hold fetches back for hours)."""
         jobs: dict[str, asyncio.Future[object]] = {}
         if self._due(self._rules_at, self.rules_every, now, want_rules):
             self._rules_at = now

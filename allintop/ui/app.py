@@ -85,7 +85,9 @@ class DashboardApp(App[None]):
         variables: template variable values (name -> value).
         refresh: seconds between ticks (overrides the dashboard's).
         range_: the sparklines' time range in seconds.
-        clock: the wall clock (tests freeze it).
+        clock: the wall clock, for times (the query grid, "since"); tests freeze it.
+        monotonic: the clock durations are measured on (retries, the overdue verdict,
+            the next poll's delay), which a wall clock stepped by NTP does not move.
         alertmanager: the Alertmanager client, for silences.
         notices: messages for the user shown as notifications at start.
     """
@@ -124,6 +126,7 @@ class DashboardApp(App[None]):
         refresh: float | None = None,
         range_: float | None = None,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         alertmanager: AlertmanagerClient | None = None,
         notices: Sequence[str] = (),
     ) -> None:
@@ -132,6 +135,7 @@ class DashboardApp(App[None]):
         self.dashboard = dashboard
         self.client = client
         self.clock = clock
+        self.monotonic = monotonic
         self.variables = dashboard.variable_values(variables)
         self.refresh_interval = refresh or dashboard.refresh
         self.range = range_ or dashboard.range
@@ -161,10 +165,11 @@ class DashboardApp(App[None]):
         self._status_busy = False
         self._generation = 0  # bumped by every re-configuration (see _run_poll)
         self._refresh_asked = False
-        self._backfill_failed_at: float | None = None
+        self._backfill_failed_at: float | None = None  # monotonic
         self.paused = False
         self.needs_backfill = True
         self.last_ok: float | None = None
+        self._ok_at = 0.0  # monotonic, when last_ok was set
         self.last_error: str | None = None
         self.last_error_word = "unreachable"  # or "error": what the header says then
         self.ticks = 0
@@ -247,7 +252,7 @@ class DashboardApp(App[None]):
         self._refresh_asked = False
         # A failed backfill is retried, but not on every tick: it may be what is slow.
         retry = self._backfill_failed_at is None or (
-            self.clock() - self._backfill_failed_at >= BACKFILL_RETRY
+            self.monotonic() - self._backfill_failed_at >= BACKFILL_RETRY
         )
         self._run_poll(self.needs_backfill and retry)
         if not self._status_busy:
@@ -259,7 +264,7 @@ class DashboardApp(App[None]):
         """Rules, targets and silences, on their own schedule, never holding up a tick."""
         try:
             report = await self.watcher.fetch(
-                self.clock(),
+                self.monotonic(),
                 want_rules=getattr(self._top_screen(), "wants_rules", False),
                 want_targets=getattr(self._top_screen(), "wants_targets", False),
             )
@@ -272,7 +277,7 @@ class DashboardApp(App[None]):
         # Results carry the configuration they were asked under: after a new range,
         # step or variable, what the old poller still delivers is dropped.
         generation, poller = self._generation, self.poller
-        started = self.clock()
+        started, began = self.clock(), self.monotonic()
         try:
             now = started
             step = self.refresh_interval
@@ -300,9 +305,12 @@ class DashboardApp(App[None]):
             self._polling = False
             if not self.paused:
                 # The next grid time after the one this poll was for: a poll that ran
-                # into it must not skip it.
+                # into it must not skip it. How long the poll took is measured on the
+                # monotonic clock: a wall clock stepped back meanwhile must not put the
+                # next poll hours ahead.
                 step = self.refresh_interval
-                due = aligned(started, step) + step + TICK_OFFSET - self.clock()
+                ahead = aligned(started, step) + step + TICK_OFFSET - started
+                due = ahead - (self.monotonic() - began)
                 soon = self._refresh_asked or (
                     self.needs_backfill and self._backfill_failed_at is None
                 )
@@ -313,7 +321,7 @@ class DashboardApp(App[None]):
         do not replace the values the instant tick just showed."""
         if any(state.error is not None for state in report.panels):
             self.needs_backfill = True
-            self._backfill_failed_at = self.clock()
+            self._backfill_failed_at = self.monotonic()
             report.panels = [state for state in report.panels if state.error is None]
         else:
             self._backfill_failed_at = None
@@ -448,6 +456,7 @@ class DashboardApp(App[None]):
         elif any(state.error is None for state in arrived):
             self.last_error = None
             self.last_ok = self.clock()
+            self._ok_at = self.monotonic()
 
     # -- header --
 
@@ -459,7 +468,7 @@ class DashboardApp(App[None]):
             return self.last_error_word, "bold $error"
         if self.last_ok is None:
             return "connecting", "dim"
-        late = self.clock() - self.last_ok - self.refresh_interval
+        late = self.monotonic() - self._ok_at - self.refresh_interval
         if late > OVERDUE_GRACE and self.waiting():
             # A hung Prometheus: nothing is wrong yet, but nothing is new either.
             return f"overdue {format_since(late)}", "bold $warning"
@@ -621,6 +630,6 @@ def make_app(dashboard: Dashboard, client: PrometheusClient, **options: Any) -> 
     """The one factory the CLI, the screenshots and the tests build the app with.
 
     `options` are DashboardApp's keyword arguments (variables, refresh, range_,
-    clock, alertmanager).
+    clock, monotonic, alertmanager).
     """
     return DashboardApp(dashboard, client, **options)

@@ -274,15 +274,29 @@ def time_ticks(start: float, end: float, count: int) -> tuple[list[float], list[
     """Clock-time ticks (HH:MM, or HH:MM:SS below a minute's spacing), local time."""
     span = end - start
     spacing = next((s for s in TIME_STEPS if span / s <= max(count, 1)), TIME_STEPS[-1])
-    offset = time.localtime(start).tm_gmtoff  # round in local time, not UTC
-    first = math.ceil((start + offset) / spacing) * spacing - offset
     fmt = "%H:%M" if spacing % 60 == 0 else "%H:%M:%S"
-    ticks: list[float] = []
-    t = first
-    while t <= end + 1e-6:
-        ticks.append(t)
-        t += spacing
+    # Round in local time, not UTC, at the offset each tick itself has: across a DST
+    # change the range has two, and 06:00 is 06:00 on either side of it. No offset
+    # lasts less than a spacing (at most 6 h), so a sample at every one finds them all.
+    steps = int(span // spacing) + 1
+    offsets = {_utc_offset(t) for t in [start + k * spacing for k in range(steps)] + [end]}
+    ticks = sorted(
+        t
+        for offset in offsets
+        for t in _round_times(start, end, spacing, offset)
+        if _utc_offset(t) == offset
+    )
     return ticks, [time.strftime(fmt, time.localtime(t)) for t in ticks]
+
+
+def _utc_offset(t: float) -> int:
+    return time.localtime(t).tm_gmtoff
+
+
+def _round_times(start: float, end: float, spacing: int, offset: int) -> list[float]:
+    """The times in [start, end] that are whole `spacing`s in a zone `offset` from UTC."""
+    first = math.ceil((start + offset) / spacing) * spacing - offset
+    return [first + k * spacing for k in range(int((end + 1e-6 - first) // spacing) + 1)]
 
 
 def series_names(
