@@ -11,16 +11,17 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
@@ -32,6 +33,7 @@ from allintop.poller import PanelState, Poller, TickReport, aligned, server_erro
 from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
 from allintop.text import clean
 from allintop.ui import layout
+from allintop.ui.keys import KEYS, PALETTE_KEY
 from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.theme import themed
 from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle
@@ -65,27 +67,24 @@ class DashboardApp(App[None]):
         refresh: seconds between ticks (overrides the dashboard's).
         range_: the sparklines' time range in seconds.
         clock: the wall clock (tests freeze it).
+        alertmanager: the Alertmanager client, for silences.
     """
 
     CSS_PATH = "allintop.tcss"
     TITLE = "allintop"
-    # The footer's room is for the keys; a command palette adds nothing here.
-    ENABLE_COMMAND_PALETTE = False
 
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
+        *(key.binding() for key in KEYS),
         # Over SSH, Ctrl-C is how a terminal tool is left; Textual's default only hints.
         Binding("ctrl+c", "quit", show=False, priority=True),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("p", "pause", "Pause"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("plus,equals_sign", "refresh_interval(1)", "Slower", key_display="+"),
-        Binding("minus", "refresh_interval(-1)", "Faster", key_display="-"),
-        Binding("t", "range", "Range"),
-        Binding("a", "alerts", "Alerts"),
-        Binding("g", "targets", "Targets"),
-        Binding("slash", "variables", "Vars", key_display="/"),
-        Binding("enter", "zoom", "Zoom"),
+        Binding(
+            PALETTE_KEY.keys,
+            PALETTE_KEY.action,
+            PALETTE_KEY.name,
+            show=False,  # the footer shows it on its right, whatever `show` says
+            priority=True,
+            tooltip=PALETTE_KEY.help,
+        ),
         Binding("up", "move(0, -1)", show=False),
         Binding("down", "move(0, 1)", show=False),
         Binding("left", "move(-1, 0)", show=False),
@@ -157,16 +156,20 @@ class DashboardApp(App[None]):
         yield self._status_line
         yield self._alerts_bar
         with self._rows:
-            index = 0
-            for row_number, row in enumerate(self.dashboard.rows):
-                yield RowTitle(Text(clean(row.title)), markup=False)
-                with Grid(classes="row-grid", id=f"row-{row_number}"):
-                    for panel in row.panels:
-                        card = PanelCard(panel, index)
-                        self._cards.append(card)
-                        yield card
-                        index += 1
-        yield Footer()
+            yield from self._row_widgets()
+        # Compact: at 80 columns the keys used most and ^p (every action) fit.
+        yield Footer(compact=True)
+
+    def _row_widgets(self) -> list[Widget]:
+        """Each row's title and grid of cards; fills self._cards."""
+        self._cards = []
+        widgets: list[Widget] = []
+        for row_number, row in enumerate(self.dashboard.rows):
+            widgets.append(RowTitle(Text(clean(row.title)), markup=False))
+            cards = [PanelCard(panel, len(self._cards) + i) for i, panel in enumerate(row.panels)]
+            self._cards.extend(cards)
+            widgets.append(Grid(*cards, classes="row-grid", id=f"row-{row_number}"))
+        return widgets
 
     def on_mount(self) -> None:
         self._render_header()
@@ -491,6 +494,11 @@ class DashboardApp(App[None]):
 
         self.push_screen(VariablesScreen(self))
 
+    async def action_dashboard(self) -> None:
+        """Esc: back to the dashboard from any screen, however many are on top of it."""
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+
     async def set_variables(self, values: Mapping[str, str]) -> None:
         """New variable values are new queries: a new poller, backfilled afresh."""
         if all(self.variables.get(k) == v for k, v in values.items()):
@@ -498,14 +506,32 @@ class DashboardApp(App[None]):
         self.variables.update(values)
         self.exprs = self.dashboard.exprs(self.variables)
         await self.poller.aclose()
-        self.poller = Poller(
+        self.poller = self._new_poller()
+        self._regrid()
+
+    def _new_poller(self) -> Poller:
+        return Poller(
             self.client,
             self.dashboard.panels,
             self.exprs,
             step=self.refresh_interval,
             range_=self.range,
         )
-        self._regrid()
+
+    # -- the command palette --
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette (^p): every dashboard action from the keys table, and
+        Textual's theme picker."""
+        for key in KEYS:
+            run = functools.partial(self._run_command, key.action)
+            yield SystemCommand(key.name, f"{key.shown}  {key.help}", run)
+        yield from (c for c in super().get_system_commands(screen) if c.title == "Theme")
+
+    def _run_command(self, action: str) -> None:
+        # After the palette has closed: a screenshot must not show it, and zoom needs
+        # the focused card back.
+        self.call_after_refresh(self.run_action, action)
 
     def _fetch_now(self) -> None:
         """A screen just opened: fetch what it shows without waiting for the next tick."""

@@ -1,0 +1,185 @@
+"""Keys and screens as the README describes them: the command palette, screenshots,
+reloading panels.yaml, Esc, the help and variables screens, the range labels and the
+focused card; driven with Pilot against the real demo stack."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from textual.widgets import Select
+from textual.widgets._select import SelectOverlay
+
+from allintop import config
+from allintop.prometheus import PrometheusClient
+from allintop.ui.app import DashboardApp, make_app
+from allintop.ui.widgets import PanelCard
+from tests.tui.util import screen_lines, screen_text, wait_for
+
+pytestmark = pytest.mark.stack
+
+
+def _app(url: str, dashboard: config.Dashboard | None = None, **options) -> DashboardApp:
+    dashboard = dashboard or config.load_dashboard(config.bundled_default_path())
+    return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
+
+
+def _values(app: DashboardApp) -> bool:
+    cards = list(app.query(PanelCard))
+    return bool(cards) and all(c.state is not None and c.state.value is not None for c in cards)
+
+
+def _on_dashboard(app: DashboardApp) -> bool:
+    return len(app.screen_stack) == 1 and "Requests/sec" in screen_text(app)
+
+
+def _notes(app: DashboardApp) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+# -- 14: the command palette --------------------------------------------------------
+
+ACTIONS = {
+    "Quit": "q",
+    "Help": "?",
+    "Pause": "p",
+    "Refresh": "r",
+    "Slower": "+",
+    "Faster": "-",
+    "Range": "t",
+    "Alerts": "a",
+    "Targets": "g",
+    "Variables": "/",
+    "Zoom": "enter",
+}
+
+
+async def test_ctrl_p_lists_every_action_with_its_key_and_runs_one(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await wait_for(pilot, lambda: _values(app), what="values")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Search for commands" in screen_text(app), what="palette")
+        lines = [line.strip() for line in screen_lines(app)]
+        for name, key in ACTIONS.items():
+            assert name in lines, f"{name!r} not in the palette"
+            # Under each name: its key and what it does.
+            below = lines[lines.index(name) + 1]
+            assert below.startswith(f"{key}  ") and len(below) > len(key) + 8, (name, below)
+        await pilot.press(*"pause", "enter")
+        await wait_for(pilot, lambda: "● paused" in screen_lines(app)[0], what="paused")
+        assert app.paused and len(app.screen_stack) == 1
+
+
+async def test_footer_fits_80_columns_and_shows_the_palette_key(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "Quit" in screen_lines(app)[-1], what="the footer")
+        footer = screen_lines(app)[-1]
+        for shown in ("q Quit", "? Help", "p Pause", "t Range", "a Alerts", "g Targets"):
+            assert shown in footer, (shown, footer)
+        assert footer.rstrip().endswith("^p Commands"), footer
+
+
+# -- 15: Esc, help, variables, range labels, focus ----------------------------------
+
+
+async def test_esc_returns_to_the_dashboard_from_every_screen(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _values(app), what="values")
+        for keys in (["question_mark"], ["a"], ["g"], ["slash"], ["enter"]):
+            await pilot.press(*keys)
+            await wait_for(pilot, lambda: len(app.screen_stack) == 2, what=f"{keys} to open")
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: _on_dashboard(app), what=f"esc after {keys}")
+        # The rule detail sits on the alerts screen: Esc closes both.
+        await pilot.press("a")
+        await wait_for(pilot, lambda: bool(getattr(app.screen, "rules", None)), what="rules")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 3, what="the rule detail")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: _on_dashboard(app), what="esc from the rule detail")
+
+
+async def test_help_scrolls_at_80x24(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: "allintop — keys" in screen_text(app), what="the help")
+        last = "pending one."
+        assert last not in screen_text(app)  # taller than the screen: the end is below
+        await pilot.press("end")
+        await wait_for(pilot, lambda: last in screen_text(app), what="the end of the help")
+        await pilot.press("home")
+        await wait_for(pilot, lambda: "allintop — keys" in screen_text(app), what="the top")
+
+
+async def test_variables_dropdown_stays_inside_its_box(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash")
+        select = app.screen.query_one("#var-job", Select)
+        await wait_for(pilot, lambda: len(select._options) >= 2, what="the job values")
+        await pilot.press("enter")
+        overlay = select.query_one(SelectOverlay)
+        await wait_for(pilot, lambda: select.expanded and overlay.region.height > 0)
+        await pilot.pause(0.2)
+        box = app.screen.query_one("#variables")
+        assert box.region.contains_region(overlay.region), (box.region, overlay.region)
+        # On screen: every option line lies between the box's two side borders.
+        lines = screen_lines(app)
+        for row in range(overlay.region.y, overlay.region.bottom):
+            assert lines[row][box.region.x] == "│" == lines[row][box.region.right - 1], lines[row]
+
+
+def _readme_ranges() -> list[str]:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    listed = re.search(r"\| `t` \| next time range \(([^)]*)\)", readme)
+    assert listed is not None
+    return listed.group(1).split(", ")
+
+
+async def test_t_labels_read_as_the_readme_writes_them(stack):
+    labels = _readme_ranges()
+    app = _app(stack.prometheus_url, range_=300.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        seen = []
+        for _ in labels:
+            header = screen_lines(app)[0]
+            seen.append(header.split("  ")[3].strip())  # allintop, host, job, range
+            await pilot.press("t")
+            await pilot.pause(0.1)
+        assert seen == labels
+
+
+def _title_styles(app: DashboardApp, title: str) -> list[bool]:
+    """Whether each cell of `title` as drawn on screen is in reverse video."""
+    for strip in app.screen._compositor.render_strips():
+        text = strip.text
+        if title in text:
+            start = text.index(title)
+            cells: list[bool] = []
+            for segment in strip:
+                filtered = segment.style
+                for line_filter in app.get_line_filters():
+                    filtered = line_filter.apply([segment], app.screen.styles.background)[0].style
+                cells.extend([bool(filtered and filtered.reverse)] * len(segment.text))
+            return cells[start : start + len(title)]
+    raise AssertionError(f"{title!r} not on screen")
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+async def test_the_focused_card_stands_out(stack, monkeypatch, no_color):
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _values(app), what="values")
+        assert all(_title_styles(app, "Requests/sec"))  # focused first
+        assert not any(_title_styles(app, "Success Rate"))
+        await pilot.press("right")
+        await pilot.pause(0.1)
+        assert all(_title_styles(app, "Success Rate"))
+        assert not any(_title_styles(app, "Requests/sec"))
