@@ -12,6 +12,7 @@ import asyncio
 import functools
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -49,6 +50,8 @@ RANGE_CHOICES = (300.0, 900.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.
 TICK_OFFSET = 0.05
 # Seconds before a failed history backfill is tried again.
 BACKFILL_RETRY = 30.0
+# --screenshot waits this long at most for the first values (a script must not hang).
+SCREENSHOT_WAIT = 20.0
 
 
 def _next_choice(choices: tuple[float, ...], current: float, direction: int) -> float:
@@ -68,6 +71,7 @@ class DashboardApp(App[None]):
         range_: the sparklines' time range in seconds.
         clock: the wall clock (tests freeze it).
         alertmanager: the Alertmanager client, for silences.
+        screenshot: save the screen there once the first values are in, then exit.
     """
 
     CSS_PATH = "allintop.tcss"
@@ -101,8 +105,10 @@ class DashboardApp(App[None]):
         range_: float | None = None,
         clock: Callable[[], float] = time.time,
         alertmanager: AlertmanagerClient | None = None,
+        screenshot: Path | None = None,
     ) -> None:
         super().__init__()
+        self.screenshot = screenshot
         self.dashboard = dashboard
         self.client = client
         self.clock = clock
@@ -174,6 +180,8 @@ class DashboardApp(App[None]):
     def on_mount(self) -> None:
         self._render_header()
         self.set_interval(1.0, self._render_header)
+        if self.screenshot is not None:
+            self.set_timer(SCREENSHOT_WAIT, self._take_screenshot)
         if self._cards:
             self._cards[0].focus()
         self._schedule(0)
@@ -301,6 +309,10 @@ class DashboardApp(App[None]):
         self.ticks += 1
         self._render_header()
         self._refresh_screen()
+        # The values, then the backfilled sparklines: a screenshot for a script waits
+        # for both (two reports), and is taken once they are painted.
+        if self.screenshot is not None and self.ticks >= 2:
+            self.call_after_refresh(self._take_screenshot)
 
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:
@@ -518,7 +530,44 @@ class DashboardApp(App[None]):
             range_=self.range,
         )
 
-    # -- the command palette --
+    # -- screenshots and the command palette --
+
+    def action_save_screen(self) -> None:
+        """s: the screen on top, as SVG in the working directory; a notification says
+        where (or why not)."""
+        directory = Path.cwd()
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.clock()))
+        path = directory / f"allintop-{stamp}.svg"
+        number = 1
+        while path.exists():  # two in one second: keep both
+            number += 1
+            path = directory / f"allintop-{stamp}-{number}.svg"
+        try:
+            self.save_screenshot(path.name, path=str(directory))
+        except OSError as error:
+            self.notify(
+                f"cannot write {path}: {error.strerror or error}",
+                title="screenshot",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(f"saved {path}", title="screenshot", markup=False)
+
+    def _take_screenshot(self) -> None:
+        """--screenshot FILE: save the screen and exit. Taken when the first values and
+        sparklines are in, or after SCREENSHOT_WAIT whatever the screen shows then
+        (an unreachable server, say)."""
+        path, self.screenshot = self.screenshot, None
+        if path is None:
+            return
+        try:
+            self.save_screenshot(path.name, path=str(path.parent))
+        except OSError as error:
+            message = f"allintop: cannot write the screenshot {path}: {error.strerror or error}"
+            self.exit(return_code=1, message=Text(message))
+            return
+        self.exit()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The command palette (^p): every dashboard action from the keys table, and
@@ -569,6 +618,6 @@ def make_app(dashboard: Dashboard, client: PrometheusClient, **options: Any) -> 
     """The one factory the CLI, the screenshots and the tests build the app with.
 
     `options` are DashboardApp's keyword arguments (variables, refresh, range_,
-    clock, alertmanager).
+    clock, alertmanager, screenshot).
     """
     return DashboardApp(dashboard, client, **options)

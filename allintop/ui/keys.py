@@ -59,8 +59,16 @@ KEYS: tuple[Key, ...] = (
     Key("g", "targets", "Targets", "scrape targets and their health", "Targets"),
     Key("slash", "variables", "Variables", "template variables (e.g. job)", "Vars", "/"),
     Key("enter", "zoom", "Zoom", "zoom: the focused panel's full chart", "Zoom"),
+    Key("s", "save_screen", "Screenshot", "save the screen as an SVG file"),
 )
 """Every dashboard action, in the order the help screen and the palette list them."""
+
+
+def on_modal(action: str) -> Binding:
+    """The binding of the app's `action`, for a modal screen: a modal screen hides
+    the app's bindings, and some keys (s: screenshot) work on every screen."""
+    key = next(key for key in KEYS if key.action == action)
+    return Binding(key.keys, f"app.{key.action}", key.name, show=False, tooltip=key.help)
 
 
 PALETTE_KEY = Key("ctrl+p", "command_palette", "Commands", "every action, by name", "", "^p")

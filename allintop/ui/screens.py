@@ -22,7 +22,7 @@ from allintop.alerting import rule_rows, scrape_error_summary
 from allintop.prometheus import AlertRule, PrometheusError, Target
 from allintop.promql import parse_label_values, prettify
 from allintop.text import clean
-from allintop.ui.keys import KEYS, MORE_HELP
+from allintop.ui.keys import KEYS, MORE_HELP, on_modal
 from allintop.ui.theme import themed
 from allintop.units import format_since, format_value
 
@@ -39,6 +39,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "app.dashboard", "Back"),
         Binding("question_mark,q", "dismiss", "Close"),
+        on_modal("save_screen"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -204,6 +205,7 @@ class RuleScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "app.dashboard", "Dashboard"),
         Binding("enter,q", "dismiss", "Back to the alerts"),
+        on_modal("save_screen"),
     ]
 
     def __init__(self, rule: AlertRule, now: float) -> None:
@@ -351,6 +353,7 @@ class VariablesScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "app.dashboard", "Back"),
         Binding("slash", "dismiss", "Close"),
+        on_modal("save_screen"),
     ]
 
     def __init__(self, app: DashboardApp) -> None:

@@ -1,9 +1,10 @@
 """Keys and screens as the README describes them: the command palette, screenshots,
-reloading panels.yaml, Esc, the help and variables screens, the range labels and the
-focused card; driven with Pilot against the real demo stack."""
+Esc, the help and variables screens, the range labels and the focused card; driven
+with Pilot against the real demo stack."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -52,6 +53,7 @@ ACTIONS = {
     "Targets": "g",
     "Variables": "/",
     "Zoom": "enter",
+    "Screenshot": "s",
 }
 
 
@@ -80,6 +82,75 @@ async def test_footer_fits_80_columns_and_shows_the_palette_key(stack):
         for shown in ("q Quit", "? Help", "p Pause", "t Range", "a Alerts", "g Targets"):
             assert shown in footer, (shown, footer)
         assert footer.rstrip().endswith("^p Commands"), footer
+
+
+# -- 14: screenshots ----------------------------------------------------------------
+
+
+async def test_s_saves_the_screen_on_top_as_svg_and_says_where(stack, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: _values(app), what="values")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: len(list(tmp_path.glob("*.svg"))) == 1, what="an SVG")
+        (first,) = tmp_path.glob("*.svg")
+        assert re.fullmatch(r"allintop-\d{8}-\d{6}\.svg", first.name)
+        svg = first.read_text()
+        assert svg.startswith("<svg") and "Requests/sec" in svg
+        await wait_for(pilot, lambda: "saved" in screen_text(app), what="a note on screen")
+        assert any(f"saved {first}" in note for note in _notes(app))
+        # Whatever screen is on top: here the help.
+        await pilot.press("question_mark")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: len(list(tmp_path.glob("*.svg"))) == 2, what="a second")
+        (second,) = set(tmp_path.glob("*.svg")) - {first}
+        assert "allintop&#160;—&#160;keys" in second.read_text()
+
+
+async def test_s_says_why_when_the_directory_is_not_writable(stack, monkeypatch):
+    monkeypatch.chdir("/proc")  # no one creates files there, not even root
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.ticks >= 1, what="a tick")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "cannot write" in screen_text(app), what="the error")
+        assert any("cannot write /proc/allintop-" in note for note in _notes(app))
+        assert app.is_running
+
+
+def _run_cli(*args: str, cwd: Path) -> tuple[int, str]:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "100", "LINES": "30"}
+    result = subprocess.run(
+        [sys.executable, "-m", "allintop", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=cwd,
+        env=env,
+    )
+    return result.returncode, result.stderr
+
+
+def test_screenshot_option_writes_the_dashboard_with_values_and_exits(stack, tmp_path):
+    out = tmp_path / "dash.svg"
+    code, stderr = _run_cli("--url", stack.prometheus_url, "--screenshot", str(out), cwd=tmp_path)
+    assert code == 0, stderr
+    svg = out.read_text()
+    assert "Requests/sec" in svg and "●&#160;live" in svg
+    assert re.search(r">\d[\d.]*&#160;req/s<", svg), "no value on the Requests/sec panel"
+    assert "Traceback" not in stderr
+
+
+def test_screenshot_option_to_a_missing_directory_is_a_clear_error(stack, tmp_path):
+    out = tmp_path / "no-such-dir" / "dash.svg"
+    code, stderr = _run_cli("--url", stack.prometheus_url, "--screenshot", str(out), cwd=tmp_path)
+    assert code == 2
+    assert f"--screenshot {out}: cannot write in {out.parent}" in stderr
+    assert "Traceback" not in stderr and not out.exists()
 
 
 # -- 15: Esc, help, variables, range labels, focus ----------------------------------
