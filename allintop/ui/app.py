@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -26,9 +27,11 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from allintop import config
 from allintop.alerting import ActiveAlert, down_targets, markers, panel_alert_map, summarize
 from allintop.alerting import suppressed_keys as _suppressed_keys
 from allintop.config import Dashboard
+from allintop.errors import AllintopError
 from allintop.history import LabelKey
 from allintop.poller import PanelState, Poller, TickReport, aligned, server_error
 from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
@@ -50,6 +53,8 @@ RANGE_CHOICES = (300.0, 900.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.
 TICK_OFFSET = 0.05
 # Seconds before a failed history backfill is tried again.
 BACKFILL_RETRY = 30.0
+# Seconds between looks at panels.yaml's mtime and size (reloaded when they change).
+CONFIG_CHECK = 1.0
 # --screenshot waits this long at most for the first values (a script must not hang).
 SCREENSHOT_WAIT = 20.0
 
@@ -152,6 +157,8 @@ class DashboardApp(App[None]):
         self._status_line = Static(id="status-line", markup=False)
         self._alerts_bar = AlertsBar(id="alerts-bar", markup=False)
         self._rows = VerticalScroll(id="rows")
+        self._config_seen = _file_signature(dashboard.source)
+        self._reloading = False
 
     # -- composition and layout --
 
@@ -180,6 +187,7 @@ class DashboardApp(App[None]):
     def on_mount(self) -> None:
         self._render_header()
         self.set_interval(1.0, self._render_header)
+        self.set_interval(CONFIG_CHECK, self._check_config)
         if self.screenshot is not None:
             self.set_timer(SCREENSHOT_WAIT, self._take_screenshot)
         if self._cards:
@@ -530,6 +538,85 @@ class DashboardApp(App[None]):
             range_=self.range,
         )
 
+    # -- reloading panels.yaml --
+
+    def action_reload(self) -> None:
+        """R: read the dashboard's panels.yaml again."""
+        self._reload()
+
+    def _check_config(self) -> None:
+        """A panels.yaml that changed on disk is reloaded by itself: a stat every
+        CONFIG_CHECK seconds is all it costs."""
+        seen = _file_signature(self.dashboard.source)
+        if seen is not None and seen != self._config_seen and not self._reloading:
+            self._reload()
+
+    @work(group="reload", exit_on_error=False)
+    async def _reload(self) -> None:
+        """Load the file again; a broken one leaves the dashboard as it is and says
+        why (file:line, message and hint), like `allintop check` would."""
+        if self._reloading:
+            return
+        self._reloading = True
+        try:
+            source = self.dashboard.source
+            # Noted before reading: a save while this runs is seen by the next check.
+            self._config_seen = _file_signature(source)
+            try:
+                dashboard = config.load_dashboard(Path(source))
+            except AllintopError as error:
+                self.notify(
+                    str(error),
+                    title="panels.yaml not reloaded: the dashboard stays as it was",
+                    severity="error",
+                    timeout=20,
+                    markup=False,
+                )
+                return
+            await self._use_dashboard(dashboard)
+            self.notify(f"reloaded {source}", title="panels.yaml", markup=False)
+        finally:
+            self._reloading = False
+
+    async def _use_dashboard(self, dashboard: Dashboard) -> None:
+        """Show a reloaded dashboard: new panels, queries and cards. What was chosen
+        here (variables; refresh and range unless the file changes them) is kept."""
+        # Whatever the old poller still delivers is for the old cards: dropped.
+        self._generation += 1
+        # Zoom and the variables screen are built from the old panels.
+        await self.action_dashboard()
+        old, focused = self.dashboard, self.focused
+        if dashboard.datasource != old.datasource:
+            self.notify(
+                "the datasource changed: it applies when allintop is started again",
+                title="panels.yaml",
+                severity="warning",
+                markup=False,
+            )
+        if dashboard.refresh != old.refresh:
+            self.refresh_interval = dashboard.refresh
+        if dashboard.range != old.range:
+            self.range = dashboard.range
+        known = {variable.name for variable in dashboard.variables}
+        self.variables = dashboard.variable_values(
+            {name: value for name, value in self.variables.items() if name in known}
+        )
+        await self.poller.aclose()
+        self.dashboard = dashboard
+        self.exprs = dashboard.exprs(self.variables)
+        rules = [rule for group in self.rule_groups for rule in group.rules]
+        self.alert_map = dict(panel_alert_map(dashboard.panels, self.exprs, rules))
+        self.poller = self._new_poller()
+        widgets = self._row_widgets()
+        await self._rows.remove_children()
+        await self._rows.mount_all(widgets)
+        self._apply_layout()
+        self._mark()
+        if self._cards:
+            index = focused.index if isinstance(focused, PanelCard) else 0
+            self._cards[min(index, len(self._cards) - 1)].focus()
+        self._regrid()
+
     # -- screenshots and the command palette --
 
     def action_save_screen(self) -> None:
@@ -612,6 +699,15 @@ class DashboardApp(App[None]):
         await self.poller.aclose()
         await self.watcher.aclose()
         await self.client.aclose()
+
+
+def _file_signature(source: str) -> tuple[int, int] | None:
+    """What tells a changed file from an unchanged one, cheaply: mtime and size."""
+    try:
+        stat = os.stat(source)
+    except OSError:  # gone for a moment while an editor saves it: look again later
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def make_app(dashboard: Dashboard, client: PrometheusClient, **options: Any) -> DashboardApp:

@@ -60,6 +60,7 @@ KEYS: tuple[Key, ...] = (
     Key("slash", "variables", "Variables", "template variables (e.g. job)", "Vars", "/"),
     Key("enter", "zoom", "Zoom", "zoom: the focused panel's full chart", "Zoom"),
     Key("s", "save_screen", "Screenshot", "save the screen as an SVG file"),
+    Key("R", "reload", "Reload config", "reload panels.yaml (also done on every save)"),
 )
 """Every dashboard action, in the order the help screen and the palette list them."""
 

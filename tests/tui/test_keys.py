@@ -1,6 +1,6 @@
 """Keys and screens as the README describes them: the command palette, screenshots,
-Esc, the help and variables screens, the range labels and the focused card; driven
-with Pilot against the real demo stack."""
+reloading panels.yaml, Esc, the help and variables screens, the range labels and the
+focused card; driven with Pilot against the real demo stack."""
 
 from __future__ import annotations
 
@@ -19,6 +19,20 @@ from allintop.ui.widgets import PanelCard
 from tests.tui.util import screen_lines, screen_text, wait_for
 
 pytestmark = pytest.mark.stack
+
+SMALL = """\
+title: Reload test
+refresh: 1s
+range: 5m
+rows:
+  - title: Traffic
+    panels:
+      - title: Requests/sec
+        expr: sum(rate(allin_http_requests_total[1m]))
+        unit: req/s
+      - title: Scrapes up
+        expr: count(up == 1)
+"""
 
 
 def _app(url: str, dashboard: config.Dashboard | None = None, **options) -> DashboardApp:
@@ -54,6 +68,7 @@ ACTIONS = {
     "Variables": "/",
     "Zoom": "enter",
     "Screenshot": "s",
+    "Reload config": "R",
 }
 
 
@@ -151,6 +166,72 @@ def test_screenshot_option_to_a_missing_directory_is_a_clear_error(stack, tmp_pa
     assert code == 2
     assert f"--screenshot {out}: cannot write in {out.parent}" in stderr
     assert "Traceback" not in stderr and not out.exists()
+
+
+# -- 14: reloading panels.yaml ------------------------------------------------------
+
+
+def _small(tmp_path: Path) -> Path:
+    path = tmp_path / "panels.yaml"
+    path.write_text(SMALL)
+    return path
+
+
+async def test_an_edited_panels_yaml_is_reloaded_by_itself(stack, tmp_path):
+    path = _small(tmp_path)
+    app = _app(stack.prometheus_url, config.load_dashboard(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _values(app), what="values")
+        path.write_text(
+            SMALL.replace("title: Scrapes up", "title: Targets up").replace(
+                "refresh: 1s", "refresh: 1s\ndatasource: {timeout: 3s}"
+            )
+            + "      - title: Series\n        expr: count(up)\n"
+        )
+        await wait_for(pilot, lambda: "Targets up" in screen_text(app), what="the new title")
+        assert "Scrapes up" not in screen_text(app)
+        assert "Series" in screen_text(app)
+        assert any("reloaded" in note for note in _notes(app))
+        # The client was made at start: a new datasource waits for a restart, and says so.
+        assert any("datasource changed" in note for note in _notes(app))
+        # The new panel is polled like the others.
+        await wait_for(pilot, lambda: _values(app), what="values for the new panels")
+        assert len(app.query(PanelCard)) == 3
+
+
+async def test_a_broken_panels_yaml_keeps_the_old_dashboard_and_says_why(stack, tmp_path):
+    path = _small(tmp_path)
+    app = _app(stack.prometheus_url, config.load_dashboard(path))
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: _values(app), what="values")
+        path.write_text(
+            SMALL.replace("title: Scrapes up", "title: Targets up\n        treshold: 1")
+        )
+        await wait_for(pilot, lambda: "not reloaded" in screen_text(app), what="the error")
+        assert "treshold" in screen_text(app)
+        assert any(f"{path}:11:" in note and "hint:" in note for note in _notes(app))
+        text = screen_text(app)
+        assert "Scrapes up" in text and "Targets up" not in text
+        ticks = app.ticks
+        await wait_for(pilot, lambda: app.ticks > ticks + 1 and _values(app), what="polling on")
+        # Fixed again: it is picked up.
+        path.write_text(SMALL.replace("title: Scrapes up", "title: Targets up"))
+        await wait_for(pilot, lambda: "Targets up" in screen_text(app), what="the fixed file")
+
+
+async def test_capital_r_reloads_the_file(stack, tmp_path):
+    path = _small(tmp_path)
+    app = _app(stack.prometheus_url, config.load_dashboard(path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: _values(app), what="values")
+        # Same size and mtime: the file watch cannot see this edit, only R can.
+        before = path.stat()
+        path.write_text(SMALL.replace("Scrapes up", "Scrapes ok"))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        await pilot.pause(2.5)
+        assert "Scrapes ok" not in screen_text(app)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: "Scrapes ok" in screen_text(app), what="the reload")
 
 
 # -- 15: Esc, help, variables, range labels, focus ----------------------------------
