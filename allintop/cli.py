@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -33,9 +34,13 @@ if TYPE_CHECKING:  # the commands import their heavy parts only when they run
 DEFAULT_URL = "http://localhost:9090"
 SCENARIOS = ("healthy", "degraded", "incident")
 
+SCREENSHOT_HELP = "save the dashboard as SVG once its first values are in, then exit"
+# --screenshot's size without a terminal (or $COLUMNS / $LINES) to take it from.
+SCREENSHOT_SIZE = (120, 34)
+
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors are ConfigErrors (one message, exit code 2)."""
+    """argparse, but usage errors are ConfigErrors (one message, exit code 64)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise ConfigError(message, hint=f"see '{self.prog} --help'")
@@ -85,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Keys in the dashboard: q quit, ? help, p pause, r refresh, +/- interval, t range.",
     )
     parser.add_argument("--version", action="version", version=f"allintop {__version__}")
+    parser.add_argument("--screenshot", metavar="FILE.svg", type=Path, help=SCREENSHOT_HELP)
     _common(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     demo = commands.add_parser(
@@ -96,6 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--alert-for",
         metavar="DURATION",
         help="shorten every alert rule's 'for:' (e.g. 10s) so alerts fire sooner in a demo",
+    )
+    demo.add_argument(
+        "--screenshot",
+        metavar="FILE.svg",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help=SCREENSHOT_HELP,
     )
     _common(demo, under_command=True)
     once = commands.add_parser(
@@ -406,6 +419,7 @@ def _run_dashboard(
     from allintop.ui.app import make_app
 
     connection = _connection(args, settings, dashboard, target, environ)
+    screenshot = _screenshot(getattr(args, "screenshot", None))
     app = make_app(
         dashboard,
         PrometheusClient(connection),
@@ -414,11 +428,29 @@ def _run_dashboard(
         range_=settings.range_,
         alertmanager=_alertmanager(args, dashboard, connection, alertmanager_url),
         notices=[*target.notices, *_warnings(args, dashboard, connection)],
+        screenshot=screenshot,
     )
     _exit_on_signals(app, cleanup)
-    app.run()
-    # A crash inside the app must not look like a clean exit to a script.
+    if screenshot is None:
+        app.run()
+        # A crash inside the app must not look like a clean exit to a script.
+        return app.return_code or 0
+    # For scripts: no terminal needed; the app exits once the file is written.
+    app.run(headless=True, size=tuple(shutil.get_terminal_size(SCREENSHOT_SIZE)))
     return app.return_code or 0
+
+
+def _screenshot(path: Path | None) -> Path | None:
+    """--screenshot's file, checked before anything starts: its directory must exist
+    and be writable."""
+    if path is None:
+        return None
+    path = path.expanduser()
+    directory = path.parent
+    if path.is_dir() or not directory.is_dir() or not os.access(directory, os.W_OK):
+        why = "is a directory" if path.is_dir() else f"cannot write in {directory}"
+        raise ConfigError(f"--screenshot {path}: {why}", hint="e.g. --screenshot /tmp/dash.svg")
+    return path
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:

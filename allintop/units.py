@@ -76,8 +76,12 @@ def format_duration(seconds: float) -> str:
     if millis == 0:
         return "0s"
     parts: list[str] = []
-    # Weeks and years are left out on purpose: "14d" reads better than "2w".
-    for suffix, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+    # Weeks and years are left out on purpose: "14d" reads better than "2w". Below two
+    # days it is hours, as ranges are spoken of: "24h", "36h", not "1d", "1d12h".
+    sizes = (("h", 3_600_000), ("m", 60_000), ("s", 1000))
+    if millis >= 2 * 86_400_000:
+        sizes = (("d", 86_400_000), *sizes)
+    for suffix, size in sizes:
         count, millis = divmod(millis, size)
         if count:
             parts.append(f"{count}{suffix}")

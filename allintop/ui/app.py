@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from allintop import config
 from allintop.alerting import (
     ActiveAlert,
     Suppression,
@@ -36,10 +40,12 @@ from allintop.alerting import (
     summarize,
 )
 from allintop.config import Dashboard
+from allintop.errors import AllintopError
 from allintop.poller import AlertsState, PanelState, Poller, TickReport, aligned, server_error
 from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
 from allintop.text import clean
 from allintop.ui import layout
+from allintop.ui.keys import KEYS, PALETTE_KEY
 from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.theme import themed
 from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle, Staleness
@@ -57,6 +63,10 @@ TICK_OFFSET = 0.05
 BACKFILL_RETRY = 30.0
 # Seconds past the refresh interval before the header calls the poll overdue.
 OVERDUE_GRACE = 1.0
+# Seconds between looks at panels.yaml's mtime and size (reloaded when they change).
+CONFIG_CHECK = 1.0
+# --screenshot waits this long at most for the first values (a script must not hang).
+SCREENSHOT_WAIT = 20.0
 
 
 class Rows(VerticalScroll):
@@ -90,27 +100,24 @@ class DashboardApp(App[None]):
             the next poll's delay), which a wall clock stepped by NTP does not move.
         alertmanager: the Alertmanager client, for silences.
         notices: messages for the user shown as notifications at start.
+        screenshot: save the screen there once the first values are in, then exit.
     """
 
     CSS_PATH = "allintop.tcss"
     TITLE = "allintop"
-    # The footer's room is for the keys; a command palette adds nothing here.
-    ENABLE_COMMAND_PALETTE = False
 
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
+        *(key.binding() for key in KEYS),
         # Over SSH, Ctrl-C is how a terminal tool is left; Textual's default only hints.
         Binding("ctrl+c", "quit", show=False, priority=True),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("p", "pause", "Pause"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("plus,equals_sign", "refresh_interval(1)", "Slower", key_display="+"),
-        Binding("minus", "refresh_interval(-1)", "Faster", key_display="-"),
-        Binding("t", "range", "Range"),
-        Binding("a", "alerts", "Alerts"),
-        Binding("g", "targets", "Targets"),
-        Binding("slash", "variables", "Vars", key_display="/"),
-        Binding("enter", "zoom", "Zoom"),
+        Binding(
+            PALETTE_KEY.keys,
+            PALETTE_KEY.action,
+            PALETTE_KEY.name,
+            show=False,  # the footer shows it on its right, whatever `show` says
+            priority=True,
+            tooltip=PALETTE_KEY.help,
+        ),
         Binding("up", "move(0, -1)", show=False),
         Binding("down", "move(0, 1)", show=False),
         Binding("left", "move(-1, 0)", show=False),
@@ -129,9 +136,11 @@ class DashboardApp(App[None]):
         monotonic: Callable[[], float] = time.monotonic,
         alertmanager: AlertmanagerClient | None = None,
         notices: Sequence[str] = (),
+        screenshot: Path | None = None,
     ) -> None:
         super().__init__()
         self.notices = tuple(notices)
+        self.screenshot = screenshot
         self.dashboard = dashboard
         self.client = client
         self.clock = clock
@@ -182,6 +191,8 @@ class DashboardApp(App[None]):
         self._status_line = Static(id="status-line", markup=False)
         self._alerts_bar = AlertsBar(id="alerts-bar", markup=False)
         self._rows = Rows(id="rows")
+        self._config_seen = _file_signature(dashboard.source)
+        self._reloading = False
 
     # -- composition and layout --
 
@@ -192,16 +203,20 @@ class DashboardApp(App[None]):
         yield self._status_line
         yield self._alerts_bar
         with self._rows:
-            index = 0
-            for row_number, row in enumerate(self.dashboard.rows):
-                yield RowTitle(Text(clean(row.title)), markup=False)
-                with Grid(classes="row-grid", id=f"row-{row_number}"):
-                    for panel in row.panels:
-                        card = PanelCard(panel, index)
-                        self._cards.append(card)
-                        yield card
-                        index += 1
-        yield Footer()
+            yield from self._row_widgets()
+        # Compact: at 80 columns the keys used most and ^p (every action) fit.
+        yield Footer(compact=True)
+
+    def _row_widgets(self) -> list[Widget]:
+        """Each row's title and grid of cards; fills self._cards."""
+        self._cards = []
+        widgets: list[Widget] = []
+        for row_number, row in enumerate(self.dashboard.rows):
+            widgets.append(RowTitle(Text(clean(row.title)), markup=False))
+            cards = [PanelCard(panel, len(self._cards) + i) for i, panel in enumerate(row.panels)]
+            self._cards.extend(cards)
+            widgets.append(Grid(*cards, classes="row-grid", id=f"row-{row_number}"))
+        return widgets
 
     def on_mount(self) -> None:
         for notice in self.notices:  # how the command line was read, e.g. a URL fixed up
@@ -214,21 +229,26 @@ class DashboardApp(App[None]):
             )
         self._render_header()
         self.set_interval(1.0, self._render_header)
+        self.set_interval(CONFIG_CHECK, self._check_config)
+        if self.screenshot is not None:
+            self.set_timer(SCREENSHOT_WAIT, self._take_screenshot)
         if self._cards:
             self._cards[0].focus()
         self._schedule(0)
 
     @on(Rows.Resized)
-    def _apply_layout(self, event: Rows.Resized) -> None:
-        """Columns and card heights for the rows' new size.
+    def _rows_resized(self, event: Rows.Resized) -> None:
+        # Planned on the rows' own resize, not the terminal's: when the terminal's
+        # arrives, the rows still have their old size, and the cards would be laid out
+        # one resize behind.
+        self._apply_layout(event.size)
 
-        Planned on the rows' own resize, not the terminal's: when the terminal's
-        arrives, the rows still have their old size, and the cards would be laid out
-        one resize behind.
-        """
+    def _apply_layout(self, size: Size | None = None) -> None:
+        """Columns and card heights for the rows' size (`size`, else their current one)."""
         body = self._rows
+        size = size or body.size
         plan = layout.plan(
-            event.size.width, event.size.height, [len(row.panels) for row in self.dashboard.rows]
+            size.width, size.height, [len(row.panels) for row in self.dashboard.rows]
         )
         for row, grid in zip(self.dashboard.rows, body.query(".row-grid"), strict=True):
             # A short row spreads over the full width rather than leaving a hole.
@@ -349,6 +369,10 @@ class DashboardApp(App[None]):
         self.ticks += 1
         self._render_header()
         self._refresh_screen()
+        # The values, then the backfilled sparklines: a screenshot for a script waits
+        # for both (two reports), and is taken once they are painted.
+        if self.screenshot is not None and self.ticks >= 2:
+            self.call_after_refresh(self._take_screenshot)
 
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:
@@ -578,6 +602,11 @@ class DashboardApp(App[None]):
 
         self.push_screen(VariablesScreen(self))
 
+    async def action_dashboard(self) -> None:
+        """Esc: back to the dashboard from any screen, however many are on top of it."""
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+
     async def set_variables(self, values: Mapping[str, str]) -> None:
         """New variable values are new queries: a new poller, backfilled afresh."""
         if all(self.variables.get(k) == v for k, v in values.items()):
@@ -585,14 +614,148 @@ class DashboardApp(App[None]):
         self.variables.update(values)
         self.exprs = self.dashboard.exprs(self.variables)
         await self.poller.aclose()
-        self.poller = Poller(
+        self.poller = self._new_poller()
+        self._regrid()
+
+    def _new_poller(self) -> Poller:
+        return Poller(
             self.client,
             self.dashboard.panels,
             self.exprs,
             step=self.refresh_interval,
             range_=self.range,
         )
+
+    # -- reloading panels.yaml --
+
+    def action_reload(self) -> None:
+        """R: read the dashboard's panels.yaml again."""
+        self._reload()
+
+    def _check_config(self) -> None:
+        """A panels.yaml that changed on disk is reloaded by itself: a stat every
+        CONFIG_CHECK seconds is all it costs."""
+        seen = _file_signature(self.dashboard.source)
+        if seen is not None and seen != self._config_seen and not self._reloading:
+            self._reload()
+
+    @work(group="reload", exit_on_error=False)
+    async def _reload(self) -> None:
+        """Load the file again; a broken one leaves the dashboard as it is and says
+        why (file:line, message and hint), like `allintop check` would."""
+        if self._reloading:
+            return
+        self._reloading = True
+        try:
+            source = self.dashboard.source
+            # Noted before reading: a save while this runs is seen by the next check.
+            self._config_seen = _file_signature(source)
+            try:
+                dashboard = config.load_dashboard(Path(source))
+            except AllintopError as error:
+                self.notify(
+                    str(error),
+                    title="panels.yaml not reloaded: the dashboard stays as it was",
+                    severity="error",
+                    timeout=20,
+                    markup=False,
+                )
+                return
+            await self._use_dashboard(dashboard)
+            self.notify(f"reloaded {source}", title="panels.yaml", markup=False)
+        finally:
+            self._reloading = False
+
+    async def _use_dashboard(self, dashboard: Dashboard) -> None:
+        """Show a reloaded dashboard: new panels, queries and cards. What was chosen
+        here (variables; refresh and range unless the file changes them) is kept."""
+        # Whatever the old poller still delivers is for the old cards: dropped.
+        self._generation += 1
+        # Zoom and the variables screen are built from the old panels.
+        await self.action_dashboard()
+        old, focused = self.dashboard, self.focused
+        if dashboard.datasource != old.datasource:
+            self.notify(
+                "the datasource changed: it applies when allintop is started again",
+                title="panels.yaml",
+                severity="warning",
+                markup=False,
+            )
+        if dashboard.refresh != old.refresh:
+            self.refresh_interval = dashboard.refresh
+        if dashboard.range != old.range:
+            self.range = dashboard.range
+        known = {variable.name for variable in dashboard.variables}
+        self.variables = dashboard.variable_values(
+            {name: value for name, value in self.variables.items() if name in known}
+        )
+        await self.poller.aclose()
+        self.dashboard = dashboard
+        self.exprs = dashboard.exprs(self.variables)
+        rules = [rule for group in self.rule_groups for rule in group.rules]
+        self.alert_map = dict(panel_alert_map(dashboard.panels, self.exprs, rules))
+        self.poller = self._new_poller()
+        widgets = self._row_widgets()
+        await self._rows.remove_children()
+        await self._rows.mount_all(widgets)
+        self._apply_layout()
+        self._mark()
+        if self._cards:
+            index = focused.index if isinstance(focused, PanelCard) else 0
+            self._cards[min(index, len(self._cards) - 1)].focus()
         self._regrid()
+
+    # -- screenshots and the command palette --
+
+    def action_save_screen(self) -> None:
+        """s: the screen on top, as SVG in the working directory; a notification says
+        where (or why not)."""
+        directory = Path.cwd()
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self.clock()))
+        path = directory / f"allintop-{stamp}.svg"
+        number = 1
+        while path.exists():  # two in one second: keep both
+            number += 1
+            path = directory / f"allintop-{stamp}-{number}.svg"
+        try:
+            self.save_screenshot(path.name, path=str(directory))
+        except OSError as error:
+            self.notify(
+                f"cannot write {path}: {error.strerror or error}",
+                title="screenshot",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(f"saved {path}", title="screenshot", markup=False)
+
+    def _take_screenshot(self) -> None:
+        """--screenshot FILE: save the screen and exit. Taken when the first values and
+        sparklines are in, or after SCREENSHOT_WAIT whatever the screen shows then
+        (an unreachable server, say)."""
+        path, self.screenshot = self.screenshot, None
+        if path is None:
+            return
+        try:
+            self.save_screenshot(path.name, path=str(path.parent))
+        except OSError as error:
+            message = f"allintop: cannot write the screenshot {path}: {error.strerror or error}"
+            self.exit(return_code=1, message=Text(message))
+            return
+        self.exit()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The command palette (^p): every dashboard action from the keys table, and
+        Textual's theme picker."""
+        for key in KEYS:
+            run = functools.partial(self._run_command, key.action)
+            yield SystemCommand(key.name, f"{key.shown}  {key.help}", run)
+        yield from (c for c in super().get_system_commands(screen) if c.title == "Theme")
+
+    def _run_command(self, action: str) -> None:
+        # After the palette has closed: a screenshot must not show it, and zoom needs
+        # the focused card back.
+        self.call_after_refresh(self.run_action, action)
 
     def _fetch_now(self) -> None:
         """A screen just opened: fetch what it shows without waiting for the next tick."""
@@ -626,10 +789,19 @@ class DashboardApp(App[None]):
         await self.client.aclose()
 
 
+def _file_signature(source: str) -> tuple[int, int] | None:
+    """What tells a changed file from an unchanged one, cheaply: mtime and size."""
+    try:
+        stat = os.stat(source)
+    except OSError:  # gone for a moment while an editor saves it: look again later
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def make_app(dashboard: Dashboard, client: PrometheusClient, **options: Any) -> DashboardApp:
     """The one factory the CLI, the screenshots and the tests build the app with.
 
     `options` are DashboardApp's keyword arguments (variables, refresh, range_,
-    clock, monotonic, alertmanager).
+    clock, monotonic, alertmanager, notices, screenshot).
     """
     return DashboardApp(dashboard, client, **options)

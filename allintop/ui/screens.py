@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Select, Static
 
@@ -22,43 +22,36 @@ from allintop.alerting import rule_description, rule_rows, scrape_error_summary
 from allintop.prometheus import AlertRule, PrometheusError, Target
 from allintop.promql import parse_label_values, prettify
 from allintop.text import clean, tidy_numbers
+from allintop.ui.keys import KEYS, MORE_HELP, on_modal
 from allintop.ui.theme import themed
 from allintop.units import format_since, format_value
 
 if TYPE_CHECKING:
     from allintop.ui.app import DashboardApp
 
-KEYS = (
-    ("q", "quit"),
-    ("?", "this help"),
-    ("p", "pause / resume polling"),
-    ("r", "refresh now"),
-    ("+ / -", "slower / faster refresh"),
-    ("t", "next time range (5m … 24h)"),
-    ("a", "alerts: every rule and its state"),
-    ("g", "scrape targets and their health"),
-    ("/", "template variables (e.g. job)"),
-    ("tab / arrows", "move between panels"),
-    ("enter", "zoom: the focused panel's full chart"),
-    ("esc", "close a screen"),
-)
-
 STATE_STYLES = {"firing": "bold $error", "pending": "bold $warning", "inactive": "dim"}
 HEALTH_STYLES = {"up": "$success", "down": "bold $error"}
 
 
 class HelpScreen(ModalScreen[None]):
-    """The keys, and what the colours mean."""
+    """The keys, and what the colours mean; it scrolls when the terminal is short."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape", "app.dashboard", "Back"),
+        Binding("question_mark,q", "dismiss", "Close"),
+        on_modal("save_screen"),
+    ]
 
     def compose(self) -> ComposeResult:
         keys = Table.grid(padding=(0, 2))
         keys.add_column(style="bold")
         keys.add_column()
-        for key, what in KEYS:
-            keys.add_row(key, what)
-        with Vertical(id="help"):
+        for key in KEYS:
+            keys.add_row(key.shown, key.help)
+        for shown, what in MORE_HELP:
+            keys.add_row(shown, what)
+        # Focusable, so the arrows, PgUp / PgDn, Home and End scroll it.
+        with VerticalScroll(id="help", can_focus=True):
             yield Static("allintop — keys", classes="help-title")
             yield Static(keys)
             yield Static(
@@ -69,6 +62,9 @@ class HelpScreen(ModalScreen[None]):
                 classes="help-colours",
             )
 
+    def on_mount(self) -> None:
+        self.query_one("#help").focus()
+
 
 def _since(seconds_ago: float | None) -> str:
     return format_since(seconds_ago) if seconds_ago is not None else ""
@@ -78,7 +74,7 @@ class LiveScreen(Screen[None]):
     """A full screen that follows the app's state while it is open."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "app.dashboard", "Back"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -206,7 +202,11 @@ class AlertsScreen(LiveScreen):
 class RuleScreen(ModalScreen[None]):
     """One alert rule: its expression (highlighted), annotations and instances."""
 
-    BINDINGS = [Binding("escape,enter,q", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape", "app.dashboard", "Dashboard"),
+        Binding("enter,q", "dismiss", "Back to the alerts"),
+        on_modal("save_screen"),
+    ]
 
     def __init__(self, rule: AlertRule, now: float) -> None:
         super().__init__()
@@ -375,7 +375,11 @@ class VariablesScreen(ModalScreen[None]):
     at once (the dashboard re-queries behind the screen); Esc closes it.
     """
 
-    BINDINGS = [Binding("escape,slash", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape", "app.dashboard", "Back"),
+        Binding("slash", "dismiss", "Close"),
+        on_modal("save_screen"),
+    ]
 
     def __init__(self, app: DashboardApp) -> None:
         super().__init__()
@@ -383,7 +387,7 @@ class VariablesScreen(ModalScreen[None]):
         self.variables = app.dashboard.variables
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="variables"):
+        with VerticalScroll(id="variables", can_focus=False):
             yield Static("Variables", classes="help-title")
             if not self.variables:
                 yield Static("This dashboard has no template variables.", classes="help-colours")

@@ -81,8 +81,10 @@ def test_parse_duration_rejects(text: str, message: str) -> None:
         (5400, "1h30m"),
         (0.5, "500ms"),
         (1.5, "1s500ms"),
+        (86400, "24h"),  # as the README's range keys say, not "1d"
+        (129600, "36h"),
         (172800, "2d"),
-        (90061, "1d1h1m1s"),
+        (176461, "2d1h1m1s"),
         (14 * 86400, "14d"),
     ],
 )
@@ -91,7 +93,7 @@ def test_format_duration(seconds: float, text: str) -> None:
     assert parse_duration(text) == pytest.approx(seconds)  # round-trips
 
 
-@pytest.mark.parametrize("text", ["5s", "15m", "1h30m", "500ms", "2d", "1d2h3m4s5ms"])
+@pytest.mark.parametrize("text", ["5s", "15m", "1h30m", "500ms", "24h", "2d", "3d2h3m4s5ms"])
 def test_duration_round_trip(text: str) -> None:
     assert format_duration(parse_duration(text)) == text
 

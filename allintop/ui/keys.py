@@ -1,0 +1,82 @@
+"""The dashboard's keys: one table for the bindings, the help screen and the palette.
+
+Each key is written down once, here; the app's BINDINGS, the help screen's list and
+the command palette's commands are all built from it, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class Key:
+    """One dashboard action and the keys that run it.
+
+    Args:
+        keys: Textual key names, comma-separated.
+        action: the app action the keys run.
+        name: the command's name in the command palette.
+        help: what it does, for the help screen and the palette.
+        label: the footer's word for it; empty leaves it out of the footer, whose
+            80 columns hold only the keys used most.
+        display: the keys as written for a person ("+", "?").
+    """
+
+    keys: str
+    action: str
+    name: str
+    help: str
+    label: str = ""
+    display: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.display or self.keys
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.keys,
+            self.action,
+            self.label or self.name,
+            show=bool(self.label),
+            key_display=self.display,
+            tooltip=self.help,
+        )
+
+
+KEYS: tuple[Key, ...] = (
+    Key("q", "quit", "Quit", "quit allintop", "Quit"),
+    Key("question_mark", "help", "Help", "the keys and what the colours mean", "Help", "?"),
+    Key("p", "pause", "Pause", "pause / resume polling", "Pause"),
+    Key("r", "refresh", "Refresh", "refresh now"),
+    Key("plus,equals_sign", "refresh_interval(1)", "Slower", "slower refresh (… 5m)", "", "+"),
+    Key("minus", "refresh_interval(-1)", "Faster", "faster refresh (1s …)", "", "-"),
+    Key("t", "range", "Range", "next time range (5m … 24h)", "Range"),
+    Key("a", "alerts", "Alerts", "alerts: every rule and its state", "Alerts"),
+    Key("g", "targets", "Targets", "scrape targets and their health", "Targets"),
+    Key("slash", "variables", "Variables", "template variables (e.g. job)", "Vars", "/"),
+    Key("enter", "zoom", "Zoom", "zoom: the focused panel's full chart", "Zoom"),
+    Key("s", "save_screen", "Screenshot", "save the screen as an SVG file"),
+    Key("R", "reload", "Reload config", "reload panels.yaml (also done on every save)"),
+)
+"""Every dashboard action, in the order the help screen and the palette list them."""
+
+
+def on_modal(action: str) -> Binding:
+    """The binding of the app's `action`, for a modal screen: a modal screen hides
+    the app's bindings, and some keys (s: screenshot) work on every screen."""
+    key = next(key for key in KEYS if key.action == action)
+    return Binding(key.keys, f"app.{key.action}", key.name, show=False, tooltip=key.help)
+
+
+PALETTE_KEY = Key("ctrl+p", "command_palette", "Commands", "every action, by name", "", "^p")
+
+# Keys that are not actions of their own: listed on the help screen only.
+MORE_HELP: tuple[tuple[str, str], ...] = (
+    ("tab / arrows", "move between panels"),
+    ("esc", "back to the dashboard"),
+    (PALETTE_KEY.shown, "command palette: " + PALETTE_KEY.help),
+)
