@@ -123,7 +123,7 @@ def test_a_size_threshold_on_a_rate_panel_is_a_configuration_error(tmp_path):
         "        thresholds: {target: '<10MB'}\n"
     )
     result = allintop("once", "-c", str(panels))
-    assert result.returncode == 2
+    assert result.returncode == 64
     assert f"{panels}:7" in result.stderr
     assert 'threshold "<10MB" is in "MB" but the panel\'s unit is "B/s"' in result.stderr
     assert '"MB" is a size, "B/s" a data rate' in result.stderr
