@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
 T = TypeVar("T")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_allintop(
+    *args: str, env: Mapping[str, str] | None = None, cwd: Path = ROOT, timeout: float = 60.0
+) -> subprocess.CompletedProcess[str]:
+    """`python -m allintop ARGS` as a user runs it, its output captured.
+
+    With `env`, the process sees only PATH, HOME and `env`: no credentials or URLs
+    from the environment the tests run in.
+    """
+    environ = None if env is None else {"PATH": "/usr/bin:/bin", "HOME": str(ROOT), **env}
+    return subprocess.run(
+        [sys.executable, "-m", "allintop", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env=environ,
+    )
+
 
 # The seed's six alert rules (MONITORING-SETUP.md), by name: the spec the shipped
 # alerts.yml and every alert test are checked against.

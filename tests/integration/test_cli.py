@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import venv
 from pathlib import Path
 
 import pytest
 
 from tests.faultserver import closed_port
+from tests.helpers import run_allintop
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def allintop(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "allintop", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=ROOT,
-    )
+    return run_allintop(*args, timeout=timeout)
 
 
 def test_help_lists_every_command():

@@ -12,7 +12,6 @@ import functools
 import http.server
 import json
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +24,7 @@ from allintop.prometheus import PrometheusClient
 from allintop.thresholds import Status
 from tests.faultproxy import BAD_GATEWAY, fault_proxy
 from tests.faultserver import closed_port
+from tests.helpers import run_allintop
 from tests.secured import secured_prometheus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,14 +42,7 @@ rows:
 
 
 def allintop(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "allintop", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT), **(env or {})},
-    )
+    return run_allintop(*args, env=env or {})
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 from allintop import cli, config
 from allintop.alertmanager import AlertmanagerClient
 from allintop.prometheus import Unreachable
+from tests.helpers import run_allintop
 from tests.secured import Pki, Server, secured_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,14 +28,7 @@ PANELS = "rows:\n  - title: R\n    panels:\n      - title: One\n        expr: ve
 
 
 def allintop(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "allintop", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT), **(env or {})},
-    )
+    return run_allintop(*args, env=env or {})
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import prom_scalar
+from tests.helpers import prom_scalar, run_allintop
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024**2
@@ -28,13 +27,7 @@ NO_ERRORS = 'sum(rate(allin_http_requests_total{status_code=~"5.."}[1m]))'
 
 
 def allintop(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "allintop", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-    )
+    return run_allintop(*args)
 
 
 def _panels(rate: float) -> str:

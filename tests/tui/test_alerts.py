@@ -159,16 +159,20 @@ async def test_backend_down_shows_on_targets_screen_and_panels(make_stack):
 
 
 def _silence(alertmanager_url: str, alertname: str) -> None:
-    now = time.time()
-    body = {
-        "matchers": [{"name": "alertname", "value": alertname, "isRegex": False}],
-        "startsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - 60)),
-        "endsAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + 3600)),
-        "createdBy": "allintop tests",
-        "comment": "known issue",
-    }
-    response = httpx.post(f"{alertmanager_url}/api/v2/silences", json=body, timeout=5)
-    response.raise_for_status()
+    _silence_matchers(
+        alertmanager_url, [{"name": "alertname", "value": alertname, "isRegex": False}]
+    )
+
+
+async def _memory_silenced(pilot, app) -> PanelCard:
+    memory = _card(app, "Memory Usage")
+    await wait_for(
+        pilot,
+        lambda: "silenced: HighMemoryUsage" in _bar(app) and "(silenced)" in memory.detail_plain,
+        within=40,
+        what="HighMemoryUsage silenced in the bar and on its panel",
+    )
+    return memory
 
 
 async def test_silenced_alert_is_shown_as_silenced(make_stack):
@@ -176,15 +180,7 @@ async def test_silenced_alert_is_shown_as_silenced(make_stack):
     _silence(demo.alertmanager_url, "HighMemoryUsage")
     app = _app(demo.prometheus_url, alertmanager=AlertmanagerClient(demo.alertmanager_url))
     async with app.run_test(size=(200, 40)) as pilot:
-        memory = _card(app, "Memory Usage")
-        await wait_for(
-            pilot,
-            lambda: (
-                "silenced: HighMemoryUsage" in _bar(app) and "(silenced)" in memory.detail_plain
-            ),
-            within=40,
-            what="HighMemoryUsage silenced in the bar and on its panel",
-        )
+        memory = await _memory_silenced(pilot, app)
         assert not memory.has_class("-firing")
         # Other fires stay loud.
         await wait_for(pilot, lambda: _card(app, "Success Rate").has_class("-firing"), within=30)
@@ -228,15 +224,7 @@ async def test_silences_match_with_external_labels_set(make_stack):
     )
     app = _app(demo.prometheus_url, alertmanager=AlertmanagerClient(demo.alertmanager_url))
     async with app.run_test(size=(200, 40)) as pilot:
-        memory = _card(app, "Memory Usage")
-        await wait_for(
-            pilot,
-            lambda: (
-                "silenced: HighMemoryUsage" in _bar(app) and "(silenced)" in memory.detail_plain
-            ),
-            within=40,
-            what="HighMemoryUsage silenced through a matcher on the external label",
-        )
+        await _memory_silenced(pilot, app)  # through a matcher on the external label
         await wait_for(pilot, lambda: "FIRING  HighErrorRate" in _bar(app), within=30)
         assert "HighErrorRate" not in _bar(app).split("silenced:")[-1]
 
