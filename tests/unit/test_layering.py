@@ -19,8 +19,20 @@ PURE = [
     "alerting",
     "model",
     "text",
+    "credentials",
+    "urls",
+    "exits",
 ]
-BELOW_UI = ["prometheus", "alertmanager", "poller", "watch", "snapshot", "cli", "choice"]
+BELOW_UI = [
+    "prometheus",
+    "alertmanager",
+    "poller",
+    "watch",
+    "snapshot",
+    "cli",
+    "choice",
+    "connection",
+]
 
 
 def _imported(module: str, roots: set[str]) -> list[str]:
