@@ -223,8 +223,11 @@ class AlertsBar(Static):
         *,
         stale: Staleness | None = None,
         alertmanager: str | None = None,
+        unavailable: str | None = None,
     ) -> None:
-        visible = bool(alerts or stale or alertmanager)
+        """`unavailable`: why some datasource's alerts cannot be shown (an engine
+        that serves none, such as VictoriaMetrics without vmalert)."""
+        visible = bool(alerts or stale or alertmanager or unavailable)
         if self.display != visible:
             self.display = visible  # shows or hides: a layout change
         if not visible:
@@ -247,6 +250,8 @@ class AlertsBar(Static):
             tail.append(", ".join(clean(a.name) for a in silenced), style="dim")
         if alertmanager is not None:
             tail.append(f"  silences unknown: {clean(alertmanager, 80)}", style="italic")
+        if unavailable is not None:
+            tail.append(f"  {clean(unavailable, 80)}", style="italic")
         room = max(self.size.width, 40) - len(tail.plain) - 12
         for shown, alert in enumerate(live):
             chip = self._chip(alert, now)
