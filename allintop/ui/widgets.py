@@ -93,8 +93,8 @@ def detail_text(
     now: float = 0.0,
 ) -> Text:
     """The line under the value, most urgent first: an alert on this panel, why its
-    query failed, a down target it reads, the top series of a multi-series panel, a
-    query warning."""
+    query failed, a down target it reads, a warning in the server's answer, the top
+    series of a multi-series panel."""
     if alerts:
         text = alert_text(alerts[0], now)
         if len(alerts) > 1:
@@ -106,13 +106,15 @@ def detail_text(
         target = down[0]
         cause = scrape_error_summary(target.last_error) or "no scrape"
         return Text(clean(f"{target.job} down: {cause}", width))
+    if state is not None and state.warnings:
+        # Before the top series: a partial answer (Thanos' partial_response, a
+        # store down) must not pass for a whole one.
+        return Text(clean("warning: " + state.warnings[0], width), style="italic")
     if state is None or not state.series:
         return Text("")
     if state.total > 1:
         name = clean(state.series[0].name, max(width - 6, 8))
         return Text.assemble((name, ""), (f" +{state.total - 1}", "dim"))
-    if state.warnings:
-        return Text(clean("warning: " + state.warnings[0], width), style="italic")
     return Text("")
 
 
