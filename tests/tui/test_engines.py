@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.widgets import Select
 
 from allintop import config
 from allintop.datasources import Datasources
@@ -209,3 +210,36 @@ async def test_an_unreachable_datasource_greys_only_its_panels_and_is_named(stac
         assert [card.value_plain for card in _by_datasource(app, "dead")] == ["unreachable"] * 2
         assert _word(app) == "live"
         assert "dead: unreachable: cannot connect to 127.0.0.1" in screen_text(app)
+
+
+async def test_picking_a_datasource_variable_moves_its_panels(stack) -> None:
+    text = textwrap.dedent(
+        f"""\
+        datasources:
+          dead: "http://127.0.0.1:{closed_port()}"
+          live: "{stack.prometheus_url}"
+        variables:
+          where: {{type: datasource}}
+        rows:
+          - title: Chosen
+            datasource: $where
+            panels:
+              - {{title: Connections, expr: 'sum(allin_active_connections)'}}
+        """
+    )
+    dashboard = config.load_text(text, "chosen.yaml")
+    clients = {name: PrometheusClient(s.url or "") for name, s in dashboard.sources.items()}
+    app = make_app(dashboard, Datasources(clients, "dead"), refresh=1.0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        card = _cards(app)[0]
+        await wait_for(pilot, lambda: card.value_plain == "unreachable", what="the default's")
+        assert "dead 127.0.0.1" in screen_text(app)  # the header names it
+        await pilot.press("slash")
+        select = app.screen.query_one("#var-where", Select)
+        assert [value for _, value in select._options] == ["dead", "live"]  # no "all"
+        select.value = "live"  # what choosing it in the drop-down does
+        await wait_for(pilot, lambda: app.variables["where"] == "live", what="the pick")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: _valued([card]), what="the live datasource's value")
+        assert f"live {stack.prometheus_url.removeprefix('http://')}" in screen_text(app)
+        assert app.datasource_trouble is None and _word(app) == "live"
