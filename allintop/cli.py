@@ -27,8 +27,9 @@ from allintop.urls import split_url
 
 if TYPE_CHECKING:  # the commands import their heavy parts only when they run
     from allintop.alertmanager import AlertmanagerClient
-    from allintop.config import Dashboard
+    from allintop.config import Dashboard, Datasource
     from allintop.connection import ConnectionSettings
+    from allintop.datasources import Datasources
     from allintop.ui.app import DashboardApp
 
 DEFAULT_URL = "http://localhost:9090"
@@ -60,6 +61,11 @@ def _common(parser: argparse.ArgumentParser, *, under_command: bool = False) -> 
 
     add("-c", "--config", metavar="FILE", help="panels.yaml to use")
     add("--url", help=f"Prometheus URL (default: $PROMETHEUS_URL, the config, {DEFAULT_URL})")
+    add(
+        "--datasource",
+        metavar="NAME",
+        help="the config's datasource that panels naming none query (default: its default)",
+    )
     add("--refresh", metavar="DURATION", help="time between refreshes, e.g. 5s")
     add("--range", dest="range_", metavar="DURATION", help="sparkline range, e.g. 15m")
     add("--var", action="append", default=[], metavar="NAME=VALUE", help="set a variable")
@@ -205,12 +211,18 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
 
 
 def _check_variables(dashboard: Dashboard, variables: Mapping[str, str]) -> None:
-    known = {v.name for v in dashboard.variables}
-    for name in variables:
+    known = {v.name: v for v in dashboard.variables}
+    for name, value in variables.items():
         if name not in known:
             raise ConfigError(
                 f"--var {name}: {dashboard.source} has no variable {name!r}",
                 hint=f"its variables: {', '.join(sorted(known)) or 'none'}",
+            )
+        variable = known[name]
+        if variable.kind == "datasource" and value not in variable.values:
+            raise ConfigError(
+                f"--var {name}={value}: not one of the datasources ${name} chooses from",
+                hint=f"those: {', '.join(variable.values)}",
             )
 
 
@@ -246,7 +258,55 @@ def _connection(
         headers={**source.headers, **settings.headers},
         auth=auth,
         tls=tls,
+        query_params=source.query_params,
     )
+
+
+def _other_connection(
+    source: Datasource, settings: Settings, environ: Mapping[str, str]
+) -> ConnectionSettings:
+    """A datasource besides the default: its own settings from the config; of the
+    command line only --timeout and --header (a tenant header, say) apply to it."""
+    from allintop.connection import ConnectionSettings, TLSFiles
+
+    if source.url is None:
+        raise ConfigError(
+            f"the datasource {source.name!r} has no url",
+            hint=f"give it one under datasources: {source.name}: url: http://...",
+        )
+    tls = TLSFiles(source.ca_file, source.cert_file, source.key_file, source.insecure)
+    return ConnectionSettings.make(
+        source.url,
+        timeout=settings.timeout or source.timeout,
+        headers={**source.headers, **settings.headers},
+        auth=source.auth.credentials(environ) if source.auth is not None else None,
+        tls=tls,
+        query_params=source.query_params,
+    )
+
+
+def _datasources(
+    args: argparse.Namespace,
+    settings: Settings,
+    dashboard: Dashboard,
+    target: Target,
+    environ: Mapping[str, str],
+) -> Datasources:
+    """One client per datasource: the default one as the command line and the
+    config say (--url, credentials, TLS options), the others as the config does."""
+    from allintop.datasources import Datasources
+    from allintop.prometheus import PrometheusClient
+
+    default = dashboard.datasource.name
+    clients = {
+        name: PrometheusClient(
+            _connection(args, settings, dashboard, target, environ)
+            if name == default
+            else _other_connection(source, settings, environ)
+        )
+        for name, source in dashboard.sources.items()
+    }
+    return Datasources(clients, default)
 
 
 def _warnings(
@@ -255,22 +315,23 @@ def _warnings(
     """Files that others can read (secrets) or change (the config), as ssh warns."""
     from allintop.credentials import config_warning, exposure_warning
 
-    source = dashboard.datasource
     secrets = [
         (Path(args.bearer_token_file) if args.bearer_token_file else None, "token"),
-        (source.auth.secret_file if source.auth else None, "secret"),
+        *((s.auth.secret_file if s.auth else None, "secret") for s in dashboard.sources.values()),
+        *((s.key_file, "key") for s in dashboard.sources.values()),
         (connection.tls.key_file, "key"),
     ]
     found = [exposure_warning(file, what) for file, what in secrets if file is not None]
     if dashboard.source_path is not None:
         found.append(config_warning(dashboard.source_path))
-    return [warning for warning in found if warning]
+    return list(dict.fromkeys(warning for warning in found if warning))
 
 
 def _load(args: argparse.Namespace, environ: Mapping[str, str]) -> Dashboard:
     from allintop import config
 
-    return config.load(args.config, environ=environ)
+    dashboard = config.load(args.config, environ=environ)
+    return dashboard.with_default(args.datasource) if args.datasource else dashboard
 
 
 def _pick(
@@ -415,14 +476,13 @@ def _run_dashboard(
     cleanup: Callable[[], None] | None = None,
     alertmanager_url: str | None = None,
 ) -> int:
-    from allintop.prometheus import PrometheusClient
     from allintop.ui.app import make_app
 
     connection = _connection(args, settings, dashboard, target, environ)
     screenshot = _screenshot(getattr(args, "screenshot", None))
     app = make_app(
         dashboard,
-        PrometheusClient(connection),
+        _datasources(args, settings, dashboard, target, environ),
         variables=settings.variables,
         refresh=settings.refresh,
         range_=settings.range_,
@@ -467,13 +527,12 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         target = _url(args, dashboard, environ)
         dashboard = _pick(args, settings, dashboard, target, environ)
         if args.command in ("once", "check"):
-            from allintop.prometheus import PrometheusClient
             from allintop.snapshot import run_check, run_once
 
             connection = _connection(args, settings, dashboard, target, environ)
             for notice in [*target.notices, *_warnings(args, dashboard, connection)]:
                 print(f"allintop: {notice}", file=sys.stderr)
-            client = PrometheusClient(connection)
+            client = _datasources(args, settings, dashboard, target, environ)
             if args.command == "once":
                 return asyncio.run(
                     run_once(dashboard, client, settings.variables, as_json=args.json)

@@ -88,10 +88,13 @@ def _no_headers() -> Mapping[str, str]:
     return MappingProxyType({})
 
 
+DEFAULT_DATASOURCE = "default"
+
+
 @dataclass(frozen=True)
 class Datasource:
-    """Where and how to reach Prometheus. `url` None: the CLI decides
-    ($PROMETHEUS_URL, then http://localhost:9090)."""
+    """Where and how to reach Prometheus (or an engine that speaks its API). `url`
+    None: the CLI decides ($PROMETHEUS_URL, then http://localhost:9090)."""
 
     url: str | None = None
     timeout: float = DEFAULT_TIMEOUT
@@ -102,6 +105,16 @@ class Datasource:
     key_file: Path | None = None
     insecure: bool = False
     alertmanager: str | None = None
+    name: str = DEFAULT_DATASOURCE
+    # Thanos' query parameters: None sends nothing (the server's own default).
+    partial_response: bool | None = None
+    dedup: bool | None = None
+
+    @property
+    def query_params(self) -> dict[str, str]:
+        """Parameters sent with every query (Thanos' partial_response and dedup)."""
+        params = {"partial_response": self.partial_response, "dedup": self.dedup}
+        return {key: str(value).lower() for key, value in params.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -116,28 +129,43 @@ class Panel:
     alerts: tuple[str, ...] = ()
     legend: str | None = None  # Grafana-style series name template: "{{route}} {{status_code}}"
     line: int = 0  # where the panel starts in its file, for messages
+    datasource: str | None = None
+    """A datasource's name, or "$var" of a datasource variable; None: the default
+    (the row's datasource is copied here when the panel names none)."""
 
 
 @dataclass(frozen=True)
 class Row:
     title: str
     panels: tuple[Panel, ...]
+    datasource: str | None = None
 
 
 @dataclass(frozen=True)
 class Variable:
-    """A template variable ($job): options from `query` (label_values) or `values`."""
+    """A template variable ($job): options from `query` (label_values) or `values`.
+
+    A datasource variable (`kind` "datasource") chooses among the dashboard's
+    datasources: its values are their names, and panels that say `datasource: $name`
+    query the one chosen.
+    """
 
     name: str
     query: str | None = None
     values: tuple[str, ...] = ()
     default: str = "all"
+    kind: Literal["query", "datasource"] = "query"
+
+
+def _no_datasources() -> Mapping[str, Datasource]:
+    return MappingProxyType({})
 
 
 @dataclass(frozen=True)
 class Dashboard:
     source: str
     datasource: Datasource
+    """The default datasource: panels that name none query it."""
     refresh: float
     range: float
     variables: tuple[Variable, ...]
@@ -148,11 +176,46 @@ class Dashboard:
     # Why allintop picked this dashboard itself (no config was given), to tell the
     # user once; None when the user's config or -c chose it.
     notice: str | None = None
+    datasources: Mapping[str, Datasource] = field(default_factory=_no_datasources)
+    """Every named datasource, the default among them (empty: the default only)."""
 
     @property
     def panels(self) -> tuple[Panel, ...]:
         """All panels, row by row, in file order."""
         return tuple(panel for row in self.rows for panel in row.panels)
+
+    @property
+    def sources(self) -> Mapping[str, Datasource]:
+        """Every datasource by name, the default one included."""
+        return self.datasources or {self.datasource.name: self.datasource}
+
+    def with_default(self, name: str) -> Dashboard:
+        """The dashboard with another of its datasources as the default (--datasource);
+        ConfigError naming the datasources it has when there is no such one."""
+        if name not in self.sources:
+            raise ConfigError(
+                f"--datasource {name}: {self.source} has no datasource {name!r}",
+                hint=f"its datasources: {', '.join(self.sources)}",
+            )
+        defaults = {
+            v.name: replace(v, default=name)
+            for v in self.variables
+            if v.kind == "datasource" and v.default == self.datasource.name and name in v.values
+        }
+        variables = tuple(defaults.get(v.name, v) for v in self.variables)
+        return replace(self, datasource=self.sources[name], variables=variables)
+
+    def panel_datasources(self, values: Mapping[str, str]) -> list[str]:
+        """The name of the datasource each panel queries, in panel order, with
+        datasource variables resolved by `values` (a name that is not one of the
+        dashboard's falls back to the default)."""
+        names = []
+        for panel in self.panels:
+            name = panel.datasource or self.datasource.name
+            if name.startswith("$"):
+                name = values.get(name[1:], self.datasource.name)
+            names.append(name if name in self.sources else self.datasource.name)
+        return names
 
     def variable_values(self, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
         """Each variable's value: the override (--var, the / screen), else its default."""
@@ -453,7 +516,7 @@ def _optional(
 # ---------------------------------------------------------------------------
 # The file's sections
 
-_TOP_KEYS = ("title", "datasource", "refresh", "range", "variables", "rows")
+_TOP_KEYS = ("title", "datasource", "datasources", "refresh", "range", "variables", "rows")
 _DATASOURCE_KEYS = (
     "url",
     "timeout",
@@ -464,11 +527,14 @@ _DATASOURCE_KEYS = (
     "key_file",
     "insecure",
     "alertmanager",
+    "partial_response",
+    "dedup",
 )
+_NAMED_DATASOURCE_KEYS = (*_DATASOURCE_KEYS, "default")
 _AUTH_KEYS = ("kind", "username", "token_env", "token_file", "password_env", "password_file")
-_VARIABLE_KEYS = ("query", "values", "default")
-_ROW_KEYS = ("title", "panels")
-_PANEL_KEYS = ("title", "expr", "unit", "decimals", "thresholds", "alerts", "legend")
+_VARIABLE_KEYS = ("type", "query", "values", "default")
+_ROW_KEYS = ("title", "panels", "datasource", "repeat")
+_PANEL_KEYS = ("title", "expr", "unit", "decimals", "thresholds", "alerts", "legend", "datasource")
 _THRESHOLD_KEYS = ("target", "alert")
 # Keys people use for an inline secret; refused with a pointer to the _env/_file keys.
 _INLINE_SECRETS = ("password", "token", "secret", "credentials", "bearer_token", "api_key")
@@ -492,17 +558,94 @@ def _dashboard(root: Node, source: str, base_dir: Path) -> Dashboard:
     if refresh <= 0:
         _fail(fields["refresh"], "refresh", "must be more than 0", "e.g. refresh: 5s")
     range_ = _read_range(fields, refresh)
-    variables = _optional(fields, "variables", "", _variables) or ()
-    datasource = _optional(fields, "datasource", "", _datasource_reader(base_dir))
+    default, named = _read_datasources(fields, base_dir)
+    names = tuple(named) or (default.name,)
+    variables = _optional(fields, "variables", "", lambda n, p: _variables(n, p, names)) or ()
+    variables = tuple(_with_default(v, default.name) for v in variables)
+    refs = _References(names, {v.name: v for v in variables if v.kind == "datasource"})
     return Dashboard(
         source=source,
-        datasource=datasource or Datasource(),
+        datasource=default,
         refresh=refresh,
         range=range_,
         variables=variables,
-        rows=_rows(fields["rows"], "rows", _placeholders(variables)),
+        rows=_rows(fields["rows"], "rows", _placeholders(variables), refs),
         title=_optional(fields, "title", "", _nonempty_text),
+        datasources=MappingProxyType(named),
     )
+
+
+def _with_default(variable: Variable, default: str) -> Variable:
+    """A datasource variable without a default: the default datasource, if it offers it."""
+    if variable.kind != "datasource" or variable.default:
+        return variable
+    return replace(variable, default=default if default in variable.values else variable.values[0])
+
+
+def _read_datasources(
+    fields: Mapping[str, Node], base_dir: Path
+) -> tuple[Datasource, dict[str, Datasource]]:
+    """The default datasource and every named one (none: only `datasource:`, or none)."""
+    if "datasources" in fields and "datasource" in fields:
+        _fail(
+            fields["datasource"],
+            "datasource",
+            "give either datasource: (one) or datasources: (several, by name), not both",
+            "move it under datasources: with a name, and mark it default: true",
+        )
+    one = _optional(fields, "datasource", "", _datasource_reader(base_dir))
+    if "datasources" not in fields:
+        return one or Datasource(), {}
+    node = fields["datasources"]
+    entries = _fields(node, "datasources", (), what="datasource")
+    if not entries:
+        _fail(node, "datasources", "no datasources", "e.g. datasources: {prod: {url: ...}}")
+    named: dict[str, Datasource] = {}
+    defaults: list[str] = []
+    for name, entry in entries.items():
+        path = _join("datasources", name)
+        if not _NAME.fullmatch(name):
+            _fail(entry, path, f'"{name}" cannot be a datasource name', _NAME_HINT)
+        source, is_default = _named_datasource(entry, path, base_dir)
+        named[name] = replace(source, name=name)
+        if is_default:
+            defaults.append(name)
+    if len(defaults) > 1:
+        _fail(node, "datasources", f"several defaults: {', '.join(defaults)}", "mark one")
+    return named[defaults[0] if defaults else next(iter(named))], named
+
+
+_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_NAME_HINT = "use letters, digits, _, - and ."
+
+
+def _named_datasource(node: Node, path: str, base_dir: Path) -> tuple[Datasource, bool]:
+    """One entry of datasources: (the datasource, whether it says default: true)."""
+    if isinstance(node, ScalarNode):
+        return Datasource(url=_url(node, path)), False
+    fields = _fields(node, path, _NAMED_DATASOURCE_KEYS)
+    is_default = bool(_optional(fields, "default", path, _bool))
+    return _datasource_reader(base_dir, _NAMED_DATASOURCE_KEYS)(node, path), is_default
+
+
+@dataclass(frozen=True)
+class _References:
+    """What a row's or panel's `datasource:` may name."""
+
+    names: tuple[str, ...]
+    variables: Mapping[str, Variable]
+
+    def check(self, node: Node, path: str) -> str:
+        name = _nonempty_text(node, path).strip()
+        if name.startswith("$"):
+            bare = name[1:].strip("{}")
+            if bare not in self.variables:
+                known = ", ".join(f"${v}" for v in self.variables) or "none"
+                _fail(node, path, f'"{name}" is not a datasource variable', f"those: {known}")
+            return f"${bare}"
+        if name not in self.names:
+            _fail(node, path, f'unknown datasource "{name}"', _closest(name, self.names))
+        return name
 
 
 def _read_range(fields: Mapping[str, Node], refresh: float) -> float:
@@ -524,12 +667,14 @@ def _read_range(fields: Mapping[str, Node], refresh: float) -> float:
     return range_
 
 
-def _datasource_reader(base_dir: Path) -> Callable[[Node, str], Datasource]:
+def _datasource_reader(
+    base_dir: Path, allowed: Sequence[str] = _DATASOURCE_KEYS
+) -> Callable[[Node, str], Datasource]:
     def read(node: Node, path: str) -> Datasource:
         if isinstance(node, ScalarNode):  # shorthand: datasource: http://host:9090
             return Datasource(url=_url(node, path))
         _reject_inline_secrets(node, path)
-        fields = _fields(node, path, _DATASOURCE_KEYS)
+        fields = _fields(node, path, allowed)
         timeout = _optional(fields, "timeout", path, _duration)
         if timeout is not None and timeout <= 0:
             _fail(fields["timeout"], _join(path, "timeout"), "must be more than 0", "e.g. 10s")
@@ -543,6 +688,8 @@ def _datasource_reader(base_dir: Path) -> Callable[[Node, str], Datasource]:
             key_file=_optional(fields, "key_file", path, lambda n, p: _tls_file(n, p, base_dir)),
             insecure=bool(_optional(fields, "insecure", path, _bool)),
             alertmanager=_optional(fields, "alertmanager", path, _url),
+            partial_response=_optional(fields, "partial_response", path, _bool),
+            dedup=_optional(fields, "dedup", path, _bool),
         )
 
     return read
@@ -633,17 +780,24 @@ _VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ALL = ("all", "All", "$__all")
 
 
-def _variables(node: Node, path: str) -> tuple[Variable, ...]:
+def _variables(node: Node, path: str, datasources: Sequence[str]) -> tuple[Variable, ...]:
     fields = _fields(node, path, (), what="variable")
-    return tuple(_variable(name, value, _join(path, name)) for name, value in fields.items())
+    return tuple(
+        _variable(name, value, _join(path, name), datasources) for name, value in fields.items()
+    )
 
 
-def _variable(name: str, node: Node, path: str) -> Variable:
+def _variable(name: str, node: Node, path: str, datasources: Sequence[str]) -> Variable:
     if not _VARIABLE_NAME.fullmatch(name) or name.startswith("__"):
         _fail(node, path, f'"{name}" cannot be a variable name', "use letters, digits and _")
     if _is_null(node):
         return Variable(name=name)
     fields = _fields(node, path, _VARIABLE_KEYS)
+    kind = _optional(fields, "type", path, _text) or "query"
+    if kind == "datasource":
+        return _datasource_variable(name, node, fields, path, datasources)
+    if kind != "query":
+        _fail(fields["type"], _join(path, "type"), f'unknown variable type "{kind}"', _TYPES)
     query = _optional(fields, "query", path, _variable_query)
     values = _optional(fields, "values", path, _text_list) or ()
     default = _optional(fields, "default", path, _text)
@@ -652,6 +806,28 @@ def _variable(name: str, node: Node, path: str) -> Variable:
     if default is None:
         default = values[0] if values and not query else "all"
     return Variable(name=name, query=query, values=values, default=default)
+
+
+_TYPES = "query (label values, the default) or datasource (one of datasources:)"
+
+
+def _datasource_variable(
+    name: str, node: Node, fields: Mapping[str, Node], path: str, datasources: Sequence[str]
+) -> Variable:
+    """A variable whose values are datasource names: all of them, or those listed."""
+    if "query" in fields:
+        _fail(fields["query"], _join(path, "query"), "a datasource variable takes no query")
+    values = _optional(fields, "values", path, _text_list) or tuple(datasources)
+    for index, value in enumerate(values):
+        if value not in datasources:
+            where = _join(path, f"values[{index}]")
+            hint = _closest(value, datasources)
+            _fail(fields["values"], where, f'unknown datasource "{value}"', hint)
+    default = _optional(fields, "default", path, _text)
+    if default is not None and default not in values:
+        _fail(fields["default"], _join(path, "default"), f'"{default}" is not one of {values}')
+    # "" until the dashboard's default datasource is known (see _dashboard).
+    return Variable(name=name, values=values, default=default or "", kind="datasource")
 
 
 def _variable_query(node: Node, path: str) -> str:
@@ -676,16 +852,23 @@ def _placeholders(variables: Sequence[Variable]) -> dict[str, str]:
     return values
 
 
-def _rows(node: Node, path: str, placeholders: Mapping[str, str]) -> tuple[Row, ...]:
+def _rows(
+    node: Node, path: str, placeholders: Mapping[str, str], refs: _References
+) -> tuple[Row, ...]:
     items = _list(node, path, "rows: [{title: ..., panels: [...]}]")
     if not items:
         _fail(node, path, "no rows", _EXAMPLES["rows"])
-    return tuple(_row(item, f"{path}[{index}]", placeholders) for index, item in enumerate(items))
+    rows: list[Row] = []
+    for index, item in enumerate(items):
+        rows += _row(item, f"{path}[{index}]", placeholders, refs)
+    return tuple(rows)
 
 
-def _row(node: Node, path: str, placeholders: Mapping[str, str]) -> Row:
+def _row(node: Node, path: str, placeholders: Mapping[str, str], refs: _References) -> list[Row]:
+    """The row, or with `repeat: $var` one copy per datasource the variable offers."""
     fields = _fields(node, path, _ROW_KEYS, required=("title",))
     title = _nonempty_text(fields["title"], _join(path, "title"))
+    datasource = _optional(fields, "datasource", path, refs.check)
     panels_node = fields.get("panels")
     if _is_null(panels_node):
         _fail(panels_node or node, path, f'row "{title}" has no panels', _EXAMPLES["panels"])
@@ -695,12 +878,39 @@ def _row(node: Node, path: str, placeholders: Mapping[str, str]) -> Row:
             panels_node, _join(path, "panels"), f'row "{title}" has no panels', _EXAMPLES["panels"]
         )
     panels = tuple(
-        _panel(item, f"{path}.panels[{index}]", placeholders) for index, item in enumerate(items)
+        _panel(item, f"{path}.panels[{index}]", placeholders, refs, datasource)
+        for index, item in enumerate(items)
     )
-    return Row(title=title, panels=panels)
+    repeat = _optional(fields, "repeat", path, refs.check)
+    if repeat is None:
+        return [Row(title=title, panels=panels, datasource=datasource)]
+    if not repeat.startswith("$"):
+        _fail(fields["repeat"], _join(path, "repeat"), "repeat takes a datasource variable")
+    return _repeated(Row(title=title, panels=panels), refs.variables[repeat[1:]])
 
 
-def _panel(node: Node, path: str, placeholders: Mapping[str, str]) -> Panel:
+def _repeated(row: Row, variable: Variable) -> list[Row]:
+    """A row once per datasource `variable` offers, side by side: panels that follow
+    the variable (or name no datasource) query that one; the title says which."""
+    rows = []
+    own = f"${variable.name}"
+    for name in variable.values:
+        panels = tuple(
+            replace(panel, datasource=name) if panel.datasource in (None, own) else panel
+            for panel in row.panels
+        )
+        title = promql.interpolate_text(row.title, {variable.name: name})
+        rows.append(Row(title=title, panels=panels, datasource=name))
+    return rows
+
+
+def _panel(
+    node: Node,
+    path: str,
+    placeholders: Mapping[str, str],
+    refs: _References,
+    row_datasource: str | None = None,
+) -> Panel:
     fields = _fields(node, path, _PANEL_KEYS, required=("title", "expr"))
     unit = _optional(fields, "unit", path, _text) or ""
     return Panel(
@@ -712,6 +922,7 @@ def _panel(node: Node, path: str, placeholders: Mapping[str, str]) -> Panel:
         alerts=_optional(fields, "alerts", path, _alert_names) or (),
         legend=_optional(fields, "legend", path, _text),
         line=node.start_mark.line + 1,
+        datasource=_optional(fields, "datasource", path, refs.check) or row_datasource,
     )
 
 

@@ -57,6 +57,8 @@ class ConnectionSettings:
     auth: Auth = field(default=None, repr=False)  # the secret never shows in a repr
     tls: TLSFiles = field(default_factory=TLSFiles)
     context: ssl.SSLContext | None = field(default=None, repr=False, compare=False)
+    query_params: Mapping[str, str] = field(default_factory=_no_headers)
+    """Sent with every query and range query: Thanos' partial_response and dedup."""
 
     @classmethod
     def make(
@@ -67,6 +69,7 @@ class ConnectionSettings:
         headers: Mapping[str, str] | None = None,
         auth: Auth = None,
         tls: TLSFiles | None = None,
+        query_params: Mapping[str, str] | None = None,
     ) -> ConnectionSettings:
         """Settings with credentials taken out of the URL and the TLS context built.
 
@@ -83,13 +86,16 @@ class ConnectionSettings:
             # Only when asked for: loading the default CA bundle costs ~35 ms and 3 MB,
             # which a plain-http dashboard does not need (the client loads it lazily).
             context=tls_context(tls) if tls.any else None,
+            query_params=MappingProxyType(dict(query_params or {})),
         )
 
     def for_url(self, url: str) -> ConnectionSettings:
         """The same timeout, headers, credentials and TLS for another server."""
         parts = split_url(url)
         auth = self.auth if parts.credentials is None else parts.credentials
-        return dataclasses.replace(self, url=parts.url.rstrip("/"), auth=auth)
+        return dataclasses.replace(
+            self, url=parts.url.rstrip("/"), auth=auth, query_params=_no_headers()
+        )
 
     @property
     def verify(self) -> ssl.SSLContext | bool:

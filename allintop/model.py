@@ -99,6 +99,7 @@ class Target:
     last_error: str
     scrape_interval: float | None
     labels: Labels = field(default_factory=dict)
+    datasource: str = ""  # the name of the datasource that scrapes it, when several
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ No UI imports: the poller and the commands use it alike.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -63,6 +64,15 @@ class PrometheusError(AllintopError):
 
     title = "Prometheus error"
     short = "error"
+
+
+def from_datasource(error: PrometheusError, name: str) -> PrometheusError:
+    """The same error, its message saying which datasource it came from (when a
+    dashboard has several)."""
+    named = copy.copy(error)
+    named.message = f"{name}: {error.message}"
+    named.args = (named.message,)
+    return named
 
 
 class Unreachable(PrometheusError):
@@ -261,6 +271,9 @@ _HINTS = {
 }
 
 
+#: The tenant header of Mimir, Cortex and Thanos (multi-tenant setups).
+TENANT_HEADER = "X-Scope-OrgID"
+
 # --- the client -----------------------------------------------------------------------
 
 
@@ -388,7 +401,7 @@ class PrometheusClient(HTTPAPIClient):
         self, expr: str, time: float | None = None, *, stats: bool = False
     ) -> InstantResult:
         """Evaluate `expr` at `time` (default: the server's now)."""
-        form: dict[str, str] = {"query": expr}
+        form: dict[str, str] = {**self.settings.query_params, "query": expr}
         if time is not None:
             form["time"] = _fmt_time(time)
         if stats:
@@ -401,6 +414,7 @@ class PrometheusClient(HTTPAPIClient):
         self, expr: str, start: float, end: float, step: float, *, stats: bool = False
     ) -> RangeResult:
         form = {
+            **self.settings.query_params,
             "query": expr,
             "start": _fmt_time(start),
             "end": _fmt_time(end),
@@ -480,6 +494,9 @@ class PrometheusClient(HTTPAPIClient):
                 f"{self.host} redirects to {target}",
                 hint="use that URL with --url (allintop follows no redirect from http)",
             )
+        tenant = self._missing_tenant(response)
+        if tenant is not None:
+            raise tenant
         if response.status_code == 401 and self.sends_credentials:
             raise HTTPStatusError(
                 401,
@@ -500,6 +517,23 @@ class PrometheusClient(HTTPAPIClient):
                 hint="is the URL a Prometheus API (not a proxy login page or Grafana)?",
             )
         return body
+
+    def _missing_tenant(self, response: httpx.Response) -> HTTPStatusError | None:
+        """Mimir, Cortex and Thanos' receive refuse a request without a tenant
+        ("no org id"): name the header that is missing, not credentials."""
+        if response.status_code not in (400, 401, 403) or not response.content:
+            return None
+        if "org id" not in response.text[:300].lower():
+            return None
+        sent = any(name.lower() == TENANT_HEADER.lower() for name in self.settings.headers)
+        what = "refused the tenant in" if sent else "wants the header"
+        return HTTPStatusError(
+            response.status_code,
+            f"HTTP {response.status_code} from {self.host}: it {what} {TENANT_HEADER} "
+            f"({_snippet(response)})",
+            hint=f"give the tenant with --header '{TENANT_HEADER}: TENANT' or under the "
+            "datasource's headers: in panels.yaml",
+        )
 
     def _decode(self, body: Mapping[str, Any], decode: Any) -> Any:
         try:

@@ -51,6 +51,17 @@ def interpolate(expr: str, values: Mapping[str, str]) -> str:
     return _splice(expr, spots, [_written(spot, places.get(i)) for i, spot in enumerate(spots)])
 
 
+def interpolate_text(text: str, values: Mapping[str, str]) -> str:
+    """$var, ${var} and [[var]] in plain text, not PromQL (a row's title): each
+    replaced by its value as it is; unknown variables stay as written."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match["braced"] or match["bracketed"] or match["plain"]
+        return values.get(name, match[0])
+
+    return _VARIABLE.sub(value, text)
+
+
 @dataclass(frozen=True, slots=True)
 class _Spot:
     """One variable reference in an expression, and the value it stands for."""

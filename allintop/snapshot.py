@@ -16,8 +16,10 @@ from dataclasses import dataclass, replace
 from typing import TextIO
 
 from allintop.config import Dashboard, Panel
+from allintop.datasources import Datasources
 from allintop.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
-from allintop.poller import PanelState, Poller, server_error, server_side
+from allintop.fanout import FanOut
+from allintop.poller import PanelState, server_error, server_side
 from allintop.prometheus import PrometheusClient, PrometheusError
 from allintop.promql import metric_names, promql_string
 from allintop.text import clean
@@ -25,20 +27,29 @@ from allintop.thresholds import Status
 from allintop.units import format_value
 
 
+def _sources(dashboard: Dashboard, client: PrometheusClient | Datasources) -> Datasources:
+    if isinstance(client, PrometheusClient):
+        return Datasources.single(client, dashboard.datasource.name)
+    return client
+
+
 async def snapshot(
-    dashboard: Dashboard, client: PrometheusClient, variables: Mapping[str, str]
+    dashboard: Dashboard, client: PrometheusClient | Datasources, variables: Mapping[str, str]
 ) -> list[PanelState]:
-    """Every panel's state at one instant."""
-    exprs = dashboard.exprs(dashboard.variable_values(variables))
-    poller = Poller(
-        client,
+    """Every panel's state at one instant, each from its datasource."""
+    sources = _sources(dashboard, client)
+    values = dashboard.variable_values(variables)
+    poller = FanOut(
+        sources,
         dashboard.panels,
-        exprs,
+        dashboard.exprs(values),
+        dashboard.panel_datasources(values),
         step=dashboard.refresh,
         range_=dashboard.range,
         alerts=False,
     )
-    report = await poller.tick(time.time(), budget=client.timeout + 1)
+    budget = max(source.timeout for source in sources.values()) + 1
+    report = await poller.tick(time.time(), budget=budget)
     await poller.aclose()
     return report.panels
 
@@ -123,13 +134,13 @@ async def unknown_metrics(client: PrometheusClient, exprs: Sequence[str]) -> lis
 
 
 async def _explain_no_data(
-    dashboard: Dashboard, client: PrometheusClient, exprs: Sequence[str], states: list[PanelState]
+    clients: Sequence[PrometheusClient], exprs: Sequence[str], states: list[PanelState]
 ) -> list[PanelState]:
-    """A panel without data says which of its metrics the server does not know."""
+    """A panel without data says which of its metrics its server does not know."""
     explained = []
     for state in states:
         if state.error is None and not state.series:
-            missing = await unknown_metrics(client, [exprs[state.index]])
+            missing = await unknown_metrics(clients[state.index], [exprs[state.index]])
             if missing:
                 state = replace(state, reason=f"no data: {_unknown_text(missing)}")
         explained.append(state)
@@ -143,7 +154,7 @@ def _unknown_text(missing: Sequence[str]) -> str:
 
 async def run_once(
     dashboard: Dashboard,
-    client: PrometheusClient,
+    client: PrometheusClient | Datasources,
     variables: Mapping[str, str],
     *,
     as_json: bool = False,
@@ -151,12 +162,17 @@ async def run_once(
 ) -> int:
     """Print every panel once; the exit code is the worst of their states (allintop.exits):
     a panel without a value makes the run UNKNOWN, never OK."""
-    exprs = dashboard.exprs(dashboard.variable_values(variables))
-    async with client:
-        states = await snapshot(dashboard, client, variables)
+    sources = _sources(dashboard, client)
+    values = dashboard.variable_values(variables)
+    exprs = dashboard.exprs(values)
+    clients = [sources[name] for name in dashboard.panel_datasources(values)]
+    try:
+        states = await snapshot(dashboard, sources, variables)
         error = server_error(states)
         if error is None:
-            states = await _explain_no_data(dashboard, client, exprs, states)
+            states = await _explain_no_data(clients, exprs, states)
+    finally:
+        await sources.aclose()
     if error is not None:
         # One message, not the same one on every panel.
         print(f"allintop: {error}", file=sys.stderr)
@@ -199,7 +215,7 @@ async def _check_panel(client: PrometheusClient, panel: Panel, expr: str) -> _Ch
 
 async def run_check(
     dashboard: Dashboard,
-    client: PrometheusClient,
+    client: PrometheusClient | Datasources,
     variables: Mapping[str, str],
     out: TextIO = sys.stdout,
 ) -> int:
@@ -208,15 +224,21 @@ async def run_check(
     Exit 0 when all run and return data, 1 when some return nothing, 2 when some are
     rejected (invalid PromQL, say), 3 when the server cannot be asked.
     """
-    exprs = dashboard.exprs(dashboard.variable_values(variables))
+    sources = _sources(dashboard, client)
+    values = dashboard.variable_values(variables)
+    exprs = dashboard.exprs(values)
+    bindings = dashboard.panel_datasources(values)
     checked: list[_Checked] = []
-    async with client:
-        for panel, expr in zip(dashboard.panels, exprs, strict=True):
+    try:
+        for panel, expr, name in zip(dashboard.panels, exprs, bindings, strict=True):
             try:
-                checked.append(await _check_panel(client, panel, expr))
+                checked.append(await _check_panel(sources[name], panel, expr))
             except PrometheusError as exc:
-                print(f"allintop: {exc}", file=sys.stderr)
+                named = f"{name}: " if len(sources) > 1 else ""
+                print(f"allintop: {named}{exc}", file=sys.stderr)
                 return EXIT_UNKNOWN
+    finally:
+        await sources.aclose()
     for result in checked:
         if result.problem:
             where = f"{dashboard.source}:{result.panel.line}: {clean(result.panel.title)}"

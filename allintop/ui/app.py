@@ -40,8 +40,10 @@ from allintop.alerting import (
     summarize,
 )
 from allintop.config import Dashboard
+from allintop.datasources import Datasources
 from allintop.errors import AllintopError
-from allintop.poller import AlertsState, PanelState, Poller, TickReport, aligned, server_error
+from allintop.fanout import FanOut
+from allintop.poller import AlertsState, PanelState, TickReport, aligned, server_error
 from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
 from allintop.text import clean
 from allintop.ui import layout
@@ -91,7 +93,8 @@ class DashboardApp(App[None]):
 
     Args:
         dashboard: the loaded panels.yaml.
-        client: the Prometheus client; the app closes it on exit.
+        client: the Prometheus client, or each datasource's (Datasources); the app
+            closes them on exit.
         variables: template variable values (name -> value).
         refresh: seconds between ticks (overrides the dashboard's).
         range_: the sparklines' time range in seconds.
@@ -127,7 +130,7 @@ class DashboardApp(App[None]):
     def __init__(
         self,
         dashboard: Dashboard,
-        client: PrometheusClient,
+        client: PrometheusClient | Datasources,
         *,
         variables: Mapping[str, str] | None = None,
         refresh: float | None = None,
@@ -142,17 +145,19 @@ class DashboardApp(App[None]):
         self.notices = tuple(notices)
         self.screenshot = screenshot
         self.dashboard = dashboard
-        self.client = client
+        if isinstance(client, PrometheusClient):
+            client = Datasources.single(client, dashboard.datasource.name)
+        self.datasources = client
+        self.client = client.client  # the default datasource's
         self.clock = clock
         self.monotonic = monotonic
         self.variables = dashboard.variable_values(variables)
         self.refresh_interval = refresh or dashboard.refresh
         self.range = range_ or dashboard.range
         self.exprs = dashboard.exprs(self.variables)
-        self.poller = Poller(
-            client, dashboard.panels, self.exprs, step=self.refresh_interval, range_=self.range
-        )
-        self.watcher = StatusWatcher(client, alertmanager)
+        self.bindings: list[str] = []  # each panel's datasource, set by _new_poller
+        self.poller = self._new_poller()
+        self.watcher = StatusWatcher(self.datasources, alertmanager, default=client.default)
         # What Prometheus (and Alertmanager) said last; screens read these.
         self.alerts: tuple[Alert, ...] = ()
         self.active: list[ActiveAlert] = []
@@ -162,6 +167,13 @@ class DashboardApp(App[None]):
         self.targets: tuple[Target, ...] = ()
         self.targets_loaded = False
         self.targets_error: str | None = None
+        # Each datasource's answer to the last targets request: None if it answered.
+        self.health: dict[str, str | None] = {}
+        # Datasources that serve no alerts of their own (VictoriaMetrics without vmalert).
+        self.no_alerts: frozenset[str] = frozenset()
+        # Datasources whose every panel fails for a reason of the server's, while
+        # others answer: named on the status line (the header stays live).
+        self.datasource_trouble: str | None = None
         self.suppression = Suppression()
         self.alertmanager_error: str | None = None
         # When the alert list last came in, and why it has not since (a stale list is
@@ -388,6 +400,9 @@ class DashboardApp(App[None]):
             self.targets_loaded = report.targets is not None
             self.targets_error = report.targets_error.message if report.targets_error else None
             self.targets = report.targets or ()
+            self.health = dict(report.health)
+        if report.no_alerts is not None:
+            self.no_alerts = report.no_alerts
         self._take_alertmanager(report)
         with self.batch_update():
             self._mark()
@@ -424,14 +439,30 @@ class DashboardApp(App[None]):
         stale = None
         if self.alerts_error is not None:
             stale = Staleness(self.alerts_as_of, self.alerts_error)
-        self._alerts_bar.show(self.active, now, stale=stale, alertmanager=self.alertmanager_error)
+        self._alerts_bar.show(
+            self.active,
+            now,
+            stale=stale,
+            alertmanager=self.alertmanager_error,
+            unavailable=self._alerts_unavailable(),
+        )
+        several = len(self.datasources) > 1
         for card in self._cards:
             names = self.alert_map.get(card.index, ())
-            card.mark(
-                markers(names, self.active),
-                down_targets(self.exprs[card.index], self.targets),
-                now,
-            )
+            source = self.bindings[card.index]
+            targets = [t for t in self.targets if not several or t.datasource == source]
+            down = down_targets(self.exprs[card.index], targets)
+            card.mark(markers(names, self.active), down, now)
+
+    def _alerts_unavailable(self) -> str | None:
+        """Why the alerts bar cannot show some datasources' alerts, or None."""
+        used = list(dict.fromkeys(self.bindings))
+        without = [name for name in used if name in self.no_alerts]
+        if not without:
+            return None
+        if len(used) == 1:
+            return "alerts not available from this datasource"
+        return f"alerts not available from {', '.join(without)}"
 
     def is_silenced(self, alert_name: str) -> bool:
         return any(a.name == alert_name and a.silenced for a in self.active)
@@ -481,6 +512,24 @@ class DashboardApp(App[None]):
             self.last_error = None
             self.last_ok = self.clock()
             self._ok_at = self.monotonic()
+        self.datasource_trouble = None if error is not None else self._trouble()
+
+    def _trouble(self) -> str | None:
+        """Datasources whose every panel fails for a reason of the server's, named
+        with the reason: their panels are grey, the others carry on."""
+        if len(set(self.bindings)) < 2:
+            return None
+        troubles = []
+        for name in dict.fromkeys(self.bindings):
+            states = [
+                card.state
+                for card in self._cards
+                if card.state is not None and self.bindings[card.index] == name
+            ]
+            failed = server_error(states)
+            if failed is not None:
+                troubles.append(f"{name}: {failed.short}: {failed.message}")
+        return clean("   ".join(troubles), 300) if troubles else None
 
     # -- header --
 
@@ -500,6 +549,11 @@ class DashboardApp(App[None]):
             return "stale", "bold $warning"
         return "live", "bold $success"
 
+    @property
+    def datasources_shown(self) -> str:
+        """The datasource(s) the panels query, as the header names them."""
+        return self.datasources.describe(self.bindings)
+
     def waiting(self) -> bool:
         """Whether queries are out and unanswered (a poll, or its late stragglers)."""
         return self._polling or self.poller.busy
@@ -514,7 +568,7 @@ class DashboardApp(App[None]):
             ("allintop", "bold"),
             title,
             "  ",
-            (clean(self.client.host), "bold"),
+            (clean(self.datasources_shown), "bold"),
             f"  {variables}" if variables else "",
             f"  {format_duration(self.range)}  every {format_duration(self.refresh_interval)}",
             no_wrap=True,
@@ -529,10 +583,11 @@ class DashboardApp(App[None]):
         grew = not isinstance(previous, Text) or previous.cell_len != right.cell_len
         self._header_right.update(right, layout=grew)
         status = self._status_line
-        if status.display != (self.last_error is not None):
-            status.display = self.last_error is not None
-        if self.last_error is not None:
-            status.update(Text(self.last_error, no_wrap=True, overflow="ellipsis"), layout=False)
+        said = self.last_error or self.datasource_trouble
+        if status.display != (said is not None):
+            status.display = said is not None
+        if said is not None:
+            status.update(Text(said, no_wrap=True, overflow="ellipsis"), layout=False)
 
     # -- actions --
 
@@ -617,11 +672,15 @@ class DashboardApp(App[None]):
         self.poller = self._new_poller()
         self._regrid()
 
-    def _new_poller(self) -> Poller:
-        return Poller(
-            self.client,
+    def _new_poller(self) -> FanOut:
+        """The poller for the panels as they are bound now: each panel on its
+        datasource (a datasource variable's choice included)."""
+        self.bindings = self.dashboard.panel_datasources(self.variables)
+        return FanOut(
+            self.datasources,
             self.dashboard.panels,
             self.exprs,
+            self.bindings,
             step=self.refresh_interval,
             range_=self.range,
         )
@@ -674,7 +733,9 @@ class DashboardApp(App[None]):
         # Zoom and the variables screen are built from the old panels.
         await self.action_dashboard()
         old, focused = self.dashboard, self.focused
-        if dashboard.datasource != old.datasource:
+        if dict(dashboard.sources) != dict(old.sources) or not set(
+            dashboard.panel_datasources(self.variables)
+        ) <= set(self.datasources):
             self.notify(
                 "the datasource changed: it applies when allintop is started again",
                 title="panels.yaml",
@@ -786,7 +847,7 @@ class DashboardApp(App[None]):
     async def on_unmount(self) -> None:
         await self.poller.aclose()
         await self.watcher.aclose()
-        await self.client.aclose()
+        await self.datasources.aclose()
 
 
 def _file_signature(source: str) -> tuple[int, int] | None:

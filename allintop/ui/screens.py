@@ -119,11 +119,19 @@ class AlertsScreen(LiveScreen):
 
     def refresh_from(self, app: DashboardApp) -> None:
         self.rules = rule_rows(app.rule_groups)
-        title = Text.assemble(("Alert rules", "bold"), f"  {clean(app.client.host)}")
+        title = Text.assemble(("Alert rules", "bold"), f"  {clean(app.datasources_shown)}")
         self.query_one("#screen-title", Static).update(title)
         note = self.query_one("#alerts-note", Static)
+        unavailable = app._alerts_unavailable()
         if app.rules_error is not None:
             note.update(Text(f"cannot read the rules: {clean(app.rules_error, 200)}"))
+        elif unavailable is not None and not self.rules:
+            note.update(
+                Text(
+                    f"{unavailable}: it serves no alerting rules of its own (VictoriaMetrics "
+                    "evaluates rules in vmalert). Alerts show here from a datasource that does."
+                )
+            )
         elif app.rules_loaded and not self.rules:
             note.update(
                 Text(
@@ -134,7 +142,9 @@ class AlertsScreen(LiveScreen):
             )
         else:
             note.update("")
-        note.display = bool(app.rules_error is not None or (app.rules_loaded and not self.rules))
+        note.display = bool(
+            app.rules_error is not None or ((app.rules_loaded or unavailable) and not self.rules)
+        )
         self._fill(app)
 
     def _fill(self, app: DashboardApp) -> None:
@@ -312,28 +322,38 @@ class TargetsScreen(LiveScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label in ("Job", "Instance", "Health", "Last scrape", "Duration", "Last error"):
+        self.several = len(self.dashboard.datasources) > 1
+        labels = ("Job", "Instance", "Health", "Last scrape", "Duration", "Last error")
+        for label in ("Datasource", *labels) if self.several else labels:
             table.add_column(label, key=label.lower())
         super().on_mount()
 
     def refresh_from(self, app: DashboardApp) -> None:
-        title = Text.assemble(("Scrape targets", "bold"), f"  {clean(app.client.host)}")
+        title = Text.assemble(("Scrape targets", "bold"), f"  {clean(app.datasources_shown)}")
         self.query_one("#screen-title", Static).update(title)
         note = self.query_one("#targets-note", Static)
-        note.display = app.targets_error is not None or (app.targets_loaded and not app.targets)
-        if app.targets_error is not None:
+        if self.several:
+            note.display = True
+            note.update(self._health(app))
+        elif app.targets_error is not None:
+            note.display = True
             note.update(Text(f"cannot read the targets: {clean(app.targets_error, 200)}"))
         else:
+            note.display = app.targets_loaded and not app.targets
             note.update(Text("Prometheus scrapes no targets." if note.display else ""))
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
         now = app.clock()
-        order = sorted(app.targets, key=lambda t: (t.health == "up", t.job, t.instance))
+        order = sorted(
+            app.targets, key=lambda t: (t.health == "up", t.datasource, t.job, t.instance)
+        )
         for target in order:
             style = themed(self, HEALTH_STYLES.get(target.health, "$warning"))
             last = _since(now - target.last_scrape) + " ago" if target.last_scrape else "never"
+            where = [Text(clean(target.datasource))] if self.several else []
             table.add_row(
+                *where,
                 Text(clean(target.job)),
                 Text(clean(target.instance)),
                 Text(clean(target.health), style=style),
@@ -348,6 +368,28 @@ class TargetsScreen(LiveScreen):
         if app.targets:
             table.move_cursor(row=min(cursor, len(app.targets) - 1))
         self._detail()
+
+    def _health(self, app: DashboardApp) -> Text:
+        """One line per datasource: reachable or why not, and its targets up / total."""
+        text = Text()
+        for name, client in app.datasources.items():
+            if text:
+                text.append("\n")
+            text.append(f"{clean(name)} ", style="bold")
+            text.append(f"{clean(client.host)}  ")
+            problem = app.health.get(name)
+            if problem is not None:
+                text.append(f"cannot read the targets: {clean(problem, 160)}", style="bold")
+                continue
+            if name not in app.health:
+                text.append("…", style="dim")
+                continue
+            own = [t for t in app.targets if t.datasource == name]
+            up = sum(1 for t in own if t.health == "up")
+            down = len(own) - up
+            style = themed(self, HEALTH_STYLES["down" if down else "up"])
+            text.append(f"{up}/{len(own)} targets up", style=style)
+        return text
 
     def on_data_table_row_highlighted(self) -> None:
         self._detail()
@@ -393,7 +435,7 @@ class VariablesScreen(ModalScreen[None]):
                 yield Static("This dashboard has no template variables.", classes="help-colours")
             for variable in self.variables:
                 current = self.dashboard_app.variables.get(variable.name, variable.default)
-                options = _options([*variable.values, current])
+                options = _options([*variable.values, current], variable.kind == "query")
                 yield Static(Text(clean(variable.name), style="bold"), markup=False)
                 yield Select(options, value=current, allow_blank=False, id=f"var-{variable.name}")
             yield Static("a choice applies at once   esc: close", classes="help-colours")
@@ -423,7 +465,8 @@ class VariablesScreen(ModalScreen[None]):
         await self.dashboard_app.set_variables(chosen)
 
 
-def _options(values: list[str]) -> list[tuple[Text, str]]:
-    """'all' first, then each value once, shown as plain text."""
-    ordered = dict.fromkeys(["all", *values])
+def _options(values: list[str], with_all: bool = True) -> list[tuple[Text, str]]:
+    """'all' first (not for a datasource variable), then each value once, shown as
+    plain text."""
+    ordered = dict.fromkeys(["all", *values] if with_all else values)
     return [(Text(clean(value, 60)), value) for value in ordered]

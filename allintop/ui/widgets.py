@@ -93,8 +93,8 @@ def detail_text(
     now: float = 0.0,
 ) -> Text:
     """The line under the value, most urgent first: an alert on this panel, why its
-    query failed, a down target it reads, the top series of a multi-series panel, a
-    query warning."""
+    query failed, a down target it reads, a warning in the server's answer, the top
+    series of a multi-series panel."""
     if alerts:
         text = alert_text(alerts[0], now)
         if len(alerts) > 1:
@@ -106,13 +106,15 @@ def detail_text(
         target = down[0]
         cause = scrape_error_summary(target.last_error) or "no scrape"
         return Text(clean(f"{target.job} down: {cause}", width))
+    if state is not None and state.warnings:
+        # Before the top series: a partial answer (Thanos' partial_response, a
+        # store down) must not pass for a whole one.
+        return Text(clean("warning: " + state.warnings[0], width), style="italic")
     if state is None or not state.series:
         return Text("")
     if state.total > 1:
         name = clean(state.series[0].name, max(width - 6, 8))
         return Text.assemble((name, ""), (f" +{state.total - 1}", "dim"))
-    if state.warnings:
-        return Text(clean("warning: " + state.warnings[0], width), style="italic")
     return Text("")
 
 
@@ -223,8 +225,11 @@ class AlertsBar(Static):
         *,
         stale: Staleness | None = None,
         alertmanager: str | None = None,
+        unavailable: str | None = None,
     ) -> None:
-        visible = bool(alerts or stale or alertmanager)
+        """`unavailable`: why some datasource's alerts cannot be shown (an engine
+        that serves none, such as VictoriaMetrics without vmalert)."""
+        visible = bool(alerts or stale or alertmanager or unavailable)
         if self.display != visible:
             self.display = visible  # shows or hides: a layout change
         if not visible:
@@ -247,6 +252,8 @@ class AlertsBar(Static):
             tail.append(", ".join(clean(a.name) for a in silenced), style="dim")
         if alertmanager is not None:
             tail.append(f"  silences unknown: {clean(alertmanager, 80)}", style="italic")
+        if unavailable is not None:
+            tail.append(f"  {clean(unavailable, 80)}", style="italic")
         room = max(self.size.width, 40) - len(tail.plain) - 12
         for shown, alert in enumerate(live):
             chip = self._chip(alert, now)

@@ -1,0 +1,130 @@
+"""A gateway in front of a real Prometheus as Thanos and Mimir put one: the API under a
+path prefix, and a tenant header required on every request.
+
+    with TenantProxy(stack.prometheus_url, prefix="/prometheus") as proxy:
+        client = PrometheusClient(proxy.url, headers={"X-Scope-OrgID": "team-a"})
+        proxy.warnings = ("partial response: store eu-2 unreachable",)
+
+A request outside the prefix is a 404; one without the header gets Mimir's answer,
+HTTP 401 with the text "no org id". Query answers can carry `warnings` (as Thanos
+sends with partial responses); every request is kept in `seen` (path and the
+form / query parameters).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Self
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+TENANT = "X-Scope-OrgID"
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str  # without the prefix
+    params: dict[str, list[str]]
+    tenant: str | None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass  # quiet: the tests read proxy.seen
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def _handle(self, method: str) -> None:
+        proxy = self.server.proxy
+        parts = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        params = parse_qs(parts.query) | parse_qs(body.decode("utf-8", "replace"))
+        if not parts.path.startswith(proxy.prefix + "/"):
+            return self._reply(404, b"404 page not found\n", "text/plain")
+        path = parts.path[len(proxy.prefix) :]
+        tenant = self.headers.get(TENANT)
+        proxy.seen.append(Request(method, path, params, tenant))
+        if not tenant:
+            return self._reply(401, b"no org id\n", "text/plain; charset=utf-8")
+        target = path + (f"?{parts.query}" if parts.query else "")
+        headers = {"Content-Type": self.headers.get("Content-Type", "")} if body else {}
+        try:
+            answer = proxy.client.request(method, target, content=body, headers=headers)
+        except httpx.HTTPError:
+            return self._reply(502, b"upstream unreachable\n", "text/plain")
+        content = answer.content
+        if proxy.warnings and path.startswith("/api/v1/query") and answer.status_code == 200:
+            document = json.loads(content)
+            document["warnings"] = list(proxy.warnings)
+            content = json.dumps(document).encode()
+        kind = answer.headers.get("content-type", "application/json")
+        return self._reply(answer.status_code, content, kind)
+
+    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    proxy: TenantProxy
+
+
+class TenantProxy:
+    """The gateway on 127.0.0.1:<free port>; `url` includes the prefix."""
+
+    def __init__(self, upstream: str, *, prefix: str = "/prometheus") -> None:
+        self.prefix = prefix.rstrip("/")
+        self.client = httpx.Client(base_url=upstream.rstrip("/"), timeout=30.0)
+        self.seen: list[Request] = []
+        self.warnings: tuple[str, ...] = ()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
+
+    def start(self) -> Self:
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.proxy = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.client.close()
+
+    def paths(self) -> set[str]:
+        return {request.path for request in self.seen}
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
