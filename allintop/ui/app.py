@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
+import math
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,6 +55,13 @@ TICK_OFFSET = 0.05
 BACKFILL_RETRY = 30.0
 # Seconds past the refresh interval before the header calls the poll overdue.
 OVERDUE_GRACE = 1.0
+# While Prometheus is unreachable the polls space out, doubling from the refresh
+# interval up to this (or the interval, if longer): a dashboard left open on a dead
+# server should not knock on it every second, nor hold the header to a stale answer.
+BACKOFF_CAP = 30.0
+# A file to append one JSON line per applied tick to (the bench's soak reads it); unset,
+# nothing is written.
+TICK_LOG_ENV = "ALLINTOP_TICK_LOG"
 
 
 class Rows(VerticalScroll):
@@ -160,6 +170,10 @@ class DashboardApp(App[None]):
         self.ticks = 0
         self._timer: Timer | None = None
         self._polling = False
+        self._failures = 0  # polls in a row that found Prometheus unreachable
+        self._retry_at: float | None = None  # when the next poll is due, while backing off
+        self._tick_log = os.environ.get(TICK_LOG_ENV)
+        self._poll_started = 0.0  # time.time() when the latest poll began, for the log
         self._cards: list[PanelCard] = []
         # Held, not queried: the header keeps updating while another screen is on top.
         self._header_left = Static(id="header-left", markup=False)
@@ -259,6 +273,8 @@ class DashboardApp(App[None]):
         # step or variable, what the old poller still delivers is dropped.
         generation, poller = self._generation, self.poller
         started = self.clock()
+        self._poll_started = time.time()
+        reports: list[TickReport] = []
         try:
             now = started
             step = self.refresh_interval
@@ -275,24 +291,42 @@ class DashboardApp(App[None]):
                 instant = asyncio.ensure_future(tick)
                 history = asyncio.ensure_future(poller.backfill(now))
                 try:
-                    self.post_message(PollDone(await instant, generation=generation))
+                    reports.append(await instant)
+                    self.post_message(PollDone(reports[-1], generation=generation))
                 finally:
                     filled = await history
                 self._backfilled(filled)
                 self.post_message(PollDone(filled, backfill=True, generation=generation))
             else:
-                self.post_message(PollDone(await tick, generation=generation))
+                reports.append(await tick)
+                self.post_message(PollDone(reports[-1], generation=generation))
         finally:
             self._polling = False
             if not self.paused:
-                # The next grid time after the one this poll was for: a poll that ran
-                # into it must not skip it.
-                step = self.refresh_interval
-                due = aligned(started, step) + step + TICK_OFFSET - self.clock()
+                # The next grid time after the one this poll was for (a poll that ran
+                # into it must not skip it), or later while Prometheus is unreachable.
+                step = self._backoff(reports)
+                due = aligned(started, self.refresh_interval) + step + TICK_OFFSET
+                self._retry_at = due if self._failures else None
                 soon = self._refresh_asked or (
-                    self.needs_backfill and self._backfill_failed_at is None
+                    self.needs_backfill and self._backfill_failed_at is None and not self._failures
                 )
-                self._schedule(0.0 if soon else max(due, 0.0))
+                self._schedule(0.0 if soon else max(due - self.clock(), 0.0))
+
+    def _backoff(self, reports: Sequence[TickReport]) -> float:
+        """Seconds to the next poll: the refresh interval, doubled for each poll in a
+        row that found Prometheus unreachable (or not answering), up to BACKOFF_CAP.
+        A poll that learnt nothing (no panel answered or failed in time) changes nothing."""
+        states = [state for report in reports for state in report.panels]
+        if states:
+            error = server_error(states)
+            down = error is not None and error.short in ("unreachable", "timeout")
+            self._failures = self._failures + 1 if down else 0
+        step = self.refresh_interval
+        if not self._failures:
+            return step
+        cap = max(BACKOFF_CAP, step)
+        return min(step * 2.0 ** min(self._failures - 1, 16), cap)
 
     def _backfilled(self, report: TickReport) -> None:
         """A backfill that failed for some panels is asked again later, and its errors
@@ -303,6 +337,24 @@ class DashboardApp(App[None]):
             report.panels = [state for state in report.panels if state.error is None]
         else:
             self._backfill_failed_at = None
+
+    def _log_tick(self, path: str, report: TickReport, backfill: bool) -> None:
+        """One line per applied tick: its time and how long until it was on the cards
+        (queries, parsing, math and the widget updates; not the terminal's own paint)."""
+        line = {
+            "at": report.time,
+            "end": round(time.time(), 3),
+            "tick_s": round(time.time() - self._poll_started, 4),
+            "panels": len(report.panels),
+            "errors": sum(state.error is not None for state in report.panels),
+            "backfill": backfill,
+            "carried": report.carried,
+        }
+        try:
+            with open(path, "a", encoding="utf-8") as log:
+                log.write(json.dumps(line) + "\n")
+        except OSError:
+            self._tick_log = None  # a bench aid: never worth an error on screen
 
     def _late(self, generation: int, state: PanelState) -> None:
         self.post_message(LateResult(state, generation=generation))
@@ -324,6 +376,8 @@ class DashboardApp(App[None]):
         self.ticks += 1
         self._render_header()
         self._refresh_screen()
+        if self._tick_log:
+            self._log_tick(self._tick_log, report, message.backfill)
 
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:
@@ -413,7 +467,7 @@ class DashboardApp(App[None]):
         if self.paused:
             return "paused", "bold $warning"
         if self.last_error is not None:
-            return self.last_error_word, "bold $error"
+            return self.last_error_word + self._retry_word(), "bold $error"
         if self.last_ok is None:
             return "connecting", "dim"
         late = self.clock() - self.last_ok - self.refresh_interval
@@ -423,6 +477,15 @@ class DashboardApp(App[None]):
         if late > 2 * self.refresh_interval + 2:
             return "stale", "bold $warning"
         return "live", "bold $success"
+
+    def _retry_word(self) -> str:
+        """The header's " · retry in 8s" while polls back off from an unreachable Prometheus."""
+        if self._retry_at is None or self.last_error_word != "unreachable":
+            return ""
+        left = self._retry_at - self.clock()
+        if self._polling or left <= 0:
+            return " · retrying"
+        return f" · retry in {format_since(math.ceil(left))}"
 
     def waiting(self) -> bool:
         """Whether queries are out and unanswered (a poll, or its late stragglers)."""
