@@ -223,6 +223,10 @@ def _scale_up(value: float, names: tuple[str, ...], step: float) -> tuple[float,
 
 
 def _format_percent(value: float, decimals: int | None) -> str:
+    if abs(value) >= 10_000:
+        # A ratio multiplied by 100 twice, say: still a number that fits the card
+        # ("1.23M"), not hundreds of digits.
+        return _significant(value) if decimals is None else _fixed_with_suffix(value, decimals)
     places = 1 if decimals is None else decimals
     text = _fixed(value, places)
     if value < 100 <= float(text):
