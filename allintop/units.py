@@ -181,7 +181,7 @@ def format_value(value: float | None, unit: str, decimals: int | None = None) ->
     if decimals is not None:
         return _fixed_with_suffix(scaled, decimals), display_unit
     own = _canonical(unit)
-    if own in _SEED_STYLE and display_unit != own:
+    if own in _SEED_STYLE and display_unit != own and abs(scaled) < 10_000:
         return _fixed(scaled, 2), display_unit  # GB / TB: always two decimals
     # Whole numbers stay whole ("42" connections), unless scaled: 1000 ms is "1.00 s".
     return _significant(scaled, whole=display_unit == own), display_unit
