@@ -359,6 +359,11 @@ class Bench:
             out.update(self._usage(pid, launched, at_paint))
             final = terminal.capture()
             out["live_at_end"] = screen.paint_state(final, titles).live
+            if phase.dashboard == "series":
+                # The panel lists the top series and counts the rest ("00042 +49999").
+                card = screen.card_lines(final, titles[0])
+                out["card"] = card
+                out["card_shows_count"] = any(f"+{self.options.series - 1}" in x for x in card)
             if not out["live_at_end"]:
                 out["screen"] = final
             presses = phase.key_presses
