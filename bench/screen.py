@@ -53,8 +53,9 @@ def card_value(lines: Sequence[str], title: str) -> str | None:
     return None
 
 
-def card_lines(lines: Sequence[str], title: str, rows: int = 6) -> list[str]:
-    """The card titled `title`, as its rows of text (title first), or [] if not visible."""
+def card_lines(lines: Sequence[str], title: str, rows: int = 100) -> list[str]:
+    """The card titled `title`, as its non-empty rows of text (title first; the value,
+    the detail line), or [] if not visible."""
     key = f"{BAR} {title}"
     for row, line in enumerate(lines):
         column = line.find(key)
@@ -65,7 +66,9 @@ def card_lines(lines: Sequence[str], title: str, rows: int = 6) -> list[str]:
             if len(below) <= column or below[column] != BAR:
                 break
             end = below.find(BAR, column + 1)
-            out.append(below[column + 1 : end if end >= 0 else None].strip())
+            text = below[column + 1 : end if end >= 0 else None].strip()
+            if text and set(text) - set("▁▂▃▄▅▆▇█ "):  # not a sparkline row
+                out.append(text)
         return out
     return []
 
