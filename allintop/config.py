@@ -43,6 +43,11 @@ CONFIG_ENV = "ALLINTOP_CONFIG"
 GENERIC_NAME = "prometheus-overview"
 # The dashboards inside the package, by the name -c also accepts for them.
 BUNDLED = {"allin-overview": CONFIG_NAME, GENERIC_NAME: f"dashboards/{GENERIC_NAME}.yaml"}
+# A panels.yaml is a few KB (1,000 panels fit in 300 KB). Past these, a file is a
+# mistake (a log, a dump, an alias bomb: 11 KB of YAML aliases make a million panels)
+# and is refused at once rather than parsed for minutes or drawn as a million cards.
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_PANELS = 1000
 
 # ---------------------------------------------------------------------------
 # The model
@@ -294,17 +299,32 @@ def load(
 def load_dashboard(path: Path) -> Dashboard:
     """Read and validate one panels.yaml; every problem is a ConfigError."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} is not UTF-8 text", hint="save it as UTF-8") from None
+        with path.open("rb") as file:
+            data = file.read(MAX_CONFIG_BYTES + 1)
     except OSError as error:
         raise ConfigError(f"cannot read {path}: {error.strerror or error}") from None
+    # Before decoding: the cut at the limit may split a character of a big file.
+    if len(data) > MAX_CONFIG_BYTES:
+        raise _too_big(str(path))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text", hint="save it as UTF-8") from None
     return replace(load_text(text, str(path), base_dir=path.parent), source_path=path)
+
+
+def _too_big(source: str) -> ConfigError:
+    return ConfigError(
+        f"{source}: more than {MAX_CONFIG_BYTES // 1024 // 1024} MB, too big for a panels.yaml",
+        hint="is this the right file? a dashboard is a few KB",
+    )
 
 
 def load_text(text: str, source: str, base_dir: Path | None = None) -> Dashboard:
     """Validate panels.yaml text; `source` names it in messages and relative paths
     (ca_file, token_file) are taken from `base_dir` (default: the working directory)."""
+    if len(text) > MAX_CONFIG_BYTES:
+        raise _too_big(source)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -858,10 +878,29 @@ def _rows(
     items = _list(node, path, "rows: [{title: ..., panels: [...]}]")
     if not items:
         _fail(node, path, "no rows", _EXAMPLES["rows"])
+    _check_panel_count(node, path, items)
     rows: list[Row] = []
     for index, item in enumerate(items):
         rows += _row(item, f"{path}[{index}]", placeholders, refs)
     return tuple(rows)
+
+
+def _check_panel_count(node: Node, path: str, rows: Sequence[Node]) -> None:
+    """Counted on the nodes before any panel is read: YAML aliases can repeat a list
+    of panels in every row, so the count can be vast while the file is small."""
+    count = 0
+    for row in rows:
+        if isinstance(row, MappingNode):
+            for key, value in row.value:
+                if key.value == "panels" and isinstance(value, SequenceNode):
+                    count += len(value.value)
+    if count > MAX_PANELS:
+        _fail(
+            node,
+            path,
+            f"{count} panels: more than {MAX_PANELS} cannot be shown",
+            "split the dashboard into several files (allintop -c FILE)",
+        )
 
 
 def _row(node: Node, path: str, placeholders: Mapping[str, str], refs: _References) -> list[Row]:

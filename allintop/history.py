@@ -133,23 +133,32 @@ class PanelHistory:
             self.series[label_key(labels)] = history
 
     def update(self, t: float, samples: Sequence[tuple[Mapping[str, str], float]]) -> None:
-        """Add one tick's values (`samples` sorted most important first)."""
-        seen: set[LabelKey] = set()
-        for labels, value in samples:
-            key = label_key(labels)
+        """Add one tick's values (`samples` sorted most important first).
+
+        When the cap is reached, a new series takes the place of one that is gone from
+        this tick: with series churn (pods replaced, say) the gone ones would otherwise
+        hold their places, as gaps, for a whole range, and the new top series would
+        have no sparkline until then.
+        """
+        keys = [(label_key(labels), value) for labels, value in samples]
+        seen = {key for key, _ in keys}
+        gone = [key for key in self.series if key not in seen]
+        for key, value in keys:
             history = self.series.get(key)
             if history is None:
                 if len(self.series) >= self.max_series:
-                    continue
+                    if not gone:
+                        continue
+                    del self.series[gone.pop()]
                 history = self.series[key] = self._new()
             history.put(t, value)
-            seen.add(key)
-        for key in list(self.series):
-            if key not in seen:
-                history = self.series[key]
-                history.put(t, None)
-                if history.is_empty():
-                    del self.series[key]
+        for key in gone:
+            history = self.series.get(key)
+            if history is None:
+                continue
+            history.put(t, None)
+            if history.is_empty():
+                del self.series[key]
 
     def values(self, labels: Mapping[str, str]) -> list[float | None]:
         history = self.series.get(label_key(labels))

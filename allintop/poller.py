@@ -48,6 +48,7 @@ from allintop.prometheus import (
     RequestTimeout,
     Sample,
     Target,
+    TooLarge,
 )
 from allintop.promql import returns_vector
 from allintop.thresholds import Status, status_of
@@ -58,6 +59,11 @@ SHOWN_SERIES = 4
 
 #: Points the history backfill asks for over the range (a chart's width, roughly).
 BACKFILL_POINTS = 200
+
+#: The largest history answer read (about 2,000 series of 200 points). A panel whose
+#: query returns more (50,000 pods, say) gets no backfill: its sparklines fill from
+#: the ticks, and memory stays bounded instead of growing by gigabytes.
+MAX_BACKFILL_BYTES = 16 * 1024 * 1024
 
 
 def aligned(now: float, step: float) -> float:
@@ -264,6 +270,7 @@ class Poller:
         # until that fails or is slow; then each leaf goes alone from then on.
         self.merge = merge
         self._vector: dict[str, bool] = {}
+        self._too_large: set[str] = set()  # leaves whose history answer is too big to read
         self._whole: set[int] = set()  # panels sent unsplit after a split query failed
         self.plan = sharing.plan(self.exprs)
         self._inflight: dict[str, asyncio.Task[None]] = {}
@@ -330,17 +337,22 @@ class Poller:
         self, leaves: list[str], start: float, end: float, spacing: float
     ) -> dict[str, RangeResult | PrometheusError]:
         """Every leaf's range result: the mergeable ones in one query, if allowed."""
-        together = self._mergeable(leaves)
+        together = self._mergeable([leaf for leaf in leaves if leaf not in self._too_large])
         results: dict[str, RangeResult | PrometheusError] = {}
         if together:
             try:
                 answer = await self.client.query_range(
-                    merging.merged(together), start, end, spacing
+                    merging.merged(together), start, end, spacing, max_bytes=MAX_BACKFILL_BYTES
                 )
                 results.update(merging.split_range(answer, together))
+            except TooLarge:
+                pass  # one leaf is too big: alone, each finds out whether it is the one
             except PrometheusError as exc:
                 if not self._merge_failed(exc, instant=False):
                     results.update(dict.fromkeys(together, exc))
+        for leaf in leaves:
+            if leaf in self._too_large:  # known too big: no history, not asked again
+                results[leaf] = RangeResult(())
         alone = [leaf for leaf in leaves if leaf not in results]
         outcomes = await asyncio.gather(*(self._range(leaf, start, end, spacing) for leaf in alone))
         results.update(zip(alone, outcomes, strict=True))
@@ -350,7 +362,12 @@ class Poller:
         self, leaf: str, start: float, end: float, spacing: float
     ) -> RangeResult | PrometheusError:
         try:
-            return await self.client.query_range(leaf, start, end, spacing)
+            return await self.client.query_range(
+                leaf, start, end, spacing, max_bytes=MAX_BACKFILL_BYTES
+            )
+        except TooLarge:
+            self._too_large.add(leaf)
+            return RangeResult(())
         except PrometheusError as exc:
             return exc
 

@@ -53,6 +53,7 @@ __all__ = [
     "Sample",
     "Series",
     "Target",
+    "TooLarge",
     "Unreachable",
 ]
 
@@ -123,6 +124,12 @@ class BadResponse(PrometheusError):
 
     title = "Bad answer"
     short = "bad answer"
+
+
+class TooLarge(BadResponse):
+    """The answer grew past the size the caller allowed; it was not read further."""
+
+    short = "too large"
 
 
 # --- parsing helpers -------------------------------------------------------------------
@@ -364,10 +371,15 @@ class HTTPAPIClient:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
-    async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One request; every transport failure becomes a PrometheusError subclass."""
+    async def _send(
+        self, method: str, path: str, *, max_bytes: int | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """One request; every transport failure becomes a PrometheusError subclass.
+        With `max_bytes`, an answer that grows past it is dropped unread (TooLarge)."""
         try:
-            return await self._http.request(method, path, **kwargs)
+            if max_bytes is None:
+                return await self._http.request(method, path, **kwargs)
+            return await self._limited(method, path, max_bytes, **kwargs)
         except httpx.TimeoutException as exc:
             raise RequestTimeout(
                 f"no answer from {self.host} within {self.timeout:g}s",
@@ -391,6 +403,32 @@ class HTTPAPIClient:
         except httpx.HTTPError as exc:
             raise Unreachable(f"request to {self.host} failed: {_reason(exc)}") from exc
 
+    async def _limited(
+        self, method: str, path: str, max_bytes: int, **kwargs: Any
+    ) -> httpx.Response:
+        """The answer read chunk by chunk (decompressed), up to `max_bytes`: memory
+        stays bounded whatever the server sends."""
+        request = self._http.build_request(method, path, **kwargs)
+        response = await self._http.send(request, stream=True)
+        try:
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(
+                        f"the answer from {self.host} is over {max_bytes // 1024 // 1024} MB",
+                        hint="too many series: narrow the query with a label matcher or topk()",
+                    )
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        # Already decompressed: the copy must not claim an encoding or a length.
+        dropped = ("content-encoding", "content-length", "transfer-encoding")
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in dropped]
+        return httpx.Response(
+            response.status_code, headers=headers, content=b"".join(chunks), request=request
+        )
+
 
 class PrometheusClient(HTTPAPIClient):
     """The Prometheus HTTP API (also served by VictoriaMetrics, Thanos and Mimir)."""
@@ -411,8 +449,16 @@ class PrometheusClient(HTTPAPIClient):
         return InstantResult(kind, samples, _warnings(body), _stats(body))  # type: ignore[arg-type]
 
     async def query_range(
-        self, expr: str, start: float, end: float, step: float, *, stats: bool = False
+        self,
+        expr: str,
+        start: float,
+        end: float,
+        step: float,
+        *,
+        stats: bool = False,
+        max_bytes: int | None = None,
     ) -> RangeResult:
+        """Evaluate `expr` over a range; with `max_bytes`, a bigger answer is TooLarge."""
         form = {
             **self.settings.query_params,
             "query": expr,
@@ -422,7 +468,8 @@ class PrometheusClient(HTTPAPIClient):
         }
         if stats:
             form["stats"] = "all"
-        body = await self._api("POST", "/api/v1/query_range", data=form)
+        response = await self._send("POST", "/api/v1/query_range", data=form, max_bytes=max_bytes)
+        body = self._body(response)
         series = self._decode(body, _matrix)
         return RangeResult(series, _warnings(body), _stats(body))
 

@@ -185,7 +185,7 @@ def format_value(value: float | None, unit: str, decimals: int | None = None) ->
     if decimals is not None:
         return _fixed_with_suffix(scaled, decimals), display_unit
     own = _canonical(unit)
-    if own in _SEED_STYLE and display_unit != own:
+    if own in _SEED_STYLE and display_unit != own and abs(scaled) < 10_000:
         return _fixed(scaled, 2), display_unit  # GB / TB: always two decimals
     # Whole numbers stay whole ("42" connections), unless scaled: 1000 ms is "1.00 s".
     return _significant(scaled, whole=display_unit == own), display_unit
@@ -227,6 +227,10 @@ def _scale_up(value: float, names: tuple[str, ...], step: float) -> tuple[float,
 
 
 def _format_percent(value: float, decimals: int | None) -> str:
+    if abs(value) >= 10_000:
+        # A ratio multiplied by 100 twice, say: still a number that fits the card
+        # ("1.23M"), not hundreds of digits.
+        return _significant(value) if decimals is None else _fixed_with_suffix(value, decimals)
     places = 1 if decimals is None else decimals
     text = _fixed(value, places)
     if value < 100 <= float(text):

@@ -1,5 +1,6 @@
 """python -m bench [--duration 60] [--quick] [--out FILE] [--phases a,b] [--no-warmup]
    python -m bench --show RESULT.json | --compare OLD.json NEW.json | --list
+   python -m bench --soak [--minutes 30] [--restart-every 5] [--down-for 10] [--churn 60]
 
 The full run (about 15 minutes with --duration 60): the default dashboard at 1 s and
 at its default 5 s refresh, the naive client at both, 200 generated panels, one panel
@@ -7,6 +8,7 @@ of 5,000 series (each with its naive counterpart), and key latency at 200 panels
 Before the measured runs it waits until the 5m rate windows hold live 1 s data (the
 demo's backfill is 10 s apart), measuring one run on the backfill meanwhile.
 --quick runs the default dashboard only, without the warm-up.
+--soak runs the dashboard for a long time against a changing stack (see bench/soak.py).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from bench import procs, report
+from bench import procs, report, soak
 from bench.runner import REPO, Bench, Options, all_phases
 from bench.terminal import tmux_version
 
@@ -100,6 +102,18 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--panels", type=int, default=200, help="generated dashboard size")
     parser.add_argument("--series", type=int, default=5000, help="series of the one-panel run")
     parser.add_argument("--key-presses", type=int, help="key presses for the latency runs")
+    parser.add_argument("--soak", action="store_true", help="the soak (see bench/soak.py)")
+    parser.add_argument("--minutes", type=float, default=30.0, help="soak length")
+    parser.add_argument(
+        "--restart-every", type=float, default=5.0, help="soak: minutes between restarts"
+    )
+    parser.add_argument("--churn", type=float, default=60.0, help="soak: seconds between churns")
+    parser.add_argument(
+        "--down-for", type=float, default=10.0, help="soak: seconds Prometheus stays down"
+    )
+    parser.add_argument(
+        "--warm", type=float, default=5.0, help="soak: minutes before the RSS baseline"
+    )
     parser.add_argument("--show", type=Path, metavar="JSON", help="print a stored result")
     parser.add_argument(
         "--compare", type=Path, nargs=2, metavar=("OLD", "NEW"), help="compare two results"
@@ -110,8 +124,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.show:
-        print(report.render(json.loads(args.show.read_text())))
+        shown = json.loads(args.show.read_text())
+        print(soak.render(shown) if "soak" in shown else report.render(shown))
         return 0
+    if args.soak:
+        return run_soak(args)
     if args.compare:
         old, new = (json.loads(path.read_text()) for path in args.compare)
         print(report.compare(old, new))
@@ -173,6 +190,58 @@ def main(argv: list[str] | None = None) -> int:
     if status == 0 and any("error" in p for p in result["phases"]):
         status = 1
     return status
+
+
+def run_soak(args: argparse.Namespace) -> int:
+    say = lambda message: print(f"bench: {message}", file=sys.stderr, flush=True)  # noqa: E731
+    options = soak.SoakOptions(
+        minutes=args.minutes,
+        restart_every=args.restart_every,
+        churn=args.churn,
+        warm=args.warm,
+        down_for=args.down_for,
+        progress=say,
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out = args.out or RESULTS / f"soak-{stamp}.json"
+    result: dict[str, Any] = {
+        "meta": {
+            "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "git": _git(),
+            "cpu_count": os.cpu_count(),
+            "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "python": platform.python_version(),
+            "textual": _version("textual"),
+            "minutes": options.minutes,
+            "restart_every_min": options.restart_every,
+            "warm_min": options.warm,
+            "churn_s": options.churn,
+            "down_for_s": options.down_for,
+            "series": options.series,
+            "refresh_s": options.refresh,
+        },
+        "out": str(out),
+    }
+    cleanup = procs.Cleanup()
+    cleanup.install_signal_handlers()
+    try:
+        run = soak.Soak(options, cleanup)
+        run.start()
+        assert run.stack is not None
+        result["meta"]["prometheus"] = prometheus_version(run.stack.prometheus_url)
+        result["soak"] = run.run()
+    except KeyboardInterrupt:
+        say("interrupted; stopping everything")
+        return 130
+    except (RuntimeError, OSError) as exc:
+        say(f"soak failed: {exc}")
+        return 1
+    finally:
+        cleanup.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(soak.render(result))
+    return 0
 
 
 def _run(bench: Bench, phase: Any, options: Options) -> dict[str, Any]:

@@ -1,11 +1,15 @@
-"""A tiny exporter with one gauge of many series, for the "one panel, 5,000 series" run.
+"""A tiny exporter with one gauge of many series, for the "one panel, 5,000 series" run
+and the soak's series churn.
 
-    python -m bench.exporter --series 5000 --ready-file F [--parent-pid P]
+    python -m bench.exporter --series 5000 --ready-file F [--parent-pid P] [--churn S]
 
 Serves `bench_series_value{series="00042"}` (values wander with time, so every
-scrape is new data) on a free loopback port, writes the port to the ready file once
-listening, and exits when the parent process goes away (besides the SIGTERM that
-PR_SET_PDEATHSIG sends, a belt for when the bench is killed outright).
+scrape is new data) on a free loopback port; with `--churn S`, every S seconds the
+odd-numbered half of the series disappears and as many new ones appear (their names
+carry the generation: `00043-g7`), as pods replaced by a deploy do. It writes the
+port to the ready file once listening, and exits when the parent process goes away
+(besides the SIGTERM that PR_SET_PDEATHSIG sends, a belt for when the bench is killed
+outright).
 """
 
 from __future__ import annotations
@@ -30,13 +34,17 @@ JOB = "bench-series"
 class ManySeries:
     """A collector of `count` series whose values move a little on every scrape."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, churn: float = 0.0) -> None:
         self.names = [f"{i:05d}" for i in range(count)]
+        self.churn = churn
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = time.time()
+        generation = int(now // self.churn) if self.churn > 0 else 0
         family = GaugeMetricFamily(METRIC, "A bench gauge with many series", labels=["series"])
         for i, name in enumerate(self.names):
+            if self.churn > 0 and i % 2:
+                name = f"{name}-g{generation}"
             family.add_metric([name], 100.0 + 50.0 * math.sin(now / 30.0 + i))
         yield family
 
@@ -46,10 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--series", type=int, default=5000)
     parser.add_argument("--ready-file", type=Path, required=True)
     parser.add_argument("--parent-pid", type=int, default=None)
+    parser.add_argument("--churn", type=float, default=0.0, help="replace half every S seconds")
     args = parser.parse_args(argv)
 
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(ManySeries(args.series))
+    registry.register(ManySeries(args.series, args.churn))
     server, _thread = start_http_server(0, addr="127.0.0.1", registry=registry)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

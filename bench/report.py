@@ -191,6 +191,9 @@ def render(result: dict[str, Any]) -> str:
             )
         if phase.get("live_at_end") is False:
             extra.append("NOT live at the end")
+        if phase.get("card"):
+            counted = "counts the rest" if phase.get("card_shows_count") else "NO COUNT"
+            extra.append(f"card at the end {phase['card']} ({counted})")
         if extra:
             lines.append(f"  {phase['label']}: " + "; ".join(extra))
     lines.append("")

@@ -341,7 +341,10 @@ class Bench:
         self.cleanup.push(f"tmux for {phase.key}", terminal.stop)
         out: dict[str, Any] = {"command": " ".join(command[1:])}
         try:
-            pid = terminal.start(command, pane_env(os.environ), cwd=self.workdir)
+            env = pane_env(os.environ)
+            ticks = self.workdir / f"{phase.key}.ticks.jsonl"
+            env["ALLINTOP_TICK_LOG"] = str(ticks)  # the app's own tick times
+            pid = terminal.start(command, env, cwd=self.workdir)
             launched = terminal.launched_at
             assert launched is not None
             out["launched_at"] = launched
@@ -359,8 +362,14 @@ class Bench:
             out.update(self._usage(pid, launched, at_paint))
             final = terminal.capture()
             out["live_at_end"] = screen.paint_state(final, titles).live
+            if phase.dashboard == "series":
+                # The panel lists the top series and counts the rest ("00042 +49999").
+                card = screen.card_lines(final, titles[0])
+                out["card"] = card
+                out["card_shows_count"] = any(f"+{self.options.series - 1}" in x for x in card)
             if not out["live_at_end"]:
                 out["screen"] = final
+            out["client_ticks"] = _app_ticks(_read_ticks(ticks))
             presses = phase.key_presses
             if presses and self.options.key_presses is not None:
                 presses = self.options.key_presses
@@ -516,6 +525,19 @@ def _read_ticks(path: Path) -> list[dict[str, Any]]:
         except ValueError:
             break  # a line still being written
     return out
+
+
+def _app_ticks(ticks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The dashboard's own view of its ticks (ALLINTOP_TICK_LOG): poll start to the
+    states on the cards, HTTP, JSON and math included; backfills left out."""
+    walls = [t["tick_s"] for t in ticks if not t.get("backfill")]
+    return {
+        "ticks": len(walls),
+        "wall_ms_median": _ms(querylog.percentile(walls, 50)),
+        "wall_ms_p95": _ms(querylog.percentile(walls, 95)),
+        "errors": sum(1 for t in ticks if t.get("errors")),
+        "points_per_tick_median": None,
+    }
 
 
 def _naive_ticks(ticks: list[dict[str, Any]], launched: float, out: dict[str, Any]) -> dict:

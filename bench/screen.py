@@ -53,6 +53,26 @@ def card_value(lines: Sequence[str], title: str) -> str | None:
     return None
 
 
+def card_lines(lines: Sequence[str], title: str, rows: int = 100) -> list[str]:
+    """The card titled `title`, as its non-empty rows of text (title first; the value,
+    the detail line), or [] if not visible."""
+    key = f"{BAR} {title}"
+    for row, line in enumerate(lines):
+        column = line.find(key)
+        if column < 0:
+            continue
+        out = []
+        for below in lines[row : row + rows]:
+            if len(below) <= column or below[column] != BAR:
+                break
+            end = below.find(BAR, column + 1)
+            text = below[column + 1 : end if end >= 0 else None].strip()
+            if text and set(text) - set("▁▂▃▄▅▆▇█ "):  # not a sparkline row
+                out.append(text)
+        return out
+    return []
+
+
 def paint_state(lines: Sequence[str], titles: Sequence[str]) -> Paint:
     live = bool(lines) and LIVE.search(lines[0]) is not None
     visible = painted = 0

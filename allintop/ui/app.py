@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
+import math
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -69,6 +71,13 @@ OVERDUE_GRACE = 1.0
 CONFIG_CHECK = 1.0
 # --screenshot waits this long at most for the first values (a script must not hang).
 SCREENSHOT_WAIT = 20.0
+# While Prometheus is unreachable the polls space out, doubling from the refresh
+# interval up to this (or the interval, if longer): a dashboard left open on a dead
+# server should not knock on it every second, nor hold the header to a stale answer.
+BACKOFF_CAP = 30.0
+# A file to append one JSON line per applied tick to (the bench's soak reads it); unset,
+# nothing is written.
+TICK_LOG_ENV = "ALLINTOP_TICK_LOG"
 
 
 class Rows(VerticalScroll):
@@ -196,6 +205,10 @@ class DashboardApp(App[None]):
         self.ticks = 0
         self._timer: Timer | None = None
         self._polling = False
+        self._failures = 0  # polls in a row that found Prometheus unreachable
+        self._retry_at: float | None = None  # when the next poll is due, while backing off
+        self._tick_log = os.environ.get(TICK_LOG_ENV)
+        self._poll_started = 0.0  # time.time() when the latest poll began, for the log
         self._cards: list[PanelCard] = []
         # Held, not queried: the header keeps updating while another screen is on top.
         self._header_left = Static(id="header-left", markup=False)
@@ -310,6 +323,8 @@ class DashboardApp(App[None]):
         # step or variable, what the old poller still delivers is dropped.
         generation, poller = self._generation, self.poller
         started, began = self.clock(), self.monotonic()
+        self._poll_started = time.time()
+        reports: list[TickReport] = []
         try:
             now = started
             step = self.refresh_interval
@@ -326,27 +341,45 @@ class DashboardApp(App[None]):
                 instant = asyncio.ensure_future(tick)
                 history = asyncio.ensure_future(poller.backfill(now))
                 try:
-                    self.post_message(PollDone(await instant, generation=generation))
+                    reports.append(await instant)
+                    self.post_message(PollDone(reports[-1], generation=generation))
                 finally:
                     filled = await history
                 self._backfilled(filled)
                 self.post_message(PollDone(filled, backfill=True, generation=generation))
             else:
-                self.post_message(PollDone(await tick, generation=generation))
+                reports.append(await tick)
+                self.post_message(PollDone(reports[-1], generation=generation))
         finally:
             self._polling = False
             if not self.paused:
-                # The next grid time after the one this poll was for: a poll that ran
-                # into it must not skip it. How long the poll took is measured on the
-                # monotonic clock: a wall clock stepped back meanwhile must not put the
-                # next poll hours ahead.
-                step = self.refresh_interval
-                ahead = aligned(started, step) + step + TICK_OFFSET - started
+                # The next grid time after the one this poll was for (a poll that ran
+                # into it must not skip it), or later while Prometheus is unreachable.
+                # How long the poll took is measured on the monotonic clock: a wall
+                # clock stepped back meanwhile must not put the next poll hours ahead.
+                step = self._backoff(reports)
+                ahead = aligned(started, self.refresh_interval) + step + TICK_OFFSET - started
                 due = ahead - (self.monotonic() - began)
+                self._retry_at = self.monotonic() + due if self._failures else None
                 soon = self._refresh_asked or (
-                    self.needs_backfill and self._backfill_failed_at is None
+                    self.needs_backfill and self._backfill_failed_at is None and not self._failures
                 )
                 self._schedule(0.0 if soon else max(due, 0.0))
+
+    def _backoff(self, reports: Sequence[TickReport]) -> float:
+        """Seconds to the next poll: the refresh interval, doubled for each poll in a
+        row that found Prometheus unreachable (or not answering), up to BACKOFF_CAP.
+        A poll that learnt nothing (no panel answered or failed in time) changes nothing."""
+        states = [state for report in reports for state in report.panels]
+        if states:
+            error = server_error(states)
+            down = error is not None and error.short in ("unreachable", "timeout")
+            self._failures = self._failures + 1 if down else 0
+        step = self.refresh_interval
+        if not self._failures:
+            return step
+        cap = max(BACKOFF_CAP, step)
+        return min(step * 2.0 ** min(self._failures - 1, 16), cap)
 
     def _backfilled(self, report: TickReport) -> None:
         """A backfill that failed for some panels is asked again later, and its errors
@@ -357,6 +390,24 @@ class DashboardApp(App[None]):
             report.panels = [state for state in report.panels if state.error is None]
         else:
             self._backfill_failed_at = None
+
+    def _log_tick(self, path: str, report: TickReport, backfill: bool) -> None:
+        """One line per applied tick: its time and how long until it was on the cards
+        (queries, parsing, math and the widget updates; not the terminal's own paint)."""
+        line = {
+            "at": report.time,
+            "end": round(time.time(), 3),
+            "tick_s": round(time.time() - self._poll_started, 4),
+            "panels": len(report.panels),
+            "errors": sum(state.error is not None for state in report.panels),
+            "backfill": backfill,
+            "carried": report.carried,
+        }
+        try:
+            with open(path, "a", encoding="utf-8") as log:
+                log.write(json.dumps(line) + "\n")
+        except OSError:
+            self._tick_log = None  # a bench aid: never worth an error on screen
 
     def _late(self, generation: int, state: PanelState) -> None:
         self.post_message(LateResult(state, generation=generation))
@@ -385,6 +436,8 @@ class DashboardApp(App[None]):
         # for both (two reports), and is taken once they are painted.
         if self.screenshot is not None and self.ticks >= 2:
             self.call_after_refresh(self._take_screenshot)
+        if self._tick_log:
+            self._log_tick(self._tick_log, report, message.backfill)
 
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:
@@ -538,7 +591,7 @@ class DashboardApp(App[None]):
         if self.paused:
             return "paused", "bold $warning"
         if self.last_error is not None:
-            return self.last_error_word, "bold $error"
+            return self.last_error_word + self._retry_word(), "bold $error"
         if self.last_ok is None:
             return "connecting", "dim"
         late = self.monotonic() - self._ok_at - self.refresh_interval
@@ -553,6 +606,15 @@ class DashboardApp(App[None]):
     def datasources_shown(self) -> str:
         """The datasource(s) the panels query, as the header names them."""
         return self.datasources.describe(self.bindings)
+
+    def _retry_word(self) -> str:
+        """The header's " · retry in 8s" while polls back off from an unreachable Prometheus."""
+        if self._retry_at is None or self.last_error_word != "unreachable":
+            return ""
+        left = self._retry_at - self.monotonic()
+        if self._polling or left <= 0:
+            return " · retrying"
+        return f" · retry in {format_since(math.ceil(left))}"
 
     def waiting(self) -> bool:
         """Whether queries are out and unanswered (a poll, or its late stragglers)."""

@@ -102,3 +102,21 @@ def test_panel_backfill_keeps_the_series_with_the_biggest_last_value():
     ]
     p.backfill(series, end=1)
     assert set(p.series) == {label_key({"s": "big"}), label_key({"s": "mid"})}
+
+
+def test_new_series_take_the_places_of_gone_ones_at_the_cap():
+    # Series churn (pods replaced): the new top series must get a sparkline at once,
+    # not after the gone ones have aged out of the whole range.
+    p = PanelHistory(step=1, capacity=900, max_series=2)
+    p.update(0, [({"pod": "old-1"}, 5.0), ({"pod": "old-2"}, 4.0)])
+    p.update(1, [({"pod": "new-1"}, 9.0), ({"pod": "old-2"}, 4.5)])
+    assert set(p.series) == {label_key({"pod": "new-1"}), label_key({"pod": "old-2"})}
+    assert p.values({"pod": "new-1"})[-1] == 9.0
+    assert p.values({"pod": "old-2"})[-2:] == [4.0, 4.5]
+
+
+def test_churn_keeps_the_cap():
+    p = PanelHistory(step=1, capacity=60, max_series=3)
+    for t in range(200):  # every tick, five brand-new series
+        p.update(t, [({"pod": f"{t}-{i}"}, float(i)) for i in range(5)])
+        assert len(p.series) <= 3

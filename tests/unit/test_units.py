@@ -364,3 +364,19 @@ def test_display_unit_is_what_format_value_shows(
 ) -> None:
     assert display_unit(value, unit) == (shown, pytest.approx(factor))
     assert format_value(value, unit)[1] == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "shown"),
+    [(1e300, None, "1.00e+300"), (123_456_789.0, None, "123M"), (-25_000.0, None, "-25.0k"),
+     (1e37, 2, "1.00e+37"), (12_345.0, 1, "12.3k"), (9_999.94, None, "9999.9")],
+)  # fmt: skip
+def test_huge_percentages_fit_a_card(value: float, decimals: int | None, shown: str) -> None:
+    # Found by the property tests: 1e37 % was forty digits, 1e300 % three hundred.
+    assert format_value(value, "%", decimals) == (shown, "%")
+
+
+def test_huge_sizes_past_the_last_unit_fit_a_card() -> None:
+    # Found by the property tests: past PB the two fixed decimals were forty digits.
+    assert format_value(1.073741824e45, "MB") == ("1.00e+36", "PB")
+    assert format_value(5e6, "MB") == ("4.77", "TB")  # unchanged below
