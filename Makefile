@@ -20,6 +20,7 @@ test: $(TESTING)
 	@scripts/system-deps --test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest $(ARGS)
 
 lint: $(TESTING)

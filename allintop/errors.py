@@ -1,6 +1,13 @@
-"""The error hierarchy: every error a user can see carries a message and a hint."""
+"""The error hierarchy: every error a user can see carries a message and a hint.
+
+The errors of a request to Prometheus live here too, not in the httpx client: the
+poller and the screens handle them without importing the network layer.
+"""
 
 from __future__ import annotations
+
+import copy
+import re
 
 
 class AllintopError(Exception):
@@ -27,3 +34,87 @@ class SetupError(AllintopError):
     """Something the command needs is missing from this machine (e.g. a prometheus binary)."""
 
     title = "Setup error"
+
+
+# --- a request to Prometheus (or a server speaking its API) -------------------------
+
+
+class PrometheusError(AllintopError):
+    """A request to Prometheus failed. `short` is the few words a panel has room for."""
+
+    title = "Prometheus error"
+    short = "error"
+
+
+def from_datasource(error: PrometheusError, name: str) -> PrometheusError:
+    """The same error, its message saying which datasource it came from (when a
+    dashboard has several)."""
+    named = copy.copy(error)
+    named.message = f"{name}: {error.message}"
+    named.args = (named.message,)
+    return named
+
+
+class Unreachable(PrometheusError):
+    title = "Prometheus unreachable"
+    short = "unreachable"
+
+
+class RequestTimeout(PrometheusError):
+    title = "Prometheus timeout"
+    short = "timeout"
+
+
+class HTTPStatusError(PrometheusError):
+    title = "HTTP error"
+
+    def __init__(self, status: int, message: str, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.status = status
+        self.short = f"HTTP {status}"
+
+
+class QueryError(PrometheusError):
+    """Prometheus answered with `status: error`: a bad expression, a timeout, too many samples."""
+
+    title = "Query error"
+
+    def __init__(self, error_type: str, error: str, status: int) -> None:
+        super().__init__(f"{error_type}: {error}" if error_type else error)
+        self.error_type = error_type
+        self.error = error
+        self.status = status
+        self.short = "query error"
+
+    @property
+    def position(self) -> tuple[int, int] | None:
+        """(line, column), both from 1, of a parse error in the expression, as
+        Prometheus reports it ("1:18: parse error: unclosed left parenthesis")."""
+        found = _PARSE_POSITION.search(self.error)
+        return (int(found[1]), int(found[2])) if found else None
+
+
+# Prometheus' parse errors start with the position; this reads its message, not PromQL.
+_PARSE_POSITION = re.compile(r"\b(\d+):(\d+): parse error")
+
+
+class BadResponse(PrometheusError):
+    """The server answered, but not with Prometheus API JSON."""
+
+    title = "Bad answer"
+    short = "bad answer"
+
+
+class TooLarge(BadResponse):
+    """The answer grew past the size the caller allowed; it was not read further."""
+
+    short = "too large"
+
+
+class BadResult(QueryError):
+    """The query ran, but its result cannot be shown (a range vector on a panel)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__("", message, 200)
+        self.hint = hint
+        self.short = "range vector"

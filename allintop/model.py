@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 Labels = Mapping[str, str]
 
@@ -145,3 +145,29 @@ class Silence:
     created_by: str = ""
     comment: str = ""
     ends_at: float | None = None
+
+
+class QueryClient(Protocol):
+    """What the poller asks of a Prometheus API: the httpx client is one, and a test or
+    another engine's client can be another, without the core importing the network."""
+
+    timeout: float
+
+    async def query(
+        self, expr: str, time: float | None = None, *, stats: bool = False
+    ) -> InstantResult: ...
+
+    async def query_range(
+        self,
+        expr: str,
+        start: float,
+        end: float,
+        step: float,
+        *,
+        stats: bool = False,
+        max_bytes: int | None = None,
+    ) -> RangeResult: ...
+
+    async def alerts(self) -> tuple[Alert, ...]: ...
+
+    async def targets(self) -> tuple[Target, ...]: ...

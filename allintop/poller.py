@@ -35,21 +35,16 @@ from dataclasses import dataclass, field
 
 from allintop import merging, sharing
 from allintop.config import Panel
-from allintop.history import PanelHistory, value_order
-from allintop.prometheus import (
-    Alert,
+from allintop.errors import (
     BadResponse,
     HTTPStatusError,
-    InstantResult,
-    PrometheusClient,
     PrometheusError,
     QueryError,
-    RangeResult,
     RequestTimeout,
-    Sample,
-    Target,
     TooLarge,
 )
+from allintop.history import PanelHistory, value_order
+from allintop.model import Alert, InstantResult, QueryClient, RangeResult, Sample, Target
 from allintop.promql import returns_vector
 from allintop.thresholds import Status, status_of
 
@@ -251,7 +246,7 @@ class Poller:
 
     def __init__(
         self,
-        client: PrometheusClient,
+        client: QueryClient,
         panels: Sequence[Panel],
         exprs: Sequence[str],
         *,

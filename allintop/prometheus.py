@@ -9,10 +9,8 @@ No UI imports: the poller and the commands use it alike.
 
 from __future__ import annotations
 
-import copy
 import json
 import math
-import re
 import ssl
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -22,7 +20,16 @@ import httpx
 import yaml
 
 from allintop.connection import ConnectionSettings, TLSFiles
-from allintop.errors import AllintopError
+from allintop.errors import (
+    BadResponse,
+    BadResult,
+    HTTPStatusError,
+    PrometheusError,
+    QueryError,
+    RequestTimeout,
+    TooLarge,
+    Unreachable,
+)
 from allintop.model import (
     Alert,
     AlertRule,
@@ -56,81 +63,6 @@ __all__ = [
     "TooLarge",
     "Unreachable",
 ]
-
-# --- errors -------------------------------------------------------------------------
-
-
-class PrometheusError(AllintopError):
-    """A request to Prometheus failed. `short` is the few words a panel has room for."""
-
-    title = "Prometheus error"
-    short = "error"
-
-
-def from_datasource(error: PrometheusError, name: str) -> PrometheusError:
-    """The same error, its message saying which datasource it came from (when a
-    dashboard has several)."""
-    named = copy.copy(error)
-    named.message = f"{name}: {error.message}"
-    named.args = (named.message,)
-    return named
-
-
-class Unreachable(PrometheusError):
-    title = "Prometheus unreachable"
-    short = "unreachable"
-
-
-class RequestTimeout(PrometheusError):
-    title = "Prometheus timeout"
-    short = "timeout"
-
-
-class HTTPStatusError(PrometheusError):
-    title = "HTTP error"
-
-    def __init__(self, status: int, message: str, hint: str | None = None) -> None:
-        super().__init__(message, hint)
-        self.status = status
-        self.short = f"HTTP {status}"
-
-
-class QueryError(PrometheusError):
-    """Prometheus answered with `status: error`: a bad expression, a timeout, too many samples."""
-
-    title = "Query error"
-
-    def __init__(self, error_type: str, error: str, status: int) -> None:
-        super().__init__(f"{error_type}: {error}" if error_type else error)
-        self.error_type = error_type
-        self.error = error
-        self.status = status
-        self.short = "query error"
-
-    @property
-    def position(self) -> tuple[int, int] | None:
-        """(line, column), both from 1, of a parse error in the expression, as
-        Prometheus reports it ("1:18: parse error: unclosed left parenthesis")."""
-        found = _PARSE_POSITION.search(self.error)
-        return (int(found[1]), int(found[2])) if found else None
-
-
-# Prometheus' parse errors start with the position; this reads its message, not PromQL.
-_PARSE_POSITION = re.compile(r"\b(\d+):(\d+): parse error")
-
-
-class BadResponse(PrometheusError):
-    """The server answered, but not with Prometheus API JSON."""
-
-    title = "Bad answer"
-    short = "bad answer"
-
-
-class TooLarge(BadResponse):
-    """The answer grew past the size the caller allowed; it was not read further."""
-
-    short = "too large"
-
 
 # --- parsing helpers -------------------------------------------------------------------
 
@@ -240,15 +172,6 @@ def _matrix(data: Mapping[str, Any]) -> tuple[Series, ...]:
             )
         )
     return tuple(out)
-
-
-class BadResult(QueryError):
-    """The query ran, but its result cannot be shown (a range vector on a panel)."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__("", message, 200)
-        self.hint = hint
-        self.short = "range vector"
 
 
 def _snippet(response: httpx.Response) -> str:
