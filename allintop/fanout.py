@@ -15,9 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from allintop.config import Panel
+from allintop.errors import PrometheusError, from_datasource
 from allintop.history import PanelHistory
+from allintop.model import Alert
 from allintop.poller import AlertsState, Poller, Sink, TickReport
-from allintop.prometheus import Alert, PrometheusClient, PrometheusError, from_datasource
+from allintop.prometheus import PrometheusClient
 
 
 @dataclass(frozen=True, slots=True)

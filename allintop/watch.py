@@ -22,8 +22,9 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from allintop.config import DEFAULT_DATASOURCE
+from allintop.errors import PrometheusError, from_datasource
 from allintop.model import BuildInfo, ManagedAlert, RuleGroup, Silence, Target
-from allintop.prometheus import PrometheusClient, PrometheusError, from_datasource
+from allintop.prometheus import PrometheusClient
 
 if TYPE_CHECKING:
     from allintop.alertmanager import AlertmanagerClient

@@ -19,7 +19,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Select, Static
 
 from allintop.alerting import rule_description, rule_rows, scrape_error_summary
-from allintop.prometheus import AlertRule, PrometheusError, Target
+from allintop.errors import PrometheusError
+from allintop.model import AlertRule, Target
 from allintop.promql import parse_label_values, prettify
 from allintop.text import clean, tidy_numbers
 from allintop.ui.keys import KEYS, MORE_HELP, on_modal

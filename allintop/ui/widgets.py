@@ -20,8 +20,9 @@ from textual.widgets import Static
 
 from allintop.alerting import ActiveAlert, scrape_error_summary
 from allintop.config import Panel
+from allintop.errors import PrometheusError, QueryError
+from allintop.model import Target
 from allintop.poller import PanelState
-from allintop.prometheus import PrometheusError, QueryError, Target
 from allintop.text import clean
 from allintop.thresholds import Status
 from allintop.ui.sparkline import TimeSparkline

@@ -31,9 +31,9 @@ from textual_plotext import PlotextPlot
 
 from allintop.alerting import markers
 from allintop.config import Panel
+from allintop.errors import PrometheusError, QueryError
 from allintop.history import LabelKey
 from allintop.poller import legend
-from allintop.prometheus import PrometheusError, QueryError
 from allintop.promql import prettify
 from allintop.text import clean
 from allintop.thresholds import Status, Threshold, status_of
