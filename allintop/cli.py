@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the commands import their heavy parts only when they run
     from allintop.config import Context, Dashboard, Datasource, UserConfig
     from allintop.connection import ConnectionSettings
     from allintop.datasources import ContextSwitch, Datasources, Setup
+    from allintop.grafana import Listed
     from allintop.ui.app import DashboardApp
 
 DEFAULT_URL = "http://localhost:9090"
@@ -92,6 +93,19 @@ def _common(parser: argparse.ArgumentParser, *, under_command: bool = False) -> 
     add("--cert-file", metavar="FILE", help="client certificate (PEM) for TLS client auth")
     add("--key-file", metavar="FILE", help="the client certificate's key (PEM, unencrypted)")
     add("--insecure", action="store_true", default=False, help="do not verify TLS (opt-in)")
+    add("--grafana", metavar="URL", help="read dashboards from this Grafana, query through it")
+    add(
+        "--grafana-token-file",
+        metavar="FILE",
+        help="Grafana's token from FILE (default: $GRAFANA_TOKEN)",
+    )
+    add("--dashboard", metavar="UID_OR_TITLE", help="with --grafana: the dashboard to show")
+    add(
+        "--list",
+        action="store_true",
+        default=False,
+        help="with --grafana: list its dashboards (uid, title, folder) and exit",
+    )
     add("--no-color", action="store_true", default=False, help="no colours (also $NO_COLOR)")
 
 
@@ -497,6 +511,94 @@ def _url(args: argparse.Namespace, dashboard: Dashboard, environ: Mapping[str, s
     return Target(parts.url, parts.credentials, tuple(notices))
 
 
+# --- Grafana as the way in -----------------------------------------------------------------
+
+# Options that say where Prometheus is or who to be there: with --grafana, Grafana does.
+_NOT_WITH_GRAFANA = (
+    ("--url", "url"),
+    ("-c", "config"),
+    ("--context", "context"),
+    ("--bearer-token-file", "bearer_token_file"),
+    ("--basic-auth-user", "basic_auth_user"),
+)
+
+
+def _grafana(
+    args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]
+) -> tuple[Dashboard, Target] | None:
+    """--grafana: the dashboards listed on stdout (None), or the one --dashboard names,
+    its Prometheus targets as panels querying through Grafana's datasource proxy."""
+    from allintop import grafana
+    from allintop.connection import ConnectionSettings, TLSFiles
+    from allintop.grafana_api import GrafanaAPI
+
+    for option, name in _NOT_WITH_GRAFANA:
+        if getattr(args, name, None):
+            raise ConfigError(
+                f"{option} does not go with --grafana: Grafana says where the datasources are",
+                hint="the token comes from $GRAFANA_TOKEN or --grafana-token-file FILE",
+            )
+    token_file = Path(args.grafana_token_file).expanduser() if args.grafana_token_file else None
+    auth = grafana.token_auth(token_file)
+    parts = split_url(args.grafana)
+    if parts.credentials is not None:
+        raise ConfigError(
+            "--grafana's URL carries credentials, which other users can see in the process list",
+            hint="give a token in $GRAFANA_TOKEN or --grafana-token-file FILE instead",
+        )
+    tls = TLSFiles(
+        ca_file=Path(args.ca_file).expanduser() if args.ca_file else None,
+        cert_file=Path(args.cert_file).expanduser() if args.cert_file else None,
+        key_file=Path(args.key_file).expanduser() if args.key_file else None,
+        insecure=bool(args.insecure),
+    )
+    connection = ConnectionSettings.make(
+        parts.url,
+        timeout=settings.timeout or 10.0,
+        headers=settings.headers,
+        auth=auth.resolve(environ),
+        tls=tls,
+    )
+    with GrafanaAPI(connection) as api:
+        dashboards = api.search()
+        if args.list or not args.dashboard:
+            from allintop.credentials import exposure_warning
+
+            # Else said with the dashboard's other warnings, as for any secret file.
+            warning = exposure_warning(token_file, "token") if token_file else None
+            if warning:
+                print(f"allintop: {warning}", file=sys.stderr)
+            _print_dashboards(dashboards)
+            return None
+        chosen = grafana.choose(dashboards, args.dashboard)
+        document, server = api.dashboard(chosen.uid), api.datasources()
+    converted = grafana.convert(document, server, connection.url, auth)
+    dashboard = converted.dashboard
+    if converted.unsupported:
+        shown = "; ".join(converted.unsupported[:8])
+        more = len(converted.unsupported) - 8
+        notice = f"not shown (not supported here): {shown}" + (f"; {more} more" if more > 0 else "")
+        dashboard = replace(dashboard, notice=notice)
+        print(f"allintop: {notice}", file=sys.stderr)
+    if args.datasource:
+        dashboard = dashboard.with_default(args.datasource)
+    notices = (f"--grafana has no scheme: using {parts.url}",) if parts.assumed_scheme else ()
+    return dashboard, Target(dashboard.datasource.url or "", None, notices)
+
+
+def _print_dashboards(dashboards: Sequence[Listed]) -> None:
+    """The dashboards as aligned columns: uid, title, folder (scriptable: cut -f1)."""
+    from allintop.text import clean
+
+    rows = [("UID", "TITLE", "FOLDER")]
+    rows += [
+        (clean(d.uid, 60), clean(d.title, 80), clean(d.folder or "General", 60)) for d in dashboards
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    for uid, title, folder in rows:
+        print(f"{uid:<{widths[0]}}  {title:<{widths[1]}}  {folder}")
+
+
 # --- commands -----------------------------------------------------------------------------
 
 
@@ -628,14 +730,25 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         if args.no_color or "NO_COLOR" in environ:
             os.environ["NO_COLOR"] = "1"  # Textual and Rich both honour it
         settings = _settings(args, environ)
-        user = _user_config(args, environ)
-        context = _context(args, user)
-        dashboard = _load(args, environ, context)
-        _check_variables(dashboard, settings.variables)
-        if args.command == "demo":
-            return _run_demo(args, settings, dashboard, environ)
-        target = _url(args, dashboard, environ)
-        dashboard = _pick(args, settings, dashboard, target, environ, context)
+        user: UserConfig | None = None
+        if args.grafana:
+            if args.command == "demo":
+                raise ConfigError("--grafana does not apply to demo: it runs its own Prometheus")
+            found = _grafana(args, settings, environ)
+            if found is None:  # the list of dashboards was asked for, and printed
+                return 0
+            dashboard, target = found
+            settings = replace(settings, auth=None)  # the token is the datasources' own
+            _check_variables(dashboard, settings.variables)
+        else:
+            user = _user_config(args, environ)
+            context = _context(args, user)
+            dashboard = _load(args, environ, context)
+            _check_variables(dashboard, settings.variables)
+            if args.command == "demo":
+                return _run_demo(args, settings, dashboard, environ)
+            target = _url(args, dashboard, environ)
+            dashboard = _pick(args, settings, dashboard, target, environ, context)
         if args.command in ("once", "check"):
             from allintop.snapshot import run_check, run_once
 
