@@ -117,7 +117,10 @@ def pick(
     home = Path(os.path.expanduser("~")) if home is None else home
     if config.discover(explicit, environ, cwd, home) is not None:
         return dashboard
-    generic = config.load_dashboard(config.bundled_path(config.GENERIC_NAME))
+    # On a context's datasources, as the default dashboard was.
+    given = dashboard.datasource_set if dashboard.context is not None else None
+    generic = config.load_dashboard(config.bundled_path(config.GENERIC_NAME), given)
+    generic = replace(generic, context=dashboard.context)
 
     client = make_client()
 

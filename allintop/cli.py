@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -27,9 +27,10 @@ from allintop.urls import split_url
 
 if TYPE_CHECKING:  # the commands import their heavy parts only when they run
     from allintop.alertmanager import AlertmanagerClient
-    from allintop.config import Dashboard, Datasource
+    from allintop.config import Context, Dashboard, Datasource, UserConfig
     from allintop.connection import ConnectionSettings
-    from allintop.datasources import Datasources
+    from allintop.datasources import ContextSwitch, Datasources, Setup
+    from allintop.grafana import Listed
     from allintop.ui.app import DashboardApp
 
 DEFAULT_URL = "http://localhost:9090"
@@ -60,6 +61,12 @@ def _common(parser: argparse.ArgumentParser, *, under_command: bool = False) -> 
         )
 
     add("-c", "--config", metavar="FILE", help="panels.yaml to use")
+    add(
+        "--context",
+        metavar="NAME",
+        help="a context of the user config (~/.config/allintop/config.yaml): "
+        "its datasources and dashboard",
+    )
     add("--url", help=f"Prometheus URL (default: $PROMETHEUS_URL, the config, {DEFAULT_URL})")
     add(
         "--datasource",
@@ -86,6 +93,19 @@ def _common(parser: argparse.ArgumentParser, *, under_command: bool = False) -> 
     add("--cert-file", metavar="FILE", help="client certificate (PEM) for TLS client auth")
     add("--key-file", metavar="FILE", help="the client certificate's key (PEM, unencrypted)")
     add("--insecure", action="store_true", default=False, help="do not verify TLS (opt-in)")
+    add("--grafana", metavar="URL", help="read dashboards from this Grafana, query through it")
+    add(
+        "--grafana-token-file",
+        metavar="FILE",
+        help="Grafana's token from FILE (default: $GRAFANA_TOKEN)",
+    )
+    add("--dashboard", metavar="UID_OR_TITLE", help="with --grafana: the dashboard to show")
+    add(
+        "--list",
+        action="store_true",
+        default=False,
+        help="with --grafana: list its dashboards (uid, title, folder) and exit",
+    )
     add("--no-color", action="store_true", default=False, help="no colours (also $NO_COLOR)")
 
 
@@ -310,7 +330,10 @@ def _datasources(
 
 
 def _warnings(
-    args: argparse.Namespace, dashboard: Dashboard, connection: ConnectionSettings
+    args: argparse.Namespace,
+    dashboard: Dashboard,
+    connection: ConnectionSettings,
+    user: UserConfig | None = None,
 ) -> list[str]:
     """Files that others can read (secrets) or change (the config), as ssh warns."""
     from allintop.credentials import config_warning, exposure_warning
@@ -322,16 +345,112 @@ def _warnings(
         (connection.tls.key_file, "key"),
     ]
     found = [exposure_warning(file, what) for file, what in secrets if file is not None]
-    if dashboard.source_path is not None:
-        found.append(config_warning(dashboard.source_path))
+    configs = [dashboard.source_path, user.path if user is not None else None]
+    found += [config_warning(path) for path in configs if path is not None]
     return list(dict.fromkeys(warning for warning in found if warning))
 
 
-def _load(args: argparse.Namespace, environ: Mapping[str, str]) -> Dashboard:
+def _user_config(args: argparse.Namespace, environ: Mapping[str, str]) -> UserConfig | None:
+    """The user config's contexts; None when there is none, or for the demo (which
+    runs its own Prometheus: a context's servers are not its)."""
     from allintop import config
 
-    dashboard = config.load(args.config, environ=environ)
+    if args.command == "demo":
+        if args.context:
+            raise ConfigError("--context does not apply to demo: it runs its own Prometheus")
+        return None
+    user = config.load_user_config(environ)
+    if user is None and args.context:
+        path = config.user_config_path(environ, Path(os.path.expanduser("~")))
+        raise ConfigError(
+            f"--context {args.context}: no contexts are configured ({path} does not exist)",
+            hint="name them there under contexts: (see the README's section on contexts)",
+        )
+    return user
+
+
+def _context(args: argparse.Namespace, user: UserConfig | None) -> Context | None:
+    """--context's context, else the user config's default_context, else none."""
+    if user is None:
+        return None
+    name = args.context or user.default
+    return None if name is None else user.context(name)
+
+
+def _load(
+    args: argparse.Namespace,
+    environ: Mapping[str, str],
+    context: Context | None = None,
+    current: Path | None = None,
+) -> Dashboard:
+    """The dashboard: -c's, else the context's, else `current` (the one shown when
+    switching context), else the one discovered; on a context's datasources."""
+    from allintop import config
+
+    sources = context.datasources if context is not None else None
+    explicit = _explicit(args, context)
+    try:
+        if explicit is None and current is not None:
+            dashboard = config.load_dashboard(current, sources)
+        else:
+            dashboard = config.load(explicit, environ=environ, datasources=sources)
+    except ConfigError as error:
+        if context is None:
+            raise
+        raise ConfigError(f"context {context.name}: {error.message}", error.hint) from None
+    if context is not None:
+        dashboard = replace(dashboard, context=context.name)
     return dashboard.with_default(args.datasource) if args.datasource else dashboard
+
+
+def _explicit(args: argparse.Namespace, context: Context | None) -> str | None:
+    """The dashboard named for this run: -c, else the context's `dashboard:`."""
+    if args.config:
+        return str(args.config)
+    if context is not None and context.dashboard is not None:
+        return str(context.dashboard)
+    return None
+
+
+def _switch(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    user: UserConfig | None,
+) -> ContextSwitch | None:
+    """Switching among the user config's contexts live: each is set up as the command
+    line would set it up at start (--url, credentials and TLS options apply to its
+    default datasource, --header and --timeout to all)."""
+    from allintop.datasources import ContextSwitch
+
+    if user is None:
+        return None
+
+    def open_context(name: str, current: Path | None) -> Setup:
+        return _setup(args, settings, environ, user, user.context(name, "context"), current)
+
+    return ContextSwitch(tuple(user.contexts), open_context)
+
+
+def _setup(
+    args: argparse.Namespace,
+    settings: Settings,
+    environ: Mapping[str, str],
+    user: UserConfig | None,
+    context: Context | None,
+    current: Path | None,
+) -> Setup:
+    from allintop.datasources import Setup
+
+    dashboard = _load(args, environ, context, current)
+    target = _url(args, dashboard, environ)
+    connection = _connection(args, settings, dashboard, target, environ)
+    return Setup(
+        dashboard,
+        _datasources(args, settings, dashboard, target, environ),
+        _alertmanager(args, dashboard, connection, None),
+        (*target.notices, *_warnings(args, dashboard, connection, user)),
+    )
 
 
 def _pick(
@@ -340,6 +459,7 @@ def _pick(
     dashboard: Dashboard,
     target: Target,
     environ: Mapping[str, str],
+    context: Context | None = None,
 ) -> Dashboard:
     """No config given: the AllIN overview, or the generic one if the server lacks its
     metrics (allintop.choice)."""
@@ -349,7 +469,7 @@ def _pick(
     def client() -> PrometheusClient:
         return PrometheusClient(_connection(args, settings, dashboard, target, environ))
 
-    return choice.pick(dashboard, args.config, environ, client)
+    return choice.pick(dashboard, _explicit(args, context), environ, client)
 
 
 @dataclass(frozen=True)
@@ -389,6 +509,94 @@ def _url(args: argparse.Namespace, dashboard: Dashboard, environ: Mapping[str, s
             "list and your shell history; use --basic-auth-user with $ALLINTOP_PASSWORD"
         )
     return Target(parts.url, parts.credentials, tuple(notices))
+
+
+# --- Grafana as the way in -----------------------------------------------------------------
+
+# Options that say where Prometheus is or who to be there: with --grafana, Grafana does.
+_NOT_WITH_GRAFANA = (
+    ("--url", "url"),
+    ("-c", "config"),
+    ("--context", "context"),
+    ("--bearer-token-file", "bearer_token_file"),
+    ("--basic-auth-user", "basic_auth_user"),
+)
+
+
+def _grafana(
+    args: argparse.Namespace, settings: Settings, environ: Mapping[str, str]
+) -> tuple[Dashboard, Target] | None:
+    """--grafana: the dashboards listed on stdout (None), or the one --dashboard names,
+    its Prometheus targets as panels querying through Grafana's datasource proxy."""
+    from allintop import grafana
+    from allintop.connection import ConnectionSettings, TLSFiles
+    from allintop.grafana_api import GrafanaAPI
+
+    for option, name in _NOT_WITH_GRAFANA:
+        if getattr(args, name, None):
+            raise ConfigError(
+                f"{option} does not go with --grafana: Grafana says where the datasources are",
+                hint="the token comes from $GRAFANA_TOKEN or --grafana-token-file FILE",
+            )
+    token_file = Path(args.grafana_token_file).expanduser() if args.grafana_token_file else None
+    auth = grafana.token_auth(token_file)
+    parts = split_url(args.grafana)
+    if parts.credentials is not None:
+        raise ConfigError(
+            "--grafana's URL carries credentials, which other users can see in the process list",
+            hint="give a token in $GRAFANA_TOKEN or --grafana-token-file FILE instead",
+        )
+    tls = TLSFiles(
+        ca_file=Path(args.ca_file).expanduser() if args.ca_file else None,
+        cert_file=Path(args.cert_file).expanduser() if args.cert_file else None,
+        key_file=Path(args.key_file).expanduser() if args.key_file else None,
+        insecure=bool(args.insecure),
+    )
+    connection = ConnectionSettings.make(
+        parts.url,
+        timeout=settings.timeout or 10.0,
+        headers=settings.headers,
+        auth=auth.resolve(environ),
+        tls=tls,
+    )
+    with GrafanaAPI(connection) as api:
+        dashboards = api.search()
+        if args.list or not args.dashboard:
+            from allintop.credentials import exposure_warning
+
+            # Else said with the dashboard's other warnings, as for any secret file.
+            warning = exposure_warning(token_file, "token") if token_file else None
+            if warning:
+                print(f"allintop: {warning}", file=sys.stderr)
+            _print_dashboards(dashboards)
+            return None
+        chosen = grafana.choose(dashboards, args.dashboard)
+        document, server = api.dashboard(chosen.uid), api.datasources()
+    converted = grafana.convert(document, server, connection.url, auth)
+    dashboard = converted.dashboard
+    if converted.unsupported:
+        shown = "; ".join(converted.unsupported[:8])
+        more = len(converted.unsupported) - 8
+        notice = f"not shown (not supported here): {shown}" + (f"; {more} more" if more > 0 else "")
+        dashboard = replace(dashboard, notice=notice)
+        print(f"allintop: {notice}", file=sys.stderr)
+    if args.datasource:
+        dashboard = dashboard.with_default(args.datasource)
+    notices = (f"--grafana has no scheme: using {parts.url}",) if parts.assumed_scheme else ()
+    return dashboard, Target(dashboard.datasource.url or "", None, notices)
+
+
+def _print_dashboards(dashboards: Sequence[Listed]) -> None:
+    """The dashboards as aligned columns: uid, title, folder (scriptable: cut -f1)."""
+    from allintop.text import clean
+
+    rows = [("UID", "TITLE", "FOLDER")]
+    rows += [
+        (clean(d.uid, 60), clean(d.title, 80), clean(d.folder or "General", 60)) for d in dashboards
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    for uid, title, folder in rows:
+        print(f"{uid:<{widths[0]}}  {title:<{widths[1]}}  {folder}")
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -475,6 +683,7 @@ def _run_dashboard(
     environ: Mapping[str, str],
     cleanup: Callable[[], None] | None = None,
     alertmanager_url: str | None = None,
+    user: UserConfig | None = None,
 ) -> int:
     from allintop.ui.app import make_app
 
@@ -487,8 +696,9 @@ def _run_dashboard(
         refresh=settings.refresh,
         range_=settings.range_,
         alertmanager=_alertmanager(args, dashboard, connection, alertmanager_url),
-        notices=[*target.notices, *_warnings(args, dashboard, connection)],
+        notices=[*target.notices, *_warnings(args, dashboard, connection, user)],
         screenshot=screenshot,
+        contexts=_switch(args, settings, environ, user),
     )
     _exit_on_signals(app, cleanup)
     if screenshot is None:
@@ -520,17 +730,30 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         if args.no_color or "NO_COLOR" in environ:
             os.environ["NO_COLOR"] = "1"  # Textual and Rich both honour it
         settings = _settings(args, environ)
-        dashboard = _load(args, environ)
-        _check_variables(dashboard, settings.variables)
-        if args.command == "demo":
-            return _run_demo(args, settings, dashboard, environ)
-        target = _url(args, dashboard, environ)
-        dashboard = _pick(args, settings, dashboard, target, environ)
+        user: UserConfig | None = None
+        if args.grafana:
+            if args.command == "demo":
+                raise ConfigError("--grafana does not apply to demo: it runs its own Prometheus")
+            found = _grafana(args, settings, environ)
+            if found is None:  # the list of dashboards was asked for, and printed
+                return 0
+            dashboard, target = found
+            settings = replace(settings, auth=None)  # the token is the datasources' own
+            _check_variables(dashboard, settings.variables)
+        else:
+            user = _user_config(args, environ)
+            context = _context(args, user)
+            dashboard = _load(args, environ, context)
+            _check_variables(dashboard, settings.variables)
+            if args.command == "demo":
+                return _run_demo(args, settings, dashboard, environ)
+            target = _url(args, dashboard, environ)
+            dashboard = _pick(args, settings, dashboard, target, environ, context)
         if args.command in ("once", "check"):
             from allintop.snapshot import run_check, run_once
 
             connection = _connection(args, settings, dashboard, target, environ)
-            for notice in [*target.notices, *_warnings(args, dashboard, connection)]:
+            for notice in [*target.notices, *_warnings(args, dashboard, connection, user)]:
                 print(f"allintop: {notice}", file=sys.stderr)
             client = _datasources(args, settings, dashboard, target, environ)
             if args.command == "once":
@@ -538,7 +761,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
                     run_once(dashboard, client, settings.variables, as_json=args.json)
                 )
             return asyncio.run(run_check(dashboard, client, settings.variables))
-        return _run_dashboard(args, settings, dashboard, target, environ)
+        return _run_dashboard(args, settings, dashboard, target, environ, user=user)
     except AllintopError as exc:
         print(f"allintop: {exc.title.lower()}: {exc}", file=sys.stderr)
         if isinstance(exc, SetupError):

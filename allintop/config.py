@@ -4,6 +4,9 @@ The YAML is composed to nodes (not loaded to dicts) so that every check knows th
 it is about: a broken file gives exactly one ConfigError naming the file, the line, the
 key path and, where one exists, a hint. Secrets never live in the file: auth names an
 environment variable or a file, read when the secret is used.
+
+The user config (config.yaml, at the end of this module) names contexts: sets of
+datasources in panels.yaml's schema, read by the same readers.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from allintop.thresholds import (
     parse_threshold,
 )
 from allintop.units import format_duration, parse_duration
+
+T = TypeVar("T")
 
 DEFAULT_REFRESH = 5.0
 DEFAULT_RANGE = 15 * 60.0
@@ -167,6 +172,15 @@ def _no_datasources() -> Mapping[str, Datasource]:
 
 
 @dataclass(frozen=True)
+class DatasourceSet:
+    """A dashboard's datasources as a user config's context gives them: they take
+    the place of the dashboard's own `datasource:` / `datasources:`."""
+
+    default: Datasource
+    named: Mapping[str, Datasource] = field(default_factory=_no_datasources)
+
+
+@dataclass(frozen=True)
 class Dashboard:
     source: str
     datasource: Datasource
@@ -183,6 +197,13 @@ class Dashboard:
     notice: str | None = None
     datasources: Mapping[str, Datasource] = field(default_factory=_no_datasources)
     """Every named datasource, the default among them (empty: the default only)."""
+    context: str | None = None
+    """The user config's context whose datasources these are (None: the file's own)."""
+
+    @property
+    def datasource_set(self) -> DatasourceSet:
+        """Its datasources, as a context would give them (to read the file again with)."""
+        return DatasourceSet(self.datasource, self.datasources)
 
     @property
     def panels(self) -> tuple[Panel, ...]:
@@ -288,16 +309,26 @@ def load(
     environ: Mapping[str, str] = os.environ,
     cwd: Path | None = None,
     home: Path | None = None,
+    datasources: DatasourceSet | None = None,
 ) -> Dashboard:
-    """Discover the config file and load it (the bundled default when none is found)."""
+    """Discover the config file and load it (the bundled default when none is found);
+    `datasources` (a context's) take the place of the file's own."""
     cwd = Path.cwd() if cwd is None else cwd
     home = Path(os.path.expanduser("~")) if home is None else home
     path = discover(explicit, environ, cwd, home)
-    return load_dashboard(bundled_default_path() if path is None else path)
+    return load_dashboard(bundled_default_path() if path is None else path, datasources)
 
 
-def load_dashboard(path: Path) -> Dashboard:
+def load_dashboard(path: Path, datasources: DatasourceSet | None = None) -> Dashboard:
     """Read and validate one panels.yaml; every problem is a ConfigError."""
+    text = _read(path)
+    return replace(
+        load_text(text, str(path), base_dir=path.parent, datasources=datasources),
+        source_path=path,
+    )
+
+
+def _read(path: Path) -> str:
     try:
         with path.open("rb") as file:
             data = file.read(MAX_CONFIG_BYTES + 1)
@@ -307,10 +338,9 @@ def load_dashboard(path: Path) -> Dashboard:
     if len(data) > MAX_CONFIG_BYTES:
         raise _too_big(str(path))
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text", hint="save it as UTF-8") from None
-    return replace(load_text(text, str(path), base_dir=path.parent), source_path=path)
 
 
 def _too_big(source: str) -> ConfigError:
@@ -320,24 +350,39 @@ def _too_big(source: str) -> ConfigError:
     )
 
 
-def load_text(text: str, source: str, base_dir: Path | None = None) -> Dashboard:
+def load_text(
+    text: str,
+    source: str,
+    base_dir: Path | None = None,
+    datasources: DatasourceSet | None = None,
+) -> Dashboard:
     """Validate panels.yaml text; `source` names it in messages and relative paths
-    (ca_file, token_file) are taken from `base_dir` (default: the working directory)."""
+    (ca_file, token_file) are taken from `base_dir` (default: the working directory).
+    `datasources` (a context's) take the place of the file's own, and every
+    `datasource:` in it is checked against them."""
     if len(text) > MAX_CONFIG_BYTES:
         raise _too_big(source)
+    return _walk(
+        text,
+        source,
+        lambda root: _dashboard(root, source, base_dir or Path.cwd(), datasources),
+        "a panels.yaml needs at least rows: with panels (see the bundled default)",
+    )
+
+
+def _walk(text: str, source: str, read: Callable[[Node], T], empty_hint: str) -> T:
+    """Compose `text` to nodes and `read` them; every problem is one ConfigError
+    naming `source` and the line."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         raise _yaml_error(error, source, text) from None
     except RecursionError:  # pyyaml composes recursively: [[[[...]]]] thousands deep
-        raise ConfigError(f"{source}: nested too deeply to be a panels.yaml") from None
+        raise ConfigError(f"{source}: nested too deeply to be read") from None
     if root is None:
-        raise ConfigError(
-            f"{source}:1: the file is empty",
-            hint="a panels.yaml needs at least rows: with panels (see the bundled default)",
-        )
+        raise ConfigError(f"{source}:1: the file is empty", hint=empty_hint)
     try:
-        return _dashboard(root, source, base_dir or Path.cwd())
+        return read(root)
     except _Invalid as problem:
         where = f"{problem.path}: " if problem.path else ""
         raise ConfigError(
@@ -522,9 +567,6 @@ def _list(node: Node, path: str, example: str) -> list[Node]:
     return list(node.value)
 
 
-T = TypeVar("T")
-
-
 def _optional(
     fields: Mapping[str, Node], key: str, path: str, read: Callable[[Node, str], T]
 ) -> T | None:
@@ -564,7 +606,9 @@ _SECRET_HINT = (
 )
 
 
-def _dashboard(root: Node, source: str, base_dir: Path) -> Dashboard:
+def _dashboard(
+    root: Node, source: str, base_dir: Path, given: DatasourceSet | None = None
+) -> Dashboard:
     if not isinstance(root, MappingNode):
         _fail(
             root,
@@ -578,7 +622,10 @@ def _dashboard(root: Node, source: str, base_dir: Path) -> Dashboard:
     if refresh <= 0:
         _fail(fields["refresh"], "refresh", "must be more than 0", "e.g. refresh: 5s")
     range_ = _read_range(fields, refresh)
-    default, named = _read_datasources(fields, base_dir)
+    if given is None:
+        default, named = _read_datasources(fields, base_dir)
+    else:  # a context's: the file's own are not used (nor checked)
+        default, named = given.default, dict(given.named)
     names = tuple(named) or (default.name,)
     variables = _optional(fields, "variables", "", lambda n, p: _variables(n, p, names)) or ()
     variables = tuple(_with_default(v, default.name) for v in variables)
@@ -603,27 +650,29 @@ def _with_default(variable: Variable, default: str) -> Variable:
 
 
 def _read_datasources(
-    fields: Mapping[str, Node], base_dir: Path
+    fields: Mapping[str, Node], base_dir: Path, prefix: str = ""
 ) -> tuple[Datasource, dict[str, Datasource]]:
-    """The default datasource and every named one (none: only `datasource:`, or none)."""
+    """The default datasource and every named one (none: only `datasource:`, or none).
+    `prefix` is where `fields` sit in the file (a context of the user config)."""
     if "datasources" in fields and "datasource" in fields:
         _fail(
             fields["datasource"],
-            "datasource",
+            _join(prefix, "datasource"),
             "give either datasource: (one) or datasources: (several, by name), not both",
             "move it under datasources: with a name, and mark it default: true",
         )
-    one = _optional(fields, "datasource", "", _datasource_reader(base_dir))
+    one = _optional(fields, "datasource", prefix, _datasource_reader(base_dir))
     if "datasources" not in fields:
         return one or Datasource(), {}
     node = fields["datasources"]
-    entries = _fields(node, "datasources", (), what="datasource")
+    section = _join(prefix, "datasources")
+    entries = _fields(node, section, (), what="datasource")
     if not entries:
-        _fail(node, "datasources", "no datasources", "e.g. datasources: {prod: {url: ...}}")
+        _fail(node, section, "no datasources", "e.g. datasources: {prod: {url: ...}}")
     named: dict[str, Datasource] = {}
     defaults: list[str] = []
     for name, entry in entries.items():
-        path = _join("datasources", name)
+        path = _join(section, name)
         if not _NAME.fullmatch(name):
             _fail(entry, path, f'"{name}" cannot be a datasource name', _NAME_HINT)
         source, is_default = _named_datasource(entry, path, base_dir)
@@ -631,7 +680,7 @@ def _read_datasources(
         if is_default:
             defaults.append(name)
     if len(defaults) > 1:
-        _fail(node, "datasources", f"several defaults: {', '.join(defaults)}", "mark one")
+        _fail(node, section, f"several defaults: {', '.join(defaults)}", "mark one")
     return named[defaults[0] if defaults else next(iter(named))], named
 
 
@@ -664,7 +713,9 @@ class _References:
                 _fail(node, path, f'"{name}" is not a datasource variable', f"those: {known}")
             return f"${bare}"
         if name not in self.names:
-            _fail(node, path, f'unknown datasource "{name}"', _closest(name, self.names))
+            close = difflib.get_close_matches(name, self.names, n=1, cutoff=0.6)
+            hint = f'did you mean "{close[0]}"?' if close else f"those: {', '.join(self.names)}"
+            _fail(node, path, f'unknown datasource "{name}"', hint)
         return name
 
 
@@ -1034,3 +1085,130 @@ def _alert_names(node: Node, path: str) -> tuple[str, ...]:
     return tuple(
         _nonempty_text(item, f"{path}[{index}]").strip() for index, item in enumerate(items)
     )
+
+
+# ---------------------------------------------------------------------------
+# The user config: named contexts
+#
+# $XDG_CONFIG_HOME/allintop/config.yaml (else ~/.config/allintop/config.yaml) names
+# the environments someone watches, each a set of datasources in panels.yaml's own
+# schema (read by the same readers) and, optionally, the dashboard to show on them:
+#
+#   default_context: prod-eu
+#   contexts:
+#     prod-eu:
+#       dashboard: allin-overview
+#       datasources:
+#         eu: {url: https://prom-eu.example, auth: {token_env: PROM_EU_TOKEN}}
+#     staging:
+#       datasource: http://prom-staging:9090
+
+USER_CONFIG_NAME = "config.yaml"
+_USER_KEYS = ("default_context", "contexts")
+_CONTEXT_KEYS = ("datasource", "datasources", "dashboard")
+_CONTEXT_HINT = "e.g. contexts: {prod: {datasource: http://prom:9090}}"
+
+
+@dataclass(frozen=True)
+class Context:
+    """A named environment: the datasources to query, and the dashboard to show on
+    them (None: the one -c or the usual discovery gives)."""
+
+    name: str
+    datasources: DatasourceSet
+    dashboard: Path | None = None
+
+
+@dataclass(frozen=True)
+class UserConfig:
+    """The user config's contexts, in file order, and the one used when none is named."""
+
+    path: Path
+    contexts: Mapping[str, Context]
+    default: str | None = None
+
+    def context(self, name: str, origin: str = "--context") -> Context:
+        """The context called `name`; ConfigError naming the known ones otherwise."""
+        if name not in self.contexts:
+            raise ConfigError(
+                f"{origin} {name}: {self.path} has no context {name!r}",
+                hint=f"its contexts: {', '.join(self.contexts)}",
+            )
+        return self.contexts[name]
+
+
+def user_config_path(environ: Mapping[str, str], home: Path) -> Path:
+    """Where the user config is: $XDG_CONFIG_HOME, else ~/.config, then allintop/."""
+    config_home = Path(environ["XDG_CONFIG_HOME"]) if environ.get("XDG_CONFIG_HOME") else None
+    return (config_home or home / ".config") / "allintop" / USER_CONFIG_NAME
+
+
+def load_user_config(
+    environ: Mapping[str, str] = os.environ, home: Path | None = None
+) -> UserConfig | None:
+    """The user config, validated; None when there is none."""
+    home = Path(os.path.expanduser("~")) if home is None else home
+    path = user_config_path(environ, home)
+    if not path.is_file():
+        return None
+    return load_user_text(_read(path), path)
+
+
+def load_user_text(text: str, path: Path) -> UserConfig:
+    """Validate user config text read from `path` (relative paths are taken from its
+    directory); every problem is one ConfigError with the file and line."""
+    return _walk(text, str(path), lambda root: _user_config(root, path), _CONTEXT_HINT)
+
+
+def _user_config(root: Node, path: Path) -> UserConfig:
+    fields = _fields(root, "", _USER_KEYS, required=("contexts",))
+    entries = _fields(fields["contexts"], "contexts", (), what="context")
+    if not entries:
+        _fail(fields["contexts"], "contexts", "no contexts", _CONTEXT_HINT)
+    contexts: dict[str, Context] = {}
+    for name, node in entries.items():
+        where = _join("contexts", name)
+        if not _NAME.fullmatch(name):
+            _fail(node, where, f'"{name}" cannot be a context name', _NAME_HINT)
+        contexts[name] = _context(name, node, where, path.parent)
+    default = _optional(fields, "default_context", "", _nonempty_text)
+    if default is not None and default not in contexts:
+        _fail(
+            fields["default_context"],
+            "default_context",
+            f'unknown context "{default}"',
+            f"its contexts: {', '.join(contexts)}",
+        )
+    return UserConfig(path, MappingProxyType(contexts), default)
+
+
+def _context(name: str, node: Node, path: str, base_dir: Path) -> Context:
+    fields = _fields(node, path, _CONTEXT_KEYS)
+    if "datasource" not in fields and "datasources" not in fields:
+        _fail(node, path, f'context "{name}" has no datasources', _CONTEXT_HINT)
+    default, named = _read_datasources(fields, base_dir, path)
+    # Nothing else would supply one: $PROMETHEUS_URL and --url are not per context.
+    for source in named.values() or [default]:
+        if source.url is None:
+            where = fields.get("datasources") or fields["datasource"]
+            label = f'the datasource "{source.name}"' if named else "the datasource"
+            _fail(where, path, f"{label} has no url", "e.g. url: http://prom:9090")
+    return Context(
+        name=name,
+        datasources=DatasourceSet(default, MappingProxyType(named)),
+        dashboard=_optional(
+            fields, "dashboard", path, lambda n, p: _dashboard_file(n, p, base_dir)
+        ),
+    )
+
+
+def _dashboard_file(node: Node, path: str, base_dir: Path) -> Path:
+    """A context's dashboard: a file (relative to the user config) or a bundled name,
+    as -c takes them."""
+    name = _nonempty_text(node, path).strip()
+    file = _file_path(node, path, base_dir)
+    if not file.exists() and name in BUNDLED:
+        return bundled_path(name)
+    if not file.is_file():
+        _fail(node, path, f"no such file: {file}", f"a panels.yaml, or one of {', '.join(BUNDLED)}")
+    return file

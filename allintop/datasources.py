@@ -3,16 +3,24 @@
 A dashboard's panels each query one datasource (a Prometheus, VictoriaMetrics,
 Thanos or Mimir, each with its own URL, credentials, headers and TLS); panels that
 name none query the default. Every client has its own connection pool, so a slow or
-dead datasource holds up only its own panels. No UI imports.
+dead datasource holds up only its own panels. A context of the user config is one
+such set, with its dashboard (`Setup`); the dashboard switches between them through
+`ContextSwitch`. No UI imports.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from allintop.config import DEFAULT_DATASOURCE
+from allintop.config import DEFAULT_DATASOURCE, Dashboard
 from allintop.prometheus import PrometheusClient
+
+if TYPE_CHECKING:
+    from allintop.alertmanager import AlertmanagerClient
 
 
 class Datasources(Mapping[str, PrometheusClient]):
@@ -59,3 +67,30 @@ class Datasources(Mapping[str, PrometheusClient]):
 
     async def aclose(self) -> None:
         await asyncio.gather(*(client.aclose() for client in self._clients.values()))
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the dashboard runs on: a dashboard, its datasources' clients, Alertmanager,
+    and what the user should be told about how they were read (warnings)."""
+
+    dashboard: Dashboard
+    datasources: Datasources
+    alertmanager: AlertmanagerClient | None = None
+    notices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContextSwitch:
+    """The user config's contexts, for switching among them live.
+
+    Args:
+        names: the contexts, in the user config's order.
+        open: the Setup of a context by name, given the dashboard file shown now (kept
+            when neither the context nor -c names one); raises AllintopError when
+            it cannot be set up (a missing token, a dashboard naming a datasource
+            the context lacks).
+    """
+
+    names: tuple[str, ...]
+    open: Callable[[str, Path | None], Setup]

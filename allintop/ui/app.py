@@ -42,7 +42,7 @@ from allintop.alerting import (
     summarize,
 )
 from allintop.config import Dashboard
-from allintop.datasources import Datasources
+from allintop.datasources import ContextSwitch, Datasources, Setup
 from allintop.errors import AllintopError
 from allintop.fanout import FanOut
 from allintop.poller import AlertsState, PanelState, TickReport, aligned, server_error
@@ -113,6 +113,7 @@ class DashboardApp(App[None]):
         alertmanager: the Alertmanager client, for silences.
         notices: messages for the user shown as notifications at start.
         screenshot: save the screen there once the first values are in, then exit.
+        contexts: the user config's contexts, for `c` to switch among live.
     """
 
     CSS_PATH = "allintop.tcss"
@@ -149,8 +150,12 @@ class DashboardApp(App[None]):
         alertmanager: AlertmanagerClient | None = None,
         notices: Sequence[str] = (),
         screenshot: Path | None = None,
+        contexts: ContextSwitch | None = None,
     ) -> None:
         super().__init__()
+        self.contexts = contexts
+        # --var's values: a switch to another context starts again from these.
+        self._given_variables = dict(variables or {})
         self.notices = tuple(notices)
         self.screenshot = screenshot
         self.dashboard = dashboard
@@ -167,6 +172,34 @@ class DashboardApp(App[None]):
         self.bindings: list[str] = []  # each panel's datasource, set by _new_poller
         self.poller = self._new_poller()
         self.watcher = StatusWatcher(self.datasources, alertmanager, default=client.default)
+        self._forget_status()
+        self.alert_map: dict[int, tuple[str, ...]] = {
+            i: p.alerts for i, p in enumerate(dashboard.panels)
+        }
+        self._status_busy = False
+        self._generation = 0  # bumped by every re-configuration (see _run_poll)
+        self._refresh_asked = False
+        self._backfill_failed_at: float | None = None  # monotonic
+        self.paused = False
+        self.needs_backfill = True
+        self.ticks = 0
+        self._timer: Timer | None = None
+        self._polling = False
+        self._tick_log = os.environ.get(TICK_LOG_ENV)
+        self._poll_started = 0.0  # time.time() when the latest poll began, for the log
+        self._cards: list[PanelCard] = []
+        # Held, not queried: the header keeps updating while another screen is on top.
+        self._header_left = Static(id="header-left", markup=False)
+        self._header_right = Static(id="header-right", markup=False)
+        self._status_line = Static(id="status-line", markup=False)
+        self._alerts_bar = AlertsBar(id="alerts-bar", markup=False)
+        self._rows = Rows(id="rows")
+        self._config_seen = _file_signature(dashboard.source)
+        self._reloading = False
+
+    def _forget_status(self) -> None:
+        """What the servers said last (alerts, rules, targets, silences, health):
+        nothing yet, at start and on a switch to other servers."""
         # What Prometheus (and Alertmanager) said last; screens read these.
         self.alerts: tuple[Alert, ...] = ()
         self.active: list[ActiveAlert] = []
@@ -189,35 +222,12 @@ class DashboardApp(App[None]):
         # still shown, but said to be stale).
         self.alerts_as_of: float | None = None
         self.alerts_error: str | None = None
-        self.alert_map: dict[int, tuple[str, ...]] = {
-            i: p.alerts for i, p in enumerate(dashboard.panels)
-        }
-        self._status_busy = False
-        self._generation = 0  # bumped by every re-configuration (see _run_poll)
-        self._refresh_asked = False
-        self._backfill_failed_at: float | None = None  # monotonic
-        self.paused = False
-        self.needs_backfill = True
         self.last_ok: float | None = None
         self._ok_at = 0.0  # monotonic, when last_ok was set
         self.last_error: str | None = None
         self.last_error_word = "unreachable"  # or "error": what the header says then
-        self.ticks = 0
-        self._timer: Timer | None = None
-        self._polling = False
         self._failures = 0  # polls in a row that found Prometheus unreachable
-        self._retry_at: float | None = None  # when the next poll is due, while backing off
-        self._tick_log = os.environ.get(TICK_LOG_ENV)
-        self._poll_started = 0.0  # time.time() when the latest poll began, for the log
-        self._cards: list[PanelCard] = []
-        # Held, not queried: the header keeps updating while another screen is on top.
-        self._header_left = Static(id="header-left", markup=False)
-        self._header_right = Static(id="header-right", markup=False)
-        self._status_line = Static(id="status-line", markup=False)
-        self._alerts_bar = AlertsBar(id="alerts-bar", markup=False)
-        self._rows = Rows(id="rows")
-        self._config_seen = _file_signature(dashboard.source)
-        self._reloading = False
+        self._retry_at: float | None = None  # monotonic, the next poll while backing off
 
     # -- composition and layout --
 
@@ -604,8 +614,10 @@ class DashboardApp(App[None]):
 
     @property
     def datasources_shown(self) -> str:
-        """The datasource(s) the panels query, as the header names them."""
-        return self.datasources.describe(self.bindings)
+        """The context and the datasource(s) the panels query, as the header names them."""
+        shown = self.datasources.describe(self.bindings)
+        context = self.dashboard.context
+        return f"[{context}] {shown}" if context else shown
 
     def _retry_word(self) -> str:
         """The header's " · retry in 8s" while polls back off from an unreachable Prometheus."""
@@ -771,8 +783,10 @@ class DashboardApp(App[None]):
             source = self.dashboard.source
             # Noted before reading: a save while this runs is seen by the next check.
             self._config_seen = _file_signature(source)
+            # A context's datasources stand in for the file's own, as at start.
+            given = self.dashboard.datasource_set if self.dashboard.context else None
             try:
-                dashboard = config.load_dashboard(Path(source))
+                dashboard = config.load_dashboard(Path(source), given)
             except AllintopError as error:
                 self.notify(
                     str(error),
@@ -782,22 +796,25 @@ class DashboardApp(App[None]):
                     markup=False,
                 )
                 return
-            await self._use_dashboard(dashboard)
+            await self._use_dashboard(replace(dashboard, context=self.dashboard.context))
             self.notify(f"reloaded {source}", title="panels.yaml", markup=False)
         finally:
             self._reloading = False
 
-    async def _use_dashboard(self, dashboard: Dashboard) -> None:
+    async def _use_dashboard(self, dashboard: Dashboard, *, switched: bool = False) -> None:
         """Show a reloaded dashboard: new panels, queries and cards. What was chosen
-        here (variables; refresh and range unless the file changes them) is kept."""
+        here (variables; refresh and range unless the file changes them) is kept,
+        but for a switch to another context's servers (`switched`): their variables
+        start again from their defaults and --var."""
         # Whatever the old poller still delivers is for the old cards: dropped.
         self._generation += 1
         # Zoom and the variables screen are built from the old panels.
         await self.action_dashboard()
         old, focused = self.dashboard, self.focused
-        if dict(dashboard.sources) != dict(old.sources) or not set(
-            dashboard.panel_datasources(self.variables)
-        ) <= set(self.datasources):
+        if not switched and (
+            dict(dashboard.sources) != dict(old.sources)
+            or not set(dashboard.panel_datasources(self.variables)) <= set(self.datasources)
+        ):
             self.notify(
                 "the datasource changed: it applies when allintop is started again",
                 title="panels.yaml",
@@ -808,10 +825,8 @@ class DashboardApp(App[None]):
             self.refresh_interval = dashboard.refresh
         if dashboard.range != old.range:
             self.range = dashboard.range
-        known = {variable.name for variable in dashboard.variables}
-        self.variables = dashboard.variable_values(
-            {name: value for name, value in self.variables.items() if name in known}
-        )
+        kept = self._given_variables if switched else self.variables
+        self.variables = dashboard.variable_values(_applicable(dashboard, kept))
         await self.poller.aclose()
         self.dashboard = dashboard
         self.exprs = dashboard.exprs(self.variables)
@@ -827,6 +842,66 @@ class DashboardApp(App[None]):
             index = focused.index if isinstance(focused, PanelCard) else 0
             self._cards[min(index, len(self._cards) - 1)].focus()
         self._regrid()
+
+    # -- contexts: other servers, live --
+
+    def action_contexts(self) -> None:
+        """c: pick a context of the user config to switch to."""
+        if self.contexts is None:
+            self.notify(
+                "no contexts: name them in ~/.config/allintop/config.yaml "
+                "(see the README's section on contexts)",
+                title="contexts",
+                severity="warning",
+                markup=False,
+            )
+            return
+        from allintop.ui.screens import ContextsScreen
+
+        self.push_screen(ContextsScreen(self.contexts.names, self.dashboard.context))
+
+    @work(group="context", exclusive=True, exit_on_error=False)
+    async def switch_context(self, name: str) -> None:
+        """Show the context `name`: its datasources (new clients, pollers and status
+        watcher), its dashboard, the history backfilled afresh from its servers and
+        its variables from their defaults. One that cannot be set up (a missing
+        token, say) leaves the dashboard as it was and says why."""
+        if self.contexts is None or name == self.dashboard.context:
+            return
+        try:
+            setup = self.contexts.open(name, self.dashboard.source_path)
+        except AllintopError as error:
+            self.notify(
+                str(error),
+                title=f"context {name} not opened: the dashboard stays as it was",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+            return
+        await self._use_setup(setup)
+        self.notify(f"{name}: {self.datasources_shown}", title="context", markup=False)
+        for notice in setup.notices:
+            severity = "warning" if notice.startswith("warning:") else "information"
+            self.notify(notice, severity=severity, timeout=10, markup=False)
+
+    async def _use_setup(self, setup: Setup) -> None:
+        """Move to other servers: what the old ones said is forgotten, and their
+        clients closed once nothing uses them."""
+        # A status fetch in flight asks the old servers: its answer must not land.
+        self.workers.cancel_group(self, "status")
+        self._status_busy = False
+        old_watcher, old_datasources = self.watcher, self.datasources
+        self.datasources = setup.datasources
+        self.client = setup.datasources.client
+        self.watcher = StatusWatcher(
+            setup.datasources, setup.alertmanager, default=setup.datasources.default
+        )
+        self._forget_status()
+        await self._use_dashboard(setup.dashboard, switched=True)
+        await old_watcher.aclose()
+        await old_datasources.aclose()
+        self._fetch_now()
 
     # -- screenshots and the command palette --
 
@@ -910,6 +985,17 @@ class DashboardApp(App[None]):
         await self.poller.aclose()
         await self.watcher.aclose()
         await self.datasources.aclose()
+
+
+def _applicable(dashboard: Dashboard, values: Mapping[str, str]) -> dict[str, str]:
+    """The values that still mean something on `dashboard`: of its variables, and for
+    a datasource variable one of the datasources it offers."""
+    kinds = {variable.name: variable for variable in dashboard.variables}
+    return {
+        name: value
+        for name, value in values.items()
+        if name in kinds and (kinds[name].kind != "datasource" or value in kinds[name].values)
+    }
 
 
 def _file_signature(source: str) -> tuple[int, int] | None:

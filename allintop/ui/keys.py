@@ -58,6 +58,7 @@ KEYS: tuple[Key, ...] = (
     Key("a", "alerts", "Alerts", "alerts: every rule and its state", "Alerts"),
     Key("g", "targets", "Targets", "scrape targets and their health", "Targets"),
     Key("slash", "variables", "Variables", "template variables (e.g. job)", "Vars", "/"),
+    Key("c", "contexts", "Contexts", "switch to another context (its servers) of config.yaml"),
     Key("enter", "zoom", "Zoom", "zoom: the focused panel's full chart", "Zoom"),
     Key("s", "save_screen", "Screenshot", "save the screen as an SVG file"),
     Key("R", "reload", "Reload config", "reload panels.yaml (also done on every save)"),

@@ -1,4 +1,5 @@
-"""Screens pushed over the dashboard: help, alerts, one alert rule, scrape targets.
+"""Screens pushed over the dashboard: help, alerts, one alert rule, scrape targets,
+variables and contexts.
 
 Live screens re-read the app's latest state after every poll (`refresh_from`), so
 they keep updating while open. Every string from Prometheus is cleaned and shown
@@ -14,9 +15,10 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Select, Static
+from textual.widgets import DataTable, Footer, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
 from allintop.alerting import rule_description, rule_rows, scrape_error_summary
 from allintop.errors import PrometheusError
@@ -471,3 +473,41 @@ def _options(values: list[str], with_all: bool = True) -> list[tuple[Text, str]]
     plain text."""
     ordered = dict.fromkeys(["all", *values] if with_all else values)
     return [(Text(clean(value, 60)), value) for value in ordered]
+
+
+class ContextsScreen(ModalScreen[None]):
+    """Pick a context of the user config: Enter switches the dashboard to its servers
+    (the switch closes this screen); Esc closes it."""
+
+    BINDINGS = [
+        Binding("escape", "app.dashboard", "Back"),
+        Binding("c", "dismiss", "Close"),
+        on_modal("save_screen"),
+    ]
+
+    def __init__(self, names: tuple[str, ...], current: str | None) -> None:
+        super().__init__()
+        self.names = names
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        options = [
+            Option(Text(clean(name, 60) + ("  (current)" if name == self.current else "")), name)
+            for name in self.names
+        ]
+        with Vertical(id="contexts"):
+            yield Static("Contexts", classes="help-title")
+            yield OptionList(*options, id="context-list")
+            yield Static("enter: switch   esc: close", classes="help-colours")
+
+    def on_mount(self) -> None:
+        listing = self.query_one(OptionList)
+        if self.current in self.names:
+            listing.highlighted = self.names.index(self.current)
+        listing.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == self.current:
+            self.dismiss()
+        elif event.option.id is not None:
+            self.app.switch_context(event.option.id)  # type: ignore[attr-defined]

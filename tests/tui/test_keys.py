@@ -66,6 +66,7 @@ ACTIONS = {
     "Alerts": "a",
     "Targets": "g",
     "Variables": "/",
+    "Contexts": "c",
     "Zoom": "enter",
     "Screenshot": "s",
     "Reload config": "R",

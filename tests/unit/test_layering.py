@@ -22,6 +22,7 @@ PURE = [
     "credentials",
     "urls",
     "exits",
+    "grafana",
 ]
 BELOW_UI = [
     "prometheus",
@@ -32,6 +33,7 @@ BELOW_UI = [
     "cli",
     "choice",
     "connection",
+    "grafana_api",
 ]
 
 

@@ -1,0 +1,394 @@
+"""A Grafana dashboard's Prometheus targets as an allintop dashboard.
+
+`allintop --grafana URL` reads dashboards from a Grafana server and queries through
+Grafana's datasource proxy (/api/datasources/proxy/uid/<uid>/api/v1/...), so the
+user needs nothing but Grafana's URL and a token. Until a full Grafana JSON loader
+exists, a dashboard is shown as its Prometheus targets: each target of a panel is a
+panel (title, expression, legend, unit where Grafana's maps to ours), in Grafana's
+row and grid order. What cannot be shown (a Loki target, a server-side expression,
+a datasource the server lacks) is listed as not supported.
+
+Pure: the JSON in, dataclasses out; the HTTP side is allintop.grafana_api.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from allintop import config, promql
+from allintop.config import Auth, Dashboard, Datasource, Panel, Row, Variable
+from allintop.errors import ConfigError
+from allintop.units import parse_duration
+
+TOKEN_ENV = "GRAFANA_TOKEN"
+PROXY_PATH = "/api/datasources/proxy/uid/"
+
+# Grafana unit ids and the allintop unit each is; those not here are shown bare.
+UNITS = {
+    "ms": "ms",
+    "s": "s",
+    "percent": "%",
+    "bytes": "bytes",
+    "decbytes": "",  # decimal bytes: ours are binary, so shown as a plain number
+    "mbytes": "MB",
+    "Bps": "B/s",
+    "binBps": "B/s",
+    "bps": "bit/s",
+    "MBs": "MB/s",
+    "reqps": "req/s",
+    "ops": "ops/s",
+    "short": "",
+    "none": "",
+}
+
+
+@dataclass(frozen=True)
+class GrafanaSource:
+    """One of the server's datasources, as /api/datasources lists it."""
+
+    uid: str
+    name: str
+    type: str
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One dashboard as /api/search lists it."""
+
+    uid: str
+    title: str
+    folder: str = ""
+
+
+@dataclass(frozen=True)
+class Converted:
+    """The dashboard, and what of Grafana's could not be shown, one line each."""
+
+    dashboard: Dashboard
+    unsupported: tuple[str, ...] = ()
+
+
+@dataclass
+class _Context:
+    """What resolving one dashboard's references needs, and what it found."""
+
+    sources: Sequence[GrafanaSource]
+    variables: Mapping[str, str]  # datasource variables: name -> current value
+    used: dict[str, GrafanaSource] = field(default_factory=dict)  # our name -> source
+    unsupported: list[str] = field(default_factory=list)
+
+
+def listed(document: object) -> list[Listed]:
+    """/api/search's answer as dashboards (folders and other hits left out)."""
+    if not isinstance(document, list):
+        raise ConfigError("Grafana's /api/search did not answer with a list")
+    return [
+        Listed(
+            str(hit.get("uid", "")), str(hit.get("title", "")), str(hit.get("folderTitle") or "")
+        )
+        for hit in document
+        if isinstance(hit, dict) and hit.get("type", "dash-db") == "dash-db"
+    ]
+
+
+def sources(document: object) -> list[GrafanaSource]:
+    """/api/datasources' answer."""
+    if not isinstance(document, list):
+        raise ConfigError("Grafana's /api/datasources did not answer with a list")
+    return [
+        GrafanaSource(
+            str(item.get("uid", "")),
+            str(item.get("name", "")),
+            str(item.get("type", "")),
+            bool(item.get("isDefault", False)),
+        )
+        for item in document
+        if isinstance(item, dict)
+    ]
+
+
+def choose(dashboards: Sequence[Listed], wanted: str) -> Listed:
+    """The dashboard whose uid is `wanted`, else the one titled so (case-insensitive);
+    ConfigError when none is, or several are (listing them)."""
+    for hit in dashboards:
+        if hit.uid == wanted:
+            return hit
+    matches = [hit for hit in dashboards if hit.title.casefold() == wanted.casefold()]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise ConfigError(
+            f"--dashboard {wanted}: the Grafana server has no dashboard with that uid or title",
+            hint="list them with --list",
+        )
+    raise ConfigError(
+        f"--dashboard {wanted}: {len(matches)} dashboards have that title",
+        hint="give its uid: "
+        + "; ".join(f"{hit.uid} ({hit.folder or 'General'})" for hit in matches),
+    )
+
+
+def convert(
+    document: Mapping[str, Any],
+    server: Sequence[GrafanaSource],
+    grafana_url: str,
+    auth: Auth,
+) -> Converted:
+    """The /api/dashboards/uid/<uid> answer as a dashboard querying through Grafana's
+    datasource proxy, with `auth` (the token, by reference)."""
+    board = document.get("dashboard", document)
+    if not isinstance(board, Mapping):
+        raise ConfigError("Grafana's dashboard answer holds no dashboard")
+    title = str(board.get("title") or "Grafana dashboard")
+    refresh = _duration(board.get("refresh"), config.DEFAULT_REFRESH)
+    range_ = _duration(str((board.get("time") or {}).get("from", "")).removeprefix("now-"), 0)
+    range_ = max(range_ or config.DEFAULT_RANGE, refresh)
+    templating = (board.get("templating") or {}).get("list") or []
+    context = _Context(server, _datasource_variables(templating))
+    builtins = promql.builtin_values(range_, refresh)
+    rows = [
+        Row(row_title, tuple(panels))
+        for row_title, grafana_panels in _rows(board, title)
+        if (panels := _panels(grafana_panels, context, builtins))
+    ]
+    if not rows:
+        why = "; ".join(context.unsupported[:3])
+        raise ConfigError(
+            f"the Grafana dashboard {title!r} has no Prometheus target allintop can show",
+            hint=why or None,
+        )
+    named = {
+        name: Datasource(
+            url=grafana_url.rstrip("/") + PROXY_PATH + source.uid, auth=auth, name=name
+        )
+        for name, source in context.used.items()
+    }
+    default = next((n for n, s in context.used.items() if s.is_default), next(iter(named)))
+    return Converted(
+        Dashboard(
+            source=f"Grafana dashboard {board.get('uid', '')}".strip(),
+            datasource=named[default],
+            refresh=refresh,
+            range=range_,
+            variables=_variables(templating),
+            rows=tuple(rows),
+            title=title,
+            datasources=MappingProxyType(named),
+        ),
+        tuple(context.unsupported),
+    )
+
+
+def token_auth(token_file: Path | None) -> Auth:
+    """The Grafana token, by reference: --grafana-token-file's file, else $GRAFANA_TOKEN."""
+    if token_file is not None:
+        return Auth(kind="bearer", secret_file=token_file)
+    return Auth(kind="bearer", secret_env=TOKEN_ENV)
+
+
+# -- layout --
+
+
+def _rows(board: Mapping[str, Any], title: str) -> list[tuple[str, list[Mapping[str, Any]]]]:
+    """(row title, its panels) in Grafana's order: legacy top-level `rows[]`, or the
+    flat `panels` list cut at its row panels (a collapsed row holds its own)."""
+    if board.get("rows"):
+        return [
+            (str(row.get("title") or title), list(row.get("panels") or []))
+            for row in board["rows"]
+            if isinstance(row, Mapping)
+        ]
+    rows: list[tuple[str, list[Mapping[str, Any]]]] = [(title, [])]
+    for panel in sorted(_dicts(board.get("panels")), key=_position):
+        if panel.get("type") == "row":
+            rows.append((str(panel.get("title") or title), list(_dicts(panel.get("panels")))))
+        else:
+            rows[-1][1].append(panel)
+    return rows
+
+
+def _position(panel: Mapping[str, Any]) -> tuple[int, int]:
+    grid = panel.get("gridPos") or {}
+    return (int(grid.get("y", 0) or 0), int(grid.get("x", 0) or 0))
+
+
+def _dicts(items: object) -> list[Mapping[str, Any]]:
+    return [item for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
+
+
+# -- panels and their targets --
+
+
+def _panels(
+    grafana_panels: Sequence[Mapping[str, Any]], context: _Context, builtins: Mapping[str, str]
+) -> list[Panel]:
+    panels = []
+    for grafana in sorted(grafana_panels, key=_position):
+        title = str(grafana.get("title") or "untitled")
+        targets = [t for t in _dicts(grafana.get("targets")) if not t.get("hide")]
+        unit = _unit(grafana)
+        for target in targets:
+            name = _target_source(grafana, target, title, context)
+            expr = str(target.get("expr") or "").strip()
+            if name is None:
+                continue
+            if not expr:
+                context.unsupported.append(f"{title}: a target without a PromQL expression")
+                continue
+            legend = str(target.get("legendFormat") or "") or None
+            shown = title if len(targets) == 1 else f"{title} · {legend or target.get('refId', '')}"
+            panels.append(
+                Panel(
+                    title=shown,
+                    expr=promql.interpolate(expr, builtins),
+                    unit=unit,
+                    legend=None if legend == "__auto" else legend,
+                    datasource=name,
+                )
+            )
+    return panels
+
+
+def _unit(panel: Mapping[str, Any]) -> str:
+    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
+    unit = defaults.get("unit") or ((panel.get("yaxes") or [{}])[0] or {}).get("format")
+    return UNITS.get(str(unit), "") if unit else ""
+
+
+def _target_source(
+    panel: Mapping[str, Any], target: Mapping[str, Any], title: str, context: _Context
+) -> str | None:
+    """Our name of the Prometheus datasource the target queries, or None (and why,
+    in context.unsupported)."""
+    reference = target.get("datasource") or panel.get("datasource")
+    if _uid(reference) == MIXED:  # each target names its own; one that does not: default
+        reference = None
+    if _is_expression(reference):
+        context.unsupported.append(f"{title}: a server-side expression (__expr__): not supported")
+        return None
+    source = _resolve(reference, context)
+    if isinstance(source, str):
+        context.unsupported.append(f"{title}: {source}")
+        return None
+    if source.type != "prometheus":
+        context.unsupported.append(
+            f"{title}: datasource {source.name!r} is {source.type or 'of no type'}: not supported"
+        )
+        return None
+    name = _name(source)
+    context.used[name] = source
+    return name
+
+
+MIXED = "-- Mixed --"
+
+
+def _uid(reference: object) -> str:
+    return str(reference.get("uid") or "") if isinstance(reference, Mapping) else str(reference)
+
+
+def _is_expression(reference: object) -> bool:
+    if isinstance(reference, Mapping):
+        return "__expr__" in (reference.get("uid"), reference.get("type"))
+    return reference == "__expr__"
+
+
+def _resolve(reference: object, context: _Context) -> GrafanaSource | str:
+    """The server's datasource a reference means: a name, {type, uid}, a variable
+    (`$datasource`, `${DS_PROMETHEUS}`), or nothing (the server's default)."""
+    if isinstance(reference, Mapping):
+        uid = str(reference.get("uid") or "")
+        kind = str(reference.get("type") or "")
+        if not uid:
+            return _default(context, kind)
+        text = uid
+    elif reference is None or reference in ("", "default"):
+        return _default(context, "")
+    else:
+        text = str(reference)
+    if text.startswith("$"):
+        variable = text.strip("${}").split(":")[0]
+        value = context.variables.get(variable)
+        if value in (None, "", "default") or str(value).startswith("$"):
+            # ${DS_PROMETHEUS} of an export: Grafana's import asks; we take the default.
+            return _default(context, "prometheus")
+        text = str(value)
+    for source in context.sources:
+        if text in (source.uid, source.name):
+            return source
+    return f"datasource {text!r} is not on the Grafana server"
+
+
+def _default(context: _Context, kind: str) -> GrafanaSource | str:
+    """The server's default datasource (of `kind`, if given and the default is not)."""
+    candidates = [s for s in context.sources if not kind or s.type == kind]
+    if not candidates:
+        return f"the Grafana server has no {kind or 'default'} datasource"
+    return min(candidates, key=lambda s: not s.is_default)
+
+
+_NOT_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def _name(source: GrafanaSource) -> str:
+    """A datasource name allintop takes (letters, digits, _ . -), from Grafana's."""
+    return _NOT_NAME.sub("-", source.name).strip("-.") or source.uid or "grafana"
+
+
+# -- variables --
+
+
+def _datasource_variables(templating: Sequence[Any]) -> dict[str, str]:
+    """Each datasource variable's current value (a uid or name)."""
+    found = {}
+    for item in _dicts(list(templating)):
+        if item.get("type") == "datasource":
+            current = item.get("current") or {}
+            found[str(item.get("name"))] = str(current.get("value") or current.get("text") or "")
+    return found
+
+
+def _variables(templating: Sequence[Any]) -> tuple[Variable, ...]:
+    """Grafana's query, custom, interval and constant variables as ours; a query
+    that is not label_values() gets "all" (Prometheus then says what it makes of it)."""
+    variables = []
+    for item in _dicts(list(templating)):
+        name, kind = str(item.get("name") or ""), item.get("type")
+        if not re.fullmatch(r"[A-Za-z_]\w*", name) or name.startswith("__"):
+            continue
+        current = str((item.get("current") or {}).get("value") or "")
+        query = item.get("query")
+        if isinstance(query, Mapping):
+            query = query.get("query")
+        query = str(query or "")
+        if kind == "query":
+            variables.append(_query_variable(name, query, current))
+        elif kind in ("custom", "interval", "constant", "textbox"):
+            values = tuple(v.strip() for v in query.split(",") if v.strip())
+            default = current if current and not current.startswith("$") else ""
+            default = default or (values[0] if values else "all")
+            variables.append(Variable(name, values=values, default=default))
+    return tuple(variables)
+
+
+def _query_variable(name: str, query: str, current: str) -> Variable:
+    default = current if current and current not in ("$__all", "All") else "all"
+    try:
+        promql.parse_label_values(query)
+    except ValueError:
+        return Variable(name, default=default)
+    return Variable(name, query=query, default=default)
+
+
+def _duration(text: object, fallback: float) -> float:
+    try:
+        seconds = parse_duration(str(text))
+    except ValueError:
+        return fallback
+    return seconds if seconds > 0 else fallback

@@ -1,0 +1,191 @@
+"""A stand-in for a Grafana server (none can be installed on the test machines): exactly
+the documented endpoints `allintop --grafana` uses, in front of real Prometheus servers.
+
+    with GrafanaStub(token="glsa_secret") as grafana:
+        grafana.add_datasource("prom-uid", "Prometheus", "prometheus", stack.prometheus_url)
+        grafana.add_dashboard(json.loads(path.read_text()), uid="stats", folder="Ops")
+
+Endpoints, as Grafana's HTTP API documents them:
+
+- GET /api/search: the dashboards (uid, title, type "dash-db", folderTitle, url);
+- GET /api/dashboards/uid/<uid>: {"dashboard": ..., "meta": ...}, or 404;
+- GET /api/datasources: each datasource's id, uid, name, type, url, isDefault;
+- GET/POST /api/datasources/proxy/uid/<uid>/<path>: forwarded to that datasource's
+  server (the real Prometheus), its answer passed back as it is.
+
+Every request needs `Authorization: Bearer <token>`; without it (or with another
+token) the answer is Grafana's 401 JSON. Anything else is a 404. Every request is kept
+in `seen` (method, path, whether the token was right).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+PROXY = "/api/datasources/proxy/uid/"
+UNAUTHORIZED = {
+    "extra": None,
+    "message": "Unauthorized",
+    "messageId": "auth.unauthorized",
+    "statusCode": 401,
+    "traceID": "",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    authorized: bool
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def _handle(self, method: str) -> None:
+        stub = self.server.stub
+        parts = urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        authorized = self.headers.get("Authorization") == f"Bearer {stub.token}"
+        stub.seen.append(Request(method, parts.path, authorized))
+        if not authorized:
+            return self._json(401, UNAUTHORIZED)
+        if parts.path.startswith(PROXY):
+            uid, _, rest = parts.path[len(PROXY) :].partition("/")
+            return self._proxy(method, unquote(uid), rest, parts.query, body)
+        if method != "GET":
+            return self._json(404, {"message": "Not found"})
+        if parts.path == "/api/search":
+            return self._json(200, stub.search())
+        if parts.path == "/api/datasources":
+            return self._json(200, stub.datasources)
+        if parts.path.startswith("/api/dashboards/uid/"):
+            uid = unquote(parts.path[len("/api/dashboards/uid/") :])
+            if uid not in stub.dashboards:
+                return self._json(404, {"message": "Dashboard not found"})
+            return self._json(200, stub.dashboards[uid])
+        return self._json(404, {"message": "Not found"})
+
+    def _proxy(self, method: str, uid: str, rest: str, query: str, body: bytes) -> None:
+        upstream = self.server.stub.upstreams.get(uid)
+        if upstream is None:
+            return self._json(404, {"message": "Unable to find datasource"})
+        headers = {"Content-Type": self.headers.get("Content-Type", "")} if body else {}
+        target = f"{upstream}/{rest}" + (f"?{query}" if query else "")
+        try:
+            answer = httpx.request(method, target, content=body, headers=headers, timeout=30.0)
+        except httpx.HTTPError:
+            return self._json(502, {"message": "Bad Gateway"})
+        kind = answer.headers.get("content-type", "application/json")
+        self._reply(answer.status_code, answer.content, kind)
+
+    def _json(self, status: int, document: Any) -> None:
+        self._reply(status, json.dumps(document).encode(), "application/json")
+
+    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    stub: GrafanaStub
+
+
+class GrafanaStub:
+    """The stand-in on 127.0.0.1:<free port>."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.dashboards: dict[str, dict[str, Any]] = {}
+        self.folders: dict[str, str] = {}
+        self.datasources: list[dict[str, Any]] = []
+        self.upstreams: dict[str, str] = {}
+        self.seen: list[Request] = []
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def add_datasource(
+        self, uid: str, name: str, kind: str, upstream: str, *, default: bool = False
+    ) -> None:
+        self.datasources.append(
+            {
+                "id": len(self.datasources) + 1,
+                "uid": uid,
+                "orgId": 1,
+                "name": name,
+                "type": kind,
+                "access": "proxy",
+                "url": upstream,
+                "isDefault": default,
+            }
+        )
+        self.upstreams[uid] = upstream.rstrip("/")
+
+    def add_dashboard(self, dashboard: dict[str, Any], *, uid: str, folder: str = "") -> None:
+        board = {**dashboard, "uid": uid}
+        meta = {"slug": uid, "folderTitle": folder or "General", "canEdit": False}
+        self.dashboards[uid] = {"dashboard": board, "meta": meta}
+        self.folders[uid] = folder
+
+    def search(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "uid": uid,
+                "title": document["dashboard"].get("title", ""),
+                "type": "dash-db",
+                "url": f"/d/{uid}",
+                "folderTitle": self.folders[uid] or None,
+                "tags": [],
+            }
+            for uid, document in self.dashboards.items()
+        ]
+
+    def start(self) -> Self:
+        server = _Server(("127.0.0.1", 0), _Handler)
+        server.stub = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,130 @@
+"""A Grafana dashboard's Prometheus targets as panels (allintop.grafana): rows and
+grid order, units, legends, and the five ways a dashboard names its datasource."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from allintop import grafana
+from allintop.config import Auth
+from allintop.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
+AUTH = Auth(kind="bearer", secret_env="GRAFANA_TOKEN")
+SERVER = [
+    grafana.GrafanaSource("p1", "Prom EU", "prometheus", is_default=True),
+    grafana.GrafanaSource("p2", "Prom US", "prometheus"),
+    grafana.GrafanaSource("l1", "Loki", "loki"),
+]
+
+
+def _panel(title: str, x: int, y: int, datasource: object, **extra: object) -> dict:
+    target = {"refId": "A", "expr": "up", **extra.pop("target", {})}  # type: ignore[dict-item]
+    return {
+        "type": "timeseries",
+        "title": title,
+        "gridPos": {"x": x, "y": y, "w": 6, "h": 4},
+        "datasource": datasource,
+        "targets": [target],
+        **extra,
+    }
+
+
+def _convert(board: dict) -> grafana.Converted:
+    return grafana.convert({"dashboard": board}, SERVER, "https://g.example/grafana/", AUTH)
+
+
+def test_references_in_every_form_map_to_the_servers_datasources() -> None:
+    board = {
+        "title": "Refs",
+        "templating": {"list": [{"name": "ds", "type": "datasource", "current": {"value": "p2"}}]},
+        "panels": [
+            _panel("by name", 0, 0, "Prom US"),
+            _panel("by uid", 6, 0, {"type": "prometheus", "uid": "p1"}),
+            _panel("by variable", 12, 0, {"type": "prometheus", "uid": "${ds}"}),
+            _panel("by import input", 18, 0, "${DS_PROMETHEUS}"),
+            _panel("default", 0, 4, None),
+            _panel("loki", 6, 4, {"type": "loki", "uid": "l1"}),
+            _panel("gone", 12, 4, {"type": "prometheus", "uid": "nope"}),
+            _panel("math", 18, 4, {"type": "__expr__", "uid": "__expr__"}),
+        ],
+    }
+    converted = _convert(board)
+    chosen = {p.title: p.datasource for p in converted.dashboard.panels}
+    assert chosen == {
+        "by name": "Prom-US",
+        "by uid": "Prom-EU",
+        "by variable": "Prom-US",
+        "by import input": "Prom-EU",
+        "default": "Prom-EU",
+    }
+    sources = converted.dashboard.sources
+    assert sources["Prom-US"].url == "https://g.example/grafana/api/datasources/proxy/uid/p2"
+    assert sources["Prom-US"].auth == AUTH and converted.dashboard.datasource.name == "Prom-EU"
+    assert converted.unsupported == (
+        "loki: datasource 'Loki' is loki: not supported",
+        "gone: datasource 'nope' is not on the Grafana server",
+        "math: a server-side expression (__expr__): not supported",
+    )
+
+
+def test_rows_grid_order_units_and_legends() -> None:
+    board = {
+        "title": "Layout",
+        "refresh": "10s",
+        "time": {"from": "now-1h"},
+        "panels": [
+            {"type": "row", "title": "Second", "gridPos": {"x": 0, "y": 10}},
+            _panel("late", 0, 11, None),
+            _panel("right", 12, 0, None, fieldConfig={"defaults": {"unit": "percent"}}),
+            _panel(
+                "left",
+                0,
+                0,
+                None,
+                fieldConfig={"defaults": {"unit": "decbytes"}},
+                target={"legendFormat": "{{job}}", "expr": "rate(x[$__rate_interval])"},
+            ),
+        ],
+    }
+    dashboard = _convert(board).dashboard
+    assert [(r.title, [p.title for p in r.panels]) for r in dashboard.rows] == [
+        ("Layout", ["left", "right"]),
+        ("Second", ["late"]),
+    ]
+    left, right = dashboard.rows[0].panels
+    assert (left.unit, left.legend, right.unit) == ("", "{{job}}", "%")
+    assert left.expr == "rate(x[60000ms])"  # Grafana's built-in, at 4 x 10 s or 1 m
+    assert (dashboard.refresh, dashboard.range) == (10.0, 3600.0)
+
+
+def test_a_real_legacy_rows_dashboard_keeps_its_rows() -> None:
+    board = json.loads((FIXTURES / "docker-containers-dockprom.json").read_text())
+    server = [grafana.GrafanaSource("p", "Prometheus", "prometheus", is_default=True)]
+    dashboard = grafana.convert(board, server, "http://g", AUTH).dashboard
+    assert len(dashboard.rows) > 1 and dashboard.panels
+    assert set(dashboard.sources) == {"Prometheus"}
+
+
+def test_choose_by_uid_or_title_and_an_ambiguous_title_lists_the_matches() -> None:
+    listed = [
+        grafana.Listed("a", "Nodes", "Ops"),
+        grafana.Listed("b", "Nodes", "Dev"),
+        grafana.Listed("c", "API", ""),
+    ]
+    assert grafana.choose(listed, "b").uid == "b"
+    assert grafana.choose(listed, "api").uid == "c"
+    with pytest.raises(ConfigError) as caught:
+        grafana.choose(listed, "Nodes")
+    assert caught.value.hint == "give its uid: a (Ops); b (Dev)"
+    with pytest.raises(ConfigError, match="no dashboard with that uid or title"):
+        grafana.choose(listed, "nope")
+
+
+def test_a_dashboard_without_prometheus_targets_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="has no Prometheus target allintop can show"):
+        _convert({"title": "Logs", "panels": [_panel("l", 0, 0, {"uid": "l1", "type": "loki"})]})
