@@ -144,7 +144,7 @@ def _places(expr: str, spots: list[_Spot]) -> dict[int, _Place]:
 
     def tree(texts: list[str]) -> promql_parser.Expr | None:
         try:
-            return _parse(_splice(expr, spots, texts))
+            return parse(_splice(expr, spots, texts))
         except ValueError:
             return None
 
@@ -165,9 +165,10 @@ def _places(expr: str, spots: list[_Spot]) -> dict[int, _Place]:
     return {i: _Place(regex, quotes[i]) for i, regex in found.items()}
 
 
-def _parse(text: str) -> promql_parser.Expr:
+def parse(text: str) -> promql_parser.Expr:
     """promql_parser.parse, with its internal panics (some huge durations) turned into
-    the ValueError every other parse error is."""
+    the ValueError every other parse error is. Every parse in allintop goes through
+    here: a panic is a BaseException, which no `except Exception` would catch."""
     try:
         return promql_parser.parse(text)
     except ValueError:
@@ -181,7 +182,7 @@ def _parse(text: str) -> promql_parser.Expr:
 def _is_literal(value: str) -> bool:
     """Whether `value` is one PromQL duration or number, nothing more."""
     try:
-        return isinstance(_parse(value), promql_parser.NumberLiteral)
+        return isinstance(parse(value), promql_parser.NumberLiteral)
     except ValueError:
         return False
 
@@ -221,7 +222,7 @@ def _quotes(
         for i in indexes:
             probe[i] += escape
         try:
-            _parse(_splice(expr, spots, probe))
+            parse(_splice(expr, spots, probe))
         except ValueError:
             return False
         return True
@@ -285,7 +286,7 @@ def builtin_values(range_seconds: float, step_seconds: float) -> dict[str, str]:
 def parse_error(expr: str) -> str | None:
     """None when `expr` parses as PromQL, else the parser's own message."""
     try:
-        promql_parser.parse(expr)
+        parse(expr)
     except ValueError as error:
         return str(error)
     return None
@@ -306,7 +307,7 @@ def metric_names(expr: str) -> frozenset[str]:
             names.update(_selector_names(node))
 
     # walk() visits the selector inside matrix selectors and subqueries too.
-    promql_parser.walk(promql_parser.parse(expr), visit)
+    promql_parser.walk(parse(expr), visit)
     return frozenset(names)
 
 
@@ -322,7 +323,7 @@ def _selector_names(selector: promql_parser.VectorSelector) -> set[str]:
 
 def prettify(expr: str) -> str:
     """The parser's multi-line layout of `expr` (raises ValueError if it does not parse)."""
-    return promql_parser.parse(expr).prettify()
+    return parse(expr).prettify()
 
 
 _LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -350,7 +351,7 @@ def parse_label_values(query: str) -> tuple[str | None, str]:
     if not selector.strip():
         return None, label
     try:
-        parsed = promql_parser.parse(selector)
+        parsed = parse(selector)
     except ValueError as error:
         raise ValueError(f"variable query {query!r}: {error}") from None
     if not isinstance(parsed, promql_parser.VectorSelector):
@@ -392,7 +393,7 @@ def may_select(expr: str, label: str, value: str) -> bool:
                 return False  # one selector is enough
         return None
 
-    promql_parser.walk(promql_parser.parse(expr), visit)
+    promql_parser.walk(parse(expr), visit)
     return found
 
 
@@ -406,15 +407,15 @@ def with_windows(expr: str, window: str) -> str:
 
     def visit(node: promql_parser.Expr) -> promql_parser.Expr | None:
         if isinstance(node, promql_parser.MatrixSelector):
-            return promql_parser.parse(f"{node.vector_selector}[{window}]")
+            return parse(f"{node.vector_selector}[{window}]")
         return None
 
-    return str(promql_parser.transform(promql_parser.parse(expr), visit))
+    return str(promql_parser.transform(parse(expr), visit))
 
 
 def returns_vector(expr: str) -> bool:
     """Whether `expr` evaluates to an instant vector (not a scalar, string or range)."""
-    return _is_vector(promql_parser.parse(expr))
+    return _is_vector(parse(expr))
 
 
 def _is_vector(node: promql_parser.Expr) -> bool:

@@ -36,6 +36,7 @@ from typing import Any
 
 import promql_parser
 
+from allintop import promql
 from allintop.quantiles import divide, histogram_quantile
 
 __all__ = [
@@ -276,7 +277,7 @@ def plan(exprs: Sequence[str], whole: Collection[int] = ()) -> Plan:
 def plan_panel(expr: str) -> PanelPlan:
     """One panel's plan; its whole expression as one leaf wherever a split is not safe."""
     try:
-        ast = promql_parser.parse(expr)
+        ast = promql.parse(expr)
     except Exception:  # its own error message comes from Prometheus, as before
         return PanelPlan(expr, Leaf(expr))
     root = _label_free(ast) or _quantile(ast, grouped=True)
@@ -358,7 +359,7 @@ def _leaf(node: Any) -> Leaf | None:
     """The node printed back as a query, if the print provably means the same tree."""
     text = str(node)
     try:
-        same = repr(promql_parser.parse(text)) == repr(node)
+        same = repr(promql.parse(text)) == repr(node)
     except Exception:
         same = False
     return Leaf(text) if same else None

@@ -14,6 +14,7 @@ from allintop.promql import (
     prettify,
     variables_used,
 )
+from allintop.sharing import plan_panel
 
 
 @pytest.mark.parametrize(
@@ -234,3 +235,13 @@ def test_returns_vector():
         "max_over_time(up[5m:])[1m:]",
     ):
         assert not returns_vector(other), other
+
+
+@pytest.mark.parametrize("expr", ["rate(x[1e400])", "x offset 1e400"])
+def test_the_parsers_panics_are_parse_errors(expr: str) -> None:
+    # promql_parser panics on some huge durations, and a panic is a BaseException that
+    # no `except Exception` catches: one panel like that took the dashboard down.
+    assert parse_error(expr)
+    with pytest.raises(ValueError):
+        metric_names(expr)
+    assert plan_panel(expr).leaves == (expr,)  # sent whole: Prometheus says what is wrong
