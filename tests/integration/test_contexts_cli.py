@@ -44,7 +44,7 @@ ONE_PANEL = """\
 rows:
   - title: R
     panels:
-      - {title: Up, expr: 'count(up)'}
+      - {title: Up, expr: 'count(allin_http_requests_total)'}  # has history from the start
 """
 
 
