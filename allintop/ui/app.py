@@ -401,13 +401,15 @@ class DashboardApp(App[None]):
         else:
             self._backfill_failed_at = None
 
-    def _log_tick(self, path: str, report: TickReport, backfill: bool) -> None:
-        """One line per applied tick: its time and how long until it was on the cards
-        (queries, parsing, math and the widget updates; not the terminal's own paint)."""
+    def _log_tick(self, path: str, report: TickReport, backfill: bool, applied: float) -> None:
+        """One line per applied tick: its time, how long until it was on the cards
+        (queries, parsing, math and the widget updates; not the terminal's own paint),
+        and how long applying it held the UI loop (`apply_s`)."""
         line = {
             "at": report.time,
             "end": round(time.time(), 3),
             "tick_s": round(time.time() - self._poll_started, 4),
+            "apply_s": round(applied, 5),
             "panels": len(report.panels),
             "errors": sum(state.error is not None for state in report.panels),
             "backfill": backfill,
@@ -429,6 +431,7 @@ class DashboardApp(App[None]):
         report = message.report
         if report.skipped:
             return
+        began = time.perf_counter()
         with self.batch_update():
             for state in report.panels:
                 self._cards[state.index].show(state)
@@ -447,7 +450,7 @@ class DashboardApp(App[None]):
         if self.screenshot is not None and self.ticks >= 2:
             self.call_after_refresh(self._take_screenshot)
         if self._tick_log:
-            self._log_tick(self._tick_log, report, message.backfill)
+            self._log_tick(self._tick_log, report, message.backfill, time.perf_counter() - began)
 
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:

@@ -18,6 +18,8 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
+from textual.dom import NoScreen
+from textual.errors import NoWidget
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -172,7 +174,7 @@ class PanelCard(Widget, can_focus=True):
             self._value_version += 1
             self._refresh_rows(VALUE_ROW, 1)
         if previous is None or previous.version != state.version:
-            self._refresh_rows(SPARK_ROW, max(height - 3, 1))
+            self._refresh_spark(max(height - 3, 1))
         if previous is None or _detail_key(previous) != _detail_key(state):
             self._detail_version += 1
             self._refresh_rows(max(height - 1, 0), 1)
@@ -192,6 +194,29 @@ class PanelCard(Widget, can_focus=True):
             self._refresh_rows(VALUE_ROW, 1)
         self._detail_version += 1
         self._refresh_rows(max(self.size.height - 1, 0), 1)
+
+    def _refresh_spark(self, rows: int) -> None:
+        """Repaint the sparkline rows a new history changes. On a card on screen the
+        rows are worked out now (a fraction of what repainting one costs), so a tick
+        that moves only the bottom row repaints only that; elsewhere they are left
+        until the card is painted."""
+        drawn = self._spark
+        if drawn is None or not self._on_screen():
+            self._refresh_rows(SPARK_ROW, rows)
+            return
+        new = self._spark_rows(self.size.width, rows)
+        if len(new) != len(drawn[1]):
+            self._refresh_rows(SPARK_ROW, rows)
+            return
+        for row, (old_line, new_line) in enumerate(zip(drawn[1], new, strict=True)):
+            if old_line != new_line:
+                self._refresh_rows(SPARK_ROW + row, 1)
+
+    def _on_screen(self) -> bool:
+        try:
+            return self.screen.region.overlaps(self.region)
+        except (NoScreen, NoWidget):  # not laid out (yet, or any more)
+            return False
 
     def _refresh_rows(self, first: int, count: int) -> None:
         if self.is_mounted:
