@@ -285,7 +285,13 @@ class DashboardApp(App[None]):
         plan = layout.plan(
             size.width, size.height, [len(row.panels) for row in self.dashboard.rows]
         )
-        for row, grid in zip(self.dashboard.rows, body.query(".row-grid"), strict=True):
+        grids = list(body.query(".row-grid"))
+        if len(grids) != len(self.dashboard.rows):
+            # Rows still being mounted (at start, or a reload's new cards): lay them
+            # out once they all are.
+            self.call_after_refresh(self._apply_layout)
+            return
+        for row, grid in zip(self.dashboard.rows, grids, strict=True):
             # A short row spreads over the full width rather than leaving a hole.
             grid.styles.grid_size_columns = min(plan.columns, len(row.panels))
             grid.styles.grid_rows = str(plan.card_height)
