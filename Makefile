@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.installed-runtime
 TESTING := $(VENV)/.installed-test
 
-.PHONY: demo test lint format screenshots bench clean
+.PHONY: demo test test-fast lint format screenshots bench clean
 
 demo: $(RUNTIME)
 	@scripts/system-deps
@@ -22,6 +22,10 @@ test: $(TESTING)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) -m pytest $(ARGS)
+
+# The pure logic and the app on a fake Prometheus: seconds, no server started.
+test-fast: $(TESTING)
+	$(PY) -m pytest tests/unit tests/fast $(ARGS)
 
 lint: $(TESTING)
 	$(VENV)/bin/ruff check --fix .

@@ -94,6 +94,11 @@ class FanOut:
         return self.parts[0].poller.capacity
 
     @property
+    def bucket(self) -> float:
+        """Seconds per history bucket (see allintop.history)."""
+        return self.parts[0].poller.bucket
+
+    @property
     def histories(self) -> list[PanelHistory]:
         """Each panel's history, by its dashboard index."""
         found: dict[int, PanelHistory] = {}

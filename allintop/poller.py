@@ -43,17 +43,17 @@ from allintop.errors import (
     RequestTimeout,
     TooLarge,
 )
-from allintop.history import PanelHistory, value_order
+from allintop.history import DISPLAY_POINTS, PanelHistory, bucket_count, bucket_width
 from allintop.model import Alert, InstantResult, QueryClient, RangeResult, Sample, Target
 from allintop.promql import returns_vector
-from allintop.thresholds import Status, status_of
+from allintop.thresholds import Status, series_order, status_of
 
 #: Series a panel lists by name; the rest are counted.
 SHOWN_SERIES = 4
 
 
-#: Points the history backfill asks for over the range (a chart's width, roughly).
-BACKFILL_POINTS = 200
+#: Points the history backfill asks for over the range: one per history bucket.
+BACKFILL_POINTS = DISPLAY_POINTS
 
 #: The largest history answer read (about 2,000 series of 200 points). A panel whose
 #: query returns more (50,000 pods, say) gets no backfill: its sparklines fill from
@@ -97,6 +97,9 @@ class PanelState:
     series: tuple[SeriesView, ...] = ()
     total: int = 0
     history: tuple[float | None, ...] = ()
+    """The headline series' sparkline: each bucket's highest value, oldest first."""
+    version: int = 0
+    """The history's version: a new number whenever `history` may have changed."""
     status: Status = Status.UNKNOWN
     reason: str | None = None  # why the status is unknown: "no data", "query error: ..."
     error: PrometheusError | None = None
@@ -240,7 +243,7 @@ class Poller:
         client: the Prometheus client (its pool serves every query).
         panels: the panels, in display order.
         exprs: each panel's expression with template variables already filled in.
-        step: the refresh interval in seconds; also the history's grid.
+        step: the refresh interval in seconds; the history's buckets are whole steps.
         range_: the dashboard range in seconds (the sparklines' width in time).
     """
 
@@ -268,6 +271,8 @@ class Poller:
         self._too_large: set[str] = set()  # leaves whose history answer is too big to read
         self._whole: set[int] = set()  # panels sent unsplit after a split query failed
         self.plan = sharing.plan(self.exprs)
+        # Each panel's series order: worst first when it has thresholds.
+        self._orders = [series_order(panel.thresholds) for panel in self.panels]
         self._inflight: dict[str, asyncio.Task[None]] = {}
         self._last_tick: float | None = None
         self._last_eval: float | None = None  # grid time of the last evaluation sent
@@ -290,12 +295,16 @@ class Poller:
         """Set the grid; the history starts empty until the next backfill."""
         self.step = step
         self.range = range_
-        self.capacity = max(int(range_ / step), 2)
-        # The backfill asks for about BACKFILL_POINTS points, a whole number of
-        # steps apart: a sparkline has tens of columns, so a 1s grid over 15m (900
-        # points) would cost Prometheus 4x the samples for nothing anyone sees.
-        self.backfill_spacing = step * max(int(range_ / step / BACKFILL_POINTS), 1)
-        self.histories = [PanelHistory(step, self.capacity, self.max_series) for _ in self.panels]
+        # History at display resolution: about BACKFILL_POINTS buckets over the
+        # range, whatever the step (24h at 1s is 200 buckets, not 86,400 points), and
+        # the backfill asks for one point per bucket.
+        self.bucket = bucket_width(step, range_, BACKFILL_POINTS)
+        self.capacity = bucket_count(step, range_, BACKFILL_POINTS)
+        self.backfill_spacing = self.bucket
+        self.histories = [
+            PanelHistory(self.bucket, self.capacity, self.max_series, order)
+            for order in self._orders
+        ]
         self._latest = dict.fromkeys(range(len(self.panels)))
         self._last_tick = None
         self._last_eval = None
@@ -425,14 +434,15 @@ class Poller:
         if error is not None:
             self._latest[index] = None
             return self._failed(index, end, error)
-        self.histories[index].backfill(series, end, self.backfill_spacing)
+        self.histories[index].backfill(series, end)
         now = round(end / self.step)
         latest = [
             Sample(labels, values[-1], timestamps[-1])
             for labels, timestamps, values in series
             if timestamps and round(timestamps[-1] / self.step) == now
         ]
-        latest.sort(key=lambda s: value_order(s.value))
+        order = self._orders[index]
+        latest.sort(key=lambda s: order(s.value))
         return self._succeeded(index, end, latest, _warnings(list(ranges.values())))
 
     # -- ticks --
@@ -577,7 +587,8 @@ class Poller:
             self.histories[index].update(t, ())
             self._latest[index] = None
             return self._failed(index, t, error)
-        samples.sort(key=lambda s: value_order(s.value))
+        order = self._orders[index]
+        samples.sort(key=lambda s: order(s.value))
         self.histories[index].update(t, [(s.labels, s.value) for s in samples])
         return self._succeeded(index, t, samples, _warnings(list(results.values())))
 
@@ -678,6 +689,7 @@ class Poller:
             index,
             t,
             history=tuple(self._headline_history(index, None)),
+            version=self.histories[index].version,
             reason=f"{exc.short}: {exc.message}",
             error=exc,
         )
@@ -693,8 +705,9 @@ class Poller:
     def _state(
         self, index: int, t: float, ordered: Sequence[Sample], warnings: Sequence[str]
     ) -> PanelState:
-        """The panel's state from samples already sorted by `value_order` (every caller
-        sorts once, before updating the history, which keeps the top series)."""
+        """The panel's state from samples already sorted in the panel's order, worst or
+        biggest first (every caller sorts once, before updating the history, which
+        keeps the first series)."""
         panel = self.panels[index]
         views = tuple(
             SeriesView(
@@ -710,6 +723,7 @@ class Poller:
                 index,
                 t,
                 history=tuple(self._headline_history(index, None)),
+                version=self.histories[index].version,
                 reason="no data",
                 warnings=tuple(warnings),
             )
@@ -720,6 +734,7 @@ class Poller:
             series=views,
             total=len(ordered),
             history=tuple(self._headline_history(index, views[0].labels)),
+            version=self.histories[index].version,
             status=worst(statuses),
             reason="NaN" if worst(statuses) is Status.UNKNOWN else None,
             warnings=tuple(warnings),

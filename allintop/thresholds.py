@@ -167,3 +167,40 @@ def status_of(value: float | None, thresholds: Thresholds | None) -> Status:
     if thresholds.target is None or thresholds.target.met_by(value):
         return Status.OK
     return Status.WARNING
+
+
+def value_order(value: float) -> tuple[int, float]:
+    """Sort key for series: biggest value first, NaN last."""
+    return (1, 0.0) if math.isnan(value) else (0, -value)
+
+
+# Worst first: critical, warning, ok, and NaN (no verdict) last.
+_RANK = {Status.CRITICAL: 0, Status.WARNING: 1, Status.OK: 2, Status.UNKNOWN: 3}
+
+
+def high_is_bad(thresholds: Thresholds) -> bool:
+    """Which way a value gets worse: up for a "<200" target or a ">500" alert level."""
+    if thresholds.target is not None:
+        return thresholds.target.lower_is_better
+    return thresholds.alert is not None and not thresholds.alert.lower_is_better
+
+
+def series_order(thresholds: Thresholds | None) -> Callable[[float], tuple[int, float]]:
+    """The sort key a panel's series are ranked by, most important first.
+
+    Without thresholds, the biggest value. With them, the worst: by status (critical,
+    warning, ok, NaN), then by value in the direction that gets worse, so a ">99"
+    success rate split by route leads with its lowest route, which is also the one
+    the panel is coloured by, and the history cap and the zoom legend keep it.
+    """
+    if thresholds is None or (thresholds.target is None and thresholds.alert is None):
+        return value_order
+    sign = -1.0 if high_is_bad(thresholds) else 1.0
+
+    def worst_first(value: float) -> tuple[int, float]:
+        status = status_of(value, thresholds)
+        if status is Status.UNKNOWN:
+            return (_RANK[status], 0.0)
+        return (_RANK[status], sign * value)
+
+    return worst_first

@@ -189,6 +189,13 @@ def render(result: dict[str, Any]) -> str:
                 f"{num(naive['wall_ms_p95'], 0)} ms, {human(naive['points_per_tick_median'])}"
                 f" points/tick, {naive['errors']} errors"
             )
+        if naive and naive.get("apply_ms_median") is not None:
+            extra.append(
+                f"tick applied on the UI loop in {num(naive['apply_ms_median'], 1)} / "
+                f"{num(naive['apply_ms_p95'], 1)} ms (p50 / p95)"
+            )
+        if phase.get("peak_rss_mb") is not None:
+            extra.append(f"peak RSS {phase['peak_rss_mb']} MB")
         if phase.get("live_at_end") is False:
             extra.append("NOT live at the end")
         if phase.get("card"):

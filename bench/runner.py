@@ -54,6 +54,7 @@ class Phase:
     refresh: float | None  # None: the dashboard's own (5s)
     key_presses: int = 0
     note: str = ""
+    range: str | None = None  # None: the dashboard's own
 
     @property
     def refresh_s(self) -> float:
@@ -73,12 +74,16 @@ def all_phases(panels: int, series: int) -> list[Phase]:
         Phase(f"gen{panels}-1s", f"allintop {panels} panels 1s", "allintop", "generated", 1.0,
               key_presses=20),
         Phase(f"naive-gen{panels}-1s", f"naive {panels} panels 1s", "naive", "generated", 1.0),
+        Phase(f"gen{panels}-24h-1s", f"allintop {panels} panels 24h 1s", "allintop", "generated",
+              1.0, range="24h", note="a day's range at 1 s: history cost must not follow it"),
+        Phase("bare", "bare Textual (floor)", "bare", "default", None,
+              note="14 Statics, no queries: what first paint costs Python and Textual"),
         Phase(f"series{series}-1s", f"allintop {series} series 1s", "allintop", "series", 1.0),
         Phase(f"naive-series{series}-1s", f"naive {series} series 1s", "naive", "series", 1.0),
     ]  # fmt: skip
 
 
-QUICK_PHASES = ("default-1s", "naive-default-1s", "default-5s", "naive-default-5s")
+QUICK_PHASES = ("bare", "default-1s", "naive-default-1s", "default-5s", "naive-default-5s")
 
 
 @dataclass
@@ -293,7 +298,7 @@ class Bench:
             **self.density(),
         }
         offset, prom_cpu0 = self.log.offset(), self.prometheus_cpu()
-        if phase.client == "allintop":
+        if phase.client in ("allintop", "bare"):
             client = self._run_dashboard(phase, config)
         else:
             client = self._run_naive(phase, config)
@@ -334,9 +339,14 @@ class Bench:
 
     def _run_dashboard(self, phase: Phase, config: Path) -> dict[str, Any]:
         titles = dashboards.titles(config)
-        command = [*allintop_command(), "--url", self.url, "-c", str(config)]
+        if phase.client == "bare":
+            command = [sys.executable, "-m", "bench.bare", str(config)]
+        else:
+            command = [*allintop_command(), "--url", self.url, "-c", str(config)]
         if phase.refresh is not None:
             command += ["--refresh", f"{phase.refresh:g}s"]
+        if phase.range is not None:
+            command += ["--range", phase.range]
         terminal = Terminal(self.workdir, phase.key, self.options.width, self.options.height)
         self.cleanup.push(f"tmux for {phase.key}", terminal.stop)
         out: dict[str, Any] = {"command": " ".join(command[1:])}
@@ -344,12 +354,12 @@ class Bench:
             env = pane_env(os.environ)
             ticks = self.workdir / f"{phase.key}.ticks.jsonl"
             env["ALLINTOP_TICK_LOG"] = str(ticks)  # the app's own tick times
-            pid = terminal.start(command, env, cwd=self.workdir)
+            pid = terminal.start(command, env, cwd=REPO if phase.client == "bare" else self.workdir)
             launched = terminal.launched_at
             assert launched is not None
             out["launched_at"] = launched
             out["terminal"] = terminal.size().strip()
-            if "allintop" not in procs.cmdline(pid):
+            if phase.client != "bare" and "allintop" not in procs.cmdline(pid):
                 raise RuntimeError(f"pane {pid} runs {procs.cmdline(pid)!r}, not allintop")
             paint, at_paint, lines = self._first_paint(terminal, pid, titles, launched)
             out["first_paint_s"] = None if paint is None else round(paint - launched, 3)
@@ -531,10 +541,13 @@ def _app_ticks(ticks: list[dict[str, Any]]) -> dict[str, Any]:
     """The dashboard's own view of its ticks (ALLINTOP_TICK_LOG): poll start to the
     states on the cards, HTTP, JSON and math included; backfills left out."""
     walls = [t["tick_s"] for t in ticks if not t.get("backfill")]
+    applied = [t["apply_s"] for t in ticks if not t.get("backfill") and "apply_s" in t]
     return {
         "ticks": len(walls),
         "wall_ms_median": _ms(querylog.percentile(walls, 50)),
         "wall_ms_p95": _ms(querylog.percentile(walls, 95)),
+        "apply_ms_median": _ms(querylog.percentile(applied, 50)),
+        "apply_ms_p95": _ms(querylog.percentile(applied, 95)),
         "errors": sum(1 for t in ticks if t.get("errors")),
         "points_per_tick_median": None,
     }

@@ -285,7 +285,13 @@ class DashboardApp(App[None]):
         plan = layout.plan(
             size.width, size.height, [len(row.panels) for row in self.dashboard.rows]
         )
-        for row, grid in zip(self.dashboard.rows, body.query(".row-grid"), strict=True):
+        grids = list(body.query(".row-grid"))
+        if len(grids) != len(self.dashboard.rows):
+            # Rows still being mounted (at start, or a reload's new cards): lay them
+            # out once they all are.
+            self.call_after_refresh(self._apply_layout)
+            return
+        for row, grid in zip(self.dashboard.rows, grids, strict=True):
             # A short row spreads over the full width rather than leaving a hole.
             grid.styles.grid_size_columns = min(plan.columns, len(row.panels))
             grid.styles.grid_rows = str(plan.card_height)
@@ -401,13 +407,15 @@ class DashboardApp(App[None]):
         else:
             self._backfill_failed_at = None
 
-    def _log_tick(self, path: str, report: TickReport, backfill: bool) -> None:
-        """One line per applied tick: its time and how long until it was on the cards
-        (queries, parsing, math and the widget updates; not the terminal's own paint)."""
+    def _log_tick(self, path: str, report: TickReport, backfill: bool, applied: float) -> None:
+        """One line per applied tick: its time, how long until it was on the cards
+        (queries, parsing, math and the widget updates; not the terminal's own paint),
+        and how long applying it held the UI loop (`apply_s`)."""
         line = {
             "at": report.time,
             "end": round(time.time(), 3),
             "tick_s": round(time.time() - self._poll_started, 4),
+            "apply_s": round(applied, 5),
             "panels": len(report.panels),
             "errors": sum(state.error is not None for state in report.panels),
             "backfill": backfill,
@@ -429,6 +437,7 @@ class DashboardApp(App[None]):
         report = message.report
         if report.skipped:
             return
+        began = time.perf_counter()
         with self.batch_update():
             for state in report.panels:
                 self._cards[state.index].show(state)
@@ -447,7 +456,7 @@ class DashboardApp(App[None]):
         if self.screenshot is not None and self.ticks >= 2:
             self.call_after_refresh(self._take_screenshot)
         if self._tick_log:
-            self._log_tick(self._tick_log, report, message.backfill)
+            self._log_tick(self._tick_log, report, message.backfill, time.perf_counter() - began)
 
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:

@@ -4,17 +4,13 @@ Textual's own Sparkline stretches whatever data it has over its width and cannot
 take gaps (it raises on NaN), so a half-filled history would look like a full one
 and a scrape outage would vanish. Here column `i` always covers the same slice of
 the dashboard range, missing data is a blank column, and the newest point is at the
-right edge, as in Grafana. The colour comes from CSS (`color`), so the status classes
-of the card colour it.
+right edge, as in Grafana. Pure functions (data and size in, block characters out),
+no Textual: the card draws the lines in its own colours (see PanelCard).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from rich.text import Text
-from textual.reactive import reactive
-from textual.widget import Widget
 
 BARS = " ▁▂▃▄▅▆▇█"
 #: A spread below this share of the values' size is float noise, not a change: a
@@ -65,14 +61,3 @@ def render_lines(data: Sequence[float | None], width: int, height: int) -> list[
             chars.append(BARS[min(max(level, 0), 8)])
         lines.append("".join(chars))
     return lines
-
-
-class TimeSparkline(Widget):
-    """A sparkline over a fixed time grid; gaps (None) stay blank."""
-
-    data: reactive[tuple[float | None, ...]] = reactive((), layout=False)
-    """The points, oldest first, one per grid step of the range."""
-
-    def render(self) -> Text:
-        width, height = self.size.width, max(self.size.height, 1)
-        return Text("\n".join(render_lines(self.data, width, height)), no_wrap=True)

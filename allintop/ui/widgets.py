@@ -2,8 +2,8 @@
 
 Every text that came from Prometheus (label values, error messages, alert names)
 goes through `allintop.text.clean` and is shown as `rich.text.Text`, never parsed as
-markup. Updates touch only what changed, and never the layout: a tick repaints
-values and sparklines, it does not recompose.
+markup. Updates touch only what changed, and never the layout: a tick repaints the
+lines of a card that changed, it does not recompose.
 """
 
 from __future__ import annotations
@@ -13,8 +13,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.cache import LRUCache
+from textual.dom import NoScreen
+from textual.errors import NoWidget
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -25,7 +32,7 @@ from allintop.model import Target
 from allintop.poller import PanelState
 from allintop.text import clean
 from allintop.thresholds import Status
-from allintop.ui.sparkline import TimeSparkline
+from allintop.ui.sparkline import render_lines
 from allintop.ui.theme import themed
 from allintop.units import format_since, format_value
 
@@ -120,12 +127,21 @@ def detail_text(
 
 
 class PanelCard(Widget, can_focus=True):
-    """One panel: title, current value with unit, sparkline, detail line.
+    """One panel, drawn by itself line by line: title, current value with unit,
+    sparkline rows, detail line.
+
+    One widget, not five: a tick stores the state (`show`), works out which lines it
+    changes, and refreshes only those; the texts and block characters are made in
+    `render_line`, when Textual paints a line, so a card off screen does no work. Lines
+    are kept in an LRU cache keyed on what they show (a content version, the width, the
+    resolved style); a new theme or style clears it.
 
     The status (ok / warning / critical / unknown / plain) and any alert on the panel
-    (-firing / -pending) are CSS classes, so the colours live in the stylesheet and
-    follow the theme.
+    (-firing / -pending) are CSS classes, and each part's colours are component
+    classes styled in the stylesheet, so they follow the theme.
     """
+
+    COMPONENT_CLASSES = {"card--title", "card--value", "card--spark", "card--detail"}
 
     def __init__(self, panel: Panel, index: int) -> None:
         super().__init__(id=f"panel-{index}", classes="-unknown")
@@ -135,19 +151,17 @@ class PanelCard(Widget, can_focus=True):
         self.alerts: tuple[ActiveAlert, ...] = ()
         self.down: tuple[Target, ...] = ()
         self.now = 0.0
-        # Held, not queried: a tick touches these for every panel.
-        self._value = Static(value_text(None, panel), classes="value", markup=False)
-        self._spark = TimeSparkline(classes="spark")
-        self._detail = Static("", classes="detail", markup=False)
+        self._title = Text(clean(panel.title), no_wrap=True)
+        # Bumped when the value or detail line may read differently.
+        self._value_version = 0
+        self._detail_version = 0
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(48)
+        self._spark: tuple[tuple[int, int, int], list[str]] | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Static(Text(clean(self.panel.title), no_wrap=True), classes="title", markup=False)
-        yield self._value
-        yield self._spark
-        yield self._detail
+    # -- what a tick changes --
 
     def show(self, state: PanelState) -> None:
-        """Apply a tick's state; untouched parts are not repainted."""
+        """Apply a tick's state; only the lines it changes are repainted."""
         previous = self.state
         self.state = state
         if previous is None or previous.status is not state.status:
@@ -155,31 +169,111 @@ class PanelCard(Widget, can_focus=True):
             for status, css in STATUS_CLASSES.items():
                 self.set_class(status == shown, css)
             self.set_class(shown == "plain", "-plain")
-        self._texts()
-        if self._spark.data != state.history:
-            self._spark.data = state.history
+        height = self.size.height
+        if previous is None or _value_key(previous) != _value_key(state):
+            self._value_version += 1
+            self._refresh_rows(VALUE_ROW, 1)
+        if previous is None or previous.version != state.version:
+            self._refresh_spark(max(height - 3, 1))
+        if previous is None or _detail_key(previous) != _detail_key(state):
+            self._detail_version += 1
+            self._refresh_rows(max(height - 1, 0), 1)
 
     def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None:
         """Show the alerts on this panel and the down targets it reads."""
         alerts, down = tuple(alerts), tuple(down)
         if alerts == self.alerts and down == self.down and (not alerts or now - self.now < 1):
             return
+        value_changed = bool(down) != bool(self.down)
         self.alerts, self.down, self.now = alerts, down, now
         live = [a for a in alerts if not a.silenced]
         self.set_class(any(a.state == "firing" for a in live), "-firing")
         self.set_class(bool(live) and all(a.state == "pending" for a in live), "-pending")
-        self._texts()
+        if value_changed:  # "target down" instead of "no data"
+            self._value_version += 1
+            self._refresh_rows(VALUE_ROW, 1)
+        self._detail_version += 1
+        self._refresh_rows(max(self.size.height - 1, 0), 1)
 
-    def _texts(self) -> None:
-        value = self._value
-        new_value = value_text(self.state, self.panel, self.down, no_colour())
-        if new_value != value.content:
-            value.update(new_value, layout=False)
-        detail = self._detail
-        width = max(self.size.width - 2, 10)
-        new_detail = detail_text(self.state, width, self.alerts, self.down, self.now)
-        if new_detail != detail.content:
-            detail.update(new_detail, layout=False)
+    def _refresh_spark(self, rows: int) -> None:
+        """Repaint the sparkline rows a new history changes. On a card on screen the
+        rows are worked out now (a fraction of what repainting one costs), so a tick
+        that moves only the bottom row repaints only that; elsewhere they are left
+        until the card is painted."""
+        drawn = self._spark
+        if drawn is None or not self._on_screen():
+            self._refresh_rows(SPARK_ROW, rows)
+            return
+        new = self._spark_rows(self.size.width, rows)
+        if len(new) != len(drawn[1]):
+            self._refresh_rows(SPARK_ROW, rows)
+            return
+        for row, (old_line, new_line) in enumerate(zip(drawn[1], new, strict=True)):
+            if old_line != new_line:
+                self._refresh_rows(SPARK_ROW + row, 1)
+
+    def _on_screen(self) -> bool:
+        try:
+            return self.screen.region.overlaps(self.region)
+        except (NoScreen, NoWidget):  # not laid out (yet, or any more)
+            return False
+
+    def _refresh_rows(self, first: int, count: int) -> None:
+        if self.is_mounted:
+            self.refresh(Region(0, first, self.outer_size.width, count))
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+
+    # -- drawing --
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        if width <= 0:
+            return Strip.blank(0)
+        if y == TITLE_ROW:
+            part, key = "card--title", ()
+        elif y == VALUE_ROW:
+            part, key = "card--value", (self._value_version, no_colour())
+        elif y == height - 1:
+            part, key = "card--detail", (self._detail_version,)
+        else:
+            part = "card--spark"
+            state = self.state
+            key = (y, height, state.version if state is not None else -1)
+        style = self.get_component_rich_style(part)
+        cache_key = (part, width, style, *key)
+        strip = self._lines.get(cache_key)
+        if strip is None:
+            strip = self._draw(part, y, width, height, style)
+            self._lines[cache_key] = strip
+        return strip
+
+    def _draw(self, part: str, y: int, width: int, height: int, style: Style) -> Strip:
+        if part == "card--spark":
+            rows = self._spark_rows(width, max(height - 3, 1))
+            row = y - SPARK_ROW
+            chars = rows[row] if 0 <= row < len(rows) else ""
+            return Strip([Segment(chars.ljust(width)[:width], style)], width)
+        if part == "card--title":
+            text = self._title
+        elif part == "card--value":
+            text = value_text(self.state, self.panel, self.down, no_colour())
+        else:
+            text = detail_text(self.state, width, self.alerts, self.down, self.now)
+        return _text_strip(self.app.console, text, style, width)
+
+    def _spark_rows(self, width: int, rows: int) -> list[str]:
+        """The sparkline's rows for this size and history version (computed once)."""
+        state = self.state
+        key = (state.version if state is not None else -1, width, rows)
+        if self._spark is None or self._spark[0] != key:
+            data = state.history if state is not None else ()
+            self._spark = (key, render_lines(data, width, rows))
+        return self._spark[1]
+
+    # -- reading it --
 
     def shown_status(self, state: PanelState) -> Status | str:
         """The colour class: a value with no thresholds to judge it is plain, not green."""
@@ -195,6 +289,34 @@ class PanelCard(Widget, can_focus=True):
     @property
     def detail_plain(self) -> str:
         return detail_text(self.state, 200, self.alerts, self.down, self.now).plain
+
+    def spark_plain(self) -> list[str]:
+        """The sparkline rows as drawn at the card's size (tests read them)."""
+        height = self.size.height
+        return [self.render_line(y).text for y in range(SPARK_ROW, height - 1)]
+
+
+TITLE_ROW, VALUE_ROW, SPARK_ROW = 0, 1, 2
+
+
+def _value_key(state: PanelState) -> tuple[object, ...]:
+    """What the value line depends on in a state (errors compare by identity)."""
+    return (state.value, state.error, state.reason, state.status)
+
+
+def _detail_key(state: PanelState) -> tuple[object, ...]:
+    """What the detail line depends on in a state."""
+    top = state.series[0].name if state.series else None
+    return (state.error, state.warnings[:1], top, state.total)
+
+
+def _text_strip(console: Console, text: Text, style: Style, width: int) -> Strip:
+    """`text` on one line of `width` cells in the part's `style`, cut with an ellipsis."""
+    line = Text(style=style, no_wrap=True, overflow="ellipsis", end="")
+    line.append_text(text)
+    line.truncate(width, overflow="ellipsis", pad=True)
+    # Every segment gets a style (a segment without one would stop NO_COLOR's filter).
+    return Strip(Segment.apply_style(line.render(console), style), width)
 
 
 class RowTitle(Static):

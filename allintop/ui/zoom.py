@@ -619,11 +619,9 @@ class ZoomScreen(LiveScreen):
         """The panel's top series from its history (`with_points` False: no points)."""
         panel = self.panel
         history = app.poller.histories[self.index]
-        ranked = sorted(
-            history.series.items(),
-            key=lambda item: (item[1].latest is None, -(item[1].latest or 0.0)),
-        )
-        drawn = ranked[:MAX_LINES]
+        # The panel's order: worst first when it has thresholds, so a failing
+        # series is drawn and listed however many healthy ones there are.
+        drawn = history.ranked()[:MAX_LINES]
         state = app._cards[self.index].state
         total = max(len(history.series), state.total if state else 0)
         colours = self._assign_colours([key for key, _ in drawn])
@@ -637,7 +635,7 @@ class ZoomScreen(LiveScreen):
             )
             for key, series in drawn
         ]
-        step = app.poller.step
+        step = app.poller.bucket  # the history's buckets, not the refresh step
         ends = [line.points[-1][0] for line in lines if line.points]
         end = max(ends) if ends else math.floor(app.clock() / step) * step
         start = end - (app.poller.capacity - 1) * step

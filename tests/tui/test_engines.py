@@ -3,6 +3,7 @@ datasources at once, each a real server process on a loopback port."""
 
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,8 +58,10 @@ def _word(app: DashboardApp) -> str:
     return app.status_word()[0]
 
 
-def _newest_filled(app: DashboardApp, points: int) -> bool:
-    """Every panel's sparkline has its newest `points` points: no gap at the end."""
+def _newest_filled(app: DashboardApp, seconds: float) -> bool:
+    """Every panel's sparkline has its newest `seconds`: no gap at the end (the history
+    is in buckets of `app.poller.bucket` seconds)."""
+    points = max(math.ceil(seconds / app.poller.bucket), 1)
     return all(
         card.state is not None and None not in card.state.history[-points:] for card in _cards(app)
     )

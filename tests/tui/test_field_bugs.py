@@ -183,7 +183,7 @@ async def test_a_live_resize_lays_the_cards_out_for_the_new_size(stack, before, 
         assert max(c.region.right for c in cards) > after[0] - layout.MIN_CARD_WIDTH
         body = app.query_one("#rows").region
         assert body.bottom - max(c.region.bottom for c in cards) < plan.card_height
-        assert all(c._spark.region.height == plan.sparkline_height > 1 for c in cards)
+        assert all(len(c.spark_plain()) == plan.sparkline_height > 1 for c in cards)
 
 
 # -- 7: a hung Prometheus --------------------------------------------------------------

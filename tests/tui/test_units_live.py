@@ -61,8 +61,7 @@ def _filled(app: DashboardApp) -> bool:
 
 
 def _spark_rows(card: PanelCard) -> list[str]:
-    spark = card.query_one(".spark")
-    return [strip.text for strip in spark.render_lines(spark.region.reset_offset)]
+    return card.spark_plain()
 
 
 async def _zoom(pilot, app: DashboardApp, title: str) -> list[str]:

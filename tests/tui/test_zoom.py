@@ -155,12 +155,13 @@ async def test_gaps_stay_gaps_and_label_values_cannot_inject(tmp_path: Path):
     history = app.poller.histories[0]
     evil = {"route": "/x\x1b[2J\x1b]0;pwned\x07[bold]"}
     steady = {"route": "/steady"}
-    first = now - (app.poller.capacity - 1)
-    for k in range(app.poller.capacity):
+    count, bucket = app.poller.capacity, app.poller.bucket
+    first = now - (count - 1) * bucket
+    for k in range(count):
         samples = [(steady, 2.0)]
-        if not 100 <= k < 200:  # the /x series is missing for a third of the range
+        if not count // 3 <= k < 2 * count // 3:  # /x is missing for a third of the range
             samples.append((evil, 5.0))
-        history.update(first + k, samples)
+        history.update(first + k * bucket, samples)
     async with app.run_test(size=(100, 30)) as pilot:
         app.push_screen(ZoomScreen(app, 0))
         await wait_for(pilot, lambda: isinstance(app.screen, ZoomScreen) and app.screen.data.lines)

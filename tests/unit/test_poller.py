@@ -24,6 +24,7 @@ from allintop.prometheus import (
     Target,
     Unreachable,
 )
+from allintop.thresholds import Status, make_thresholds
 
 BUCKETS = "sum by (le) (rate(x_bucket[5m]))"
 LEAF_BUCKETS = "sum by (le)(rate(x_bucket{}[5m]))"
@@ -355,3 +356,50 @@ async def test_a_clock_stepped_back_restarts_the_grid_instead_of_skipping():
     assert (await poller.tick(1000.5, budget=5)).skipped  # same grid time
     back = await poller.tick(900.0, budget=5)  # NTP stepped the clock back
     assert not back.skipped and _values(back) == {0: 75.0}
+
+
+# --- worst first ---------------------------------------------------------------------------
+
+SUCCESS = "sum by (route) (rate(ok[5m])) / sum by (route) (rate(all[5m])) * 100"
+ROUTES: Vector = [
+    ({"route": "/fast"}, 99.95),
+    ({"route": "/broken"}, 91.0),
+    ({"route": "/slow"}, 99.5),
+]
+
+
+def _success_poller(client: FakeClient, max_series: int = 50) -> Poller:
+    panel = Panel("Success", SUCCESS, "%", thresholds=make_thresholds(">99", "<95", "%"))
+    return Poller(
+        client, [panel], [SUCCESS], step=1.0, range_=60.0, max_series=max_series, alerts=False
+    )  # type: ignore[arg-type]
+
+
+async def test_a_split_success_rate_shows_and_colours_its_worst_route():
+    client = FakeClient({SUCCESS: ROUTES})
+    (state,) = (await _success_poller(client).tick(1000.0, budget=1.0)).panels
+    assert state.value == 91.0, "the headline is the failing route, not the best one"
+    assert state.status is Status.CRITICAL
+    assert state.series[0].labels == {"route": "/broken"}
+    assert [s.labels["route"] for s in state.series] == ["/broken", "/slow", "/fast"]
+    assert state.history[-1] == 91.0  # and its sparkline
+
+
+async def test_the_history_cap_keeps_the_failing_route():
+    healthy: Vector = [({"route": f"/{i}"}, 99.9 + i / 1000) for i in range(10)]
+    client = FakeClient({SUCCESS: [*healthy, ({"route": "/broken"}, 50.0)]})
+    poller = _success_poller(client, max_series=3)
+    await poller.tick(1000.0, budget=1.0)
+    assert {"route": "/broken"} in [dict(key) for key in poller.histories[0].series]
+
+
+async def test_the_history_is_at_display_resolution_at_any_range():
+    client = FakeClient({SUCCESS: ROUTES})
+    panel = Panel("Success", SUCCESS, "%")
+    poller = Poller(client, [panel], [SUCCESS], step=1.0, range_=86400.0, alerts=False)  # type: ignore[arg-type]
+    assert poller.capacity == 200 and poller.bucket == 432.0
+    assert poller.backfill_spacing == poller.bucket  # one backfill point per bucket
+    (state,) = (await poller.tick(1000.0, budget=1.0)).panels
+    assert len(state.history) == 200
+    (later,) = (await poller.tick(1001.0, budget=1.0)).panels
+    assert later.version != state.version

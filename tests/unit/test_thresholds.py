@@ -13,6 +13,7 @@ from allintop.thresholds import (
     UnitMismatchError,
     make_thresholds,
     parse_threshold,
+    series_order,
     status_of,
 )
 
@@ -242,3 +243,34 @@ def test_thresholds_are_frozen() -> None:
     threshold = parse_threshold("<200")
     with pytest.raises(AttributeError):
         threshold.value = 5  # type: ignore[misc]
+
+
+# -- worst first --------------------------------------------------------------------
+
+
+def _ordered(values, target=None, alert=None, unit=""):
+    thresholds = None if target is None and alert is None else make_thresholds(target, alert, unit)
+    return sorted(values, key=series_order(thresholds))
+
+
+def test_without_thresholds_the_biggest_leads_and_nan_is_last():
+    assert _ordered([1.0, math.nan, 5.0, 3.0])[:3] == [5.0, 3.0, 1.0]
+
+
+def test_a_higher_is_better_target_puts_the_lowest_first():
+    assert _ordered([99.9, 99.5, 80.0, 97.0], ">99", "<95") == [80.0, 97.0, 99.5, 99.9]
+
+
+def test_a_lower_is_better_target_puts_the_highest_first():
+    assert _ordered([100.0, 700.0, 300.0], "<200", ">500") == [700.0, 300.0, 100.0]
+
+
+def test_an_alert_level_alone_says_which_way_is_worse():
+    assert _ordered([10.0, 90.0, 50.0], alert=">80") == [90.0, 50.0, 10.0]
+    assert _ordered([10.0, 90.0, 50.0], alert="<20") == [10.0, 50.0, 90.0]
+
+
+def test_severity_comes_before_value():
+    # Critical before warning before ok, NaN (no verdict) after them all.
+    ordered = _ordered([math.nan, 99.5, 96.0, 90.0], ">99", "<95")
+    assert ordered[:3] == [90.0, 96.0, 99.5] and math.isnan(ordered[3])

@@ -1,0 +1,187 @@
+"""An in-process Prometheus API for the fast TUI tier: no server, no HTTP.
+
+It implements the QueryClient protocol (and the status calls the app makes: rules,
+targets, build info...) and answers in Prometheus' own answer shapes (InstantResult,
+RangeResult, Alert, RuleGroup, Target), so the whole app (planner, merged queries,
+poller, history, cards, screens) runs as it does against a real server. Expressions
+are read with promql-parser, as the app reads them; the fake evaluates what a
+dashboard of recording-rule series sends: selectors, and the `label_replace(...) or
+...` the poller merges them into. Each series' value is a function of time, so the
+backfill and the ticks agree, and a test moves time with its injected clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import promql_parser
+
+from allintop.errors import QueryError
+from allintop.model import (
+    Alert,
+    AlertRule,
+    BuildInfo,
+    InstantResult,
+    RangeResult,
+    RuleGroup,
+    Sample,
+    Series,
+    Target,
+)
+
+Value = Callable[[float], float | None] | float
+
+
+@dataclass(frozen=True)
+class FakeSeries:
+    labels: Mapping[str, str]
+    value: Value
+
+    def at(self, t: float) -> float | None:
+        return self.value(t) if callable(self.value) else self.value
+
+
+@dataclass
+class FakePrometheus:
+    """A Prometheus whose series, alerts, rules and targets a test sets.
+
+    `metrics`: series by metric name. Change any attribute between ticks (an
+    incident starting, a target going down): the next request sees it.
+    """
+
+    metrics: dict[str, list[FakeSeries]] = field(default_factory=dict)
+    alert_list: list[Alert] = field(default_factory=list)
+    rule_groups: list[RuleGroup] = field(default_factory=list)
+    target_list: list[Target] = field(default_factory=list)
+    host: str = "prometheus.test:9090"
+    timeout: float = 5.0
+    requests: int = 0
+    gate: asyncio.Event | None = None
+    """When set, queries wait for it: a tick held in flight."""
+
+    # -- the QueryClient protocol --
+
+    async def query(
+        self, expr: str, time: float | None = None, *, stats: bool = False
+    ) -> InstantResult:
+        await self._arrive()
+        t = 0.0 if time is None else time
+        samples = tuple(
+            Sample(labels, value, t)
+            for labels, series in self._evaluate(expr)
+            if (value := series.at(t)) is not None
+        )
+        return InstantResult("vector", samples)
+
+    async def query_range(
+        self,
+        expr: str,
+        start: float,
+        end: float,
+        step: float,
+        *,
+        stats: bool = False,
+        max_bytes: int | None = None,
+    ) -> RangeResult:
+        await self._arrive()
+        count = int(math.floor((end - start) / step + 1e-9)) + 1
+        times = [start + k * step for k in range(count)]
+        out = []
+        for labels, series in self._evaluate(expr):
+            points = [(t, v) for t in times if (v := series.at(t)) is not None]
+            if points:
+                ts, vs = zip(*points, strict=True)
+                out.append(Series(labels, tuple(ts), tuple(vs)))
+        return RangeResult(tuple(out))
+
+    async def alerts(self) -> tuple[Alert, ...]:
+        await self._arrive()
+        return tuple(self.alert_list)
+
+    async def targets(self) -> tuple[Target, ...]:
+        return tuple(self.target_list)
+
+    # -- what the app's status watcher and screens ask besides --
+
+    async def rules(self) -> tuple[RuleGroup, ...]:
+        return tuple(self.rule_groups)
+
+    async def external_labels(self) -> dict[str, str]:
+        return {}
+
+    async def buildinfo(self) -> BuildInfo:
+        return BuildInfo("3.0.0-fake")
+
+    async def label_values(self, label: str, selector: str | None = None) -> tuple[str, ...]:
+        return tuple(sorted({s.labels.get(label, "") for v in self.metrics.values() for s in v}))
+
+    async def ready(self) -> bool:
+        return True
+
+    async def aclose(self) -> None:
+        pass
+
+    # -- evaluation --
+
+    async def _arrive(self) -> None:
+        self.requests += 1
+        if self.gate is not None:
+            await self.gate.wait()
+
+    def _evaluate(self, expr: str) -> list[tuple[dict[str, str], FakeSeries]]:
+        try:
+            node = promql_parser.parse(expr)
+        except ValueError as exc:
+            raise QueryError("bad_data", str(exc), 400) from None
+        return self._node(node)
+
+    def _node(self, node: Any) -> list[tuple[dict[str, str], FakeSeries]]:
+        if isinstance(node, promql_parser.ParenExpr):
+            return self._node(node.expr)
+        if isinstance(node, promql_parser.BinaryExpr) and str(node.op) == "or":
+            return self._node(node.lhs) + self._node(node.rhs)
+        if isinstance(node, promql_parser.Call) and node.func.name == "label_replace":
+            inner, name, value = node.args[0], node.args[1].val, node.args[2].val
+            return [({**labels, name: value}, s) for labels, s in self._node(inner)]
+        if isinstance(node, promql_parser.VectorSelector):
+            return [
+                ({"__name__": node.name, **series.labels}, series)
+                for series in self.metrics.get(node.name or "", [])
+                if _matches(series.labels, node.matchers.matchers)
+            ]
+        kind = type(node).__name__
+        raise QueryError("bad_data", f"the fake Prometheus cannot evaluate a {kind}", 400)
+
+
+def _matches(labels: Mapping[str, str], matchers: Sequence[Any]) -> bool:
+    for matcher in matchers:
+        if matcher.name == "__name__":
+            continue
+        value = labels.get(matcher.name, "")
+        op = str(matcher.op)
+        if (op == "MatchOp.Equal" and value != matcher.value) or (
+            op == "MatchOp.NotEqual" and value == matcher.value
+        ):
+            return False
+    return True
+
+
+def firing(name: str, since: float, **labels: str) -> Alert:
+    """A firing alert as /api/v1/alerts lists it."""
+    return Alert(name, "firing", {"alertname": name, **labels}, {}, since, 1.0)
+
+
+def rule_for(alert: Alert, query: str) -> RuleGroup:
+    """The rule group /api/v1/rules gives for `alert`."""
+    rule = AlertRule(
+        alert.name, query, 60.0, dict(alert.labels), {}, alert.state, "ok", "", (alert,)
+    )
+    return RuleGroup("fake", "rules.yml", 15.0, (rule,))
+
+
+def target(job: str, health: str = "up", error: str = "") -> Target:
+    return Target(job, f"{job}:9100", f"http://{job}:9100/metrics", health, None, 0.01, error, 15.0)
