@@ -34,6 +34,7 @@ BELOW_UI = [
     "choice",
     "connection",
     "grafana_api",
+    "chart",  # pure, but names series as the poller does (which brings asyncio)
 ]
 
 
