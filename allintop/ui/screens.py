@@ -121,13 +121,14 @@ class AlertsScreen(LiveScreen):
         super().on_mount()
 
     def refresh_from(self, app: DashboardApp) -> None:
-        self.rules = rule_rows(app.rule_groups)
+        known = app.state
+        self.rules = rule_rows(known.rule_groups)
         title = Text.assemble(("Alert rules", "bold"), f"  {clean(app.datasources_shown)}")
         self.query_one("#screen-title", Static).update(title)
         note = self.query_one("#alerts-note", Static)
-        unavailable = app._alerts_unavailable()
-        if app.rules_error is not None:
-            note.update(Text(f"cannot read the rules: {clean(app.rules_error, 200)}"))
+        unavailable = known.alerts_unavailable()
+        if known.rules_error is not None:
+            note.update(Text(f"cannot read the rules: {clean(known.rules_error, 200)}"))
         elif unavailable is not None and not self.rules:
             note.update(
                 Text(
@@ -135,7 +136,7 @@ class AlertsScreen(LiveScreen):
                     "evaluates rules in vmalert). Alerts show here from a datasource that does."
                 )
             )
-        elif app.rules_loaded and not self.rules:
+        elif known.rules_loaded and not self.rules:
             note.update(
                 Text(
                     "Prometheus has no alerting rules loaded. List a rule file under "
@@ -145,12 +146,12 @@ class AlertsScreen(LiveScreen):
             )
         else:
             note.update("")
-        note.display = bool(
-            app.rules_error is not None or ((app.rules_loaded or unavailable) and not self.rules)
-        )
+        empty = (known.rules_loaded or unavailable) and not self.rules
+        note.display = bool(known.rules_error is not None or empty)
         self._fill(app)
 
     def _fill(self, app: DashboardApp) -> None:
+        known = app.state
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -164,7 +165,7 @@ class AlertsScreen(LiveScreen):
             since = _since(now - first.active_since) if first and first.active_since else ""
             value = format_value(first.value, "")[0] if first else ""
             summary = (first.annotations if first else rule.annotations).get("summary", "")
-            silenced = app.is_silenced(rule.name)
+            silenced = known.is_silenced(rule.name)
             state = rule.state + (" (silenced)" if silenced else "")
             table.add_row(
                 Text(clean(state), style=themed(self, STATE_STYLES.get(rule.state, ""))),
@@ -332,24 +333,25 @@ class TargetsScreen(LiveScreen):
         super().on_mount()
 
     def refresh_from(self, app: DashboardApp) -> None:
+        known = app.state
         title = Text.assemble(("Scrape targets", "bold"), f"  {clean(app.datasources_shown)}")
         self.query_one("#screen-title", Static).update(title)
         note = self.query_one("#targets-note", Static)
         if self.several:
             note.display = True
             note.update(self._health(app))
-        elif app.targets_error is not None:
+        elif known.targets_error is not None:
             note.display = True
-            note.update(Text(f"cannot read the targets: {clean(app.targets_error, 200)}"))
+            note.update(Text(f"cannot read the targets: {clean(known.targets_error, 200)}"))
         else:
-            note.display = app.targets_loaded and not app.targets
+            note.display = known.targets_loaded and not known.targets
             note.update(Text("Prometheus scrapes no targets." if note.display else ""))
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
         now = app.clock()
         order = sorted(
-            app.targets, key=lambda t: (t.health == "up", t.datasource, t.job, t.instance)
+            known.targets, key=lambda t: (t.health == "up", t.datasource, t.job, t.instance)
         )
         for target in order:
             style = themed(self, HEALTH_STYLES.get(target.health, "$warning"))
@@ -368,26 +370,27 @@ class TargetsScreen(LiveScreen):
                 ),
             )
         self.shown = order
-        if app.targets:
-            table.move_cursor(row=min(cursor, len(app.targets) - 1))
+        if known.targets:
+            table.move_cursor(row=min(cursor, len(known.targets) - 1))
         self._detail()
 
     def _health(self, app: DashboardApp) -> Text:
         """One line per datasource: reachable or why not, and its targets up / total."""
+        known = app.state
         text = Text()
         for name, client in app.datasources.items():
             if text:
                 text.append("\n")
             text.append(f"{clean(name)} ", style="bold")
             text.append(f"{clean(client.host)}  ")
-            problem = app.health.get(name)
+            problem = known.health.get(name)
             if problem is not None:
                 text.append(f"cannot read the targets: {clean(problem, 160)}", style="bold")
                 continue
-            if name not in app.health:
+            if name not in known.health:
                 text.append("…", style="dim")
                 continue
-            own = [t for t in app.targets if t.datasource == name]
+            own = [t for t in known.targets if t.datasource == name]
             up = sum(1 for t in own if t.health == "up")
             down = len(own) - up
             style = themed(self, HEALTH_STYLES["down" if down else "up"])

@@ -29,7 +29,6 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
-from allintop.alerting import markers
 from allintop.chart import (
     RGB,
     Level,
@@ -325,7 +324,7 @@ class ZoomScreen(LiveScreen):
         more than a fraction of the time, whatever the range.
         """
         with app.batch_update():
-            state = app._cards[self.index].state
+            state = app.state.panel(self.index)
             self._show_expression(state.error if state is not None else None)
             chart = self.query_one(ZoomChart)
             began = time.monotonic()
@@ -342,13 +341,13 @@ class ZoomScreen(LiveScreen):
     def _chart_data(self, app: DashboardApp, *, with_points: bool = True) -> ChartData:
         """The panel's top series from its history (`with_points` False: no points)."""
         panel = self.panel
-        history = app.poller.histories[self.index]
+        history = app.history_of(self.index)
         ranked = sorted(
             history.series.items(),
             key=lambda item: (item[1].latest is None, -(item[1].latest or 0.0)),
         )
         drawn = ranked[:MAX_LINES]
-        state = app._cards[self.index].state
+        state = app.state.panel(self.index)
         total = max(len(history.series), state.total if state else 0)
         colours = self._assign_colours([key for key, _ in drawn])
         names, self.by = series_names(list(history.series), panel.legend)
@@ -393,7 +392,7 @@ class ZoomScreen(LiveScreen):
 
     def _headline(self, app: DashboardApp) -> None:
         panel = self.panel
-        state = app._cards[self.index].state
+        state = app.state.panel(self.index)
         text = Text.assemble((clean(panel.title), "bold"), "  ", no_wrap=True, overflow="ellipsis")
         value = value_text(state, panel)
         if state is not None and state.value is not None:
@@ -407,7 +406,7 @@ class ZoomScreen(LiveScreen):
             if state.total > 1:
                 text.append(f"  top of {state.total} series", style="dim")
         now = app.clock()
-        for alert in markers(app.alert_map.get(self.index, ()), app.active):
+        for alert in app.state.markers(self.index):
             mark = alert_text(alert, now)
             if not alert.silenced:
                 mark.stylize(themed(self, MARK_STYLES.get(alert.state, "")))

@@ -34,7 +34,9 @@ BELOW_UI = [
     "choice",
     "connection",
     "grafana_api",
-    "chart",  # pure, but names series as the poller does (which brings asyncio)
+    # Pure, but built on the poller's types (the poller brings asyncio):
+    "chart",
+    "state",
 ]
 
 
