@@ -596,7 +596,10 @@ class DashboardApp(App[None]):
     def action_variables(self) -> None:
         from allintop.ui.screens import VariablesScreen
 
-        self.push_screen(VariablesScreen(self))
+        screen = VariablesScreen(
+            self.dashboard.variables, self.variables, self.client.label_values, self.set_variables
+        )
+        self.push_screen(screen)
 
     async def action_dashboard(self) -> None:
         """Esc: back to the dashboard from any screen, however many are on top of it."""

@@ -8,6 +8,7 @@ as plain Text.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, Footer, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from allintop.alerting import rule_description, rule_rows, scrape_error_summary
+from allintop.config import Variable
 from allintop.errors import PrometheusError
 from allintop.model import AlertRule, Target
 from allintop.promql import parse_label_values, prettify
@@ -421,6 +423,12 @@ class VariablesScreen(ModalScreen[None]):
     Options come from the variable's `values:` or, for `label_values(...)` queries,
     from Prometheus' label values API, fetched when the screen opens. A pick applies
     at once (the dashboard re-queries behind the screen); Esc closes it.
+
+    Args:
+        variables: the dashboard's variables.
+        values: their current values.
+        label_values: fetches a label's values (label, selector) from the datasource.
+        apply: takes the values picked (all of them, on every pick).
     """
 
     BINDINGS = [
@@ -429,10 +437,18 @@ class VariablesScreen(ModalScreen[None]):
         on_modal("save_screen"),
     ]
 
-    def __init__(self, app: DashboardApp) -> None:
+    def __init__(
+        self,
+        variables: Sequence[Variable],
+        values: Mapping[str, str],
+        label_values: Callable[[str, str | None], Awaitable[Sequence[str]]],
+        apply: Callable[[Mapping[str, str]], Awaitable[None]],
+    ) -> None:
         super().__init__()
-        self.dashboard_app = app
-        self.variables = app.dashboard.variables
+        self.variables = tuple(variables)
+        self.values = dict(values)
+        self.label_values = label_values
+        self.apply = apply
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="variables", can_focus=False):
@@ -440,7 +456,7 @@ class VariablesScreen(ModalScreen[None]):
             if not self.variables:
                 yield Static("This dashboard has no template variables.", classes="help-colours")
             for variable in self.variables:
-                current = self.dashboard_app.variables.get(variable.name, variable.default)
+                current = self.values.get(variable.name, variable.default)
                 options = _options([*variable.values, current], variable.kind == "query")
                 yield Static(Text(clean(variable.name), style="bold"), markup=False)
                 yield Select(options, value=current, allow_blank=False, id=f"var-{variable.name}")
@@ -455,7 +471,7 @@ class VariablesScreen(ModalScreen[None]):
     async def _load(self, name: str, query: str) -> None:
         try:
             selector, label = parse_label_values(query)
-            values = await self.dashboard_app.client.label_values(label, selector)
+            values = await self.label_values(label, selector)
         except (ValueError, PrometheusError) as exc:
             self.notify(clean(f"{name}: {exc}", 200), severity="error", markup=False)
             return
@@ -468,7 +484,7 @@ class VariablesScreen(ModalScreen[None]):
         chosen = {
             v.name: str(self.query_one(f"#var-{v.name}", Select).value) for v in self.variables
         }
-        await self.dashboard_app.set_variables(chosen)
+        await self.apply(chosen)
 
 
 def _options(values: list[str], with_all: bool = True) -> list[tuple[Text, str]]:
