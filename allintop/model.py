@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from allintop.errors import PrometheusError
+
 Labels = Mapping[str, str]
 
 
@@ -145,6 +147,27 @@ class Silence:
     created_by: str = ""
     comment: str = ""
     ends_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """What one fetch of rules, targets and silences brought (allintop.watch); None
+    means "not fetched this time", not "empty"."""
+
+    rules: tuple[RuleGroup, ...] | None = None
+    rules_error: PrometheusError | None = None
+    targets: tuple[Target, ...] | None = None
+    targets_error: PrometheusError | None = None
+    managed: tuple[ManagedAlert, ...] | None = None
+    managed_error: PrometheusError | None = None
+    silences: tuple[Silence, ...] | None = None
+    silences_error: PrometheusError | None = None
+    external: dict[str, str] | None = None
+    external_error: PrometheusError | None = None
+    health: Mapping[str, str | None] = field(default_factory=dict)
+    """Each datasource asked for targets: None when it answered, else why not."""
+    no_alerts: frozenset[str] | None = None
+    """The datasources known to serve no alerts of their own (None: not learnt now)."""
 
 
 class QueryClient(Protocol):

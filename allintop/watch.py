@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from allintop.config import DEFAULT_DATASOURCE
 from allintop.errors import PrometheusError, from_datasource
-from allintop.model import BuildInfo, ManagedAlert, RuleGroup, Silence, Target
+from allintop.model import BuildInfo, RuleGroup, StatusReport, Target
 from allintop.prometheus import PrometheusClient
 
 if TYPE_CHECKING:
@@ -31,26 +31,6 @@ if TYPE_CHECKING:
 
 RULES_EVERY = 60.0
 TARGETS_EVERY = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class StatusReport:
-    """What one fetch brought; None means "not fetched this time", not "empty"."""
-
-    rules: tuple[RuleGroup, ...] | None = None
-    rules_error: PrometheusError | None = None
-    targets: tuple[Target, ...] | None = None
-    targets_error: PrometheusError | None = None
-    managed: tuple[ManagedAlert, ...] | None = None
-    managed_error: PrometheusError | None = None
-    silences: tuple[Silence, ...] | None = None
-    silences_error: PrometheusError | None = None
-    external: dict[str, str] | None = None
-    external_error: PrometheusError | None = None
-    health: Mapping[str, str | None] = field(default_factory=dict)
-    """Each datasource asked for targets: None when it answered, else why not."""
-    no_alerts: frozenset[str] | None = None
-    """The datasources known to serve no alerts of their own (None: not learnt now)."""
 
 
 class StatusWatcher:

@@ -1,81 +1,28 @@
 """Processes the bench starts, and what /proc says about them.
 
-Every child is started in its own session (a Ctrl-C in the terminal reaches the bench,
-which stops them in order) and with PR_SET_PDEATHSIG, so that if the bench itself is
-killed outright its children get SIGTERM from the kernel. `Cleanup` is the one place
-that stops everything: on normal exit, on an exception, on Ctrl-C, SIGTERM, SIGHUP,
-and from atexit.
+Children are started and stopped as the demo stack's are (allintop.processes: own
+session, PR_SET_PDEATHSIG, SIGTERM then SIGKILL). `Cleanup` is the one place that
+stops everything: on normal exit, on an exception, on Ctrl-C, SIGTERM, SIGHUP, and
+from atexit.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
-import ctypes.util
 import os
 import signal
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from allintop.processes import spawn as spawn
+from allintop.processes import terminate as terminate
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent() -> Callable[[], None] | None:
-    """A preexec_fn: the child gets SIGTERM when the (thread of the) bench that
-    started it dies. Linux only; elsewhere None."""
-    if not sys.platform.startswith("linux"):
-        return None
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
-    prctl = ctypes.CDLL(name, use_errno=True).prctl
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(1)
-
-    return preexec
-
-
-def spawn(
-    command: Sequence[str],
-    *,
-    log: Path,
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
-) -> subprocess.Popen[bytes]:
-    with open(log, "wb") as out:
-        return subprocess.Popen(
-            list(command),
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=cwd,
-            start_new_session=True,
-            preexec_fn=die_with_parent(),
-        )
-
-
-def terminate(process: subprocess.Popen[bytes], grace: float = 5.0) -> None:
-    """SIGTERM, then SIGKILL after `grace` seconds. Safe on an exited process."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.terminate()
-        try:
-            process.wait(grace)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # -- /proc ------------------------------------------------------------------------------

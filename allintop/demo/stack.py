@@ -33,24 +33,20 @@ history import, Prometheus, first scrape), because the whole takes several secon
 Cleanup: stop() (also run by __exit__, by atexit, and when start() fails or is
 interrupted) sends SIGTERM, then SIGKILL after a grace period, and removes the temp
 dir. If this process dies without running stop() (SIGKILL, a crash), the children die
-too: they are started with PR_SET_PDEATHSIG (Linux), and the backend also polls its
-parent. PR_SET_PDEATHSIG fires when the *thread* that spawned the child exits, so call
-start() (and start_backend()) from a long-lived thread, e.g. the main thread, not from
-a short-lived worker.
+too: they are started with PR_SET_PDEATHSIG (Linux, see allintop.processes), and the
+backend also polls its parent. PR_SET_PDEATHSIG fires when the *thread* that spawned
+the child exits, so call start() (and start_backend()) from a long-lived thread, e.g.
+the main thread, not from a short-lived worker.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import copy
-import ctypes
-import ctypes.util
 import functools
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -70,6 +66,7 @@ import yaml
 
 from allintop.demo.scenarios import get_scenario
 from allintop.errors import ConfigError, SetupError
+from allintop.processes import spawn, terminate
 from allintop.promql import with_windows
 from allintop.units import format_duration
 
@@ -91,7 +88,6 @@ PORT_ATTEMPTS = 3  # a free port can be taken between our probe and Prometheus' 
 POLL_SECONDS = 0.2
 LOG_TAIL_LINES = 15
 _DURATION = re.compile(r"(\d+(ms|s|m|h|d|w|y))+")
-_PR_SET_PDEATHSIG = 1
 
 
 @dataclass
@@ -646,52 +642,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _die_with_parent_preexec() -> Callable[[], None] | None:
-    """A preexec_fn making the child get SIGTERM when its parent (thread) dies."""
-    if not sys.platform.startswith("linux"):
-        return None
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return None
-    prctl = ctypes.CDLL(libc_name, use_errno=True).prctl  # resolved before fork
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os._exit(1)
-
-    return preexec
-
-
 def _spawn(name: str, command: list[str], log: Path) -> ChildProcess:
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            # Own session: a Ctrl-C or Ctrl-Z in the terminal goes to the dashboard,
-            # which then stops the children in order, instead of to every process.
-            start_new_session=True,
-            preexec_fn=_die_with_parent_preexec(),
-        )
-    return ChildProcess(name, process, log)
+    return ChildProcess(name, spawn(command, log=log), log)
 
 
 def _terminate(children: Sequence[ChildProcess]) -> None:
     """SIGTERM all, then SIGKILL whatever is still running after the grace period."""
-    for child in children:
-        if child.alive():
-            with contextlib.suppress(ProcessLookupError):
-                child.process.terminate()
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for child in children:
-        try:
-            child.process.wait(max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.process.kill()
-            child.process.wait()
+    terminate(*(child.process for child in children), grace=STOP_GRACE_SECONDS)
 
 
 def _wait(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import math
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,28 +32,23 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from allintop import config
-from allintop.alerting import (
-    ActiveAlert,
-    Suppression,
-    down_targets,
-    markers,
-    panel_alert_map,
-    summarize,
-)
+from allintop import state as reduce
 from allintop.config import Dashboard
 from allintop.datasources import ContextSwitch, Datasources, Setup
 from allintop.errors import AllintopError
 from allintop.fanout import FanOut
-from allintop.poller import AlertsState, PanelState, TickReport, aligned, server_error
-from allintop.prometheus import Alert, PrometheusClient, RuleGroup, Target
+from allintop.history import PanelHistory
+from allintop.poller import PanelState, TickReport, aligned
+from allintop.prometheus import PrometheusClient
+from allintop.state import DashboardState
 from allintop.text import clean
 from allintop.ui import layout
 from allintop.ui.keys import KEYS, PALETTE_KEY
 from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.theme import themed
 from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle, Staleness
-from allintop.units import format_duration, format_since
-from allintop.watch import StatusReport, StatusWatcher
+from allintop.units import format_duration
+from allintop.watch import StatusWatcher
 
 if TYPE_CHECKING:
     from allintop.alertmanager import AlertmanagerClient
@@ -65,19 +59,20 @@ RANGE_CHOICES = (300.0, 900.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.
 TICK_OFFSET = 0.05
 # Seconds before a failed history backfill is tried again.
 BACKFILL_RETRY = 30.0
-# Seconds past the refresh interval before the header calls the poll overdue.
-OVERDUE_GRACE = 1.0
 # Seconds between looks at panels.yaml's mtime and size (reloaded when they change).
 CONFIG_CHECK = 1.0
 # --screenshot waits this long at most for the first values (a script must not hang).
 SCREENSHOT_WAIT = 20.0
-# While Prometheus is unreachable the polls space out, doubling from the refresh
-# interval up to this (or the interval, if longer): a dashboard left open on a dead
-# server should not knock on it every second, nor hold the header to a stale answer.
-BACKOFF_CAP = 30.0
 # A file to append one JSON line per applied tick to (the bench's soak reads it); unset,
 # nothing is written.
 TICK_LOG_ENV = "ALLINTOP_TICK_LOG"
+# How the header shows the verdict's level.
+VERDICT_STYLES = {
+    "success": "bold $success",
+    "warning": "bold $warning",
+    "error": "bold $error",
+    "dim": "dim",
+}
 
 
 class Rows(VerticalScroll):
@@ -172,10 +167,9 @@ class DashboardApp(App[None]):
         self.bindings: list[str] = []  # each panel's datasource, set by _new_poller
         self.poller = self._new_poller()
         self.watcher = StatusWatcher(self.datasources, alertmanager, default=client.default)
-        self._forget_status()
-        self.alert_map: dict[int, tuple[str, ...]] = {
-            i: p.alerts for i, p in enumerate(dashboard.panels)
-        }
+        # What the servers said and the verdict on them; screens read it (see
+        # allintop.state), the reducers there replace it for each report.
+        self.state = self._configured(DashboardState())
         self._status_busy = False
         self._generation = 0  # bumped by every re-configuration (see _run_poll)
         self._refresh_asked = False
@@ -197,37 +191,16 @@ class DashboardApp(App[None]):
         self._config_seen = _file_signature(dashboard.source)
         self._reloading = False
 
-    def _forget_status(self) -> None:
-        """What the servers said last (alerts, rules, targets, silences, health):
-        nothing yet, at start and on a switch to other servers."""
-        # What Prometheus (and Alertmanager) said last; screens read these.
-        self.alerts: tuple[Alert, ...] = ()
-        self.active: list[ActiveAlert] = []
-        self.rule_groups: tuple[RuleGroup, ...] = ()
-        self.rules_loaded = False
-        self.rules_error: str | None = None
-        self.targets: tuple[Target, ...] = ()
-        self.targets_loaded = False
-        self.targets_error: str | None = None
-        # Each datasource's answer to the last targets request: None if it answered.
-        self.health: dict[str, str | None] = {}
-        # Datasources that serve no alerts of their own (VictoriaMetrics without vmalert).
-        self.no_alerts: frozenset[str] = frozenset()
-        # Datasources whose every panel fails for a reason of the server's, while
-        # others answer: named on the status line (the header stays live).
-        self.datasource_trouble: str | None = None
-        self.suppression = Suppression()
-        self.alertmanager_error: str | None = None
-        # When the alert list last came in, and why it has not since (a stale list is
-        # still shown, but said to be stale).
-        self.alerts_as_of: float | None = None
-        self.alerts_error: str | None = None
-        self.last_ok: float | None = None
-        self._ok_at = 0.0  # monotonic, when last_ok was set
-        self.last_error: str | None = None
-        self.last_error_word = "unreachable"  # or "error": what the header says then
-        self._failures = 0  # polls in a row that found Prometheus unreachable
-        self._retry_at: float | None = None  # monotonic, the next poll while backing off
+    def _configured(self, state: DashboardState, *, keep_panels: bool = False) -> DashboardState:
+        """`state` for the panels, queries and datasources as they are now."""
+        return reduce.configure(
+            state,
+            self.dashboard.panels,
+            self.exprs,
+            self.bindings,
+            several=len(self.datasources) > 1,
+            keep_panels=keep_panels,
+        )
 
     # -- composition and layout --
 
@@ -373,29 +346,18 @@ class DashboardApp(App[None]):
                 # into it must not skip it), or later while Prometheus is unreachable.
                 # How long the poll took is measured on the monotonic clock: a wall
                 # clock stepped back meanwhile must not put the next poll hours ahead.
-                step = self._backoff(reports)
+                arrived = [state for report in reports for state in report.panels]
+                self.state = reduce.count_failures(self.state, arrived)
+                step = reduce.backoff(self.state, self.refresh_interval)
                 ahead = aligned(started, self.refresh_interval) + step + TICK_OFFSET - started
                 due = ahead - (self.monotonic() - began)
-                self._retry_at = self.monotonic() + due if self._failures else None
+                self.state = reduce.retry_at(self.state, self.monotonic() + due)
                 soon = self._refresh_asked or (
-                    self.needs_backfill and self._backfill_failed_at is None and not self._failures
+                    self.needs_backfill
+                    and self._backfill_failed_at is None
+                    and not self.state.failures
                 )
                 self._schedule(0.0 if soon else max(due, 0.0))
-
-    def _backoff(self, reports: Sequence[TickReport]) -> float:
-        """Seconds to the next poll: the refresh interval, doubled for each poll in a
-        row that found Prometheus unreachable (or not answering), up to BACKOFF_CAP.
-        A poll that learnt nothing (no panel answered or failed in time) changes nothing."""
-        states = [state for report in reports for state in report.panels]
-        if states:
-            error = server_error(states)
-            down = error is not None and error.short in ("unreachable", "timeout")
-            self._failures = self._failures + 1 if down else 0
-        step = self.refresh_interval
-        if not self._failures:
-            return step
-        cap = max(BACKOFF_CAP, step)
-        return min(step * 2.0 ** min(self._failures - 1, 16), cap)
 
     def _backfilled(self, report: TickReport) -> None:
         """A backfill that failed for some panels is asked again later, and its errors
@@ -438,16 +400,18 @@ class DashboardApp(App[None]):
         if report.skipped:
             return
         began = time.perf_counter()
+        self.state = reduce.take_tick(
+            self.state,
+            report.panels,
+            report.alerts,
+            alerts_due=self.poller.want_alerts and not message.backfill,
+            now=self.clock(),
+            monotonic=self.monotonic(),
+        )
         with self.batch_update():
             for state in report.panels:
                 self._cards[state.index].show(state)
-            if report.alerts is not None:
-                self._take_alerts(report.alerts)
-            elif self.poller.want_alerts and not message.backfill:
-                # A tick asked, but no answer came within it.
-                self.alerts_error = "no answer in time"
             self._mark()
-        self._judge(report.panels)
         self.ticks += 1
         self._render_header()
         self._refresh_screen()
@@ -460,84 +424,27 @@ class DashboardApp(App[None]):
 
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:
-        report = message.report
-        if report.rules is not None or report.rules_error is not None:
-            self.rules_loaded = report.rules is not None
-            self.rules_error = report.rules_error.message if report.rules_error else None
-            if report.rules is not None:
-                self.rule_groups = report.rules
-                rules = [rule for group in report.rules for rule in group.rules]
-                self.alert_map = dict(panel_alert_map(self.dashboard.panels, self.exprs, rules))
-        if report.targets is not None or report.targets_error is not None:
-            self.targets_loaded = report.targets is not None
-            self.targets_error = report.targets_error.message if report.targets_error else None
-            self.targets = report.targets or ()
-            self.health = dict(report.health)
-        if report.no_alerts is not None:
-            self.no_alerts = report.no_alerts
-        self._take_alertmanager(report)
+        self.state = reduce.take_status(self.state, message.report)
         with self.batch_update():
             self._mark()
         self._refresh_screen()
 
-    def _take_alerts(self, state: AlertsState) -> None:
-        """New alerts replace the list; a failure keeps it, marked stale since then."""
-        if state.error is None:
-            self.alerts, self.alerts_as_of, self.alerts_error = state.alerts, state.time, None
-        else:
-            self.alerts_error = clean(state.error.message, 120)
-
-    def _take_alertmanager(self, report: StatusReport) -> None:
-        """Silences, silenced alerts and external labels; a failure is said, not hidden."""
-        changes: dict[str, object] = {}
-        if report.managed is not None:
-            changes["managed"] = report.managed
-        if report.silences is not None:
-            changes["silences"] = report.silences
-        if report.external is not None:
-            changes["external"] = report.external
-        if changes:
-            self.suppression = replace(self.suppression, **changes)  # type: ignore[arg-type]
-        failed = report.managed_error or report.silences_error
-        if failed is not None:
-            self.alertmanager_error = clean(failed.message, 120)
-        elif report.managed is not None:
-            self.alertmanager_error = None
-
     def _mark(self) -> None:
         """Alerts bar and panel markers from the latest alerts, rules and targets."""
         now = self.clock()
-        self.active = summarize(self.alerts, self.suppression)
+        state = self.state
         stale = None
-        if self.alerts_error is not None:
-            stale = Staleness(self.alerts_as_of, self.alerts_error)
+        if state.alerts_error is not None:
+            stale = Staleness(state.alerts_as_of, state.alerts_error)
         self._alerts_bar.show(
-            self.active,
+            list(state.active),
             now,
             stale=stale,
-            alertmanager=self.alertmanager_error,
-            unavailable=self._alerts_unavailable(),
+            alertmanager=state.alertmanager_error,
+            unavailable=state.alerts_unavailable(),
         )
-        several = len(self.datasources) > 1
         for card in self._cards:
-            names = self.alert_map.get(card.index, ())
-            source = self.bindings[card.index]
-            targets = [t for t in self.targets if not several or t.datasource == source]
-            down = down_targets(self.exprs[card.index], targets)
-            card.mark(markers(names, self.active), down, now)
-
-    def _alerts_unavailable(self) -> str | None:
-        """Why the alerts bar cannot show some datasources' alerts, or None."""
-        used = list(dict.fromkeys(self.bindings))
-        without = [name for name in used if name in self.no_alerts]
-        if not without:
-            return None
-        if len(used) == 1:
-            return "alerts not available from this datasource"
-        return f"alerts not available from {', '.join(without)}"
-
-    def is_silenced(self, alert_name: str) -> bool:
-        return any(a.name == alert_name and a.silenced for a in self.active)
+            card.mark(state.markers(card.index), state.down_for(card.index), now)
 
     def _top_screen(self) -> Screen[object] | None:
         """The screen on top, or None while the app shuts down (a poll may still land)."""
@@ -566,60 +473,25 @@ class DashboardApp(App[None]):
     def _apply_late(self, message: LateResult) -> None:
         if message.generation != self._generation:
             return
+        self.state = reduce.take_late(
+            self.state, message.state, now=self.clock(), monotonic=self.monotonic()
+        )
         self._cards[message.state.index].show(message.state)
-        self._judge([message.state])
         self._render_header()
-
-    def _judge(self, arrived: Sequence[PanelState]) -> None:
-        """The header's verdict after states arrive, on time or late: every panel
-        failing for a reason of the server's names it on the status line; any fresh
-        value means live."""
-        error = server_error([card.state for card in self._cards if card.state is not None])
-        if error is not None:
-            self.last_error = clean(error.message, 200)
-            self.last_error_word = (
-                "unreachable" if error.short in ("unreachable", "timeout") else "error"
-            )
-        elif any(state.error is None for state in arrived):
-            self.last_error = None
-            self.last_ok = self.clock()
-            self._ok_at = self.monotonic()
-        self.datasource_trouble = None if error is not None else self._trouble()
-
-    def _trouble(self) -> str | None:
-        """Datasources whose every panel fails for a reason of the server's, named
-        with the reason: their panels are grey, the others carry on."""
-        if len(set(self.bindings)) < 2:
-            return None
-        troubles = []
-        for name in dict.fromkeys(self.bindings):
-            states = [
-                card.state
-                for card in self._cards
-                if card.state is not None and self.bindings[card.index] == name
-            ]
-            failed = server_error(states)
-            if failed is not None:
-                troubles.append(f"{name}: {failed.short}: {failed.message}")
-        return clean("   ".join(troubles), 300) if troubles else None
 
     # -- header --
 
     def status_word(self) -> tuple[str, str]:
         """(word, style) for the header: live, paused, stale, unreachable, connecting."""
-        if self.paused:
-            return "paused", "bold $warning"
-        if self.last_error is not None:
-            return self.last_error_word + self._retry_word(), "bold $error"
-        if self.last_ok is None:
-            return "connecting", "dim"
-        late = self.monotonic() - self._ok_at - self.refresh_interval
-        if late > OVERDUE_GRACE and self.waiting():
-            # A hung Prometheus: nothing is wrong yet, but nothing is new either.
-            return f"overdue {format_since(late)}", "bold $warning"
-        if late > 2 * self.refresh_interval + 2:
-            return "stale", "bold $warning"
-        return "live", "bold $success"
+        verdict = reduce.verdict(
+            self.state,
+            paused=self.paused,
+            polling=self._polling,
+            waiting=self.waiting(),
+            refresh=self.refresh_interval,
+            monotonic=self.monotonic(),
+        )
+        return verdict.word, VERDICT_STYLES[verdict.level]
 
     @property
     def datasources_shown(self) -> str:
@@ -628,14 +500,9 @@ class DashboardApp(App[None]):
         context = self.dashboard.context
         return f"[{context}] {shown}" if context else shown
 
-    def _retry_word(self) -> str:
-        """The header's " · retry in 8s" while polls back off from an unreachable Prometheus."""
-        if self._retry_at is None or self.last_error_word != "unreachable":
-            return ""
-        left = self._retry_at - self.monotonic()
-        if self._polling or left <= 0:
-            return " · retrying"
-        return f" · retry in {format_since(math.ceil(left))}"
+    def history_of(self, index: int) -> PanelHistory:
+        """The panel's history, to read (the zoom chart): the poller keeps it."""
+        return self.poller.histories[index]
 
     def waiting(self) -> bool:
         """Whether queries are out and unanswered (a poll, or its late stragglers)."""
@@ -666,7 +533,7 @@ class DashboardApp(App[None]):
         grew = not isinstance(previous, Text) or previous.cell_len != right.cell_len
         self._header_right.update(right, layout=grew)
         status = self._status_line
-        said = self.last_error or self.datasource_trouble
+        said = self.state.status_line
         if status.display != (said is not None):
             status.display = said is not None
         if said is not None:
@@ -738,7 +605,10 @@ class DashboardApp(App[None]):
     def action_variables(self) -> None:
         from allintop.ui.screens import VariablesScreen
 
-        self.push_screen(VariablesScreen(self))
+        screen = VariablesScreen(
+            self.dashboard.variables, self.variables, self.client.label_values, self.set_variables
+        )
+        self.push_screen(screen)
 
     async def action_dashboard(self) -> None:
         """Esc: back to the dashboard from any screen, however many are on top of it."""
@@ -753,6 +623,7 @@ class DashboardApp(App[None]):
         self.exprs = self.dashboard.exprs(self.variables)
         await self.poller.aclose()
         self.poller = self._new_poller()
+        self.state = self._configured(self.state, keep_panels=True)
         self._regrid()
 
     def _new_poller(self) -> FanOut:
@@ -839,9 +710,8 @@ class DashboardApp(App[None]):
         await self.poller.aclose()
         self.dashboard = dashboard
         self.exprs = dashboard.exprs(self.variables)
-        rules = [rule for group in self.rule_groups for rule in group.rules]
-        self.alert_map = dict(panel_alert_map(dashboard.panels, self.exprs, rules))
         self.poller = self._new_poller()
+        self.state = self._configured(self.state)
         widgets = self._row_widgets()
         await self._rows.remove_children()
         await self._rows.mount_all(widgets)
@@ -906,7 +776,7 @@ class DashboardApp(App[None]):
         self.watcher = StatusWatcher(
             setup.datasources, setup.alertmanager, default=setup.datasources.default
         )
-        self._forget_status()
+        self.state = reduce.forget_status(self.state)
         await self._use_dashboard(setup.dashboard, switched=True)
         await old_watcher.aclose()
         await old_datasources.aclose()

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from allintop.model import StatusReport
 from allintop.poller import PanelState, TickReport
-from allintop.watch import StatusReport
 
 
 @dataclass

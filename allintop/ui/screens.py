@@ -8,6 +8,7 @@ as plain Text.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, Footer, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from allintop.alerting import rule_description, rule_rows, scrape_error_summary
+from allintop.config import Variable
 from allintop.errors import PrometheusError
 from allintop.model import AlertRule, Target
 from allintop.promql import parse_label_values, prettify
@@ -121,13 +123,14 @@ class AlertsScreen(LiveScreen):
         super().on_mount()
 
     def refresh_from(self, app: DashboardApp) -> None:
-        self.rules = rule_rows(app.rule_groups)
+        known = app.state
+        self.rules = rule_rows(known.rule_groups)
         title = Text.assemble(("Alert rules", "bold"), f"  {clean(app.datasources_shown)}")
         self.query_one("#screen-title", Static).update(title)
         note = self.query_one("#alerts-note", Static)
-        unavailable = app._alerts_unavailable()
-        if app.rules_error is not None:
-            note.update(Text(f"cannot read the rules: {clean(app.rules_error, 200)}"))
+        unavailable = known.alerts_unavailable()
+        if known.rules_error is not None:
+            note.update(Text(f"cannot read the rules: {clean(known.rules_error, 200)}"))
         elif unavailable is not None and not self.rules:
             note.update(
                 Text(
@@ -135,7 +138,7 @@ class AlertsScreen(LiveScreen):
                     "evaluates rules in vmalert). Alerts show here from a datasource that does."
                 )
             )
-        elif app.rules_loaded and not self.rules:
+        elif known.rules_loaded and not self.rules:
             note.update(
                 Text(
                     "Prometheus has no alerting rules loaded. List a rule file under "
@@ -145,12 +148,12 @@ class AlertsScreen(LiveScreen):
             )
         else:
             note.update("")
-        note.display = bool(
-            app.rules_error is not None or ((app.rules_loaded or unavailable) and not self.rules)
-        )
+        empty = (known.rules_loaded or unavailable) and not self.rules
+        note.display = bool(known.rules_error is not None or empty)
         self._fill(app)
 
     def _fill(self, app: DashboardApp) -> None:
+        known = app.state
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -164,7 +167,7 @@ class AlertsScreen(LiveScreen):
             since = _since(now - first.active_since) if first and first.active_since else ""
             value = format_value(first.value, "")[0] if first else ""
             summary = (first.annotations if first else rule.annotations).get("summary", "")
-            silenced = app.is_silenced(rule.name)
+            silenced = known.is_silenced(rule.name)
             state = rule.state + (" (silenced)" if silenced else "")
             table.add_row(
                 Text(clean(state), style=themed(self, STATE_STYLES.get(rule.state, ""))),
@@ -332,24 +335,25 @@ class TargetsScreen(LiveScreen):
         super().on_mount()
 
     def refresh_from(self, app: DashboardApp) -> None:
+        known = app.state
         title = Text.assemble(("Scrape targets", "bold"), f"  {clean(app.datasources_shown)}")
         self.query_one("#screen-title", Static).update(title)
         note = self.query_one("#targets-note", Static)
         if self.several:
             note.display = True
             note.update(self._health(app))
-        elif app.targets_error is not None:
+        elif known.targets_error is not None:
             note.display = True
-            note.update(Text(f"cannot read the targets: {clean(app.targets_error, 200)}"))
+            note.update(Text(f"cannot read the targets: {clean(known.targets_error, 200)}"))
         else:
-            note.display = app.targets_loaded and not app.targets
+            note.display = known.targets_loaded and not known.targets
             note.update(Text("Prometheus scrapes no targets." if note.display else ""))
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear()
         now = app.clock()
         order = sorted(
-            app.targets, key=lambda t: (t.health == "up", t.datasource, t.job, t.instance)
+            known.targets, key=lambda t: (t.health == "up", t.datasource, t.job, t.instance)
         )
         for target in order:
             style = themed(self, HEALTH_STYLES.get(target.health, "$warning"))
@@ -368,26 +372,27 @@ class TargetsScreen(LiveScreen):
                 ),
             )
         self.shown = order
-        if app.targets:
-            table.move_cursor(row=min(cursor, len(app.targets) - 1))
+        if known.targets:
+            table.move_cursor(row=min(cursor, len(known.targets) - 1))
         self._detail()
 
     def _health(self, app: DashboardApp) -> Text:
         """One line per datasource: reachable or why not, and its targets up / total."""
+        known = app.state
         text = Text()
         for name, client in app.datasources.items():
             if text:
                 text.append("\n")
             text.append(f"{clean(name)} ", style="bold")
             text.append(f"{clean(client.host)}  ")
-            problem = app.health.get(name)
+            problem = known.health.get(name)
             if problem is not None:
                 text.append(f"cannot read the targets: {clean(problem, 160)}", style="bold")
                 continue
-            if name not in app.health:
+            if name not in known.health:
                 text.append("…", style="dim")
                 continue
-            own = [t for t in app.targets if t.datasource == name]
+            own = [t for t in known.targets if t.datasource == name]
             up = sum(1 for t in own if t.health == "up")
             down = len(own) - up
             style = themed(self, HEALTH_STYLES["down" if down else "up"])
@@ -418,6 +423,12 @@ class VariablesScreen(ModalScreen[None]):
     Options come from the variable's `values:` or, for `label_values(...)` queries,
     from Prometheus' label values API, fetched when the screen opens. A pick applies
     at once (the dashboard re-queries behind the screen); Esc closes it.
+
+    Args:
+        variables: the dashboard's variables.
+        values: their current values.
+        label_values: fetches a label's values (label, selector) from the datasource.
+        apply: takes the values picked (all of them, on every pick).
     """
 
     BINDINGS = [
@@ -426,10 +437,18 @@ class VariablesScreen(ModalScreen[None]):
         on_modal("save_screen"),
     ]
 
-    def __init__(self, app: DashboardApp) -> None:
+    def __init__(
+        self,
+        variables: Sequence[Variable],
+        values: Mapping[str, str],
+        label_values: Callable[[str, str | None], Awaitable[Sequence[str]]],
+        apply: Callable[[Mapping[str, str]], Awaitable[None]],
+    ) -> None:
         super().__init__()
-        self.dashboard_app = app
-        self.variables = app.dashboard.variables
+        self.variables = tuple(variables)
+        self.values = dict(values)
+        self.label_values = label_values
+        self.apply = apply
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="variables", can_focus=False):
@@ -437,7 +456,7 @@ class VariablesScreen(ModalScreen[None]):
             if not self.variables:
                 yield Static("This dashboard has no template variables.", classes="help-colours")
             for variable in self.variables:
-                current = self.dashboard_app.variables.get(variable.name, variable.default)
+                current = self.values.get(variable.name, variable.default)
                 options = _options([*variable.values, current], variable.kind == "query")
                 yield Static(Text(clean(variable.name), style="bold"), markup=False)
                 yield Select(options, value=current, allow_blank=False, id=f"var-{variable.name}")
@@ -452,7 +471,7 @@ class VariablesScreen(ModalScreen[None]):
     async def _load(self, name: str, query: str) -> None:
         try:
             selector, label = parse_label_values(query)
-            values = await self.dashboard_app.client.label_values(label, selector)
+            values = await self.label_values(label, selector)
         except (ValueError, PrometheusError) as exc:
             self.notify(clean(f"{name}: {exc}", 200), severity="error", markup=False)
             return
@@ -465,7 +484,7 @@ class VariablesScreen(ModalScreen[None]):
         chosen = {
             v.name: str(self.query_one(f"#var-{v.name}", Select).value) for v in self.variables
         }
-        await self.dashboard_app.set_variables(chosen)
+        await self.apply(chosen)
 
 
 def _options(values: list[str], with_all: bool = True) -> list[tuple[Text, str]]:

@@ -12,15 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from allintop.chart import is_flat
+
 BARS = " ▁▂▃▄▅▆▇█"
-#: A spread below this share of the values' size is float noise, not a change: a
-#: constant rate computed as 0.2 and 0.20000000000000004 is flat, not full-height bars.
-FLAT = 1e-9
-
-
-def is_flat(low: float, high: float) -> bool:
-    """True when values from `low` to `high` are one value, give or take rounding."""
-    return high - low <= FLAT * max(abs(low), abs(high))
 
 
 def columns(data: Sequence[float | None], width: int) -> list[float | None]:

@@ -76,10 +76,10 @@ async def test_incident_alerts_go_pending_then_firing_then_clear(make_stack):
         assert "▲ HighErrorRate" in card.detail_plain
         assert "▲ HighErrorRate" in screen_text(app)
         # Firing sorts before pending, critical before warning.
-        assert app.active[0].state == "firing"
+        assert app.state.active[0].state == "firing"
 
         def firing() -> set[str]:
-            return {a.name for a in app.active if a.state == "firing"}
+            return {a.name for a in app.state.active if a.state == "firing"}
 
         await wait_for(pilot, lambda: firing() == set(INCIDENT_RULES), within=30, what="all six")
         for rule, title in INCIDENT_RULES.items():

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from allintop import config
+from allintop import state as state_module
 from allintop.prometheus import PrometheusClient
-from allintop.ui import app as app_module
 from allintop.ui.app import make_app
 from tests.faultproxy import FaultProxy
 from tests.faultserver import closed_port
@@ -51,7 +51,7 @@ async def _watch_retries(pilot, app, seconds: float) -> list[int]:
 
 
 async def test_unreachable_polls_space_out_up_to_the_cap(monkeypatch):
-    monkeypatch.setattr(app_module, "BACKOFF_CAP", 4.0)
+    monkeypatch.setattr(state_module, "BACKOFF_CAP", 4.0)
     app = _app(f"http://127.0.0.1:{closed_port()}")
     async with app.run_test(size=(100, 24)) as pilot:
         await wait_for(pilot, lambda: _retry_in(app) is not None, within=10, what="retry in")

@@ -206,7 +206,7 @@ async def test_an_unreachable_datasource_greys_only_its_panels_and_is_named(stac
             lambda: (
                 _valued(_by_datasource(app, "live"))
                 and _grey(_by_datasource(app, "dead"))
-                and app.datasource_trouble is not None
+                and app.state.trouble is not None
             ),
             what="the live panel's value and the dead ones grey",
         )
@@ -245,4 +245,4 @@ async def test_picking_a_datasource_variable_moves_its_panels(stack) -> None:
         await pilot.press("escape")
         await wait_for(pilot, lambda: _valued([card]), what="the live datasource's value")
         assert f"live {stack.prometheus_url.removeprefix('http://')}" in screen_text(app)
-        assert app.datasource_trouble is None and _word(app) == "live"
+        assert app.state.trouble is None and _word(app) == "live"

@@ -14,24 +14,21 @@ from pathlib import Path
 import pytest
 
 from allintop import config
-from allintop.history import label_key
-from allintop.prometheus import PrometheusClient
-from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.widgets import PanelCard
-from allintop.ui.zoom import (
+from allintop.chart import (
     EXTRA_COLOURS,
-    ZoomChart,
-    ZoomLegend,
-    ZoomScreen,
     contrast,
     decimate,
-    palette,
     segments,
     series_names,
     time_ticks,
     value_axis,
     value_range,
 )
+from allintop.history import label_key
+from allintop.prometheus import PrometheusClient
+from allintop.ui.app import DashboardApp, make_app
+from allintop.ui.widgets import PanelCard
+from allintop.ui.zoom import ZoomChart, ZoomLegend, ZoomScreen, palette
 from tests.faultserver import closed_port
 from tests.tui.util import screen_lines, screen_text, wait_for
 

@@ -34,6 +34,9 @@ BELOW_UI = [
     "choice",
     "connection",
     "grafana_api",
+    # Pure, but built on the poller's types (the poller brings asyncio):
+    "chart",
+    "state",
 ]
 
 

@@ -1,14 +1,18 @@
-"""The zoom chart's value axis (allintop.ui.zoom's pure functions): ticks that are
+"""The zoom chart's value axis (allintop.chart's pure functions): ticks that are
 round numbers in the unit they are shown in, and a constant series drawn low."""
 
 from __future__ import annotations
 
 import pytest
 
-from allintop.ui.zoom import (
+from allintop.chart import (
     FLAT_AT,
+    MIN_CONTRAST,
     AxisScale,
     axis_scale,
+    contrast,
+    distinct_colours,
+    is_flat,
     value_axis,
     value_labels,
     value_range,
@@ -110,3 +114,20 @@ def test_a_level_near_a_constant_series_is_still_drawn() -> None:
     # No errors at all against a 1 % alert level: both on the chart.
     bottom, top, drawn = value_range([0.0] * 5, [1.0])
     assert drawn == [True] and bottom == 0 and top > 1
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "flat"),
+    [(0.2, 0.20000000000000004, True), (0.0, 0.0, True), (0.2, 0.3, False), (-1.0, 1.0, False)],
+)
+def test_float_noise_is_a_flat_range(low: float, high: float, flat: bool):
+    assert is_flat(low, high) is flat
+
+
+def test_series_colours_skip_faint_and_near_duplicate_ones():
+    dark = (30, 30, 30)
+    # A near-black theme colour is too faint on a dark surface; a second teal too close.
+    colours = distinct_colours([(20, 20, 20), (0, 160, 230), (5, 165, 235)], dark)
+    assert (20, 20, 20) not in colours and (5, 165, 235) not in colours
+    assert colours[0] == (0, 160, 230)
+    assert all(contrast(c, dark) >= MIN_CONTRAST for c in colours)

@@ -1,0 +1,214 @@
+"""What a panels.yaml holds, as plain frozen dataclasses: datasources (with auth by
+reference), variables, rows of panels, and the dashboard that gathers them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+from allintop import promql
+from allintop.credentials import read_secret_file
+from allintop.errors import ConfigError
+from allintop.thresholds import Thresholds
+
+DEFAULT_REFRESH = 5.0
+DEFAULT_RANGE = 15 * 60.0
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Auth:
+    """Credentials for the datasource, by reference: the secret itself is read from
+    `secret_env` or `secret_file` by `resolve()` when it is used, so it is never part
+    of the config, its repr, or an error message."""
+
+    kind: Literal["bearer", "basic"]
+    username: str | None = None
+    secret_env: str | None = None
+    secret_file: Path | None = None
+
+    def resolve(self, environ: Mapping[str, str] | None = None) -> str:
+        """The secret (token or password) now; ConfigError if it is missing or empty."""
+        what = "token" if self.kind == "bearer" else "password"
+        if self.secret_env is not None:
+            secret = (os.environ if environ is None else environ).get(self.secret_env, "")
+            if not secret:
+                raise ConfigError(
+                    f"the {what} variable ${self.secret_env} is not set",
+                    hint=f"export {self.secret_env}=... before starting allintop",
+                )
+            return secret
+        if self.secret_file is not None:
+            return read_secret_file(self.secret_file, what)
+        raise ConfigError(f"no {what} configured for {self.kind} auth")
+
+    def credentials(self, environ: Mapping[str, str] | None = None) -> tuple[str, str] | str:
+        """What the client sends: ``(username, password)`` for basic auth, the token
+        for bearer auth (the two must not be confused: a password sent as a bearer
+        token is refused with the right password)."""
+        secret = self.resolve(environ)
+        if self.kind == "basic":
+            return (self.username or "", secret)
+        return secret
+
+
+def no_headers() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+DEFAULT_DATASOURCE = "default"
+
+
+@dataclass(frozen=True)
+class Datasource:
+    """Where and how to reach Prometheus (or an engine that speaks its API). `url`
+    None: the CLI decides ($PROMETHEUS_URL, then http://localhost:9090)."""
+
+    url: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    headers: Mapping[str, str] = field(default_factory=no_headers)
+    auth: Auth | None = None
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    insecure: bool = False
+    alertmanager: str | None = None
+    name: str = DEFAULT_DATASOURCE
+    # Thanos' query parameters: None sends nothing (the server's own default).
+    partial_response: bool | None = None
+    dedup: bool | None = None
+
+    @property
+    def query_params(self) -> dict[str, str]:
+        """Parameters sent with every query (Thanos' partial_response and dedup)."""
+        params = {"partial_response": self.partial_response, "dedup": self.dedup}
+        return {key: str(value).lower() for key, value in params.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One number on the dashboard: a PromQL expression and how to show it."""
+
+    title: str
+    expr: str
+    unit: str = ""
+    decimals: int | None = None
+    thresholds: Thresholds | None = None
+    alerts: tuple[str, ...] = ()
+    legend: str | None = None  # Grafana-style series name template: "{{route}} {{status_code}}"
+    line: int = 0  # where the panel starts in its file, for messages
+    datasource: str | None = None
+    """A datasource's name, or "$var" of a datasource variable; None: the default
+    (the row's datasource is copied here when the panel names none)."""
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    panels: tuple[Panel, ...]
+    datasource: str | None = None
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A template variable ($job): options from `query` (label_values) or `values`.
+
+    A datasource variable (`kind` "datasource") chooses among the dashboard's
+    datasources: its values are their names, and panels that say `datasource: $name`
+    query the one chosen.
+    """
+
+    name: str
+    query: str | None = None
+    values: tuple[str, ...] = ()
+    default: str = "all"
+    kind: Literal["query", "datasource"] = "query"
+
+
+def _no_datasources() -> Mapping[str, Datasource]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class DatasourceSet:
+    """A dashboard's datasources as a user config's context gives them: they take
+    the place of the dashboard's own `datasource:` / `datasources:`."""
+
+    default: Datasource
+    named: Mapping[str, Datasource] = field(default_factory=_no_datasources)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    source: str
+    datasource: Datasource
+    """The default datasource: panels that name none query it."""
+    refresh: float
+    range: float
+    variables: tuple[Variable, ...]
+    rows: tuple[Row, ...]
+    title: str | None = None
+    source_path: Path | None = None
+    """The file it was read from (None: given as text)."""
+    # Why allintop picked this dashboard itself (no config was given), to tell the
+    # user once; None when the user's config or -c chose it.
+    notice: str | None = None
+    datasources: Mapping[str, Datasource] = field(default_factory=_no_datasources)
+    """Every named datasource, the default among them (empty: the default only)."""
+    context: str | None = None
+    """The user config's context whose datasources these are (None: the file's own)."""
+
+    @property
+    def datasource_set(self) -> DatasourceSet:
+        """Its datasources, as a context would give them (to read the file again with)."""
+        return DatasourceSet(self.datasource, self.datasources)
+
+    @property
+    def panels(self) -> tuple[Panel, ...]:
+        """All panels, row by row, in file order."""
+        return tuple(panel for row in self.rows for panel in row.panels)
+
+    @property
+    def sources(self) -> Mapping[str, Datasource]:
+        """Every datasource by name, the default one included."""
+        return self.datasources or {self.datasource.name: self.datasource}
+
+    def with_default(self, name: str) -> Dashboard:
+        """The dashboard with another of its datasources as the default (--datasource);
+        ConfigError naming the datasources it has when there is no such one."""
+        if name not in self.sources:
+            raise ConfigError(
+                f"--datasource {name}: {self.source} has no datasource {name!r}",
+                hint=f"its datasources: {', '.join(self.sources)}",
+            )
+        defaults = {
+            v.name: replace(v, default=name)
+            for v in self.variables
+            if v.kind == "datasource" and v.default == self.datasource.name and name in v.values
+        }
+        variables = tuple(defaults.get(v.name, v) for v in self.variables)
+        return replace(self, datasource=self.sources[name], variables=variables)
+
+    def panel_datasources(self, values: Mapping[str, str]) -> list[str]:
+        """The name of the datasource each panel queries, in panel order, with
+        datasource variables resolved by `values` (a name that is not one of the
+        dashboard's falls back to the default)."""
+        names = []
+        for panel in self.panels:
+            name = panel.datasource or self.datasource.name
+            if name.startswith("$"):
+                name = values.get(name[1:], self.datasource.name)
+            names.append(name if name in self.sources else self.datasource.name)
+        return names
+
+    def variable_values(self, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Each variable's value: the override (--var, the / screen), else its default."""
+        return {v.name: v.default for v in self.variables} | dict(overrides or {})
+
+    def exprs(self, values: Mapping[str, str]) -> list[str]:
+        """Every panel's expression, in panel order, with the variables filled in."""
+        return [promql.interpolate(panel.expr, values) for panel in self.panels]
