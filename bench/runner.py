@@ -379,7 +379,7 @@ class Bench:
                 out["card_shows_count"] = any(f"+{self.options.series - 1}" in x for x in card)
             if not out["live_at_end"]:
                 out["screen"] = final
-            out["client_ticks"] = _app_ticks(_read_ticks(ticks))
+            out["client_ticks"] = _app_ticks(read_jsonl(ticks))
             presses = phase.key_presses
             if presses and self.options.key_presses is not None:
                 presses = self.options.key_presses
@@ -496,7 +496,7 @@ class Bench:
             out["launched_at"] = launched
             paint, at_paint = None, None
             while time.time() - launched < PAINT_TIMEOUT_S and process.poll() is None:
-                ticks = _read_ticks(ticks_file)
+                ticks = read_jsonl(ticks_file)
                 if ticks and ticks[0]["with_data"] == ticks[0]["panels"]:
                     paint, at_paint = ticks[0]["end"], procs.Usage.read(process.pid)
                     break
@@ -510,7 +510,7 @@ class Bench:
                 out["error"] = f"naive client exited early ({process.returncode})"
         finally:
             self.cleanup.run(stop)
-        out["client_ticks"] = _naive_ticks(_read_ticks(ticks_file), launched, out)
+        out["client_ticks"] = _naive_ticks(read_jsonl(ticks_file), launched, out)
         return out
 
 
@@ -523,7 +523,9 @@ def _ms(value: float | None) -> float | None:
     return None if value is None else round(value * 1000, 2)
 
 
-def _read_ticks(path: Path) -> list[dict[str, Any]]:
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The JSON lines of a log another process appends to; a line it is still
+    writing (or any other that does not parse) is left out."""
     try:
         text = path.read_text()
     except FileNotFoundError:
@@ -533,7 +535,7 @@ def _read_ticks(path: Path) -> list[dict[str, Any]]:
         try:
             out.append(json.loads(line))
         except ValueError:
-            break  # a line still being written
+            continue
     return out
 
 

@@ -21,7 +21,6 @@ time per window, file descriptors at the start and the end, each restart's recov
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import statistics
@@ -41,7 +40,7 @@ from allintop.config import load_dashboard
 from allintop.demo.stack import DemoStack
 from bench import dashboards, procs, screen
 from bench.exporter import METRIC
-from bench.runner import REPO, allintop_command
+from bench.runner import REPO, allintop_command, read_jsonl
 from bench.terminal import Terminal, pane_env
 
 CHURN_JOB = "bench-churn"
@@ -161,7 +160,7 @@ class Soak:
             terminal.send_keys("q", literal=True)
             procs.wait_gone(pid, 5.0)
         self.cleanup.run(terminal.stop)
-        ticks = _read_jsonl(self.tick_log)
+        ticks = read_jsonl(self.tick_log)
         for restart in restarts:
             restart.update(self._recovery(restart, ticks))
         return {
@@ -330,20 +329,6 @@ def _per_minute(points: list[tuple[float, int]]) -> list[float]:
     for t, value in points:
         if t >= len(out) * 60:
             out.append(round(value / 1024, 1))
-    return out
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        return []
-    out = []
-    for line in text.splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            continue
     return out
 
 

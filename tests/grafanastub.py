@@ -21,14 +21,14 @@ in `seen` (method, path, whether the token was right).
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
+
+from tests.loopback import LoopbackServer, OwnedServer
 
 PROXY = "/api/datasources/proxy/uid/"
 UNAUTHORIZED = {
@@ -48,7 +48,7 @@ class Request:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: OwnedServer
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
@@ -60,7 +60,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle("POST")
 
     def _handle(self, method: str) -> None:
-        stub = self.server.stub
+        stub = self.server.owner
         parts = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         authorized = self.headers.get("Authorization") == f"Bearer {stub.token}"
@@ -84,7 +84,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._json(404, {"message": "Not found"})
 
     def _proxy(self, method: str, uid: str, rest: str, query: str, body: bytes) -> None:
-        upstream = self.server.stub.upstreams.get(uid)
+        upstream = self.server.owner.upstreams.get(uid)
         if upstream is None:
             return self._json(404, {"message": "Unable to find datasource"})
         headers = {"Content-Type": self.headers.get("Content-Type", "")} if body else {}
@@ -107,28 +107,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    stub: GrafanaStub
-
-
-class GrafanaStub:
+class GrafanaStub(LoopbackServer):
     """The stand-in on 127.0.0.1:<free port>."""
 
+    handler = _Handler
+
     def __init__(self, token: str) -> None:
+        super().__init__()
         self.token = token
         self.dashboards: dict[str, dict[str, Any]] = {}
         self.folders: dict[str, str] = {}
         self.datasources: list[dict[str, Any]] = []
         self.upstreams: dict[str, str] = {}
         self.seen: list[Request] = []
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self.base_url
 
     def add_datasource(
         self, uid: str, name: str, kind: str, upstream: str, *, default: bool = False
@@ -165,27 +160,3 @@ class GrafanaStub:
             }
             for uid, document in self.dashboards.items()
         ]
-
-    def start(self) -> Self:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.stub = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

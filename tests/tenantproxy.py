@@ -14,14 +14,13 @@ form / query parameters).
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Self
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+
+from tests.loopback import LoopbackServer, OwnedServer
 
 TENANT = "X-Scope-OrgID"
 
@@ -35,7 +34,7 @@ class Request:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: OwnedServer
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass  # quiet: the tests read proxy.seen
@@ -47,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._handle("POST")
 
     def _handle(self, method: str) -> None:
-        proxy = self.server.proxy
+        proxy = self.server.owner
         parts = urlsplit(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         params = parse_qs(parts.query) | parse_qs(body.decode("utf-8", "replace"))
@@ -80,51 +79,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    proxy: TenantProxy
-
-
-class TenantProxy:
+class TenantProxy(LoopbackServer):
     """The gateway on 127.0.0.1:<free port>; `url` includes the prefix."""
 
+    handler = _Handler
+
     def __init__(self, upstream: str, *, prefix: str = "/prometheus") -> None:
+        super().__init__()
         self.prefix = prefix.rstrip("/")
         self.client = httpx.Client(base_url=upstream.rstrip("/"), timeout=30.0)
         self.seen: list[Request] = []
         self.warnings: tuple[str, ...] = ()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}{self.prefix}"
-
-    def start(self) -> Self:
-        server = _Server(("127.0.0.1", 0), _Handler)
-        server.proxy = self
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
-        return self
+        return self.base_url + self.prefix
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        super().stop()
         self.client.close()
 
     def paths(self) -> set[str]:
         return {request.path for request in self.seen}
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

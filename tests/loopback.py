@@ -1,0 +1,56 @@
+"""A test HTTP server on a free loopback port, served from a thread.
+
+The stand-ins the tests put in front of (or in place of) real servers subclass it:
+they say which handler answers (`handler`), and the handler finds the stand-in as
+`self.server.owner`. Used as a context manager, it is always stopped.
+"""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, ClassVar, Self
+
+
+class OwnedServer(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: Any
+
+
+class LoopbackServer:
+    handler: ClassVar[type[BaseHTTPRequestHandler]]
+
+    def __init__(self) -> None:
+        self._server: OwnedServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "not started"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> Self:
+        server = OwnedServer(("127.0.0.1", 0), self.handler)
+        server.owner = self
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
