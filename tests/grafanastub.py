@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
 
-from tests.loopback import LoopbackServer, OwnedServer
+from tests.loopback import LoopbackServer, QuietHandler
 
 PROXY = "/api/datasources/proxy/uid/"
 UNAUTHORIZED = {
@@ -47,12 +46,7 @@ class Request:
     authorized: bool
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: OwnedServer
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         self._handle("GET")
 
@@ -98,13 +92,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json(self, status: int, document: Any) -> None:
         self._reply(status, json.dumps(document).encode(), "application/json")
-
-    def _reply(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 class GrafanaStub(LoopbackServer):

@@ -18,6 +18,23 @@ class OwnedServer(ThreadingHTTPServer):
     owner: Any
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    """A handler that logs nothing (the stand-ins record what they saw) and answers
+    with a body of a given type."""
+
+    server: OwnedServer
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def _reply(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
 class LoopbackServer:
     handler: ClassVar[type[BaseHTTPRequestHandler]]
 

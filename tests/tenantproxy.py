@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from tests.loopback import LoopbackServer, OwnedServer
+from tests.loopback import LoopbackServer, QuietHandler
 
 TENANT = "X-Scope-OrgID"
 
@@ -33,12 +32,7 @@ class Request:
     tenant: str | None
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: OwnedServer
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass  # quiet: the tests read proxy.seen
-
+class _Handler(QuietHandler):
     def do_GET(self) -> None:
         self._handle("GET")
 
@@ -70,13 +64,6 @@ class _Handler(BaseHTTPRequestHandler):
             content = json.dumps(document).encode()
         kind = answer.headers.get("content-type", "application/json")
         return self._reply(answer.status_code, content, kind)
-
-    def _reply(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
 
 class TenantProxy(LoopbackServer):
