@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from allintop.history import LabelKey
-from allintop.poller import legend
+from allintop.reports import legend
 from allintop.thresholds import Threshold
 from allintop.units import display_unit
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,9 +43,37 @@ from allintop.errors import (
     TooLarge,
 )
 from allintop.history import DISPLAY_POINTS, PanelHistory, bucket_count, bucket_width
-from allintop.model import Alert, InstantResult, QueryClient, RangeResult, Sample, Target
+from allintop.model import InstantResult, QueryClient, RangeResult, Sample
 from allintop.promql import returns_vector
+from allintop.reports import (
+    AlertsState,
+    PanelState,
+    SeriesView,
+    TickReport,
+    legend,
+    server_error,
+    server_side,
+    worst,
+)
+from allintop.scrapes import ScrapeSchedule
 from allintop.thresholds import Status, series_order, status_of
+
+# What the rounds produce and how they read the scrape schedule live in their own
+# modules; they are named here too, where callers have always found them.
+__all__ = [
+    "AlertsState",
+    "PanelState",
+    "Poller",
+    "ScrapeSchedule",
+    "SeriesView",
+    "Sink",
+    "TickReport",
+    "aligned",
+    "legend",
+    "server_error",
+    "server_side",
+    "worst",
+]
 
 #: Series a panel lists by name; the rest are counted.
 SHOWN_SERIES = 4
@@ -66,132 +93,7 @@ def aligned(now: float, step: float) -> float:
     return math.floor(now / step) * step
 
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
-
-
-def legend(labels: Mapping[str, str], template: str | None) -> str:
-    """A series' name: the panel's `{{label}}` template, else its labels, minus __name__.
-
-    A label the series does not have is empty, as in Grafana.
-    """
-    if template:
-        return _PLACEHOLDER.sub(lambda m: labels.get(m.group(1), ""), template)
-    shown = {k: v for k, v in labels.items() if k != "__name__"}
-    return ", ".join(f"{k}={v}" for k, v in sorted(shown.items()))
-
-
-@dataclass(frozen=True, slots=True)
-class SeriesView:
-    name: str
-    labels: Mapping[str, str]
-    value: float
-    status: Status
-
-
-@dataclass(frozen=True, slots=True)
-class PanelState:
-    """What a panel shows after a tick: pure data for the widget."""
-
-    index: int
-    time: float
-    series: tuple[SeriesView, ...] = ()
-    total: int = 0
-    history: tuple[float | None, ...] = ()
-    """The headline series' sparkline: each bucket's highest value, oldest first."""
-    version: int = 0
-    """The history's version: a new number whenever `history` may have changed."""
-    status: Status = Status.UNKNOWN
-    reason: str | None = None  # why the status is unknown: "no data", "query error: ..."
-    error: PrometheusError | None = None
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def value(self) -> float | None:
-        return self.series[0].value if self.series else None
-
-
-@dataclass(frozen=True, slots=True)
-class AlertsState:
-    time: float
-    alerts: tuple[Alert, ...] = ()
-    error: PrometheusError | None = None
-
-
-@dataclass(slots=True)
-class TickReport:
-    """What one tick (or backfill) produced; `panels` holds those that arrived in budget."""
-
-    time: float
-    panels: list[PanelState] = field(default_factory=list)
-    alerts: AlertsState | None = None
-    skipped: bool = False
-    carried: bool = False
-    """No query was sent: no scrape since the last evaluation, values carried forward."""
-
-
-def server_side(error: PrometheusError) -> bool:
-    """Whether `error` is the server's (down, slow, a proxy's error page, not Prometheus'
-    JSON, Prometheus unavailable) rather than the query's (bad_data, execution)."""
-    if isinstance(error, QueryError):
-        return error.status == 503 or error.error_type == "unavailable"
-    return True
-
-
-def server_error(states: Sequence[PanelState]) -> PrometheusError | None:
-    """The error when every panel failed for a reason of the server's, else None."""
-    errors = [state.error for state in states]
-    if errors and all(e is not None and server_side(e) for e in errors):
-        return errors[0]
-    return None
-
-
 Sink = Callable[[PanelState], None]
-
-#: How far, in seconds, the server's clock may be off ours, when deciding that no
-#: scrape can be new (see ScrapeSchedule.scraped_between).
-CLOCK_SKEW = 0.05
-
-
-@dataclass(frozen=True, slots=True)
-class ScrapeSchedule:
-    """When Prometheus scrapes its targets: each one's phase and interval.
-
-    Prometheus scrapes each target on a fixed ticker, so one past scrape time (the
-    target's last_scrape) and the interval give every later one.
-    """
-
-    targets: tuple[tuple[float, float], ...]  # (a scrape time, interval) per target
-    lag: float = CLOCK_SKEW  # how long after it starts a scrape may become visible
-
-    @classmethod
-    def from_targets(cls, targets: Sequence[Target]) -> ScrapeSchedule | None:
-        """None when any target's interval or phase is unknown (then never skip)."""
-        known: list[tuple[float, float]] = []
-        for target in targets:
-            interval, phase = target.scrape_interval, target.last_scrape
-            if interval is None or interval <= 0 or phase is None:
-                return None
-            known.append((phase, interval))
-        if not known:
-            return None
-        # Durations vary from scrape to scrape: twice the longest seen is the margin.
-        longest = max(t.last_scrape_duration for t in targets)
-        return cls(tuple(known), CLOCK_SKEW + 2 * longest)
-
-    def scraped_between(self, after: float, until: float, sent: float | None = None) -> bool:
-        """Whether an evaluation at `until` can see data that one at `after` did not.
-
-        That is a scrape that starts in (after, until], or one that started shortly
-        before `after` but was not stored yet when that evaluation was sent (at wall
-        time `sent`, our clock): samples carry their scrape's start time, and are
-        stored when the scrape ends.
-        """
-        since = after - max(self.lag - ((after if sent is None else sent) - after), 0.0)
-        for phase, interval in self.targets:
-            following = phase + (math.floor((since - phase) / interval) + 1) * interval
-            if following <= until:
-                return True
-        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -739,14 +641,6 @@ class Poller:
             reason="NaN" if worst(statuses) is Status.UNKNOWN else None,
             warnings=tuple(warnings),
         )
-
-
-_SEVERITY = {Status.CRITICAL: 3, Status.WARNING: 2, Status.OK: 1, Status.UNKNOWN: 0}
-
-
-def worst(statuses: Sequence[Status]) -> Status:
-    """The status a multi-series panel shows: its worst series, so nothing hides."""
-    return max(statuses, key=_SEVERITY.__getitem__, default=Status.UNKNOWN)
 
 
 def _evaluation_error(exc: sharing.EvaluationError) -> QueryError:

@@ -30,7 +30,7 @@ from allintop.alerting import (
 )
 from allintop.config import Panel
 from allintop.model import Alert, RuleGroup, StatusReport, Target
-from allintop.poller import AlertsState, PanelState, server_error
+from allintop.reports import AlertsState, PanelState, server_error
 from allintop.text import clean
 from allintop.units import format_since
 

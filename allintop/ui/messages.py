@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from allintop.model import StatusReport
-from allintop.poller import PanelState, TickReport
+from allintop.reports import PanelState, TickReport
 
 
 @dataclass

@@ -29,7 +29,7 @@ from allintop.alerting import ActiveAlert, scrape_error_summary
 from allintop.config import Panel
 from allintop.errors import PrometheusError, QueryError
 from allintop.model import Target
-from allintop.poller import PanelState
+from allintop.reports import PanelState
 from allintop.text import clean
 from allintop.thresholds import Status
 from allintop.ui.sparkline import render_lines

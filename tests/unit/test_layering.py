@@ -23,6 +23,8 @@ PURE = [
     "urls",
     "exits",
     "grafana",
+    "reports",
+    "scrapes",
 ]
 BELOW_UI = [
     "prometheus",
