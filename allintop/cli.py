@@ -574,10 +574,8 @@ def _grafana(
         document, server = api.dashboard(chosen.uid), api.datasources()
     converted = grafana.convert(document, server, connection.url, auth)
     dashboard = converted.dashboard
-    if converted.unsupported:
-        shown = "; ".join(converted.unsupported[:8])
-        more = len(converted.unsupported) - 8
-        notice = f"not shown (not supported here): {shown}" + (f"; {more} more" if more > 0 else "")
+    notice = grafana.notice(converted.unsupported)
+    if notice is not None:
         dashboard = replace(dashboard, notice=notice)
         print(f"allintop: {notice}", file=sys.stderr)
     if args.datasource:
@@ -744,6 +742,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             user = _user_config(args, environ)
             context = _context(args, user)
             dashboard = _load(args, environ, context)
+            if dashboard.notice:  # a Grafana dashboard file: what of it is not shown
+                print(f"allintop: {dashboard.notice}", file=sys.stderr)
             _check_variables(dashboard, settings.variables)
             if args.command == "demo":
                 return _run_demo(args, settings, dashboard, environ)

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from allintop import config, promql
-from allintop.config import Auth, Dashboard, Datasource, Panel, Row, Variable
+from allintop.config import Auth, Dashboard, Datasource, DatasourceSet, Panel, Row, Variable
+from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.units import parse_duration
 
@@ -82,6 +83,11 @@ class _Context:
     variables: Mapping[str, str]  # datasource variables: name -> current value
     used: dict[str, GrafanaSource] = field(default_factory=dict)  # our name -> source
     unsupported: list[str] = field(default_factory=list)
+    # A file on its own: every Prometheus reference is the one default datasource.
+    local: bool = False
+    kinds: Mapping[str, str] = field(default_factory=dict)  # datasource variable -> plugin
+    # Each variable's default and the built-ins: what an expression is checked with.
+    checks: Mapping[str, str] = field(default_factory=dict)
 
 
 def listed(document: object) -> list[Listed]:
@@ -145,13 +151,42 @@ def convert(
     board = document.get("dashboard", document)
     if not isinstance(board, Mapping):
         raise ConfigError("Grafana's dashboard answer holds no dashboard")
+    templating = (board.get("templating") or {}).get("list") or []
+    context = _Context(server, _datasource_variables(templating))
+    converted = _convert(board, context, None, {})
+    named = {
+        name: Datasource(
+            url=grafana_url.rstrip("/") + PROXY_PATH + source.uid, auth=auth, name=name
+        )
+        for name, source in context.used.items()
+    }
+    default = next((n for n, s in context.used.items() if s.is_default), next(iter(named)))
+    return Converted(
+        replace(
+            converted.dashboard,
+            source=f"Grafana dashboard {board.get('uid', '')}".strip(),
+            datasource=named[default],
+            datasources=MappingProxyType(named),
+        ),
+        converted.unsupported,
+    )
+
+
+def _convert(
+    board: Mapping[str, Any],
+    context: _Context,
+    default: Datasource | None,
+    named: Mapping[str, Datasource],
+) -> Converted:
+    """The dashboard's rows, panels and variables; its datasources are the caller's."""
     title = str(board.get("title") or "Grafana dashboard")
     refresh = _duration(board.get("refresh"), config.DEFAULT_REFRESH)
     range_ = _duration(str((board.get("time") or {}).get("from", "")).removeprefix("now-"), 0)
     range_ = max(range_ or config.DEFAULT_RANGE, refresh)
     templating = (board.get("templating") or {}).get("list") or []
-    context = _Context(server, _datasource_variables(templating))
     builtins = promql.builtin_values(range_, refresh)
+    variables = _variables(templating)
+    context.checks = placeholder_values(variables)
     rows = [
         Row(row_title, tuple(panels))
         for row_title, grafana_panels in _rows(board, title)
@@ -163,23 +198,16 @@ def convert(
             f"the Grafana dashboard {title!r} has no Prometheus target allintop can show",
             hint=why or None,
         )
-    named = {
-        name: Datasource(
-            url=grafana_url.rstrip("/") + PROXY_PATH + source.uid, auth=auth, name=name
-        )
-        for name, source in context.used.items()
-    }
-    default = next((n for n, s in context.used.items() if s.is_default), next(iter(named)))
     return Converted(
         Dashboard(
-            source=f"Grafana dashboard {board.get('uid', '')}".strip(),
-            datasource=named[default],
+            source="",
+            datasource=default or Datasource(),
             refresh=refresh,
             range=range_,
-            variables=_variables(templating),
+            variables=variables,
             rows=tuple(rows),
             title=title,
-            datasources=MappingProxyType(named),
+            datasources=MappingProxyType(dict(named)),
         ),
         tuple(context.unsupported),
     )
@@ -190,6 +218,74 @@ def token_auth(token_file: Path | None) -> Auth:
     if token_file is not None:
         return Auth(kind="bearer", secret_file=token_file)
     return Auth(kind="bearer", secret_env=TOKEN_ENV)
+
+
+# A dashboard file's own datasource, standing for every Prometheus one it references.
+LOCAL = GrafanaSource(uid="", name=config.DEFAULT_DATASOURCE, type="prometheus", is_default=True)
+
+
+def is_dashboard(document: object) -> bool:
+    """Whether JSON is a Grafana dashboard: a plain or "export for sharing" one (it has
+    `panels` or legacy `rows`), or the HTTP API's {"dashboard": ..., "meta": ...}."""
+    if not isinstance(document, Mapping):
+        return False
+    if isinstance(document.get("dashboard"), Mapping) and "meta" in document:
+        return True
+    return isinstance(document.get("panels"), list) or isinstance(document.get("rows"), list)
+
+
+def from_file(
+    document: Mapping[str, Any], source: str, datasources: DatasourceSet | None = None
+) -> Converted:
+    """A dashboard file as it is: every Prometheus datasource it references (by name,
+    uid, `$datasource`, `${DS_...}` of an export for sharing, or none) is the default
+    one, i.e. --url / $PROMETHEUS_URL / the default; or a context's, if given."""
+    board = document.get("dashboard", document)
+    if not isinstance(board, Mapping):
+        raise ConfigError(f"{source}: its dashboard is not a JSON object")
+    board = _filled(board, _constants(board.get("__inputs")))
+    templating = (board.get("templating") or {}).get("list") or []
+    context = _Context((LOCAL,), {}, local=True, kinds=_datasource_kinds(templating))
+    given = datasources or DatasourceSet(Datasource())
+    converted = _convert(board, context, given.default, given.named)
+    return Converted(
+        replace(converted.dashboard, source=source, source_path=None), converted.unsupported
+    )
+
+
+def notice(unsupported: Sequence[str], shown: int = 8) -> str | None:
+    """What of a dashboard is not shown, as one line for stderr and the screen."""
+    if not unsupported:
+        return None
+    more = len(unsupported) - shown
+    listed = "; ".join(unsupported[:shown])
+    return f"not shown (not supported here): {listed}" + (f"; {more} more" if more > 0 else "")
+
+
+def _constants(inputs: object) -> dict[str, str]:
+    """An export for sharing's constant inputs: ${NAME} -> the value it was exported with
+    (Grafana's import asks for each, offering that value)."""
+    return {
+        "${" + str(item.get("name")) + "}": str(item.get("value") or "")
+        for item in _dicts(inputs)
+        if item.get("type") == "constant" and item.get("name")
+    }
+
+
+def _filled(item: Any, constants: Mapping[str, str]) -> Any:
+    """`item` with every ${NAME} of `constants` replaced, in every string, as Grafana's
+    import does."""
+    if not constants:
+        return item
+    if isinstance(item, str):
+        for name, value in constants.items():
+            item = item.replace(name, value)
+        return item
+    if isinstance(item, Mapping):
+        return {key: _filled(value, constants) for key, value in item.items()}
+    if isinstance(item, list):
+        return [_filled(value, constants) for value in item]
+    return item
 
 
 # -- layout --
@@ -233,6 +329,9 @@ def _panels(
         title = str(grafana.get("title") or "untitled")
         targets = [t for t in _dicts(grafana.get("targets")) if not t.get("hide")]
         unit = _unit(grafana)
+        if not targets:  # a text panel, a library panel's reference, all targets hidden
+            kind = str(grafana.get("type") or "untyped")
+            context.unsupported.append(f"{title}: a {kind} panel without queries: not supported")
         for target in targets:
             name = _target_source(grafana, target, title, context)
             expr = str(target.get("expr") or "").strip()
@@ -241,18 +340,33 @@ def _panels(
             if not expr:
                 context.unsupported.append(f"{title}: a target without a PromQL expression")
                 continue
+            expr = promql.interpolate(expr, builtins)
+            why = _unparsable(expr, context.checks)
+            if why:
+                context.unsupported.append(f"{title}: {why}: not supported")
+                continue
             legend = str(target.get("legendFormat") or "") or None
             shown = title if len(targets) == 1 else f"{title} · {legend or target.get('refId', '')}"
             panels.append(
                 Panel(
                     title=shown,
-                    expr=promql.interpolate(expr, builtins),
+                    expr=expr,
                     unit=unit,
                     legend=None if legend == "__auto" else legend,
-                    datasource=name,
+                    datasource=None if context.local else name,
                 )
             )
     return panels
+
+
+def _unparsable(expr: str, values: Mapping[str, str]) -> str | None:
+    """Why `expr` is no PromQL once its variables have their defaults (a variable only
+    Grafana can fill, such as a query_result() one used as a number), or None."""
+    try:
+        promql.parse(promql.interpolate(expr, values))
+    except ValueError as error:
+        return f"its query does not parse with the variables' defaults ({error})"
+    return None
 
 
 def _unit(panel: Mapping[str, Any]) -> str:
@@ -272,7 +386,7 @@ def _target_source(
     if _is_expression(reference):
         context.unsupported.append(f"{title}: a server-side expression (__expr__): not supported")
         return None
-    source = _resolve(reference, context)
+    source = _local(reference, context) if context.local else _resolve(reference, context)
     if isinstance(source, str):
         context.unsupported.append(f"{title}: {source}")
         return None
@@ -325,6 +439,28 @@ def _resolve(reference: object, context: _Context) -> GrafanaSource | str:
     return f"datasource {text!r} is not on the Grafana server"
 
 
+def _local(reference: object, context: _Context) -> GrafanaSource:
+    """In a file on its own: the default datasource, unless the reference says it is
+    another kind (`{"type": "loki"}`, a variable of loki datasources, a name like
+    "Loki"): then a stand-in of that kind, which is not supported."""
+    if isinstance(reference, Mapping):
+        kind = str(reference.get("type") or "")
+        text = str(reference.get("uid") or "")
+    else:
+        kind, text = "", "" if reference is None else str(reference)
+    if text.startswith("$"):
+        kind = kind or context.kinds.get(text.strip("${}").split(":")[0], "")
+    elif not kind and text.casefold() in _OTHER_KINDS:
+        kind = text.casefold()
+    if kind in ("", "prometheus", "datasource"):
+        return LOCAL
+    return GrafanaSource(uid=text, name=text or kind, type=kind)
+
+
+# Datasource names that say their kind: a target on "Loki" is not PromQL.
+_OTHER_KINDS = ("loki", "elasticsearch", "influxdb", "graphite", "tempo", "mysql", "postgres")
+
+
 def _default(context: _Context, kind: str) -> GrafanaSource | str:
     """The server's default datasource (of `kind`, if given and the default is not)."""
     candidates = [s for s in context.sources if not kind or s.type == kind]
@@ -352,6 +488,15 @@ def _datasource_variables(templating: Sequence[Any]) -> dict[str, str]:
             current = item.get("current") or {}
             found[str(item.get("name"))] = str(current.get("value") or current.get("text") or "")
     return found
+
+
+def _datasource_kinds(templating: Sequence[Any]) -> dict[str, str]:
+    """Each datasource variable's kind of datasource (its `query`: "prometheus", "loki")."""
+    return {
+        str(item.get("name")): str(item.get("query") or "")
+        for item in _dicts(list(templating))
+        if item.get("type") == "datasource"
+    }
 
 
 def _variables(templating: Sequence[Any]) -> tuple[Variable, ...]:

@@ -1,0 +1,131 @@
+"""Real Grafana dashboards by other people, loaded as they are with `-c FILE.json`:
+every one loads, every non-row panel is shown or named as not supported, and every
+PromQL target parses once its variables are filled in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from allintop import config, promql
+from allintop.config.variables import placeholder_values
+from allintop.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
+FILES = sorted(FIXTURES.glob("*.json"))
+
+
+def test_the_fixtures_are_there() -> None:
+    assert len(FILES) >= 10, f"the Grafana fixtures are missing from {FIXTURES}"
+
+
+def _non_row_panels(board: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every non-row panel: in legacy rows[], top-level, or inside a collapsed row."""
+    for row in board.get("rows") or []:
+        yield from row.get("panels") or []
+    for panel in board.get("panels") or []:
+        if panel.get("type") == "row":
+            yield from panel.get("panels") or []
+        else:
+            yield panel
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
+    board = json.loads(path.read_text())
+    dashboard = config.load_dashboard(path)
+    shown = [panel.title for row in dashboard.rows for panel in row.panels]
+    notice = dashboard.notice or ""
+    grafana_panels = list(_non_row_panels(board))
+    assert grafana_panels
+    for grafana_panel in grafana_panels:
+        title = str(grafana_panel.get("title") or "untitled")
+        assert (
+            title in shown
+            or any(s.startswith(f"{title} · ") for s in shown)
+            or (
+                f"{title}: " in notice or "more" in notice  # the notice lists 8, then a count
+            )
+        ), f"{path.name}: panel {title!r} is neither shown nor named as not supported"
+    assert dashboard.source_path == path
+    assert dashboard.datasources == {}  # every Prometheus reference is the default one
+    assert dashboard.datasource.url is None  # --url / $PROMETHEUS_URL / the default
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_promql_target_parses_after_expansion(path: Path) -> None:
+    dashboard = config.load_dashboard(path)
+    values = placeholder_values(dashboard.variables)
+    for panel in (p for row in dashboard.rows for p in row.panels):
+        promql.parse(promql.interpolate(panel.expr, values))
+
+
+BOARD = {
+    "title": "Small",
+    "panels": [
+        {
+            "type": "stat",
+            "title": "Up",
+            "datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"},
+            "fieldConfig": {"defaults": {"unit": "bytes"}},
+            "targets": [{"refId": "A", "expr": "up", "legendFormat": "{{job}}"}],
+        },
+        {
+            "type": "logs",
+            "title": "Logs",
+            "datasource": {"type": "loki", "uid": "loki-uid"},
+            "targets": [{"refId": "A", "expr": '{job="api"}'}],
+        },
+        {
+            "type": "timeseries",
+            "title": "By name",
+            "datasource": "Loki",
+            "targets": [{"refId": "A", "expr": '{job="api"}'}],
+        },
+    ],
+}
+
+
+def _write(tmp_path: Path, document: object, name: str = "board.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.mark.parametrize(
+    "document",
+    [BOARD, {"dashboard": BOARD, "meta": {"slug": "small"}}],
+    ids=["plain", "http-api"],
+)
+def test_a_dashboard_is_told_by_content_not_by_name(tmp_path: Path, document: object) -> None:
+    dashboard = config.load_dashboard(_write(tmp_path, document, "board.yaml"))
+    (panel,) = [p for row in dashboard.rows for p in row.panels]
+    assert (panel.title, panel.expr, panel.unit, panel.legend) == ("Up", "up", "bytes", "{{job}}")
+    assert panel.datasource is None  # ${DS_PROMETHEUS}: the default datasource
+    assert dashboard.notice is not None
+    assert "Logs: datasource 'loki-uid' is loki: not supported" in dashboard.notice
+    assert "By name: datasource 'Loki' is loki: not supported" in dashboard.notice
+
+
+def test_json_that_is_no_dashboard_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="JSON but neither a Grafana dashboard"):
+        config.load_dashboard(_write(tmp_path, {"status": "success", "data": []}))
+
+
+def test_broken_json_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "board.json"
+    path.write_text('{"panels": [\n  {"title": }\n]}')
+    with pytest.raises(ConfigError, match=r"not valid JSON: .*line 2"):
+        config.load_dashboard(path)
+
+
+def test_a_panels_yaml_written_as_json_is_still_a_panels_yaml(tmp_path: Path) -> None:
+    document = {"rows": [{"title": "R", "panels": [{"title": "Up", "expr": "up"}]}]}
+    dashboard = config.load_dashboard(_write(tmp_path, document))
+    assert dashboard.rows[0].panels[0].expr == "up"
+    assert dashboard.notice is None
