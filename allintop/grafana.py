@@ -2,11 +2,12 @@
 
 `allintop --grafana URL` reads dashboards from a Grafana server and queries through
 Grafana's datasource proxy (/api/datasources/proxy/uid/<uid>/api/v1/...), so the
-user needs nothing but Grafana's URL and a token. Until a full Grafana JSON loader
-exists, a dashboard is shown as its Prometheus targets: each target of a panel is a
-panel (title, expression, legend, unit where Grafana's maps to ours), in Grafana's
-row and grid order. What cannot be shown (a Loki target, a server-side expression,
-a datasource the server lacks) is listed as not supported.
+user needs nothing but Grafana's URL and a token; `-c dashboard.json` reads a file
+(from_file), its Prometheus references all being the default datasource. Until a
+full Grafana JSON loader exists, a dashboard is shown as its Prometheus targets:
+each target of a panel is a panel (title, expression, legend, unit where Grafana's
+maps to ours), in Grafana's row and grid order. What cannot be shown (a Loki target,
+a server-side expression, a datasource the server lacks) is listed as not supported.
 
 Pure: the JSON in, dataclasses out; the HTTP side is allintop.grafana_api.
 """
@@ -68,11 +69,31 @@ class Listed:
 
 
 @dataclass(frozen=True)
+class PanelReport:
+    """One Grafana panel: the panels it became, what of it was dropped and why, and
+    why any of its queries could not be shown."""
+
+    title: str
+    panels: tuple[Panel, ...]
+    dropped: tuple[str, ...] = ()
+    unsupported: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        if not self.panels:
+            return "not supported"
+        return "partly" if self.dropped or self.unsupported else "converted"
+
+
+@dataclass(frozen=True)
 class Converted:
-    """The dashboard, and what of Grafana's could not be shown, one line each."""
+    """The dashboard, and what of Grafana's could not be shown, one line each; `layout`
+    is every Grafana panel, by row, as it was converted."""
 
     dashboard: Dashboard
     unsupported: tuple[str, ...] = ()
+    layout: tuple[tuple[str, tuple[PanelReport, ...]], ...] = ()
+    dropped: tuple[str, ...] = ()  # the dashboard's own options not carried over
 
 
 @dataclass
@@ -88,6 +109,7 @@ class _Context:
     kinds: Mapping[str, str] = field(default_factory=dict)  # datasource variable -> plugin
     # Each variable's default and the built-ins: what an expression is checked with.
     checks: Mapping[str, str] = field(default_factory=dict)
+    reports: list[PanelReport] = field(default_factory=list)  # the row's, so far
 
 
 def listed(document: object) -> list[Listed]:
@@ -169,6 +191,8 @@ def convert(
             datasources=MappingProxyType(named),
         ),
         converted.unsupported,
+        converted.layout,
+        converted.dropped,
     )
 
 
@@ -187,11 +211,14 @@ def _convert(
     builtins = promql.builtin_values(range_, refresh)
     variables = _variables(templating)
     context.checks = placeholder_values(variables)
-    rows = [
-        Row(row_title, tuple(panels))
-        for row_title, grafana_panels in _rows(board, title)
-        if (panels := _panels(grafana_panels, context, builtins))
-    ]
+    rows, layout = [], []
+    for row_title, grafana_panels in _rows(board, title):
+        context.reports = []
+        panels = _panels(grafana_panels, context, builtins)
+        if panels:
+            rows.append(Row(row_title, tuple(panels)))
+        if context.reports:
+            layout.append((row_title, tuple(context.reports)))
     if not rows:
         why = "; ".join(context.unsupported[:3])
         raise ConfigError(
@@ -210,6 +237,8 @@ def _convert(
             datasources=MappingProxyType(dict(named)),
         ),
         tuple(context.unsupported),
+        tuple(layout),
+        _dashboard_dropped(board, {v.name for v in variables}),
     )
 
 
@@ -248,9 +277,7 @@ def from_file(
     context = _Context((LOCAL,), {}, local=True, kinds=_datasource_kinds(templating))
     given = datasources or DatasourceSet(Datasource())
     converted = _convert(board, context, given.default, given.named)
-    return Converted(
-        replace(converted.dashboard, source=source, source_path=None), converted.unsupported
-    )
+    return replace(converted, dashboard=replace(converted.dashboard, source=source))
 
 
 def notice(unsupported: Sequence[str], shown: int = 8) -> str | None:
@@ -324,39 +351,103 @@ def _dicts(items: object) -> list[Mapping[str, Any]]:
 def _panels(
     grafana_panels: Sequence[Mapping[str, Any]], context: _Context, builtins: Mapping[str, str]
 ) -> list[Panel]:
-    panels = []
+    panels: list[Panel] = []
     for grafana in sorted(grafana_panels, key=_position):
         title = str(grafana.get("title") or "untitled")
-        targets = [t for t in _dicts(grafana.get("targets")) if not t.get("hide")]
-        unit = _unit(grafana)
-        if not targets:  # a text panel, a library panel's reference, all targets hidden
-            kind = str(grafana.get("type") or "untyped")
-            context.unsupported.append(f"{title}: a {kind} panel without queries: not supported")
-        for target in targets:
-            name = _target_source(grafana, target, title, context)
-            expr = str(target.get("expr") or "").strip()
-            if name is None:
-                continue
-            if not expr:
-                context.unsupported.append(f"{title}: a target without a PromQL expression")
-                continue
-            expr = promql.interpolate(expr, builtins)
-            why = _unparsable(expr, context.checks)
-            if why:
-                context.unsupported.append(f"{title}: {why}: not supported")
-                continue
-            legend = str(target.get("legendFormat") or "") or None
-            shown = title if len(targets) == 1 else f"{title} · {legend or target.get('refId', '')}"
-            panels.append(
-                Panel(
-                    title=shown,
-                    expr=expr,
-                    unit=unit,
-                    legend=None if legend == "__auto" else legend,
-                    datasource=None if context.local else name,
-                )
+        first_panel, first_reason = len(panels), len(context.unsupported)
+        _panel_targets(grafana, title, context, builtins, panels)
+        context.reports.append(
+            PanelReport(
+                title,
+                tuple(panels[first_panel:]),
+                _dropped(grafana),
+                tuple(u.removeprefix(f"{title}: ") for u in context.unsupported[first_reason:]),
             )
+        )
     return panels
+
+
+def _panel_targets(
+    grafana: Mapping[str, Any],
+    title: str,
+    context: _Context,
+    builtins: Mapping[str, str],
+    panels: list[Panel],
+) -> None:
+    """The panels one Grafana panel's targets become, added to `panels`."""
+    targets = [t for t in _dicts(grafana.get("targets")) if not t.get("hide")]
+    unit = _unit(grafana)
+    if not targets:  # a text panel, a library panel's reference, all targets hidden
+        kind = str(grafana.get("type") or "untyped")
+        context.unsupported.append(f"{title}: a {kind} panel without queries: not supported")
+    for target in targets:
+        name = _target_source(grafana, target, title, context)
+        expr = str(target.get("expr") or "").strip()
+        if name is None:
+            continue
+        if not expr:
+            context.unsupported.append(f"{title}: a target without a PromQL expression")
+            continue
+        expr = promql.interpolate(expr, builtins)
+        why = _unparsable(expr, context.checks)
+        if why:
+            context.unsupported.append(f"{title}: {why}: not supported")
+            continue
+        legend = str(target.get("legendFormat") or "") or None
+        shown = title if len(targets) == 1 else f"{title} · {legend or target.get('refId', '')}"
+        panels.append(
+            Panel(
+                title=shown,
+                expr=expr,
+                unit=unit,
+                legend=None if legend == "__auto" else legend,
+                datasource=None if context.local else name,
+            )
+        )
+
+
+def _dashboard_dropped(board: Mapping[str, Any], carried: set[str]) -> tuple[str, ...]:
+    """The dashboard's variables, annotations and links that were not carried over."""
+    dropped = []
+    for item in _dicts(((board.get("templating") or {}).get("list")) or []):
+        name, kind = str(item.get("name") or ""), str(item.get("type") or "")
+        if kind == "datasource":
+            dropped.append(f"variable {name} (datasource): every one is the default datasource")
+        elif name not in carried:
+            dropped.append(f"variable {name} ({kind or 'untyped'}): panels.yaml has no such kind")
+    annotations = (board.get("annotations") or {}).get("list") or []
+    named = [str(a.get("name") or "") for a in _dicts(annotations) if not a.get("builtIn")]
+    if named:
+        dropped.append(f"annotations {', '.join(named)}: allintop draws none")
+    if board.get("links"):
+        dropped.append("dashboard links: panels.yaml has none")
+    return tuple(dropped)
+
+
+# Panel kinds drawn as they are meant: a value and its sparkline.
+_CARD_KINDS = ("stat", "singlestat", "timeseries", "graph")
+
+
+def _dropped(grafana: Mapping[str, Any]) -> tuple[str, ...]:
+    """What of a Grafana panel a panels.yaml does not (yet) carry, and why."""
+    defaults = (grafana.get("fieldConfig") or {}).get("defaults") or {}
+    kind = str(grafana.get("type") or "")
+    dropped = []
+    if kind and kind not in _CARD_KINDS and grafana.get("targets"):
+        dropped.append(f"a {kind} panel: drawn as a value + sparkline card")
+    unit = defaults.get("unit") or ((grafana.get("yaxes") or [{}])[0] or {}).get("format")
+    if unit and str(unit) not in UNITS:
+        dropped.append(f"unit {str(unit)!r}: no allintop unit for it, shown as a plain number")
+    if (defaults.get("thresholds") or {}).get("steps") or grafana.get("thresholds"):
+        dropped.append("thresholds: not carried over (Grafana's colour steps)")
+    if defaults.get("mappings") or grafana.get("valueMaps") or grafana.get("rangeMaps"):
+        dropped.append("value mappings: panels.yaml has none yet")
+    if grafana.get("transformations"):
+        dropped.append("transformations: panels.yaml has none")
+    hidden = [str(t.get("refId", "")) for t in _dicts(grafana.get("targets")) if t.get("hide")]
+    if hidden:
+        dropped.append(f"hidden queries {', '.join(hidden)}: left out")
+    return tuple(dropped)
 
 
 def _unparsable(expr: str, values: Mapping[str, str]) -> str | None:
@@ -518,6 +609,8 @@ def _variables(templating: Sequence[Any]) -> tuple[Variable, ...]:
             values = tuple(v.strip() for v in query.split(",") if v.strip())
             default = current if current and not current.startswith("$") else ""
             default = default or (values[0] if values else "all")
+            if values and default not in (*values, "all", "All", "$__all"):  # "auto"...
+                default = values[0]
             variables.append(Variable(name, values=values, default=default))
     return tuple(variables)
 

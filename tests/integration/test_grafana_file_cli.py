@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from allintop import config
 from tests.helpers import run_allintop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,3 +39,33 @@ def test_json_that_is_no_dashboard_exits_64(tmp_path: Path) -> None:
     assert result.returncode == 64
     assert "JSON but neither a Grafana dashboard nor a panels.yaml" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_import_grafana_writes_a_panels_yaml_that_runs_the_same(tmp_path: Path) -> None:
+    source = FIXTURES / "node-exporter-full-2022-graph.json"
+    out = tmp_path / "panels.yaml"
+    result = run_allintop("import-grafana", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    text = out.read_text()
+
+    assert "# Not carried over: variable DS_PROMETHEUS (datasource)" in text
+    assert "value mappings: panels.yaml has none yet" in text  # its singlestats have some
+
+    back, as_is = config.load_dashboard(out), config.load_dashboard(source)
+    assert [r.title for r in back.rows] == [r.title for r in as_is.rows]
+    assert [p.expr for r in back.rows for p in r.panels] == [
+        p.expr for r in as_is.rows for p in r.panels
+    ]
+
+
+def test_import_grafana_report_and_errors() -> None:
+    source = FIXTURES / "docker-prometheus-monitoring-179.json"
+    result = run_allintop("import-grafana", str(source), "--report")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith("not supported")
+    assert "rows:" not in result.stdout  # the report alone, without -o
+    missing = run_allintop("import-grafana", str(FIXTURES / "no-such.json"))
+    assert missing.returncode == 64
+    assert "cannot read" in missing.stderr
+    assert "Traceback" not in missing.stderr

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from allintop import config, promql
+from allintop import config, grafana_import, promql
 from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
 
@@ -129,3 +129,53 @@ def test_a_panels_yaml_written_as_json_is_still_a_panels_yaml(tmp_path: Path) ->
     dashboard = config.load_dashboard(_write(tmp_path, document))
     assert dashboard.rows[0].panels[0].expr == "up"
     assert dashboard.notice is None
+
+
+def _shown(dashboard: config.Dashboard) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+    return [
+        (row.title, tuple((p.title, p.expr, p.unit, p.legend or "") for p in row.panels))
+        for row in dashboard.rows
+    ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_import_grafana_output_loads_back_as_the_same_panels(path: Path) -> None:
+    converted = grafana_import.convert(path.read_text(), str(path))
+    text = grafana_import.to_yaml(converted, path.name)
+    back = config.load_text(text, "imported.yaml")
+    as_is = config.load_dashboard(path)
+    assert _shown(back) == _shown(as_is)
+    assert (back.title, back.refresh, back.range) == (as_is.title, as_is.refresh, as_is.range)
+    assert [(v.name, v.query, v.values, v.default) for v in back.variables] == [
+        (v.name, v.query, v.values, v.default) for v in as_is.variables
+    ]
+    # Every panel left out or cut down says so, in a comment over where it would be.
+    for _, reports in converted.layout:
+        for report in reports:
+            if report.status != "converted":  # (comments are single-spaced lines)
+                title = " ".join(report.title.split())
+                assert f"# Grafana panel {title!r}: {report.status}" in text
+
+
+def test_the_report_names_each_panel_once_with_its_status() -> None:
+    path = FIXTURES / "prometheus2-fusakla-3681.json"
+    text = grafana_import.report(grafana_import.convert(path.read_text(), str(path)))
+    lines = text.splitlines()
+    assert "== Main info" in lines
+    assert "  converted      Number of time series" in lines
+    assert "  not supported  untitled: a text panel without queries: not supported" in lines
+    assert any(
+        line.startswith("  partly         Build, uptime and runtime instance info: a table panel")
+        for line in lines
+    )
+    board = json.loads(path.read_text())
+    counted = sum(1 for line in lines if line.startswith("  "))
+    assert counted == len(list(_non_row_panels(board))) == 44
+    assert lines[-1].endswith("not supported")
+
+
+def test_import_grafana_refuses_what_is_no_dashboard(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="JSON but not a Grafana dashboard"):
+        grafana_import.convert('{"a": 1}', "x.json")
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        grafana_import.convert("rows:\n  - title: R\n", "panels.yaml")
