@@ -179,3 +179,23 @@ def test_import_grafana_refuses_what_is_no_dashboard(tmp_path: Path) -> None:
         grafana_import.convert('{"a": 1}', "x.json")
     with pytest.raises(ConfigError, match="not valid JSON"):
         grafana_import.convert("rows:\n  - title: R\n", "panels.yaml")
+
+
+def test_nothing_in_the_file_changes_the_yaml_structure() -> None:
+    hostile = 'CPU "busy"\n- title: injected\n# not a comment: 😀 \u2028 [x]'
+    board = {
+        "title": hostile,
+        "panels": [
+            {
+                "type": "stat",
+                "title": hostile,
+                "fieldConfig": {"defaults": {"mappings": [{"type": "value"}]}},
+                "targets": [{"refId": "A", "expr": 'up{job="a\\"b"}', "legendFormat": hostile}],
+            }
+        ],
+    }
+    converted = grafana_import.convert(json.dumps(board), "hostile.json")
+    back = config.load_text(grafana_import.to_yaml(converted, "hostile.json"), "back.yaml")
+    (panel,) = back.rows[0].panels
+    assert (back.title, panel.title, panel.legend) == (hostile, hostile, hostile)
+    assert panel.expr == 'up{job="a\\"b"}'
