@@ -148,6 +148,19 @@ def build_parser() -> argparse.ArgumentParser:
         "check", help="validate panels.yaml and every expr against the server"
     )
     _common(check, under_command=True)
+    imports = commands.add_parser(
+        "import-grafana",
+        help="write the panels.yaml equivalent of a Grafana dashboard JSON file",
+    )
+    imports.add_argument("file", metavar="FILE", type=Path, help="the dashboard's JSON")
+    imports.add_argument(
+        "-o", "--output", metavar="PANELS.yaml", type=Path, help="write it here, not to stdout"
+    )
+    imports.add_argument(
+        "--report",
+        action="store_true",
+        help="print per panel: converted, partly (what was dropped) or not supported",
+    )
     return parser
 
 
@@ -574,16 +587,36 @@ def _grafana(
         document, server = api.dashboard(chosen.uid), api.datasources()
     converted = grafana.convert(document, server, connection.url, auth)
     dashboard = converted.dashboard
-    if converted.unsupported:
-        shown = "; ".join(converted.unsupported[:8])
-        more = len(converted.unsupported) - 8
-        notice = f"not shown (not supported here): {shown}" + (f"; {more} more" if more > 0 else "")
+    notice = grafana.notice(converted.unsupported)
+    if notice is not None:
         dashboard = replace(dashboard, notice=notice)
         print(f"allintop: {notice}", file=sys.stderr)
     if args.datasource:
         dashboard = dashboard.with_default(args.datasource)
     notices = (f"--grafana has no scheme: using {parts.url}",) if parts.assumed_scheme else ()
     return dashboard, Target(dashboard.datasource.url or "", None, notices)
+
+
+def _import_grafana(path: Path, output: Path | None, with_report: bool) -> int:
+    """import-grafana: the panels.yaml to -o's file (or stdout), and/or the report."""
+    from allintop import grafana_import
+    from allintop.config.discovery import read_file
+
+    path = path.expanduser()
+    converted = grafana_import.convert(read_file(path), str(path))
+    if with_report:
+        print(grafana_import.report(converted), end="")
+    if output is None and with_report:
+        return 0
+    text = grafana_import.to_yaml(converted, path.name)
+    if output is None:
+        print(text, end="")
+        return 0
+    try:
+        output.expanduser().write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"-o {output}: cannot write it: {error.strerror or error}") from None
+    return 0
 
 
 def _print_dashboards(dashboards: Sequence[Listed]) -> None:
@@ -727,6 +760,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     environ = os.environ if environ is None else environ
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "import-grafana":
+            return _import_grafana(args.file, args.output, args.report)
         if args.no_color or "NO_COLOR" in environ:
             os.environ["NO_COLOR"] = "1"  # Textual and Rich both honour it
         settings = _settings(args, environ)
@@ -744,6 +779,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             user = _user_config(args, environ)
             context = _context(args, user)
             dashboard = _load(args, environ, context)
+            if dashboard.notice:  # a Grafana dashboard file: what of it is not shown
+                print(f"allintop: {dashboard.notice}", file=sys.stderr)
             _check_variables(dashboard, settings.variables)
             if args.command == "demo":
                 return _run_demo(args, settings, dashboard, environ)

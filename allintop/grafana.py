@@ -2,11 +2,12 @@
 
 `allintop --grafana URL` reads dashboards from a Grafana server and queries through
 Grafana's datasource proxy (/api/datasources/proxy/uid/<uid>/api/v1/...), so the
-user needs nothing but Grafana's URL and a token. Until a full Grafana JSON loader
-exists, a dashboard is shown as its Prometheus targets: each target of a panel is a
-panel (title, expression, legend, unit where Grafana's maps to ours), in Grafana's
-row and grid order. What cannot be shown (a Loki target, a server-side expression,
-a datasource the server lacks) is listed as not supported.
+user needs nothing but Grafana's URL and a token; `-c dashboard.json` reads a file
+(from_file), its Prometheus references all being the default datasource. Until a
+full Grafana JSON loader exists, a dashboard is shown as its Prometheus targets:
+each target of a panel is a panel (title, expression, legend, unit where Grafana's
+maps to ours), in Grafana's row and grid order. What cannot be shown (a Loki target,
+a server-side expression, a datasource the server lacks) is listed as not supported.
 
 Pure: the JSON in, dataclasses out; the HTTP side is allintop.grafana_api.
 """
@@ -15,13 +16,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 from allintop import config, promql
-from allintop.config import Auth, Dashboard, Datasource, Panel, Row, Variable
+from allintop.config import Auth, Dashboard, Datasource, DatasourceSet, Panel, Row, Variable
+from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.units import parse_duration
 
@@ -67,11 +69,31 @@ class Listed:
 
 
 @dataclass(frozen=True)
+class PanelReport:
+    """One Grafana panel: the panels it became, what of it was dropped and why, and
+    why any of its queries could not be shown."""
+
+    title: str
+    panels: tuple[Panel, ...]
+    dropped: tuple[str, ...] = ()
+    unsupported: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        if not self.panels:
+            return "not supported"
+        return "partly" if self.dropped or self.unsupported else "converted"
+
+
+@dataclass(frozen=True)
 class Converted:
-    """The dashboard, and what of Grafana's could not be shown, one line each."""
+    """The dashboard, and what of Grafana's could not be shown, one line each; `layout`
+    is every Grafana panel, by row, as it was converted."""
 
     dashboard: Dashboard
     unsupported: tuple[str, ...] = ()
+    layout: tuple[tuple[str, tuple[PanelReport, ...]], ...] = ()
+    dropped: tuple[str, ...] = ()  # the dashboard's own options not carried over
 
 
 @dataclass
@@ -82,6 +104,12 @@ class _Context:
     variables: Mapping[str, str]  # datasource variables: name -> current value
     used: dict[str, GrafanaSource] = field(default_factory=dict)  # our name -> source
     unsupported: list[str] = field(default_factory=list)
+    # A file on its own: every Prometheus reference is the one default datasource.
+    local: bool = False
+    kinds: Mapping[str, str] = field(default_factory=dict)  # datasource variable -> plugin
+    # Each variable's default and the built-ins: what an expression is checked with.
+    checks: Mapping[str, str] = field(default_factory=dict)
+    reports: list[PanelReport] = field(default_factory=list)  # the row's, so far
 
 
 def listed(document: object) -> list[Listed]:
@@ -145,24 +173,9 @@ def convert(
     board = document.get("dashboard", document)
     if not isinstance(board, Mapping):
         raise ConfigError("Grafana's dashboard answer holds no dashboard")
-    title = str(board.get("title") or "Grafana dashboard")
-    refresh = _duration(board.get("refresh"), config.DEFAULT_REFRESH)
-    range_ = _duration(str((board.get("time") or {}).get("from", "")).removeprefix("now-"), 0)
-    range_ = max(range_ or config.DEFAULT_RANGE, refresh)
     templating = (board.get("templating") or {}).get("list") or []
     context = _Context(server, _datasource_variables(templating))
-    builtins = promql.builtin_values(range_, refresh)
-    rows = [
-        Row(row_title, tuple(panels))
-        for row_title, grafana_panels in _rows(board, title)
-        if (panels := _panels(grafana_panels, context, builtins))
-    ]
-    if not rows:
-        why = "; ".join(context.unsupported[:3])
-        raise ConfigError(
-            f"the Grafana dashboard {title!r} has no Prometheus target allintop can show",
-            hint=why or None,
-        )
+    converted = _convert(board, context, None, {})
     named = {
         name: Datasource(
             url=grafana_url.rstrip("/") + PROXY_PATH + source.uid, auth=auth, name=name
@@ -171,17 +184,61 @@ def convert(
     }
     default = next((n for n, s in context.used.items() if s.is_default), next(iter(named)))
     return Converted(
-        Dashboard(
+        replace(
+            converted.dashboard,
             source=f"Grafana dashboard {board.get('uid', '')}".strip(),
             datasource=named[default],
-            refresh=refresh,
-            range=range_,
-            variables=_variables(templating),
-            rows=tuple(rows),
-            title=title,
             datasources=MappingProxyType(named),
         ),
+        converted.unsupported,
+        converted.layout,
+        converted.dropped,
+    )
+
+
+def _convert(
+    board: Mapping[str, Any],
+    context: _Context,
+    default: Datasource | None,
+    named: Mapping[str, Datasource],
+) -> Converted:
+    """The dashboard's rows, panels and variables; its datasources are the caller's."""
+    title = str(board.get("title") or "Grafana dashboard")
+    refresh = _duration(board.get("refresh"), config.DEFAULT_REFRESH)
+    range_ = _duration(str((board.get("time") or {}).get("from", "")).removeprefix("now-"), 0)
+    range_ = max(range_ or config.DEFAULT_RANGE, refresh)
+    templating = (board.get("templating") or {}).get("list") or []
+    builtins = promql.builtin_values(range_, refresh)
+    variables = _variables(templating)
+    context.checks = placeholder_values(variables)
+    rows, layout = [], []
+    for row_title, grafana_panels in _rows(board, title):
+        context.reports = []
+        panels = _panels(grafana_panels, context, builtins)
+        if panels:
+            rows.append(Row(row_title, tuple(panels)))
+        if context.reports:
+            layout.append((row_title, tuple(context.reports)))
+    if not rows:
+        why = "; ".join(context.unsupported[:3])
+        raise ConfigError(
+            f"the Grafana dashboard {title!r} has no Prometheus target allintop can show",
+            hint=why or None,
+        )
+    return Converted(
+        Dashboard(
+            source="",
+            datasource=default or Datasource(),
+            refresh=refresh,
+            range=range_,
+            variables=variables,
+            rows=tuple(rows),
+            title=title,
+            datasources=MappingProxyType(dict(named)),
+        ),
         tuple(context.unsupported),
+        tuple(layout),
+        _dashboard_dropped(board, {v.name for v in variables}),
     )
 
 
@@ -190,6 +247,72 @@ def token_auth(token_file: Path | None) -> Auth:
     if token_file is not None:
         return Auth(kind="bearer", secret_file=token_file)
     return Auth(kind="bearer", secret_env=TOKEN_ENV)
+
+
+# A dashboard file's own datasource, standing for every Prometheus one it references.
+LOCAL = GrafanaSource(uid="", name=config.DEFAULT_DATASOURCE, type="prometheus", is_default=True)
+
+
+def is_dashboard(document: object) -> bool:
+    """Whether JSON is a Grafana dashboard: a plain or "export for sharing" one (it has
+    `panels` or legacy `rows`), or the HTTP API's {"dashboard": ..., "meta": ...}."""
+    if not isinstance(document, Mapping):
+        return False
+    if isinstance(document.get("dashboard"), Mapping) and "meta" in document:
+        return True
+    return isinstance(document.get("panels"), list) or isinstance(document.get("rows"), list)
+
+
+def from_file(
+    document: Mapping[str, Any], source: str, datasources: DatasourceSet | None = None
+) -> Converted:
+    """A dashboard file as it is: every Prometheus datasource it references (by name,
+    uid, `$datasource`, `${DS_...}` of an export for sharing, or none) is the default
+    one, i.e. --url / $PROMETHEUS_URL / the default; or a context's, if given."""
+    board = document.get("dashboard", document)
+    if not isinstance(board, Mapping):
+        raise ConfigError(f"{source}: its dashboard is not a JSON object")
+    board = _filled(board, _constants(board.get("__inputs")))
+    templating = (board.get("templating") or {}).get("list") or []
+    context = _Context((LOCAL,), {}, local=True, kinds=_datasource_kinds(templating))
+    given = datasources or DatasourceSet(Datasource())
+    converted = _convert(board, context, given.default, given.named)
+    return replace(converted, dashboard=replace(converted.dashboard, source=source))
+
+
+def notice(unsupported: Sequence[str], shown: int = 8) -> str | None:
+    """What of a dashboard is not shown, as one line for stderr and the screen."""
+    if not unsupported:
+        return None
+    more = len(unsupported) - shown
+    listed = "; ".join(unsupported[:shown])
+    return f"not shown (not supported here): {listed}" + (f"; {more} more" if more > 0 else "")
+
+
+def _constants(inputs: object) -> dict[str, str]:
+    """An export for sharing's constant inputs: ${NAME} -> the value it was exported with
+    (Grafana's import asks for each, offering that value)."""
+    return {
+        "${" + str(item.get("name")) + "}": str(item.get("value") or "")
+        for item in _dicts(inputs)
+        if item.get("type") == "constant" and item.get("name")
+    }
+
+
+def _filled(item: Any, constants: Mapping[str, str]) -> Any:
+    """`item` with every ${NAME} of `constants` replaced, in every string, as Grafana's
+    import does."""
+    if not constants:
+        return item
+    if isinstance(item, str):
+        for name, value in constants.items():
+            item = item.replace(name, value)
+        return item
+    if isinstance(item, Mapping):
+        return {key: _filled(value, constants) for key, value in item.items()}
+    if isinstance(item, list):
+        return [_filled(value, constants) for value in item]
+    return item
 
 
 # -- layout --
@@ -228,31 +351,113 @@ def _dicts(items: object) -> list[Mapping[str, Any]]:
 def _panels(
     grafana_panels: Sequence[Mapping[str, Any]], context: _Context, builtins: Mapping[str, str]
 ) -> list[Panel]:
-    panels = []
+    panels: list[Panel] = []
     for grafana in sorted(grafana_panels, key=_position):
         title = str(grafana.get("title") or "untitled")
-        targets = [t for t in _dicts(grafana.get("targets")) if not t.get("hide")]
-        unit = _unit(grafana)
-        for target in targets:
-            name = _target_source(grafana, target, title, context)
-            expr = str(target.get("expr") or "").strip()
-            if name is None:
-                continue
-            if not expr:
-                context.unsupported.append(f"{title}: a target without a PromQL expression")
-                continue
-            legend = str(target.get("legendFormat") or "") or None
-            shown = title if len(targets) == 1 else f"{title} · {legend or target.get('refId', '')}"
-            panels.append(
-                Panel(
-                    title=shown,
-                    expr=promql.interpolate(expr, builtins),
-                    unit=unit,
-                    legend=None if legend == "__auto" else legend,
-                    datasource=name,
-                )
+        first_panel, first_reason = len(panels), len(context.unsupported)
+        _panel_targets(grafana, title, context, builtins, panels)
+        context.reports.append(
+            PanelReport(
+                title,
+                tuple(panels[first_panel:]),
+                _dropped(grafana),
+                tuple(u.removeprefix(f"{title}: ") for u in context.unsupported[first_reason:]),
             )
+        )
     return panels
+
+
+def _panel_targets(
+    grafana: Mapping[str, Any],
+    title: str,
+    context: _Context,
+    builtins: Mapping[str, str],
+    panels: list[Panel],
+) -> None:
+    """The panels one Grafana panel's targets become, added to `panels`."""
+    targets = [t for t in _dicts(grafana.get("targets")) if not t.get("hide")]
+    unit = _unit(grafana)
+    if not targets:  # a text panel, a library panel's reference, all targets hidden
+        kind = str(grafana.get("type") or "untyped")
+        context.unsupported.append(f"{title}: a {kind} panel without queries: not supported")
+    for target in targets:
+        name = _target_source(grafana, target, title, context)
+        expr = str(target.get("expr") or "").strip()
+        if name is None:
+            continue
+        if not expr:
+            context.unsupported.append(f"{title}: a target without a PromQL expression")
+            continue
+        expr = promql.interpolate(expr, builtins)
+        why = _unparsable(expr, context.checks)
+        if why:
+            context.unsupported.append(f"{title}: {why}: not supported")
+            continue
+        legend = str(target.get("legendFormat") or "") or None
+        shown = title if len(targets) == 1 else f"{title} · {legend or target.get('refId', '')}"
+        panels.append(
+            Panel(
+                title=shown,
+                expr=expr,
+                unit=unit,
+                legend=None if legend == "__auto" else legend,
+                datasource=None if context.local else name,
+            )
+        )
+
+
+def _dashboard_dropped(board: Mapping[str, Any], carried: set[str]) -> tuple[str, ...]:
+    """The dashboard's variables, annotations and links that were not carried over."""
+    dropped = []
+    for item in _dicts(((board.get("templating") or {}).get("list")) or []):
+        name, kind = str(item.get("name") or ""), str(item.get("type") or "")
+        if kind == "datasource":
+            dropped.append(f"variable {name} (datasource): every one is the default datasource")
+        elif name not in carried:
+            dropped.append(f"variable {name} ({kind or 'untyped'}): panels.yaml has no such kind")
+    annotations = (board.get("annotations") or {}).get("list") or []
+    named = [str(a.get("name") or "") for a in _dicts(annotations) if not a.get("builtIn")]
+    if named:
+        dropped.append(f"annotations {', '.join(named)}: allintop draws none")
+    if board.get("links"):
+        dropped.append("dashboard links: panels.yaml has none")
+    return tuple(dropped)
+
+
+# Panel kinds drawn as they are meant: a value and its sparkline.
+_CARD_KINDS = ("stat", "singlestat", "timeseries", "graph")
+
+
+def _dropped(grafana: Mapping[str, Any]) -> tuple[str, ...]:
+    """What of a Grafana panel a panels.yaml does not (yet) carry, and why."""
+    defaults = (grafana.get("fieldConfig") or {}).get("defaults") or {}
+    kind = str(grafana.get("type") or "")
+    dropped = []
+    if kind and kind not in _CARD_KINDS and grafana.get("targets"):
+        dropped.append(f"a {kind} panel: drawn as a value + sparkline card")
+    unit = defaults.get("unit") or ((grafana.get("yaxes") or [{}])[0] or {}).get("format")
+    if unit and str(unit) not in UNITS:
+        dropped.append(f"unit {str(unit)!r}: no allintop unit for it, shown as a plain number")
+    if (defaults.get("thresholds") or {}).get("steps") or grafana.get("thresholds"):
+        dropped.append("thresholds: not carried over (Grafana's colour steps)")
+    if defaults.get("mappings") or grafana.get("valueMaps") or grafana.get("rangeMaps"):
+        dropped.append("value mappings: panels.yaml has none yet")
+    if grafana.get("transformations"):
+        dropped.append("transformations: panels.yaml has none")
+    hidden = [str(t.get("refId", "")) for t in _dicts(grafana.get("targets")) if t.get("hide")]
+    if hidden:
+        dropped.append(f"hidden queries {', '.join(hidden)}: left out")
+    return tuple(dropped)
+
+
+def _unparsable(expr: str, values: Mapping[str, str]) -> str | None:
+    """Why `expr` is no PromQL once its variables have their defaults (a variable only
+    Grafana can fill, such as a query_result() one used as a number), or None."""
+    try:
+        promql.parse(promql.interpolate(expr, values))
+    except ValueError as error:
+        return f"its query does not parse with the variables' defaults ({error})"
+    return None
 
 
 def _unit(panel: Mapping[str, Any]) -> str:
@@ -272,7 +477,7 @@ def _target_source(
     if _is_expression(reference):
         context.unsupported.append(f"{title}: a server-side expression (__expr__): not supported")
         return None
-    source = _resolve(reference, context)
+    source = _local(reference, context) if context.local else _resolve(reference, context)
     if isinstance(source, str):
         context.unsupported.append(f"{title}: {source}")
         return None
@@ -325,6 +530,28 @@ def _resolve(reference: object, context: _Context) -> GrafanaSource | str:
     return f"datasource {text!r} is not on the Grafana server"
 
 
+def _local(reference: object, context: _Context) -> GrafanaSource:
+    """In a file on its own: the default datasource, unless the reference says it is
+    another kind (`{"type": "loki"}`, a variable of loki datasources, a name like
+    "Loki"): then a stand-in of that kind, which is not supported."""
+    if isinstance(reference, Mapping):
+        kind = str(reference.get("type") or "")
+        text = str(reference.get("uid") or "")
+    else:
+        kind, text = "", "" if reference is None else str(reference)
+    if text.startswith("$"):
+        kind = kind or context.kinds.get(text.strip("${}").split(":")[0], "")
+    elif not kind and text.casefold() in _OTHER_KINDS:
+        kind = text.casefold()
+    if kind in ("", "prometheus", "datasource"):
+        return LOCAL
+    return GrafanaSource(uid=text, name=text or kind, type=kind)
+
+
+# Datasource names that say their kind: a target on "Loki" is not PromQL.
+_OTHER_KINDS = ("loki", "elasticsearch", "influxdb", "graphite", "tempo", "mysql", "postgres")
+
+
 def _default(context: _Context, kind: str) -> GrafanaSource | str:
     """The server's default datasource (of `kind`, if given and the default is not)."""
     candidates = [s for s in context.sources if not kind or s.type == kind]
@@ -354,6 +581,15 @@ def _datasource_variables(templating: Sequence[Any]) -> dict[str, str]:
     return found
 
 
+def _datasource_kinds(templating: Sequence[Any]) -> dict[str, str]:
+    """Each datasource variable's kind of datasource (its `query`: "prometheus", "loki")."""
+    return {
+        str(item.get("name")): str(item.get("query") or "")
+        for item in _dicts(list(templating))
+        if item.get("type") == "datasource"
+    }
+
+
 def _variables(templating: Sequence[Any]) -> tuple[Variable, ...]:
     """Grafana's query, custom, interval and constant variables as ours; a query
     that is not label_values() gets "all" (Prometheus then says what it makes of it)."""
@@ -373,6 +609,8 @@ def _variables(templating: Sequence[Any]) -> tuple[Variable, ...]:
             values = tuple(v.strip() for v in query.split(",") if v.strip())
             default = current if current and not current.startswith("$") else ""
             default = default or (values[0] if values else "all")
+            if values and default not in (*values, "all", "All", "$__all"):  # "auto"...
+                default = values[0]
             variables.append(Variable(name, values=values, default=default))
     return tuple(variables)
 

@@ -16,7 +16,7 @@ from allintop.config.panels import References, read_rows
 from allintop.config.variables import placeholder_values, read_variables, with_default
 from allintop.units import format_duration
 
-_TOP_KEYS = ("title", "datasource", "datasources", "refresh", "range", "variables", "rows")
+TOP_KEYS = ("title", "datasource", "datasources", "refresh", "range", "variables", "rows")
 
 
 def read_dashboard(
@@ -29,7 +29,7 @@ def read_dashboard(
             f"the top level must be a mapping (rows:, refresh:, ...), got {kind_of(root)}",
             "see the bundled default panels.yaml for the shape",
         )
-    fields = mapping(root, "", _TOP_KEYS, required=("rows",))
+    fields = mapping(root, "", TOP_KEYS, required=("rows",))
     refresh = optional(fields, "refresh", "", duration)
     refresh = DEFAULT_REFRESH if refresh is None else refresh
     if refresh <= 0:

@@ -3,13 +3,14 @@ config dir, the bundled dashboards) and reading it, within a size limit."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
-from allintop.config.dashboard import read_dashboard
+from allintop.config.dashboard import TOP_KEYS, read_dashboard
 from allintop.config.model import Dashboard, DatasourceSet
 from allintop.config.nodes import walk
 from allintop.errors import ConfigError
@@ -89,12 +90,46 @@ def load(
 
 
 def load_dashboard(path: Path, datasources: DatasourceSet | None = None) -> Dashboard:
-    """Read and validate one panels.yaml; every problem is a ConfigError."""
+    """Read and validate one panels.yaml, or a Grafana dashboard's JSON as it is (told
+    apart by content, not by name); every problem is a ConfigError."""
     text = read_file(path)
+    grafana = _grafana_dashboard(text, path, datasources)
+    if grafana is not None:
+        return replace(grafana, source_path=path)
     return replace(
         load_text(text, str(path), base_dir=path.parent, datasources=datasources),
         source_path=path,
     )
+
+
+def _grafana_dashboard(
+    text: str, path: Path, datasources: DatasourceSet | None
+) -> Dashboard | None:
+    """The file as a Grafana dashboard, or None when it is a panels.yaml (YAML, or JSON
+    with only panels.yaml's keys)."""
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        if path.suffix.lower() != ".json":
+            return None  # a YAML flow mapping, perhaps: the YAML reader says what is wrong
+        raise ConfigError(
+            f"{path}: not valid JSON: {getattr(error, 'msg', error)} "
+            f"(line {getattr(error, 'lineno', '?')})"
+        ) from None
+    if isinstance(document, dict) and set(document) <= set(TOP_KEYS):
+        return None
+    from allintop import grafana  # it builds on this package: imported when needed
+
+    if not grafana.is_dashboard(document):
+        raise ConfigError(
+            f"{path} is JSON but neither a Grafana dashboard nor a panels.yaml",
+            hint='a Grafana dashboard has "panels" (or the old "rows"); the HTTP API\'s '
+            'answer has "dashboard" and "meta"',
+        )
+    converted = grafana.from_file(document, str(path), datasources)
+    return replace(converted.dashboard, notice=grafana.notice(converted.unsupported))
 
 
 def read_file(path: Path) -> str:

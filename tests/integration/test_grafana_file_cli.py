@@ -1,0 +1,71 @@
+"""`allintop once -c dashboard.json`: a real Grafana dashboard file, as it is, against
+the real demo stack's Prometheus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from allintop import config
+from tests.helpers import run_allintop
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("prometheus-2-stats-grafana7.json", ("== Prometheus 2.0 Stats", "Samples Appended")),
+        ("prometheus2-fusakla-3681.json", ("== Main info", "== Resources", "Build, uptime")),
+    ],
+)
+def test_once_runs_a_grafana_dashboard_file(stack, name: str, shown: tuple[str, ...]) -> None:
+    result = run_allintop("once", "-c", str(FIXTURES / name), "--url", stack.prometheus_url)
+    assert result.returncode in (0, 1, 2, 3), result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    for text in shown:  # its rows and panels
+        assert text in result.stdout
+    if name.startswith("prometheus2-fusakla"):  # its text panels cannot be shown: said so
+        assert "a text panel without queries: not supported" in result.stderr
+
+
+def test_json_that_is_no_dashboard_exits_64(tmp_path: Path) -> None:
+    path = tmp_path / "answer.json"
+    path.write_text('{"status": "success", "data": {"result": []}}')
+    result = run_allintop("once", "-c", str(path), "--url", "http://127.0.0.1:9")
+    assert result.returncode == 64
+    assert "JSON but neither a Grafana dashboard nor a panels.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_import_grafana_writes_a_panels_yaml_that_runs_the_same(tmp_path: Path) -> None:
+    source = FIXTURES / "node-exporter-full-2022-graph.json"
+    out = tmp_path / "panels.yaml"
+    result = run_allintop("import-grafana", str(source), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    text = out.read_text()
+
+    assert "# Not carried over: variable DS_PROMETHEUS (datasource)" in text
+    assert "value mappings: panels.yaml has none yet" in text  # its singlestats have some
+
+    back, as_is = config.load_dashboard(out), config.load_dashboard(source)
+    assert [r.title for r in back.rows] == [r.title for r in as_is.rows]
+    assert [p.expr for r in back.rows for p in r.panels] == [
+        p.expr for r in as_is.rows for p in r.panels
+    ]
+
+
+def test_import_grafana_report_and_errors() -> None:
+    source = FIXTURES / "docker-prometheus-monitoring-179.json"
+    result = run_allintop("import-grafana", str(source), "--report")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].endswith("not supported")
+    assert "rows:" not in result.stdout  # the report alone, without -o
+    missing = run_allintop("import-grafana", str(FIXTURES / "no-such.json"))
+    assert missing.returncode == 64
+    assert "cannot read" in missing.stderr
+    assert "Traceback" not in missing.stderr

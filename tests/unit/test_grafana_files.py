@@ -1,0 +1,201 @@
+"""Real Grafana dashboards by other people, loaded as they are with `-c FILE.json`:
+every one loads, every non-row panel is shown or named as not supported, and every
+PromQL target parses once its variables are filled in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from allintop import config, grafana_import, promql
+from allintop.config.variables import placeholder_values
+from allintop.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
+FILES = sorted(FIXTURES.glob("*.json"))
+
+
+def test_the_fixtures_are_there() -> None:
+    assert len(FILES) >= 10, f"the Grafana fixtures are missing from {FIXTURES}"
+
+
+def _non_row_panels(board: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    """Every non-row panel: in legacy rows[], top-level, or inside a collapsed row."""
+    for row in board.get("rows") or []:
+        yield from row.get("panels") or []
+    for panel in board.get("panels") or []:
+        if panel.get("type") == "row":
+            yield from panel.get("panels") or []
+        else:
+            yield panel
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
+    board = json.loads(path.read_text())
+    dashboard = config.load_dashboard(path)
+    shown = [panel.title for row in dashboard.rows for panel in row.panels]
+    notice = dashboard.notice or ""
+    grafana_panels = list(_non_row_panels(board))
+    assert grafana_panels
+    for grafana_panel in grafana_panels:
+        title = str(grafana_panel.get("title") or "untitled")
+        assert (
+            title in shown
+            or any(s.startswith(f"{title} · ") for s in shown)
+            or (
+                f"{title}: " in notice or "more" in notice  # the notice lists 8, then a count
+            )
+        ), f"{path.name}: panel {title!r} is neither shown nor named as not supported"
+    assert dashboard.source_path == path
+    assert dashboard.datasources == {}  # every Prometheus reference is the default one
+    assert dashboard.datasource.url is None  # --url / $PROMETHEUS_URL / the default
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_promql_target_parses_after_expansion(path: Path) -> None:
+    dashboard = config.load_dashboard(path)
+    values = placeholder_values(dashboard.variables)
+    for panel in (p for row in dashboard.rows for p in row.panels):
+        promql.parse(promql.interpolate(panel.expr, values))
+
+
+BOARD = {
+    "title": "Small",
+    "panels": [
+        {
+            "type": "stat",
+            "title": "Up",
+            "datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"},
+            "fieldConfig": {"defaults": {"unit": "bytes"}},
+            "targets": [{"refId": "A", "expr": "up", "legendFormat": "{{job}}"}],
+        },
+        {
+            "type": "logs",
+            "title": "Logs",
+            "datasource": {"type": "loki", "uid": "loki-uid"},
+            "targets": [{"refId": "A", "expr": '{job="api"}'}],
+        },
+        {
+            "type": "timeseries",
+            "title": "By name",
+            "datasource": "Loki",
+            "targets": [{"refId": "A", "expr": '{job="api"}'}],
+        },
+    ],
+}
+
+
+def _write(tmp_path: Path, document: object, name: str = "board.json") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.mark.parametrize(
+    "document",
+    [BOARD, {"dashboard": BOARD, "meta": {"slug": "small"}}],
+    ids=["plain", "http-api"],
+)
+def test_a_dashboard_is_told_by_content_not_by_name(tmp_path: Path, document: object) -> None:
+    dashboard = config.load_dashboard(_write(tmp_path, document, "board.yaml"))
+    (panel,) = [p for row in dashboard.rows for p in row.panels]
+    assert (panel.title, panel.expr, panel.unit, panel.legend) == ("Up", "up", "bytes", "{{job}}")
+    assert panel.datasource is None  # ${DS_PROMETHEUS}: the default datasource
+    assert dashboard.notice is not None
+    assert "Logs: datasource 'loki-uid' is loki: not supported" in dashboard.notice
+    assert "By name: datasource 'Loki' is loki: not supported" in dashboard.notice
+
+
+def test_json_that_is_no_dashboard_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="JSON but neither a Grafana dashboard"):
+        config.load_dashboard(_write(tmp_path, {"status": "success", "data": []}))
+
+
+def test_broken_json_says_where(tmp_path: Path) -> None:
+    path = tmp_path / "board.json"
+    path.write_text('{"panels": [\n  {"title": }\n]}')
+    with pytest.raises(ConfigError, match=r"not valid JSON: .*line 2"):
+        config.load_dashboard(path)
+
+
+def test_a_panels_yaml_written_as_json_is_still_a_panels_yaml(tmp_path: Path) -> None:
+    document = {"rows": [{"title": "R", "panels": [{"title": "Up", "expr": "up"}]}]}
+    dashboard = config.load_dashboard(_write(tmp_path, document))
+    assert dashboard.rows[0].panels[0].expr == "up"
+    assert dashboard.notice is None
+
+
+def _shown(dashboard: config.Dashboard) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+    return [
+        (row.title, tuple((p.title, p.expr, p.unit, p.legend or "") for p in row.panels))
+        for row in dashboard.rows
+    ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_import_grafana_output_loads_back_as_the_same_panels(path: Path) -> None:
+    converted = grafana_import.convert(path.read_text(), str(path))
+    text = grafana_import.to_yaml(converted, path.name)
+    back = config.load_text(text, "imported.yaml")
+    as_is = config.load_dashboard(path)
+    assert _shown(back) == _shown(as_is)
+    assert (back.title, back.refresh, back.range) == (as_is.title, as_is.refresh, as_is.range)
+    assert [(v.name, v.query, v.values, v.default) for v in back.variables] == [
+        (v.name, v.query, v.values, v.default) for v in as_is.variables
+    ]
+    # Every panel left out or cut down says so, in a comment over where it would be.
+    for _, reports in converted.layout:
+        for report in reports:
+            if report.status != "converted":  # (comments are single-spaced lines)
+                title = " ".join(report.title.split())
+                assert f"# Grafana panel {title!r}: {report.status}" in text
+
+
+def test_the_report_names_each_panel_once_with_its_status() -> None:
+    path = FIXTURES / "prometheus2-fusakla-3681.json"
+    text = grafana_import.report(grafana_import.convert(path.read_text(), str(path)))
+    lines = text.splitlines()
+    assert "== Main info" in lines
+    assert "  converted      Number of time series" in lines
+    assert "  not supported  untitled: a text panel without queries: not supported" in lines
+    assert any(
+        line.startswith("  partly         Build, uptime and runtime instance info: a table panel")
+        for line in lines
+    )
+    board = json.loads(path.read_text())
+    counted = sum(1 for line in lines if line.startswith("  "))
+    assert counted == len(list(_non_row_panels(board))) == 44
+    assert lines[-1].endswith("not supported")
+
+
+def test_import_grafana_refuses_what_is_no_dashboard(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="JSON but not a Grafana dashboard"):
+        grafana_import.convert('{"a": 1}', "x.json")
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        grafana_import.convert("rows:\n  - title: R\n", "panels.yaml")
+
+
+def test_nothing_in_the_file_changes_the_yaml_structure() -> None:
+    hostile = 'CPU "busy"\n- title: injected\n# not a comment: 😀 \u2028 [x]'
+    board = {
+        "title": hostile,
+        "panels": [
+            {
+                "type": "stat",
+                "title": hostile,
+                "fieldConfig": {"defaults": {"mappings": [{"type": "value"}]}},
+                "targets": [{"refId": "A", "expr": 'up{job="a\\"b"}', "legendFormat": hostile}],
+            }
+        ],
+    }
+    converted = grafana_import.convert(json.dumps(board), "hostile.json")
+    back = config.load_text(grafana_import.to_yaml(converted, "hostile.json"), "back.yaml")
+    (panel,) = back.rows[0].panels
+    assert (back.title, panel.title, panel.legend) == (hostile, hostile, hostile)
+    assert panel.expr == 'up{job="a\\"b"}'
