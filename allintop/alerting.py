@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from allintop.config import Panel
-from allintop.history import LabelKey, label_key
+from allintop.history import label_key
 from allintop.model import (
     Alert,
     AlertRule,
@@ -93,23 +93,15 @@ class Suppression:
         return held or any(silence_matches(s, seen) for s in self.silences)
 
 
-def suppressed_keys(managed: Iterable[ManagedAlert]) -> frozenset[LabelKey]:
-    """Label sets Alertmanager silences or inhibits."""
-    return frozenset(label_key(a.labels) for a in managed if a.silenced or a.inhibited)
-
-
 def summarize(
     alerts: Iterable[Alert],
-    suppressed: Callable[[Mapping[str, str]], bool] | frozenset[LabelKey] = frozenset(),
+    suppressed: Callable[[Mapping[str, str]], bool] = lambda labels: False,
 ) -> list[ActiveAlert]:
     """Group alert instances by (name, state); silenced groups sort after live ones.
 
-    `suppressed` says whether an instance (by its labels) is silenced or inhibited: a
-    Suppression, or a set of label keys.
+    `suppressed` says whether an instance (by its labels) is silenced or inhibited:
+    a Suppression, built from what Alertmanager says.
     """
-    if isinstance(suppressed, frozenset):
-        keys = suppressed
-        suppressed = lambda labels: label_key(labels) in keys  # noqa: E731
     groups: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
         if alert.state in ("firing", "pending"):

@@ -7,7 +7,6 @@ from allintop.alerting import (
     rules_for_panel,
     scrape_error_summary,
     summarize,
-    suppressed_keys,
 )
 from allintop.alertmanager import ManagedAlert
 from allintop.config import Panel
@@ -56,7 +55,7 @@ def test_silenced_groups_sort_after_live_ones():
     silenced = _alert("Mem", "firing", "critical", route="/x")
     loud = _alert("Lag", "firing", "warning")
     managed = [ManagedAlert(silenced.labels, "suppressed", ("s1",), ())]
-    result = summarize([silenced, loud], suppressed_keys(managed))
+    result = summarize([silenced, loud], Suppression(managed=tuple(managed)))
     assert [(a.name, a.silenced) for a in result] == [("Lag", False), ("Mem", True)]
 
 
