@@ -19,10 +19,19 @@ class OwnedServer(ThreadingHTTPServer):
 
 
 class QuietHandler(BaseHTTPRequestHandler):
-    """A handler that logs nothing (the stand-ins record what they saw) and answers
-    with a body of a given type."""
+    """A handler that logs nothing (the stand-ins record what they saw), hands GET and
+    POST alike to `_handle`, and answers with a body of a given type."""
 
     server: OwnedServer
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._handle("GET")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle("POST")
+
+    def _handle(self, method: str) -> None:
+        raise NotImplementedError
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass

@@ -33,12 +33,6 @@ class Request:
 
 
 class _Handler(QuietHandler):
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
     def _handle(self, method: str) -> None:
         proxy = self.server.owner
         parts = urlsplit(self.path)
