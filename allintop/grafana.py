@@ -22,7 +22,18 @@ from types import MappingProxyType
 from typing import Any
 
 from allintop import config, promql
-from allintop.config import Auth, Dashboard, Datasource, DatasourceSet, Panel, Row, Variable
+from allintop.config import (
+    GRID_COLUMNS,
+    Auth,
+    Dashboard,
+    Datasource,
+    DatasourceSet,
+    Panel,
+    Row,
+    Tile,
+    TileKind,
+    Variable,
+)
 from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.units import parse_duration
@@ -77,10 +88,11 @@ class PanelReport:
     panels: tuple[Panel, ...]
     dropped: tuple[str, ...] = ()
     unsupported: tuple[str, ...] = ()
+    tile: Tile | None = None  # how it is drawn; None: not at all
 
     @property
     def status(self) -> str:
-        if not self.panels:
+        if self.tile is None or self.tile.kind == "other":
             return "not supported"
         return "partly" if self.dropped or self.unsupported else "converted"
 
@@ -212,14 +224,21 @@ def _convert(
     variables = _variables(templating)
     context.checks = placeholder_values(variables)
     rows, layout = [], []
-    for row_title, grafana_panels in _rows(board, title):
+    for grafana_row in _rows(board, title):
         context.reports = []
-        panels = _panels(grafana_panels, context, builtins)
-        if panels:
-            rows.append(Row(row_title, tuple(panels)))
+        panels, tiles = _panels(grafana_row, context, builtins)
+        if tiles:
+            rows.append(
+                Row(
+                    grafana_row.title,
+                    tuple(panels),
+                    tiles=tuple(tiles),
+                    collapsed=grafana_row.collapsed,
+                )
+            )
         if context.reports:
-            layout.append((row_title, tuple(context.reports)))
-    if not rows:
+            layout.append((grafana_row.title, tuple(context.reports)))
+    if not any(row.panels for row in rows):
         why = "; ".join(context.unsupported[:3])
         raise ConfigError(
             f"the Grafana dashboard {title!r} has no Prometheus target allintop can show",
@@ -318,22 +337,56 @@ def _filled(item: Any, constants: Mapping[str, str]) -> Any:
 # -- layout --
 
 
-def _rows(board: Mapping[str, Any], title: str) -> list[tuple[str, list[Mapping[str, Any]]]]:
-    """(row title, its panels) in Grafana's order: legacy top-level `rows[]`, or the
-    flat `panels` list cut at its row panels (a collapsed row holds its own)."""
+@dataclass(frozen=True)
+class _GrafanaRow:
+    title: str
+    panels: list[Mapping[str, Any]]
+    collapsed: bool = False
+    legacy: bool = False  # a top-level `rows[]` row: widths are 12ths (`span`)
+    height: int = 0  # a legacy row's height, in grid rows
+
+
+def _rows(board: Mapping[str, Any], title: str) -> list[_GrafanaRow]:
+    """The rows in Grafana's order: legacy top-level `rows[]`, or the flat `panels`
+    list cut at its row panels (a collapsed row holds its own panels)."""
     if board.get("rows"):
         return [
-            (str(row.get("title") or title), list(row.get("panels") or []))
+            _GrafanaRow(
+                str(row.get("title") or title),
+                list(_dicts(row.get("panels"))),
+                collapsed=bool(row.get("collapse")),
+                legacy=True,
+                height=_legacy_height(row.get("height")),
+            )
             for row in board["rows"]
             if isinstance(row, Mapping)
         ]
-    rows: list[tuple[str, list[Mapping[str, Any]]]] = [(title, [])]
+    rows = [_GrafanaRow(title, [])]
     for panel in sorted(_dicts(board.get("panels")), key=_position):
         if panel.get("type") == "row":
-            rows.append((str(panel.get("title") or title), list(_dicts(panel.get("panels")))))
+            rows.append(
+                _GrafanaRow(
+                    str(panel.get("title") or title),
+                    list(_dicts(panel.get("panels"))),
+                    collapsed=bool(panel.get("collapsed")),
+                )
+            )
         else:
-            rows[-1][1].append(panel)
+            rows[-1].panels.append(panel)
     return rows
+
+
+#: Pixels of one Grafana grid row (gridPos.h counts these).
+_GRID_ROW_PX = 30
+
+
+def _legacy_height(height: object) -> int:
+    """A legacy row's height ("250px", 250) in grid rows."""
+    try:
+        pixels = float(str(height).removesuffix("px"))
+    except ValueError:
+        return 0
+    return max(1, round(pixels / _GRID_ROW_PX)) if pixels > 0 else 0
 
 
 def _position(panel: Mapping[str, Any]) -> tuple[int, int]:
@@ -349,22 +402,127 @@ def _dicts(items: object) -> list[Mapping[str, Any]]:
 
 
 def _panels(
-    grafana_panels: Sequence[Mapping[str, Any]], context: _Context, builtins: Mapping[str, str]
-) -> list[Panel]:
+    row: _GrafanaRow, context: _Context, builtins: Mapping[str, str]
+) -> tuple[list[Panel], list[Tile]]:
+    """A row's queries (one panel each) and its tiles, each tile over its own."""
     panels: list[Panel] = []
-    for grafana in sorted(grafana_panels, key=_position):
-        title = str(grafana.get("title") or "untitled")
+    tiles: list[Tile] = []
+    for grafana in sorted(row.panels, key=_position):
+        title = str(grafana.get("title") or "")
         first_panel, first_reason = len(panels), len(context.unsupported)
-        _panel_targets(grafana, title, context, builtins, panels)
+        _panel_targets(grafana, title or "untitled", context, builtins, panels)
+        tile = _tile(grafana, title, row, first_panel, len(panels) - first_panel)
+        if tile is not None:
+            tiles.append(tile)
         context.reports.append(
             PanelReport(
-                title,
+                title or "untitled",
                 tuple(panels[first_panel:]),
                 _dropped(grafana),
-                tuple(u.removeprefix(f"{title}: ") for u in context.unsupported[first_reason:]),
+                tuple(
+                    u.removeprefix(f"{title or 'untitled'}: ")
+                    for u in context.unsupported[first_reason:]
+                ),
+                tile,
             )
         )
-    return panels
+    return panels, tiles
+
+
+# Grafana's panel types and the tile kind each is drawn as; any other is "other".
+KINDS: Mapping[str, TileKind] = MappingProxyType(
+    {
+        "stat": "stat",
+        "singlestat": "stat",
+        "gauge": "gauge",
+        "bargauge": "bargauge",
+        "timeseries": "timeseries",
+        "graph": "timeseries",
+        "table": "table",
+        "table-old": "table",
+        "text": "text",
+        "heatmap": "heatmap",
+    }
+)
+
+
+def _tile(
+    grafana: Mapping[str, Any], title: str, row: _GrafanaRow, first: int, count: int
+) -> Tile | None:
+    """How the Grafana panel is drawn, over its `count` queries from `first`; None for
+    a panel of queries none of which could be shown (named in the report only)."""
+    kind_name = str(grafana.get("type") or "")
+    kind = KINDS.get(kind_name, "other")
+    if not count and kind not in ("text", "other"):
+        return None
+    options = grafana.get("options") if isinstance(grafana.get("options"), Mapping) else {}
+    defaults = _field_defaults(grafana)
+    width, height = _size(grafana, row)
+    return Tile(
+        title=title,
+        kind=kind,
+        first=first,
+        count=count,
+        width=width,
+        height=height,
+        reducer=_reducer(grafana, options),
+        graph=_graph(grafana, options),
+        min=_number(defaults.get("min", grafana.get("minValue"))),
+        max=_number(defaults.get("max", grafana.get("maxValue"))),
+        content=str(options.get("content") or grafana.get("content") or "")
+        if kind == "text"
+        else "",
+        note=f"a {kind_name or 'untyped'} panel" if kind == "other" else "",
+    )
+
+
+def _field_defaults(grafana: Mapping[str, Any]) -> Mapping[str, Any]:
+    field_config = grafana.get("fieldConfig")
+    defaults = field_config.get("defaults") if isinstance(field_config, Mapping) else None
+    return defaults if isinstance(defaults, Mapping) else {}
+
+
+def _size(grafana: Mapping[str, Any], row: _GrafanaRow) -> tuple[int, int]:
+    """Width in 24ths and height in grid rows: gridPos, or a legacy panel's `span`
+    (12ths) in its row's height."""
+    if row.legacy:
+        span = _number(grafana.get("span")) or 12
+        return max(1, min(GRID_COLUMNS, round(span * 2))), row.height
+    grid = grafana.get("gridPos") if isinstance(grafana.get("gridPos"), Mapping) else {}
+    width = _number(grid.get("w")) or GRID_COLUMNS
+    height = _number(grid.get("h")) or 0
+    return max(1, min(GRID_COLUMNS, round(width))), max(0, round(height))
+
+
+def _reducer(grafana: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+    """The Grafana reducer's name: a stat's reduceOptions.calcs, a singlestat's
+    valueName; "lastNotNull" when it says none."""
+    reduce_options = options.get("reduceOptions")
+    if isinstance(reduce_options, Mapping):
+        calcs = reduce_options.get("calcs")
+        if isinstance(calcs, list) and calcs:
+            return str(calcs[0])
+    if grafana.get("valueName"):
+        return str(grafana["valueName"])
+    return "lastNotNull"
+
+
+def _graph(grafana: Mapping[str, Any], options: Mapping[str, Any]) -> bool:
+    """Whether a stat shows its sparkline: graphMode "area", a singlestat's sparkline."""
+    if grafana.get("type") == "singlestat":
+        sparkline = grafana.get("sparkline")
+        return bool(sparkline.get("show")) if isinstance(sparkline, Mapping) else False
+    return str(options.get("graphMode") or "area") != "none"
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or value is None or value == "":
+        return None
+    try:
+        number = float(str(value))
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
 
 
 def _panel_targets(
@@ -377,8 +535,8 @@ def _panel_targets(
     """The panels one Grafana panel's targets become, added to `panels`."""
     targets = [t for t in _dicts(grafana.get("targets")) if not t.get("hide")]
     unit = _unit(grafana)
-    if not targets:  # a text panel, a library panel's reference, all targets hidden
-        kind = str(grafana.get("type") or "untyped")
+    kind = str(grafana.get("type") or "untyped")
+    if not targets and kind not in ("text", "row"):  # a library panel's reference, hidden
         context.unsupported.append(f"{title}: a {kind} panel without queries: not supported")
     for target in targets:
         name = _target_source(grafana, target, title, context)
@@ -424,17 +582,15 @@ def _dashboard_dropped(board: Mapping[str, Any], carried: set[str]) -> tuple[str
     return tuple(dropped)
 
 
-# Panel kinds drawn as they are meant: a value and its sparkline.
-_CARD_KINDS = ("stat", "singlestat", "timeseries", "graph")
-
-
 def _dropped(grafana: Mapping[str, Any]) -> tuple[str, ...]:
     """What of a Grafana panel a panels.yaml does not (yet) carry, and why."""
     defaults = (grafana.get("fieldConfig") or {}).get("defaults") or {}
     kind = str(grafana.get("type") or "")
     dropped = []
-    if kind and kind not in _CARD_KINDS and grafana.get("targets"):
-        dropped.append(f"a {kind} panel: drawn as a value + sparkline card")
+    if kind not in KINDS:
+        dropped.append(
+            f"a {kind or 'untyped'} panel: not drawn in the terminal, its queries listed"
+        )
     unit = defaults.get("unit") or ((grafana.get("yaxes") or [{}])[0] or {}).get("format")
     if unit and str(unit) not in UNITS:
         dropped.append(f"unit {str(unit)!r}: no allintop unit for it, shown as a plain number")

@@ -13,6 +13,7 @@ from typing import Literal
 from allintop import promql
 from allintop.credentials import read_secret_file
 from allintop.errors import ConfigError
+from allintop.mappings import ValueMapping
 from allintop.thresholds import Thresholds
 
 DEFAULT_REFRESH = 5.0
@@ -106,11 +107,77 @@ class Panel:
     (the row's datasource is copied here when the panel names none)."""
 
 
+#: How a tile is drawn: a value card (stat), bars (gauge, bargauge), a chart
+#: (timeseries), rows of series (table), markdown (text), shaded buckets (heatmap),
+#: or a card naming a kind the terminal does not draw (other).
+TileKind = Literal["stat", "gauge", "bargauge", "timeseries", "table", "text", "heatmap", "other"]
+TILE_KINDS: tuple[TileKind, ...] = (
+    "stat",
+    "gauge",
+    "bargauge",
+    "timeseries",
+    "table",
+    "text",
+    "heatmap",
+    "other",
+)
+#: Columns of the layout grid a tile's `width` counts in (Grafana's gridPos).
+GRID_COLUMNS = 24
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One box on the screen (a Grafana panel): how it is drawn and where, over the
+    queries it shows. The queries are panels of its row (`first`, `count`): the
+    poller knows only panels, one query each, so a tile of several queries is
+    several panels drawn together. A text tile has none."""
+
+    title: str
+    kind: TileKind = "stat"
+    first: int = 0
+    count: int = 1
+    width: int = 0
+    """Columns of GRID_COLUMNS; 0: the card grid decides."""
+    height: int = 0
+    """Grafana grid rows (gridPos.h); 0: the kind's own height."""
+    reducer: str = "last"
+    """How a series becomes one number: last, lastNotNull, mean, max, min, sum..."""
+    mappings: tuple[ValueMapping, ...] = ()
+    graph: bool = True
+    """A stat's sparkline (Grafana's graphMode "area")."""
+    min: float | None = None
+    max: float | None = None
+    content: str = ""
+    """A text tile's markdown."""
+    note: str = ""
+    """Why a tile of kind "other" is not drawn ("a piechart panel")."""
+    line: int = 0
+
+    @property
+    def span(self) -> range:
+        """Its panels' indices in the row."""
+        return range(self.first, self.first + self.count)
+
+
 @dataclass(frozen=True)
 class Row:
     title: str
     panels: tuple[Panel, ...]
     datasource: str | None = None
+    tiles: tuple[Tile, ...] = ()
+    """How its panels are drawn; empty: one stat card each (panels.yaml's own)."""
+    collapsed: bool = False
+    """Shown as its title only until expanded; its panels are not queried meanwhile."""
+
+    @property
+    def layout(self) -> tuple[Tile, ...]:
+        """Its tiles: the given ones, else one stat card per panel."""
+        if self.tiles:
+            return self.tiles
+        return tuple(
+            Tile(title=panel.title, first=index, line=panel.line)
+            for index, panel in enumerate(self.panels)
+        )
 
 
 @dataclass(frozen=True)
