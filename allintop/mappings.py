@@ -4,6 +4,8 @@ do. Pure: no Textual, no network."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,3 +26,31 @@ class ValueMapping:
     high: float | None = None
     special: str | None = None  # kind "special": one of SPECIALS
     color: str | None = None
+
+
+def mapped(value: float | None, mappings: Sequence[ValueMapping]) -> ValueMapping | None:
+    """The first mapping that matches `value` (None: no value), or None."""
+    for mapping in mappings:
+        if mapping.kind == "range" and value is not None and not math.isnan(value):
+            if (mapping.low is None or value >= mapping.low) and (
+                mapping.high is None or value <= mapping.high
+            ):
+                return mapping
+        elif mapping.kind == "value" and value is not None and mapping.value is not None:
+            try:
+                if float(mapping.value) == value:
+                    return mapping
+            except ValueError:
+                continue
+        elif mapping.kind == "special" and _special(value, mapping.special):
+            return mapping
+    return None
+
+
+def _special(value: float | None, special: str | None) -> bool:
+    nan = value is not None and math.isnan(value)
+    return {
+        "null": value is None,
+        "nan": nan,
+        "null+nan": value is None or nan,
+    }.get(special or "", False)
