@@ -11,7 +11,7 @@ Poller, passed through. No Textual imports.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from allintop.config import Panel
@@ -127,9 +127,21 @@ class FanOut:
         for part in self.parts:
             part.poller.reset_tick()
 
-    async def backfill(self, now: float) -> TickReport:
-        reports = await asyncio.gather(*(part.poller.backfill(now) for part in self.parts))
-        return self._merge(reports)
+    def set_active(self, panels: Collection[int] | None) -> None:
+        """Ask only `panels` (dashboard indexes; None: all) on each tick."""
+        for part in self.parts:
+            part.poller.set_active(None if panels is None else _local(part, panels))
+
+    async def backfill(self, now: float, only: Collection[int] | None = None) -> TickReport:
+        """The panels shown (or `only` these, dashboard indexes) backfilled; a
+        datasource with none of `only` is not asked."""
+        parts = [p for p in self.parts if only is None or _local(p, only)]
+        reports = await asyncio.gather(
+            *(p.poller.backfill(now, None if only is None else _local(p, only)) for p in parts)
+        )
+        if not reports:
+            return TickReport(now)
+        return self._merge(reports, parts)
 
     async def tick(self, now: float, *, budget: float, sink: Sink | None = None) -> TickReport:
         reports = await asyncio.gather(
@@ -138,7 +150,7 @@ class FanOut:
                 for part in self.parts
             )
         )
-        return self._merge(reports)
+        return self._merge(reports, self.parts)
 
     async def aclose(self) -> None:
         await asyncio.gather(*(part.poller.aclose() for part in self.parts))
@@ -151,24 +163,26 @@ class FanOut:
             return None
         return lambda state: sink(replace(state, index=part.indices[state.index]))
 
-    def _merge(self, reports: Sequence[TickReport]) -> TickReport:
+    def _merge(self, reports: Sequence[TickReport], parts: Sequence[_Part]) -> TickReport:
         merged = TickReport(
             reports[0].time,
             skipped=all(r.skipped for r in reports),
             carried=all(r.carried for r in reports),
         )
-        for part, report in zip(self.parts, reports, strict=True):
+        for part, report in zip(parts, reports, strict=True):
             merged.panels += [
                 replace(state, index=part.indices[state.index]) for state in report.panels
             ]
         merged.panels.sort(key=lambda state: state.index)
-        merged.alerts = self._merge_alerts(reports)
+        merged.alerts = self._merge_alerts(reports, parts)
         return merged
 
-    def _merge_alerts(self, reports: Sequence[TickReport]) -> AlertsState | None:
+    def _merge_alerts(
+        self, reports: Sequence[TickReport], parts: Sequence[_Part]
+    ) -> AlertsState | None:
         """Every datasource's alerts as one list; when one could not be asked, its
         last list stands in and the error (naming it, if there are several) says so."""
-        answered = [(p, r.alerts) for p, r in zip(self.parts, reports, strict=True) if r.alerts]
+        answered = [(p, r.alerts) for p, r in zip(parts, reports, strict=True) if r.alerts]
         if not answered:
             return None
         error: PrometheusError | None = None
@@ -181,3 +195,9 @@ class FanOut:
             return answered[0][1]
         alerts = tuple(alert for part in self.parts for alert in self._alerts.get(part.name, ()))
         return AlertsState(answered[0][1].time, alerts, error)
+
+
+def _local(part: _Part, panels: Collection[int]) -> list[int]:
+    """The part's own indexes of those of `panels` (dashboard indexes) it polls."""
+    wanted = set(panels)
+    return [local for local, index in enumerate(part.indices) if index in wanted]

@@ -14,6 +14,11 @@ A slow leaf delays nobody: a tick waits for its leaves up to a budget, hands on 
 panels that are complete, and the stragglers deliver on their own when they finish; a
 leaf still in flight is not sent again by the next tick.
 
+Only what is shown is asked: `set_active` names the panels on screen or about to be
+(not those of a collapsed row, nor far off screen); a tick sends only their leaves and
+computes only them, and `backfill(only=...)` fills the history of panels shown again
+(theirs stopped while they were not asked).
+
 No new scrape, no query: the targets' scrape intervals and phases are learnt once per
 configuration (one cheap /api/v1/targets request, in the background); a tick that no
 scrape can have reached since the last evaluation carries the panels' values forward
@@ -29,7 +34,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from allintop import merging, sharing
@@ -112,6 +117,7 @@ class _Round:
     time: float
     plan: sharing.Plan
     sink: Sink | None
+    panels: frozenset[int]  # the panels it computes: those shown
     on_time: bool = True
     arrived: list[PanelState] = field(default_factory=list)
     outcomes: dict[str, InstantResult | PrometheusError] = field(default_factory=dict)
@@ -181,6 +187,8 @@ class Poller:
         self._last_sent = 0.0  # and our clock when it was sent
         self._latest: dict[int, _Evaluated | None] = {}
         self._scrapes: asyncio.Task[ScrapeSchedule | None] | None = None
+        self.active: frozenset[int] | None = None
+        """The panels asked on each tick (None: all of them); see `set_active`."""
         self.configure(step, range_)
 
     @property
@@ -216,6 +224,17 @@ class Poller:
             self._scrapes.cancel()
         self._scrapes = None
 
+    def set_active(self, panels: Collection[int] | None) -> None:
+        """Ask only `panels` (indexes; None: all) from the next tick on. The others'
+        values and histories stay as they were: stale, until they are shown again
+        and backfilled (`backfill(only=...)`)."""
+        self.active = None if panels is None else frozenset(panels)
+
+    @property
+    def shown(self) -> Collection[int]:
+        """The panels a tick asks: the active ones, or all."""
+        return range(len(self.panels)) if self.active is None else self.active
+
     def reset_tick(self) -> None:
         """Let the next tick evaluate again even if the grid time has not advanced."""
         self._last_tick = None
@@ -223,20 +242,27 @@ class Poller:
 
     # -- backfill --
 
-    async def backfill(self, now: float) -> TickReport:
-        """One range query per leaf over the dashboard range; panels computed per step."""
+    async def backfill(self, now: float, only: Collection[int] | None = None) -> TickReport:
+        """One range query per leaf over the dashboard range; panels computed per step.
+
+        The panels shown, or `only` these (panels just shown, between ticks): then
+        the ticks' grid is left as it is, for the others are not evaluated.
+        """
         end = aligned(now, self.step)
         spacing = self.backfill_spacing
         count = max(int(self.range / spacing), 2)
         start = end - (count - 1) * spacing
         plan = self.plan
-        results = await self._ranges(list(plan.leaves), start, end, spacing)
+        panels = sorted(self.shown if only is None else only)
+        results = await self._ranges(list(plan.leaves_of(panels)), start, end, spacing)
         times = [start + k * spacing for k in range(count)]
         report = TickReport(end)
-        for index, panel in enumerate(plan.panels):
+        for index in panels:
+            panel = plan.panels[index]
             report.panels.append(self._backfill_panel(index, panel, results, times, end))
-        self._last_tick = self._last_eval = end
-        self._last_sent = now
+        if only is None:
+            self._last_tick = self._last_eval = end
+            self._last_sent = now
         return report
 
     async def _ranges(
@@ -378,7 +404,7 @@ class Poller:
         else:
             self._learn_scrapes()
             self._last_eval, self._last_sent = t, now
-            round_ = _Round(t, self.plan, sink)
+            round_ = _Round(t, self.plan, sink, frozenset(self.shown))
             waiting += self._evaluate(round_)
         if waiting:
             await asyncio.wait(waiting, timeout=budget)
@@ -393,15 +419,17 @@ class Poller:
         return report
 
     def _evaluate(self, round_: _Round) -> list[asyncio.Future[object]]:
-        """Send the round's leaves (bar those in flight); compute query-free panels now."""
-        pending = [leaf for leaf in round_.plan.leaves if leaf not in self._inflight]
+        """Send the leaves of the round's panels (bar those in flight); compute its
+        query-free panels now."""
+        leaves = round_.plan.leaves_of(round_.panels)
+        pending = [leaf for leaf in leaves if leaf not in self._inflight]
         together = self._mergeable(pending)
         tasks: list[asyncio.Future[object]] = []
         if together:
             tasks.append(self._launch_merged(together, round_))
         tasks += [self._launch(leaf, round_) for leaf in pending if leaf not in together]
-        for index, panel in enumerate(round_.plan.panels):
-            if not panel.leaves:  # number literals only: nothing to ask
+        for index in sorted(round_.panels):
+            if not round_.plan.panels[index].leaves:  # number literals only: nothing to ask
                 round_.deliver(self._compute(index, round_))
         return tasks
 
@@ -462,8 +490,8 @@ class Poller:
         still in flight from an earlier tick is not in this round at all (that tick's
         round delivers it).
         """
-        users = sorted({index for leaf in arrived for index in round_.plan.users[leaf]})
-        for index in users:
+        users = {index for leaf in arrived for index in round_.plan.users[leaf]}
+        for index in sorted(users.intersection(round_.panels)):
             if all(need in round_.outcomes for need in round_.plan.panels[index].leaves):
                 round_.deliver(self._compute(index, round_))
 
@@ -548,7 +576,8 @@ class Poller:
             return False
         if self._last_eval is None or self._inflight:
             return False
-        fresh = all(e is not None and e.time == self._last_eval for e in self._latest.values())
+        shown = [self._latest[index] for index in self.shown]
+        fresh = all(e is not None and e.time == self._last_eval for e in shown)
         schedule = task.result()
         if not fresh or schedule is None:
             return False
@@ -556,7 +585,8 @@ class Poller:
 
     def _carry(self, t: float) -> list[PanelState]:
         states = []
-        for index, evaluated in self._latest.items():
+        for index in sorted(self.shown):
+            evaluated = self._latest[index]
             if evaluated is None:  # _nothing_new rules it out
                 continue
             self.histories[index].update(t, [(s.labels, s.value) for s in evaluated.samples])

@@ -254,6 +254,11 @@ class Plan:
     leaves: tuple[str, ...]
     users: Mapping[str, tuple[int, ...]]
 
+    def leaves_of(self, panels: Collection[int]) -> tuple[str, ...]:
+        """The leaves `panels` (indexes) need, each once, in the order of `leaves`."""
+        wanted = {leaf for index in panels for leaf in self.panels[index].leaves}
+        return tuple(leaf for leaf in self.leaves if leaf in wanted)
+
 
 def plan(exprs: Sequence[str], whole: Collection[int] = ()) -> Plan:
     """Plan every panel and share their leaves (see the module docstring).

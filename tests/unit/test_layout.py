@@ -1,6 +1,22 @@
 import pytest
 
-from allintop.ui.layout import MAX_CARD_HEIGHT, MIN_CARD_HEIGHT, MIN_CARD_WIDTH, plan
+from allintop.config import Tile
+from allintop.ui.layout import (
+    MAX_CARD_HEIGHT,
+    MIN_CARD_HEIGHT,
+    MIN_CARD_WIDTH,
+    MIN_TILE_HEIGHT,
+    MIN_TILE_WIDTH,
+    Box,
+    cards,
+    extent,
+    nearest,
+    place,
+    plan,
+    shown,
+    stack,
+    tile_lines,
+)
 
 SEED_ROWS = [6, 4, 3]
 
@@ -35,3 +51,129 @@ def test_columns_never_exceed_the_widest_row_or_shrink_cards_below_minimum(width
 
 def test_tiny_terminal_keeps_readable_cards_and_scrolls():
     assert plan(40, 5, SEED_ROWS).card_height == MIN_CARD_HEIGHT
+
+
+# -- Grafana's grid ------------------------------------------------------------------
+
+
+def _stat(width: int, height: int = 4) -> Tile:
+    return Tile("stat", width=width, height=height)
+
+
+def _chart(width: int, height: int = 8) -> Tile:
+    return Tile("chart", kind="timeseries", width=width, height=height)
+
+
+def _lines(boxes) -> list[list[int]]:
+    """Each line's widths, top to bottom."""
+    rows: dict[int, list[int]] = {}
+    for box in boxes:
+        rows.setdefault(box.y, []).append(box.width)
+    return [rows[y] for y in sorted(rows)]
+
+
+def test_a_full_grid_line_fills_the_width_in_grafanas_proportions():
+    boxes = place([_chart(12), _chart(6), _chart(6)], 200, 57)
+    assert _lines(boxes) == [[100, 50, 50]]
+    assert [b.x for b in boxes] == [0, 100, 150]
+
+
+def test_grid_lines_flow_in_order_and_a_short_line_keeps_its_gap():
+    boxes = place([_chart(12), _chart(12), _chart(12)], 120, 40)
+    assert _lines(boxes) == [[60, 60], [60]]
+    assert boxes[2].x == 0 and boxes[2].y == boxes[0].bottom
+
+
+def test_at_80_columns_narrow_tiles_wrap_rather_than_become_unreadable():
+    # Six stats of 4/24: 13 columns each would cut their values; 3 and 3 instead.
+    boxes = place([_stat(4)] * 6, 80, 21)
+    assert all(b.width >= MIN_TILE_WIDTH for b in boxes)
+    assert _lines(boxes) == [[27, 26, 27], [27, 26, 27]]
+
+
+def test_a_line_that_almost_fits_squeezes_its_wide_tiles_instead_of_wrapping():
+    boxes = place([_stat(4), _chart(20)], 80, 21)
+    assert _lines(boxes) == [[20, 60]]
+
+
+def test_a_large_terminal_keeps_grafanas_line_of_small_tiles():
+    # node-exporter-full's quick row: six 3/24 gauges and three 2/24 stats.
+    tiles = [Tile("g", kind="gauge", width=3, height=4)] * 6 + [_stat(2, 2)] * 3
+    boxes = place(tiles, 200, 57)
+    assert len(_lines(boxes)) == 1
+    assert all(b.width >= MIN_TILE_WIDTH for b in boxes)
+    assert boxes[-1].x + boxes[-1].width == 200
+
+
+@pytest.mark.parametrize("width", [10, 20, 41, 80, 100, 133, 200, 317])
+def test_tiles_never_overlap_never_leave_the_width_and_are_readable(width):
+    tiles = [_stat(2), _stat(3), _chart(7), _chart(12), _stat(4), _chart(24), _chart(1)]
+    boxes = place(tiles, width, 30)
+    for box in boxes:
+        assert box.x >= 0 and box.x + box.width <= width
+        assert box.width >= min(MIN_TILE_WIDTH, width)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            overlap_x = a.x < b.x + b.width and b.x < a.x + a.width
+            assert not (overlap_x and a.overlaps(b.y, b.bottom)), (a, b)
+
+
+def test_heights_follow_grid_rows_and_the_terminal_height():
+    chart = _chart(24, 10)
+    short, tall = tile_lines(chart, 21), tile_lines(chart, 57)
+    assert MIN_TILE_HEIGHT <= short < tall <= 57
+    assert tile_lines(_stat(4, 2), 21) == MIN_TILE_HEIGHT  # a title and a value at least
+    assert tile_lines(_chart(24, 60), 21) == 21  # never taller than the screen
+    assert tile_lines(Tile("t", kind="timeseries", width=24), 40) > tile_lines(
+        Tile("s", width=24), 40
+    )  # no height given: the kind's own
+
+
+def test_a_line_is_as_tall_as_its_tallest_tile():
+    boxes = place([_chart(12, 10), _stat(12, 4), _chart(24)], 100, 28)
+    assert boxes[2].y == max(boxes[0].height, boxes[1].height)
+    assert extent(boxes) == boxes[2].bottom
+
+
+def test_rows_stack_titles_and_bodies_and_a_collapsed_row_is_its_title():
+    body = (Box(0, 0, 40, 5), Box(40, 0, 40, 5), Box(0, 5, 40, 6))
+    page = stack([body, None, body])
+    assert page.titles == (0, 12, 13)
+    assert page.tiles[1] == ()
+    assert page.tiles[2][0] == Box(0, 14, 40, 5)
+    assert page.height == 13 + 1 + 11
+
+
+def test_what_is_shown_is_what_overlaps_the_window_of_expanded_rows():
+    body = (Box(0, 0, 40, 5), Box(0, 5, 40, 5), Box(0, 10, 40, 5))
+    page = stack([body, None, body])
+    panels = [[[0], [1], [2, 3]], [[4]], [[5], [6], [7]]]
+    assert shown(page, panels, 0, 7) == {0, 1}
+    assert shown(page, panels, 11, 20) == {2, 3, 5}  # the collapsed row's 4: never
+    assert shown(page, panels, 0, 1000) == {0, 1, 2, 3, 5, 6, 7}
+
+
+def test_card_boxes_match_the_card_grid():
+    boxes = cards(6, 4, 5, 80)
+    assert [(b.x, b.y, b.width) for b in boxes[:5]] == [
+        (0, 0, 20),
+        (20, 0, 20),
+        (40, 0, 20),
+        (60, 0, 20),
+        (0, 5, 20),
+    ]
+    assert cards(2, 4, 5, 80)[1] == Box(40, 0, 40, 5)  # a short row spreads out
+
+
+def test_arrows_move_along_a_line_and_to_the_nearest_column_of_the_next():
+    boxes = [Box(0, 0, 40, 5), Box(40, 0, 40, 5), Box(0, 5, 27, 5), Box(27, 5, 26, 5)]
+    assert nearest(boxes, boxes[0], 1, 0) == 1
+    assert nearest(boxes, boxes[1], 1, 0) is None
+    assert nearest(boxes, boxes[1], 0, 1) == 3  # below, nearest column
+    assert nearest(boxes, boxes[3], 0, -1) == 0
+    assert nearest(boxes, boxes[2], 1, 0) == 3
+
+
+def test_up_and_down_pick_the_tile_whose_middle_is_nearest():
+    wide, narrow, below = Box(0, 0, 60, 5), Box(60, 0, 20, 5), Box(35, 5, 20, 5)
+    assert nearest([wide, narrow, below], below, 0, -1) == 0  # under it, though it starts at 0
