@@ -60,6 +60,8 @@ class FakePrometheus:
     host: str = "prometheus.test:9090"
     timeout: float = 5.0
     requests: int = 0
+    received: list[str] = field(default_factory=list)
+    """Every expression asked, instant or range, in order."""
     gate: asyncio.Event | None = None
     """When set, queries wait for it: a tick held in flight."""
 
@@ -68,6 +70,7 @@ class FakePrometheus:
     async def query(
         self, expr: str, time: float | None = None, *, stats: bool = False
     ) -> InstantResult:
+        self.received.append(expr)
         await self._arrive()
         t = 0.0 if time is None else time
         samples = tuple(
@@ -87,6 +90,7 @@ class FakePrometheus:
         stats: bool = False,
         max_bytes: int | None = None,
     ) -> RangeResult:
+        self.received.append(expr)
         await self._arrive()
         count = int(math.floor((end - start) / step + 1e-9)) + 1
         times = [start + k * step for k in range(count)]

@@ -4,6 +4,10 @@ Flow: config -> poller -> messages -> widgets. Polling runs in an async worker; 
 poll is in flight at a time and the next is armed with a one-shot timer when it ends
 (at the next grid time), so a slow Prometheus never piles up requests and a poll is
 never cancelled half-way by the next one.
+
+Only what is shown is asked: the panels of expanded rows on screen or within a screen
+of it (`_update_active`); a panel that comes near (a row expanded, a scroll) is
+fetched at once, with its history, rather than at the next tick.
 """
 
 from __future__ import annotations
@@ -16,15 +20,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.geometry import Size
-from textual.message import Message
+from textual.containers import Grid, Horizontal
+from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -33,20 +36,25 @@ from textual.worker import Worker, WorkerState
 
 from allintop import config
 from allintop import state as reduce
-from allintop.config import Dashboard
+from allintop.alerting import ActiveAlert
+from allintop.config import Dashboard, Row
 from allintop.datasources import ContextSwitch, Datasources, Setup
 from allintop.errors import AllintopError
 from allintop.fanout import FanOut
 from allintop.history import PanelHistory
+from allintop.model import Target
 from allintop.poller import PanelState, TickReport, aligned
 from allintop.prometheus import PrometheusClient
 from allintop.state import DashboardState
 from allintop.text import clean
 from allintop.ui import layout
 from allintop.ui.keys import KEYS, PALETTE_KEY
+from allintop.ui.layout import Box
 from allintop.ui.messages import LateResult, PollDone, StatusDone
+from allintop.ui.rows import Rows, TileGrid
 from allintop.ui.theme import themed
-from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle, Staleness
+from allintop.ui.tiles import tile_widget
+from allintop.ui.widgets import AlertsBar, RowTitle, Staleness
 from allintop.units import format_duration
 from allintop.watch import StatusWatcher
 
@@ -66,6 +74,9 @@ SCREENSHOT_WAIT = 20.0
 # A file to append one JSON line per applied tick to (the bench's soak reads it); unset,
 # nothing is written.
 TICK_LOG_ENV = "ALLINTOP_TICK_LOG"
+# Panels within this many screens above or below the screen are asked on each tick
+# too, so a page key or a short scroll finds their values there already.
+PREFETCH_SCREENS = 1
 # How the header shows the verdict's level.
 VERDICT_STYLES = {
     "success": "bold $success",
@@ -75,15 +86,41 @@ VERDICT_STYLES = {
 }
 
 
-class Rows(VerticalScroll):
-    """The dashboard's rows of cards; says when its size changes, to lay them out."""
+class TileWidget(Protocol):
+    """What the app asks of a tile's widget (allintop.ui.tiles makes them)."""
 
-    @dataclass
-    class Resized(Message):
-        size: Size
+    index: int
+    """Its first panel's dashboard index (zoom shows it)."""
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.post_message(self.Resized(event.size))
+    def show(self, state: PanelState) -> None: ...
+
+    def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TileView:
+    """A tile on the dashboard: its widget, its row's number and the panels it shows
+    (dashboard indexes; none for a text tile)."""
+
+    widget: Widget
+    row: int
+    panels: range
+
+    @property
+    def tile(self) -> TileWidget:
+        return cast(TileWidget, self.widget)
+
+
+_T = TypeVar("_T")
+
+
+def _unique(items: Iterable[_T]) -> list[_T]:
+    """`items` without repeats, in order (by equality: not all are hashable)."""
+    out: list[_T] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
 
 
 def _next_choice(choices: tuple[float, ...], current: float, direction: int) -> float:
@@ -164,6 +201,20 @@ class DashboardApp(App[None]):
         self.refresh_interval = refresh or dashboard.refresh
         self.range = range_ or dashboard.range
         self.exprs = dashboard.exprs(self.variables)
+        # What is on the dashboard and where (see _row_widgets and _plan_page).
+        self._tiles: list[TileView] = []
+        self._row_tiles: list[list[TileView]] = []
+        self._by_panel: dict[int, TileView] = {}
+        self._by_widget: dict[Widget, TileView] = {}
+        self._titles: list[RowTitle] = []
+        self._bodies: list[Widget] = []
+        self._row_state: dict[str, bool] = {}  # rows the user collapsed / expanded, by title
+        self._boxes: list[tuple[Box, ...]] = []  # each row's tiles in its body
+        self._page: layout.Page | None = None  # None: not laid out yet
+        # The panels asked on each tick, and those of them whose history is fetched
+        # (or being fetched) since they were last shown.
+        self._active: frozenset[int] = frozenset()
+        self._fetched: set[int] = set()
         self.bindings: list[str] = []  # each panel's datasource, set by _new_poller
         self.poller = self._new_poller()
         self.watcher = StatusWatcher(self.datasources, alertmanager, default=client.default)
@@ -181,7 +232,6 @@ class DashboardApp(App[None]):
         self._polling = False
         self._tick_log = os.environ.get(TICK_LOG_ENV)
         self._poll_started = 0.0  # time.time() when the latest poll began, for the log
-        self._cards: list[PanelCard] = []
         # Held, not queried: the header keeps updating while another screen is on top.
         self._header_left = Static(id="header-left", markup=False)
         self._header_right = Static(id="header-right", markup=False)
@@ -216,15 +266,45 @@ class DashboardApp(App[None]):
         yield Footer(compact=True)
 
     def _row_widgets(self) -> list[Widget]:
-        """Each row's title and grid of cards; fills self._cards."""
-        self._cards = []
+        """Each row's title and body: a grid of cards (panels.yaml's rows, as ever) or
+        the tiles of a Grafana row, hidden while it is collapsed."""
+        self._tiles, self._row_tiles, self._titles, self._bodies = [], [], [], []
         widgets: list[Widget] = []
-        for row_number, row in enumerate(self.dashboard.rows):
-            widgets.append(RowTitle(Text(clean(row.title)), markup=False))
-            cards = [PanelCard(panel, len(self._cards) + i) for i, panel in enumerate(row.panels)]
-            self._cards.extend(cards)
-            widgets.append(Grid(*cards, classes="row-grid", id=f"row-{row_number}"))
+        first = 0
+        for number, row in enumerate(self.dashboard.rows):
+            views = [self._tile_view(tile, row, number, first) for tile in row.layout]
+            self._row_tiles.append(views)
+            self._tiles += views
+            first += len(row.panels)
+            tiles = [view.widget for view in views]
+            if row.tiles:
+                collapsed = self._row_state.get(row.title, row.collapsed)
+                title = RowTitle(
+                    row.title, number, collapsible=True, collapsed=collapsed, count=len(views)
+                )
+                body: Widget = TileGrid(*tiles, row=number)
+                body.display = not collapsed
+            else:
+                title = RowTitle(row.title, number)
+                body = Grid(*tiles, classes="row-grid", id=f"row-{number}")
+            self._titles.append(title)
+            self._bodies.append(body)
+            widgets += [title, body]
+        self._by_panel = {index: view for view in self._tiles for index in view.panels}
+        self._by_widget = {view.widget: view for view in self._tiles}
         return widgets
+
+    @staticmethod
+    def _tile_view(tile: config.Tile, row: Row, number: int, first: int) -> TileView:
+        """The widget of `tile` of row `number`, whose first panel is the dashboard's
+        panel `first`."""
+        panels = row.panels[tile.first : tile.first + tile.count]
+        start = first + tile.first
+        widget = tile_widget(tile, panels, start)
+        return TileView(widget, number, range(start, start + len(panels)))
+
+    def _collapsed(self, row: int) -> bool:
+        return self._titles[row].collapsed
 
     def on_mount(self) -> None:
         for notice in self.notices:  # how the command line was read, e.g. a URL fixed up
@@ -240,8 +320,11 @@ class DashboardApp(App[None]):
         self.set_interval(CONFIG_CHECK, self._check_config)
         if self.screenshot is not None:
             self.set_timer(SCREENSHOT_WAIT, self._take_screenshot)
-        if self._cards:
-            self._cards[0].focus()
+        # Before the first layout, for the terminal's size: the first poll asks only
+        # what will be on screen.
+        self._plan_page(Size(self.size.width, max(self.size.height - 2, 1)))
+        self._update_active()
+        self._focus_first()
         self._schedule(0)
 
     @on(Rows.Resized)
@@ -251,25 +334,99 @@ class DashboardApp(App[None]):
         # one resize behind.
         self._apply_layout(event.size)
 
+    @on(Rows.Scrolled)
+    def _rows_scrolled(self) -> None:
+        self._update_active()
+
     def _apply_layout(self, size: Size | None = None) -> None:
-        """Columns and card heights for the rows' size (`size`, else their current one)."""
-        body = self._rows
-        size = size or body.size
-        plan = layout.plan(
-            size.width, size.height, [len(row.panels) for row in self.dashboard.rows]
-        )
-        grids = list(body.query(".row-grid"))
-        if len(grids) != len(self.dashboard.rows):
+        """Cards and tiles laid out for the rows' size (`size`, else their current one)."""
+        size = size or self._rows.size
+        if not all(body.is_mounted for body in self._bodies):
             # Rows still being mounted (at start, or a reload's new cards): lay them
             # out once they all are.
             self.call_after_refresh(self._apply_layout)
             return
-        for row, grid in zip(self.dashboard.rows, grids, strict=True):
-            # A short row spreads over the full width rather than leaving a hole.
-            grid.styles.grid_size_columns = min(plan.columns, len(row.panels))
-            grid.styles.grid_rows = str(plan.card_height)
-        for card in self._cards:
-            card.styles.height = plan.card_height
+        cards = self._plan_page(size)
+        for row, body, boxes in zip(self.dashboard.rows, self._bodies, self._boxes, strict=True):
+            if isinstance(body, TileGrid):
+                body.place(boxes)
+            elif cards is not None:
+                # A short row spreads over the full width rather than leaving a hole.
+                body.styles.grid_size_columns = min(cards.columns, len(row.panels))
+                body.styles.grid_rows = str(cards.card_height)
+                for child in body.children:
+                    child.styles.height = cards.card_height
+        self._update_active()
+
+    def _plan_page(self, size: Size) -> layout.Layout | None:
+        """Where every row's cards or tiles go for rows of `size` (kept, for what is on
+        screen and where the keys move); the card grid's plan, if there are cards."""
+        width, height = size.width, size.height
+        cards = [len(row.panels) for row in self.dashboard.rows if not row.tiles]
+        grid = layout.plan(width, height, cards) if cards else None
+        self._boxes = self._bodies_for(width, height, grid)
+        page = self._stacked()
+        scrollbar = self._rows.styles.scrollbar_size_vertical
+        if page.height > height and scrollbar:
+            # The scrollbar takes its columns from the tiles (the card grid's
+            # fractions give them up by themselves).
+            self._boxes = self._bodies_for(width - scrollbar, height, grid)
+            page = self._stacked()
+        self._page = page
+        return grid
+
+    def _bodies_for(
+        self, width: int, height: int, grid: layout.Layout | None
+    ) -> list[tuple[Box, ...]]:
+        """Each row's boxes in its body, `width` columns wide, for a body `height` high."""
+        bodies = []
+        for row in self.dashboard.rows:
+            if row.tiles:
+                bodies.append(layout.place(row.tiles, width, height))
+            elif grid is not None:
+                bodies.append(layout.cards(len(row.panels), grid.columns, grid.card_height, width))
+            else:
+                bodies.append(())
+        return bodies
+
+    def _stacked(self) -> layout.Page:
+        """The rows on the page as they are now: collapsed ones as their titles."""
+        bodies = self._boxes
+        return layout.stack(
+            [None if self._collapsed(n) else boxes for n, boxes in enumerate(bodies)]
+        )
+
+    def _update_active(self) -> None:
+        """Ask only the panels of expanded rows on screen or within PREFETCH_SCREENS of
+        it; those that just came near are fetched now, history and all."""
+        if self._page is None:
+            return
+        rows = self._rows
+        height = rows.size.height or max(self.size.height - 2, 1)  # not laid out: the terminal's
+        top = round(rows.scroll_y)
+        margin = height * PREFETCH_SCREENS
+        spans = [[view.panels for view in views] for views in self._row_tiles]
+        active = layout.shown(self._page, spans, top - margin, top + height + margin)
+        if active == self._active:
+            return
+        self._active = active
+        self.poller.set_active(active)
+        self._fetched &= active
+        missing = active - self._fetched
+        # A backfill about to start (the first, after a new range) fetches them anyway.
+        if missing and not (self.needs_backfill and self._backfill_failed_at is None):
+            self._fetched |= missing
+            self._reveal(sorted(missing))
+
+    @work(group="reveal", exit_on_error=False)
+    async def _reveal(self, panels: list[int]) -> None:
+        """Panels just shown: their values and sparklines now, from one range query
+        per leaf, rather than a value at the next tick and a history never."""
+        generation, poller = self._generation, self.poller
+        report = await poller.backfill(self.clock(), only=panels)
+        if generation == self._generation:
+            self._backfilled(report)
+            self.post_message(PollDone(report, backfill=True, generation=generation))
 
     # -- polling --
 
@@ -288,7 +445,10 @@ class DashboardApp(App[None]):
         retry = self._backfill_failed_at is None or (
             self.monotonic() - self._backfill_failed_at >= BACKFILL_RETRY
         )
-        self._run_poll(self.needs_backfill and retry)
+        backfill = self.needs_backfill and retry
+        if backfill:
+            self._fetched = set(self._active)  # the backfill fetches every panel shown
+        self._run_poll(backfill)
         if not self._status_busy:
             self._status_busy = True
             self._run_status()
@@ -410,7 +570,7 @@ class DashboardApp(App[None]):
         )
         with self.batch_update():
             for state in report.panels:
-                self._cards[state.index].show(state)
+                self._show(state)
             self._mark()
         self.ticks += 1
         self._render_header()
@@ -443,8 +603,17 @@ class DashboardApp(App[None]):
             alertmanager=state.alertmanager_error,
             unavailable=state.alerts_unavailable(),
         )
-        for card in self._cards:
-            card.mark(state.markers(card.index), state.down_for(card.index), now)
+        for view in self._tiles:
+            if view.panels:
+                alerts = _unique(a for i in view.panels for a in state.markers(i))
+                down = _unique(t for i in view.panels for t in state.down_for(i))
+                view.tile.mark(alerts, down, now)
+
+    def _show(self, state: PanelState) -> None:
+        """A panel's new state, to the tile that shows it."""
+        view = self._by_panel.get(state.index)
+        if view is not None:
+            view.tile.show(state)
 
     def _top_screen(self) -> Screen[object] | None:
         """The screen on top, or None while the app shuts down (a poll may still land)."""
@@ -476,7 +645,7 @@ class DashboardApp(App[None]):
         self.state = reduce.take_late(
             self.state, message.state, now=self.clock(), monotonic=self.monotonic()
         )
-        self._cards[message.state.index].show(message.state)
+        self._show(message.state)
         self._render_header()
 
     # -- header --
@@ -596,11 +765,133 @@ class DashboardApp(App[None]):
         self._fetch_now()
 
     def action_zoom(self) -> None:
-        """Enter on a panel: its full chart."""
-        if isinstance(self.focused, PanelCard):
+        """Enter on a panel: its full chart; on a row's title: collapse / expand it."""
+        focused = self.focused
+        if isinstance(focused, RowTitle):
+            self._toggle(focused.row)
+            return
+        view = self._by_widget.get(focused) if focused is not None else None
+        if view is not None and view.panels:
             from allintop.ui.zoom import ZoomScreen  # plotext only when zooming
 
-            self.push_screen(ZoomScreen(self, self.focused.index))
+            self.push_screen(ZoomScreen(self, view.tile.index))
+
+    # -- rows: collapse, expand, move, scroll --
+
+    def action_toggle_row(self) -> None:
+        """Space: collapse or expand the row of the focused title or panel."""
+        focused = self.focused
+        if isinstance(focused, RowTitle):
+            self._toggle(focused.row)
+        elif focused is not None and (view := self._by_widget.get(focused)) is not None:
+            self._toggle(view.row)
+
+    @on(RowTitle.Toggled)
+    def _title_clicked(self, message: RowTitle.Toggled) -> None:
+        self._toggle(message.row)
+        self._titles[message.row].focus()
+
+    def _toggle(self, row: int) -> None:
+        """Collapse or expand row `row` (a Grafana row; panels.yaml's do not fold): a
+        collapsed row's panels are not asked, an expanded one's are fetched at once."""
+        title = self._titles[row]
+        if not title.collapsible:
+            return
+        collapsed = not title.collapsed
+        self._row_state[self.dashboard.rows[row].title] = collapsed
+        title.set_collapsed(collapsed)
+        body = self._bodies[row]
+        if collapsed and self.focused is not None and body in self.focused.ancestors:
+            title.focus()
+        body.display = not collapsed
+        if self._page is not None:
+            self._page = self._stacked()
+        self._update_active()
+        if not collapsed:  # once laid out: scrolled so that what it holds shows
+            self.call_after_refresh(self._scroll_to_row, row)
+
+    def _scroll_to_row(self, row: int) -> None:
+        """Scroll (as little as will do) to show the row's title and its tiles, or as
+        many of them as fit."""
+        page = self._page
+        if page is None or row >= len(page.titles):
+            return
+        top = page.titles[row]
+        bottom = max((box.bottom for box in page.tiles[row]), default=top + 1)
+        height = max(self._rows.scrollable_content_region.height, 1)
+        region = Region(0, top, 1, min(bottom - top, height))
+        self._rows.scroll_to_region(region, animate=False, immediate=True)
+
+    def _places(self) -> list[tuple[Box, Widget]]:
+        """What the arrow and page keys move between, with where it is on the page:
+        the title of each row that folds, and the tiles of expanded rows."""
+        page = self._page
+        if page is None:
+            return []
+        places: list[tuple[Box, Widget]] = []
+        for number, views in enumerate(self._row_tiles):
+            title = self._titles[number]
+            if title.collapsible:
+                # No width: from a title, up and down go to a line's first tile.
+                places.append((Box(0, page.titles[number], 0, 1), title))
+            boxes = page.tiles[number]
+            places += [
+                (b, v.widget) for b, v in zip(boxes, views, strict=False) if v.widget.can_focus
+            ]
+        return places
+
+    def _focus_first(self) -> None:
+        """The first panel on the dashboard, else the first row's title."""
+        places = self._places()
+        tiles = [widget for _, widget in places if not isinstance(widget, RowTitle)]
+        first = tiles[0] if tiles else places[0][1] if places else None
+        if first is not None:
+            first.focus()
+
+    def _focus_panel(self, index: int) -> None:
+        """Focus the tile of panel `index` (the nearest there is), or its row's title
+        if the row is collapsed."""
+        if not self._by_panel:
+            self._focus_first()
+            return
+        view = self._by_panel.get(min(index, max(self._by_panel)))
+        if view is None:
+            self._focus_first()
+        elif self._collapsed(view.row):
+            self._titles[view.row].focus()
+        elif view.widget.can_focus:
+            view.widget.focus()
+
+    def action_page(self, direction: int) -> None:
+        """PgDn / PgUp: a screen down or up; the focus goes to the first panel (or row
+        title) on the new screen."""
+        rows = self._rows
+        height = max(rows.scrollable_content_region.height, 1)
+        target = min(max(round(rows.scroll_y) + direction * height, 0), round(rows.max_scroll_y))
+        rows.scroll_to(y=target, animate=False, immediate=True)
+        self._focus_from(target, height)
+
+    def action_edge(self, direction: int) -> None:
+        """Home / End: the top or the bottom of the dashboard."""
+        rows = self._rows
+        height = max(rows.scrollable_content_region.height, 1)
+        target = 0 if direction < 0 else round(rows.max_scroll_y)
+        rows.scroll_to(y=target, animate=False, immediate=True)
+        places = self._places()
+        if places and direction > 0:
+            places[-1][1].focus(scroll_visible=False)
+        else:
+            self._focus_from(target, height)
+
+    def _focus_from(self, top: int, height: int) -> None:
+        """Focus the first place that starts in lines [top, top + height)."""
+        on_screen = [
+            (box.y, box.x, i)
+            for i, (box, _) in enumerate(self._places())
+            if top <= box.y < top + height
+        ]
+        if on_screen:
+            self._places()[min(on_screen)[2]][1].focus(scroll_visible=False)
 
     def action_variables(self) -> None:
         from allintop.ui.screens import VariablesScreen
@@ -630,7 +921,7 @@ class DashboardApp(App[None]):
         """The poller for the panels as they are bound now: each panel on its
         datasource (a datasource variable's choice included)."""
         self.bindings = self.dashboard.panel_datasources(self.variables)
-        return FanOut(
+        poller = FanOut(
             self.datasources,
             self.dashboard.panels,
             self.exprs,
@@ -638,6 +929,10 @@ class DashboardApp(App[None]):
             step=self.refresh_interval,
             range_=self.range,
         )
+        if self._page is not None:  # laid out: it asks what is shown, as the old one did
+            poller.set_active(self._active)
+        self._fetched = set()  # its histories are empty until its backfill
+        return poller
 
     # -- reloading panels.yaml --
 
@@ -691,6 +986,8 @@ class DashboardApp(App[None]):
         # Zoom and the variables screen are built from the old panels.
         await self.action_dashboard()
         old, focused = self.dashboard, self.focused
+        view = self._by_widget.get(focused) if focused is not None else None
+        index = view.panels.start if view is not None else 0
         if not switched and (
             dict(dashboard.sources) != dict(old.sources)
             or not set(dashboard.panel_datasources(self.variables)) <= set(self.datasources)
@@ -710,6 +1007,10 @@ class DashboardApp(App[None]):
         await self.poller.aclose()
         self.dashboard = dashboard
         self.exprs = dashboard.exprs(self.variables)
+        # Other panels: none is shown until laid out, and the backfill that _regrid
+        # asks for fetches all that are then (no one by one before it).
+        self._active = frozenset()
+        self.needs_backfill, self._backfill_failed_at = True, None
         self.poller = self._new_poller()
         self.state = self._configured(self.state)
         widgets = self._row_widgets()
@@ -717,9 +1018,7 @@ class DashboardApp(App[None]):
         await self._rows.mount_all(widgets)
         self._apply_layout()
         self._mark()
-        if self._cards:
-            index = focused.index if isinstance(focused, PanelCard) else 0
-            self._cards[min(index, len(self._cards) - 1)].focus()
+        self._focus_panel(index)
         self._regrid()
 
     # -- contexts: other servers, live --
@@ -841,24 +1140,17 @@ class DashboardApp(App[None]):
             self._run_status()
 
     def action_move(self, dx: int, dy: int) -> None:
-        """Arrow keys: focus the nearest card in that direction, by screen position."""
-        focused = self.focused
-        if not isinstance(focused, PanelCard):
-            if self._cards:
-                self._cards[0].focus()
+        """Arrow keys: focus the nearest panel (or row title) in that direction."""
+        places = self._places()
+        if not places:
             return
-        here = focused.region
-        best: tuple[float, PanelCard] | None = None
-        for card in self._cards:
-            there = card.region
-            ddx, ddy = there.x - here.x, there.y - here.y
-            if (dx and (ddx * dx <= 0 or ddy != 0)) or (dy and ddy * dy <= 0):
-                continue
-            distance = abs(ddy) * 1000 + abs(ddx) if dy else abs(ddx)
-            if best is None or distance < best[0]:
-                best = (distance, card)
-        if best is not None:
-            best[1].focus()
+        here = next((box for box, widget in places if widget is self.focused), None)
+        if here is None:
+            self._focus_first()
+            return
+        index = layout.nearest([box for box, _ in places], here, dx, dy)
+        if index is not None:
+            places[index][1].focus()
 
     async def on_unmount(self) -> None:
         await self.poller.aclose()

@@ -60,6 +60,18 @@ KEYS: tuple[Key, ...] = (
     Key("slash", "variables", "Variables", "template variables (e.g. job)", "Vars", "/"),
     Key("c", "contexts", "Contexts", "switch to another context (its servers) of config.yaml"),
     Key("enter", "zoom", "Zoom", "zoom: the focused panel's full chart", "Zoom"),
+    Key(
+        "space",
+        "toggle_row",
+        "Collapse / expand",
+        "collapse or expand the focused row (also a click, or Enter, on its title)",
+        "",
+        "space",
+    ),
+    Key("pagedown", "page(1)", "Page down", "scroll down a screen", "", "PgDn"),
+    Key("pageup", "page(-1)", "Page up", "scroll up a screen", "", "PgUp"),
+    Key("home", "edge(-1)", "Top", "to the top of the dashboard", "", "Home"),
+    Key("end", "edge(1)", "Bottom", "to the bottom of the dashboard", "", "End"),
     Key("s", "save_screen", "Screenshot", "save the screen as an SVG file"),
     Key("R", "reload", "Reload config", "reload panels.yaml (also done on every save)"),
 )
@@ -77,7 +89,8 @@ PALETTE_KEY = Key("ctrl+p", "command_palette", "Commands", "every action, by nam
 
 # Keys that are not actions of their own: listed on the help screen only.
 MORE_HELP: tuple[tuple[str, str], ...] = (
-    ("tab / arrows", "move between panels"),
+    ("tab / arrows", "move between panels (and the titles of rows that fold)"),
+    ("click a ▾/▸ title", "collapse / expand that row"),
     ("esc", "back to the dashboard"),
     (PALETTE_KEY.shown, "command palette: " + PALETTE_KEY.help),
 )

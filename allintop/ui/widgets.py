@@ -17,10 +17,12 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.cache import LRUCache
 from textual.dom import NoScreen
 from textual.errors import NoWidget
 from textual.geometry import Region
+from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
@@ -320,7 +322,61 @@ def _text_strip(console: Console, text: Text, style: Style, width: int) -> Strip
 
 
 class RowTitle(Static):
-    """A row's title bar."""
+    """A row's title bar.
+
+    A Grafana row's (`collapsible`) says whether it is expanded (▾) or collapsed (▸,
+    with how many panels it holds), takes the focus, and a click on it asks the app
+    to collapse or expand it. A panels.yaml row's is its title, as ever.
+    """
+
+    @dataclass
+    class Toggled(Message):
+        """Clicked: collapse or expand row number `row`."""
+
+        row: int
+
+    def __init__(
+        self,
+        title: str,
+        row: int = 0,
+        *,
+        collapsible: bool = False,
+        collapsed: bool = False,
+        count: int = 0,
+    ) -> None:
+        self.title = clean(title)
+        self.row = row
+        self.collapsible = collapsible
+        self.collapsed = collapsed and collapsible
+        self.count = count
+        super().__init__(self._text(), markup=False, classes=self._classes())
+        self.can_focus = collapsible
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        self.collapsed = collapsed
+        self.set_class(collapsed, "-collapsed")
+        self.update(self._text())
+
+    def _classes(self) -> str:
+        return " ".join(
+            name
+            for name, on in (("-collapsible", self.collapsible), ("-collapsed", self.collapsed))
+            if on
+        )
+
+    def _text(self) -> Text:
+        if not self.collapsible:
+            return Text(self.title)
+        text = Text(f"{'▸' if self.collapsed else '▾'} {self.title}")
+        if self.collapsed and self.count:
+            panels = "panel" if self.count == 1 else "panels"
+            text.append(f"  ({self.count} {panels})", style="dim")
+        return text
+
+    def on_click(self, event: events.Click) -> None:
+        if self.collapsible:
+            event.stop()
+            self.post_message(self.Toggled(self.row))
 
 
 @dataclass(frozen=True, slots=True)

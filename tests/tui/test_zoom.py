@@ -210,7 +210,7 @@ async def test_p95_zoom_at_80x24_shows_value_expression_axes_and_levels(stack):
     app = _app(stack.prometheus_url)
     async with app.run_test(size=(80, 24)) as pilot:
         zoom = await _zoom(pilot, app, P95)
-        card = app._cards[zoom.index]
+        card = app._by_panel[zoom.index].widget
         lines = screen_lines(app)
         text = "\n".join(lines)
         value = card.value_plain
@@ -290,7 +290,7 @@ async def test_zoom_follows_new_ticks_without_recomposing(stack):
         # What is plotted is the new data, up to its newest point.
         assert max(max(xs) for xs in chart.plt.monitor.x) == zoom.data.end
         await pilot.pause()
-        assert app._cards[zoom.index].value_plain in screen_lines(app)[0]
+        assert app._by_panel[zoom.index].widget.value_plain in screen_lines(app)[0]
 
 
 @pytest.mark.stack

@@ -1,0 +1,82 @@
+"""The dashboard's scrolled body: rows of cards (panels.yaml) or of tiles (Grafana).
+
+A row of tiles is laid out by `allintop.ui.layout.place` (Grafana's order and widths,
+wrapped for a narrow terminal); `TileGrid` puts each tile where the plan says through
+a Textual layout of its own, so the tiles' regions are real ones: focus, Tab, the
+mouse and scrolling a focused tile into view work as in any container.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import events
+from textual.containers import VerticalScroll
+from textual.geometry import NULL_OFFSET, NULL_SPACING, Region, Size
+from textual.layout import ArrangeResult, Layout, WidgetPlacement
+from textual.message import Message
+from textual.widget import Widget
+
+from allintop.ui.layout import Box, extent
+
+
+class Rows(VerticalScroll, inherit_bindings=False):
+    """The dashboard's rows; says when its size or its scroll position changes, to lay
+    them out and to know which panels are on screen.
+
+    No keys of its own: a scroll container's arrows would scroll it instead of moving
+    between panels, and the page keys are the app's (they move the focus too).
+    """
+
+    @dataclass
+    class Resized(Message):
+        size: Size
+
+    class Scrolled(Message):
+        """Scrolled to another line: other panels may be near the screen now."""
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.post_message(self.Resized(event.size))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self.post_message(self.Scrolled())
+
+
+class TileLayout(Layout):
+    """Places a TileGrid's children at the boxes it was given."""
+
+    name = "tiles"
+
+    def arrange(
+        self, parent: Widget, children: list[Widget], size: Size, greedy: bool = True
+    ) -> ArrangeResult:
+        parent.pre_layout(self)
+        boxes = parent.boxes if isinstance(parent, TileGrid) else {}
+        placements = []
+        for child in children:
+            box = boxes.get(child)
+            if box is None:  # not planned yet: out of sight until it is
+                continue
+            width = max(0, min(box.width, size.width - box.x))
+            region = Region(box.x, box.y, width, box.height)
+            placements.append(WidgetPlacement(region, NULL_OFFSET, NULL_SPACING, child))
+        return placements
+
+
+class TileGrid(Widget):
+    """A row's tiles, each in the box the layout planner gave it (`place`)."""
+
+    def __init__(self, *tiles: Widget, row: int) -> None:
+        super().__init__(*tiles, id=f"row-{row}", classes="tile-grid")
+        # Textual takes a layout by name from its own table only; this one is ours.
+        self._default_layout = TileLayout()
+        self.boxes: dict[Widget, Box] = {}
+
+    def place(self, boxes: Sequence[Box]) -> None:
+        """Put the tiles (in order) in `boxes`; the grid is as tall as they take."""
+        self.boxes = dict(zip(self.children, boxes, strict=False))
+        self.styles.height = extent(boxes)
+        self.refresh(layout=True)

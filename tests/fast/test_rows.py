@@ -1,0 +1,246 @@
+"""A Grafana dashboard's rows on the fake Prometheus: tiles laid out by gridPos for
+the terminal's size, rows collapsed and expanded (by key and by click), scrolling and
+page keys, and only what is shown is queried, as the fake's received queries show."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from allintop.ui.layout import MIN_TILE_WIDTH
+from allintop.ui.widgets import PanelCard, RowTitle
+from tests.fakeprom import FakeSeries
+from tests.fast.fakeapp import DASHBOARD, advance, make, settle
+from tests.tui.util import screen_text, wait_for
+
+SERVICE = ("service:requests:rate", "service:latency_p95:ms", "service:queue_depth")
+HOSTS = ("host:memory:bytes", "host:cpu:percent")
+
+
+def _panel(title: str, expr: str, x: int, y: int, w: int, h: int, kind: str = "stat") -> dict:
+    return {
+        "type": kind,
+        "title": title,
+        "gridPos": {"x": x, "y": y, "w": w, "h": h},
+        "targets": [{"refId": "A", "expr": expr}],
+    }
+
+
+def _row(title: str, y: int, collapsed: bool = False, panels: list | None = None) -> dict:
+    row = {"type": "row", "title": title, "gridPos": {"x": 0, "y": y, "w": 24, "h": 1}}
+    row["collapsed"] = collapsed
+    if collapsed:
+        row["panels"] = panels or []
+    return row
+
+
+def _board(*panels: dict) -> str:
+    return json.dumps({"title": "Grafana-like", "refresh": "1s", "panels": list(panels)})
+
+
+# A row of three 8/24 stats and a chart, then a collapsed row of two hosts' panels.
+GRAFANA = _board(
+    _row("Service", 0),
+    _panel("Requests", SERVICE[0], 0, 1, 8, 4),
+    _panel("P95 Latency", SERVICE[1], 8, 1, 8, 4),
+    _panel("Queue Depth", SERVICE[2], 16, 1, 8, 4),
+    _panel("Success Rate", "route:success_ratio:percent", 0, 5, 24, 8, "timeseries"),
+    _row(
+        "Hosts",
+        13,
+        collapsed=True,
+        panels=[
+            _panel("Memory", HOSTS[0], 0, 14, 12, 4),
+            _panel("CPU", HOSTS[1], 12, 14, 12, 4),
+        ],
+    ),
+)
+
+
+def _asked(fake, metric: str) -> bool:
+    """Whether any query (instant, range, merged) the fake received reads `metric`."""
+    return any(metric in expr for expr in fake.received)
+
+
+def _card(app, title: str) -> PanelCard:
+    return next(c for c in app.query(PanelCard) if c.panel.title == title)
+
+
+def _title(app, text: str) -> RowTitle:
+    return next(t for t in app.query(RowTitle) if t.title == text)
+
+
+def _shows_value(app, title: str) -> bool:
+    card = _card(app, title)
+    return card.state is not None and card.state.value is not None
+
+
+async def test_a_collapsed_row_is_not_queried_until_space_expands_it(tmp_path: Path) -> None:
+    app, fake, clock = make(tmp_path, text=GRAFANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await advance(pilot, app, clock)
+        assert all(_asked(fake, metric) for metric in SERVICE)
+        assert not any(_asked(fake, metric) for metric in HOSTS)
+        text = screen_text(app)
+        assert "▾ Service" in text and "▸ Hosts  (2 panels)" in text
+        assert "Memory" not in text
+        # End: the last place on the page, the collapsed row's title; space expands it.
+        await pilot.press("end")
+        assert app.focused is _title(app, "Hosts")
+        fake.received.clear()
+        await pilot.press("space")
+        # Fetched at once, history and all, without waiting for a tick.
+        await wait_for(pilot, lambda: _shows_value(app, "Memory"), within=5, what="Memory")
+        assert all(_asked(fake, metric) for metric in HOSTS)
+        assert _card(app, "CPU").state is not None and any(
+            v is not None for v in _card(app, "CPU").state.history
+        ), "its sparkline is backfilled"
+        memory = _card(app, "Memory").value_plain
+        await wait_for(pilot, lambda: memory in screen_text(app), within=5, what="on screen")
+        assert "▾ Hosts" in screen_text(app)
+        # From now on each tick asks for them too.
+        fake.received.clear()
+        await advance(pilot, app, clock)
+        assert all(_asked(fake, metric) for metric in HOSTS)
+
+
+async def test_collapsing_a_row_stops_its_queries_and_a_click_expands_it(tmp_path: Path) -> None:
+    app, fake, clock = make(tmp_path, text=GRAFANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        # Space on a panel folds the row it is in; the focus goes to the row's title.
+        assert app.focused is _card(app, "Requests")
+        await pilot.press("space")
+        service = _title(app, "Service")
+        assert service.collapsed and app.focused is service
+        assert "Requests" not in screen_text(app)
+        fake.received.clear()
+        await advance(pilot, app, clock)
+        assert not any(_asked(fake, metric) for metric in (*SERVICE, *HOSTS))
+        # A click on a title toggles it too; Enter on a focused title as well.
+        await pilot.click(RowTitle, offset=(3, 0))
+        await wait_for(pilot, lambda: not _title(app, "Service").collapsed, what="expanded")
+        await wait_for(pilot, lambda: _asked(fake, SERVICE[0]), within=5, what="a query")
+        await pilot.pause()
+        assert "Requests" in screen_text(app)
+        _title(app, "Hosts").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: _shows_value(app, "CPU"), within=5, what="CPU")
+        assert len(app.screen_stack) == 1, "Enter on a title folds, it does not zoom"
+
+
+def _tall(rows: int = 8) -> str:
+    """Rows of two full-width charts each, far taller than a terminal."""
+    panels: list[dict] = []
+    y = 0
+    for number in range(rows):
+        panels.append(_row(f"Row {number}", y))
+        for k, metric in enumerate(("service:requests:rate", "service:queue_depth")):
+            title = f"R{number} {metric.split(':')[1]}"
+            expr = f'{metric}{{row="{number}"}}'
+            panels.append(_panel(title, expr, 0, y + 1 + 8 * k, 24, 8, "timeseries"))
+        y += 17
+    return _board(*panels)
+
+
+def _asked_row(fake, number: int) -> bool:
+    return any(f'row="{number}"' in expr for expr in fake.received)
+
+
+async def test_panels_far_below_are_not_queried_until_scrolled_near(tmp_path: Path) -> None:
+    app, fake, clock = make(tmp_path, text=_tall())
+    for metric in ("service:requests:rate", "service:queue_depth"):  # a series per row
+        value = fake.metrics[metric][0].value
+        fake.metrics[metric] = [FakeSeries({"row": str(n)}, value) for n in range(8)]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await advance(pilot, app, clock)
+        assert _asked_row(fake, 0) and _asked_row(fake, 1), "a screen below is asked too"
+        assert not _asked_row(fake, 7), "far below: not asked"
+        first = app.focused
+        await pilot.press("pagedown")
+        await pilot.pause()
+        rows = app.query_one("#rows")
+        assert rows.scroll_y > 0
+        assert app.focused is not first and app.focused.region.y >= rows.region.y
+        assert app.screen.region.contains_region(app.focused.region), "focus on the new screen"
+        fake.received.clear()
+        await pilot.press("end")
+        await wait_for(pilot, lambda: _asked_row(fake, 7), within=5, what="the last row fetched")
+        last = _card(app, "R7 queue_depth")
+        await wait_for(pilot, lambda: last.state is not None, within=5, what="its value")
+        assert last.state.value is not None
+        fake.received.clear()
+        await advance(pilot, app, clock)
+        assert _asked_row(fake, 7)
+        assert not _asked_row(fake, 0) and not _asked_row(fake, 1), "far above now: not asked"
+        await pilot.press("home")
+        await pilot.pause()
+        assert rows.scroll_y == 0 and app.focused is _title(app, "Row 0")
+
+
+async def test_arrows_move_between_tiles_and_row_titles(tmp_path: Path) -> None:
+    app, _, _ = make(tmp_path, text=GRAFANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        assert app.focused is _card(app, "Requests")
+        await pilot.press("right")
+        assert app.focused is _card(app, "P95 Latency")
+        await pilot.press("down")
+        assert app.focused is _card(app, "Success Rate")
+        await pilot.press("down")
+        assert app.focused is _title(app, "Hosts")
+        await pilot.press("up", "up", "up")
+        assert app.focused is _title(app, "Service")
+
+
+# node-exporter-full's quick row: six 3/24 gauges and three 2/24 stats on one line.
+QUICK = _board(
+    _row("Quick", 0),
+    *(_panel(f"Gauge {i}", SERVICE[0], 3 * i, 1, 3, 4, "gauge") for i in range(6)),
+    *(_panel(f"Stat {i}", SERVICE[2], 18 + 2 * i, 1, 2, 2) for i in range(3)),
+    _panel("Wide", SERVICE[1], 0, 5, 24, 8, "timeseries"),
+)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)])
+async def test_tiles_fit_the_terminal_readable_and_never_overlapping(tmp_path, size) -> None:
+    app, _, _ = make(tmp_path, text=QUICK)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        cards = list(app.query(PanelCard))
+        regions = [card.region for card in cards]
+        width = app.query_one("#rows").scrollable_content_region.width
+        for card, region in zip(cards, regions, strict=True):
+            assert region.x >= 0 and region.right <= width, card.panel.title
+            assert region.width >= MIN_TILE_WIDTH, (card.panel.title, region)
+        for i, a in enumerate(regions):
+            for b in regions[i + 1 :]:
+                assert not a.overlaps(b), (a, b)
+        tops = {region.y for region in regions[:9]}
+        if size == (200, 60):
+            assert len(tops) == 1, "Grafana's line, as Grafana has it"
+            wide = _card(app, "Wide").region
+            assert wide.width == width and wide.height > 8, "a tall terminal: taller charts"
+        else:
+            assert len(tops) == 3, "wrapped into three lines of three"
+        text = screen_text(app)
+        assert "Gauge 0" in text and "…" not in _card(app, "Gauge 0").value_plain
+
+
+async def test_a_panels_yaml_row_does_not_fold_and_everything_is_asked(tmp_path: Path) -> None:
+    app, fake, clock = make(tmp_path, text=DASHBOARD)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        titles = list(app.query(RowTitle))
+        assert [t.title for t in titles] == ["Service", "Hosts"]
+        assert not any(t.can_focus for t in titles)
+        assert "▾" not in screen_text(app)
+        await pilot.press("space")
+        assert all(t.display for t in app.query(".row-grid"))
+        fake.received.clear()
+        await advance(pilot, app, clock)
+        assert all(_asked(fake, metric) for metric in (*SERVICE, *HOSTS))
