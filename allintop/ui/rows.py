@@ -79,4 +79,7 @@ class TileGrid(Widget):
         """Put the tiles (in order) in `boxes`; the grid is as tall as they take."""
         self.boxes = dict(zip(self.children, boxes, strict=False))
         self.styles.height = extent(boxes)
+        # Textual keeps an arrangement per size: at the same size, new boxes would
+        # not be seen (a resize is laid out before the rows hear of it).
+        self._clear_arrangement_cache()
         self.refresh(layout=True)

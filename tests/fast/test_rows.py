@@ -244,3 +244,48 @@ async def test_a_panels_yaml_row_does_not_fold_and_everything_is_asked(tmp_path:
         fake.received.clear()
         await advance(pilot, app, clock)
         assert all(_asked(fake, metric) for metric in (*SERVICE, *HOSTS))
+
+
+async def test_a_resize_lays_the_tiles_out_for_the_new_size(tmp_path: Path) -> None:
+    app, _, _ = make(tmp_path, text=QUICK)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert len({card.region.y for card in list(app.query(PanelCard))[:9]}) == 3
+        await pilot.resize_terminal(200, 60)
+        await wait_for(
+            pilot,
+            lambda: len({card.region.y for card in list(app.query(PanelCard))[:9]}) == 1,
+            within=5,
+            what="one line at 200 columns",
+        )
+        assert _card(app, "Wide").region.right == app.query_one("#rows").region.right
+
+
+async def test_a_reload_keeps_the_rows_the_user_expanded(tmp_path: Path) -> None:
+    app, fake, clock = make(tmp_path, text=GRAFANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("end", "space")
+        await wait_for(pilot, lambda: _shows_value(app, "CPU"), within=5, what="CPU")
+        before = _title(app, "Hosts")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: _title(app, "Hosts") is not before, what="the reload")
+        assert not _title(app, "Hosts").collapsed
+        await wait_for(pilot, lambda: not app._polling, what="the backfill")
+        fake.received.clear()
+        await advance(pilot, app, clock)
+        assert all(_asked(fake, metric) for metric in HOSTS)
+
+
+async def test_enter_zooms_on_a_tile_and_help_lists_the_row_and_page_keys(tmp_path) -> None:
+    app, _, _ = make(tmp_path, text=GRAFANA)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("right", "enter")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 2, within=5, what="zoom")
+        assert app.screen.index == _card(app, "P95 Latency").index  # type: ignore[attr-defined]
+        await pilot.press("escape", "question_mark")
+        await wait_for(pilot, lambda: "allintop — keys" in screen_text(app), what="help")
+        text = screen_text(app)
+        for shown in ("space", "PgDn", "PgUp", "Home", "End"):
+            assert f" {shown} " in text, shown
