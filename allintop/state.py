@@ -30,7 +30,7 @@ from allintop.alerting import (
 )
 from allintop.config import Panel
 from allintop.model import Alert, RuleGroup, StatusReport, Target
-from allintop.reports import AlertsState, PanelState, server_error
+from allintop.reports import AlertsState, PanelState, server_error, server_side
 from allintop.text import clean
 from allintop.units import format_since
 
@@ -76,6 +76,9 @@ class DashboardState:
 
     # -- panels --
     states: Mapping[int, PanelState] = field(default_factory=lambda: MappingProxyType({}))
+    asked: frozenset[int] | None = None
+    """The panels asked on each tick (None: all): the others' states are stale, and
+    say nothing of the server's health now."""
 
     # -- alerts (with every tick) --
     alerts: tuple[Alert, ...] = ()
@@ -118,6 +121,11 @@ class DashboardState:
     def panel(self, index: int) -> PanelState | None:
         """The panel's latest state (None before its first answer)."""
         return self.states.get(index)
+
+    def current(self) -> dict[int, PanelState]:
+        """The states of the panels asked on each tick, by index."""
+        asked = self.asked
+        return {i: s for i, s in self.states.items() if asked is None or i in asked}
 
     def markers(self, index: int) -> list[ActiveAlert]:
         """The active alerts whose rules concern the panel, in the bar's order."""
@@ -170,6 +178,13 @@ def configure(
         states=state.states if keep_panels else MappingProxyType({}),
     )
     return _with_down(_with_alert_map(state), again=True)
+
+
+def ask(state: DashboardState, panels: frozenset[int] | None) -> DashboardState:
+    """Only `panels` are asked from now on (None: all): a collapsed row's, or those
+    scrolled far off screen, are not; their last states stay, but do not count for
+    the verdict."""
+    return replace(state, asked=panels)
 
 
 def forget_status(state: DashboardState) -> DashboardState:
@@ -248,7 +263,22 @@ def take_tick(
         state = take_alerts(state, alerts)
     elif alerts_due:
         state = replace(state, alerts_error=NO_ANSWER)
+    if state.asked is not None and not state.asked and alerts is not None:
+        # No panel is asked (every row collapsed): the alerts answer is the health.
+        return _judge_alerts(state, alerts, now=now, monotonic=monotonic)
     return judge(state, panels, now=now, monotonic=monotonic)
+
+
+def _judge_alerts(
+    state: DashboardState, alerts: AlertsState, *, now: float, monotonic: float
+) -> DashboardState:
+    error = alerts.error
+    if error is None:
+        return replace(state, last_error=None, last_ok=now, ok_at=monotonic)
+    if not server_side(error):
+        return state
+    word = "unreachable" if error.short in ("unreachable", "timeout") else "error"
+    return replace(state, last_error=clean(error.message, 200), last_error_word=word)
 
 
 def take_late(
@@ -332,7 +362,7 @@ def judge(
 ) -> DashboardState:
     """The verdict after states arrive, on time or late: every panel failing for a
     reason of the server's names it on the status line; any fresh value means live."""
-    error = server_error(list(state.states.values()))
+    error = server_error(list(state.current().values()))
     if error is not None:
         word = "unreachable" if error.short in ("unreachable", "timeout") else "error"
         state = replace(state, last_error=clean(error.message, 200), last_error_word=word)
@@ -350,7 +380,7 @@ def _trouble(state: DashboardState) -> str | None:
     for name in dict.fromkeys(state.bindings):
         states = [
             panel
-            for index, panel in state.states.items()
+            for index, panel in state.current().items()
             if index < len(state.bindings) and state.bindings[index] == name
         ]
         failed = server_error(states)

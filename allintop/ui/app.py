@@ -411,6 +411,7 @@ class DashboardApp(App[None]):
             return
         self._active = active
         self.poller.set_active(active)
+        self.state = reduce.ask(self.state, active)
         self._fetched &= active
         missing = active - self._fetched
         # A backfill about to start (the first, after a new range) fetches them anyway.
@@ -1010,6 +1011,7 @@ class DashboardApp(App[None]):
         # Other panels: none is shown until laid out, and the backfill that _regrid
         # asks for fetches all that are then (no one by one before it).
         self._active = frozenset()
+        self.state = reduce.ask(self.state, self._active)
         self.needs_backfill, self._backfill_failed_at = True, None
         self.poller = self._new_poller()
         self.state = self._configured(self.state)

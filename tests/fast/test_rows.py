@@ -120,6 +120,10 @@ async def test_collapsing_a_row_stops_its_queries_and_a_click_expands_it(tmp_pat
         fake.received.clear()
         await advance(pilot, app, clock)
         assert not any(_asked(fake, metric) for metric in (*SERVICE, *HOSTS))
+        # Nothing is asked but the alerts: they say the server is there.
+        clock.now += 10
+        await advance(pilot, app, clock)
+        assert "● live" in screen_text(app).splitlines()[0]
         # A click on a title toggles it too; Enter on a focused title as well.
         await pilot.click(RowTitle, offset=(3, 0))
         await wait_for(pilot, lambda: not _title(app, "Service").collapsed, what="expanded")

@@ -129,6 +129,27 @@ def test_every_panel_unreachable_says_so_with_a_retry_countdown() -> None:
     assert state.status_line == "connection refused"
 
 
+def test_a_panel_no_longer_asked_does_not_hide_that_the_server_is_down() -> None:
+    # Panel 1 scrolled far off (or its row collapsed): its last value is stale and
+    # says nothing of the server now.
+    state = _tick(_state(), [_value(0), _value(1)])
+    state = reduce.ask(state, frozenset({0}))
+    state = _tick(state, [_failed(0, Unreachable("connection refused"))])
+    assert _verdict(state, 20.0) == Verdict("unreachable", "error")
+    assert state.panel(1) is not None  # kept, for when it is shown again
+
+
+def test_with_no_panel_asked_the_alerts_answer_is_the_health() -> None:
+    state = reduce.ask(_state(), frozenset())
+    state = _tick(state, [], alerts=AlertsState(100.0, ()))
+    assert _verdict(state, 11.0) == Verdict("live", "success")
+    state = _tick(state, [], alerts=AlertsState(105.0, error=Unreachable("refused")))
+    assert _verdict(state, 16.0).word == "unreachable"
+    assert state.status_line == "refused"
+    state = _tick(state, [], alerts=AlertsState(110.0, ()), mono=20.0)
+    assert _verdict(state, 21.0).word == "live"
+
+
 def test_a_server_error_is_error_not_unreachable_and_has_no_countdown() -> None:
     error = HTTPStatusError(502, "bad gateway")
     state = _tick(_state(), [_failed(0, error), _failed(1, error)])
