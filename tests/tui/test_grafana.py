@@ -201,9 +201,15 @@ async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_tok
     async with app.run_test(size=(140, 50)) as pilot:
         cards = list(app.query(PanelCard))
         titles = [card.panel.title for card in cards]
-        # Grafana's grid order; a panel of several targets is one card per target.
+        # Grafana's grid order; a panel of several targets is one tile over its
+        # targets, one query (panel) each.
         assert titles[:2] == ["Samples Appended", "Scrape Duration"]
-        assert "Memory Profile · virtual memory" in titles
+        memory = next(
+            app.dashboard.panels[view.panels.start : view.panels.stop]
+            for view in app._tiles
+            if app.dashboard.panels[view.panels.start].title.startswith("Memory Profile")
+        )
+        assert "Memory Profile · virtual memory" in [panel.title for panel in memory]
         assert next(c.panel.unit for c in cards if c.panel.title.startswith("Memory")) == "bytes"
         await wait_for(
             pilot,
