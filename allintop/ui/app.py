@@ -18,9 +18,9 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -36,13 +36,11 @@ from textual.worker import Worker, WorkerState
 
 from allintop import config
 from allintop import state as reduce
-from allintop.alerting import ActiveAlert
 from allintop.config import Dashboard, Row
 from allintop.datasources import ContextSwitch, Datasources, Setup
 from allintop.errors import AllintopError
 from allintop.fanout import FanOut
 from allintop.history import PanelHistory
-from allintop.model import Target
 from allintop.poller import PanelState, TickReport, aligned
 from allintop.prometheus import PrometheusClient
 from allintop.state import DashboardState
@@ -51,7 +49,7 @@ from allintop.ui import layout
 from allintop.ui.keys import KEYS, PALETTE_KEY
 from allintop.ui.layout import Box
 from allintop.ui.messages import LateResult, PollDone, StatusDone
-from allintop.ui.rows import Rows, TileGrid
+from allintop.ui.rows import Rows, TileGrid, TileView, unique
 from allintop.ui.theme import themed
 from allintop.ui.tiles import tile_widget
 from allintop.ui.widgets import AlertsBar, RowTitle, Staleness
@@ -84,43 +82,6 @@ VERDICT_STYLES = {
     "error": "bold $error",
     "dim": "dim",
 }
-
-
-class TileWidget(Protocol):
-    """What the app asks of a tile's widget (allintop.ui.tiles makes them)."""
-
-    index: int
-    """Its first panel's dashboard index (zoom shows it)."""
-
-    def show(self, state: PanelState) -> None: ...
-
-    def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class TileView:
-    """A tile on the dashboard: its widget, its row's number and the panels it shows
-    (dashboard indexes; none for a text tile)."""
-
-    widget: Widget
-    row: int
-    panels: range
-
-    @property
-    def tile(self) -> TileWidget:
-        return cast(TileWidget, self.widget)
-
-
-_T = TypeVar("_T")
-
-
-def _unique(items: Iterable[_T]) -> list[_T]:
-    """`items` without repeats, in order (by equality: not all are hashable)."""
-    out: list[_T] = []
-    for item in items:
-        if item not in out:
-            out.append(item)
-    return out
 
 
 def _next_choice(choices: tuple[float, ...], current: float, direction: int) -> float:
@@ -606,8 +567,8 @@ class DashboardApp(App[None]):
         )
         for view in self._tiles:
             if view.panels:
-                alerts = _unique(a for i in view.panels for a in state.markers(i))
-                down = _unique(t for i in view.panels for t in state.down_for(i))
+                alerts = unique(a for i in view.panels for a in state.markers(i))
+                down = unique(t for i in view.panels for t in state.down_for(i))
                 view.tile.mark(alerts, down, now)
 
     def _show(self, state: PanelState) -> None:
@@ -885,14 +846,13 @@ class DashboardApp(App[None]):
             self._focus_from(target, height)
 
     def _focus_from(self, top: int, height: int) -> None:
-        """Focus the first place that starts in lines [top, top + height)."""
-        on_screen = [
-            (box.y, box.x, i)
-            for i, (box, _) in enumerate(self._places())
-            if top <= box.y < top + height
-        ]
-        if on_screen:
-            self._places()[min(on_screen)[2]][1].focus(scroll_visible=False)
+        """Focus the first place that starts in lines [top, top + height), else the
+        first one on them at all (a tile taller than the screen)."""
+        places = self._places()
+        starts = [(b.y, b.x, i) for i, (b, _) in enumerate(places) if top <= b.y < top + height]
+        shown = [(b.y, b.x, i) for i, (b, _) in enumerate(places) if b.overlaps(top, top + height)]
+        if starts or shown:
+            places[min(starts or shown)[2]][1].focus(scroll_visible=False)
 
     def action_variables(self) -> None:
         from allintop.ui.screens import VariablesScreen

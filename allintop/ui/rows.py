@@ -8,8 +8,9 @@ mouse and scrolling a focused tile into view work as in any container.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar, cast
 
 from textual import events
 from textual.containers import VerticalScroll
@@ -18,6 +19,9 @@ from textual.layout import ArrangeResult, Layout, WidgetPlacement
 from textual.message import Message
 from textual.widget import Widget
 
+from allintop.alerting import ActiveAlert
+from allintop.model import Target
+from allintop.reports import PanelState
 from allintop.ui.layout import Box, extent
 
 
@@ -83,3 +87,40 @@ class TileGrid(Widget):
         # not be seen (a resize is laid out before the rows hear of it).
         self._clear_arrangement_cache()
         self.refresh(layout=True)
+
+
+class TileWidget(Protocol):
+    """What the app asks of a tile's widget (allintop.ui.tiles makes them)."""
+
+    index: int
+    """Its first panel's dashboard index (zoom shows it)."""
+
+    def show(self, state: PanelState) -> None: ...
+
+    def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TileView:
+    """A tile on the dashboard: its widget, its row's number and the panels it shows
+    (dashboard indexes; none for a text tile)."""
+
+    widget: Widget
+    row: int
+    panels: range
+
+    @property
+    def tile(self) -> TileWidget:
+        return cast(TileWidget, self.widget)
+
+
+T = TypeVar("T")
+
+
+def unique(items: Iterable[T]) -> list[T]:
+    """`items` without repeats, in order (by equality: not all are hashable)."""
+    out: list[T] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
