@@ -374,9 +374,14 @@ class DashboardApp(App[None]):
         self.poller.set_active(active)
         self.state = reduce.ask(self.state, active)
         self._fetched &= active
-        missing = active - self._fetched
-        # A backfill about to start (the first, after a new range) fetches them anyway.
-        if missing and not (self.needs_backfill and self._backfill_failed_at is None):
+        self._fetch_shown()
+
+    def _fetch_shown(self) -> None:
+        """Fetch the panels shown whose history is not (paused: once resumed; a
+        backfill about to start, the first or after a new range, fetches them)."""
+        missing = self._active - self._fetched
+        backfill_due = self.needs_backfill and self._backfill_failed_at is None
+        if missing and not self.paused and not backfill_due:
             self._fetched |= missing
             self._reveal(sorted(missing))
 
@@ -678,6 +683,7 @@ class DashboardApp(App[None]):
             if self._timer is not None:
                 self._timer.stop()
         else:
+            self._fetch_shown()  # panels shown while paused
             self._schedule(0)
         self._render_header()
 

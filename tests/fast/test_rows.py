@@ -184,6 +184,12 @@ async def test_panels_far_below_are_not_queried_until_scrolled_near(tmp_path: Pa
         await pilot.press("home")
         await pilot.pause()
         assert rows.scroll_y == 0 and app.focused is _title(app, "Row 0")
+        # The arrows go past the screen's edge: the dashboard scrolls to the focus.
+        await pilot.press(*["down"] * 7)
+        await pilot.pause()
+        assert app.focused is _card(app, "R2 requests")
+        assert rows.scroll_y > 0
+        assert app.screen.region.contains_region(app.focused.region)
 
 
 async def test_arrows_move_between_tiles_and_row_titles(tmp_path: Path) -> None:
@@ -293,3 +299,18 @@ async def test_enter_zooms_on_a_tile_and_help_lists_the_row_and_page_keys(tmp_pa
         text = screen_text(app)
         for shown in ("space", "PgDn", "PgUp", "Home", "End"):
             assert f" {shown} " in text, shown
+
+
+async def test_a_row_expanded_while_paused_is_fetched_on_resume(tmp_path: Path) -> None:
+    app, fake, _ = make(tmp_path, text=GRAFANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("p", "end")
+        fake.received.clear()
+        await pilot.press("space")
+        await pilot.pause(0.3)
+        assert not any(_asked(fake, metric) for metric in HOSTS), "paused: nothing is asked"
+        await pilot.press("p")
+        await wait_for(pilot, lambda: _shows_value(app, "Memory"), within=5, what="Memory")
+        history = _card(app, "Memory").state.history
+        assert sum(v is not None for v in history) > 1, "with its history"
