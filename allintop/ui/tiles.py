@@ -125,6 +125,20 @@ class StatCard(PanelCard):
         self.tile = tile
         self.panels = tuple(panels)
 
+    def show(self, state: PanelState) -> None:
+        previous = self.state
+        super().show(state)
+        if self.tile.reducer in ("last", "lastNotNull"):
+            return
+        # A reducer over the range: a new history is a new value, and maybe a new colour.
+        shown = self.shown_status(state)
+        for status, css in STATUS_CLASSES.items():
+            self.set_class(status == shown, css)
+        self.set_class(shown == "plain", "-plain")
+        if previous is not None and previous.version != state.version:
+            self._value_version += 1
+            self._refresh_rows(1, 1)
+
     def reduced(self, state: PanelState | None) -> float | None:
         """The number shown: the current value for last / lastNotNull (the newest
         instant answer), else the reducer over the range's history."""

@@ -19,7 +19,7 @@ SIZE = (120, 40)
 
 
 async def test_stats_apply_their_reducer_mappings_and_graph_mode(tmp_path: Path) -> None:
-    app, _, _ = make_tiles(tmp_path)
+    app, _, clock = make_tiles(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         requests = tile(app, "Requests (mean)")
@@ -33,6 +33,10 @@ async def test_stats_apply_their_reducer_mappings_and_graph_mode(tmp_path: Path)
         assert backend.value_plain == "UP"  # the mapping's text, not "1"
         assert not any(row.strip() for row in backend.spark_plain())  # graphMode none
         assert "UP" in screen_text(app)
+        await advance(pilot, app, clock, 20)  # the range moves on: a new mean is shown
+        later = reduce(requests.state.history, "mean")
+        number, unit = format_value(later, "req/s")
+        assert later != mean and requests.value_plain == f"{number} {unit}"
 
 
 async def test_gauges_draw_a_bar_per_series_in_its_threshold_colour(tmp_path: Path) -> None:
