@@ -50,11 +50,8 @@ def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
     assert missing <= notice.count(": ") + (len(grafana_panels) if "more" in notice else 0)
     for grafana_panel in grafana_panels:
         title = str(grafana_panel.get("title") or "untitled")
-        assert (
-            title in shown
-            or (
-                f"{title}: " in notice or "more" in notice  # the notice lists 8, then a count
-            )
+        assert title in shown or (
+            f"{title}: " in notice or "more" in notice  # the notice lists 8, then a count
         ), f"{path.name}: panel {title!r} is neither shown nor named as not supported"
     assert dashboard.source_path == path
     assert dashboard.datasources == {}  # every Prometheus reference is the default one
