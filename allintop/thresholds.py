@@ -292,8 +292,8 @@ def from_steps(
     runs = _runs(levels)
     if len(runs) < 2:
         return None, None
-    rising = _SEVERITY[runs[1][0]] > _SEVERITY[runs[0][0]]  # the first change decides
-    kept = _monotone(runs, rising)
+    kept = _best_monotone(runs)
+    rising = _SEVERITY[kept[1][0]] > _SEVERITY[kept[0][0]]
     thresholds = _rising(kept) if rising else _falling(kept)
     note = None
     if kept != runs or _SEVERITY[kept[0 if rising else -1][0]] != 0:
@@ -332,8 +332,19 @@ def _runs(levels: list[tuple[Tone, float]]) -> list[tuple[Tone, float]]:
     return runs
 
 
-def _monotone(runs: list[tuple[Tone, float]], rising: bool) -> list[tuple[Tone, float]]:
+def _best_monotone(runs: list[tuple[Tone, float]]) -> list[tuple[Tone, float]]:
+    """The runs, or the monotone part of them that stands for them best: from the base
+    on, unless the first step starts at 0 or below, when the base colours negatives
+    only (green, red from 0, green from 1: a 0/1 value is red at 0, green at 1)."""
+    kept = _monotone(runs)
+    if kept != runs and runs[1][1] <= 0 and len(runs) > 2:
+        return _monotone([(runs[1][0], -math.inf), *runs[2:]])
+    return kept
+
+
+def _monotone(runs: list[tuple[Tone, float]]) -> list[tuple[Tone, float]]:
     """The longest start of `runs` whose severity only rises (or only falls)."""
+    rising = _SEVERITY[runs[1][0]] > _SEVERITY[runs[0][0]]  # the first change decides
     kept = runs[:1]
     for tone, start in runs[1:]:
         step = _SEVERITY[tone] - _SEVERITY[kept[-1][0]]
