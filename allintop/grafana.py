@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from allintop import config, promql
+from allintop import config, mappings, promql, reducers, units
 from allintop.config import (
     GRID_COLUMNS,
     Auth,
@@ -36,28 +36,16 @@ from allintop.config import (
 )
 from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
+from allintop.thresholds import Step, Thresholds, from_steps
+from allintop.unit_ids import APPROXIMATED
 from allintop.units import parse_duration
 
 TOKEN_ENV = "GRAFANA_TOKEN"
 PROXY_PATH = "/api/datasources/proxy/uid/"
 
-# Grafana unit ids and the allintop unit each is; those not here are shown bare.
-UNITS = {
-    "ms": "ms",
-    "s": "s",
-    "percent": "%",
-    "bytes": "bytes",
-    "decbytes": "",  # decimal bytes: ours are binary, so shown as a plain number
-    "mbytes": "MB",
-    "Bps": "B/s",
-    "binBps": "B/s",
-    "bps": "bit/s",
-    "MBs": "MB/s",
-    "reqps": "req/s",
-    "ops": "ops/s",
-    "short": "",
-    "none": "",
-}
+# Grafana unit ids that say no more than no unit at all: a panel's unit is otherwise
+# Grafana's id as it is (allintop.units formats Grafana's ids: allintop.unit_ids).
+UNITS = {"short": "", "none": "", "string": ""}
 
 
 @dataclass(frozen=True)
@@ -456,8 +444,8 @@ def _tile(
     if not count and kind not in ("text", "other"):
         return None
     options = grafana.get("options") if isinstance(grafana.get("options"), Mapping) else {}
-    defaults = _field_defaults(grafana)
     width, height = _size(grafana, row)
+    low, high = _range(grafana, kind)
     return Tile(
         title=title,
         kind=kind,
@@ -466,9 +454,10 @@ def _tile(
         width=width,
         height=height,
         reducer=_reducer(grafana, options),
+        mappings=_mappings(grafana),
         graph=_graph(grafana, options),
-        min=_number(defaults.get("min", grafana.get("minValue"))),
-        max=_number(defaults.get("max", grafana.get("maxValue"))),
+        min=low,
+        max=high,
         content=str(options.get("content") or grafana.get("content") or "")
         if kind == "text"
         else "",
@@ -495,16 +484,48 @@ def _size(grafana: Mapping[str, Any], row: _GrafanaRow) -> tuple[int, int]:
 
 
 def _reducer(grafana: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """The Grafana reducer's name: a stat's reduceOptions.calcs, a singlestat's
-    valueName; "lastNotNull" when it says none."""
+    """The Grafana reducer's name, as allintop.reducers takes it: a stat's
+    reduceOptions.calcs, a singlestat's valueName ("current" is lastNotNull, "avg"
+    mean); "lastNotNull" when it says none or one allintop does not know."""
+    written, legacy = _written_reducer(grafana, options)
+    return reducers.normalise(written, legacy=legacy)
+
+
+def _written_reducer(grafana: Mapping[str, Any], options: Mapping[str, Any]) -> tuple[str, bool]:
+    """The reducer as the panel names it, and whether that is a singlestat's valueName."""
     reduce_options = options.get("reduceOptions")
     if isinstance(reduce_options, Mapping):
         calcs = reduce_options.get("calcs")
         if isinstance(calcs, list) and calcs:
-            return str(calcs[0])
+            return str(calcs[0]), False
     if grafana.get("valueName"):
-        return str(grafana["valueName"])
-    return "lastNotNull"
+        return str(grafana["valueName"]), True
+    return reducers.DEFAULT, False
+
+
+def _mappings(grafana: Mapping[str, Any]) -> tuple[mappings.ValueMapping, ...]:
+    """Its value mappings: fieldConfig's, else a singlestat's valueMaps / rangeMaps."""
+    return mappings.from_grafana(
+        _field_defaults(grafana).get("mappings"),
+        grafana.get("valueMaps"),
+        grafana.get("rangeMaps"),
+        grafana.get("mappingType"),
+    )
+
+
+def _range(grafana: Mapping[str, Any], kind: TileKind) -> tuple[float | None, float | None]:
+    """Its min and max: fieldConfig's, a singlestat gauge's; a gauge in percent without
+    them spans 0..100 (0..1 in percentunit), as Grafana's does."""
+    defaults = _field_defaults(grafana)
+    gauge = grafana.get("gauge") if isinstance(grafana.get("gauge"), Mapping) else {}
+    gauge = gauge if gauge.get("show") else {}  # a singlestat's hidden gauge: no range
+    low = _number(defaults.get("min", grafana.get("minValue", gauge.get("minValue"))))
+    high = _number(defaults.get("max", grafana.get("maxValue", gauge.get("maxValue"))))
+    full = {"percent": 100.0, "percentunit": 1.0}.get(_unit(grafana))
+    if kind in ("gauge", "bargauge") and full is not None:
+        low = 0.0 if low is None else low
+        high = full if high is None else high
+    return low, high
 
 
 def _graph(grafana: Mapping[str, Any], options: Mapping[str, Any]) -> bool:
@@ -535,6 +556,8 @@ def _panel_targets(
     """The panels one Grafana panel's targets become, added to `panels`."""
     targets = [t for t in _dicts(grafana.get("targets")) if not t.get("hide")]
     unit = _unit(grafana)
+    decimals = _decimals(grafana)
+    thresholds = _thresholds(grafana)[0]
     kind = str(grafana.get("type") or "untyped")
     if not targets and kind not in ("text", "row"):  # a library panel's reference, hidden
         context.unsupported.append(f"{title}: a {kind} panel without queries: not supported")
@@ -558,6 +581,8 @@ def _panel_targets(
                 title=shown,
                 expr=expr,
                 unit=unit,
+                decimals=decimals,
+                thresholds=thresholds,
                 legend=None if legend == "__auto" else legend,
                 datasource=None if context.local else name,
             )
@@ -584,20 +609,13 @@ def _dashboard_dropped(board: Mapping[str, Any], carried: set[str]) -> tuple[str
 
 def _dropped(grafana: Mapping[str, Any]) -> tuple[str, ...]:
     """What of a Grafana panel a panels.yaml does not (yet) carry, and why."""
-    defaults = (grafana.get("fieldConfig") or {}).get("defaults") or {}
     kind = str(grafana.get("type") or "")
     dropped = []
     if kind not in KINDS:
         dropped.append(
             f"a {kind or 'untyped'} panel: not drawn in the terminal, its queries listed"
         )
-    unit = defaults.get("unit") or ((grafana.get("yaxes") or [{}])[0] or {}).get("format")
-    if unit and str(unit) not in UNITS:
-        dropped.append(f"unit {str(unit)!r}: no allintop unit for it, shown as a plain number")
-    if (defaults.get("thresholds") or {}).get("steps") or grafana.get("thresholds"):
-        dropped.append("thresholds: not carried over (Grafana's colour steps)")
-    if defaults.get("mappings") or grafana.get("valueMaps") or grafana.get("rangeMaps"):
-        dropped.append("value mappings: panels.yaml has none yet")
+    dropped.extend(_semantics_dropped(grafana))
     if grafana.get("transformations"):
         dropped.append("transformations: panels.yaml has none")
     hidden = [str(t.get("refId", "")) for t in _dicts(grafana.get("targets")) if t.get("hide")]
@@ -617,9 +635,147 @@ def _unparsable(expr: str, values: Mapping[str, str]) -> str | None:
 
 
 def _unit(panel: Mapping[str, Any]) -> str:
-    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-    unit = defaults.get("unit") or ((panel.get("yaxes") or [{}])[0] or {}).get("format")
-    return UNITS.get(str(unit), "") if unit else ""
+    """Its Grafana unit id, as it is: fieldConfig's, a singlestat's `format`, a graph's
+    left axis' format ("short" and "none" are no unit)."""
+    unit = _written_unit(panel)
+    return UNITS.get(unit, unit)
+
+
+def _written_unit(panel: Mapping[str, Any]) -> str:
+    axes = panel.get("yaxes")
+    axis = axes[0] if isinstance(axes, list) and axes and isinstance(axes[0], Mapping) else {}
+    unit = _field_defaults(panel).get("unit") or panel.get("format") or axis.get("format")
+    return str(unit) if isinstance(unit, str) else ""
+
+
+def _decimals(panel: Mapping[str, Any]) -> int | None:
+    """Its decimals (fieldConfig's, or a legacy panel's), within the 0..10 allowed."""
+    number = _number(_field_defaults(panel).get("decimals", panel.get("decimals")))
+    return None if number is None else max(0, min(10, round(number)))
+
+
+def _thresholds(panel: Mapping[str, Any]) -> tuple[Thresholds | None, str | None]:
+    """Its thresholds, and what of them was approximated: fieldConfig's colour steps,
+    a singlestat's "80,90" with its three colours, or a graph's threshold lines."""
+    if not _coloured(panel):
+        return None, None
+    defaults = _field_defaults(panel)
+    block = defaults.get("thresholds")
+    if isinstance(block, Mapping) and isinstance(block.get("steps"), list):
+        steps: list[Step] = [
+            (str(step.get("color") or ""), _number(step.get("value")))
+            for step in _dicts(block["steps"])
+            if step.get("value") is None or _number(step.get("value")) is not None
+        ]
+        low, high = _number(defaults.get("min")), _number(defaults.get("max"))
+        return from_steps(steps, str(block.get("mode") or "absolute"), low, high)
+    legacy = panel.get("thresholds")
+    if isinstance(legacy, str | int | float) and not isinstance(legacy, bool):
+        return from_steps(_singlestat_steps(str(legacy), panel.get("colors")))
+    if isinstance(legacy, list):
+        steps, note = _graph_steps(_dicts(legacy))
+        thresholds, approximated = from_steps(steps)
+        return thresholds, "; ".join(n for n in (note, approximated) if n) or None
+    return None, None
+
+
+def _coloured(panel: Mapping[str, Any]) -> bool:
+    """Whether Grafana shows its thresholds at all: a stat, gauge or bar gauge colours
+    by them unless told otherwise, a singlestat when it colours its value, background
+    or gauge, a graph draws its threshold lines; a time series only when it draws them
+    or colours by them (every new panel has steps green, red 80 it does not show)."""
+    kind = str(panel.get("type") or "")
+    defaults = _field_defaults(panel)
+    color = defaults.get("color") if isinstance(defaults.get("color"), Mapping) else {}
+    by_thresholds = color.get("mode") in (None, "thresholds")
+    if kind == "singlestat":
+        gauge = panel.get("gauge") if isinstance(panel.get("gauge"), Mapping) else {}
+        return bool(panel.get("colorValue") or panel.get("colorBackground") or gauge.get("show"))
+    if kind == "graph":
+        return True
+    if kind in ("stat", "gauge", "bargauge"):
+        options = panel.get("options") if isinstance(panel.get("options"), Mapping) else {}
+        return by_thresholds and options.get("colorMode") != "none"
+    custom = defaults.get("custom") if isinstance(defaults.get("custom"), Mapping) else {}
+    style = (
+        custom.get("thresholdsStyle") if isinstance(custom.get("thresholdsStyle"), Mapping) else {}
+    )
+    return color.get("mode") == "thresholds" or style.get("mode") not in (None, "off")
+
+
+# A singlestat's colours when it names none (Grafana's defaults).
+_SINGLESTAT_COLORS = ("#299c46", "rgba(237, 129, 40, 0.89)", "#d44a3a")
+
+
+def _singlestat_steps(text: str, colors: object) -> list[Step]:
+    """ "80,90" with colours [below, between, above] as colour steps."""
+    values = [_number(part) for part in text.split(",")]
+    palette = [str(c) for c in colors] if isinstance(colors, list) else []
+    palette += list(_SINGLESTAT_COLORS[len(palette) :])
+    starts = [v for v in values if v is not None][: len(palette) - 1]
+    return [(palette[0], None), *((palette[i + 1], v) for i, v in enumerate(starts))]
+
+
+def _graph_steps(items: list[Mapping[str, Any]]) -> tuple[list[Step], str | None]:
+    """A graph's threshold lines ({op: gt|lt, value, colorMode}) as colour steps: those
+    above ("gt") rise from ok; those below ("lt"), when all are, fall to ok."""
+    lines = [
+        (str(i.get("op") or "gt"), _graph_color(i), _number(i.get("value")))
+        for i in items
+        if _number(i.get("value")) is not None
+    ]
+    above = sorted(((c, v) for op, c, v in lines if op != "lt"), key=lambda s: s[1] or 0.0)
+    below = sorted(((c, v) for op, c, v in lines if op == "lt"), key=lambda s: s[1] or 0.0)
+    if below and not above:
+        colors = [color for color, _ in below] + ["ok"]
+        starts = [value for _, value in below]
+        return [(colors[0], None), *zip(colors[1:], starts, strict=True)], None
+    note = "threshold lines below a value (lt) among ones above (gt): left out" if below else None
+    return [("ok", None), *above], note
+
+
+def _graph_color(item: Mapping[str, Any]) -> str:
+    mode = str(item.get("colorMode") or "critical")
+    return str(item.get("fillColor") or item.get("lineColor") or "") if mode == "custom" else mode
+
+
+def _semantics_dropped(grafana: Mapping[str, Any]) -> list[str]:
+    """What of its unit, thresholds, mappings and reducer is shown otherwise, and why."""
+    dropped = []
+    unit = _unit(grafana)
+    if unit in APPROXIMATED:
+        dropped.append(f"unit {unit!r}: {APPROXIMATED[unit]}")
+    elif unit and not units.is_known(unit):
+        dropped.append(f"unit {unit!r}: not one allintop knows, shown as the number, then {unit!r}")
+    note = _thresholds(grafana)[1]
+    if note:
+        dropped.append(f"thresholds: {note}")
+    for line in mappings.unsupported(_field_defaults(grafana).get("mappings")):
+        dropped.append(f"value mappings: {line}")
+    options = grafana.get("options") if isinstance(grafana.get("options"), Mapping) else {}
+    written, _ = _written_reducer(grafana, options)
+    if not reducers.is_known(written):
+        dropped.append(f"reducer {written!r}: not computed here, the last value is shown instead")
+    overridden = sorted(_overridden(grafana) & _SEMANTIC_PROPERTIES)
+    if overridden:
+        dropped.append(
+            f"field overrides of {', '.join(overridden)}: each series shows the panel's own"
+        )
+    return dropped
+
+
+_SEMANTIC_PROPERTIES = {"unit", "decimals", "thresholds", "mappings", "min", "max"}
+
+
+def _overridden(grafana: Mapping[str, Any]) -> set[str]:
+    """The properties its field overrides set ("unit", "custom.width", ...)."""
+    field_config = grafana.get("fieldConfig")
+    overrides = field_config.get("overrides") if isinstance(field_config, Mapping) else None
+    return {
+        str(item.get("id"))
+        for override in _dicts(overrides)
+        for item in _dicts(override.get("properties"))
+    }
 
 
 def _target_source(

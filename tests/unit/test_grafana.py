@@ -97,7 +97,7 @@ def test_rows_grid_order_units_and_legends() -> None:
         ("Second", ["late"]),
     ]
     left, right = dashboard.rows[0].panels
-    assert (left.unit, left.legend, right.unit) == ("", "{{job}}", "%")
+    assert (left.unit, left.legend, right.unit) == ("decbytes", "{{job}}", "percent")
     assert left.expr == "rate(x[60000ms])"  # Grafana's built-in, at 4 x 10 s or 1 m
     assert (dashboard.refresh, dashboard.range) == (10.0, 3600.0)
 
