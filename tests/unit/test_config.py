@@ -984,3 +984,12 @@ def test_only_a_tile_may_be_untitled() -> None:
         load_text(PANEL.replace("title: A", "title: ''"), "x.yaml")
     assert caught.value.message == "x.yaml:4: rows[0].panels[0].title: must not be empty"
     assert caught.value.hint is not None and "title: Requests/sec" in caught.value.hint
+
+
+def test_the_readmes_example_of_drawing_keys_loads() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### How a panel is drawn", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (row,) = load_text(example, "README.md").rows
+    assert [(t.kind, t.count) for t in row.tiles] == [("timeseries", 2), ("gauge", 1), ("text", 0)]
+    assert row.collapsed
