@@ -114,13 +114,26 @@ def _check_panel_count(node: Node, path: str, rows: Sequence[Node]) -> None:
         )
 
 
-def _items(node: Node, key: str) -> list[Node]:
-    """The list under `key` of a mapping node, if it is one (unchecked: just counting)."""
-    if isinstance(node, MappingNode):
-        for key_node, value in node.value:
-            if key_node.value == key and isinstance(value, SequenceNode):
-                return list(value.value)
+def _items(node: Node, key: str, depth: int = 0) -> list[Node]:
+    """The list under `key` of a mapping node, its own or merged in (`<<: *row`),
+    unchecked: this only counts. Merges nest only so deep in a file within limits."""
+    if not isinstance(node, MappingNode) or depth > _MAX_MERGE_DEPTH:
+        return []
+    merged: list[Node] = []
+    for key_node, value in node.value:
+        if key_node.value == key and isinstance(value, SequenceNode):
+            return list(value.value)
+        if key_node.tag == _MERGE_TAG:
+            merged += value.value if isinstance(value, SequenceNode) else [value]
+    for source in merged:
+        found = _items(source, key, depth + 1)
+        if found:
+            return found
     return []
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MAX_MERGE_DEPTH = 20
 
 
 def _row(node: Node, path: str, placeholders: Mapping[str, str], refs: References) -> list[Row]:

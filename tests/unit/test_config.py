@@ -993,3 +993,22 @@ def test_the_readmes_example_of_drawing_keys_loads() -> None:
     (row,) = load_text(example, "README.md").rows
     assert [(t.kind, t.count) for t in row.tiles] == [("timeseries", 2), ("gauge", 1), ("text", 0)]
     assert row.collapsed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a panel of 600 queries, merged into a second panel
+        "rows:\n  - title: R\n    panels:\n      - &p\n        title: A\n        queries:\n"
+        + "".join(f"          - {{expr: up{i}}}\n" for i in range(600))
+        + "      - <<: *p\n",
+        # a row of 600 panels, merged into a second row
+        "rows:\n  - &r\n    title: R\n    panels:\n"
+        + "".join(f"      - {{title: A{i}, expr: up}}\n" for i in range(600))
+        + "  - <<: *r\n",
+    ],
+    ids=["merged panel", "merged row"],
+)
+def test_the_panel_limit_counts_what_merge_keys_repeat(text: str) -> None:
+    with pytest.raises(ConfigError, match="1200 panels: more than 1000"):
+        load_text(text, "x.yaml")
