@@ -14,6 +14,7 @@ from allintop import promql
 from allintop.credentials import read_secret_file
 from allintop.errors import ConfigError
 from allintop.mappings import ValueMapping
+from allintop.reducers import DEFAULT as DEFAULT_REDUCER
 from allintop.thresholds import Thresholds
 
 DEFAULT_REFRESH = 5.0
@@ -140,7 +141,7 @@ class Tile:
     """Columns of GRID_COLUMNS; 0: the card grid decides."""
     height: int = 0
     """Grafana grid rows (gridPos.h); 0: the kind's own height."""
-    reducer: str = "last"
+    reducer: str = DEFAULT_REDUCER
     """How a series becomes one number: last, lastNotNull, mean, max, min, sum..."""
     mappings: tuple[ValueMapping, ...] = ()
     graph: bool = True

@@ -50,16 +50,17 @@ def test_import_grafana_writes_a_panels_yaml_that_runs_the_same(tmp_path: Path) 
     text = out.read_text()
 
     assert "# Not carried over: variable DS_PROMETHEUS (datasource)" in text
-    assert "value mappings: panels.yaml has none yet" in text  # its singlestats have some
+    assert '- {special: "null", text: "N/A"}' in text  # its singlestats' value mappings
 
     back, as_is = config.load_dashboard(out), config.load_dashboard(source)
     assert [r.title for r in back.rows] == [r.title for r in as_is.rows]
     assert [p.expr for r in back.rows for p in r.panels] == [
         p.expr for r in as_is.rows for p in r.panels
     ]
-    assert [(t.kind, t.width, t.count) for r in back.rows for t in r.layout] == [
-        (t.kind, t.width, t.count) for r in as_is.rows for t in r.layout
+    assert [(t.kind, t.width, t.count, t.mappings) for r in back.rows for t in r.layout] == [
+        (t.kind, t.width, t.count, t.mappings) for r in as_is.rows for t in r.layout
     ]
+    assert [p.thresholds for p in back.panels] == [p.thresholds for p in as_is.panels]
 
 
 def test_import_grafana_report_and_errors() -> None:

@@ -239,13 +239,13 @@ def test_what_cannot_be_written_is_a_comment_and_the_default() -> None:
     rows = (config.Row("R", (config.Panel("Odd", "up"),), tiles=(tile,)),)
     text = grafana_import.to_yaml(_converted(rows), "x.json")
     assert "      # Grafana panel 'Odd': partly\n" in text
-    assert "#   reducer 'percentile95': unknown here, last used\n" in text
+    assert "#   reducer 'percentile95': unknown here, lastNotNull used\n" in text
     assert "#   value mapping value '1': nothing to show\n" in text
     (row,) = config.load_text(text, "back.yaml").rows
     assert row.tiles == (Tile("Odd", width=6, line=row.tiles[0].line),)
     lines = grafana_import.report(_converted(rows)).splitlines()
     assert lines[1] == (
-        "  partly         Odd: reducer 'percentile95': unknown here, last used; "
+        "  partly         Odd: reducer 'percentile95': unknown here, lastNotNull used; "
         "value mapping value '1': nothing to show"
     )
     assert lines[-1] == "0 converted, 1 partly, 0 not supported"
