@@ -390,7 +390,7 @@ class Bench:
             assert launched is not None
             out["launched_at"] = launched
             out["terminal"] = terminal.size().strip()
-            if phase.client != "bare" and "allintop" not in procs.cmdline(pid):
+            if phase.client != "bare" and "allintop" not in _settled_cmdline(pid):
                 raise RuntimeError(f"pane {pid} runs {procs.cmdline(pid)!r}, not allintop")
             if phase.dashboard in self.judged:
                 out["cards_with_data"] = f"{len(titles)}/{len(dashboards.titles(config))}"
@@ -617,3 +617,12 @@ def _classify_presses(presses: dict[str, Any], ticks: list[querylog.Tick]) -> No
     for name, values in (("all", latencies), ("in_flight", during)):
         presses[f"{name}_ms_median"] = querylog.percentile(values, 50)
         presses[f"{name}_ms_p95"] = querylog.percentile(values, 95)
+
+
+def _settled_cmdline(pid: int, wait: float = 2.0) -> str:
+    """The pane's command line once its exec is done: read in the middle of it,
+    /proc/PID/cmdline is empty for a moment."""
+    deadline = time.monotonic() + wait
+    while not (line := procs.cmdline(pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return line
