@@ -64,7 +64,7 @@ class References:
 
 
 def read_rows(
-    node: Node, path: str, placeholders: Mapping[str, str], refs: References
+    node: Node, path: str, placeholders: Mapping[str, promql.Value], refs: References
 ) -> tuple[Row, ...]:
     items = sequence(node, path, "rows: [{title: ..., panels: [...]}]")
     if not items:
@@ -94,7 +94,9 @@ def _check_panel_count(node: Node, path: str, rows: Sequence[Node]) -> None:
         )
 
 
-def _row(node: Node, path: str, placeholders: Mapping[str, str], refs: References) -> list[Row]:
+def _row(
+    node: Node, path: str, placeholders: Mapping[str, promql.Value], refs: References
+) -> list[Row]:
     """The row, or with `repeat: $var` one copy per datasource the variable offers."""
     fields = mapping(node, path, _ROW_KEYS, required=("title",))
     title = nonempty_text(fields["title"], key_path(path, "title"))
@@ -140,7 +142,7 @@ def _repeated(row: Row, variable: Variable) -> list[Row]:
 def _panel(
     node: Node,
     path: str,
-    placeholders: Mapping[str, str],
+    placeholders: Mapping[str, promql.Value],
     refs: References,
     row_datasource: str | None = None,
 ) -> Panel:
@@ -159,7 +161,7 @@ def _panel(
     )
 
 
-def _expr(node: Node, path: str, placeholders: Mapping[str, str]) -> str:
+def _expr(node: Node, path: str, placeholders: Mapping[str, promql.Value]) -> str:
     expr = as_text(node, path).strip()
     if not expr:
         fail(node, path, "the expression is empty", EXAMPLES["expr"])

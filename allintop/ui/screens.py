@@ -25,7 +25,7 @@ from allintop.alerting import rule_description, rule_rows, scrape_error_summary
 from allintop.config import Variable
 from allintop.errors import PrometheusError
 from allintop.model import AlertRule, Target
-from allintop.promql import parse_label_values, prettify
+from allintop.promql import parse_variable_query, prettify
 from allintop.text import clean, tidy_numbers
 from allintop.ui.keys import KEYS, MORE_HELP, on_modal
 from allintop.ui.theme import themed
@@ -470,8 +470,8 @@ class VariablesScreen(ModalScreen[None]):
     @work(exit_on_error=False)
     async def _load(self, name: str, query: str) -> None:
         try:
-            selector, label = parse_label_values(query)
-            values = await self.label_values(label, selector)
+            parsed = parse_variable_query(query)
+            values = await self.label_values(parsed.label, parsed.selector)
         except (ValueError, PrometheusError) as exc:
             self.notify(clean(f"{name}: {exc}", 200), severity="error", markup=False)
             return

@@ -50,11 +50,8 @@ def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
     assert missing <= notice.count(": ") + (len(grafana_panels) if "more" in notice else 0)
     for grafana_panel in grafana_panels:
         title = str(grafana_panel.get("title") or "untitled")
-        assert (
-            title in shown
-            or (
-                f"{title}: " in notice or "more" in notice  # the notice lists 8, then a count
-            )
+        assert title in shown or (
+            f"{title}: " in notice or "more" in notice  # the notice lists 8, then a count
         ), f"{path.name}: panel {title!r} is neither shown nor named as not supported"
     assert dashboard.source_path == path
     assert dashboard.datasources == {}  # every Prometheus reference is the default one
@@ -150,9 +147,7 @@ def test_import_grafana_output_loads_back_as_the_same_panels(path: Path) -> None
     as_is = config.load_dashboard(path)
     assert _shown(back) == _shown(as_is)
     assert (back.title, back.refresh, back.range) == (as_is.title, as_is.refresh, as_is.range)
-    assert [(v.name, v.query, v.values, v.default) for v in back.variables] == [
-        (v.name, v.query, v.values, v.default) for v in as_is.variables
-    ]
+    assert back.variables == as_is.variables  # every kind, and all of each
     # Every panel left out or cut down says so, in a comment over where it would be.
     for _, reports in converted.layout:
         for report in reports:
