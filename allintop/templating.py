@@ -416,6 +416,8 @@ async def refresh(
         pick = picks.get(name, variable.default)
         if reset or pick == "":
             picks[name] = kept(variable, pick, found)
+        if picks.get(name) == "":
+            problems.append(f"{name}: its query found no options, so it has no value")
     return Refreshed(picks, options, tuple(problems))
 
 

@@ -294,3 +294,10 @@ async def test_at_start_only_what_a_pick_needs_is_asked() -> None:
     assert settled.options["h"] == ("a", "b", "n")
     filled = values(variables, settled.picks, settled.options)
     assert interpolate('up{instance=~"$h:.*"}', filled) == 'up{instance=~"(a|b|n):.*"}'
+
+
+async def test_a_variable_left_without_a_value_says_so() -> None:
+    quantile = Variable("q", query="query_result(no_such_metric)", regex='/"([^"]+)"/')
+    settled = await templating.at_start([quantile], {"q": ""}, fake(), range_=RANGE, step=STEP)
+    assert settled.picks == {"q": ""}
+    assert settled.problems == ("q: its query found no options, so it has no value",)

@@ -143,3 +143,11 @@ def test_a_mistake_is_one_clear_error(text: str, message: str) -> None:
         load(text)
     assert message in caught.value.message
     assert caught.value.message.startswith("panels.yaml:2: ")
+
+
+def test_var_given_again_picks_several_values() -> None:
+    from allintop.cli import _variables
+
+    assert _variables(["job=a", "env=x", "job=b", "job=c"]) == {"job": ("a", "b", "c"), "env": "x"}
+    with pytest.raises(ConfigError, match="not NAME=VALUE"):
+        _variables(["job"])
