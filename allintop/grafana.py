@@ -15,13 +15,13 @@ Pure: the JSON in, dataclasses out; the HTTP side is allintop.grafana_api.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from allintop import config, mappings, promql, reducers, units
+from allintop import config, mappings, promql, reducers, templating, units
 from allintop.config import (
     GRID_COLUMNS,
     Auth,
@@ -34,6 +34,7 @@ from allintop.config import (
     TileKind,
     Variable,
 )
+from allintop.config.model import ALL, VARIABLE_SORTS, Pick, VariableSort
 from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.thresholds import Step, Thresholds, from_steps
@@ -208,13 +209,12 @@ def _convert(
     range_ = _duration(str((board.get("time") or {}).get("from", "")).removeprefix("now-"), 0)
     range_ = max(range_ or config.DEFAULT_RANGE, refresh)
     templating = (board.get("templating") or {}).get("list") or []
-    builtins = promql.builtin_values(range_, refresh)
     variables = _variables(templating)
     context.checks = placeholder_values(variables)
     rows, layout = [], []
     for grafana_row in _rows(board, title):
         context.reports = []
-        panels, tiles = _panels(grafana_row, context, builtins)
+        panels, tiles = _panels(grafana_row, context)
         if tiles:
             rows.append(
                 Row(
@@ -389,16 +389,14 @@ def _dicts(items: object) -> list[Mapping[str, Any]]:
 # -- panels and their targets --
 
 
-def _panels(
-    row: _GrafanaRow, context: _Context, builtins: Mapping[str, str]
-) -> tuple[list[Panel], list[Tile]]:
+def _panels(row: _GrafanaRow, context: _Context) -> tuple[list[Panel], list[Tile]]:
     """A row's queries (one panel each) and its tiles, each tile over its own."""
     panels: list[Panel] = []
     tiles: list[Tile] = []
     for grafana in sorted(row.panels, key=_position):
         title = str(grafana.get("title") or "")
         first_panel, first_reason = len(panels), len(context.unsupported)
-        _panel_targets(grafana, title or "untitled", context, builtins, panels)
+        _panel_targets(grafana, title or "untitled", context, panels)
         tile = _tile(grafana, title, row, first_panel, len(panels) - first_panel)
         if tile is not None:
             tiles.append(tile)
@@ -550,7 +548,6 @@ def _panel_targets(
     grafana: Mapping[str, Any],
     title: str,
     context: _Context,
-    builtins: Mapping[str, str],
     panels: list[Panel],
 ) -> None:
     """The panels one Grafana panel's targets become, added to `panels`."""
@@ -569,7 +566,6 @@ def _panel_targets(
         if not expr:
             context.unsupported.append(f"{title}: a target without a PromQL expression")
             continue
-        expr = promql.interpolate(expr, builtins)
         why = _unparsable(expr, context.checks)
         if why:
             context.unsupported.append(f"{title}: {why}: not supported")
@@ -598,6 +594,8 @@ def _dashboard_dropped(board: Mapping[str, Any], carried: set[str]) -> tuple[str
             dropped.append(f"variable {name} (datasource): every one is the default datasource")
         elif name not in carried:
             dropped.append(f"variable {name} ({kind or 'untyped'}): panels.yaml has no such kind")
+        else:
+            dropped += (f"variable {name} ({kind}): {why}" for why in _variable_dropped(item))
     annotations = (board.get("annotations") or {}).get("list") or []
     named = [str(a.get("name") or "") for a in _dicts(annotations) if not a.get("builtIn")]
     if named:
@@ -605,6 +603,23 @@ def _dashboard_dropped(board: Mapping[str, Any], carried: set[str]) -> tuple[str
     if board.get("links"):
         dropped.append("dashboard links: panels.yaml has none")
     return tuple(dropped)
+
+
+def _variable_dropped(item: Mapping[str, Any]) -> list[str]:
+    """What of a carried-over variable could not be: a query or a regex allintop
+    cannot ask or read."""
+    if item.get("type") != "query":
+        return []
+    dropped = []
+    query = _query_text(item)
+    try:
+        promql.parse_variable_query(query)
+    except ValueError as error:
+        dropped.append(f"{error}: its value is the one it was saved with, else all")
+    problem = _regex_problem(str(item.get("regex") or "") or None)
+    if problem is not None:
+        dropped.append(f"its {problem}: its options are not filtered")
+    return dropped
 
 
 def _dropped(grafana: Mapping[str, Any]) -> tuple[str, ...]:
@@ -810,10 +825,15 @@ def _uid(reference: object) -> str:
     return str(reference.get("uid") or "") if isinstance(reference, Mapping) else str(reference)
 
 
+# How Grafana names its server-side expressions: the reference's type and uid, its
+# name, and a legacy id it still honours.
+_EXPRESSION = ("__expr__", "Expression", "-100")
+
+
 def _is_expression(reference: object) -> bool:
     if isinstance(reference, Mapping):
-        return "__expr__" in (reference.get("uid"), reference.get("type"))
-    return reference == "__expr__"
+        return reference.get("type") == "__expr__" or reference.get("uid") in _EXPRESSION
+    return reference in _EXPRESSION
 
 
 def _resolve(reference: object, context: _Context) -> GrafanaSource | str:
@@ -903,37 +923,168 @@ def _datasource_kinds(templating: Sequence[Any]) -> dict[str, str]:
 
 
 def _variables(templating: Sequence[Any]) -> tuple[Variable, ...]:
-    """Grafana's query, custom, interval and constant variables as ours; a query
-    that is not label_values() gets "all" (Prometheus then says what it makes of it)."""
+    """Grafana's query, custom, interval, constant and textbox variables as ours, in
+    the dashboard's order (a datasource variable is the datasource the panels were
+    bound to: see _resolve; other kinds are named in _dashboard_dropped)."""
     variables = []
     for item in _dicts(list(templating)):
-        name, kind = str(item.get("name") or ""), item.get("type")
-        if not re.fullmatch(r"[A-Za-z_]\w*", name) or name.startswith("__"):
-            continue
-        current = str((item.get("current") or {}).get("value") or "")
-        query = item.get("query")
-        if isinstance(query, Mapping):
-            query = query.get("query")
-        query = str(query or "")
-        if kind == "query":
-            variables.append(_query_variable(name, query, current))
-        elif kind in ("custom", "interval", "constant", "textbox"):
-            values = tuple(v.strip() for v in query.split(",") if v.strip())
-            default = current if current and not current.startswith("$") else ""
-            default = default or (values[0] if values else "all")
-            if values and default not in (*values, "all", "All", "$__all"):  # "auto"...
-                default = values[0]
-            variables.append(Variable(name, values=values, default=default))
+        name, kind = str(item.get("name") or ""), str(item.get("type") or "")
+        read = _VARIABLE_KINDS.get(kind)
+        if read is not None and re.fullmatch(r"[A-Za-z_]\w*", name) and not name.startswith("__"):
+            label = str(item.get("label") or "") or None
+            variables.append(replace(read(name, item), label=label))
     return tuple(variables)
 
 
-def _query_variable(name: str, query: str, current: str) -> Variable:
-    default = current if current and current not in ("$__all", "All") else "all"
+#: Grafana's `sort` numbers, by name.
+_SORTS: Mapping[int, VariableSort] = MappingProxyType(dict(enumerate(VARIABLE_SORTS)))
+
+
+def _query_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    """Options from its query (one Grafana's Prometheus datasource knows), filtered by
+    its regex; a query or regex of another kind is dropped (and said so) and the
+    value is then the one it was saved with, else "all"."""
+    query: str | None = _query_text(item)
     try:
-        promql.parse_label_values(query)
+        promql.parse_variable_query(query or "")
     except ValueError:
-        return Variable(name, default=default)
-    return Variable(name, query=query, default=default)
+        query = None
+    include_all = bool(item.get("includeAll"))
+    regex = str(item.get("regex") or "") or None
+    sort = item.get("sort")
+    variable = Variable(
+        name,
+        query=query,
+        kind="query",
+        multi=bool(item.get("multi")),
+        include_all=include_all or query is None,
+        all_value=_all_value(item),
+        regex=regex if _regex_problem(regex) is None else None,
+        sort=_SORTS.get(sort if isinstance(sort, int) else 0, "none"),
+    )
+    return replace(variable, default=_current(item, variable))
+
+
+def _all_value(item: Mapping[str, Any]) -> str | None:
+    """Its allValue, where it offers All (without, Grafana never writes it)."""
+    return str(item.get("allValue") or "") or None if item.get("includeAll") else None
+
+
+def _regex_problem(regex: str | None) -> str | None:
+    """Why a variable's regex cannot be used here (None: it can, or there is none)."""
+    if regex is None:
+        return None
+    try:
+        templating.js_regex(promql.interpolate_text(regex, {}))
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def _custom_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    variable = Variable(
+        name,
+        values=_custom_values(_query_text(item)),
+        kind="custom",
+        multi=bool(item.get("multi")),
+        include_all=bool(item.get("includeAll")),
+        all_value=_all_value(item),
+    )
+    return replace(variable, default=_current(item, variable))
+
+
+def _custom_values(query: str) -> tuple[str, ...]:
+    """A custom variable's options: its query split at commas (but `\\,`), each
+    option's value the part after " : " where it is written `text : value`."""
+    options, part, escaped = [], "", False
+    for char in query + ",":
+        if escaped:
+            part += char if char == "," else "\\" + char
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            options.append(part.partition(" : ")[2] or part if " : " in part else part)
+            part = ""
+        else:
+            part += char
+    return tuple(dict.fromkeys(option.strip() for option in options if option.strip()))
+
+
+def _interval_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    """Its durations (those PromQL reads), and "auto" where it has it."""
+    values = tuple(v.strip() for v in _query_text(item).split(",") if _is_duration(v.strip()))
+    count = item.get("auto_count")
+    minimum = str(item.get("auto_min") or "10s")
+    variable = Variable(
+        name,
+        values=values,
+        kind="interval",
+        auto=bool(item.get("auto")),
+        auto_count=count if isinstance(count, int) and count > 0 else 30,
+        auto_min=minimum if _is_duration(minimum) else "10s",
+    )
+    return replace(variable, default=_current(item, variable))
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        return parse_duration(text) > 0
+    except ValueError:
+        return False
+
+
+def _constant_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    value = _query_text(item)  # an export's ${VAR_...} is filled in from __inputs
+    return Variable(name, values=(value,), default=value, kind="constant")
+
+
+def _textbox_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    current = _current(item, Variable(name, kind="textbox"))
+    default = current if isinstance(current, str) and current else _query_text(item)
+    return Variable(name, default=default, kind="textbox")
+
+
+_VARIABLE_KINDS: Mapping[str, Callable[[str, Mapping[str, Any]], Variable]] = MappingProxyType(
+    {
+        "query": _query_variable,
+        "custom": _custom_variable,
+        "interval": _interval_variable,
+        "constant": _constant_variable,
+        "textbox": _textbox_variable,
+    }
+)
+
+
+def _query_text(item: Mapping[str, Any]) -> str:
+    """A variable's query: a string, or (Grafana 8 on) {"query": ..., "refId": ...}."""
+    query = item.get("query")
+    if isinstance(query, Mapping):
+        query = query.get("query")
+    return str(query or "")
+
+
+def _current(item: Mapping[str, Any], variable: Variable) -> Pick:
+    """The pick the dashboard was saved with, where it still means something here:
+    "all" for Grafana's All, "auto" for an auto interval; else All where offered,
+    else the first option; "" when the options are not known until asked for."""
+    value = (item.get("current") or {}).get("value")
+    picked = [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
+    picked = ["auto" if v.startswith("$__auto_interval") else v for v in picked if v]
+    # An export's unfilled "${VAR_...}" is no value.
+    picked = [v for v in picked if not v.startswith("$") or v in promql.ALL_VALUES]
+    options = variable.options
+    if picked and templating.is_all(tuple(picked)):
+        if variable.include_all or variable.kind == "query":
+            return ALL
+        picked = []
+    if options:
+        picked = [v for v in picked if v in options]
+    if picked:
+        return tuple(picked) if variable.multi and len(picked) > 1 else picked[0]
+    if variable.include_all:
+        return ALL
+    return options[0] if options else ""
 
 
 def _duration(text: object, fallback: float) -> float:

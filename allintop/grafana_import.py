@@ -29,8 +29,6 @@ from allintop.grafana import Converted, PanelReport
 from allintop.mappings import ValueMapping
 from allintop.units import format_duration
 
-_ALL = ("all", "All", "$__all")
-
 
 def convert(text: str, source: str) -> Converted:
     """A Grafana dashboard file's text, converted as `-c FILE` shows it."""
@@ -92,17 +90,48 @@ def report(converted: Converted) -> str:
 
 
 def _variable(variable: Variable) -> list[str]:
-    lines = [f"  {variable.name}:"]
+    """The variable as panels.yaml writes it: every key that is not the reader's own
+    default for its kind (include_all always: a panels.yaml query offers "all" unless
+    told not to, while Grafana's does not unless told to)."""
+    lines = [f"  {variable.name}:", f"    type: {variable.kind}"]
+    if variable.label:
+        lines.append(f"    label: {_quoted(variable.label)}")
+    if variable.kind == "constant":
+        return [*lines, f"    value: {_quoted(str(variable.default))}"]
     if variable.query:
         lines.append(f"    query: {_quoted(variable.query)}")
-    elif not variable.values:
-        lines.append("    # its values come from Grafana (query_result, a regex...): none here")
+    elif variable.kind == "query":
+        lines.append("    # its query is none allintop can ask: its value is its default")
     if variable.values:
         lines.append(f"    values: [{', '.join(_quoted(v) for v in variable.values)}]")
-    if variable.values and variable.default not in (*variable.values, *_ALL):
-        lines.append(f"    # default {_comment(variable.default)} is not one of its values")
-    else:
+    lines += _variable_options(variable)
+    if isinstance(variable.default, tuple):
+        lines.append(f"    default: [{', '.join(_quoted(v) for v in variable.default)}]")
+    elif variable.default or variable.kind == "textbox":
         lines.append(f"    default: {_quoted(variable.default)}")
+    return lines
+
+
+def _variable_options(variable: Variable) -> list[str]:
+    if variable.kind == "interval":
+        if not variable.auto:
+            return []
+        return [
+            "    auto: true",
+            f"    auto_count: {variable.auto_count}",
+            f"    auto_min: {_quoted(variable.auto_min)}",
+        ]
+    if variable.kind not in ("query", "custom"):
+        return []
+    lines = [f"    include_all: {str(variable.include_all).lower()}"]
+    if variable.multi:
+        lines.append("    multi: true")
+    if variable.all_value is not None:
+        lines.append(f"    all_value: {_quoted(variable.all_value)}")
+    if variable.regex:
+        lines.append(f"    regex: {_quoted(variable.regex)}")
+    if variable.sort != "none":
+        lines.append(f"    sort: {variable.sort}")
     return lines
 
 

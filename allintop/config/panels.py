@@ -85,7 +85,7 @@ class References:
 
 
 def read_rows(
-    node: Node, path: str, placeholders: Mapping[str, str], refs: References
+    node: Node, path: str, placeholders: Mapping[str, promql.Value], refs: References
 ) -> tuple[Row, ...]:
     items = sequence(node, path, "rows: [{title: ..., panels: [...]}]")
     if not items:
@@ -136,7 +136,9 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_MERGE_DEPTH = 20
 
 
-def _row(node: Node, path: str, placeholders: Mapping[str, str], refs: References) -> list[Row]:
+def _row(
+    node: Node, path: str, placeholders: Mapping[str, promql.Value], refs: References
+) -> list[Row]:
     """The row, or with `repeat: $var` one copy per datasource the variable offers."""
     fields = mapping(node, path, _ROW_KEYS, required=("title",))
     title = nonempty_text(fields["title"], key_path(path, "title"))
@@ -212,7 +214,7 @@ class _Query:
 def _entry(
     node: Node,
     path: str,
-    placeholders: Mapping[str, str],
+    placeholders: Mapping[str, promql.Value],
     refs: References,
     row_datasource: str | None,
     first: int,
@@ -302,7 +304,7 @@ def _queries(
     fields: Mapping[str, Node],
     path: str,
     kind: str,
-    placeholders: Mapping[str, str],
+    placeholders: Mapping[str, promql.Value],
     refs: References,
 ) -> list[_Query]:
     """The panel's queries: its `expr:`, or its `queries:`; none for a text panel."""
@@ -334,7 +336,7 @@ def _queries(
 
 
 def _query_list(
-    node: Node, path: str, placeholders: Mapping[str, str], refs: References
+    node: Node, path: str, placeholders: Mapping[str, promql.Value], refs: References
 ) -> list[_Query]:
     items = sequence(node, path, EXAMPLES["queries"])
     if not items:
@@ -355,7 +357,7 @@ def _query_list(
     return queries
 
 
-def _expr(node: Node, path: str, placeholders: Mapping[str, str]) -> str:
+def _expr(node: Node, path: str, placeholders: Mapping[str, promql.Value]) -> str:
     expr = as_text(node, path).strip()
     if not expr:
         fail(node, path, "the expression is empty", EXAMPLES["expr"])

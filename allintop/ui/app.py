@@ -31,15 +31,17 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from allintop import config
+from allintop import config, templating
 from allintop import state as reduce
 from allintop.config import Dashboard
+from allintop.config.model import Pick
 from allintop.datasources import ContextSwitch, Datasources, Setup
 from allintop.errors import AllintopError
 from allintop.fanout import FanOut
 from allintop.history import PanelHistory
 from allintop.poller import PanelState, TickReport, aligned
 from allintop.prometheus import PrometheusClient
+from allintop.promql import shown
 from allintop.state import DashboardState
 from allintop.text import clean
 from allintop.ui import layout
@@ -163,7 +165,9 @@ class DashboardApp(App[None]):
         self.variables = dashboard.variable_values(variables)
         self.refresh_interval = refresh or dashboard.refresh
         self.range = range_ or dashboard.range
-        self.exprs = dashboard.exprs(self.variables)
+        # Query variables' options as last asked for: what "all" of a filtered one is.
+        self.variable_options: dict[str, tuple[str, ...]] = {}
+        self.exprs = dashboard.exprs(self.variables, range_=self.range, step=self.refresh_interval)
         self.bindings: list[str] = []  # each panel's datasource, set by _new_poller
         self.poller = self._new_poller()
         self.watcher = StatusWatcher(self.datasources, alertmanager, default=client.default)
@@ -243,6 +247,7 @@ class DashboardApp(App[None]):
         if self._cards:
             self._cards[0].focus()
         self._schedule(0)
+        self._resolve_variables()
 
     @on(Rows.Resized)
     def _rows_resized(self, event: Rows.Resized) -> None:
@@ -510,7 +515,7 @@ class DashboardApp(App[None]):
 
     def _render_header(self) -> None:
         word, style = self.status_word()
-        variables = "  ".join(f"{k}={clean(v, 30)}" for k, v in self.variables.items())
+        variables = "  ".join(f"{k}={clean(shown(v), 30)}" for k, v in self.variables.items())
         # The title is the first thing to give up when the terminal is narrow.
         wide = self.size.width >= 110
         title = f" · {clean(self.dashboard.title, 40)}" if self.dashboard.title and wide else ""
@@ -606,7 +611,13 @@ class DashboardApp(App[None]):
         from allintop.ui.screens import VariablesScreen
 
         screen = VariablesScreen(
-            self.dashboard.variables, self.variables, self.client.label_values, self.set_variables
+            self.dashboard.variables,
+            self.variables,
+            self.variable_options,
+            self.client,
+            self.set_variables,
+            range_=self.range,
+            step=self.refresh_interval,
         )
         self.push_screen(screen)
 
@@ -615,16 +626,42 @@ class DashboardApp(App[None]):
         while len(self.screen_stack) > 1:
             await self.pop_screen()
 
-    async def set_variables(self, values: Mapping[str, str]) -> None:
-        """New variable values are new queries: a new poller, backfilled afresh."""
-        if all(self.variables.get(k) == v for k, v in values.items()):
-            return
+    async def set_variables(
+        self, values: Mapping[str, Pick], options: Mapping[str, tuple[str, ...]] | None = None
+    ) -> None:
+        """New variable picks (and options: what "all" is) that change a query are new
+        queries: a new poller, backfilled afresh."""
         self.variables.update(values)
-        self.exprs = self.dashboard.exprs(self.variables)
+        self.variable_options.update(options or {})
+        exprs = self.dashboard.exprs(
+            self.variables, self.variable_options, range_=self.range, step=self.refresh_interval
+        )
+        bindings = self.dashboard.panel_datasources(self.variables)
+        if exprs == self.exprs and bindings == self.bindings:
+            return
+        self.exprs = exprs
         await self.poller.aclose()
         self.poller = self._new_poller()
         self.state = self._configured(self.state, keep_panels=True)
         self._regrid()
+
+    @work(group="variables", exit_on_error=False)
+    async def _resolve_variables(self) -> None:
+        """At start, as Grafana on load, the query variables whose picks need their
+        options: one without a pick yet (a query_result variable: its first option),
+        and "all" of a filtered one (its options)."""
+        if not templating.needed_at_start(self.dashboard.variables, self.variables):
+            return
+        refreshed = await templating.at_start(
+            self.dashboard.variables,
+            self.variables,
+            self.client,
+            range_=self.range,
+            step=self.refresh_interval,
+        )
+        for problem in refreshed.problems:
+            self.notify(clean(problem, 200), title="variables", severity="error", markup=False)
+        await self.set_variables(refreshed.picks, refreshed.options)
 
     def _new_poller(self) -> FanOut:
         """The poller for the panels as they are bound now: each panel on its
@@ -709,7 +746,8 @@ class DashboardApp(App[None]):
         self.variables = dashboard.variable_values(_applicable(dashboard, kept))
         await self.poller.aclose()
         self.dashboard = dashboard
-        self.exprs = dashboard.exprs(self.variables)
+        self.variable_options = {}
+        self.exprs = dashboard.exprs(self.variables, range_=self.range, step=self.refresh_interval)
         self.poller = self._new_poller()
         self.state = self._configured(self.state)
         widgets = self._row_widgets()
@@ -721,6 +759,7 @@ class DashboardApp(App[None]):
             index = focused.index if isinstance(focused, PanelCard) else 0
             self._cards[min(index, len(self._cards) - 1)].focus()
         self._regrid()
+        self._resolve_variables()
 
     # -- contexts: other servers, live --
 

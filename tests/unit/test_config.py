@@ -90,8 +90,15 @@ def test_good_file_round_trips_into_dataclasses(tmp_path: Path) -> None:
         refresh=10.0,
         range=3600.0,
         variables=(
-            Variable(name="job", query="label_values(up, job)", values=(), default="all"),
-            Variable(name="interval", query=None, values=("1m", "5m"), default="1m"),
+            # As before there were kinds: a query and a list both offer "all".
+            Variable(name="job", query="label_values(up, job)", default="all", include_all=True),
+            Variable(
+                name="interval",
+                values=("1m", "5m"),
+                default="1m",
+                kind="custom",
+                include_all=True,
+            ),
         ),
         rows=(
             Row(
