@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from allintop.history import LabelKey
 from allintop.reports import legend
 from allintop.thresholds import Threshold
-from allintop.units import display_unit
+from allintop.units import display_unit, unit_text
 
 RGB = tuple[int, int, int]
 Points = Sequence[tuple[float, float | None]]
@@ -189,7 +189,8 @@ def axis_scale(bottom: float, top: float, unit: str) -> AxisScale:
     biggest = max(abs(bottom), abs(top))
     display, factor = display_unit(biggest, unit)
     suffix = ""
-    if display == unit and unit != "%" and biggest * factor >= 10_000:
+    # An unscaled unit (ours, or a Grafana id such as reqps) counts in thousands.
+    if display == unit_text(unit) and display != "%" and biggest * factor >= 10_000:
         size, suffix = next((s, n) for s, n in _SUFFIXES if biggest * factor >= s)
         factor /= size
     return AxisScale(factor, suffix, display)

@@ -28,6 +28,7 @@ from allintop.urls import split_url
 if TYPE_CHECKING:  # the commands import their heavy parts only when they run
     from allintop.alertmanager import AlertmanagerClient
     from allintop.config import Context, Dashboard, Datasource, UserConfig
+    from allintop.config.model import Pick
     from allintop.connection import ConnectionSettings
     from allintop.datasources import ContextSwitch, Datasources, Setup
     from allintop.grafana import Listed
@@ -75,7 +76,13 @@ def _common(parser: argparse.ArgumentParser, *, under_command: bool = False) -> 
     )
     add("--refresh", metavar="DURATION", help="time between refreshes, e.g. 5s")
     add("--range", dest="range_", metavar="DURATION", help="sparkline range, e.g. 15m")
-    add("--var", action="append", default=[], metavar="NAME=VALUE", help="set a variable")
+    add(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a variable (again: several values)",
+    )
     add("--header", action="append", default=[], metavar="'NAME: VALUE'", help="HTTP header")
     add("--timeout", metavar="DURATION", help="per-request timeout (default 10s)")
     add(
@@ -167,13 +174,17 @@ def build_parser() -> argparse.ArgumentParser:
 # --- option handling ----------------------------------------------------------------------
 
 
-def _variables(pairs: Sequence[str]) -> dict[str, str]:
-    out = {}
+def _variables(pairs: Sequence[str]) -> dict[str, Pick]:
+    """--var NAME=VALUE pairs; a name given again picks several values (a multi-value
+    variable's, as Grafana's URL does with var-NAME repeated)."""
+    out: dict[str, Pick] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise ConfigError(f"--var {pair!r} is not NAME=VALUE", hint="e.g. --var job=api")
-        out[name.strip()] = value
+        before = out.get(name.strip())
+        earlier = () if before is None else (before,) if isinstance(before, str) else before
+        out[name.strip()] = (*earlier, value) if earlier else value
     return out
 
 
@@ -222,7 +233,7 @@ def _auth(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, st
 class Settings:
     """The command line's values, each validated before anything starts."""
 
-    variables: dict[str, str]
+    variables: dict[str, Pick]
     headers: dict[str, str]
     refresh: float | None
     range_: float | None
@@ -243,7 +254,7 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     )
 
 
-def _check_variables(dashboard: Dashboard, variables: Mapping[str, str]) -> None:
+def _check_variables(dashboard: Dashboard, variables: Mapping[str, Pick]) -> None:
     known = {v.name: v for v in dashboard.variables}
     for name, value in variables.items():
         if name not in known:
@@ -252,6 +263,11 @@ def _check_variables(dashboard: Dashboard, variables: Mapping[str, str]) -> None
                 hint=f"its variables: {', '.join(sorted(known)) or 'none'}",
             )
         variable = known[name]
+        if isinstance(value, tuple) and not variable.multi:
+            raise ConfigError(
+                f"--var {name} is given {len(value)} times, but ${name} takes one value",
+                hint=f"give --var {name}=... once",
+            )
         if variable.kind == "datasource" and value not in variable.values:
             raise ConfigError(
                 f"--var {name}={value}: not one of the datasources ${name} chooses from",

@@ -15,13 +15,13 @@ Pure: the JSON in, dataclasses out; the HTTP side is allintop.grafana_api.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from allintop import config, promql
+from allintop import config, mappings, promql, reducers, templating, units
 from allintop.config import (
     GRID_COLUMNS,
     Auth,
@@ -34,30 +34,19 @@ from allintop.config import (
     TileKind,
     Variable,
 )
+from allintop.config.model import ALL, VARIABLE_SORTS, Pick, VariableSort
 from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
+from allintop.thresholds import Step, Thresholds, from_steps
+from allintop.unit_ids import APPROXIMATED
 from allintop.units import parse_duration
 
 TOKEN_ENV = "GRAFANA_TOKEN"
 PROXY_PATH = "/api/datasources/proxy/uid/"
 
-# Grafana unit ids and the allintop unit each is; those not here are shown bare.
-UNITS = {
-    "ms": "ms",
-    "s": "s",
-    "percent": "%",
-    "bytes": "bytes",
-    "decbytes": "",  # decimal bytes: ours are binary, so shown as a plain number
-    "mbytes": "MB",
-    "Bps": "B/s",
-    "binBps": "B/s",
-    "bps": "bit/s",
-    "MBs": "MB/s",
-    "reqps": "req/s",
-    "ops": "ops/s",
-    "short": "",
-    "none": "",
-}
+# Grafana unit ids that say no more than no unit at all: a panel's unit is otherwise
+# Grafana's id as it is (allintop.units formats Grafana's ids: allintop.unit_ids).
+UNITS = {"short": "", "none": "", "string": ""}
 
 
 @dataclass(frozen=True)
@@ -220,13 +209,12 @@ def _convert(
     range_ = _duration(str((board.get("time") or {}).get("from", "")).removeprefix("now-"), 0)
     range_ = max(range_ or config.DEFAULT_RANGE, refresh)
     templating = (board.get("templating") or {}).get("list") or []
-    builtins = promql.builtin_values(range_, refresh)
     variables = _variables(templating)
     context.checks = placeholder_values(variables)
     rows, layout = [], []
     for grafana_row in _rows(board, title):
         context.reports = []
-        panels, tiles = _panels(grafana_row, context, builtins)
+        panels, tiles = _panels(grafana_row, context)
         if tiles:
             rows.append(
                 Row(
@@ -401,16 +389,14 @@ def _dicts(items: object) -> list[Mapping[str, Any]]:
 # -- panels and their targets --
 
 
-def _panels(
-    row: _GrafanaRow, context: _Context, builtins: Mapping[str, str]
-) -> tuple[list[Panel], list[Tile]]:
+def _panels(row: _GrafanaRow, context: _Context) -> tuple[list[Panel], list[Tile]]:
     """A row's queries (one panel each) and its tiles, each tile over its own."""
     panels: list[Panel] = []
     tiles: list[Tile] = []
     for grafana in sorted(row.panels, key=_position):
         title = str(grafana.get("title") or "")
         first_panel, first_reason = len(panels), len(context.unsupported)
-        _panel_targets(grafana, title or "untitled", context, builtins, panels)
+        _panel_targets(grafana, title or "untitled", context, panels)
         tile = _tile(grafana, title, row, first_panel, len(panels) - first_panel)
         if tile is not None:
             tiles.append(tile)
@@ -456,8 +442,8 @@ def _tile(
     if not count and kind not in ("text", "other"):
         return None
     options = grafana.get("options") if isinstance(grafana.get("options"), Mapping) else {}
-    defaults = _field_defaults(grafana)
     width, height = _size(grafana, row)
+    low, high = _range(grafana, kind)
     return Tile(
         title=title,
         kind=kind,
@@ -466,9 +452,10 @@ def _tile(
         width=width,
         height=height,
         reducer=_reducer(grafana, options),
+        mappings=_mappings(grafana),
         graph=_graph(grafana, options),
-        min=_number(defaults.get("min", grafana.get("minValue"))),
-        max=_number(defaults.get("max", grafana.get("maxValue"))),
+        min=low,
+        max=high,
         content=str(options.get("content") or grafana.get("content") or "")
         if kind == "text"
         else "",
@@ -495,16 +482,48 @@ def _size(grafana: Mapping[str, Any], row: _GrafanaRow) -> tuple[int, int]:
 
 
 def _reducer(grafana: Mapping[str, Any], options: Mapping[str, Any]) -> str:
-    """The Grafana reducer's name: a stat's reduceOptions.calcs, a singlestat's
-    valueName; "lastNotNull" when it says none."""
+    """The Grafana reducer's name, as allintop.reducers takes it: a stat's
+    reduceOptions.calcs, a singlestat's valueName ("current" is lastNotNull, "avg"
+    mean); "lastNotNull" when it says none or one allintop does not know."""
+    written, legacy = _written_reducer(grafana, options)
+    return reducers.normalise(written, legacy=legacy)
+
+
+def _written_reducer(grafana: Mapping[str, Any], options: Mapping[str, Any]) -> tuple[str, bool]:
+    """The reducer as the panel names it, and whether that is a singlestat's valueName."""
     reduce_options = options.get("reduceOptions")
     if isinstance(reduce_options, Mapping):
         calcs = reduce_options.get("calcs")
         if isinstance(calcs, list) and calcs:
-            return str(calcs[0])
+            return str(calcs[0]), False
     if grafana.get("valueName"):
-        return str(grafana["valueName"])
-    return "lastNotNull"
+        return str(grafana["valueName"]), True
+    return reducers.DEFAULT, False
+
+
+def _mappings(grafana: Mapping[str, Any]) -> tuple[mappings.ValueMapping, ...]:
+    """Its value mappings: fieldConfig's, else a singlestat's valueMaps / rangeMaps."""
+    return mappings.from_grafana(
+        _field_defaults(grafana).get("mappings"),
+        grafana.get("valueMaps"),
+        grafana.get("rangeMaps"),
+        grafana.get("mappingType"),
+    )
+
+
+def _range(grafana: Mapping[str, Any], kind: TileKind) -> tuple[float | None, float | None]:
+    """Its min and max: fieldConfig's, a singlestat gauge's; a gauge in percent without
+    them spans 0..100 (0..1 in percentunit), as Grafana's does."""
+    defaults = _field_defaults(grafana)
+    gauge = grafana.get("gauge") if isinstance(grafana.get("gauge"), Mapping) else {}
+    gauge = gauge if gauge.get("show") else {}  # a singlestat's hidden gauge: no range
+    low = _number(defaults.get("min", grafana.get("minValue", gauge.get("minValue"))))
+    high = _number(defaults.get("max", grafana.get("maxValue", gauge.get("maxValue"))))
+    full = {"percent": 100.0, "percentunit": 1.0}.get(_unit(grafana))
+    if kind in ("gauge", "bargauge") and full is not None:
+        low = 0.0 if low is None else low
+        high = full if high is None else high
+    return low, high
 
 
 def _graph(grafana: Mapping[str, Any], options: Mapping[str, Any]) -> bool:
@@ -529,12 +548,13 @@ def _panel_targets(
     grafana: Mapping[str, Any],
     title: str,
     context: _Context,
-    builtins: Mapping[str, str],
     panels: list[Panel],
 ) -> None:
     """The panels one Grafana panel's targets become, added to `panels`."""
     targets = [t for t in _dicts(grafana.get("targets")) if not t.get("hide")]
     unit = _unit(grafana)
+    decimals = _decimals(grafana)
+    thresholds = _thresholds(grafana)[0]
     kind = str(grafana.get("type") or "untyped")
     if not targets and kind not in ("text", "row"):  # a library panel's reference, hidden
         context.unsupported.append(f"{title}: a {kind} panel without queries: not supported")
@@ -546,7 +566,6 @@ def _panel_targets(
         if not expr:
             context.unsupported.append(f"{title}: a target without a PromQL expression")
             continue
-        expr = promql.interpolate(expr, builtins)
         why = _unparsable(expr, context.checks)
         if why:
             context.unsupported.append(f"{title}: {why}: not supported")
@@ -558,6 +577,8 @@ def _panel_targets(
                 title=shown,
                 expr=expr,
                 unit=unit,
+                decimals=decimals,
+                thresholds=thresholds,
                 legend=None if legend == "__auto" else legend,
                 datasource=None if context.local else name,
             )
@@ -573,6 +594,8 @@ def _dashboard_dropped(board: Mapping[str, Any], carried: set[str]) -> tuple[str
             dropped.append(f"variable {name} (datasource): every one is the default datasource")
         elif name not in carried:
             dropped.append(f"variable {name} ({kind or 'untyped'}): panels.yaml has no such kind")
+        else:
+            dropped += (f"variable {name} ({kind}): {why}" for why in _variable_dropped(item))
     annotations = (board.get("annotations") or {}).get("list") or []
     named = [str(a.get("name") or "") for a in _dicts(annotations) if not a.get("builtIn")]
     if named:
@@ -582,22 +605,32 @@ def _dashboard_dropped(board: Mapping[str, Any], carried: set[str]) -> tuple[str
     return tuple(dropped)
 
 
+def _variable_dropped(item: Mapping[str, Any]) -> list[str]:
+    """What of a carried-over variable could not be: a query or a regex allintop
+    cannot ask or read."""
+    if item.get("type") != "query":
+        return []
+    dropped = []
+    query = _query_text(item)
+    try:
+        promql.parse_variable_query(query)
+    except ValueError as error:
+        dropped.append(f"{error}: its value is the one it was saved with, else all")
+    problem = _regex_problem(str(item.get("regex") or "") or None)
+    if problem is not None:
+        dropped.append(f"its {problem}: its options are not filtered")
+    return dropped
+
+
 def _dropped(grafana: Mapping[str, Any]) -> tuple[str, ...]:
     """What of a Grafana panel a panels.yaml does not (yet) carry, and why."""
-    defaults = (grafana.get("fieldConfig") or {}).get("defaults") or {}
     kind = str(grafana.get("type") or "")
     dropped = []
     if kind not in KINDS:
         dropped.append(
             f"a {kind or 'untyped'} panel: not drawn in the terminal, its queries listed"
         )
-    unit = defaults.get("unit") or ((grafana.get("yaxes") or [{}])[0] or {}).get("format")
-    if unit and str(unit) not in UNITS:
-        dropped.append(f"unit {str(unit)!r}: no allintop unit for it, shown as a plain number")
-    if (defaults.get("thresholds") or {}).get("steps") or grafana.get("thresholds"):
-        dropped.append("thresholds: not carried over (Grafana's colour steps)")
-    if defaults.get("mappings") or grafana.get("valueMaps") or grafana.get("rangeMaps"):
-        dropped.append("value mappings: panels.yaml has none yet")
+    dropped.extend(_semantics_dropped(grafana))
     if grafana.get("transformations"):
         dropped.append("transformations: panels.yaml has none")
     hidden = [str(t.get("refId", "")) for t in _dicts(grafana.get("targets")) if t.get("hide")]
@@ -617,9 +650,147 @@ def _unparsable(expr: str, values: Mapping[str, str]) -> str | None:
 
 
 def _unit(panel: Mapping[str, Any]) -> str:
-    defaults = (panel.get("fieldConfig") or {}).get("defaults") or {}
-    unit = defaults.get("unit") or ((panel.get("yaxes") or [{}])[0] or {}).get("format")
-    return UNITS.get(str(unit), "") if unit else ""
+    """Its Grafana unit id, as it is: fieldConfig's, a singlestat's `format`, a graph's
+    left axis' format ("short" and "none" are no unit)."""
+    unit = _written_unit(panel)
+    return UNITS.get(unit, unit)
+
+
+def _written_unit(panel: Mapping[str, Any]) -> str:
+    axes = panel.get("yaxes")
+    axis = axes[0] if isinstance(axes, list) and axes and isinstance(axes[0], Mapping) else {}
+    unit = _field_defaults(panel).get("unit") or panel.get("format") or axis.get("format")
+    return str(unit) if isinstance(unit, str) else ""
+
+
+def _decimals(panel: Mapping[str, Any]) -> int | None:
+    """Its decimals (fieldConfig's, or a legacy panel's), within the 0..10 allowed."""
+    number = _number(_field_defaults(panel).get("decimals", panel.get("decimals")))
+    return None if number is None else max(0, min(10, round(number)))
+
+
+def _thresholds(panel: Mapping[str, Any]) -> tuple[Thresholds | None, str | None]:
+    """Its thresholds, and what of them was approximated: fieldConfig's colour steps,
+    a singlestat's "80,90" with its three colours, or a graph's threshold lines."""
+    if not _coloured(panel):
+        return None, None
+    defaults = _field_defaults(panel)
+    block = defaults.get("thresholds")
+    if isinstance(block, Mapping) and isinstance(block.get("steps"), list):
+        steps: list[Step] = [
+            (str(step.get("color") or ""), _number(step.get("value")))
+            for step in _dicts(block["steps"])
+            if step.get("value") is None or _number(step.get("value")) is not None
+        ]
+        low, high = _number(defaults.get("min")), _number(defaults.get("max"))
+        return from_steps(steps, str(block.get("mode") or "absolute"), low, high)
+    legacy = panel.get("thresholds")
+    if isinstance(legacy, str | int | float) and not isinstance(legacy, bool):
+        return from_steps(_singlestat_steps(str(legacy), panel.get("colors")))
+    if isinstance(legacy, list):
+        steps, note = _graph_steps(_dicts(legacy))
+        thresholds, approximated = from_steps(steps)
+        return thresholds, "; ".join(n for n in (note, approximated) if n) or None
+    return None, None
+
+
+def _coloured(panel: Mapping[str, Any]) -> bool:
+    """Whether Grafana shows its thresholds at all: a stat, gauge or bar gauge colours
+    by them unless told otherwise, a singlestat when it colours its value, background
+    or gauge, a graph draws its threshold lines; a time series only when it draws them
+    or colours by them (every new panel has steps green, red 80 it does not show)."""
+    kind = str(panel.get("type") or "")
+    defaults = _field_defaults(panel)
+    color = defaults.get("color") if isinstance(defaults.get("color"), Mapping) else {}
+    by_thresholds = color.get("mode") in (None, "thresholds")
+    if kind == "singlestat":
+        gauge = panel.get("gauge") if isinstance(panel.get("gauge"), Mapping) else {}
+        return bool(panel.get("colorValue") or panel.get("colorBackground") or gauge.get("show"))
+    if kind == "graph":
+        return True
+    if kind in ("stat", "gauge", "bargauge"):
+        options = panel.get("options") if isinstance(panel.get("options"), Mapping) else {}
+        return by_thresholds and options.get("colorMode") != "none"
+    custom = defaults.get("custom") if isinstance(defaults.get("custom"), Mapping) else {}
+    style = (
+        custom.get("thresholdsStyle") if isinstance(custom.get("thresholdsStyle"), Mapping) else {}
+    )
+    return color.get("mode") == "thresholds" or style.get("mode") not in (None, "off")
+
+
+# A singlestat's colours when it names none (Grafana's defaults).
+_SINGLESTAT_COLORS = ("#299c46", "rgba(237, 129, 40, 0.89)", "#d44a3a")
+
+
+def _singlestat_steps(text: str, colors: object) -> list[Step]:
+    """ "80,90" with colours [below, between, above] as colour steps."""
+    values = [_number(part) for part in text.split(",")]
+    palette = [str(c) for c in colors] if isinstance(colors, list) else []
+    palette += list(_SINGLESTAT_COLORS[len(palette) :])
+    starts = [v for v in values if v is not None][: len(palette) - 1]
+    return [(palette[0], None), *((palette[i + 1], v) for i, v in enumerate(starts))]
+
+
+def _graph_steps(items: list[Mapping[str, Any]]) -> tuple[list[Step], str | None]:
+    """A graph's threshold lines ({op: gt|lt, value, colorMode}) as colour steps: those
+    above ("gt") rise from ok; those below ("lt"), when all are, fall to ok."""
+    lines = [
+        (str(i.get("op") or "gt"), _graph_color(i), _number(i.get("value")))
+        for i in items
+        if _number(i.get("value")) is not None
+    ]
+    above = sorted(((c, v) for op, c, v in lines if op != "lt"), key=lambda s: s[1] or 0.0)
+    below = sorted(((c, v) for op, c, v in lines if op == "lt"), key=lambda s: s[1] or 0.0)
+    if below and not above:
+        colors = [color for color, _ in below] + ["ok"]
+        starts = [value for _, value in below]
+        return [(colors[0], None), *zip(colors[1:], starts, strict=True)], None
+    note = "threshold lines below a value (lt) among ones above (gt): left out" if below else None
+    return [("ok", None), *above], note
+
+
+def _graph_color(item: Mapping[str, Any]) -> str:
+    mode = str(item.get("colorMode") or "critical")
+    return str(item.get("fillColor") or item.get("lineColor") or "") if mode == "custom" else mode
+
+
+def _semantics_dropped(grafana: Mapping[str, Any]) -> list[str]:
+    """What of its unit, thresholds, mappings and reducer is shown otherwise, and why."""
+    dropped = []
+    unit = _unit(grafana)
+    if unit in APPROXIMATED:
+        dropped.append(f"unit {unit!r}: {APPROXIMATED[unit]}")
+    elif unit and not units.is_known(unit):
+        dropped.append(f"unit {unit!r}: not one allintop knows, shown as the number, then {unit!r}")
+    note = _thresholds(grafana)[1]
+    if note:
+        dropped.append(f"thresholds: {note}")
+    for line in mappings.unsupported(_field_defaults(grafana).get("mappings")):
+        dropped.append(f"value mappings: {line}")
+    options = grafana.get("options") if isinstance(grafana.get("options"), Mapping) else {}
+    written, _ = _written_reducer(grafana, options)
+    if not reducers.is_known(written):
+        dropped.append(f"reducer {written!r}: not computed here, the last value is shown instead")
+    overridden = sorted(_overridden(grafana) & _SEMANTIC_PROPERTIES)
+    if overridden:
+        dropped.append(
+            f"field overrides of {', '.join(overridden)}: each series shows the panel's own"
+        )
+    return dropped
+
+
+_SEMANTIC_PROPERTIES = {"unit", "decimals", "thresholds", "mappings", "min", "max"}
+
+
+def _overridden(grafana: Mapping[str, Any]) -> set[str]:
+    """The properties its field overrides set ("unit", "custom.width", ...)."""
+    field_config = grafana.get("fieldConfig")
+    overrides = field_config.get("overrides") if isinstance(field_config, Mapping) else None
+    return {
+        str(item.get("id"))
+        for override in _dicts(overrides)
+        for item in _dicts(override.get("properties"))
+    }
 
 
 def _target_source(
@@ -654,10 +825,15 @@ def _uid(reference: object) -> str:
     return str(reference.get("uid") or "") if isinstance(reference, Mapping) else str(reference)
 
 
+# How Grafana names its server-side expressions: the reference's type and uid, its
+# name, and a legacy id it still honours.
+_EXPRESSION = ("__expr__", "Expression", "-100")
+
+
 def _is_expression(reference: object) -> bool:
     if isinstance(reference, Mapping):
-        return "__expr__" in (reference.get("uid"), reference.get("type"))
-    return reference == "__expr__"
+        return reference.get("type") == "__expr__" or reference.get("uid") in _EXPRESSION
+    return reference in _EXPRESSION
 
 
 def _resolve(reference: object, context: _Context) -> GrafanaSource | str:
@@ -747,37 +923,168 @@ def _datasource_kinds(templating: Sequence[Any]) -> dict[str, str]:
 
 
 def _variables(templating: Sequence[Any]) -> tuple[Variable, ...]:
-    """Grafana's query, custom, interval and constant variables as ours; a query
-    that is not label_values() gets "all" (Prometheus then says what it makes of it)."""
+    """Grafana's query, custom, interval, constant and textbox variables as ours, in
+    the dashboard's order (a datasource variable is the datasource the panels were
+    bound to: see _resolve; other kinds are named in _dashboard_dropped)."""
     variables = []
     for item in _dicts(list(templating)):
-        name, kind = str(item.get("name") or ""), item.get("type")
-        if not re.fullmatch(r"[A-Za-z_]\w*", name) or name.startswith("__"):
-            continue
-        current = str((item.get("current") or {}).get("value") or "")
-        query = item.get("query")
-        if isinstance(query, Mapping):
-            query = query.get("query")
-        query = str(query or "")
-        if kind == "query":
-            variables.append(_query_variable(name, query, current))
-        elif kind in ("custom", "interval", "constant", "textbox"):
-            values = tuple(v.strip() for v in query.split(",") if v.strip())
-            default = current if current and not current.startswith("$") else ""
-            default = default or (values[0] if values else "all")
-            if values and default not in (*values, "all", "All", "$__all"):  # "auto"...
-                default = values[0]
-            variables.append(Variable(name, values=values, default=default))
+        name, kind = str(item.get("name") or ""), str(item.get("type") or "")
+        read = _VARIABLE_KINDS.get(kind)
+        if read is not None and re.fullmatch(r"[A-Za-z_]\w*", name) and not name.startswith("__"):
+            label = str(item.get("label") or "") or None
+            variables.append(replace(read(name, item), label=label))
     return tuple(variables)
 
 
-def _query_variable(name: str, query: str, current: str) -> Variable:
-    default = current if current and current not in ("$__all", "All") else "all"
+#: Grafana's `sort` numbers, by name.
+_SORTS: Mapping[int, VariableSort] = MappingProxyType(dict(enumerate(VARIABLE_SORTS)))
+
+
+def _query_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    """Options from its query (one Grafana's Prometheus datasource knows), filtered by
+    its regex; a query or regex of another kind is dropped (and said so) and the
+    value is then the one it was saved with, else "all"."""
+    query: str | None = _query_text(item)
     try:
-        promql.parse_label_values(query)
+        promql.parse_variable_query(query or "")
     except ValueError:
-        return Variable(name, default=default)
-    return Variable(name, query=query, default=default)
+        query = None
+    include_all = bool(item.get("includeAll"))
+    regex = str(item.get("regex") or "") or None
+    sort = item.get("sort")
+    variable = Variable(
+        name,
+        query=query,
+        kind="query",
+        multi=bool(item.get("multi")),
+        include_all=include_all or query is None,
+        all_value=_all_value(item),
+        regex=regex if _regex_problem(regex) is None else None,
+        sort=_SORTS.get(sort if isinstance(sort, int) else 0, "none"),
+    )
+    return replace(variable, default=_current(item, variable))
+
+
+def _all_value(item: Mapping[str, Any]) -> str | None:
+    """Its allValue, where it offers All (without, Grafana never writes it)."""
+    return str(item.get("allValue") or "") or None if item.get("includeAll") else None
+
+
+def _regex_problem(regex: str | None) -> str | None:
+    """Why a variable's regex cannot be used here (None: it can, or there is none)."""
+    if regex is None:
+        return None
+    try:
+        templating.js_regex(promql.interpolate_text(regex, {}))
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def _custom_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    variable = Variable(
+        name,
+        values=_custom_values(_query_text(item)),
+        kind="custom",
+        multi=bool(item.get("multi")),
+        include_all=bool(item.get("includeAll")),
+        all_value=_all_value(item),
+    )
+    return replace(variable, default=_current(item, variable))
+
+
+def _custom_values(query: str) -> tuple[str, ...]:
+    """A custom variable's options: its query split at commas (but `\\,`), each
+    option's value the part after " : " where it is written `text : value`."""
+    options, part, escaped = [], "", False
+    for char in query + ",":
+        if escaped:
+            part += char if char == "," else "\\" + char
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == ",":
+            options.append(part.partition(" : ")[2] or part if " : " in part else part)
+            part = ""
+        else:
+            part += char
+    return tuple(dict.fromkeys(option.strip() for option in options if option.strip()))
+
+
+def _interval_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    """Its durations (those PromQL reads), and "auto" where it has it."""
+    values = tuple(v.strip() for v in _query_text(item).split(",") if _is_duration(v.strip()))
+    count = item.get("auto_count")
+    minimum = str(item.get("auto_min") or "10s")
+    variable = Variable(
+        name,
+        values=values,
+        kind="interval",
+        auto=bool(item.get("auto")),
+        auto_count=count if isinstance(count, int) and count > 0 else 30,
+        auto_min=minimum if _is_duration(minimum) else "10s",
+    )
+    return replace(variable, default=_current(item, variable))
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        return parse_duration(text) > 0
+    except ValueError:
+        return False
+
+
+def _constant_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    value = _query_text(item)  # an export's ${VAR_...} is filled in from __inputs
+    return Variable(name, values=(value,), default=value, kind="constant")
+
+
+def _textbox_variable(name: str, item: Mapping[str, Any]) -> Variable:
+    current = _current(item, Variable(name, kind="textbox"))
+    default = current if isinstance(current, str) and current else _query_text(item)
+    return Variable(name, default=default, kind="textbox")
+
+
+_VARIABLE_KINDS: Mapping[str, Callable[[str, Mapping[str, Any]], Variable]] = MappingProxyType(
+    {
+        "query": _query_variable,
+        "custom": _custom_variable,
+        "interval": _interval_variable,
+        "constant": _constant_variable,
+        "textbox": _textbox_variable,
+    }
+)
+
+
+def _query_text(item: Mapping[str, Any]) -> str:
+    """A variable's query: a string, or (Grafana 8 on) {"query": ..., "refId": ...}."""
+    query = item.get("query")
+    if isinstance(query, Mapping):
+        query = query.get("query")
+    return str(query or "")
+
+
+def _current(item: Mapping[str, Any], variable: Variable) -> Pick:
+    """The pick the dashboard was saved with, where it still means something here:
+    "all" for Grafana's All, "auto" for an auto interval; else All where offered,
+    else the first option; "" when the options are not known until asked for."""
+    value = (item.get("current") or {}).get("value")
+    picked = [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
+    picked = ["auto" if v.startswith("$__auto_interval") else v for v in picked if v]
+    # An export's unfilled "${VAR_...}" is no value.
+    picked = [v for v in picked if not v.startswith("$") or v in promql.ALL_VALUES]
+    options = variable.options
+    if picked and templating.is_all(tuple(picked)):
+        if variable.include_all or variable.kind == "query":
+            return ALL
+        picked = []
+    if options:
+        picked = [v for v in picked if v in options]
+    if picked:
+        return tuple(picked) if variable.multi and len(picked) > 1 else picked[0]
+    if variable.include_all:
+        return ALL
+    return options[0] if options else ""
 
 
 def _duration(text: object, fallback: float) -> float:

@@ -406,6 +406,13 @@ class PrometheusClient(HTTPAPIClient):
         body = await self._api("GET", f"/api/v1/label/{label}/values", params=params)
         return self._decode(body, lambda d: tuple(sorted(str(v) for v in d)))
 
+    async def label_names(self, match: str | Sequence[str] | None = None) -> tuple[str, ...]:
+        """The label names of the series that `match` selects (of every series if None)."""
+        matchers = [match] if isinstance(match, str) else list(match or ())
+        params = {"match[]": matchers} if matchers else None
+        body = await self._api("GET", "/api/v1/labels", params=params)
+        return self._decode(body, lambda d: tuple(sorted(str(v) for v in d)))
+
     # -- state --
 
     async def alerts(self) -> tuple[Alert, ...]:

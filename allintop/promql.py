@@ -11,39 +11,72 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 import promql_parser
 
-# Grafana's three variable syntaxes: ${var} (optionally ${var:format}), [[var]], $var.
-# A name is a word, as in Grafana: "$job_name" is the variable "job_name", not "job".
+# Grafana's three variable syntaxes: ${var} and ${var:format}, [[var]] and
+# [[var:format]], and $var. A name is a word, as in Grafana: "$job_name" is the
+# variable "job_name", not "job".
 _VARIABLE = re.compile(
-    r"\$\{(?P<braced>\w+)(?::[^}]*)?\}|\[\[(?P<bracketed>\w+)\]\]|\$(?P<plain>\w+)"
+    r"\$\{(?P<braced>\w+)(?::(?P<braced_format>[^}]*))?\}"
+    r"|\[\[(?P<bracketed>\w+)(?::(?P<bracketed_format>[^\]]*))?\]\]"
+    r"|\$(?P<plain>\w+)"
 )
-# Values that mean "every value": used inside =~ matchers, so they become a regex.
-_ALL_VALUES = frozenset({"all", "All", "$__all"})
+# Values that mean "every value" (Grafana's "All"): see AllOf.
+ALL_VALUES = frozenset({"all", "All", "$__all"})
 _ALL_REGEX = ".*"
 
 
-def interpolate(expr: str, values: Mapping[str, str]) -> str:
-    """Replace $var, ${var} and [[var]] with their values; "all" becomes ".*".
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    """A variable's "All" (without an allValue): every one of its `options`, written as
+    several values are; with none listed, ".*", every value of the label (as the
+    strings "all", "All" and "$__all" are)."""
+
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AsWritten:
+    """A value that is PromQL text by intent, such as a regex a dashboard's author
+    wrote as a custom variable's option or allValue (`nvme.+|sd[a-z]`), or typed in
+    a textbox: in a regex matcher it stays a regex (as Grafana writes the single
+    value of such a variable); it is still string-escaped, so it cannot end its
+    string."""
+
+    text: str
+
+
+#: What a variable stands for in a query: one value (a literal), several (a
+#: multi-value pick), All, or text that goes in as written.
+Value = str | tuple[str, ...] | AllOf | AsWritten
+
+
+def interpolate(expr: str, values: Mapping[str, Value]) -> str:
+    """Replace $var, ${var}, [[var]] (and ${var:format}) with their values.
 
     Each value is written for where it lands, so that no value can change what the
     query means: inside an `=~`/`!~` matcher it is regex-quoted (a literal `a.b|c`
     matches only itself) and string-escaped; inside an `=`/`!=` matcher or any other
-    string it is string-escaped (for the string's own quotes). "All" stays the `.*`
-    regex. Elsewhere (a metric name, a duration, a number) a value is PromQL text, as
-    in Grafana, and goes in as written; so does every value when the expression does
-    not parse, and Prometheus then says what is wrong with it.
+    string it is string-escaped (for the string's own quotes). Several values are
+    Grafana's `(a|b)` of regex-quoted values, wherever they land; All is its options
+    so, else `.*`; an AsWritten value is only string-escaped. A `:format` (regex,
+    pipe, csv, raw, text, json, glob, doublequote, singlequote, sqlstring) writes the
+    values as Grafana does, and only string-escapes the result. Elsewhere (a metric
+    name, a duration, a number) a value is PromQL text, as in Grafana, and goes in as
+    written; so does every value when the expression does not parse, and Prometheus
+    then says what is wrong with it.
 
     Unknown variables stay as written. Substitution is one pass: a value that itself
     contains "$x" is not expanded again.
     """
     spots = [
-        _Spot(match.start(), match.end(), match[0], values[name])
+        _Spot(match.start(), match.end(), match[0], values[name], _format(match))
         for match in _VARIABLE.finditer(expr)
-        if (name := match["braced"] or match["bracketed"] or match["plain"]) in values
+        if (name := _name(match)) in values
     ]
     if not spots:
         return expr
@@ -51,15 +84,39 @@ def interpolate(expr: str, values: Mapping[str, str]) -> str:
     return _splice(expr, spots, [_written(spot, places.get(i)) for i, spot in enumerate(spots)])
 
 
-def interpolate_text(text: str, values: Mapping[str, str]) -> str:
-    """$var, ${var} and [[var]] in plain text, not PromQL (a row's title): each
-    replaced by its value as it is; unknown variables stay as written."""
+def interpolate_text(
+    text: str, values: Mapping[str, Value], default_format: str | None = None
+) -> str:
+    """$var, ${var} and [[var]] in plain text, not PromQL (a row's title, a variable's
+    regex): each replaced by its value in its own format, else `default_format`,
+    else as it is shown (several joined by " + "); unknown variables stay as
+    written."""
 
     def value(match: re.Match[str]) -> str:
-        name = match["braced"] or match["bracketed"] or match["plain"]
-        return values.get(name, match[0])
+        name = _name(match)
+        if name not in values:
+            return match[0]
+        fmt = _format(match) or default_format
+        return _formatted(values[name], fmt, regex=False) if fmt else shown(values[name])
 
     return _VARIABLE.sub(value, text)
+
+
+def shown(value: Value) -> str:
+    """A value as a person reads it: "a + b" for several, "All" for All."""
+    if isinstance(value, AllOf):
+        return "All"
+    if isinstance(value, AsWritten):
+        return value.text
+    return value if isinstance(value, str) else " + ".join(value)
+
+
+def _name(match: re.Match[str]) -> str:
+    return str(match["braced"] or match["bracketed"] or match["plain"])
+
+
+def _format(match: re.Match[str]) -> str | None:
+    return match["braced_format"] or match["bracketed_format"] or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +126,8 @@ class _Spot:
     start: int
     end: int
     text: str  # as written: "$job", "${job}", "[[job]]"
-    value: str
+    value: Value
+    format: str | None = None  # "csv" of ${job:csv}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,18 +160,74 @@ def _quote_escaped(value: str, quote: str) -> str | None:
 
 def _written(spot: _Spot, place: _Place | None) -> str:
     """The text that replaces one reference."""
-    if spot.value in _ALL_VALUES:
-        return _ALL_REGEX
+    value = _formatted(spot.value, spot.format, regex=place is not None and place.regex)
     if place is None:
-        return spot.value
-    value = spot.value
-    if place.regex:
-        value = regex_quote(value)
-        if place.quote == "`":
-            value = value.replace("`", "\\x60")  # RE2's escape; a raw string has none
+        return value
+    if place.regex and place.quote == "`":
+        value = value.replace("`", "\\x60")  # RE2's escape; a raw string has none
     escaped = _quote_escaped(value, place.quote)
     # A value a raw string cannot hold selects nothing rather than ending the string.
     return spot.text if escaped is None else escaped
+
+
+def _formatted(value: Value, fmt: str | None, *, regex: bool) -> str:
+    """What a reference stands for before string escaping: in `fmt` if it names one of
+    Grafana's formats, else as Grafana's Prometheus datasource writes it, regex-quoted
+    where it lands in a regex (`regex`)."""
+    if isinstance(value, AsWritten):
+        return value.text
+    if isinstance(value, str) and value in ALL_VALUES:
+        value = AllOf()
+    if isinstance(value, AllOf):
+        if fmt == "text":
+            return "All"
+        if not value.options:
+            return _ALL_REGEX
+        value = value.options
+    listed = (value,) if isinstance(value, str) else value
+    writer = _FORMATS.get(fmt or "")
+    if writer is not None:
+        return writer(listed)
+    if len(listed) == 1:
+        return regex_quote(listed[0]) if regex else listed[0]
+    return _regex_format(listed)
+
+
+def _regex_format(values: tuple[str, ...]) -> str:
+    quoted = [regex_quote(value) for value in values]
+    return quoted[0] if len(quoted) == 1 else "(" + "|".join(quoted) + ")"
+
+
+def _glob_format(values: tuple[str, ...]) -> str:
+    return values[0] if len(values) == 1 else "{" + ",".join(values) + "}"
+
+
+def _json_format(values: tuple[str, ...]) -> str:
+    return json.dumps(values[0] if len(values) == 1 else list(values), ensure_ascii=False)
+
+
+def _quoted_format(quote: str, double: bool = False) -> Callable[[tuple[str, ...]], str]:
+    def write(values: tuple[str, ...]) -> str:
+        escape = quote + quote if double else "\\" + quote
+        return ",".join(quote + value.replace(quote, escape) + quote for value in values)
+
+    return write
+
+
+# Grafana's variable formats (${var:csv}), for lists of values; "text" is as shown.
+_FORMATS: Mapping[str, Callable[[tuple[str, ...]], str]] = {
+    "regex": _regex_format,
+    "pipe": "|".join,
+    "csv": ",".join,
+    "raw": ",".join,
+    "text": " + ".join,
+    "glob": _glob_format,
+    "json": _json_format,
+    "doublequote": _quoted_format('"'),
+    "singlequote": _quoted_format("'"),
+    "sqlstring": _quoted_format("'", double=True),
+}
+FORMATS = frozenset(_FORMATS)
 
 
 def _splice(expr: str, spots: list[_Spot], texts: list[str]) -> str:
@@ -151,7 +265,11 @@ def _places(expr: str, spots: list[_Spot]) -> dict[int, _Place]:
     texts = list(marks)
     parsed = tree(texts)
     if parsed is None:
-        literal = [i for i, spot in enumerate(spots) if _is_literal(spot.value)]
+        literal = [
+            i
+            for i, spot in enumerate(spots)
+            if _is_literal(_formatted(spot.value, spot.format, regex=False))
+        ]
         for i in literal:
             texts[i] = "1"  # not the value: the parser panics on some huge durations
         if (parsed := tree(texts)) is None:
@@ -253,13 +371,21 @@ def variables_used(expr: str) -> frozenset[str]:
 
     All-digit names are not variables: "$1" is label_replace's capture reference.
     """
-    names = (m["braced"] or m["bracketed"] or m["plain"] for m in _VARIABLE.finditer(expr))
+    names = (_name(match) for match in _VARIABLE.finditer(expr))
     return frozenset(name for name in names if not name.isdigit())
 
 
 # Grafana's built-in variables, which imported dashboards use (rate(x[$__rate_interval])).
 BUILTIN_VARIABLES = frozenset(
-    {"__interval", "__interval_ms", "__rate_interval", "__range", "__range_s", "__range_ms"}
+    {
+        "__interval",
+        "__interval_ms",
+        "__rate_interval",
+        "__rate_interval_ms",
+        "__range",
+        "__range_s",
+        "__range_ms",
+    }
 )
 
 
@@ -276,6 +402,7 @@ def builtin_values(range_seconds: float, step_seconds: float) -> dict[str, str]:
         "__interval": f"{step_ms}ms",
         "__interval_ms": str(step_ms),
         "__rate_interval": f"{rate_ms}ms",
+        "__rate_interval_ms": str(rate_ms),
         "__range": f"{range_ms}ms",
         "__range_s": str(range_ms // 1000),
         "__range_ms": str(range_ms),
@@ -328,38 +455,94 @@ def prettify(expr: str) -> str:
 
 _LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
+#: The functions of Grafana's Prometheus variable queries.
+QUERY_FUNCTIONS = ("label_values", "label_names", "metrics", "query_result")
+QueryFunction = Literal["label_values", "label_names", "metrics", "query_result"]
 
-def parse_label_values(query: str) -> tuple[str | None, str]:
-    """Split a Grafana variable query `label_values([selector,] label)`.
 
-    Returns (selector or None, label). The selector part is checked with the PromQL
-    parser and must be a plain series selector. Raises ValueError otherwise.
+@dataclass(frozen=True, slots=True)
+class VariableQuery:
+    """A Grafana Prometheus variable query, taken apart (variables not yet filled).
+
+    `label_values([selector,] label)`: the label's values; `label_names([selector])`:
+    label names; `metrics(regex)`: metric names the regex finds; `query_result(expr)`:
+    one line per sample of an instant query, as Grafana writes it.
     """
+
+    function: QueryFunction
+    selector: str | None = None
+    """label_values' and label_names' series selector (None: every series)."""
+    label: str = ""
+    """label_values' label: a name, or a variable reference ("$name_label")."""
+    argument: str = ""
+    """metrics' regex, query_result's PromQL."""
+
+
+_QUERY_HINT = (
+    "write label_values(metric, label), label_values(label), label_names(), "
+    "metrics(regex) or query_result(promql)"
+)
+
+
+def parse_variable_query(query: str) -> VariableQuery:
+    """Take a variable query apart; ValueError (saying why) when it is none of
+    Grafana's four, or its selector is no series selector."""
     text = query.strip()
-    if not (text.startswith("label_values(") and text.endswith(")")):
-        raise ValueError(
-            f"unsupported variable query {query!r}: write label_values(metric, label) "
-            f"or label_values(label)"
-        )
-    inner = text[len("label_values(") : -1]
+    function, paren, rest = text.partition("(")
+    function = function.strip()
+    if not paren or not rest.endswith(")") or function not in QUERY_FUNCTIONS:
+        raise ValueError(f"unsupported variable query {query!r}: {_QUERY_HINT}")
+    inner = rest[:-1].strip()
+    if function == "label_values":
+        return _label_values(query, inner)
+    if function == "label_names":
+        return VariableQuery("label_names", selector=_selector(query, inner) if inner else None)
+    if not inner:
+        raise ValueError(f"variable query {query!r}: {function}() needs an argument")
+    if function == "query_result":
+        _check_with_placeholders(query, inner)
+        return VariableQuery("query_result", argument=inner)
+    return VariableQuery("metrics", argument=inner)
+
+
+def _label_values(query: str, inner: str) -> VariableQuery:
     # The label is the last argument and a label name has no commas, while the
     # selector may ({a="1",b="2"}): split at the last comma only.
     selector, _, label = inner.rpartition(",")
     label = label.strip()
-    if not _LABEL_NAME.fullmatch(label):
+    reference = _VARIABLE.fullmatch(label)
+    if not _LABEL_NAME.fullmatch(label) and (reference is None or _format(reference)):
         raise ValueError(f"variable query {query!r}: {label!r} is not a label name")
-    if not selector.strip():
-        return None, label
+    found = _selector(query, selector.strip()) if selector.strip() else None
+    return VariableQuery("label_values", selector=found, label=label)
+
+
+def _selector(query: str, selector: str) -> str:
+    """`selector`, once checked with the parser to be a plain series selector (its
+    variables standing for a name, which fits wherever they may be)."""
+    names = variables_used(selector)
     try:
-        parsed = parse(selector)
+        parsed = parse(interpolate(selector, dict.fromkeys(names, "x")))
     except ValueError as error:
         raise ValueError(f"variable query {query!r}: {error}") from None
     if not isinstance(parsed, promql_parser.VectorSelector):
         raise ValueError(
-            f"variable query {query!r}: the first argument must be a series selector "
+            f"variable query {query!r}: the selector must be a series selector "
             f'such as allin_http_requests_total or up{{job="x"}}'
         )
-    return selector.strip(), label
+    return selector
+
+
+def _check_with_placeholders(query: str, expr: str) -> None:
+    """ValueError when `expr` does not parse whatever its variables are: tried with
+    each standing for a number (which also fits strings and durations), then for a
+    name."""
+    names = variables_used(expr)
+    for placeholder in ("1", "x"):
+        error = parse_error(interpolate(expr, dict.fromkeys(names, placeholder)))
+        if error is None:
+            return
+    raise ValueError(f"variable query {query!r}: {error}")
 
 
 def _matches(op: promql_parser.MatchOp, pattern: str, value: str) -> bool:

@@ -15,7 +15,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TextIO
 
+from allintop import templating
 from allintop.config import Dashboard, Panel
+from allintop.config.model import Pick
 from allintop.datasources import Datasources
 from allintop.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
 from allintop.fanout import FanOut
@@ -33,8 +35,24 @@ def _sources(dashboard: Dashboard, client: PrometheusClient | Datasources) -> Da
     return client
 
 
+async def _settled(
+    dashboard: Dashboard, sources: Datasources, variables: Mapping[str, Pick]
+) -> Mapping[str, Pick]:
+    """The picks, with those only the datasource can settle settled, as the dashboard
+    does at start (a query_result variable's first option). One that cannot be stays
+    unsettled: its panels then say what Prometheus makes of them."""
+    settled = await templating.at_start(
+        dashboard.variables,
+        dashboard.variable_values(variables),
+        sources.client,
+        range_=dashboard.range,
+        step=dashboard.refresh,
+    )
+    return settled.picks
+
+
 async def snapshot(
-    dashboard: Dashboard, client: PrometheusClient | Datasources, variables: Mapping[str, str]
+    dashboard: Dashboard, client: PrometheusClient | Datasources, variables: Mapping[str, Pick]
 ) -> list[PanelState]:
     """Every panel's state at one instant, each from its datasource."""
     sources = _sources(dashboard, client)
@@ -155,7 +173,7 @@ def _unknown_text(missing: Sequence[str]) -> str:
 async def run_once(
     dashboard: Dashboard,
     client: PrometheusClient | Datasources,
-    variables: Mapping[str, str],
+    variables: Mapping[str, Pick],
     *,
     as_json: bool = False,
     out: TextIO = sys.stdout,
@@ -163,6 +181,7 @@ async def run_once(
     """Print every panel once; the exit code is the worst of their states (allintop.exits):
     a panel without a value makes the run UNKNOWN, never OK."""
     sources = _sources(dashboard, client)
+    variables = await _settled(dashboard, sources, variables)
     values = dashboard.variable_values(variables)
     exprs = dashboard.exprs(values)
     clients = [sources[name] for name in dashboard.panel_datasources(values)]
@@ -216,7 +235,7 @@ async def _check_panel(client: PrometheusClient, panel: Panel, expr: str) -> _Ch
 async def run_check(
     dashboard: Dashboard,
     client: PrometheusClient | Datasources,
-    variables: Mapping[str, str],
+    variables: Mapping[str, Pick],
     out: TextIO = sys.stdout,
 ) -> int:
     """Evaluate every expr once and report each the server rejects or has no data for.
@@ -225,6 +244,7 @@ async def run_check(
     rejected (invalid PromQL, say), 3 when the server cannot be asked.
     """
     sources = _sources(dashboard, client)
+    variables = await _settled(dashboard, sources, variables)
     values = dashboard.variable_values(variables)
     exprs = dashboard.exprs(values)
     bindings = dashboard.panel_datasources(values)

@@ -7,10 +7,11 @@ threshold is critical, one that meets the target is ok, anything between is a wa
 
 from __future__ import annotations
 
+import colorsys
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal, cast
@@ -204,3 +205,195 @@ def series_order(thresholds: Thresholds | None) -> Callable[[float], tuple[int, 
         return (_RANK[status], sign * value)
 
     return worst_first
+
+
+# ---------------------------------------------------------------------------
+# Grafana's colour steps as a target and an alert level
+
+#: What a Grafana colour says: ok, warning, critical, or nothing (blue, purple, text,
+#: grey), which reads as ok.
+Tone = Literal["ok", "warning", "critical", "neutral"]
+
+_TONE_NAMES: dict[str, Tone] = {
+    "green": "ok",
+    "ok": "ok",  # a legacy graph threshold's colorMode
+    "yellow": "warning",
+    "orange": "warning",
+    "warning": "warning",
+    "red": "critical",
+    "critical": "critical",
+}
+_SHADES = ("super-light-", "light-", "semi-dark-", "dark-")
+_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)")
+
+
+def tone_of(color: str | None) -> Tone:
+    """What a Grafana colour means: a named one ("dark-red", "semi-dark-green",
+    "orange"), or "#d44a3a" / "rgba(50, 172, 45, 0.97)" judged by its hue."""
+    name = (color or "").strip().lower()
+    for shade in _SHADES:
+        name = name.removeprefix(shade)
+    if name in _TONE_NAMES:
+        return _TONE_NAMES[name]
+    rgb = _rgb(name)
+    return "neutral" if rgb is None else _hue_tone(*rgb)
+
+
+def _rgb(color: str) -> tuple[float, float, float] | None:
+    """ "#rgb", "#rrggbb" and "rgb(a)(r, g, b...)" as fractions; None otherwise."""
+    match = _RGB.match(color)
+    if match:
+        return tuple(min(255, int(part)) / 255 for part in match.groups())  # type: ignore[return-value]
+    digits = color.removeprefix("#")
+    if not color.startswith("#") or len(digits) not in (3, 6):
+        return None
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    try:
+        return tuple(int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+    except ValueError:
+        return None
+
+
+def _hue_tone(red: float, green: float, blue: float) -> Tone:
+    hue, saturation, value = colorsys.rgb_to_hsv(red, green, blue)
+    if saturation < 0.25 or value < 0.2:
+        return "neutral"  # white, greys, black: no verdict
+    degrees = hue * 360
+    if degrees < 18 or degrees >= 330:
+        return "critical"
+    if degrees < 70:
+        return "warning"
+    return "ok" if degrees < 170 else "neutral"
+
+
+_SEVERITY = {"ok": 0, "neutral": 0, "warning": 1, "critical": 2}
+
+Step = tuple[str, float | None]
+"""One Grafana step: its colour, and the value it starts at (None: the base)."""
+
+
+def from_steps(
+    steps: Sequence[Step],
+    mode: str = "absolute",
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> tuple[Thresholds | None, str | None]:
+    """Grafana's colour steps as a target and an alert level, and a note saying what
+    was approximated (None: nothing was).
+
+    Steps that run ok -> warning -> critical as the value rises become a "<" target and
+    a ">=" alert level (green, orange 80, red 90: target "<80", alert ">=90"); steps
+    that run the other way become a ">=" target and a "<" alert level (red, yellow 50,
+    green 80: alert "<50", target ">=80"). `mode` "percentage" places the steps within
+    `minimum`..`maximum` (default 0..100). Steps of a single colour: no thresholds.
+    """
+    levels = _levels(steps, mode, minimum, maximum)
+    runs = _runs(levels)
+    if len(runs) < 2:
+        return None, None
+    kept = _best_monotone(runs)
+    rising = _SEVERITY[kept[1][0]] > _SEVERITY[kept[0][0]]
+    thresholds = _rising(kept) if rising else _falling(kept)
+    note = None
+    if kept != runs or _SEVERITY[kept[0 if rising else -1][0]] != 0:
+        note = f"colour steps {_describe(runs)} approximated as {_describe_thresholds(thresholds)}"
+    return thresholds, note
+
+
+def _levels(
+    steps: Sequence[Step], mode: str, minimum: float | None, maximum: float | None
+) -> list[tuple[Tone, float]]:
+    """Each step's tone and start, in order of value, the base first (at -inf)."""
+    low = 0.0 if minimum is None else minimum
+    high = 100.0 if maximum is None else maximum
+    levels = []
+    for color, start in steps:
+        if start is None:
+            value = -math.inf
+        elif mode == "percentage":
+            value = low + (high - low) * start / 100
+        else:
+            value = start
+        levels.append((tone_of(color), value))
+    levels.sort(key=lambda level: level[1])  # stable: of equal values, the later wins
+    return levels
+
+
+def _runs(levels: list[tuple[Tone, float]]) -> list[tuple[Tone, float]]:
+    """The steps where the severity changes (neutral counts as ok)."""
+    runs: list[tuple[Tone, float]] = []
+    for tone, start in levels:
+        tone = "ok" if tone == "neutral" else tone
+        if runs and runs[-1][1] == start:
+            runs.pop()  # two steps at one value: Grafana shows the later
+        if not runs or runs[-1][0] != tone:
+            runs.append((tone, start))
+    return runs
+
+
+def _best_monotone(runs: list[tuple[Tone, float]]) -> list[tuple[Tone, float]]:
+    """The runs, or the monotone part of them that stands for them best: from the base
+    on, unless the first step starts at 0 or below, when the base colours negatives
+    only (green, red from 0, green from 1: a 0/1 value is red at 0, green at 1)."""
+    kept = _monotone(runs)
+    if kept != runs and runs[1][1] <= 0 and len(runs) > 2:
+        return _monotone([(runs[1][0], -math.inf), *runs[2:]])
+    return kept
+
+
+def _monotone(runs: list[tuple[Tone, float]]) -> list[tuple[Tone, float]]:
+    """The longest start of `runs` whose severity only rises (or only falls)."""
+    rising = _SEVERITY[runs[1][0]] > _SEVERITY[runs[0][0]]  # the first change decides
+    kept = runs[:1]
+    for tone, start in runs[1:]:
+        step = _SEVERITY[tone] - _SEVERITY[kept[-1][0]]
+        if (step > 0) != rising:
+            break
+        kept.append((tone, start))
+    return kept
+
+
+def _rising(runs: list[tuple[Tone, float]]) -> Thresholds:
+    """ok below the first worse step, critical from the critical one."""
+    target = next((start for tone, start in runs if tone != "ok"), None)
+    alert = next((start for tone, start in runs if tone == "critical"), None)
+    return Thresholds(
+        target=None if target is None or runs[0][0] != "ok" else _threshold("<", target),
+        alert=None if alert is None else _threshold(">=", alert),
+    )
+
+
+def _falling(runs: list[tuple[Tone, float]]) -> Thresholds:
+    """critical below the first better step, ok from the ok one."""
+    alert = next((start for tone, start in runs if tone != "critical"), None)
+    target = next((start for tone, start in runs if tone == "ok"), None)
+    return Thresholds(
+        target=None if target is None else _threshold(">=", target),
+        alert=None if alert is None or runs[0][0] != "critical" else _threshold("<", alert),
+    )
+
+
+def _threshold(op: Op, value: float) -> Threshold:
+    return Threshold(op=op, value=float(value), text=f"{op}{_number_text(value)}")
+
+
+def _number_text(value: float) -> str:
+    """A number as short as it reads back exactly: 80.0 -> "80", 0.85 -> "0.85"."""
+    text = repr(float(value))
+    return text.removesuffix(".0")
+
+
+def _describe(runs: list[tuple[Tone, float]]) -> str:
+    return ", ".join(
+        tone if start == -math.inf else f"{tone} from {_number_text(start)}" for tone, start in runs
+    )
+
+
+def _describe_thresholds(thresholds: Thresholds) -> str:
+    parts = [
+        f"{name} {threshold.text}"
+        for name, threshold in (("target", thresholds.target), ("alert", thresholds.alert))
+        if threshold is not None
+    ]
+    return ", ".join(parts) or "none"

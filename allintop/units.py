@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime
+
+from allintop import unit_ids
+from allintop.unit_ids import UnitId
 
 # Duration suffixes Prometheus understands, largest first (parse_duration insists on
 # this order, as Prometheus does: "1h30m" but not "30m1h").
@@ -164,6 +168,156 @@ def _canonical(unit: str) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Grafana's unit ids (the table is allintop.unit_ids)
+
+
+def _is_own(unit: str) -> bool:
+    """Whether allintop formats `unit` itself: its own units, and the Grafana ids that
+    are spelled like them ("ms", "bytes", "Bps")."""
+    return unit in ("", "%", "ms", "s") or _canonical(unit) in _RUNGS
+
+
+def _grafana(unit: str) -> UnitId | None:
+    return None if _is_own(unit) else unit_ids.lookup(unit)
+
+
+def is_known(unit: str) -> bool:
+    """Whether `unit` is one allintop scales or names: its own units and Grafana's ids.
+    Any other unit is still shown, as the number followed by the unit's name."""
+    return _is_own(unit) or _grafana(unit) is not None or kind_of(unit) is not None
+
+
+def unit_text(unit: str) -> str:
+    """The text shown after a number in `unit` when it is not scaled (for NaN, say):
+    "percentunit" -> "%", "decbytes" -> "B", "kbytes" -> "KiB", "ms" -> "ms"."""
+    grafana = _grafana(unit)
+    if grafana is None:
+        return _canonical(unit)
+    if grafana.kind in ("si", "iec", "time"):
+        return _ladder(grafana)[0][0]
+    return _symbol(grafana)
+
+
+_TIME_NAMES = tuple(name for name, _ in unit_ids.TIME_RUNGS)
+_TIME_SIZES = tuple(size for _, size in unit_ids.TIME_RUNGS)
+
+
+def _ladder(grafana: UnitId) -> tuple[tuple[str, ...], float]:
+    """The names a scaled Grafana id moves up through, from its own, and the step."""
+    if grafana.kind == "iec":
+        prefixes = unit_ids.IEC_PREFIXES[grafana.rung :]
+        return tuple(p + grafana.symbol for p in prefixes), 1024.0
+    if grafana.kind == "time":
+        return _TIME_NAMES[_TIME_NAMES.index(grafana.symbol) :], 0.0
+    prefixes = unit_ids.SI_PREFIXES[unit_ids.SI_BASE + grafana.rung :]
+    return tuple(p + grafana.symbol for p in prefixes), 1000.0
+
+
+def _scale_grafana(value: float, grafana: UnitId) -> tuple[float, str, float]:
+    """A scaled Grafana id's value in its display unit: (value, unit, factor)."""
+    names, step = _ladder(grafana)
+    if grafana.kind != "time":
+        scaled, shown = _scale_up(value, names, step)
+        return scaled, shown, step ** -names.index(shown)
+    # Durations move up through rungs of different sizes: 90 min is "1.50 hour".
+    sizes = _TIME_SIZES[len(_TIME_SIZES) - len(names) :]
+    rung = 0
+    while (
+        rung + 1 < len(names)
+        and abs(float(_round_significant(value * sizes[0] / sizes[rung + 1], 3))) >= 1
+    ):
+        rung += 1
+    factor = sizes[0] / sizes[rung]
+    return value * factor, names[rung], factor
+
+
+def _format_grafana(value: float, grafana: UnitId, decimals: int | None) -> tuple[str, str]:
+    """A finite value in a Grafana unit id, as Grafana shows it (in allintop's number
+    style: three significant digits, k/M/G from 10,000 up)."""
+    value *= grafana.scale
+    kind = grafana.kind
+    if kind == "percent":
+        return _format_percent(value, decimals), "%"
+    if kind in ("si", "iec", "time"):
+        scaled, shown, _ = _scale_grafana(value, grafana)
+        if decimals is not None:
+            return _fixed_with_suffix(scaled, decimals), shown
+        return _significant(scaled, whole=shown == _ladder(grafana)[0][0]), shown
+    if kind in ("duration", "hms", "dhms"):
+        return _clock(value, kind, decimals), ""
+    if kind == "bool":
+        yes, _, no = grafana.symbol.partition("|")
+        return (yes if value else no), ""
+    if kind == "date":
+        return _iso_time(value), ""
+    if kind == "hex":
+        return f"{'-' if value < 0 else ''}{grafana.symbol}{round(abs(value)):X}", ""
+    if kind == "sci":
+        return f"{value:.{2 if decimals is None else decimals}e}", ""
+    number = _generic(value, decimals)
+    if kind == "currency":
+        sign = "-" if number.startswith("-") else ""
+        return f"{sign}{grafana.symbol}{number.removeprefix('-')}", ""
+    return number, grafana.symbol
+
+
+def _grafana_display(value: float, grafana: UnitId) -> tuple[str, float]:
+    """display_unit for a Grafana id: the unit an axis of values near `value` is in."""
+    if grafana.kind in ("si", "iec", "time"):
+        _, shown, factor = _scale_grafana(value * grafana.scale, grafana)
+        return shown, factor * grafana.scale
+    if grafana.kind in ("duration", "hms", "dhms"):
+        return "s", grafana.scale
+    return _symbol(grafana), grafana.scale
+
+
+def _symbol(grafana: UnitId) -> str:
+    """What follows a number of an unscaled Grafana id ("°C"; "" for a yes/no)."""
+    if grafana.kind == "percent":
+        return "%"
+    return grafana.symbol if grafana.kind == "plain" else ""
+
+
+def _generic(value: float, decimals: int | None) -> str:
+    return _significant(value) if decimals is None else _fixed_with_suffix(value, decimals)
+
+
+def _clock(seconds: float, kind: str, decimals: int | None) -> str:
+    """A duration as a clock: "03:04:05" (hms), "2 d 03:04:05" (dhms), and, for
+    Grafana's dtdurations, "2 days 03:04:05", or "250 ms" / "12.5 s" under a minute."""
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    if kind == "duration" and seconds < 60:
+        if seconds < 1 and seconds != 0:
+            return sign + _generic(seconds * 1000, decimals) + " ms"
+        return sign + _generic(seconds, decimals) + " s"
+    whole = int(seconds)
+    days, rest = divmod(whole, 86400) if kind != "hms" else (0, whole)
+    hours, rest = divmod(rest, 3600)
+    clock = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    if not days:
+        return sign + clock
+    if kind == "dhms":
+        return f"{sign}{days} d {clock}"
+    return f"{sign}{days} day{'s' if days != 1 else ''} {clock}"
+
+
+# Below this a date value is taken as epoch seconds, from it as milliseconds (Grafana
+# expects milliseconds; Prometheus' *_time_seconds metrics are seconds). 1e11 s is
+# the year 5138, 1e11 ms is 1973.
+_EPOCH_MS_FROM = 1e11
+
+
+def _iso_time(value: float) -> str:
+    """An epoch time as Grafana's ISO format, "2024-05-01 12:01:05", local time."""
+    seconds = value / 1000 if abs(value) >= _EPOCH_MS_FROM else value
+    try:
+        return datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, OSError, ValueError):
+        return _significant(value)  # beyond any calendar: the number itself
+
+
+# ---------------------------------------------------------------------------
 # Values
 
 
@@ -176,9 +330,12 @@ def format_value(value: float | None, unit: str, decimals: int | None = None) ->
     if value is None:
         return "no data", ""
     if math.isnan(value):
-        return "NaN", _canonical(unit)
+        return "NaN", unit_text(unit)
     if math.isinf(value):
-        return ("+Inf" if value > 0 else "-Inf"), _canonical(unit)
+        return ("+Inf" if value > 0 else "-Inf"), unit_text(unit)
+    grafana = _grafana(unit)
+    if grafana is not None:
+        return _format_grafana(value, grafana, decimals)
     if unit == "%":
         return _format_percent(value, decimals), "%"
     scaled, display_unit = _scale(value, unit)
@@ -197,8 +354,13 @@ def display_unit(value: float, unit: str) -> tuple[str, float]:
     (2500, "ms") -> ("s", 0.001); (5e6, "B/s") -> ("MiB/s", 1/1024**2); a unit that is
     never scaled comes back as it is, with 1.0.
     """
-    if unit == "%" or not math.isfinite(value):
-        return _canonical(unit), 1.0
+    if not math.isfinite(value):
+        return unit_text(unit), 1.0
+    grafana = _grafana(unit)
+    if grafana is not None:
+        return _grafana_display(value, grafana)
+    if unit == "%":
+        return "%", 1.0
     shown = _scale(value, unit)[1]
     return shown, convert(1.0, unit, shown)
 
@@ -310,18 +472,41 @@ def _sizes(names: tuple[str, ...], step: float, base: float = 1.0) -> dict[str, 
 _FAMILIES: tuple[tuple[str, dict[str, float]], ...] = (
     (
         "a duration",
-        {"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0},
+        {
+            **{"us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0},
+            **{"ns": 1e-9, "hour": 3600.0, "d": 86400.0, "day": 86400.0, "week": 604800.0},
+            # Grafana's duration and clock ids: their values are seconds (or ms)
+            **{"dtdurations": 1.0, "dthms": 1.0, "dtdhms": 1.0, "clocks": 1.0},
+            **{"dtdurationms": 1e-3, "clockms": 1e-3, "timeticks": 0.01},
+        },
     ),
-    ("a size", {**_sizes(_IEC_BYTES, 1024.0), **_sizes(_SEED_BYTES, 1024.0)}),
+    (
+        "a size",
+        {
+            **_sizes(_IEC_BYTES, 1024.0),
+            **_sizes(_SEED_BYTES, 1024.0),
+            # Grafana's ids: IEC (kbytes is KiB) and metric (deckbytes is 1000 B)
+            **_sizes(("bytes", "kbytes", "mbytes", "gbytes", "tbytes", "pbytes"), 1024.0),
+            **_sizes(("decbytes", "deckbytes", "decmbytes", "decgbytes", "dectbytes"), 1000.0),
+            **{"bits": 1 / 8, "decbits": 1 / 8},
+        },
+    ),
     (
         "a data rate",
         {
             **_sizes(_per_second(_IEC_BYTES), 1024.0),
             **_sizes(_per_second(_SEED_BYTES), 1024.0),
             **_sizes(_per_second(_BITS), 1000.0, base=1 / 8),  # eight bits to a byte
+            **_sizes(("binBps", "KiBs", "MiBs", "GiBs", "TiBs", "PiBs"), 1024.0),
+            **_sizes(("Bps", "KBs", "MBs", "GBs", "TBs", "PBs"), 1000.0),
+            **_sizes(("bps", "Kbits", "Mbits", "Gbits", "Tbits", "Pbits"), 1000.0, base=1 / 8),
+            **_sizes(("binbps", "Kibits", "Mibits", "Gibits", "Tibits"), 1024.0, base=1 / 8),
         },
     ),
 )
+# Percentages convert among themselves only ("<80%" on a 0..1 panel is 0.8); they are
+# no kind of quantity (kind_of("%") is None), so they stay out of the families.
+_RATIOS = {"%": 1.0, "percent": 1.0, "percentunit": 100.0}
 
 
 def kind_of(unit: str) -> str | None:
@@ -339,6 +524,8 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     """
     if from_unit == to_unit:
         return value
+    if from_unit in _RATIOS and to_unit in _RATIOS:
+        return value * _RATIOS[from_unit] / _RATIOS[to_unit]
     source, target = _canonical(from_unit), _canonical(to_unit)
     for _, family in _FAMILIES:
         if source in family and target in family:

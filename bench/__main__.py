@@ -4,7 +4,8 @@
 
 The full run (about 15 minutes with --duration 60): the default dashboard at 1 s and
 at its default 5 s refresh, the naive client at both, 200 generated panels, one panel
-of 5,000 series (each with its naive counterpart), and key latency at 200 panels.
+of 5,000 series (each with its naive counterpart), key latency at 200 panels, and
+Node Exporter Full (the Grafana file, at its own 1m refresh) against a node-exporter.
 Before the measured runs it waits until the 5m rate windows hold live 1 s data (the
 demo's backfill is 10 s apart), measuring one run on the backfill meanwhile.
 --quick runs the default dashboard only, without the warm-up.

@@ -1,5 +1,5 @@
-"""The dashboards the bench runs: the bundled default, 200 generated panels, and one
-panel of 5,000 series.
+"""The dashboards the bench runs: the bundled default, 200 generated panels, one
+panel of 5,000 series, and Node Exporter Full (a real Grafana dashboard file).
 
 The generated panels are variations of the seed's queries (the same metrics, with
 other label matchers, windows, quantiles and *_over_time functions), so that they are
@@ -11,9 +11,11 @@ so that every card can show a number (the first-paint check waits for that).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,6 +24,12 @@ from allintop.promql import interpolate
 from bench.exporter import JOB, METRIC
 
 J = 'job=~"$job"'
+# Node Exporter Full (grafana.com 1860), newest: the test fixture, run as it is against
+# Debian's node-exporter; its variables, each set to this label of node_uname_info.
+NODE_FULL = (
+    Path(__file__).resolve().parents[2] / "shared/fixtures/grafana/node-exporter-full-latest.json"
+)
+NODE_VARIABLES = {"job": "job", "nodename": "nodename", "node": "instance"}
 ROUTES = {
     "health": "/health",
     "posts": "/api/posts",
@@ -278,3 +286,29 @@ def default_path() -> Path:
 def titles(path: Path) -> list[str]:
     """The panel titles of a dashboard, as the cards show them."""
     return [panel.title for panel in load_dashboard(path).panels]
+
+
+def refresh(path: Path) -> float:
+    """The dashboard's own refresh, in seconds."""
+    return load_dashboard(path).refresh
+
+
+def node_full_path() -> Path:
+    if not NODE_FULL.is_file():
+        raise RuntimeError(f"no Node Exporter Full dashboard at {NODE_FULL}")
+    return NODE_FULL
+
+
+def titles_with_data(
+    path: Path, values: Mapping[str, str], answer: Callable[[str], list[dict[str, Any]]]
+) -> list[str]:
+    """The titles of the cards whose query answers now, with finite numbers only: the
+    cards a first paint can wait for on a dashboard not made for this server (Node
+    Exporter Full has panels for collectors the exporter does not run)."""
+    dashboard = load_dashboard(path)
+    exprs = dashboard.exprs(dashboard.variable_values(values))
+    return [
+        panel.title
+        for panel, expr in zip(dashboard.panels, exprs, strict=True)
+        if (samples := answer(expr)) and all(math.isfinite(float(s["value"][1])) for s in samples)
+    ]

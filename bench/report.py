@@ -41,7 +41,7 @@ def mark(value: float | None, target: str, applies: bool) -> str:
 
 
 COLUMNS = (
-    ("run", 30),
+    ("run", 32),
     ("first paint", 13),
     ("queries", 8),
     ("samples/min", 20),
@@ -173,6 +173,11 @@ def render(result: dict[str, Any]) -> str:
         if phase.get("first_paint_visible_cards") is not None:
             extra.append(
                 f"first paint judged on {phase['first_paint_visible_cards']} visible cards"
+                + (
+                    f" (of the {phase['cards_with_data']} cards whose query has data)"
+                    if phase.get("cards_with_data")
+                    else ""
+                )
             )
         if phase.get("density_5m") is not None:
             extra.append(

@@ -29,7 +29,8 @@ from typing import Any
 
 import httpx
 
-from allintop.demo.stack import DemoStack
+from allintop.demo.stack import NODE_JOB, DemoStack
+from allintop.poller import aligned
 from bench import dashboards, procs, querylog, screen
 from bench.exporter import JOB as EXPORTER_JOB
 from bench.exporter import METRIC as EXPORTER_METRIC
@@ -50,8 +51,8 @@ class Phase:
     key: str
     label: str
     client: str  # "allintop" or "naive"
-    dashboard: str  # "default", "generated" or "series"
-    refresh: float | None  # None: the dashboard's own (5s)
+    dashboard: str  # "default", "generated", "series" or "node"
+    refresh: float | None  # None: the dashboard's own
     key_presses: int = 0
     note: str = ""
     range: str | None = None  # None: the dashboard's own
@@ -76,6 +77,7 @@ def all_phases(panels: int, series: int) -> list[Phase]:
         Phase(f"naive-gen{panels}-1s", f"naive {panels} panels 1s", "naive", "generated", 1.0),
         Phase(f"gen{panels}-24h-1s", f"allintop {panels} panels 24h 1s", "allintop", "generated",
               1.0, range="24h", note="a day's range at 1 s: history cost must not follow it"),
+        Phase("node-full", "Node Exporter Full (125 panels)", "allintop", "node", None),
         Phase("bare", "bare Textual (floor)", "bare", "default", None,
               note="14 Statics, no queries: what first paint costs Python and Textual"),
         Phase(f"series{series}-1s", f"allintop {series} series 1s", "allintop", "series", 1.0),
@@ -121,6 +123,8 @@ class Bench:
         self.stack: DemoStack | None = None
         self.exporter: subprocess.Popen[bytes] | None = None
         self.dashboard_paths: dict[str, Path] = {}
+        self.variables: dict[str, dict[str, str]] = {}  # --var NAME=VALUE, by dashboard kind
+        self.judged: dict[str, list[str]] = {}  # the cards first paint waits for, if not all
         self.generation: dict[str, Any] = {}
         self.started_at: float | None = None
 
@@ -145,8 +149,14 @@ class Bench:
             scrape_configs.append(
                 {"job_name": EXPORTER_JOB, "static_configs": [{"targets": [f"127.0.0.1:{port}"]}]}
             )
-        self.say("starting the demo stack (Prometheus + demo backend, 15 min backfill)…")
-        self.stack = DemoStack(query_log=self.log.path, extra_scrape_configs=scrape_configs)
+        node = any(p.dashboard == "node" for p in phases)
+        self.say(
+            "starting the demo stack (Prometheus + demo backend, 15 min backfill"
+            + (", node-exporter)…" if node else ")…")
+        )
+        self.stack = DemoStack(
+            query_log=self.log.path, extra_scrape_configs=scrape_configs, with_node_exporter=node
+        )
         self.cleanup.push("demo stack", self.stack.stop)
         self.stack.start(timeout=90.0)
         self.started_at = time.time()
@@ -174,8 +184,9 @@ class Bench:
         assert self.stack is not None
         return self.stack.prometheus_url
 
-    def query(self, expr: str) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.url}/api/v1/query", params={"query": expr}, timeout=30.0)
+    def query(self, expr: str, at: float | None = None) -> list[dict[str, Any]]:
+        params = {"query": expr} | ({} if at is None else {"time": str(at)})
+        response = httpx.get(f"{self.url}/api/v1/query", params=params, timeout=30.0)
         body = response.json()
         if body.get("status") != "success":
             raise RuntimeError(f"{expr}: {body.get('error')}")
@@ -270,10 +281,28 @@ class Bench:
         elif kind == "series":
             self._wait_series()
             path = dashboards.series_dashboard(self.workdir / "series.yaml", self.options.series)
+        elif kind == "node":
+            path = dashboards.node_full_path()
+            self._wait_node(dashboards.refresh(path))
+            (uname,) = self.query(f'node_uname_info{{job="{NODE_JOB}"}}')
+            values = {k: uname["metric"][label] for k, label in dashboards.NODE_VARIABLES.items()}
+            self.variables[kind] = values
+            self.judged[kind] = dashboards.titles_with_data(path, values, self.query)
         else:
             raise ValueError(kind)
         self.dashboard_paths[kind] = path
         return path
+
+    def _wait_node(self, refresh: float, scrapes: int = 10) -> None:
+        """Until the time the dashboard first evaluates at (the last tick of its refresh
+        grid: with Node Exporter Full's 1m, up to a minute ago) follows `scrapes`
+        scrapes of the node-exporter, so that its rate() panels have an answer."""
+        expr = f'count_over_time(up{{job="{NODE_JOB}"}}[1h]) >= {scrapes}'
+        deadline = time.monotonic() + refresh + 60.0
+        while not self.query(expr, at=aligned(time.time(), refresh)):
+            if time.monotonic() > deadline:
+                raise RuntimeError("Prometheus has not scraped the node-exporter")
+            time.sleep(1.0)
 
     def _wait_series(self, timeout: float = 30.0) -> None:
         expr = f'count({EXPORTER_METRIC}{{job="{EXPORTER_JOB}"}})'
@@ -293,7 +322,7 @@ class Bench:
             "client": phase.client,
             "dashboard": phase.dashboard,
             "panels": len(dashboards.titles(config)),
-            "refresh_s": phase.refresh_s,
+            "refresh_s": phase.refresh if phase.refresh is not None else dashboards.refresh(config),
             "note": phase.note,
             **self.density(),
         }
@@ -338,11 +367,13 @@ class Bench:
         return out
 
     def _run_dashboard(self, phase: Phase, config: Path) -> dict[str, Any]:
-        titles = dashboards.titles(config)
+        titles = self.judged.get(phase.dashboard) or dashboards.titles(config)
         if phase.client == "bare":
             command = [sys.executable, "-m", "bench.bare", str(config)]
         else:
             command = [*allintop_command(), "--url", self.url, "-c", str(config)]
+        for name, value in self.variables.get(phase.dashboard, {}).items():
+            command += ["--var", f"{name}={value}"]
         if phase.refresh is not None:
             command += ["--refresh", f"{phase.refresh:g}s"]
         if phase.range is not None:
@@ -359,8 +390,10 @@ class Bench:
             assert launched is not None
             out["launched_at"] = launched
             out["terminal"] = terminal.size().strip()
-            if phase.client != "bare" and "allintop" not in procs.cmdline(pid):
+            if phase.client != "bare" and "allintop" not in _settled_cmdline(pid):
                 raise RuntimeError(f"pane {pid} runs {procs.cmdline(pid)!r}, not allintop")
+            if phase.dashboard in self.judged:
+                out["cards_with_data"] = f"{len(titles)}/{len(dashboards.titles(config))}"
             paint, at_paint, lines = self._first_paint(terminal, pid, titles, launched)
             out["first_paint_s"] = None if paint is None else round(paint - launched, 3)
             state = screen.paint_state(lines, titles)
@@ -584,3 +617,12 @@ def _classify_presses(presses: dict[str, Any], ticks: list[querylog.Tick]) -> No
     for name, values in (("all", latencies), ("in_flight", during)):
         presses[f"{name}_ms_median"] = querylog.percentile(values, 50)
         presses[f"{name}_ms_p95"] = querylog.percentile(values, 95)
+
+
+def _settled_cmdline(pid: int, wait: float = 2.0) -> str:
+    """The pane's command line once its exec is done: read in the middle of it,
+    /proc/PID/cmdline is empty for a moment."""
+    deadline = time.monotonic() + wait
+    while not (line := procs.cmdline(pid)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return line

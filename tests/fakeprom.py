@@ -121,7 +121,21 @@ class FakePrometheus:
         return BuildInfo("3.0.0-fake")
 
     async def label_values(self, label: str, selector: str | None = None) -> tuple[str, ...]:
-        return tuple(sorted({s.labels.get(label, "") for v in self.metrics.values() for s in v}))
+        values = {labels.get(label, "") for labels in self._selected(selector)}
+        return tuple(sorted(value for value in values if value))
+
+    async def label_names(self, selector: str | None = None) -> tuple[str, ...]:
+        return tuple(sorted({name for labels in self._selected(selector) for name in labels}))
+
+    def _selected(self, selector: str | None) -> list[dict[str, str]]:
+        """The labels of the series `selector` selects (every series if None)."""
+        if selector is not None:
+            return [labels for labels, _ in self._evaluate(selector)]
+        return [
+            {"__name__": name, **series.labels}
+            for name, all_series in self.metrics.items()
+            for series in all_series
+        ]
 
     async def ready(self) -> bool:
         return True

@@ -78,9 +78,11 @@ def wait_until(
         time.sleep(interval)
 
 
-def prom_query(prometheus_url: str, expr: str) -> list[dict[str, Any]]:
-    """The result of an instant query (plain httpx, independent of allintop's client)."""
-    response = httpx.get(f"{prometheus_url}/api/v1/query", params={"query": expr}, timeout=5.0)
+def prom_query(prometheus_url: str, expr: str, at: float | None = None) -> list[dict[str, Any]]:
+    """The result of an instant query (plain httpx, independent of allintop's client),
+    now or at the Unix time `at`."""
+    params = {"query": expr} | ({} if at is None else {"time": str(at)})
+    response = httpx.get(f"{prometheus_url}/api/v1/query", params=params, timeout=5.0)
     response.raise_for_status()
     body = response.json()
     assert body["status"] == "success", body

@@ -14,7 +14,8 @@ One idea a module:
   dashboard    the top level of a panels.yaml
   datasources  datasource: / datasources:, auth by reference
   variables    variables:
-  panels       rows:, panels, thresholds
+  panels       rows:, panels (one query or several), thresholds
+  tiles        how a panel is drawn: kind, width, height, reducer, mappings...
   contexts     the user config's named contexts, read with the same readers
 
 Everything the rest of allintop uses is importable from `allintop.config` itself.

@@ -10,10 +10,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
 
-from allintop import promql
+from allintop import promql, templating
 from allintop.credentials import read_secret_file
 from allintop.errors import ConfigError
 from allintop.mappings import ValueMapping
+from allintop.reducers import DEFAULT as DEFAULT_REDUCER
 from allintop.thresholds import Thresholds
 
 DEFAULT_REFRESH = 5.0
@@ -140,7 +141,7 @@ class Tile:
     """Columns of GRID_COLUMNS; 0: the card grid decides."""
     height: int = 0
     """Grafana grid rows (gridPos.h); 0: the kind's own height."""
-    reducer: str = "last"
+    reducer: str = DEFAULT_REDUCER
     """How a series becomes one number: last, lastNotNull, mean, max, min, sum..."""
     mappings: tuple[ValueMapping, ...] = ()
     graph: bool = True
@@ -180,20 +181,98 @@ class Row:
         )
 
 
+#: Kinds of template variable, as Grafana names them.
+VariableKind = Literal["query", "custom", "interval", "constant", "textbox", "datasource"]
+VARIABLE_KINDS: tuple[VariableKind, ...] = (
+    "query",
+    "custom",
+    "interval",
+    "constant",
+    "textbox",
+    "datasource",
+)
+#: Orders of a query variable's options (Grafana's `sort`, by name).
+VariableSort = Literal[
+    "none",
+    "alphabetical",
+    "alphabetical-desc",
+    "numerical",
+    "numerical-desc",
+    "alphabetical-ci",
+    "alphabetical-ci-desc",
+    "natural",
+    "natural-desc",
+]
+VARIABLE_SORTS: tuple[VariableSort, ...] = (
+    "none",
+    "alphabetical",
+    "alphabetical-desc",
+    "numerical",
+    "numerical-desc",
+    "alphabetical-ci",
+    "alphabetical-ci-desc",
+    "natural",
+    "natural-desc",
+)
+#: A variable's pick: one value, several (a multi-value variable), or "all".
+Pick = str | tuple[str, ...]
+#: The pick that stands for every option (Grafana's "All", "$__all").
+ALL = "all"
+
+
 @dataclass(frozen=True)
 class Variable:
-    """A template variable ($job): options from `query` (label_values) or `values`.
+    """A template variable ($job), of one of Grafana's kinds.
 
-    A datasource variable (`kind` "datasource") chooses among the dashboard's
-    datasources: its values are their names, and panels that say `datasource: $name`
-    query the one chosen.
+    - query: options from `query` (label_values, label_names, metrics or
+      query_result), asked of the datasource, filtered by `regex`, in `sort` order;
+      `values` are options known beforehand (a panels.yaml's fixed list).
+    - custom: options `values`; interval: durations `values`, and "auto" if `auto`;
+      constant: its one value (`default`), not picked; textbox: free text.
+    - datasource: chooses among the dashboard's datasources (`values`, their names);
+      panels that say `datasource: $name` query the one chosen.
+
+    `multi` lets several options be picked at once; `include_all` offers "all",
+    written as `all_value` when there is one (Grafana's allValue, as is), else as
+    every option. `default` is the pick at start; "" when it is not known until
+    the options are (then the first option, or "all").
     """
 
     name: str
     query: str | None = None
     values: tuple[str, ...] = ()
-    default: str = "all"
-    kind: Literal["query", "datasource"] = "query"
+    default: Pick = ALL
+    kind: VariableKind = "query"
+    multi: bool = False
+    include_all: bool = False
+    all_value: str | None = None
+    regex: str | None = None
+    """Grafana's option filter ("/pattern/flags" or a bare pattern): an option it does
+    not match is dropped; its first group (or a group named "value") is the option."""
+    sort: VariableSort = "none"
+    auto: bool = False
+    """An interval variable's "auto" option: the range in `auto_count` steps, at least
+    `auto_min`."""
+    auto_count: int = 30
+    auto_min: str = "10s"
+    label: str | None = None
+    """What the picker calls it (Grafana's label); None: its name."""
+
+    @property
+    def depends(self) -> frozenset[str]:
+        """The variables its options depend on (its query's and its regex's): when
+        one of them changes, its options are asked for again."""
+        used = promql.variables_used(self.query or "") | promql.variables_used(self.regex or "")
+        return frozenset(used - promql.BUILTIN_VARIABLES - {self.name})
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The options known without asking anyone: a custom, interval, constant or
+        datasource variable's (with "auto" first for an auto interval); a query
+        variable's are asked for (allintop.templating)."""
+        if self.kind == "interval" and self.auto:
+            return ("auto", *self.values)
+        return self.values
 
 
 def _no_datasources() -> Mapping[str, Datasource]:
@@ -260,7 +339,7 @@ class Dashboard:
         variables = tuple(defaults.get(v.name, v) for v in self.variables)
         return replace(self, datasource=self.sources[name], variables=variables)
 
-    def panel_datasources(self, values: Mapping[str, str]) -> list[str]:
+    def panel_datasources(self, values: Mapping[str, Pick]) -> list[str]:
         """The name of the datasource each panel queries, in panel order, with
         datasource variables resolved by `values` (a name that is not one of the
         dashboard's falls back to the default)."""
@@ -268,14 +347,32 @@ class Dashboard:
         for panel in self.panels:
             name = panel.datasource or self.datasource.name
             if name.startswith("$"):
-                name = values.get(name[1:], self.datasource.name)
+                chosen = values.get(name[1:], self.datasource.name)
+                name = chosen if isinstance(chosen, str) else self.datasource.name
             names.append(name if name in self.sources else self.datasource.name)
         return names
 
-    def variable_values(self, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Each variable's value: the override (--var, the / screen), else its default."""
+    def variable_values(self, overrides: Mapping[str, Pick] | None = None) -> dict[str, Pick]:
+        """Each variable's pick: the override (--var, the / screen), else its default."""
         return {v.name: v.default for v in self.variables} | dict(overrides or {})
 
-    def exprs(self, values: Mapping[str, str]) -> list[str]:
-        """Every panel's expression, in panel order, with the variables filled in."""
-        return [promql.interpolate(panel.expr, values) for panel in self.panels]
+    def exprs(
+        self,
+        values: Mapping[str, Pick],
+        options: Mapping[str, tuple[str, ...]] | None = None,
+        *,
+        range_: float | None = None,
+        step: float | None = None,
+    ) -> list[str]:
+        """Every panel's expression, in panel order, with the variables filled in:
+        the picks `values`, each variable's `options` as last asked for (what "all"
+        is), and Grafana's built-ins for the range and step (the dashboard's own
+        unless given)."""
+        filled = templating.query_values(
+            self.variables,
+            values,
+            options or {},
+            range_=self.range if range_ is None else range_,
+            step=self.refresh if step is None else step,
+        )
+        return [promql.interpolate(panel.expr, filled) for panel in self.panels]

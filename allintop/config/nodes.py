@@ -164,6 +164,7 @@ EXAMPLES = {
     "expr": "add a PromQL expression, e.g. expr: sum(rate(allin_http_requests_total[1m]))",
     "rows": "add rows: with a title and panels (see the bundled default panels.yaml)",
     "panels": "add panels: a list of panels, each with a title and an expr",
+    "queries": "queries: [{expr: up, legend: '{{job}}'}, {expr: ...}], one a series",
     "username": "basic auth needs username: as well as password_env or password_file",
 }
 

@@ -34,15 +34,17 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from allintop import config
+from allintop import config, templating
 from allintop import state as reduce
 from allintop.config import Dashboard, Row
+from allintop.config.model import Pick
 from allintop.datasources import ContextSwitch, Datasources, Setup
 from allintop.errors import AllintopError
 from allintop.fanout import FanOut
 from allintop.history import PanelHistory
 from allintop.poller import PanelState, TickReport, aligned
 from allintop.prometheus import PrometheusClient
+from allintop.promql import shown
 from allintop.state import DashboardState
 from allintop.text import clean
 from allintop.ui import layout
@@ -52,7 +54,7 @@ from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.rows import Rows, TileGrid, TileView, unique
 from allintop.ui.theme import themed
 from allintop.ui.tiles import tile_widget
-from allintop.ui.widgets import AlertsBar, RowTitle, Staleness
+from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle, Staleness
 from allintop.units import format_duration
 from allintop.watch import StatusWatcher
 
@@ -161,7 +163,9 @@ class DashboardApp(App[None]):
         self.variables = dashboard.variable_values(variables)
         self.refresh_interval = refresh or dashboard.refresh
         self.range = range_ or dashboard.range
-        self.exprs = dashboard.exprs(self.variables)
+        # Query variables' options as last asked for: what "all" of a filtered one is.
+        self.variable_options: dict[str, tuple[str, ...]] = {}
+        self.exprs = dashboard.exprs(self.variables, range_=self.range, step=self.refresh_interval)
         # What is on the dashboard and where (see _row_widgets and _plan_page).
         self._tiles: list[TileView] = []
         self._row_tiles: list[list[TileView]] = []
@@ -261,7 +265,8 @@ class DashboardApp(App[None]):
         panel `first`."""
         panels = row.panels[tile.first : tile.first + tile.count]
         start = first + tile.first
-        widget = tile_widget(tile, panels, start)
+        # panels.yaml's own rows keep their cards, exactly as they have always been.
+        widget = tile_widget(tile, panels, start) if row.tiles else PanelCard(panels[0], start)
         return TileView(widget, number, range(start, start + len(panels)))
 
     def _collapsed(self, row: int) -> bool:
@@ -287,6 +292,7 @@ class DashboardApp(App[None]):
         self._update_active()
         self._focus_first()
         self._schedule(0)
+        self._resolve_variables()
 
     @on(Rows.Resized)
     def _rows_resized(self, event: Rows.Resized) -> None:
@@ -646,7 +652,7 @@ class DashboardApp(App[None]):
 
     def _render_header(self) -> None:
         word, style = self.status_word()
-        variables = "  ".join(f"{k}={clean(v, 30)}" for k, v in self.variables.items())
+        variables = "  ".join(f"{k}={clean(shown(v), 30)}" for k, v in self.variables.items())
         # The title is the first thing to give up when the terminal is narrow.
         wide = self.size.width >= 110
         title = f" · {clean(self.dashboard.title, 40)}" if self.dashboard.title and wide else ""
@@ -739,7 +745,13 @@ class DashboardApp(App[None]):
             self._toggle(focused.row)
             return
         view = self._by_widget.get(focused) if focused is not None else None
-        if view is not None and view.panels:
+        if view is None:
+            return
+        # Each kind knows its zoom (a chart, a table's rows, a text's whole markdown).
+        zoom = getattr(view.widget, "zoom_screen", None)
+        if zoom is not None:
+            self.push_screen(zoom(self))
+        elif view.panels:
             from allintop.ui.zoom import ZoomScreen  # plotext only when zooming
 
             self.push_screen(ZoomScreen(self, view.tile.index))
@@ -864,7 +876,13 @@ class DashboardApp(App[None]):
         from allintop.ui.screens import VariablesScreen
 
         screen = VariablesScreen(
-            self.dashboard.variables, self.variables, self.client.label_values, self.set_variables
+            self.dashboard.variables,
+            self.variables,
+            self.variable_options,
+            self.client,
+            self.set_variables,
+            range_=self.range,
+            step=self.refresh_interval,
         )
         self.push_screen(screen)
 
@@ -873,16 +891,42 @@ class DashboardApp(App[None]):
         while len(self.screen_stack) > 1:
             await self.pop_screen()
 
-    async def set_variables(self, values: Mapping[str, str]) -> None:
-        """New variable values are new queries: a new poller, backfilled afresh."""
-        if all(self.variables.get(k) == v for k, v in values.items()):
-            return
+    async def set_variables(
+        self, values: Mapping[str, Pick], options: Mapping[str, tuple[str, ...]] | None = None
+    ) -> None:
+        """New variable picks (and options: what "all" is) that change a query are new
+        queries: a new poller, backfilled afresh."""
         self.variables.update(values)
-        self.exprs = self.dashboard.exprs(self.variables)
+        self.variable_options.update(options or {})
+        exprs = self.dashboard.exprs(
+            self.variables, self.variable_options, range_=self.range, step=self.refresh_interval
+        )
+        bindings = self.dashboard.panel_datasources(self.variables)
+        if exprs == self.exprs and bindings == self.bindings:
+            return
+        self.exprs = exprs
         await self.poller.aclose()
         self.poller = self._new_poller()
         self.state = self._configured(self.state, keep_panels=True)
         self._regrid()
+
+    @work(group="variables", exit_on_error=False)
+    async def _resolve_variables(self) -> None:
+        """At start, as Grafana on load, the query variables whose picks need their
+        options: one without a pick yet (a query_result variable: its first option),
+        and "all" of a filtered one (its options)."""
+        if not templating.needed_at_start(self.dashboard.variables, self.variables):
+            return
+        refreshed = await templating.at_start(
+            self.dashboard.variables,
+            self.variables,
+            self.client,
+            range_=self.range,
+            step=self.refresh_interval,
+        )
+        for problem in refreshed.problems:
+            self.notify(clean(problem, 200), title="variables", severity="error", markup=False)
+        await self.set_variables(refreshed.picks, refreshed.options)
 
     def _new_poller(self) -> FanOut:
         """The poller for the panels as they are bound now: each panel on its
@@ -973,7 +1017,8 @@ class DashboardApp(App[None]):
         self.variables = dashboard.variable_values(_applicable(dashboard, kept))
         await self.poller.aclose()
         self.dashboard = dashboard
-        self.exprs = dashboard.exprs(self.variables)
+        self.variable_options = {}
+        self.exprs = dashboard.exprs(self.variables, range_=self.range, step=self.refresh_interval)
         # Other panels: none is shown until laid out, and the backfill that _regrid
         # asks for fetches all that are then (no one by one before it).
         self._active = frozenset()
@@ -988,6 +1033,7 @@ class DashboardApp(App[None]):
         self._mark()
         self._focus_panel(index)
         self._regrid()
+        self._resolve_variables()
 
     # -- contexts: other servers, live --
 

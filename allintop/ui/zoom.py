@@ -23,6 +23,7 @@ from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.geometry import Size
 from textual.highlight import highlight
 from textual.widget import Widget
@@ -41,9 +42,9 @@ from allintop.chart import (
     value_axis,
     value_range,
 )
-from allintop.config import Panel
+from allintop.config import Panel, Tile
 from allintop.errors import PrometheusError, QueryError
-from allintop.history import LabelKey
+from allintop.history import LabelKey, SeriesHistory
 from allintop.promql import prettify
 from allintop.text import clean
 from allintop.thresholds import Status, status_of
@@ -55,6 +56,8 @@ from allintop.units import format_duration, format_value
 if TYPE_CHECKING:
     from allintop.ui.app import DashboardApp
 
+#: A drawn series: its panel's index and its labels (two queries may share labels).
+SeriesKey = tuple[int, LabelKey]
 #: Lines drawn at most; the legend counts the rest.
 MAX_LINES = 10
 STATUS_STYLES = {
@@ -254,6 +257,8 @@ class ZoomScreen(LiveScreen):
     Args:
         app: the dashboard app (the panel, its expression and history are read from it).
         index: the panel's index in the dashboard.
+        tile: the tile it is the first panel of: all the tile's queries are listed and
+            charted (a tile of several targets, a kind the terminal does not draw).
     """
 
     CSS_PATH = "zoom.tcss"
@@ -262,16 +267,20 @@ class ZoomScreen(LiveScreen):
         Binding("enter", "app.pop_screen", "Back", show=False),
     ]
 
-    def __init__(self, app: DashboardApp, index: int) -> None:
+    def __init__(self, app: DashboardApp, index: int, tile: Tile | None = None) -> None:
         super().__init__()
         self.index = index
+        self.tile = tile
+        count = max(tile.count, 1) if tile is not None else 1
+        self.indices = range(index, min(index + count, len(app.dashboard.panels)))
         self.panel: Panel = app.dashboard.panels[index]
         self.expr = app.exprs[index]
+        self.queries = [app.exprs[i] for i in self.indices]
         try:
             self.pretty = prettify(self.expr)
         except ValueError:
             self.pretty = self.expr
-        self._colours: dict[LabelKey, RGB] = {}
+        self._colours: dict[SeriesKey, RGB] = {}
         self._palette: list[RGB] = []
         self._charted = -math.inf  # when the chart was last replotted (monotonic)
         self._prep_cost = 0.0
@@ -306,6 +315,11 @@ class ZoomScreen(LiveScreen):
                 self.query_one("#zoom-expr", Static).update(text)
             self._expression_shown = shown
             return
+        if len(self.queries) > 1:
+            if self._expression_shown != ("queries",):
+                self._expression_shown = ("queries",)
+                self.query_one("#zoom-expr", Static).update(self._query_list())
+            return
         pretty = len(self.pretty.splitlines()) <= max(self.size.height * PRETTY_SHARE, 1)
         if ("pretty", pretty) == self._expression_shown:
             return
@@ -313,6 +327,16 @@ class ZoomScreen(LiveScreen):
         code = clean_multiline(self.pretty if pretty else self.expr)
         # Textual's highlighter: the promql lexer, coloured from the app's theme.
         self.query_one("#zoom-expr", Static).update(highlight(code, language="promql"))
+
+    def _query_list(self) -> Content:
+        """Each of the tile's queries on a line of its own, lettered as in Grafana."""
+        content = Content("")
+        for k, expr in enumerate(self.queries):
+            if k:
+                content += "\n"
+            content += Content.styled(f"{chr(ord('A') + k % 26)}  ", "bold")
+            content += highlight(clean_multiline(expr), language="promql")
+        return content
 
     # -- live updates --
 
@@ -341,22 +365,30 @@ class ZoomScreen(LiveScreen):
     def _chart_data(self, app: DashboardApp, *, with_points: bool = True) -> ChartData:
         """The panel's top series from its history (`with_points` False: no points)."""
         panel = self.panel
-        history = app.history_of(self.index)
-        # The panel's order: worst first when it has thresholds, so a failing
-        # series is drawn and listed however many healthy ones there are.
-        drawn = history.ranked()[:MAX_LINES]
-        state = app.state.panel(self.index)
-        total = max(len(history.series), state.total if state else 0)
-        colours = self._assign_colours([key for key, _ in drawn])
-        names, self.by = series_names(list(history.series), panel.legend)
+        total = 0
+        several = len(self.indices) > 1
+        drawn: list[tuple[SeriesKey, str, SeriesHistory]] = []
+        for index in self.indices:
+            history = app.history_of(index)
+            shown = app.dashboard.panels[index]
+            # The panel's order: worst first when it has thresholds, so a failing
+            # series is drawn and listed however many healthy ones there are.
+            ranked = history.ranked()[:MAX_LINES]
+            state = app.state.panel(index)
+            total += max(len(history.series), state.total if state else 0)
+            names, by = series_names(list(history.series), shown.legend)
+            if index == self.index:
+                self.by = () if several else by
+            for key, series in ranked:
+                name = names[key] or shown.title
+                if several and not shown.legend:
+                    name = f"{shown.title} {names[key]}".strip()
+                drawn.append(((index, key), name, series))
+        drawn = drawn[:MAX_LINES]
+        colours = self._assign_colours([key for key, _, _ in drawn])
         lines = [
-            Line(
-                names[key] or panel.title,
-                colours[key],
-                series.points() if with_points else (),
-                series.latest,
-            )
-            for key, series in drawn
+            Line(name, colours[key], series.points() if with_points else (), series.latest)
+            for key, name, series in drawn
         ]
         step = app.poller.bucket  # the history's buckets, not the refresh step
         ends = [line.points[-1][0] for line in lines if line.points]
@@ -375,7 +407,7 @@ class ZoomScreen(LiveScreen):
             lines, levels, start, max(end, start + step), panel.unit, total - len(lines)
         )
 
-    def _assign_colours(self, keys: list[LabelKey]) -> dict[LabelKey, RGB]:
+    def _assign_colours(self, keys: list[SeriesKey]) -> dict[SeriesKey, RGB]:
         """Keep each series' colour while it stays drawn; newcomers take a free one."""
         colours = palette(self.app.get_css_variables())
         if colours != self._palette:  # a new theme: new colours all round
@@ -403,6 +435,10 @@ class ZoomScreen(LiveScreen):
                 )
             if state.total > 1:
                 text.append(f"  top of {state.total} series", style="dim")
+        tile = self.tile
+        if tile is not None and tile.kind == "other":
+            what = clean(tile.note or f"a {tile.kind} panel", 60)
+            text.append(f"  {what}, not drawn in the terminal: its queries", style="dim")
         now = app.clock()
         for alert in app.state.markers(self.index):
             mark = alert_text(alert, now)

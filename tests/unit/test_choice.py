@@ -84,15 +84,24 @@ def test_trimming_everything_away_keeps_the_whole_dashboard() -> None:
 
 
 def test_a_panel_whose_names_cannot_be_read_is_kept() -> None:
-    # Grafana's built-in variables are filled in only when the panel is queried.
     dashboard = config.load_text(
         "rows:\n  - title: A\n    panels:\n"
-        "      - {title: builtin, expr: 'rate(missing_total[$__rate_interval])'}\n"
+        "      - {title: unreadable, expr: 'rate(up[5m]'}\n"
         "      - {title: gone, expr: 'missing_metric'}\n"
         "      - {title: kept, expr: 'up'}\n",
         "test.yaml",
     )
-    assert titles(choice.trim(dashboard, frozenset({"up"}))) == ["builtin", "kept"]
+    assert titles(choice.trim(dashboard, frozenset({"up"}))) == ["unreadable", "kept"]
+
+
+def test_grafanas_built_ins_are_filled_in_before_the_names_are_read() -> None:
+    dashboard = config.load_text(
+        "rows:\n  - title: A\n    panels:\n"
+        "      - {title: builtin, expr: 'rate(missing_total[$__rate_interval])'}\n"
+        "      - {title: kept, expr: 'rate(up[$__rate_interval])'}\n",
+        "test.yaml",
+    )
+    assert titles(choice.trim(dashboard, frozenset({"up"}))) == ["kept"]
 
 
 # -- pick: only without any config, and never without an answer -----------------------

@@ -97,8 +97,12 @@ def test_rows_grid_order_units_and_legends() -> None:
         ("Second", ["late"]),
     ]
     left, right = dashboard.rows[0].panels
-    assert (left.unit, left.legend, right.unit) == ("", "{{job}}", "%")
-    assert left.expr == "rate(x[60000ms])"  # Grafana's built-in, at 4 x 10 s or 1 m
+    assert (left.unit, left.legend, right.unit) == ("decbytes", "{{job}}", "percent")
+    # Grafana's built-in stays a reference, filled in for the range and step queried
+    # with: at 4 x 10 s or 1 m.
+    assert left.expr == "rate(x[$__rate_interval])"
+    assert dashboard.exprs({})[0] == "rate(x[60000ms])"
+    assert dashboard.exprs({}, step=30)[0] == "rate(x[120000ms])"
     assert (dashboard.refresh, dashboard.range) == (10.0, 3600.0)
 
 

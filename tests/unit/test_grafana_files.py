@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from allintop import config, grafana_import, promql
+from allintop.config import Tile
 from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
+from allintop.grafana import Converted, PanelReport
+from allintop.mappings import ValueMapping
+from allintop.thresholds import make_thresholds
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
@@ -50,11 +55,8 @@ def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
     assert missing <= notice.count(": ") + (len(grafana_panels) if "more" in notice else 0)
     for grafana_panel in grafana_panels:
         title = str(grafana_panel.get("title") or "untitled")
-        assert (
-            title in shown
-            or (
-                f"{title}: " in notice or "more" in notice  # the notice lists 8, then a count
-            )
+        assert title in shown or (
+            f"{title}: " in notice or "more" in notice  # the notice lists 8, then a count
         ), f"{path.name}: panel {title!r} is neither shown nor named as not supported"
     assert dashboard.source_path == path
     assert dashboard.datasources == {}  # every Prometheus reference is the default one
@@ -135,9 +137,16 @@ def test_a_panels_yaml_written_as_json_is_still_a_panels_yaml(tmp_path: Path) ->
     assert dashboard.notice is None
 
 
-def _shown(dashboard: config.Dashboard) -> list[tuple[str, tuple[tuple[str, ...], ...]]]:
+def _shown(dashboard: config.Dashboard) -> list[tuple[object, ...]]:
+    """Each row as it is drawn: title, collapse, tiles and panels (where in the file
+    they are left out: the two are different files)."""
     return [
-        (row.title, tuple((p.title, p.expr, p.unit, p.legend or "") for p in row.panels))
+        (
+            row.title,
+            row.collapsed,
+            tuple(replace(tile, line=0) for tile in row.layout),
+            tuple(replace(panel, line=0) for panel in row.panels),
+        )
         for row in dashboard.rows
     ]
 
@@ -149,16 +158,95 @@ def test_import_grafana_output_loads_back_as_the_same_panels(path: Path) -> None
     back = config.load_text(text, "imported.yaml")
     as_is = config.load_dashboard(path)
     assert _shown(back) == _shown(as_is)
+    assert any(row.tiles for row in back.rows)  # kinds and widths are carried over
     assert (back.title, back.refresh, back.range) == (as_is.title, as_is.refresh, as_is.range)
-    assert [(v.name, v.query, v.values, v.default) for v in back.variables] == [
-        (v.name, v.query, v.values, v.default) for v in as_is.variables
-    ]
+    assert back.variables == as_is.variables  # every kind, and all of each
     # Every panel left out or cut down says so, in a comment over where it would be.
     for _, reports in converted.layout:
         for report in reports:
             if report.status != "converted":  # (comments are single-spaced lines)
                 title = " ".join(report.title.split())
                 assert f"# Grafana panel {title!r}: {report.status}" in text
+
+
+def _converted(rows: tuple[config.Row, ...]) -> Converted:
+    """A conversion of `rows`, each tile one Grafana panel, to write out."""
+    dashboard = config.Dashboard("x.json", config.Datasource(), 5.0, 900.0, (), rows, "Board")
+    layout = tuple(
+        (
+            row.title,
+            tuple(
+                PanelReport(tile.title, row.panels[tile.first : tile.first + tile.count], tile=tile)
+                for tile in row.layout
+            ),
+        )
+        for row in rows
+    )
+    return Converted(dashboard, layout=layout)
+
+
+HOSTILE = 'a "b"\n- c: d\t# e \\ {f} [g] 😀'
+
+
+def test_every_tile_key_is_written_and_read_back() -> None:
+    panel = config.Panel(HOSTILE, "up", unit="ms", decimals=1, alerts=(HOSTILE,))
+    panel = replace(panel, thresholds=make_thresholds("<200", ">500", "ms"))
+    queries = (
+        replace(panel, title=f"{HOSTILE} · {{{{job}}}}", legend="{{job}}"),
+        replace(panel, title=f"{HOSTILE} · B", expr='sum(x{a="\\""})'),
+        replace(panel, title="Mine", expr="z"),
+    )
+    mappings = (
+        ValueMapping("value", HOSTILE, value="1", color="dark-red"),
+        ValueMapping("value", "", value=HOSTILE, color="#00ff00"),
+        ValueMapping("range", "low", low=None, high=1e-05),
+        ValueMapping("range", "any", low=None, high=None),
+        ValueMapping("special", "n/a", special="null+nan"),
+    )
+    tiles = (
+        Tile(
+            HOSTILE,
+            kind="gauge",
+            first=0,
+            count=1,
+            width=7,
+            height=9,
+            reducer="mean",
+            mappings=mappings,
+            graph=False,
+            min=-0.5,
+            max=1e300,
+        ),
+        Tile(HOSTILE, kind="timeseries", first=1, count=3, width=24),
+        Tile("", kind="text", first=4, count=0, content=HOSTILE + "\n\n# Title\n"),
+        Tile("Pie", kind="other", first=4, count=1, note="a piechart panel"),
+        Tile("Plain", first=5, count=1),
+    )
+    panels = (panel, *queries, replace(panel, title="Pie"), replace(panel, title="Plain"))
+    rows = (config.Row(HOSTILE, panels, tiles=tiles, collapsed=True),)
+    text = grafana_import.to_yaml(_converted(rows), "x.json")
+    back = config.load_text(text, "back.yaml")
+    assert _shown(back) == [(HOSTILE, True, tiles, panels)]
+    assert "reducer" not in text.split("Plain")[-1]  # the defaults are not written
+    assert "queries:" not in text.split("Pie")[-1]  # one query is expr:
+
+
+def test_what_cannot_be_written_is_a_comment_and_the_default() -> None:
+    mapping = ValueMapping("value", "", value="1")  # shows nothing: panels.yaml refuses it
+    tile = Tile("Odd", reducer="percentile95", mappings=(mapping,), width=6)
+    rows = (config.Row("R", (config.Panel("Odd", "up"),), tiles=(tile,)),)
+    text = grafana_import.to_yaml(_converted(rows), "x.json")
+    assert "      # Grafana panel 'Odd': partly\n" in text
+    assert "#   reducer 'percentile95': unknown here, lastNotNull used\n" in text
+    assert "#   value mapping value '1': nothing to show\n" in text
+    (row,) = config.load_text(text, "back.yaml").rows
+    assert row.tiles == (Tile("Odd", width=6, line=row.tiles[0].line),)
+    lines = grafana_import.report(_converted(rows)).splitlines()
+    assert lines[1] == (
+        "  partly         Odd: reducer 'percentile95': unknown here, lastNotNull used; "
+        "value mapping value '1': nothing to show"
+    )
+    assert lines[-1] == "0 converted, 1 partly, 0 not supported"
 
 
 def test_the_report_names_each_panel_once_with_its_status() -> None:

@@ -10,7 +10,15 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from allintop.promql import interpolate, parse_error, regex_quote
+from allintop.promql import (
+    AllOf,
+    AsWritten,
+    Value,
+    interpolate,
+    interpolate_text,
+    parse_error,
+    regex_quote,
+)
 
 NASTY = 'a"b|c.*'
 
@@ -150,3 +158,113 @@ def test_any_value_parses_and_selects_exactly_itself(template: str, value: str, 
     for near in (other, value + other, other + value, value[:-1], value * 2):
         if near != value:
             assert selects(matcher, near) is not positive, (expr, near)
+
+
+# -- several values, All, and Grafana's formats ---------------------------------------
+
+HOSTS = ("a.b:9100", 'c"d')
+
+
+@pytest.mark.parametrize(
+    ("expr", "value", "expected"),
+    [
+        # Several values are Grafana's (a|b), each regex-quoted, then string-escaped.
+        ('up{instance=~"$v"}', HOSTS, r'up{instance=~"(a\\.b:9100|c\"d)"}'),
+        ("up{instance=~'$v'}", HOSTS, r"""up{instance=~'(a\\.b:9100|c"d)'}"""),
+        ("up{instance=~`$v`}", HOSTS, r"up{instance=~`(a\.b:9100|c" + '"' + "d)`}"),
+        # One value of several is that value, as a single pick is.
+        ('up{instance=~"$v"}', ("a.b",), r'up{instance=~"a\\.b"}'),
+        ('up{instance="$v"}', ("a.b",), 'up{instance="a.b"}'),
+        # Under = several values are still Grafana's (a|b), which selects nothing.
+        ('up{instance="$v"}', ("a", "b"), 'up{instance="(a|b)"}'),
+        # All: every value of the label, or the options listed, or .*.
+        ('up{instance=~"$v"}', AllOf(), 'up{instance=~".*"}'),
+        ('up{instance=~"$v"}', AllOf(("x.y", "z")), r'up{instance=~"(x\\.y|z)"}'),
+        # Text that goes in as written: a regex stays one, and still cannot end its string.
+        ('up{device=~"$v"}', AsWritten("sd[a-z]+|nvme.+"), 'up{device=~"sd[a-z]+|nvme.+"}'),
+        ('up{device=~"$v"}', AsWritten('x"} or vector(1)'), r'up{device=~"x\"} or vector(1)"}'),
+        ('up{device="$v"}', AsWritten("a.b"), 'up{device="a.b"}'),
+        ("sum by ($v) (up)", AsWritten("job"), "sum by (job) (up)"),
+    ],
+)
+def test_several_values_all_and_text_as_written(expr: str, value: Value, expected: str) -> None:
+    assert interpolate(expr, {"v": value}) == expected
+    # (promql-parser reads escapes in a raw string, which Prometheus does not.)
+    assert "`" in expected or parse_error(expected) is None
+
+
+@pytest.mark.parametrize(
+    ("reference", "expected"),
+    [
+        ("${v:regex}", r"(a\\.b|c\"d)"),
+        ("${v:pipe}", r"a.b|c\"d"),
+        ("${v:csv}", r"a.b,c\"d"),
+        ("${v:raw}", r"a.b,c\"d"),
+        ("${v:text}", r"a.b + c\"d"),
+        ("${v:glob}", r"{a.b,c\"d}"),
+        ("${v:json}", r"[\"a.b\", \"c\\\"d\"]"),
+        ("${v:doublequote}", r"\"a.b\",\"c\\\"d\""),
+        ("${v:singlequote}", r"'a.b','c\"d'"),
+        ("${v:sqlstring}", r"'a.b','c\"d'"),
+        ("[[v:csv]]", r"a.b,c\"d"),
+        ("${v:nosuchformat}", r"(a\\.b|c\"d)"),  # Grafana's own default, as $v
+    ],
+)
+def test_a_format_writes_the_values_as_grafana_does_then_string_escapes(
+    reference: str, expected: str
+) -> None:
+    expr = f'up{{instance=~"{reference}"}}'
+    written = interpolate(expr, {"v": ("a.b", 'c"d')})
+    assert written == f'up{{instance=~"{expected}"}}'
+    assert parse_error(written) is None  # nothing ended the string early
+
+
+@pytest.mark.parametrize(
+    ("expr", "value", "expected"),
+    [
+        (
+            'label_replace(up, "l", "${v:csv}", "", "")',
+            ("a", "b"),
+            'label_replace(up, "l", "a,b", "", "")',
+        ),
+        ("sum by (${v:csv}) (up)", ("job", "instance"), "sum by (job,instance) (up)"),
+        ('up{job=~"${v:pipe}"}', AllOf(), 'up{job=~".*"}'),
+        ('up{job=~"${v:csv}"}', AsWritten(".+"), 'up{job=~".+"}'),  # an allValue, always
+        ('up{job=~"${v:regex}"}', "a.b", r'up{job=~"a\\.b"}'),
+        ('up{job="${v:regex}"}', "a.b", r'up{job="a\\.b"}'),  # asked for: quoted anyway
+        ('up{job=~"${v:raw}"}', "a.b", 'up{job=~"a.b"}'),  # asked for: not quoted
+    ],
+)
+def test_formats_outside_regexes_and_for_all(expr: str, value: Value, expected: str) -> None:
+    assert interpolate(expr, {"v": value}) == expected
+
+
+def test_a_value_in_a_number_or_duration_is_written_by_its_format_too() -> None:
+    values: dict[str, Value] = {"q": ("0.5",), "w": AsWritten("5m")}
+    assert interpolate('histogram_quantile($q, rate(x{le=~"$q"}[$w]))', values) == (
+        r'histogram_quantile(0.5, rate(x{le=~"0\\.5"}[5m]))'
+    )
+
+
+def test_text_shows_several_values_and_all_as_a_person_reads_them() -> None:
+    values: dict[str, Value] = {"a": ("x", "y"), "b": AllOf(("p",)), "c": AsWritten(".*")}
+    assert interpolate_text("$a / ${b} / [[c]] / ${a:csv} / $d", values) == (
+        "x + y / All / .* / x,y / $d"
+    )
+
+
+@given(
+    values=st.lists(st.text(min_size=1), min_size=2, max_size=4, unique=True),
+    other=st.text(max_size=6),
+)
+@example(values=["a.b", "a|b"], other="axb")
+@example(values=['"', "\\"], other="")
+def test_several_values_select_exactly_themselves(values: list[str], other: str) -> None:
+    assume(not set(values) & ALL_VALUES)
+    expr = interpolate('up{job=~"$v"}', {"v": tuple(values)})
+    assert parse_error(expr) is None, expr
+    (matcher,) = job_matchers(expr)
+    for value in values:
+        assert selects(matcher, value), (expr, value)
+    if other not in values:
+        assert not selects(matcher, other), (expr, other)

@@ -131,3 +131,9 @@ def test_series_colours_skip_faint_and_near_duplicate_ones():
     assert (20, 20, 20) not in colours and (5, 165, 235) not in colours
     assert colours[0] == (0, 160, 230)
     assert all(contrast(c, dark) >= MIN_CONTRAST for c in colours)
+
+
+def test_a_grafana_unit_that_is_not_scaled_counts_in_thousands() -> None:
+    scale = axis_scale(0, 40_000, "reqps")
+    assert (scale.suffix, scale.factor) == ("k", 0.001)
+    assert axis_scale(0, 4e7, "decbytes").suffix == ""  # scaled to MB already
