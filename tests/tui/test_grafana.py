@@ -18,7 +18,6 @@ import pytest
 
 from allintop import cli
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.widgets import PanelCard
 from tests.grafanastub import GrafanaStub
 from tests.helpers import prom_query, wait_until
 from tests.tui.util import screen_text, wait_for
@@ -199,24 +198,22 @@ async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_tok
 ) -> None:
     app = _app(grafana, "prom2stats")
     async with app.run_test(size=(140, 50)) as pilot:
-        cards = list(app.query(PanelCard))
-        titles = [card.panel.title for card in cards]
-        # Grafana's grid order; a panel of several targets is one tile over its
-        # targets, one query (panel) each.
+        panels = app.dashboard.panels
+        # Each tile's queries (one panel each), in Grafana's grid order: a panel of
+        # several targets is one tile over them.
+        tiles = [panels[view.panels.start : view.panels.stop] for view in app._tiles]
+        titles = [queries[0].title for queries in tiles]
         assert titles[:2] == ["Samples Appended", "Scrape Duration"]
-        memory = next(
-            app.dashboard.panels[view.panels.start : view.panels.stop]
-            for view in app._tiles
-            if app.dashboard.panels[view.panels.start].title.startswith("Memory Profile")
-        )
+        memory = next(q for q in tiles if q[0].title.startswith("Memory Profile"))
         assert "Memory Profile · virtual memory" in [panel.title for panel in memory]
-        assert next(c.panel.unit for c in cards if c.panel.title.startswith("Memory")) == "bytes"
+        assert memory[0].unit == "bytes"
+        named = ("Samples Appended", "Head Chunks", "Blocks Loaded")
+        wanted = [i for i, panel in enumerate(panels) if panel.title in named]
         await wait_for(
             pilot,
             lambda: all(
-                c.state is not None and c.state.value is not None
-                for c in cards
-                if c.panel.title in ("Samples Appended", "Head Chunks", "Blocks Loaded")
+                (state := app.state.panel(i)) is not None and state.value is not None
+                for i in wanted
             ),
             within=30,
             what="values through Grafana's proxy",
