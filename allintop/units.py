@@ -369,13 +369,27 @@ def _scale(value: float, unit: str) -> tuple[float, str]:
     """Pick the display unit and scale the value into it."""
     magnitude = abs(value)
     if unit == "ms":
+        if magnitude >= 60_000:
+            return _long_duration(value / 1000)
         return (value / 1000, "s") if magnitude >= 1000 else (value, "ms")
     if unit == "s":
+        if magnitude >= 60:
+            return _long_duration(value)
         return (value * 1000, "ms") if 0 < magnitude < 1 else (value, "s")
     own = _canonical(unit)
     if own in _RUNGS:
         return _scale_up(value, *_RUNGS[own])
     return value, unit
+
+
+# A minute and more of seconds reads better in the unit it is spoken of in: an
+# uptime of 3418.9 s is "57.0 min", as Grafana shows it.
+_LONG_DURATIONS = (("day", 86400.0), ("hour", 3600.0), ("min", 60.0))
+
+
+def _long_duration(seconds: float) -> tuple[float, str]:
+    name, size = next((n, s) for n, s in _LONG_DURATIONS if abs(seconds) >= s)
+    return seconds / size, name
 
 
 def _scale_up(value: float, names: tuple[str, ...], step: float) -> tuple[float, str]:

@@ -380,3 +380,19 @@ def test_huge_sizes_past_the_last_unit_fit_a_card() -> None:
     # Found by the property tests: past PB the two fixed decimals were forty digits.
     assert format_value(1.073741824e45, "MB") == ("1.00e+36", "PB")
     assert format_value(5e6, "MB") == ("4.77", "TB")  # unchanged below
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (59.0, "s", ("59", "s")),
+        (3418.9, "s", ("57.0", "min")),  # an uptime, as Grafana shows it
+        (90_000.0, "ms", ("1.50", "min")),
+        (7200.0, "s", ("2.00", "hour")),
+        (200_000.0, "s", ("2.31", "day")),
+    ],
+)
+def test_a_minute_and_more_is_shown_in_minutes_hours_or_days(
+    value: float, unit: str, shown: tuple[str, str]
+) -> None:
+    assert format_value(value, unit) == shown
