@@ -12,6 +12,7 @@ does touch the session stack must restore it (``set_scenario("healthy")``,
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,6 +25,17 @@ SESSION_RULE_INTERVAL = "1s"
 START_TIMEOUT = 60.0  # generous: CI machines can be slow, and start() fails fast anyway
 
 MakeStack = Callable[..., DemoStack]
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Local time is UTC, whatever the machine's zone: clock times and dates shown
+    are the same anywhere (the snapshots compare them)."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture(scope="session")

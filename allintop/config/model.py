@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, get_args
 
 from allintop import promql, templating
 from allintop.credentials import read_secret_file
@@ -112,16 +112,7 @@ class Panel:
 #: (timeseries), rows of series (table), markdown (text), shaded buckets (heatmap),
 #: or a card naming a kind the terminal does not draw (other).
 TileKind = Literal["stat", "gauge", "bargauge", "timeseries", "table", "text", "heatmap", "other"]
-TILE_KINDS: tuple[TileKind, ...] = (
-    "stat",
-    "gauge",
-    "bargauge",
-    "timeseries",
-    "table",
-    "text",
-    "heatmap",
-    "other",
-)
+TILE_KINDS: tuple[TileKind, ...] = get_args(TileKind)
 #: Columns of the layout grid a tile's `width` counts in (Grafana's gridPos).
 GRID_COLUMNS = 24
 
@@ -183,14 +174,7 @@ class Row:
 
 #: Kinds of template variable, as Grafana names them.
 VariableKind = Literal["query", "custom", "interval", "constant", "textbox", "datasource"]
-VARIABLE_KINDS: tuple[VariableKind, ...] = (
-    "query",
-    "custom",
-    "interval",
-    "constant",
-    "textbox",
-    "datasource",
-)
+VARIABLE_KINDS: tuple[VariableKind, ...] = get_args(VariableKind)
 #: Orders of a query variable's options (Grafana's `sort`, by name).
 VariableSort = Literal[
     "none",
@@ -203,17 +187,7 @@ VariableSort = Literal[
     "natural",
     "natural-desc",
 ]
-VARIABLE_SORTS: tuple[VariableSort, ...] = (
-    "none",
-    "alphabetical",
-    "alphabetical-desc",
-    "numerical",
-    "numerical-desc",
-    "alphabetical-ci",
-    "alphabetical-ci-desc",
-    "natural",
-    "natural-desc",
-)
+VARIABLE_SORTS: tuple[VariableSort, ...] = get_args(VariableSort)
 #: A variable's pick: one value, several (a multi-value variable), or "all".
 Pick = str | tuple[str, ...]
 #: The pick that stands for every option (Grafana's "All", "$__all").

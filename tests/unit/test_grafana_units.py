@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Iterator
 
 import pytest
 
 from allintop.thresholds import parse_threshold
 from allintop.unit_ids import UNIT_IDS
 from allintop.units import convert, display_unit, format_value, is_known, unit_text
-
-
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Dates are local time: pin the zone so the expected text is the same anywhere."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.mark.parametrize(
