@@ -247,7 +247,7 @@ class DashboardApp(App[None]):
                 title = RowTitle(
                     row.title, number, collapsible=True, collapsed=collapsed, count=len(views)
                 )
-                body: Widget = TileGrid(*tiles, row=number)
+                body: Widget = TileGrid(*tiles, row=number, shown=not collapsed)
                 body.display = not collapsed
             else:
                 title = RowTitle(row.title, number)
@@ -784,6 +784,8 @@ class DashboardApp(App[None]):
         if collapsed and self.focused is not None and body in self.focused.ancestors:
             title.focus()
         body.display = not collapsed
+        if not collapsed and isinstance(body, TileGrid):
+            body.reveal()
         if self._page is not None:
             self._page = self._stacked()
         self._update_active()

@@ -71,17 +71,30 @@ class TileLayout(Layout):
 
 
 class TileGrid(Widget):
-    """A row's tiles, each in the box the layout planner gave it (`place`)."""
+    """A row's tiles, each in the box the layout planner gave it (`place`).
 
-    def __init__(self, *tiles: Widget, row: int) -> None:
-        super().__init__(*tiles, id=f"row-{row}", classes="tile-grid")
+    A collapsed row's tiles are mounted when it is first shown (`reveal`): a
+    dashboard of many folded rows (Node Exporter Full's 14) then starts with the
+    few tiles it shows, not with every one styled and hidden.
+    """
+
+    def __init__(self, *tiles: Widget, row: int, shown: bool = True) -> None:
+        super().__init__(*(tiles if shown else ()), id=f"row-{row}", classes="tile-grid")
         # Textual takes a layout by name from its own table only; this one is ours.
         self._default_layout = TileLayout()
+        self.tiles = tiles
+        self.held = not shown
         self.boxes: dict[Widget, Box] = {}
+
+    def reveal(self) -> None:
+        """Mount the tiles held back while the row was collapsed (once)."""
+        if self.held:
+            self.held = False
+            self.mount_all(self.tiles)
 
     def place(self, boxes: Sequence[Box]) -> None:
         """Put the tiles (in order) in `boxes`; the grid is as tall as they take."""
-        self.boxes = dict(zip(self.children, boxes, strict=False))
+        self.boxes = dict(zip(self.tiles, boxes, strict=False))
         self.styles.height = extent(boxes)
         # Textual keeps an arrangement per size: at the same size, new boxes would
         # not be seen (a resize is laid out before the rows hear of it).
