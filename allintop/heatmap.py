@@ -50,7 +50,10 @@ def decumulate(series: Sequence[tuple[str, Column]]) -> list[tuple[str, Column]]
 
 
 def resample(values: Sequence[float | None], width: int) -> Column:
-    """`values` over `width` columns, each the sum of its slice (None: all gaps)."""
+    """`values` over `width` columns, each the mean of its slice (None: all gaps).
+
+    The mean, not the sum: slices are of uneven lengths (200 points on 72 columns are
+    slices of 2 and 3), and summed they would stripe a steady rate column by column."""
     n = len(values)
     if width <= 0:
         return []
@@ -59,7 +62,7 @@ def resample(values: Sequence[float | None], width: int) -> Column:
     out: Column = []
     for col in range(width):
         chunk = [v for v in values[col * n // width : (col + 1) * n // width] if v is not None]
-        out.append(sum(chunk) if chunk else None)
+        out.append(sum(chunk) / len(chunk) if chunk else None)
     return out
 
 

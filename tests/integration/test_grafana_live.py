@@ -1,6 +1,7 @@
 """Real Grafana dashboards, run as they are (`allintop once -c FILE`), against real
 exporters: Node Exporter Full against Debian's node-exporter scraped by a real
-Prometheus, and Prometheus 2.0 Stats against a Prometheus scraping itself.
+Prometheus, Prometheus 2.0 Stats against a Prometheus scraping itself, and the
+bundled AllIN overview in Grafana's JSON against the demo backend.
 
 What a panel should show is decided from the server, not from a list: each of its
 queries is parsed (allintop.promql, on promql_parser) for the metric names it selects,
@@ -28,7 +29,7 @@ import promql_parser
 import pytest
 
 from allintop import promql
-from allintop.demo.stack import NODE_JOB, SELF_JOB, DemoStack
+from allintop.demo.stack import JOB_NAME, NODE_JOB, SELF_JOB, DemoStack
 from allintop.poller import aligned
 from allintop.units import parse_duration
 from tests.helpers import prom_query, run_allintop, wait_until
@@ -37,6 +38,7 @@ pytestmark = pytest.mark.stack
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
+ALLIN_GRAFANA = ROOT / "allintop" / "dashboards" / "allin-overview-grafana.json"
 
 # Each Node Exporter Full's query variables, and the label of the exporter's
 # node_uname_info series each is set to with --var (its `label_values(...)` query).
@@ -316,4 +318,24 @@ def test_prometheus_stats_shows_every_panel(self_scraping: DemoStack) -> None:
     print(summary)
     assert not strays, f"cards of no Grafana panel: {strays}\n{summary}"
     assert all(p.expected for p in panels), summary  # every panel's metrics exist
+    assert all(p.shows_data for p in panels), summary
+
+
+def test_the_allin_grafana_dashboard_shows_every_panel(stack: DemoStack) -> None:
+    """The AllIN overview as a Grafana user would build it from the seed document
+    (shipped as an example): on the demo backend, every panel with queries shows data,
+    those of its collapsed row too, each query of a multi-query panel as its own card."""
+    path, url = ALLIN_GRAFANA, stack.prometheus_url
+    wait_for_scrapes_before_grid(url, path, [JOB_NAME])
+
+    # $job as `once` fills it with no --var (all) selects the backend's job.
+    everything = panels_of(path, {"job": JOB_NAME}, known_names(url, JOB_NAME))
+    panels = [p for p in everything if p.queries]  # the text panel has none
+    strays = match_cards(panels, run_once(path, url, {}))
+
+    summary = report(path.name, panels)
+    print(summary)
+    assert not strays, f"cards of no Grafana panel: {strays}\n{summary}"
+    assert len(panels) >= 20, summary
+    assert all(p.expected for p in panels), summary  # every query reads the backend's metrics
     assert all(p.shows_data for p in panels), summary

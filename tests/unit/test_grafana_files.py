@@ -23,10 +23,14 @@ from allintop.thresholds import make_thresholds
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
 FILES = sorted(FIXTURES.glob("*.json"))
+# The Grafana dashboards that ship in the package: held to the same checks.
+BUNDLED = sorted((ROOT / "allintop" / "dashboards").glob("*.json"))
+ALL_FILES = BUNDLED + FILES
 
 
 def test_the_fixtures_are_there() -> None:
     assert len(FILES) >= 10, f"the Grafana fixtures are missing from {FIXTURES}"
+    assert BUNDLED, "the bundled Grafana dashboard is missing"
 
 
 def _non_row_panels(board: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -40,7 +44,7 @@ def _non_row_panels(board: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
             yield panel
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
 def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
     board = json.loads(path.read_text())
     dashboard = config.load_dashboard(path)
@@ -63,7 +67,7 @@ def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
     assert dashboard.datasource.url is None  # --url / $PROMETHEUS_URL / the default
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
 def test_every_promql_target_parses_after_expansion(path: Path) -> None:
     dashboard = config.load_dashboard(path)
     values = placeholder_values(dashboard.variables)
@@ -151,7 +155,7 @@ def _shown(dashboard: config.Dashboard) -> list[tuple[object, ...]]:
     ]
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
 def test_import_grafana_output_loads_back_as_the_same_panels(path: Path) -> None:
     converted = grafana_import.convert(path.read_text(), str(path))
     text = grafana_import.to_yaml(converted, path.name)

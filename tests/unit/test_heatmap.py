@@ -2,7 +2,7 @@
 
 import math
 
-from allintop.heatmap import SHADES, bound, decumulate, heatmap, ordered, shades
+from allintop.heatmap import SHADES, bound, decumulate, heatmap, ordered, resample, shades
 
 
 def test_buckets_are_ordered_by_their_bound_with_inf_last() -> None:
@@ -35,3 +35,11 @@ def test_the_heatmap_puts_the_highest_bucket_on_top_and_fits_its_rows() -> None:
     two, folded = heatmap(buckets, 4, 2)
     assert two == ["+Inf", "0.5"] and len(folded) == 2
     assert heatmap({}, 4, 2) == ([], [])
+
+
+def test_a_steady_rate_is_one_shade_whatever_the_width() -> None:
+    # 200 points on 72 columns: slices of 2 and 3 points, each column their mean.
+    assert set(resample([5.0] * 200, 72)) == {5.0}
+    assert resample([1.0, 3.0, None, 4.0, None], 2) == [2.0, 4.0]
+    labels, grid = heatmap({"0.1": [2.0] * 200, "+Inf": [3.0] * 200}, 72, 2)
+    assert [set(row) for row in grid] == [{2}, {4}]  # +Inf's own 1 is half of 0.1's 2
