@@ -467,6 +467,7 @@ class _Handler(BaseHTTPRequestHandler):
             params |= {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         expr = params.get("query") or params.get("match[]") or ""
         decision = proxy.decide(url.path, expr)
+        proxy.received.append(expr)
         status: int | None = None
         try:
             status = self._serve(decision, url.path, params, body)
@@ -565,6 +566,9 @@ class FaultProxy:
         self.port = port
         self.rules: list[Rule] = []
         self.seen: deque[Seen] = deque(maxlen=20_000)
+        # Each request's query as it arrives: `seen` has it once it is answered, which
+        # for a huge answer the client stopped reading can be a while later.
+        self.received: deque[str] = deque(maxlen=20_000)
         self.errors: list[BaseException | None] = []  # unexpected errors in the proxy itself
         self._lock = threading.Condition()
         self._generation = 0  # bumped on every rule change; wakes held requests
@@ -694,6 +698,10 @@ class FaultProxy:
                 elif whole is PASS:
                     whole = rule.fault
             return Decision(whole, label, rewrites)
+
+    def asked(self, query: str) -> int:
+        """How many requests that mention `query` have arrived (answered or not)."""
+        return sum(1 for expr in list(self.received) if query in expr)
 
     def hits(self, fault: Fault | str | None = None, *, query: str | None = None) -> int:
         """How many requests were served with `fault` (any fault when None)."""

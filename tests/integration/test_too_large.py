@@ -64,10 +64,10 @@ async def test_a_too_large_history_is_skipped_and_not_asked_again(stack, monkeyp
                 # small one still has its history.
                 assert [s.error for s in filled.panels] == [None, None]
                 assert any(v is not None for v in filled.panels[1].history)
-                asked = proxy.hits(query=HUGE_METRIC)
+                asked = proxy.asked(HUGE_METRIC)
                 again = await p.backfill(time.time() + 1)
                 assert [s.error for s in again.panels] == [None, None]
-                assert proxy.hits(query=HUGE_METRIC) == asked  # not asked again
+                assert proxy.asked(HUGE_METRIC) == asked  # not asked again
                 tick = await p.tick(time.time() + 2, budget=30.0)
                 big = tick.panels[0]
                 assert big.error is None and big.total == 50_000
