@@ -34,7 +34,7 @@ from allintop.config import (
     TileKind,
     Variable,
 )
-from allintop.config.model import ALL, VARIABLE_SORTS, Pick, VariableSort
+from allintop.config.model import ALL, VARIABLE_SORTS, Pick, VariableSort, listing
 from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.thresholds import Step, Thresholds, from_steps
@@ -400,6 +400,7 @@ def _panels(row: _GrafanaRow, context: _Context) -> tuple[list[Panel], list[Tile
         tile = _tile(grafana, title, row, first_panel, len(panels) - first_panel)
         if tile is not None:
             tiles.append(tile)
+            panels[first_panel:] = listing(tuple(panels[first_panel:]), tile.kind)
         context.reports.append(
             PanelReport(
                 title or "untitled",

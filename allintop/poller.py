@@ -80,10 +80,6 @@ __all__ = [
     "worst",
 ]
 
-#: Series a panel lists by name; the rest are counted.
-SHOWN_SERIES = 4
-
-
 #: Points the history backfill asks for over the range: one per history bucket.
 BACKFILL_POINTS = DISPLAY_POINTS
 
@@ -648,7 +644,7 @@ class Poller:
                 s.value,
                 status_of(s.value, panel.thresholds),
             )
-            for s in ordered[:SHOWN_SERIES]
+            for s in ordered[: panel.listed]
         )
         if not views:
             return PanelState(

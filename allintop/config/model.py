@@ -91,6 +91,10 @@ class Datasource:
         return {key: str(value).lower() for key, value in params.items() if value is not None}
 
 
+#: Series a card names (its top ones); the rest are counted.
+LISTED_SERIES = 4
+
+
 @dataclass(frozen=True)
 class Panel:
     """One number on the dashboard: a PromQL expression and how to show it."""
@@ -106,6 +110,9 @@ class Panel:
     datasource: str | None = None
     """A datasource's name, or "$var" of a datasource variable; None: the default
     (the row's datasource is copied here when the panel names none)."""
+    listed: int = LISTED_SERIES
+    """Series its state lists by name (the rest are counted): a card names its top
+    few; a table or a bar gauge draws each (see `listing`)."""
 
 
 #: How a tile is drawn: a value card (stat), bars (gauge, bargauge), a chart
@@ -115,6 +122,16 @@ TileKind = Literal["stat", "gauge", "bargauge", "timeseries", "table", "text", "
 TILE_KINDS: tuple[TileKind, ...] = get_args(TileKind)
 #: Columns of the layout grid a tile's `width` counts in (Grafana's gridPos).
 GRID_COLUMNS = 24
+
+
+#: Series a tile of these kinds draws, one row or bar each (the history keeps as many).
+LISTED_BY_KIND: Mapping[str, int] = MappingProxyType({"table": 50, "bargauge": 50, "gauge": 50})
+
+
+def listing(panels: tuple[Panel, ...], kind: str) -> tuple[Panel, ...]:
+    """The panels of a tile of `kind`, listing as many series as it draws."""
+    listed = LISTED_BY_KIND.get(kind)
+    return panels if listed is None else tuple(replace(p, listed=listed) for p in panels)
 
 
 @dataclass(frozen=True)

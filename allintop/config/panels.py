@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from allintop import promql
-from allintop.config.model import Panel, Row, Tile, Variable
+from allintop.config.model import Panel, Row, Tile, Variable, listing
 from allintop.config.nodes import (
     EXAMPLES,
     as_text,
@@ -231,7 +231,7 @@ def _entry(
     )
     line = node.start_mark.line + 1
     tile = Tile(title=title, first=first, count=len(panels), line=line, **drawing)
-    return _Entry(panels, tile, drawn)
+    return _Entry(listing(panels, tile.kind), tile, drawn)
 
 
 #: What the queries of a panel without a title are called (as Grafana's conversion

@@ -30,7 +30,8 @@ from textual.worker import Worker, WorkerState
 
 from allintop import config
 from allintop.config import Dashboard
-from allintop.poller import SHOWN_SERIES, Poller
+from allintop.config.model import LISTED_SERIES
+from allintop.poller import Poller
 from allintop.prometheus import PrometheusClient
 from allintop.promql import interpolate
 from allintop.ui.app import make_app
@@ -608,7 +609,7 @@ async def test_fifty_thousand_series_show_the_top_ones_and_stay_bounded(
         assert routes.detail_plain.endswith(f"+{HUGE - 1}")
         assert f"+{HUGE - 1}" in screen_text(app)
         assert routes.value_plain.startswith("50.0k") or routes.value_plain.startswith("49")
-        assert len(routes.state.series) <= SHOWN_SERIES
+        assert len(routes.state.series) <= LISTED_SERIES
         history = app.poller.histories[index]
         assert len(history.series) <= app.poller.max_series
         assert all(len(h.values()) == app.poller.capacity for h in history.series.values())

@@ -226,7 +226,12 @@ def test_every_tile_key_is_written_and_read_back() -> None:
         Tile("Pie", kind="other", first=4, count=1, note="a piechart panel"),
         Tile("Plain", first=5, count=1),
     )
-    panels = (panel, *queries, replace(panel, title="Pie"), replace(panel, title="Plain"))
+    panels = (
+        replace(panel, listed=50),  # a gauge's query lists each series: its bars
+        *queries,
+        replace(panel, title="Pie"),
+        replace(panel, title="Plain"),
+    )
     rows = (config.Row(HOSTILE, panels, tiles=tiles, collapsed=True),)
     text = grafana_import.to_yaml(_converted(rows), "x.json")
     back = config.load_text(text, "back.yaml")

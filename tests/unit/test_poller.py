@@ -11,6 +11,7 @@ import pytest
 
 from allintop import merging
 from allintop.config import Panel
+from allintop.config.model import listing
 from allintop.poller import Poller, ScrapeSchedule
 from allintop.prometheus import (
     BadResponse,
@@ -403,3 +404,16 @@ async def test_the_history_is_at_display_resolution_at_any_range():
     assert len(state.history) == 200
     (later,) = (await poller.tick(1001.0, budget=1.0)).panels
     assert later.version != state.version
+
+
+async def test_a_table_or_bar_gauge_lists_every_series_a_card_its_top_ones():
+    routes: Vector = [({"route": f"/r{i}"}, float(i)) for i in range(6)]
+    client = FakeClient({"rate(c[5m])": routes})
+    card = Panel("card", "rate(c[5m])")
+    (table,) = listing((card,), "table")
+    poller = Poller(client, [card, table], ["rate(c[5m])"] * 2, step=1.0, range_=60.0, alerts=False)  # type: ignore[arg-type]
+    report = await poller.tick(1000.0, budget=1.0)
+    shown = {state.index: [s.name for s in state.series] for state in report.panels}
+    assert shown[0] == ["route=/r5", "route=/r4", "route=/r3", "route=/r2"]
+    assert sorted(shown[1]) == sorted(f"route=/r{i}" for i in range(6))
+    assert all(state.total == 6 for state in report.panels)
