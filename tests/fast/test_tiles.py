@@ -4,6 +4,7 @@ markdown text, and a card for kinds the terminal does not draw; Enter on each.""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from allintop.reducers import reduce
@@ -160,3 +161,17 @@ def test_tile_kinds_snapshot(tmp_path: Path, snap_compare) -> None:
         await settle(pilot, app)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_timeseries_axis_spans_the_panels_min_and_max(tmp_path: Path) -> None:
+    app, _, _ = make_tiles(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot, app)
+        chart = tile(app, "Latency and queue")
+        chart.tile = replace(chart.tile, min=0.0, max=2000.0)  # Grafana's axis bounds
+        chart._version += 1  # drawn anew
+        lines = chart.body_plain()
+        assert lines[0].startswith("2.00 s") and lines[-2].split()[:2] == ["0", "ms"]
+        chart.tile = replace(chart.tile, min=None, max=100.0)  # below the data: no cut
+        chart._version += 1
+        assert chart.body_plain()[0].startswith("537 ms")
