@@ -632,12 +632,31 @@ def _dropped(grafana: Mapping[str, Any]) -> tuple[str, ...]:
             f"a {kind or 'untyped'} panel: not drawn in the terminal, its queries listed"
         )
     dropped.extend(_semantics_dropped(grafana))
-    if grafana.get("transformations"):
-        dropped.append("transformations: panels.yaml has none")
+    dropped += _transformations(grafana)
+    if _stacked(grafana):
+        dropped.append("stacking: the series are drawn unstacked")
     hidden = [str(t.get("refId", "")) for t in _dicts(grafana.get("targets")) if t.get("hide")]
     if hidden:
         dropped.append(f"hidden queries {', '.join(hidden)}: left out")
     return tuple(dropped)
+
+
+def _transformations(grafana: Mapping[str, Any]) -> list[str]:
+    """The panel's transformations but a table's merge, which is what allintop's
+    table does anyway (its queries joined on their common labels)."""
+    kinds = [str(t.get("id") or "?") for t in _dicts(grafana.get("transformations"))]
+    if grafana.get("type") in ("table", "table-old"):
+        kinds = [kind for kind in kinds if kind != "merge"]
+    return [f"transformations {', '.join(kinds)}: panels.yaml has none"] if kinds else []
+
+
+def _stacked(grafana: Mapping[str, Any]) -> bool:
+    """Whether Grafana stacks the series: a graph's `stack`, a time series' stacking."""
+    if grafana.get("type") == "graph":
+        return bool(grafana.get("stack"))
+    custom = _field_defaults(grafana).get("custom")
+    stacking = custom.get("stacking") if isinstance(custom, Mapping) else None
+    return isinstance(stacking, Mapping) and stacking.get("mode") not in (None, "none")
 
 
 def _unparsable(expr: str, values: Mapping[str, str]) -> str | None:

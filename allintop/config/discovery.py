@@ -19,7 +19,12 @@ CONFIG_NAME = "panels.yaml"
 CONFIG_ENV = "ALLINTOP_CONFIG"
 GENERIC_NAME = "prometheus-overview"
 # The dashboards inside the package, by the name -c also accepts for them.
-BUNDLED = {"allin-overview": CONFIG_NAME, GENERIC_NAME: f"dashboards/{GENERIC_NAME}.yaml"}
+BUNDLED = {
+    "allin-overview": CONFIG_NAME,
+    GENERIC_NAME: f"dashboards/{GENERIC_NAME}.yaml",
+    # The same overview as a Grafana user would have built it: every panel kind.
+    "allin-grafana": "dashboards/allin-overview-grafana.json",
+}
 # A panels.yaml is a few KB (1,000 panels fit in 300 KB). Past these, a file is a
 # mistake (a log, a dump, an alias bomb: 11 KB of YAML aliases make a million panels)
 # and is refused at once rather than parsed for minutes or drawn as a million cards.
@@ -44,7 +49,7 @@ def discover(
 
     A file named explicitly (-c or the variable) must exist: ConfigError otherwise,
     unless no such file exists and the name is a bundled dashboard's ("allin-overview",
-    "prometheus-overview").
+    "prometheus-overview", "allin-grafana").
     """
     if explicit:
         return _must_exist(explicit, cwd, "")

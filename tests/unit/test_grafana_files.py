@@ -297,3 +297,32 @@ def test_nothing_in_the_file_changes_the_yaml_structure() -> None:
     (panel,) = back.rows[0].panels
     assert (back.title, panel.title, panel.legend) == (hostile, hostile, hostile)
     assert panel.expr == 'up{job="a\\"b"}'
+
+
+def test_a_tables_merge_is_carried_stacking_and_other_transformations_are_named() -> None:
+    board = {
+        "title": "T",
+        "panels": [
+            {
+                "type": "table",
+                "title": "Joined",
+                "transformations": [{"id": "merge", "options": {}}],
+                "targets": [{"refId": "A", "expr": "up"}, {"refId": "B", "expr": "up * 2"}],
+            },
+            {
+                "type": "timeseries",
+                "title": "Stacked",
+                "fieldConfig": {"defaults": {"custom": {"stacking": {"mode": "normal"}}}},
+                "transformations": [{"id": "organize"}],
+                "targets": [{"refId": "A", "expr": "up"}],
+            },
+            {"type": "graph", "title": "Old", "stack": True, "targets": [{"expr": "up"}]},
+        ],
+    }
+    lines = grafana_import.report(grafana_import.convert(json.dumps(board), "t.json"))
+    assert "  converted      Joined" in lines.splitlines()
+    assert (
+        "  partly         Stacked: transformations organize: panels.yaml has none; "
+        "stacking: the series are drawn unstacked"
+    ) in lines.splitlines()
+    assert "  partly         Old: stacking: the series are drawn unstacked" in lines.splitlines()
