@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 # Two stamps: the demo needs only allintop itself; the tests also need the test extras
 # (pytest, ruff...), which take most of the install time.
 RUNTIME := $(VENV)/.installed-runtime
+# Test processes: each module stays on one, its servers with it (--dist loadfile).
+WORKERS ?= 4
 TESTING := $(VENV)/.installed-test
 
 .PHONY: demo test test-fast lint format screenshots bench clean
@@ -21,7 +23,7 @@ test: $(TESTING)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(ARGS)
 
 # The pure logic and the app on a fake Prometheus: seconds, no server started.
 test-fast: $(TESTING)

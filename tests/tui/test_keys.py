@@ -192,7 +192,8 @@ async def test_an_edited_panels_yaml_is_reloaded_by_itself(stack, tmp_path):
         await wait_for(pilot, lambda: "Targets up" in screen_text(app), what="the new title")
         assert "Scrapes up" not in screen_text(app)
         assert "Series" in screen_text(app)
-        assert any("reloaded" in note for note in _notes(app))
+        # Said once the new cards are up, which the screen may show a moment before.
+        await wait_for(pilot, lambda: any("reloaded" in n for n in _notes(app)), what="notice")
         # The client was made at start: a new datasource waits for a restart, and says so.
         assert any("datasource changed" in note for note in _notes(app))
         # The new panel is polled like the others.
