@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 # (pytest, ruff...), which take most of the install time.
 RUNTIME := $(VENV)/.installed-runtime
 # Test processes: each module stays on one, its servers with it (--dist loadfile).
-WORKERS ?= 4
+WORKERS ?= 2
 TESTING := $(VENV)/.installed-test
 
 .PHONY: demo test test-fast lint format screenshots bench clean

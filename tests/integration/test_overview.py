@@ -57,7 +57,9 @@ def test_a_server_without_allin_metrics_gets_the_generic_overview(node_stack, tm
         return run if len(with_values) >= len(shown) - 1 else None
 
     result = wait_until(once, timeout=30, what="most panels to have values")
-    assert result.returncode in (0, 1, 2), result.stderr  # the machine's CPU may be busy
+    # 3 is a panel without a value, which the wait allows one of (the machine's CPU
+    # may be busy); never a usage, config or setup error.
+    assert result.returncode in (0, 1, 2, 3), result.stderr
     assert NOTICE in result.stderr
     assert "-c FILE" in result.stderr and "$ALLINTOP_CONFIG" in result.stderr
     rows = [row["title"] for row in json.loads(result.stdout)["rows"]]
