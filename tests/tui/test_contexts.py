@@ -121,7 +121,7 @@ async def test_c_switches_context_live_with_history_and_variables_from_the_new_s
         await wait_for(
             pilot,
             lambda: _shows(app, second) and _points(app) >= 10,
-            within=5,
+            within=8,  # ticks would take 10 s for 10 points
             what="the second server's value and history",
         )
         assert len(app.screen_stack) == 1
