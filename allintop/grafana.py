@@ -34,7 +34,14 @@ from allintop.config import (
     TileKind,
     Variable,
 )
-from allintop.config.model import ALL, VARIABLE_SORTS, Pick, VariableSort, listing
+from allintop.config.model import (
+    ALL,
+    GRAFANA_KINDS,
+    VARIABLE_SORTS,
+    Pick,
+    VariableSort,
+    listing,
+)
 from allintop.config.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.thresholds import Step, Thresholds, from_steps
@@ -416,30 +423,13 @@ def _panels(row: _GrafanaRow, context: _Context) -> tuple[list[Panel], list[Tile
     return panels, tiles
 
 
-# Grafana's panel types and the tile kind each is drawn as; any other is "other".
-KINDS: Mapping[str, TileKind] = MappingProxyType(
-    {
-        "stat": "stat",
-        "singlestat": "stat",
-        "gauge": "gauge",
-        "bargauge": "bargauge",
-        "timeseries": "timeseries",
-        "graph": "timeseries",
-        "table": "table",
-        "table-old": "table",
-        "text": "text",
-        "heatmap": "heatmap",
-    }
-)
-
-
 def _tile(
     grafana: Mapping[str, Any], title: str, row: _GrafanaRow, first: int, count: int
 ) -> Tile | None:
     """How the Grafana panel is drawn, over its `count` queries from `first`; None for
     a panel of queries none of which could be shown (named in the report only)."""
     kind_name = str(grafana.get("type") or "")
-    kind = KINDS.get(kind_name, "other")
+    kind = GRAFANA_KINDS.get(kind_name, "other")
     if not count and kind not in ("text", "other"):
         return None
     options = grafana.get("options") if isinstance(grafana.get("options"), Mapping) else {}
@@ -627,7 +617,7 @@ def _dropped(grafana: Mapping[str, Any]) -> tuple[str, ...]:
     """What of a Grafana panel a panels.yaml does not (yet) carry, and why."""
     kind = str(grafana.get("type") or "")
     dropped = []
-    if kind not in KINDS:
+    if kind not in GRAFANA_KINDS:
         dropped.append(
             f"a {kind or 'untyped'} panel: not drawn in the terminal, its queries listed"
         )

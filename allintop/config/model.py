@@ -120,6 +120,21 @@ class Panel:
 #: or a card naming a kind the terminal does not draw (other).
 TileKind = Literal["stat", "gauge", "bargauge", "timeseries", "table", "text", "heatmap", "other"]
 TILE_KINDS: tuple[TileKind, ...] = get_args(TileKind)
+#: Grafana's panel types and the tile kind each is drawn as; any other is "other".
+GRAFANA_KINDS: Mapping[str, TileKind] = MappingProxyType(
+    {
+        "stat": "stat",
+        "singlestat": "stat",
+        "gauge": "gauge",
+        "bargauge": "bargauge",
+        "timeseries": "timeseries",
+        "graph": "timeseries",
+        "table": "table",
+        "table-old": "table",
+        "text": "text",
+        "heatmap": "heatmap",
+    }
+)
 #: Columns of the layout grid a tile's `width` counts in (Grafana's gridPos).
 GRID_COLUMNS = 24
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from yaml.nodes import Node
 
-from allintop.config.model import GRID_COLUMNS, TILE_KINDS
+from allintop.config.model import GRAFANA_KINDS, GRID_COLUMNS, TILE_KINDS
 from allintop.config.nodes import (
     as_text,
     boolean,
@@ -57,8 +57,8 @@ REDUCERS = (
 #: Tallest tile, in Grafana grid rows (30 px each): more is a slip, not a layout.
 MAX_HEIGHT = 100
 
-# Grafana's names of the kinds this file names otherwise.
-_GRAFANA_KINDS = {"singlestat": "stat", "graph": "timeseries", "table-old": "table"}
+# Grafana's names of the kinds this file names otherwise ("graph": timeseries).
+_RENAMED = {name: kind for name, kind in GRAFANA_KINDS.items() if name != kind}
 _MAPPING_KEYS = ("value", "from", "to", "special", "text", "color")
 _MAPPING_EXAMPLE = 'mappings: [{value: "1", text: UP}, {from: 0, to: 50, text: low}]'
 
@@ -99,8 +99,8 @@ def _kind(node: Node, path: str) -> str:
     kind = nonempty_text(node, path).strip()
     if kind in TILE_KINDS:
         return kind
-    if kind in _GRAFANA_KINDS:
-        hint = f'Grafana\'s "{kind}" is kind: {_GRAFANA_KINDS[kind]} here'
+    if kind in _RENAMED:
+        hint = f'Grafana\'s "{kind}" is kind: {_RENAMED[kind]} here'
     else:
         hint = _close(kind, TILE_KINDS, "kinds")
     fail(node, path, f'unknown kind "{kind}"', hint)
