@@ -724,6 +724,16 @@ def _run_demo(
         )
 
 
+def _timed(dashboard: Dashboard, settings: Settings) -> Dashboard:
+    """--refresh and --range over the file's own, as the dashboard takes them: `once`
+    evaluates on the same refresh grid, with the same $__rate_interval."""
+    return replace(
+        dashboard,
+        refresh=settings.refresh or dashboard.refresh,
+        range=settings.range_ or dashboard.range,
+    )
+
+
 def _run_dashboard(
     args: argparse.Namespace,
     settings: Settings,
@@ -809,6 +819,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
             for notice in [*target.notices, *_warnings(args, dashboard, connection, user)]:
                 print(f"allintop: {notice}", file=sys.stderr)
             client = _datasources(args, settings, dashboard, target, environ)
+            dashboard = _timed(dashboard, settings)
             if args.command == "once":
                 return asyncio.run(
                     run_once(dashboard, client, settings.variables, as_json=args.json)

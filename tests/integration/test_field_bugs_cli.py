@@ -181,6 +181,24 @@ def test_once_and_check_on_missing_metrics_and_errors(stack, tmp_path):
 
 
 @pytest.mark.stack
+def test_once_takes_refresh_and_range_from_the_command_line_over_the_file(stack, tmp_path):
+    panels = tmp_path / "panels.yaml"
+    panels.write_text(
+        "refresh: 1m\nrange: 1h\nrows:\n  - title: R\n    panels:\n"
+        "      - title: rate window\n        expr: vector($__rate_interval_ms)\n"
+        "      - title: range\n        expr: vector($__range_s)\n"
+    )
+
+    def values(*options: str) -> list[float]:
+        run = allintop("once", "--json", "-c", str(panels), "--url", stack.prometheus_url, *options)
+        assert run.returncode == 0, run.stdout + run.stderr
+        return [card["value"] for card in json.loads(run.stdout)["rows"][0]["panels"]]
+
+    assert values() == [240_000, 3600]  # four 1m steps; the file's hour
+    assert values("--refresh", "5s", "--range", "15m") == [60_000, 900]
+
+
+@pytest.mark.stack
 def test_check_fails_on_an_expression_that_does_not_parse_with_its_position(stack, tmp_path):
     panels = tmp_path / "panels.yaml"
     panels.write_text(

@@ -50,6 +50,10 @@ NODE_MIN_SHOWN = 0.9
 # Scrapes each job must have had before the dashboard's evaluation time: rate() and
 # irate() then have two samples of every series, rule groups have run.
 SCRAPES_BEFORE = 10
+# `once` runs at this refresh, not the files' own 1m: it evaluates at the last tick of
+# the refresh grid, which on a 1m grid is up to a minute before the server's first
+# scrapes. The rate windows stay at least 1m ($__rate_interval), two scrapes or more.
+REFRESH = "5s"
 
 
 @dataclass
@@ -152,7 +156,7 @@ def panels_of(path: Path, values: Mapping[str, str], known: frozenset[str]) -> l
     """Every Grafana panel of the file with its queries (hidden ones left out, as
     Grafana does), each filled in with `values` and judged against `known`."""
     board = json.loads(path.read_text())
-    refresh = parse_duration(board.get("refresh") or "5s")
+    refresh = parse_duration(REFRESH)
     range_ = parse_duration(str(board["time"]["from"]).removeprefix("now-"))
     # The other variables (custom, constant, interval) as Grafana saved them.
     saved = {
@@ -191,11 +195,11 @@ def known_names(prometheus_url: str, job: str) -> frozenset[str]:
     return frozenset(response.json()["data"])
 
 
-def wait_for_scrapes_before_grid(prometheus_url: str, path: Path, jobs: list[str]) -> None:
-    """Until the time `once` evaluates at (the last tick of the dashboard's refresh
-    grid, up to a refresh ago) comes after SCRAPES_BEFORE scrapes of every job: a
+def wait_for_scrapes_before_grid(prometheus_url: str, jobs: list[str]) -> None:
+    """Until the time `once` evaluates at (the last tick of the REFRESH grid, up to a
+    refresh ago) comes after SCRAPES_BEFORE scrapes of every job: a
     just-started server has no data yet at a time before its first scrapes."""
-    refresh = parse_duration(json.loads(path.read_text()).get("refresh") or "5s")
+    refresh = parse_duration(REFRESH)
 
     def scraped_before_grid() -> bool:
         at = aligned(time.time(), refresh)
@@ -212,7 +216,9 @@ def wait_for_scrapes_before_grid(prometheus_url: str, path: Path, jobs: list[str
 def run_once(path: Path, prometheus_url: str, values: Mapping[str, str]) -> list[dict[str, Any]]:
     """`allintop once --json -c FILE --url URL --var ...`: its cards, in order."""
     options = [arg for name, value in values.items() for arg in ("--var", f"{name}={value}")]
-    result = run_allintop("once", "--json", "-c", str(path), "--url", prometheus_url, *options)
+    result = run_allintop(
+        "once", "--json", "-c", str(path), "--url", prometheus_url, "--refresh", REFRESH, *options
+    )
     assert result.returncode in (0, 1, 2, 3), result.stderr  # 3: a card without a value
     assert "Traceback" not in result.stderr
     return [card for row in json.loads(result.stdout)["rows"] for card in row["panels"]]
@@ -282,7 +288,7 @@ def test_node_exporter_full_shows_the_node_exporters_metrics(node_stack, name: s
     assert query_variables == set(NODE_VARIABLES[name]), "the fixture's variables changed"
     (uname,) = prom_query(url, f'node_uname_info{{job="{NODE_JOB}"}}')
     values = {var: uname["metric"][label] for var, label in NODE_VARIABLES[name].items()}
-    wait_for_scrapes_before_grid(url, path, [NODE_JOB])
+    wait_for_scrapes_before_grid(url, [NODE_JOB])
 
     panels = panels_of(path, values, known_names(url, NODE_JOB))
     strays = match_cards(panels, run_once(path, url, values))
@@ -309,7 +315,7 @@ def self_scraping() -> Iterator[DemoStack]:
 
 def test_prometheus_stats_shows_every_panel(self_scraping: DemoStack) -> None:
     path, url = FIXTURES / "prometheus-2-stats-grafana7.json", self_scraping.prometheus_url
-    wait_for_scrapes_before_grid(url, path, [SELF_JOB])
+    wait_for_scrapes_before_grid(url, [SELF_JOB])
 
     panels = panels_of(path, {}, known_names(url, SELF_JOB))
     strays = match_cards(panels, run_once(path, url, {}))
@@ -326,7 +332,7 @@ def test_the_allin_grafana_dashboard_shows_every_panel(stack: DemoStack) -> None
     (shipped as an example): on the demo backend, every panel with queries shows data,
     those of its collapsed row too, each query of a multi-query panel as its own card."""
     path, url = ALLIN_GRAFANA, stack.prometheus_url
-    wait_for_scrapes_before_grid(url, path, [JOB_NAME])
+    wait_for_scrapes_before_grid(url, [JOB_NAME])
 
     # $job as `once` fills it with no --var (all) selects the backend's job.
     everything = panels_of(path, {"job": JOB_NAME}, known_names(url, JOB_NAME))
