@@ -595,9 +595,11 @@ class DashboardApp(App[None]):
     def _refresh_screen(self) -> None:
         """A live screen (alerts, targets, zoom) on top follows every poll."""
         screen = self._top_screen()
-        # Not attached: the app is quitting and tearing the screen's widgets down,
-        # while a poll that was in flight still lands.
-        if getattr(screen, "ready", False) and screen.is_attached:  # type: ignore[union-attr]
+        # Not running or not attached: the app is shutting down and tearing the
+        # screen's widgets down, while a poll that was in flight still lands.
+        if not (self.is_running and screen is not None and screen.is_attached):
+            return
+        if getattr(screen, "ready", False):
             screen.refresh_from(self)  # type: ignore[union-attr]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

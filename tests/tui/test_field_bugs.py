@@ -142,7 +142,8 @@ async def test_a_broken_expression_starts_the_dashboard_and_zoom_points_at_it(st
     app = make_app(_dashboard(tmp_path), PrometheusClient(stack.prometheus_url), refresh=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: _settled(app), what="every panel to settle")
-        assert _card(app, FINE).state.value is not None  # the rest works
+        # The rest works (a just-started server may have no sample on the first tick).
+        await wait_for(pilot, lambda: _card(app, FINE).state.value is not None, what="a value")
         broken = _card(app, UNPARSED)
         assert broken.value_plain == "query error: bad_data"
         # Prometheus' own message, with the position of the problem.
