@@ -308,8 +308,10 @@ class HTTPAPIClient:
                 f"no answer from {self.host} within {self.timeout:g}s",
                 hint=f"{self.service} is slow or overloaded; --timeout raises the limit",
             ) from exc
-        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError) as exc:
-            tls = _tls_failure(exc)
+        # A raw SSLError: a TLS alert that arrives with the answer (TLS 1.3 sends the
+        # server's verdict on the client after the handshake) escapes httpx's mapping.
+        except (httpx.ConnectError, httpx.ReadError, httpx.WriteError, ssl.SSLError) as exc:
+            tls = _tls_failure(exc, self.settings.tls.cert_file is not None)
             if tls is not None:
                 raise Unreachable(f"TLS with {self.host} failed: {tls[0]}", hint=tls[1]) from exc
             if isinstance(exc, httpx.ConnectError):
@@ -584,7 +586,7 @@ _CLIENT_CERT_HINT = (
 )
 
 
-def _tls_failure(exc: BaseException) -> tuple[str, str] | None:
+def _tls_failure(exc: BaseException, sent_certificate: bool) -> tuple[str, str] | None:
     """(what failed, what to do) when `exc` comes from TLS, else None."""
     cause: BaseException | None = exc
     while cause is not None:
@@ -592,7 +594,13 @@ def _tls_failure(exc: BaseException) -> tuple[str, str] | None:
             return f"the server's certificate is not trusted ({cause.verify_message})", _CA_HINT
         if isinstance(cause, ssl.SSLError):
             reason = str(cause.reason or "")
-            if "CERTIFICATE_REQUIRED" in reason or "HANDSHAKE_FAILURE" in reason:
+            # Without a certificate of ours, a "bad certificate" verdict means none came.
+            wanted = (
+                "CERTIFICATE_REQUIRED",
+                "HANDSHAKE_FAILURE",
+                *(() if sent_certificate else ("BAD_CERTIFICATE",)),
+            )
+            if any(word in reason for word in wanted):
                 return "the server requires a client certificate", _CLIENT_CERT_HINT
             if reason in ("BAD_CERTIFICATE", "UNKNOWN_CA") or "CERTIFICATE" in reason:
                 return f"the server refused the client certificate ({_words(reason)})", (
