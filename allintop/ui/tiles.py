@@ -28,7 +28,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Footer, Static
 
 from allintop.alerting import ActiveAlert
 from allintop.bars import bar, bounds, marks
@@ -709,7 +709,7 @@ class TextTile(VerticalScroll, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(clean(self.tile.title)), classes="text-title", markup=False)
-        yield Markdown(self.tile.content or "*(empty text panel)*")
+        yield _markdown(self.tile)
 
     def show(self, state: PanelState) -> None:
         return None
@@ -737,5 +737,13 @@ class TextScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="text-zoom") as scroll:
             scroll.border_title = clean(self.tile.title)
-            yield Markdown(self.tile.content or "*(empty text panel)*")
+            yield _markdown(self.tile)
         yield Footer()
+
+
+def _markdown(tile: Tile) -> Widget:
+    # Imported here: Textual's Markdown brings markdown-it, a start-up cost that only
+    # a dashboard with a text panel should pay.
+    from textual.widgets import Markdown
+
+    return Markdown(tile.content or "*(empty text panel)*")
