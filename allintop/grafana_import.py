@@ -20,10 +20,9 @@ from collections.abc import Iterator, Sequence
 
 import yaml
 
-from allintop import grafana
+from allintop import grafana, reducers
 from allintop.config import Panel, Row, Tile, Variable
 from allintop.config.panels import UNTITLED, query_name
-from allintop.config.tiles import REDUCERS
 from allintop.errors import ConfigError
 from allintop.grafana import Converted, PanelReport
 from allintop.mappings import ValueMapping
@@ -175,7 +174,7 @@ def _status(report: PanelReport) -> tuple[str, tuple[str, ...]]:
 def _unwritable(tile: Tile) -> tuple[str, ...]:
     """What of a tile a panels.yaml cannot say, and why (it is left at the default)."""
     why = []
-    if tile.reducer not in REDUCERS and tile.reducer != _DEFAULT.reducer:
+    if not reducers.is_known(tile.reducer) and tile.reducer != _DEFAULT.reducer:
         why.append(f"reducer {_comment(tile.reducer)}: unknown here, {_DEFAULT.reducer} used")
     why += (
         f"value mapping {_described(m)}: nothing to show"
@@ -220,8 +219,8 @@ def _layout(tile: Tile) -> list[str]:
 def _looks(tile: Tile) -> list[str]:
     """Its reducer, sparkline, bounds and text where they are not the defaults."""
     lines = []
-    if tile.reducer in REDUCERS and tile.reducer != _DEFAULT.reducer:
-        lines.append(f"reducer: {tile.reducer}")  # one of REDUCERS: a plain word
+    if reducers.is_known(tile.reducer) and tile.reducer != _DEFAULT.reducer:
+        lines.append(f"reducer: {tile.reducer}")  # a known name: a plain word
     if tile.graph != _DEFAULT.graph:
         lines.append(f"graph: {str(tile.graph).lower()}")
     lines += (

@@ -71,6 +71,11 @@ ALIASES = {
 }
 #: Names shown, but not as Grafana shows them.
 APPROXIMATED = frozenset({"last_time", "name", "allValues", "uniqueValues"})
+#: Every name reduce() computes as Grafana does, besides the percentiles p1 to p99:
+#: what panels.yaml may give and `import-grafana` writes.
+NAMES = tuple(
+    name for name in dict.fromkeys([*_REDUCERS, *_WITH_GAPS, *ALIASES]) if name not in APPROXIMATED
+)
 
 
 def normalise(name: str, legacy: bool = False) -> str:
@@ -85,10 +90,7 @@ def normalise(name: str, legacy: bool = False) -> str:
 
 def is_known(name: str) -> bool:
     """Whether reduce() computes `name` as Grafana does (not a stand-in)."""
-    if name in APPROXIMATED:
-        return False
-    known = name in _REDUCERS or name in _WITH_GAPS or _percentile(name) is not None
-    return known or name in ALIASES
+    return name in NAMES or _percentile(name) is not None
 
 
 def reduce(values: Sequence[float | None], name: str = DEFAULT) -> float | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from yaml.nodes import Node
 
+from allintop import reducers
 from allintop.config.model import GRAFANA_KINDS, GRID_COLUMNS, TILE_KINDS
 from allintop.config.nodes import (
     as_text,
@@ -25,35 +26,6 @@ from allintop.config.nodes import (
 )
 from allintop.mappings import SPECIALS, ValueMapping
 
-#: Grafana's reducer ids (reduceOptions.calcs) and the old singlestat's valueName
-#: ones: a file says what Grafana said; allintop.reducers decides what each computes.
-REDUCERS = (
-    "lastNotNull",
-    "last",
-    "firstNotNull",
-    "first",
-    "mean",
-    "median",
-    "min",
-    "max",
-    "sum",
-    "count",
-    "range",
-    "delta",
-    "diff",
-    "diffperc",
-    "step",
-    "variance",
-    "stdDev",
-    "logmin",
-    "changeCount",
-    "distinctCount",
-    "allIsNull",
-    "allIsZero",
-    "avg",
-    "current",
-    "total",
-)
 #: Tallest tile, in Grafana grid rows (30 px each): more is a slip, not a layout.
 MAX_HEIGHT = 100
 
@@ -128,8 +100,8 @@ def _whole(node: Node, path: str, most: int, what: str) -> int:
 
 def _reducer(node: Node, path: str) -> str:
     name = nonempty_text(node, path).strip()
-    if name not in REDUCERS:
-        fail(node, path, f'unknown reducer "{name}"', _close(name, REDUCERS, "reducers"))
+    if not reducers.is_known(name):
+        fail(node, path, f'unknown reducer "{name}"', _close(name, reducers.NAMES, "reducers"))
     return name
 
 

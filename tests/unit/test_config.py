@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from allintop import reducers
 from allintop.config import (
     MAX_PANELS,
     Auth,
@@ -888,6 +889,8 @@ BAD_TILES = {
     "width a fraction": ("width: 6.5\nexpr: up\n", 5, "from 1 to 24", None),
     "height zero": ("height: 0\nexpr: up\n", 5, "height: expected a whole number from 1", None),
     "unknown reducer": ("reducer: lastNotNul\nexpr: up\n", 5, "unknown reducer", "lastNotNull"),
+    # Grafana's "step" reducer is not computed here: refused, not quietly the last value.
+    "reducer not computed": ("reducer: step\nexpr: up\n", 5, 'unknown reducer "step"', None),
     "graph not a boolean": ("graph: maybe\nexpr: up\n", 5, "graph: expected true or false", None),
     "min not a number": ("min: low\nexpr: up\n", 5, "min: expected a number", "e.g. 0"),
     "max not finite": ("max: .inf\nexpr: up\n", 5, "max: expected a number", None),
@@ -1019,3 +1022,12 @@ def test_the_readmes_example_of_drawing_keys_loads() -> None:
 def test_the_panel_limit_counts_what_merge_keys_repeat(text: str) -> None:
     with pytest.raises(ConfigError, match="1200 panels: more than 1000"):
         load_text(text, "x.yaml")
+
+
+@pytest.mark.parametrize("name", ["p95", "p1", "stdDev", "avg", "last", "allIsNull"])
+def test_a_tile_takes_every_reducer_that_is_computed(name: str) -> None:
+    panel = f"      - title: T\n        reducer: {name}\n        expr: up\n"
+    text = "rows:\n  - title: R\n    panels:\n" + panel
+    (row,) = load_text(text, "x.yaml").rows
+    assert row.tiles[0].reducer == name
+    assert reducers.is_known(name)

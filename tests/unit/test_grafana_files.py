@@ -240,6 +240,15 @@ def test_every_tile_key_is_written_and_read_back() -> None:
     assert "queries:" not in text.split("Pie")[-1]  # one query is expr:
 
 
+def test_a_percentile_reducer_is_written_and_loads_back() -> None:
+    tile = Tile("P", reducer="p95")
+    rows = (config.Row("R", (config.Panel("P", "up"),), tiles=(tile,)),)
+    text = grafana_import.to_yaml(_converted(rows), "x.json")
+    assert "reducer: p95\n" in text and "unknown here" not in text
+    (row,) = config.load_text(text, "back.yaml").rows
+    assert row.tiles[0].reducer == "p95"
+
+
 def test_what_cannot_be_written_is_a_comment_and_the_default() -> None:
     mapping = ValueMapping("value", "", value="1")  # shows nothing: panels.yaml refuses it
     tile = Tile("Odd", reducer="percentile95", mappings=(mapping,), width=6)
