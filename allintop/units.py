@@ -224,7 +224,8 @@ def _scale_grafana(value: float, grafana: UnitId) -> tuple[float, str, float]:
     rung = 0
     while (
         rung + 1 < len(names)
-        and abs(float(_round_significant(value * sizes[0] / sizes[rung + 1], 3))) >= 1
+        # The ratio first: value * sizes[0] overflows for a value near the float limit.
+        and abs(float(_round_significant(value * (sizes[0] / sizes[rung + 1]), 3))) >= 1
     ):
         rung += 1
     factor = sizes[0] / sizes[rung]

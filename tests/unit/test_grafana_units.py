@@ -44,6 +44,8 @@ from allintop.units import convert, display_unit, format_value, is_known, unit_t
         (90, "m", ("1.50", "hour")),
         (36, "h", ("1.50", "day")),
         (3, "d", ("3", "day")),
+        # Near the float limit: scaled by the ratio of rungs, not through seconds.
+        (2.9961552247705265e306, "m", ("5.70e+300", "year")),
         (250, "timeticks", ("2.50", "s")),
         # human durations and clocks
         (93784, "dtdurations", ("1 day 02:03:04", "")),
