@@ -212,7 +212,9 @@ async def test_an_unreachable_datasource_greys_only_its_panels_and_is_named(stac
         )
         assert [card.value_plain for card in _by_datasource(app, "dead")] == ["unreachable"] * 2
         assert _word(app) == "live"
-        assert "dead: unreachable: cannot connect to 127.0.0.1" in screen_text(app)
+        # The status line is drawn with the next report, not with the state.
+        said = "dead: unreachable: cannot connect to 127.0.0.1"
+        await wait_for(pilot, lambda: said in screen_text(app), what="the dead datasource named")
 
 
 async def test_picking_a_datasource_variable_moves_its_panels(stack) -> None:
