@@ -11,8 +11,8 @@ slowest query. So the instant-vector leaves of a tick travel as one expression,
 which Prometheus evaluates over exactly the same samples, and whose answer is split
 by that label. `or` keeps every element of each side, because the added label makes
 every label set distinct. Only leaves that return instant vectors can be merged
-(label_replace takes nothing else). Pure logic: the poller sends, this composes and
-splits.
+(label_replace takes nothing else). Pure logic: allintop.fetching sends, this
+composes and splits.
 """
 
 from __future__ import annotations

@@ -2,17 +2,18 @@
 
 The panels' expressions are planned once (allintop.sharing): each becomes leaf
 queries, shared between panels, plus client-side math (quantiles of a shared bucket
-vector, arithmetic between label-free values). A tick sends every leaf once,
-concurrently on the client's shared pool, at one grid-aligned time, plus one alerts
-request, and computes each panel as soon as its last leaf has answered. History is
+vector, arithmetic between label-free values). A tick asks for every leaf once, at one
+grid-aligned time, plus one alerts request, and computes each panel as soon as its
+last leaf has answered; allintop.fetching sends the leaves (concurrently, merged into
+one request while that works) and hands their answers back as they arrive. History is
 backfilled with one range query per leaf (at start and when the range or step
 changes), each panel computed per grid time, and then extended by the instant values,
 so a tick costs Prometheus one instant evaluation per distinct leaf, never a range
 query.
 
 A slow leaf delays nobody: a tick waits for its leaves up to a budget, hands on the
-panels that are complete, and the stragglers deliver on their own when they finish; a
-leaf still in flight is not sent again by the next tick.
+panels that are complete, and the stragglers deliver on their own when they finish (a
+leaf still in flight is not sent again by the next tick: see allintop.fetching).
 
 Only what is shown is asked: `set_active` names the panels on screen or about to be
 (not those of a collapsed row, nor far off screen); a tick sends only their leaves and
@@ -33,23 +34,16 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
-from allintop import merging, sharing
+from allintop import sharing
 from allintop.config import Panel
-from allintop.errors import (
-    BadResponse,
-    HTTPStatusError,
-    PrometheusError,
-    QueryError,
-    RequestTimeout,
-    TooLarge,
-)
+from allintop.errors import BadResponse, PrometheusError, QueryError
+from allintop.fetching import Fetcher, Outcome
 from allintop.history import DISPLAY_POINTS, PanelHistory, bucket_count, bucket_width
 from allintop.model import InstantResult, QueryClient, RangeResult, Sample
-from allintop.promql import returns_vector
 from allintop.reports import (
     AlertsState,
     PanelState,
@@ -83,11 +77,6 @@ __all__ = [
 #: Points the history backfill asks for over the range: one per history bucket.
 BACKFILL_POINTS = DISPLAY_POINTS
 
-#: The largest history answer read (about 2,000 series of 200 points). A panel whose
-#: query returns more (50,000 pods, say) gets no backfill: its sparklines fill from
-#: the ticks, and memory stays bounded instead of growing by gigabytes.
-MAX_BACKFILL_BYTES = 16 * 1024 * 1024
-
 
 def aligned(now: float, step: float) -> float:
     """The newest grid time at or before `now`, so ticks line up with the backfill."""
@@ -116,7 +105,7 @@ class _Round:
     panels: frozenset[int]  # the panels it computes: those shown
     on_time: bool = True
     arrived: list[PanelState] = field(default_factory=list)
-    outcomes: dict[str, InstantResult | PrometheusError] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
 
     def deliver(self, state: PanelState) -> None:
         if self.on_time:
@@ -168,16 +157,11 @@ class Poller:
         self.exprs = tuple(exprs)
         self.max_series = max_series
         self.want_alerts = alerts
-        # Instant-vector leaves travel as one merged query (see allintop.merging)
-        # until that fails or is slow; then each leaf goes alone from then on.
-        self.merge = merge
-        self._vector: dict[str, bool] = {}
-        self._too_large: set[str] = set()  # leaves whose history answer is too big to read
+        self.fetcher = Fetcher(client, step=step, merge=merge)
         self._whole: set[int] = set()  # panels sent unsplit after a split query failed
         self.plan = sharing.plan(self.exprs)
         # Each panel's series order: worst first when it has thresholds.
         self._orders = [series_order(panel.thresholds) for panel in self.panels]
-        self._inflight: dict[str, asyncio.Task[None]] = {}
         self._last_tick: float | None = None
         self._last_eval: float | None = None  # grid time of the last evaluation sent
         self._last_sent = 0.0  # and our clock when it was sent
@@ -190,7 +174,16 @@ class Poller:
     @property
     def busy(self) -> bool:
         """Whether any query is still in flight (a tick's straggler, say)."""
-        return bool(self._inflight)
+        return self.fetcher.busy
+
+    @property
+    def merge(self) -> bool:
+        """Whether instant-vector leaves travel as one query (see allintop.fetching)."""
+        return self.fetcher.merge
+
+    @merge.setter
+    def merge(self, value: bool) -> None:
+        self.fetcher.merge = value
 
     @property
     def queries(self) -> dict[str, list[int]]:
@@ -200,6 +193,7 @@ class Poller:
     def configure(self, step: float, range_: float) -> None:
         """Set the grid; the history starts empty until the next backfill."""
         self.step = step
+        self.fetcher.step = step  # its slow-merge rule is half a step
         self.range = range_
         # History at display resolution: about BACKFILL_POINTS buckets over the
         # range, whatever the step (24h at 1s is 200 buckets, not 86,400 points), and
@@ -250,7 +244,7 @@ class Poller:
         start = end - (count - 1) * spacing
         plan = self.plan
         panels = sorted(self.shown if only is None else only)
-        results = await self._ranges(list(plan.leaves_of(panels)), start, end, spacing)
+        results = await self.fetcher.ranges(plan.leaves_of(panels), start, end, spacing)
         times = [start + k * spacing for k in range(count)]
         report = TickReport(end)
         for index in panels:
@@ -260,78 +254,6 @@ class Poller:
             self._last_tick = self._last_eval = end
             self._last_sent = now
         return report
-
-    async def _ranges(
-        self, leaves: list[str], start: float, end: float, spacing: float
-    ) -> dict[str, RangeResult | PrometheusError]:
-        """Every leaf's range result: the mergeable ones in one query, if allowed."""
-        together = self._mergeable([leaf for leaf in leaves if leaf not in self._too_large])
-        results: dict[str, RangeResult | PrometheusError] = {}
-        if together:
-            try:
-                answer = await self.client.query_range(
-                    merging.merged(together), start, end, spacing, max_bytes=MAX_BACKFILL_BYTES
-                )
-                results.update(merging.split_range(answer, together))
-            except TooLarge:
-                pass  # one leaf is too big: alone, each finds out whether it is the one
-            except PrometheusError as exc:
-                if not self._merge_failed(exc, instant=False):
-                    results.update(dict.fromkeys(together, exc))
-        for leaf in leaves:
-            if leaf in self._too_large:  # known too big: no history, not asked again
-                results[leaf] = RangeResult(())
-        alone = [leaf for leaf in leaves if leaf not in results]
-        outcomes = await asyncio.gather(*(self._range(leaf, start, end, spacing) for leaf in alone))
-        results.update(zip(alone, outcomes, strict=True))
-        return results
-
-    async def _range(
-        self, leaf: str, start: float, end: float, spacing: float
-    ) -> RangeResult | PrometheusError:
-        try:
-            return await self.client.query_range(
-                leaf, start, end, spacing, max_bytes=MAX_BACKFILL_BYTES
-            )
-        except TooLarge:
-            self._too_large.add(leaf)
-            return RangeResult(())
-        except PrometheusError as exc:
-            return exc
-
-    def _mergeable(self, leaves: Sequence[str]) -> list[str]:
-        """The leaves to send as one query: instant vectors, and only if two or more."""
-        if not self.merge:
-            return []
-        vectors = [leaf for leaf in leaves if self._is_vector(leaf)]
-        return vectors if len(vectors) >= 2 else []
-
-    def _is_vector(self, leaf: str) -> bool:
-        if leaf not in self._vector:
-            try:
-                self._vector[leaf] = returns_vector(leaf)
-            except ValueError:
-                self._vector[leaf] = False
-        return self._vector[leaf]
-
-    def _merge_failed(self, error: PrometheusError, *, instant: bool = True) -> bool:
-        """Whether `error` may be one leaf's fault; if so, stop merging (True).
-
-        A rejected or unreadable merged answer could come from any one leaf, and
-        must not blank every panel: from now on each leaf goes alone, and this
-        round asks them alone too. Unreachable, timeout or an HTTP status are the
-        server's state, not a leaf's: every leaf gets that error as it is.
-        """
-        rejected = isinstance(error, HTTPStatusError) and 400 <= error.status < 500
-        if isinstance(error, QueryError | BadResponse) or rejected:
-            # (a 4xx page: a proxy may refuse the long merged body, not the leaves)
-            self.merge = False
-            return True
-        if instant and isinstance(error, RequestTimeout):
-            # Perhaps one slow leaf: this round's panels time out, the next ones go
-            # alone, so a slow panel holds up only itself (as the slow-merge rule).
-            self.merge = False
-        return False
 
     def _backfill_panel(
         self,
@@ -418,66 +340,17 @@ class Poller:
         """Send the leaves of the round's panels (bar those in flight); compute its
         query-free panels now."""
         leaves = round_.plan.leaves_of(round_.panels)
-        pending = [leaf for leaf in leaves if leaf not in self._inflight]
-        together = self._mergeable(pending)
-        tasks: list[asyncio.Future[object]] = []
-        if together:
-            tasks.append(self._launch_merged(together, round_))
-        tasks += [self._launch(leaf, round_) for leaf in pending if leaf not in together]
+        arrived = partial(self._arrived, round_)
+        tasks: list[asyncio.Future[object]] = [*self.fetcher.send(leaves, round_.time, arrived)]
         for index in sorted(round_.panels):
             if not round_.plan.panels[index].leaves:  # number literals only: nothing to ask
                 round_.deliver(self._compute(index, round_))
         return tasks
 
-    def _launch(self, leaf: str, round_: _Round) -> asyncio.Task[None]:
-        async def run() -> None:
-            try:
-                try:
-                    round_.outcomes[leaf] = await self.client.query(leaf, round_.time)
-                except PrometheusError as exc:
-                    round_.outcomes[leaf] = exc
-                self._deliver_ready(round_, [leaf])
-            finally:
-                self._inflight.pop(leaf, None)
-
-        task = asyncio.ensure_future(run())
-        self._inflight[leaf] = task
-        return task
-
-    def _launch_merged(self, leaves: list[str], round_: _Round) -> asyncio.Task[None]:
-        async def run() -> None:
-            try:
-                started = time.monotonic()
-                try:
-                    answer = await self.client.query(merging.merged(leaves), round_.time)
-                    round_.outcomes.update(merging.split_instant(answer, leaves))
-                except (ValueError, TypeError, KeyError):
-                    # An answer we could not take apart: ask the leaves alone.
-                    self.merge = False
-                    alone = await asyncio.gather(
-                        *(self._instant(leaf, round_.time) for leaf in leaves)
-                    )
-                    round_.outcomes.update(zip(leaves, alone, strict=True))
-                except PrometheusError as exc:
-                    if self._merge_failed(exc):
-                        alone = await asyncio.gather(
-                            *(self._instant(leaf, round_.time) for leaf in leaves)
-                        )
-                        round_.outcomes.update(zip(leaves, alone, strict=True))
-                    else:
-                        round_.outcomes.update(dict.fromkeys(leaves, exc))
-                if time.monotonic() - started > self.step / 2:
-                    # One slow leaf would hold every panel back: go alone from now on.
-                    self.merge = False
-                self._deliver_ready(round_, leaves)
-            finally:
-                for leaf in leaves:
-                    self._inflight.pop(leaf, None)
-
-        task = asyncio.ensure_future(run())
-        for leaf in leaves:
-            self._inflight[leaf] = task
-        return task
+    def _arrived(self, round_: _Round, outcomes: Mapping[str, Outcome]) -> None:
+        """Take in leaves' outcomes as they arrive, and deliver the panels now complete."""
+        round_.outcomes.update(outcomes)
+        self._deliver_ready(round_, list(outcomes))
 
     def _deliver_ready(self, round_: _Round, arrived: Sequence[str]) -> None:
         """Compute and deliver each panel of the `arrived` leaves whose leaves are all in.
@@ -490,12 +363,6 @@ class Poller:
         for index in sorted(users.intersection(round_.panels)):
             if all(need in round_.outcomes for need in round_.plan.panels[index].leaves):
                 round_.deliver(self._compute(index, round_))
-
-    async def _instant(self, leaf: str, t: float) -> InstantResult | PrometheusError:
-        try:
-            return await self.client.query(leaf, t)
-        except PrometheusError as exc:
-            return exc
 
     def _compute(self, index: int, round_: _Round) -> PanelState:
         panel, t, outcomes = round_.plan.panels[index], round_.time, round_.outcomes
@@ -570,7 +437,7 @@ class Poller:
         task = self._scrapes
         if task is None or not task.done() or task.cancelled() or task.exception():
             return False
-        if self._last_eval is None or self._inflight:
+        if self._last_eval is None or self.fetcher.busy:
             return False
         shown = [self._latest[index] for index in self.shown]
         fresh = all(e is not None and e.time == self._last_eval for e in shown)
@@ -597,9 +464,7 @@ class Poller:
 
     async def aclose(self) -> None:
         """Cancel queries still in flight (on exit, or before a re-configure)."""
-        for task in list(self._inflight.values()):
-            task.cancel()
-        self._inflight.clear()
+        self.fetcher.cancel()
         if self._scrapes is not None and not self._scrapes.done():
             self._scrapes.cancel()
             self._scrapes = None

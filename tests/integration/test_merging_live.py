@@ -31,7 +31,7 @@ async def test_merged_answer_equals_each_leaf_alone(stack):
     dashboard, exprs = _default()
     async with PrometheusClient(stack.prometheus_url) as client:
         poller = Poller(client, dashboard.panels, exprs, step=1.0, range_=60.0)
-        leaves = poller._mergeable(list(poller.plan.leaves))
+        leaves = poller.fetcher.mergeable(list(poller.plan.leaves))
         assert len(leaves) >= 10
         at = math.floor((await client.query("time()")).samples[0].value) - 1
         merged = merging.split_instant(await client.query(merging.merged(leaves), at), leaves)

@@ -30,6 +30,7 @@ BELOW_UI = [
     "prometheus",
     "alertmanager",
     "poller",
+    "fetching",
     "watch",
     "snapshot",
     "cli",

@@ -299,7 +299,7 @@ async def test_mergeable_leaves_travel_as_one_query_with_the_same_values():
     expected = _values(await _poller(alone, exprs).tick(1000.0, budget=5))
     client = MergingClient(ANSWERS)
     poller = _poller(client, exprs, merge=True)
-    client.merged_leaves = poller._mergeable(list(poller.plan.leaves))
+    client.merged_leaves = poller.fetcher.mergeable(list(poller.plan.leaves))
     report = await poller.tick(1000.0, budget=5)
     assert _values(report) == expected
     assert len(client.sent) == 1 and merging.LEAF_LABEL in client.sent[0]
@@ -311,7 +311,7 @@ async def test_a_refused_merge_falls_back_to_leaves_alone_for_good():
     client = MergingClient(ANSWERS)
     client.refuse = True
     poller = _poller(client, exprs, merge=True)
-    client.merged_leaves = poller._mergeable(list(poller.plan.leaves))
+    client.merged_leaves = poller.fetcher.mergeable(list(poller.plan.leaves))
     expected = _values(await _poller(FakeClient(ANSWERS), exprs).tick(1000.0, budget=5))
     assert _values(await poller.tick(1000.0, budget=5)) == expected
     assert not poller.merge
@@ -323,7 +323,7 @@ async def test_a_refused_merge_falls_back_to_leaves_alone_for_good():
 async def test_unreachable_during_a_merge_is_every_panels_error_and_keeps_merging():
     client = MergingClient(ANSWERS)
     poller = _poller(client, [P50, RATIO], merge=True)
-    client.merged_leaves = poller._mergeable(list(poller.plan.leaves))
+    client.merged_leaves = poller.fetcher.mergeable(list(poller.plan.leaves))
 
     async def down(*_: Any, **__: Any) -> InstantResult:
         raise Unreachable("cannot connect to h:9090: connection refused")
@@ -337,7 +337,7 @@ async def test_unreachable_during_a_merge_is_every_panels_error_and_keeps_mergin
 async def test_a_proxy_refusing_the_merged_body_falls_back_to_leaves_alone():
     client = MergingClient(ANSWERS)
     poller = _poller(client, [P50, RATIO], merge=True)
-    client.merged_leaves = poller._mergeable(list(poller.plan.leaves))
+    client.merged_leaves = poller.fetcher.mergeable(list(poller.plan.leaves))
     real = client.query
 
     async def refuse_long(expr: str, time: float | None = None, **kw: Any) -> InstantResult:
