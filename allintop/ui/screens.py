@@ -8,9 +8,11 @@ as plain Text.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -41,6 +43,28 @@ STATE_STYLES = {"firing": "bold $error", "pending": "bold $warning", "inactive":
 HEALTH_STYLES = {"up": "$success", "down": "bold $error"}
 
 
+#: Columns of text in the help box (#help: 60 wide, less its border, padding and
+#: scrollbar).
+HELP_TEXT_WIDTH = 53
+
+
+def key_list(rows: Sequence[tuple[str, str]], width: int) -> Text:
+    """Keys in a bold column, each description wrapped beside it to `width` in all.
+
+    Plain text laid out here, not a Rich table: Textual re-renders a table for every
+    line it draws and every height it measures, which made the help slow to open."""
+    column = max(cell_len(shown) for shown, _ in rows) + 2
+    text = Text()
+    for shown, what in rows:
+        lines = textwrap.wrap(what, max(width - column, 20)) or [""]
+        text.append(shown.ljust(column), style="bold")
+        text.append(lines[0] + "\n")
+        for line in lines[1:]:
+            text.append(" " * column + line + "\n")
+    text.rstrip()
+    return text
+
+
 class HelpScreen(ModalScreen[None]):
     """The keys, and what the colours mean; it scrolls when the terminal is short."""
 
@@ -51,17 +75,11 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        keys = Table.grid(padding=(0, 2))
-        keys.add_column(style="bold")
-        keys.add_column()
-        for key in KEYS:
-            keys.add_row(key.shown, key.help)
-        for shown, what in MORE_HELP:
-            keys.add_row(shown, what)
+        rows = [(key.shown, key.help) for key in KEYS] + list(MORE_HELP)
         # Focusable, so the arrows, PgUp / PgDn, Home and End scroll it.
         with VerticalScroll(id="help", can_focus=True):
             yield Static("allintop — keys", classes="help-title")
-            yield Static(keys)
+            yield Static(key_list(rows, HELP_TEXT_WIDTH))
             yield Static(
                 "Colours: green meets the panel's target, yellow is between target and "
                 "alert level, red meets the alert level, grey has no value (the panel "
