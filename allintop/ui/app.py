@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import os
 import time
@@ -71,6 +72,8 @@ BACKFILL_RETRY = 30.0
 CONFIG_CHECK = 1.0
 # --screenshot waits this long at most for the first values (a script must not hang).
 SCREENSHOT_WAIT = 20.0
+# Seconds the cyclic GC stays off at start, at most (the first report may be late).
+GC_OFF_AT_MOST = 5.0
 # A file to append one JSON line per applied tick to (the bench's soak reads it); unset,
 # nothing is written.
 TICK_LOG_ENV = "ALLINTOP_TICK_LOG"
@@ -284,6 +287,8 @@ class DashboardApp(App[None]):
         self._render_header()
         self.set_interval(1.0, self._render_header)
         self.set_interval(CONFIG_CHECK, self._check_config)
+        # Should the first report be slow to come (a hanging server), not that long.
+        self.set_timer(GC_OFF_AT_MOST, _collect_garbage_again)
         if self.screenshot is not None:
             self.set_timer(SCREENSHOT_WAIT, self._take_screenshot)
         # Before the first layout, for the terminal's size: the first poll asks only
@@ -548,6 +553,8 @@ class DashboardApp(App[None]):
         self.ticks += 1
         self._render_header()
         self._refresh_screen()
+        if self.ticks == 1:
+            self.call_after_refresh(_collect_garbage_again)
         # The values, then the backfilled sparklines: a screenshot for a script waits
         # for both (two reports), and is taken once they are painted.
         if self.screenshot is not None and self.ticks >= 2:
@@ -1205,3 +1212,14 @@ def make_app(dashboard: Dashboard, client: PrometheusClient, **options: Any) -> 
     clock, monotonic, alertmanager, notices, screenshot).
     """
     return DashboardApp(dashboard, client, **options)
+
+
+def _collect_garbage_again() -> None:
+    """The command line starts with the cyclic GC off (allintop.cli.main). Once the
+    first values are painted: one collection for the start's garbage, then what is
+    left is long-lived (modules, widgets, styles) and is frozen out of every later
+    collection, and the GC is back on."""
+    if not gc.isenabled():
+        gc.collect()
+        gc.freeze()
+        gc.enable()
