@@ -174,12 +174,17 @@ async def test_a_live_resize_lays_the_cards_out_for_the_new_size(stack, before, 
     dashboard = config.load_dashboard(config.bundled_default_path())
     app = make_app(dashboard, PrometheusClient(stack.prometheus_url), refresh=1.0)
     async with app.run_test(size=before) as pilot:
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: _settled(app), what="the first values")
         await pilot.resize_terminal(*after)
-        await pilot.pause(0.5)
-        plan = _expected(app)
         cards = list(app.query(PanelCard))
-        assert {c.region.height for c in cards} == {plan.card_height}, plan
+
+        def laid_out_anew() -> bool:
+            if app.query_one("#rows").region.right <= before[0]:
+                return False  # the new size has not reached the rows yet
+            return {c.region.height for c in cards} == {_expected(app).card_height}
+
+        await wait_for(pilot, laid_out_anew, what="the cards laid out for the new size")
+        plan = _expected(app)
         # As wide as the new terminal allows, and no blank band under the last row.
         assert max(c.region.right for c in cards) > after[0] - layout.MIN_CARD_WIDTH
         body = app.query_one("#rows").region
