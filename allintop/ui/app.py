@@ -1098,6 +1098,9 @@ class DashboardApp(App[None]):
         self._status_busy = False
         old_watcher, old_datasources = self.watcher, self.datasources
         self.datasources = setup.datasources
+        # The panels' bindings name the old datasources until the new dashboard's
+        # poller binds them; the header, redrawn meanwhile, names the new default.
+        self.bindings = []
         self.client = setup.datasources.client
         self.watcher = StatusWatcher(
             setup.datasources, setup.alertmanager, default=setup.datasources.default
