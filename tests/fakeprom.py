@@ -20,7 +20,7 @@ from typing import Any
 
 import promql_parser
 
-from allintop.errors import QueryError
+from allintop.errors import PrometheusError, QueryError
 from allintop.model import (
     Alert,
     AlertRule,
@@ -64,6 +64,9 @@ class FakePrometheus:
     """Every expression asked, instant or range, in order."""
     gate: asyncio.Event | None = None
     """When set, queries wait for it: a tick held in flight."""
+    fail: PrometheusError | None = None
+    """When set, every call raises it (after the gate, if any): a server gone, or one
+    that answers only errors. None (the default): every call answers."""
 
     # -- the QueryClient protocol --
 
@@ -107,24 +110,30 @@ class FakePrometheus:
         return tuple(self.alert_list)
 
     async def targets(self) -> tuple[Target, ...]:
+        self._failing()
         return tuple(self.target_list)
 
     # -- what the app's status watcher and screens ask besides --
 
     async def rules(self) -> tuple[RuleGroup, ...]:
+        self._failing()
         return tuple(self.rule_groups)
 
     async def external_labels(self) -> dict[str, str]:
+        self._failing()
         return {}
 
     async def buildinfo(self) -> BuildInfo:
+        self._failing()
         return BuildInfo("3.0.0-fake")
 
     async def label_values(self, label: str, selector: str | None = None) -> tuple[str, ...]:
+        self._failing()
         values = {labels.get(label, "") for labels in self._selected(selector)}
         return tuple(sorted(value for value in values if value))
 
     async def label_names(self, selector: str | None = None) -> tuple[str, ...]:
+        self._failing()
         return tuple(sorted({name for labels in self._selected(selector) for name in labels}))
 
     def _selected(self, selector: str | None) -> list[dict[str, str]]:
@@ -149,6 +158,11 @@ class FakePrometheus:
         self.requests += 1
         if self.gate is not None:
             await self.gate.wait()
+        self._failing()
+
+    def _failing(self) -> None:
+        if self.fail is not None:
+            raise self.fail.with_traceback(None)  # not the last raise's frames piling up
 
     def _evaluate(self, expr: str) -> list[tuple[dict[str, str], FakeSeries]]:
         try:
