@@ -498,3 +498,27 @@ async def test_a_reload_that_adds_or_removes_a_row_while_scrolled(
         await wait_for(pilot, lambda: reloaded() or app.return_code is not None, within=5)
         await pilot.pause()
         assert app.return_code is None and reloaded()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=IndexError,
+    reason="bug: panels.yaml reloaded (its check each second saw it saved) just as ^p "
+    "opens the command palette: _use_dashboard -> action_dashboard pops the palette "
+    "before it is mounted, and Textual's CommandPalette._on_mount reads "
+    "app.screen_stack[-2]: IndexError, the app exits",
+)
+async def test_the_palette_opening_as_panels_yaml_is_reloaded(tmp_path: Path) -> None:
+    run = _fast_board(tmp_path)
+    _watch_notifications(run)
+    app = run.app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert run.panels_yaml is not None
+        run.panels_yaml.write_text(DASHBOARD + "\n")  # saved again by the user's editor
+        send(app, "ctrl+p")
+        app._check_config()  # what the app's timer runs every CONFIG_CHECK second
+        reloaded = lambda: any(note[2].startswith("reloaded") for note in run.notes)  # noqa: E731
+        await wait_for(pilot, lambda: reloaded() or app.return_code is not None, within=5)
+        await pilot.pause()
+        assert app.return_code is None and reloaded()
