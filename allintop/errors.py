@@ -6,7 +6,6 @@ poller and the screens handle them without importing the network layer.
 
 from __future__ import annotations
 
-import copy
 import re
 
 
@@ -49,9 +48,14 @@ class PrometheusError(AllintopError):
 def from_datasource(error: PrometheusError, name: str) -> PrometheusError:
     """The same error, its message saying which datasource it came from (when a
     dashboard has several)."""
-    named = copy.copy(error)
+    # Not copy.copy: it rebuilds an exception from its args, which are not what
+    # HTTPStatusError's or QueryError's __init__ takes.
+    kind = type(error)
+    named = kind.__new__(kind)
+    named.__dict__.update(vars(error))
     named.message = f"{name}: {error.message}"
     named.args = (named.message,)
+    named.__cause__ = error.__cause__
     return named
 
 

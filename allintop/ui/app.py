@@ -308,7 +308,11 @@ class DashboardApp(App[None]):
 
     @on(Rows.Scrolled)
     def _rows_scrolled(self) -> None:
-        self._update_active()
+        # A reload empties the rows before it mounts the new ones: their scroll drops
+        # to 0 meanwhile, with the page still the old dashboard's. Once mounted, the
+        # new rows are laid out and asked for anyway.
+        if all(body.is_mounted for body in self._bodies):
+            self._update_active()
 
     def _apply_layout(self, size: Size | None = None) -> None:
         """Cards and tiles laid out for the rows' size (`size`, else their current one)."""
@@ -902,6 +906,11 @@ class DashboardApp(App[None]):
     async def action_dashboard(self) -> None:
         """Esc: back to the dashboard from any screen, however many are on top of it."""
         while len(self.screen_stack) > 1:
+            top = self.screen_stack[-1]
+            if not top.is_mounted:
+                # Still being pushed (^p's palette just as panels.yaml is reloaded):
+                # popped before its mount, it fails in it. Let it mount first.
+                await top._mounted_event.wait()
             await self.pop_screen()
 
     async def set_variables(

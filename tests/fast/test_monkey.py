@@ -7,8 +7,8 @@ Each run is one seed: `random.Random(seed)` picks the terminal's size, every key
 every event, none of them from what the app shows, so a seed replays the same
 sequence (the failure message lists it); not the same timing, though: the keys come
 faster than the app settles, as a quick typist's do, and a race may take a few
-replays. Crashes found this way are kept below as minimal reproductions, marked
-xfail(strict) until they are fixed.
+replays. Crashes found this way are kept below as minimal reproductions of each,
+fixed.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from tests.tui.util import wait_for
 
 # What the fast tier runs (about 3 s a run). To hunt with more, e.g. seeds 100 to 199
 # on every board, 150 steps each: MONKEY_SEEDS=100-200 MONKEY_STEPS=150
-# MONKEY_BOARDS=fast,tiles,two,variables (and MONKEY_KNOWN_BUGS=1, see KNOWN_BUGS).
+# MONKEY_BOARDS=fast,tiles,two,variables.
 _first, _, _last = os.environ.get("MONKEY_SEEDS", "0-4").partition("-")
 SEEDS = range(int(_first), int(_last or int(_first) + 1))
 TESTED = os.environ.get("MONKEY_BOARDS", "fast,tiles").split(",")
@@ -121,16 +121,9 @@ EVENT_WEIGHTS: dict[str, int] = {
 }
 EVENTS, EVENT_ODDS = list(EVENT_WEIGHTS), list(EVENT_WEIGHTS.values())
 
-# The crashes found and kept as reproductions below (xfail) are left out, so that the
-# monkey stays green (and the hunt goes on for others); MONKEY_KNOWN_BUGS=1 lets it
-# run into them too. Put them back once fixed.
-KNOWN_BUGS = os.environ.get("MONKEY_KNOWN_BUGS") == "1"
-
 FAILURES: list[Callable[[], PrometheusError]] = [
     lambda: Unreachable("cannot connect to prometheus.test:9090: connection refused"),
     lambda: RequestTimeout("prometheus.test:9090 did not answer within 5s"),
-    # Not from one of several datasources:
-    # test_an_error_from_one_of_two_datasources_is_shown_not_an_internal_error.
     lambda: HTTPStatusError(503, "HTTP 503 Service Unavailable"),
     lambda: QueryError("execution", "query processing would load too many samples", 422),
 ]
@@ -138,14 +131,12 @@ FAILURES: list[Callable[[], PrometheusError]] = [
 
 def _edits(text: str, panel: str, row: str | None) -> list[str]:
     """panels.yaml as a user may save it meanwhile: `panel` (its lines) deleted,
-    broken, as it was; and a row fewer (`row` and all after it deleted) and a row
-    more, but for the crash of test_a_reload_that_adds_or_removes_a_row_while_scrolled."""
+    broken, as it was; and a row more and a row fewer (`row` and all after it deleted)."""
     assert panel in text
     edits = [text.replace(panel, ""), text.replace("rows:", "rows: [oops"), text]
-    if KNOWN_BUGS:
-        edits.append(text + "  - title: Extra\n    panels:\n      - {title: Up, expr: up}\n")
-        if row is not None:
-            edits.append(text.split(row)[0])
+    edits.append(text + "  - title: Extra\n    panels:\n      - {title: Up, expr: up}\n")
+    if row is not None:
+        edits.append(text.split(row)[0])
     return edits
 
 
@@ -301,15 +292,6 @@ async def _settle_a_little(pilot, app: DashboardApp, within: float) -> None:
         await pilot.pause(0.01)
 
 
-async def _reload_now(pilot, run: Run) -> None:
-    """Reload panels.yaml and wait for the notification saying how it went."""
-    said = len(run.notes)
-    run.app.action_reload()
-    deadline = time.monotonic() + 2
-    while len(run.notes) == said and time.monotonic() < deadline:
-        await pilot.pause(0.01)
-
-
 def _healthy(run: Run) -> None:
     """Every series, alert and target as at the start."""
     fresh = run.healthy()
@@ -359,11 +341,6 @@ async def _event(pilot, run: Run, name: str, rng: random.Random) -> str:
         number = rng.randrange(5)
         if run.panels_yaml is not None and number < len(run.edits):
             run.panels_yaml.write_text(run.edits[number])
-            if not KNOWN_BUGS:
-                # Reloaded now, as R does, rather than by the check each second at any
-                # moment: that one may close a command palette still opening, the
-                # crash of test_the_palette_opening_as_panels_yaml_is_reloaded.
-                await _reload_now(pilot, run)
         return f"edit #{number}"
     raise AssertionError(name)
 
@@ -398,8 +375,7 @@ async def _monkey(pilot, run: Run, rng: random.Random, steps: int) -> None:
                 run.log.append(f"hold until {held_until}")
             elif name == "fail":
                 failing_until = step + rng.randint(1, 12)
-                several = len(app.datasources) > 1 and not KNOWN_BUGS
-                fake.fail = rng.choice(FAILURES[:2] if several else FAILURES)()
+                fake.fail = rng.choice(FAILURES)()
                 run.log.append(f"fail {type(fake.fail).__name__} until {failing_until}")
             else:
                 run.log.append(await _event(pilot, run, name, rng))
@@ -454,7 +430,7 @@ async def test_random_keys_never_crash_the_app(
     print(_replay(run))
 
 
-# -- what the monkey found: minimal reproductions, xfail until fixed --------------
+# -- what the monkey found: a minimal reproduction of each, fixed -------------------
 
 
 ROW_EDITS = {
@@ -463,14 +439,6 @@ ROW_EDITS = {
 }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: a reload that changes the number of rows, while the rows are scrolled, "
-    "crashes the app (layout.shown: zip() argument 2 is shorter / longer than argument "
-    "1): the emptied rows' scroll drops to 0 between _row_widgets() and the new layout, "
-    "and _rows_scrolled -> _update_active reads the old page with the new rows",
-)
 @pytest.mark.parametrize("edit", ROW_EDITS)
 async def test_a_reload_that_adds_or_removes_a_row_while_scrolled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
@@ -501,14 +469,6 @@ async def test_a_reload_that_adds_or_removes_a_row_while_scrolled(
         assert app.return_code is None and reloaded()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="bug: panels.yaml reloaded (its check each second saw it saved) just as ^p "
-    "opens the command palette: _use_dashboard -> action_dashboard pops the palette "
-    "before it is mounted, and Textual's CommandPalette._on_mount reads "
-    "app.screen_stack[-2]: IndexError, the app exits",
-)
 async def test_the_palette_opening_as_panels_yaml_is_reloaded(tmp_path: Path) -> None:
     run = _fast_board(tmp_path)
     _watch_notifications(run)
@@ -525,22 +485,12 @@ async def test_the_palette_opening_as_panels_yaml_is_reloaded(tmp_path: Path) ->
         assert app.return_code is None and reloaded()
 
 
-# Not a copy of the class's own arguments: from_datasource's copy.copy() cannot make them.
-BAD_COPY = pytest.mark.xfail(
-    strict=True,
-    reason="bug: with several datasources, an HTTPStatusError or QueryError from one "
-    "of them is renamed by errors.from_datasource, whose copy.copy() calls the class "
-    "with the message only: TypeError, so the poll (FanOut._merge_alerts) and the "
-    "status fetch (StatusWatcher._first_error) die with 'internal error'",
-)
-
-
 @pytest.mark.parametrize(
     "error",
     [
         pytest.param(Unreachable("cannot connect to us:9090"), id="unreachable"),
-        pytest.param(HTTPStatusError(503, "HTTP 503"), id="http-503", marks=BAD_COPY),
-        pytest.param(QueryError("execution", "too many samples", 422), id="query", marks=BAD_COPY),
+        pytest.param(HTTPStatusError(503, "HTTP 503"), id="http-503"),
+        pytest.param(QueryError("execution", "too many samples", 422), id="query"),
     ],
 )
 async def test_an_error_from_one_of_two_datasources_is_shown_not_an_internal_error(
