@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.geometry import Region, Size
@@ -902,6 +903,14 @@ class DashboardApp(App[None]):
             step=self.refresh_interval,
         )
         self.push_screen(screen)
+
+    def pop_screen(self) -> AwaitComplete:
+        """Textual's, but with only the dashboard left there is nothing to pop: its
+        command palette can dismiss itself twice (Enter, then Esc typed before the
+        Enter's command ran), and the second would end the app."""
+        if len(self.screen_stack) <= 1:
+            return AwaitComplete()
+        return super().pop_screen()
 
     async def action_dashboard(self) -> None:
         """Esc: back to the dashboard from any screen, however many are on top of it."""

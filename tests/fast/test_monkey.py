@@ -357,16 +357,17 @@ async def _monkey(pilot, run: Run, rng: random.Random, steps: int) -> None:
             fake.fail = None
             run.log.append("recover")
         roll = rng.random()
+        keys: Sequence[str] = ()
         if roll < 0.65:
-            key = rng.choices(KEYS, KEY_ODDS)[0]
+            keys = [rng.choices(KEYS, KEY_ODDS)[0]]
+        elif roll < 0.7:
+            keys = rng.choice(MACROS)
+        for key in keys:
             run.log.append(key)
             send(app, key)
-        elif roll < 0.7:
-            for key in rng.choice(MACROS):
-                run.log.append(key)
-                send(app, key)
+            if len(keys) > 1:
                 await pilot.pause(0)
-        else:
+        if not keys:
             name = rng.choices(EVENTS, EVENT_ODDS)[0]
             if name == "hold":
                 held_until = step + rng.randint(1, 8)
@@ -483,6 +484,19 @@ async def test_the_palette_opening_as_panels_yaml_is_reloaded(tmp_path: Path) ->
         await wait_for(pilot, lambda: reloaded() or app.return_code is not None, within=5)
         await pilot.pause()
         assert app.return_code is None and reloaded()
+
+
+async def test_enter_then_escape_in_the_palette(tmp_path: Path) -> None:
+    run = _fast_board(tmp_path)
+    app = run.app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        for key in ["ctrl+p", "a", "enter", "escape"]:  # typed quickly
+            send(app, key)
+            await pilot.pause(0)
+        await pilot.pause(0.3)
+        # Still running; the command chosen with Enter ("a": the alerts) may have run.
+        assert app.return_code is None and len(app.screen_stack) <= 2, app.screen_stack
 
 
 @pytest.mark.parametrize(
