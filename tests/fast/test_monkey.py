@@ -453,6 +453,18 @@ ROW_EDITS = {
 }
 
 
+async def _reloaded_and_alive(pilot, run: Run) -> None:
+    """Until the reload says so (or the app has ended): it did, and the app runs on."""
+    app = run.app
+
+    def reloaded() -> bool:
+        return any(note[2].startswith("reloaded") for note in run.notes)
+
+    await wait_for(pilot, lambda: reloaded() or app.return_code is not None, within=5)
+    await pilot.pause()
+    assert app.return_code is None and reloaded()
+
+
 @pytest.mark.parametrize("edit", ROW_EDITS)
 async def test_a_reload_that_adds_or_removes_a_row_while_scrolled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit: str
@@ -477,10 +489,7 @@ async def test_a_reload_that_adds_or_removes_a_row_while_scrolled(
         # The user edits panels.yaml and presses R.
         (tmp_path / "panels.yaml").write_text(ROW_EDITS[edit])
         await pilot.press("R")
-        reloaded = lambda: any(note[2].startswith("reloaded") for note in run.notes)  # noqa: E731
-        await wait_for(pilot, lambda: reloaded() or app.return_code is not None, within=5)
-        await pilot.pause()
-        assert app.return_code is None and reloaded()
+        await _reloaded_and_alive(pilot, run)
 
 
 async def test_the_palette_opening_as_panels_yaml_is_reloaded(tmp_path: Path) -> None:
@@ -493,10 +502,7 @@ async def test_the_palette_opening_as_panels_yaml_is_reloaded(tmp_path: Path) ->
         run.panels_yaml.write_text(DASHBOARD + "\n")  # saved again by the user's editor
         send(app, "ctrl+p")
         app._check_config()  # what the app's timer runs every CONFIG_CHECK second
-        reloaded = lambda: any(note[2].startswith("reloaded") for note in run.notes)  # noqa: E731
-        await wait_for(pilot, lambda: reloaded() or app.return_code is not None, within=5)
-        await pilot.pause()
-        assert app.return_code is None and reloaded()
+        await _reloaded_and_alive(pilot, run)
 
 
 async def test_enter_then_escape_in_the_palette(tmp_path: Path) -> None:
