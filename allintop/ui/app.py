@@ -312,13 +312,18 @@ class DashboardApp(App[None]):
         # A reload empties the rows before it mounts the new ones: their scroll drops
         # to 0 meanwhile, with the page still the old dashboard's. Once mounted, the
         # new rows are laid out and asked for anyway.
-        if all(body.is_mounted for body in self._bodies):
+        if self._rows_mounted():
             self._update_active()
+
+    def _rows_mounted(self) -> bool:
+        """Whether every row's body is mounted: not while a reload (or the start) is
+        still mounting them, when the page does not describe them yet."""
+        return all(body.is_mounted for body in self._bodies)
 
     def _apply_layout(self, size: Size | None = None) -> None:
         """Cards and tiles laid out for the rows' size (`size`, else their current one)."""
         size = size or self._rows.size
-        if not all(body.is_mounted for body in self._bodies):
+        if not self._rows_mounted():
             # Rows still being mounted (at start, or a reload's new cards): lay them
             # out once they all are.
             self.call_after_refresh(self._apply_layout)
