@@ -1,3 +1,3 @@
-from allintop.cli import main
+from allintop.cli.main import main
 
 raise SystemExit(main())

@@ -19,8 +19,8 @@ from typing import Any
 
 import yaml
 
-from allintop.config import bundled_default_path, load_dashboard
-from allintop.promql import interpolate
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.promql.parse import interpolate
 from bench.exporter import JOB, METRIC
 
 J = 'job=~"$job"'

@@ -34,8 +34,8 @@ from typing import Any, TextIO
 
 import httpx
 
-from allintop.config import load_dashboard
-from allintop.promql import interpolate
+from allintop.dashboard.loading import load_dashboard
+from allintop.promql.parse import interpolate
 
 
 async def fetch(

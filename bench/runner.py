@@ -30,7 +30,7 @@ from typing import Any
 import httpx
 
 from allintop.demo.stack import NODE_JOB, DemoStack
-from allintop.poller import aligned
+from allintop.live.poller import aligned
 from bench import dashboards, procs, querylog, screen
 from bench.exporter import JOB as EXPORTER_JOB
 from bench.exporter import METRIC as EXPORTER_METRIC
@@ -217,8 +217,8 @@ class Bench:
         """Checks that the 15m range and the 5m rate windows hold data, and says how."""
         assert self.stack is not None
         default = dashboards.default_path()
-        from allintop.config import load_dashboard
-        from allintop.promql import interpolate
+        from allintop.dashboard.loading import load_dashboard
+        from allintop.promql.parse import interpolate
 
         panels = load_dashboard(default).panels
         with_data = [p.title for p in panels if self.query(interpolate(p.expr, {"job": "all"}))]

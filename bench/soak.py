@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from allintop.config import load_dashboard
+from allintop.dashboard.loading import load_dashboard
 from allintop.demo.stack import DemoStack
 from bench import dashboards, procs, screen
 from bench.exporter import METRIC

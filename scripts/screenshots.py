@@ -24,9 +24,9 @@ from pathlib import Path
 import httpx
 from textual.widget import Widget
 
-from allintop import config
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.demo.stack import NODE_JOB, DemoStack
-from allintop.prometheus import PrometheusClient
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.tiles import TileCard
 from allintop.ui.widgets import PanelCard
@@ -61,7 +61,7 @@ def _save(app: DashboardApp, name: str) -> None:
 
 
 async def _capture(url: str, scenario: str, settle: float) -> None:
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     app = make_app(dashboard, PrometheusClient(url), refresh=1.0)
     async with app.run_test(size=SIZE) as pilot:
         deadline = time.monotonic() + 60
@@ -137,7 +137,7 @@ async def _capture_grafana(
     """A Grafana dashboard file, as `allintop -c FILE` runs it, captured once every
     tile on screen has its values and its chart (or `wait` seconds have passed, saying
     which tiles are still without)."""
-    dashboard = config.load_dashboard(path)
+    dashboard = load_dashboard(path)
     app = make_app(
         dashboard, PrometheusClient(url), variables=variables, range_=range_, refresh=refresh
     )

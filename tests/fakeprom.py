@@ -21,7 +21,7 @@ from typing import Any
 import promql_parser
 
 from allintop.errors import PrometheusError, QueryError
-from allintop.model import (
+from allintop.sources.answers import (
     Alert,
     AlertRule,
     BuildInfo,

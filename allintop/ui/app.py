@@ -36,19 +36,20 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from allintop import config, templating
-from allintop import state as reduce
-from allintop.config import Dashboard, Row
-from allintop.config.model import Pick
-from allintop.datasources import ContextSwitch, Datasources, Setup
+from allintop.dashboard import templating
+from allintop.dashboard.loading import load_dashboard
+from allintop.dashboard.model import Dashboard, Pick, Row, Tile
 from allintop.errors import AllintopError
-from allintop.fanout import FanOut
-from allintop.history import PanelHistory
-from allintop.poller import PanelState, TickReport, aligned
-from allintop.prometheus import PrometheusClient
-from allintop.promql import shown
-from allintop.state import DashboardState
-from allintop.text import clean
+from allintop.live import state as reduce
+from allintop.live import variables as live_variables
+from allintop.live.datasources import ContextSwitch, Datasources, Setup
+from allintop.live.fanout import FanOut
+from allintop.live.history import PanelHistory
+from allintop.live.poller import PanelState, TickReport, aligned
+from allintop.live.state import DashboardState
+from allintop.live.watch import StatusWatcher
+from allintop.promql.parse import shown
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui import layout
 from allintop.ui.keys import KEYS, PALETTE_KEY
 from allintop.ui.layout import Box
@@ -57,11 +58,11 @@ from allintop.ui.rows import Rows, TileGrid, TileView, unique
 from allintop.ui.theme import themed
 from allintop.ui.tiles import tile_widget
 from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle, Staleness
-from allintop.units import format_duration
-from allintop.watch import StatusWatcher
+from allintop.values.text import clean
+from allintop.values.units import format_duration
 
 if TYPE_CHECKING:
-    from allintop.alertmanager import AlertmanagerClient
+    from allintop.sources.alertmanager import AlertmanagerClient
 
 REFRESH_CHOICES = (1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0)
 RANGE_CHOICES = (300.0, 900.0, 1800.0, 3600.0, 10800.0, 21600.0, 43200.0, 86400.0)
@@ -188,7 +189,7 @@ class DashboardApp(App[None]):
         self.poller = self._new_poller()
         self.watcher = StatusWatcher(self.datasources, alertmanager, default=client.default)
         # What the servers said and the verdict on them; screens read it (see
-        # allintop.state), the reducers there replace it for each report.
+        # allintop.live.state), the reducers there replace it for each report.
         self.state = self._configured(DashboardState())
         self._status_busy = False
         self._generation = 0  # bumped by every re-configuration (see _run_poll)
@@ -264,7 +265,7 @@ class DashboardApp(App[None]):
         return widgets
 
     @staticmethod
-    def _tile_view(tile: config.Tile, row: Row, number: int, first: int) -> TileView:
+    def _tile_view(tile: Tile, row: Row, number: int, first: int) -> TileView:
         """The widget of `tile` of row `number`, whose first panel is the dashboard's
         panel `first`."""
         panels = row.panels[tile.first : tile.first + tile.count]
@@ -953,7 +954,7 @@ class DashboardApp(App[None]):
         and "all" of a filtered one (its options)."""
         if not templating.needed_at_start(self.dashboard.variables, self.variables):
             return
-        refreshed = await templating.at_start(
+        refreshed = await live_variables.at_start(
             self.dashboard.variables,
             self.variables,
             self.client,
@@ -1008,7 +1009,7 @@ class DashboardApp(App[None]):
             # A context's datasources stand in for the file's own, as at start.
             given = self.dashboard.datasource_set if self.dashboard.context else None
             try:
-                dashboard = config.load_dashboard(Path(source), given)
+                dashboard = load_dashboard(Path(source), given)
             except AllintopError as error:
                 self.notify(
                     str(error),
@@ -1241,7 +1242,7 @@ def make_app(dashboard: Dashboard, client: PrometheusClient, **options: Any) -> 
 
 
 def _collect_garbage_again() -> None:
-    """The command line starts with the cyclic GC off (allintop.cli.main). Once the
+    """The command line starts with the cyclic GC off (allintop.cli.main.main). Once the
     first values are painted: one collection for the start's garbage, then what is
     left is long-lived (modules, widgets, styles) and is frozen out of every later
     collection, and the GC is back on."""

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from allintop.config import GRID_COLUMNS, Tile, TileKind
+from allintop.dashboard.model import GRID_COLUMNS, Tile, TileKind
 
 MIN_CARD_WIDTH = 20
 MIN_CARD_HEIGHT = 4  # title, value, sparkline, detail

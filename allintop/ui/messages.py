@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from allintop.model import StatusReport
-from allintop.reports import PanelState, TickReport
+from allintop.live.reports import PanelState, TickReport
+from allintop.sources.answers import StatusReport
 
 
 @dataclass

@@ -19,9 +19,9 @@ from textual.layout import ArrangeResult, Layout, WidgetPlacement
 from textual.message import Message
 from textual.widget import Widget
 
-from allintop.alerting import ActiveAlert
-from allintop.model import Target
-from allintop.reports import PanelState
+from allintop.live.alerting import ActiveAlert
+from allintop.live.reports import PanelState
+from allintop.sources.answers import Target
 from allintop.ui.layout import Box, extent
 
 

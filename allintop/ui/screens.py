@@ -24,17 +24,17 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Input, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from allintop import templating
-from allintop.alerting import rule_description, rule_rows, scrape_error_summary
-from allintop.config import Variable
-from allintop.config.model import ALL, Pick
-from allintop.model import AlertRule, Target
-from allintop.promql import prettify
-from allintop.templating import OptionSource
-from allintop.text import clean, tidy_numbers
+from allintop.dashboard import templating
+from allintop.dashboard.model import ALL, Pick, Variable
+from allintop.live import variables as live_variables
+from allintop.live.alerting import rule_description, rule_rows, scrape_error_summary
+from allintop.live.variables import OptionSource
+from allintop.promql.parse import prettify
+from allintop.sources.answers import AlertRule, Target
 from allintop.ui.keys import KEYS, MORE_HELP, on_modal
 from allintop.ui.theme import themed
-from allintop.units import format_since, format_value
+from allintop.values.text import clean, tidy_numbers
+from allintop.values.units import format_since, format_value
 
 if TYPE_CHECKING:
     from allintop.ui.app import DashboardApp
@@ -538,7 +538,7 @@ class VariablesScreen(ModalScreen[None]):
     async def _refresh(self, names: Collection[str], *, reset: bool) -> None:
         if not names:
             return
-        refreshed = await templating.refresh(
+        refreshed = await live_variables.refresh(
             self.variables,
             self.picks,
             self.options,

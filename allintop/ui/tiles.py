@@ -30,23 +30,23 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
-from allintop.alerting import ActiveAlert
-from allintop.bars import bar, bounds, marks
-from allintop.braille import LEVEL, plot
-from allintop.chart import series_names, value_range
-from allintop.config import Panel, Tile
-from allintop.heatmap import SHADES, heatmap
-from allintop.history import PanelHistory
-from allintop.mappings import mapped
-from allintop.model import Target
-from allintop.reducers import reduce
-from allintop.reports import PanelState, worst
-from allintop.table import join
-from allintop.text import clean
-from allintop.thresholds import Status, series_order, status_of
+from allintop.dashboard.model import Panel, Tile
+from allintop.draw.bars import bar, bounds, marks
+from allintop.draw.braille import LEVEL, plot
+from allintop.draw.chart import series_names, value_range
+from allintop.draw.heatmap import SHADES, heatmap
+from allintop.draw.table import join
+from allintop.live.alerting import ActiveAlert
+from allintop.live.history import PanelHistory
+from allintop.live.reports import PanelState, worst
+from allintop.sources.answers import Target
 from allintop.ui.theme import themed
 from allintop.ui.widgets import STATUS_CLASSES, PanelCard, detail_text, no_colour, value_text
-from allintop.units import format_value
+from allintop.values.mappings import mapped
+from allintop.values.reducers import reduce
+from allintop.values.text import clean
+from allintop.values.thresholds import Status, series_order, status_of
+from allintop.values.units import format_value
 
 if TYPE_CHECKING:
     from allintop.ui.app import DashboardApp

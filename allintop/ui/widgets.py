@@ -1,7 +1,7 @@
 """The dashboard's widgets: the alerts bar and the panel cards.
 
 Every text that came from Prometheus (label values, error messages, alert names)
-goes through `allintop.text.clean` and is shown as `rich.text.Text`, never parsed as
+goes through `allintop.values.text.clean` and is shown as `rich.text.Text`, never parsed as
 markup. Updates touch only what changed, and never the layout: a tick repaints the
 lines of a card that changed, it does not recompose.
 """
@@ -27,16 +27,16 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from allintop.alerting import ActiveAlert, scrape_error_summary
-from allintop.config import Panel
+from allintop.dashboard.model import Panel
+from allintop.draw.sparkline import render_lines
 from allintop.errors import PrometheusError, QueryError
-from allintop.model import Target
-from allintop.reports import PanelState
-from allintop.text import clean
-from allintop.thresholds import Status
-from allintop.ui.sparkline import render_lines
+from allintop.live.alerting import ActiveAlert, scrape_error_summary
+from allintop.live.reports import PanelState
+from allintop.sources.answers import Target
 from allintop.ui.theme import themed
-from allintop.units import format_since, format_value
+from allintop.values.text import clean
+from allintop.values.thresholds import Status
+from allintop.values.units import format_since, format_value
 
 STATUS_CLASSES = {status: f"-{status.value}" for status in Status}
 

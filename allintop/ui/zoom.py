@@ -30,7 +30,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual_plotext import PlotextPlot
 
-from allintop.chart import (
+from allintop.dashboard.model import Panel, Tile
+from allintop.draw.chart import (
     RGB,
     Level,
     Points,
@@ -42,16 +43,15 @@ from allintop.chart import (
     value_axis,
     value_range,
 )
-from allintop.config import Panel, Tile
 from allintop.errors import PrometheusError, QueryError
-from allintop.history import LabelKey, SeriesHistory
-from allintop.promql import prettify
-from allintop.text import clean
-from allintop.thresholds import Status, status_of
+from allintop.live.history import LabelKey, SeriesHistory
+from allintop.promql.parse import prettify
 from allintop.ui.screens import LiveScreen, clean_multiline
 from allintop.ui.theme import themed
 from allintop.ui.widgets import alert_text, value_text
-from allintop.units import format_duration, format_value
+from allintop.values.text import clean
+from allintop.values.thresholds import Status, status_of
+from allintop.values.units import format_duration, format_value
 
 if TYPE_CHECKING:
     from allintop.ui.app import DashboardApp

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from allintop import config
-from allintop.datasources import Datasources
+from allintop.dashboard.loading import load_dashboard
+from allintop.live.datasources import Datasources
 from allintop.ui.app import DashboardApp
 from tests.fakeprom import FakePrometheus, FakeSeries, firing, rule_for, target
 from tests.tui.util import wait_for
@@ -106,7 +106,7 @@ def make(
     """The app over `fake` (healthy if None) with a frozen clock."""
     path = tmp_path / "panels.yaml"
     path.write_text(text)
-    dashboard = config.load_dashboard(path)
+    dashboard = load_dashboard(path)
     fake = fake or healthy()
     clock = Clock()
     sources = Datasources({dashboard.datasource.name: fake}, dashboard.datasource.name)  # type: ignore[dict-item]

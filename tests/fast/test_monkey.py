@@ -27,8 +27,8 @@ import pytest
 from textual import events
 from textual.command import CommandPalette
 
-from allintop import config
-from allintop.datasources import ContextSwitch, Datasources, Setup
+from allintop.dashboard.loading import load_dashboard
+from allintop.dashboard.model import Dashboard
 from allintop.errors import (
     ConfigError,
     HTTPStatusError,
@@ -37,6 +37,7 @@ from allintop.errors import (
     RequestTimeout,
     Unreachable,
 )
+from allintop.live.datasources import ContextSwitch, Datasources, Setup
 from allintop.ui.app import DashboardApp
 from allintop.ui.widgets import PanelCard
 from tests.fakeprom import FakePrometheus, FakeSeries
@@ -164,9 +165,7 @@ class Run:
     """Every notification: (severity, title, message)."""
 
 
-def _contexts(
-    sources: Callable[[], Datasources], board: Callable[[], config.Dashboard]
-) -> ContextSwitch:
+def _contexts(sources: Callable[[], Datasources], board: Callable[[], Dashboard]) -> ContextSwitch:
     """Two contexts on the same fake Prometheus (so the monkey's events still reach
     the one shown), and one that cannot be opened (a missing token, say)."""
 
@@ -189,7 +188,7 @@ def _yaml_board(
     """A panels.yaml board on `fakes` (by datasource; the events happen to the last)."""
     path = tmp_path / "panels.yaml"
     path.write_text(text)
-    dashboard = config.load_dashboard(path)
+    dashboard = load_dashboard(path)
 
     def sources() -> Datasources:
         return Datasources(fakes, dashboard.datasource.name)  # type: ignore[arg-type]
@@ -200,7 +199,7 @@ def _yaml_board(
         sources(),
         clock=clock,
         monotonic=clock.monotonic,
-        contexts=_contexts(sources, lambda: config.load_dashboard(path)),
+        contexts=_contexts(sources, lambda: load_dashboard(path)),
     )
     fake = list(fakes.values())[-1]
     return Run(app, fake, clock, healthy, incident, path, edits)

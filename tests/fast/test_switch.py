@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from allintop import config
-from allintop.datasources import Datasources, Setup
+from allintop.dashboard.loading import load_dashboard
+from allintop.live.datasources import Datasources, Setup
 from allintop.ui.app import DashboardApp
 from tests.fast.fakeapp import DASHBOARD, healthy, make, settle
 from tests.tui.util import screen_text, wait_for
@@ -24,7 +24,7 @@ async def test_the_header_drawn_mid_switch_names_the_new_servers(
     other.host = "other.test:9090"
     path = tmp_path / "other.yaml"
     path.write_text('datasources:\n  main: "http://other.test:9090"\n' + DASHBOARD)
-    setup = Setup(config.load_dashboard(path), Datasources({"main": other}, "main"))  # type: ignore[dict-item]
+    setup = Setup(load_dashboard(path), Datasources({"main": other}, "main"))  # type: ignore[dict-item]
     use_dashboard = DashboardApp._use_dashboard
 
     async def header_first(self: DashboardApp, *args: object, **kwargs: object) -> None:

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from allintop.reducers import reduce
 from allintop.ui.tiles import TextScreen
 from allintop.ui.zoom import ZoomScreen
-from allintop.units import format_value
+from allintop.values.reducers import reduce
+from allintop.values.units import format_value
 from tests.fakeprom import FakeSeries
 from tests.fast.fakeapp import advance, settle
 from tests.fast.tileapp import fake, make_tiles, tile

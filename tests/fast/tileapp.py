@@ -11,11 +11,12 @@ from pathlib import Path
 from textual.widget import Widget
 
 import allintop.ui.app
-from allintop import config
-from allintop.datasources import Datasources
-from allintop.mappings import ValueMapping
-from allintop.thresholds import make_thresholds
+from allintop.dashboard.loading import load_dashboard
+from allintop.dashboard.model import Dashboard
+from allintop.live.datasources import Datasources
 from allintop.ui.app import DashboardApp
+from allintop.values.mappings import ValueMapping
+from allintop.values.thresholds import make_thresholds
 from tests.fakeprom import FakePrometheus, FakeSeries, target
 from tests.fast.fakeapp import Clock, wave
 
@@ -57,10 +58,10 @@ def fake() -> FakePrometheus:
     )
 
 
-def dashboard() -> config.Dashboard:
+def dashboard() -> Dashboard:
     """The tile kinds' dashboard, with what the Grafana import does not read yet (a
     value mapping, threshold levels) set on it."""
-    loaded = config.load_dashboard(DASHBOARD)
+    loaded = load_dashboard(DASHBOARD)
     up = (
         ValueMapping("value", "UP", value="1", color="green"),
         ValueMapping("value", "DOWN", value="0", color="red"),

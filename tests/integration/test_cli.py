@@ -128,9 +128,9 @@ def test_pip_install_into_an_empty_venv(tmp_path):
     assert version.returncode == 0 and "allintop" in version.stdout
     # The bundled dashboards ship inside the wheel.
     code = (
-        "from allintop import config\n"
-        "print(config.load(None).rows[0].title)\n"
-        "print(config.load('prometheus-overview').rows[0].title)\n"
+        "from allintop.dashboard.loading import load\n"
+        "print(load(None).rows[0].title)\n"
+        "print(load('prometheus-overview').rows[0].title)\n"
     )
     check = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert check.stdout.split() == ["Request", "Metrics", "Scrape", "Targets"], check.stderr

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 from prometheus_api_client import PrometheusConnect
 
-from allintop import config
-from allintop.prometheus import PrometheusClient, QueryError, RequestTimeout
-from allintop.promql import interpolate
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.promql.parse import interpolate
+from allintop.sources.prometheus import PrometheusClient, QueryError, RequestTimeout
 from tests.helpers import SEED_RULES
 
 pytestmark = pytest.mark.stack
@@ -104,7 +104,7 @@ async def test_state_endpoints(client):
 
 
 def _default_exprs() -> list[str]:
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     return [interpolate(p.expr, {"job": "all"}) for p in dashboard.panels]
 
 

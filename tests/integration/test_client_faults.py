@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from allintop.prometheus import (
+from allintop.sources.prometheus import (
     BadResponse,
     HTTPStatusError,
     PrometheusClient,

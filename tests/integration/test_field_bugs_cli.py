@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from allintop.config import bundled_default_path, load_dashboard
-from allintop.exits import exit_code
-from allintop.prometheus import PrometheusClient
-from allintop.thresholds import Status
+from allintop.cli.exits import exit_code
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.sources.prometheus import PrometheusClient
+from allintop.values.thresholds import Status
 from tests.faultproxy import BAD_GATEWAY, fault_proxy
 from tests.faultserver import closed_port
 from tests.helpers import run_allintop

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from allintop import config
+from allintop.dashboard.loading import load_dashboard
 from tests.helpers import run_allintop
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ def test_import_grafana_writes_a_panels_yaml_that_runs_the_same(tmp_path: Path) 
     assert "# Not carried over: variable DS_PROMETHEUS (datasource)" in text
     assert '- {special: "null", text: "N/A"}' in text  # its singlestats' value mappings
 
-    back, as_is = config.load_dashboard(out), config.load_dashboard(source)
+    back, as_is = load_dashboard(out), load_dashboard(source)
     assert [r.title for r in back.rows] == [r.title for r in as_is.rows]
     assert [p.expr for r in back.rows for p in r.panels] == [
         p.expr for r in as_is.rows for p in r.panels

@@ -4,7 +4,7 @@ Prometheus, Prometheus 2.0 Stats against a Prometheus scraping itself, and the
 bundled AllIN overview in Grafana's JSON against the demo backend.
 
 What a panel should show is decided from the server, not from a list: each of its
-queries is parsed (allintop.promql, on promql_parser) for the metric names it selects,
+queries is parsed (allintop.promql.parse, on promql_parser) for the metric names it selects,
 and a query is expected to return data when the job's targets have those names
 (/api/v1/label/__name__/values); `or` needs one side, `unless` its left side, and
 absent() nothing. A Grafana panel is expected to show data when one of its queries
@@ -28,10 +28,10 @@ import httpx
 import promql_parser
 import pytest
 
-from allintop import promql
 from allintop.demo.stack import JOB_NAME, NODE_JOB, SELF_JOB, DemoStack
-from allintop.poller import aligned
-from allintop.units import parse_duration
+from allintop.live.poller import aligned
+from allintop.promql import parse as promql
+from allintop.values.units import parse_duration
 from tests.helpers import prom_query, run_allintop, wait_until
 
 pytestmark = pytest.mark.stack

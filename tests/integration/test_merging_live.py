@@ -6,16 +6,17 @@ import math
 
 import pytest
 
-from allintop import config, merging
-from allintop.poller import Poller
-from allintop.prometheus import PrometheusClient
-from allintop.promql import interpolate
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.live.poller import Poller
+from allintop.promql.parse import interpolate
+from allintop.sources import merging
+from allintop.sources.prometheus import PrometheusClient
 
 pytestmark = pytest.mark.stack
 
 
 def _default():
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     return dashboard, [interpolate(p.expr, {"job": "all"}) for p in dashboard.panels]
 
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from allintop import config
-from allintop.prometheus import PrometheusClient
-from allintop.promql import interpolate
-from allintop.quantiles import histogram_quantile
-from allintop.sharing import plan
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.promql.parse import interpolate
+from allintop.promql.quantiles import histogram_quantile
+from allintop.promql.sharing import plan
+from allintop.sources.prometheus import PrometheusClient
 
 pytestmark = pytest.mark.stack
 
@@ -61,7 +61,7 @@ def _assert_same(ours: Mapping[Any, float], theirs: Mapping[Any, float], what: s
 
 
 def _default_panels() -> list[tuple[str, str]]:
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     return [(p.title, interpolate(p.expr, {"job": "all"})) for p in dashboard.panels]
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from allintop import cli, config
-from allintop.alertmanager import AlertmanagerClient
-from allintop.prometheus import Unreachable
+from allintop.cli import main as cli
+from allintop.dashboard.loading import load_dashboard
+from allintop.sources.alertmanager import AlertmanagerClient
+from allintop.sources.prometheus import Unreachable
 from tests.helpers import run_allintop
 from tests.secured import Pki, Server, secured_server
 
@@ -178,7 +179,7 @@ def test_alertmanager_is_reached_with_the_same_tls_and_auth(pki, tmp_path, panel
             ]  # fmt: skip
         )
         environ = {"ALLINTOP_PASSWORD": PASSWORD}
-        dashboard = config.load_dashboard(panels)
+        dashboard = load_dashboard(panels)
         settings = cli._settings(args, environ)
         target = cli._url(args, dashboard, environ)
         connection = cli._connection(args, settings, dashboard, target, environ)

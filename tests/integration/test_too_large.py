@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from allintop import config, fetching
-from allintop.poller import Poller
-from allintop.prometheus import PrometheusClient, TooLarge
+from allintop.dashboard.loading import load_text
+from allintop.live import fetching
+from allintop.live.poller import Poller
+from allintop.sources.prometheus import PrometheusClient, TooLarge
 from tests.faultproxy import FaultProxy, huge
 
 pytestmark = pytest.mark.stack
@@ -53,7 +54,7 @@ async def test_a_capped_answer_under_the_cap_is_the_same_answer(stack):
 
 async def test_a_too_large_history_is_skipped_and_not_asked_again(stack, monkeypatch):
     monkeypatch.setattr(fetching, "MAX_BACKFILL_BYTES", MB)
-    dashboard = config.load_text(DASHBOARD, "scale.yaml")
+    dashboard = load_text(DASHBOARD, "scale.yaml")
     with FaultProxy(stack.prometheus_url) as proxy:
         proxy.route(huge(50_000, label="route"), query=HUGE_METRIC)
         async with PrometheusClient(proxy.url) as client:

@@ -7,9 +7,9 @@ import time
 import httpx
 import pytest
 
-from allintop import config
-from allintop.alertmanager import AlertmanagerClient
-from allintop.prometheus import PrometheusClient
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.sources.alertmanager import AlertmanagerClient
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from allintop.ui.widgets import PanelCard
 from tests.helpers import SEED_RULES
@@ -35,7 +35,7 @@ assert set(INCIDENT_RULES) == SEED_RULES
 
 
 def _app(url: str, **options):
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
 
 

@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from allintop import config
-from allintop import state as state_module
-from allintop.prometheus import PrometheusClient
+from allintop.dashboard.loading import load_text
+from allintop.live import state as state_module
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from tests.faultproxy import FaultProxy
 from tests.faultserver import closed_port
@@ -29,7 +29,7 @@ rows:
 
 
 def _app(url: str):
-    dashboard = config.load_text(TWO_PANELS, "backoff.yaml")
+    dashboard = load_text(TWO_PANELS, "backoff.yaml")
     return make_app(dashboard, PrometheusClient(url, timeout=2.0))
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from allintop import config
-from allintop.prometheus import PrometheusClient
+from allintop.dashboard.loading import load_dashboard
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from tests.faultproxy import FaultProxy, fault_proxy, slow
 from tests.tui.util import wait_for
@@ -42,7 +42,7 @@ class SteppedClock:
 def _app(tmp_path: Path, proxy: FaultProxy, wall: SteppedClock) -> DashboardApp:
     path = tmp_path / "panels.yaml"
     path.write_text(DASHBOARD)
-    dashboard = config.load_dashboard(path)
+    dashboard = load_dashboard(path)
     return make_app(dashboard, PrometheusClient(proxy.url), refresh=1.0, clock=wall)
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from textual.widgets import OptionList, Select
 
-from allintop import cli
+from allintop.cli import main as cli
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.widgets import PanelCard
 from tests.helpers import prom_query, wait_until
@@ -165,10 +165,10 @@ async def test_context_option_starts_on_that_context(make_stack, tmp_path) -> No
 
 
 async def test_c_without_contexts_says_where_to_write_them(stack) -> None:
-    from allintop import config
-    from allintop.prometheus import PrometheusClient
+    from allintop.dashboard.loading import bundled_default_path, load_dashboard
+    from allintop.sources.prometheus import PrometheusClient
 
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     app = make_app(dashboard, PrometheusClient(stack.prometheus_url), refresh=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("c")

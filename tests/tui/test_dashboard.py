@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from allintop import config
-from allintop.prometheus import PrometheusClient
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from allintop.ui.widgets import PanelCard
 from tests.faultserver import closed_port
@@ -32,7 +32,7 @@ NUMBER_WITH_UNIT = re.compile(r"^-?\d[\d.,]*k?( (req/s|%|ms|s|MB|GB))?$")
 
 
 def _app(url: str, **options):
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
 
 

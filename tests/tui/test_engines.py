@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import Select
 
-from allintop import config
-from allintop.datasources import Datasources
-from allintop.prometheus import PrometheusClient
-from allintop.thresholds import Status
+from allintop.dashboard.loading import bundled_default_path, load_dashboard, load_text
+from allintop.live.datasources import Datasources
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.screens import TargetsScreen
 from allintop.ui.widgets import PanelCard
+from allintop.values.thresholds import Status
 from tests.engines import Federation, VictoriaMetrics
 from tests.faultserver import closed_port
 from tests.tui.util import screen_text, wait_for
@@ -69,7 +69,7 @@ def _newest_filled(app: DashboardApp, seconds: float) -> bool:
 
 async def test_default_dashboard_shows_values_on_each_engine(engine: tuple[str, str]) -> None:
     name, url = engine
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     app = make_app(dashboard, PrometheusClient(url), refresh=1.0)
     async with app.run_test(size=(120, 34)) as pilot:
         await wait_for(
@@ -121,7 +121,7 @@ def _two_clusters(federation: Federation, tmp_path: Path) -> DashboardApp:
     path = tmp_path / "clusters.yaml"
     a, b = (leaf.prometheus_url for leaf in federation.leaves)
     path.write_text(TWO_CLUSTERS.format(global_url=federation.global_url, a=a, b=b))
-    dashboard = config.load_dashboard(path)
+    dashboard = load_dashboard(path)
     clients = {name: PrometheusClient(s.url or "") for name, s in dashboard.sources.items()}
     return make_app(dashboard, Datasources(clients, "global"), refresh=1.0)
 
@@ -197,7 +197,7 @@ async def test_an_unreachable_datasource_greys_only_its_panels_and_is_named(stac
               - {{title: Dead heap, expr: 'max(allin_process_heap_bytes)'}}
         """
     )
-    dashboard = config.load_text(text, "two.yaml")
+    dashboard = load_text(text, "two.yaml")
     clients = {name: PrometheusClient(s.url or "") for name, s in dashboard.sources.items()}
     app = make_app(dashboard, Datasources(clients, "live"), refresh=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -232,7 +232,7 @@ async def test_picking_a_datasource_variable_moves_its_panels(stack) -> None:
               - {{title: Connections, expr: 'sum(allin_active_connections)'}}
         """
     )
-    dashboard = config.load_text(text, "chosen.yaml")
+    dashboard = load_text(text, "chosen.yaml")
     clients = {name: PrometheusClient(s.url or "") for name, s in dashboard.sources.items()}
     app = make_app(dashboard, Datasources(clients, "dead"), refresh=1.0)
     async with app.run_test(size=(100, 30)) as pilot:

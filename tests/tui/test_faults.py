@@ -28,12 +28,11 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.worker import Worker, WorkerState
 
-from allintop import config
-from allintop.config import Dashboard
-from allintop.config.model import LISTED_SERIES
-from allintop.poller import Poller
-from allintop.prometheus import PrometheusClient
-from allintop.promql import interpolate
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.dashboard.model import LISTED_SERIES, Dashboard
+from allintop.live.poller import Poller
+from allintop.promql.parse import interpolate
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from allintop.ui.screens import AlertsScreen, RuleScreen, TargetsScreen
 from allintop.ui.widgets import PanelCard
@@ -112,7 +111,7 @@ def dashboard_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def dashboard(dashboard_file: Path) -> Dashboard:
-    return config.load_dashboard(dashboard_file)
+    return load_dashboard(dashboard_file)
 
 
 @pytest.fixture
@@ -274,7 +273,7 @@ def _victims_dashboard(path: Path) -> Dashboard:
         panels.append(f"      - {{title: {fault_id}, expr: '{expr}', unit: MB}}")
     text = "refresh: 1s\nrange: 1m\nrows:\n  - title: Drill\n    panels:\n"
     path.write_text(text + "\n".join(panels) + "\n")
-    return config.load_dashboard(path)
+    return load_dashboard(path)
 
 
 async def test_each_broken_panel_says_why_while_the_others_keep_updating(
@@ -678,7 +677,7 @@ async def test_backfill_never_fails_a_panel_whatever_second_it_starts_in(stack):
     """The app backfills at start (and on a new range or refresh) with a range query on
     a coarser grid than the refresh; whichever second that happens in, no panel may
     come out broken (the bundled dashboard: 15m range, 1 s refresh)."""
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     variables = {v.name: v.default for v in dashboard.variables}
     exprs = [interpolate(p.expr, variables) for p in dashboard.panels]
     base = math.floor(time.time()) - 30

@@ -14,9 +14,9 @@ import pytest
 from rich.style import Style
 from textual.app import App
 
-from allintop import config
-from allintop.config import Dashboard
-from allintop.prometheus import PrometheusClient
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.dashboard.model import Dashboard
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui import layout
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.screens import AlertsScreen, RuleScreen
@@ -50,7 +50,7 @@ rows:
 def _dashboard(tmp_path: Path, text: str = BROKEN) -> Dashboard:
     path = tmp_path / "panels.yaml"
     path.write_text(text)
-    return config.load_dashboard(path)
+    return load_dashboard(path)
 
 
 def _card(app: DashboardApp, title: str) -> PanelCard:
@@ -125,7 +125,7 @@ async def test_zoom_survives_prometheus_going_away_and_coming_back(stack, tmp_pa
 def test_a_crash_inside_the_app_is_not_a_clean_exit(monkeypatch):
     # Textual records return code 1 when a handler raises and ends the app: the
     # command must pass it on, not exit 0 as if the user had pressed q.
-    from allintop import cli
+    from allintop.cli import main as cli
 
     def crashed(self: DashboardApp) -> None:
         self._return_code = 1
@@ -171,7 +171,7 @@ def _expected(app: DashboardApp) -> layout.Layout:
 
 @pytest.mark.parametrize(("before", "after"), [((120, 40), (200, 60)), ((80, 24), (200, 60))])
 async def test_a_live_resize_lays_the_cards_out_for_the_new_size(stack, before, after):
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     app = make_app(dashboard, PrometheusClient(stack.prometheus_url), refresh=1.0)
     async with app.run_test(size=before) as pilot:
         await wait_for(pilot, lambda: _settled(app), what="the first values")
@@ -220,7 +220,7 @@ async def test_a_hung_prometheus_is_called_overdue_not_live(stack, tmp_path):
 
 async def test_alert_details_render_the_instance_annotations_and_name_for_plainly(make_stack):
     incident = make_stack("incident", rule_for="10s", rule_interval="1s", rule_window="15s")
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     app = make_app(dashboard, PrometheusClient(incident.prometheus_url), refresh=1.0)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.press("a")

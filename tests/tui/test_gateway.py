@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from allintop import config
-from allintop.prometheus import HTTPStatusError, PrometheusClient
+from allintop.dashboard.loading import bundled_default_path, load_dashboard, load_text
+from allintop.dashboard.model import Dashboard
+from allintop.sources.prometheus import HTTPStatusError, PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.widgets import PanelCard
 from tests.tenantproxy import TENANT, TenantProxy
@@ -30,13 +31,13 @@ def gateway(stack) -> Iterator[TenantProxy]:
         yield proxy
 
 
-def _dashboard(tmp_path: Path, url: str, extra: str = "") -> config.Dashboard:
+def _dashboard(tmp_path: Path, url: str, extra: str = "") -> Dashboard:
     """The bundled AllIN overview, its datasource written as a user would."""
     path = tmp_path / "panels.yaml"
-    default = yaml.safe_load(config.bundled_default_path().read_text())
+    default = yaml.safe_load(bundled_default_path().read_text())
     default["datasource"] = {"url": url, **(yaml.safe_load(extra) or {})}
     path.write_text(yaml.safe_dump(default, sort_keys=False))
-    return config.load_dashboard(path)
+    return load_dashboard(path)
 
 
 def _cards(app: DashboardApp) -> list[PanelCard]:
@@ -53,7 +54,7 @@ async def test_prefix_and_tenant_header_work_everywhere(gateway: TenantProxy, tm
     client = PrometheusClient(dashboard.datasource.url or "", headers=dashboard.datasource.headers)
     assert await client.ready()  # /-/ready under the prefix, with the tenant
     await client.aclose()
-    from allintop.cli import Settings, Target, _datasources, build_parser
+    from allintop.cli.main import Settings, Target, _datasources, build_parser
 
     args = build_parser().parse_args([])
     settings = Settings({}, {}, None, None, None, None, None)
@@ -110,7 +111,7 @@ def _once(*args: str) -> subprocess.CompletedProcess[str]:
 
 async def test_warnings_in_a_200_answer_show_on_the_panel(gateway: TenantProxy) -> None:
     gateway.warnings = ("partial response: store eu-2 is unreachable",)
-    dashboard = config.load_text(
+    dashboard = load_text(
         f"""\
 datasource: {{url: "{gateway.url}", headers: {{{TENANT}: team-a}}}}
 rows:

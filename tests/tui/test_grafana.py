@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from allintop import cli
+from allintop.cli import main as cli
 from allintop.ui.app import DashboardApp, make_app
 from tests.grafanastub import GrafanaStub
 from tests.helpers import prom_query, wait_until

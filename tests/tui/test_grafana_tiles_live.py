@@ -17,10 +17,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from allintop import config
+from allintop.dashboard.loading import load_dashboard
 from allintop.demo.stack import NODE_JOB, DemoStack
-from allintop.prometheus import PrometheusClient
-from allintop.reports import PanelState
+from allintop.live.reports import PanelState
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.widgets import RowTitle
 from tests.helpers import prom_query
@@ -108,7 +108,7 @@ async def test_node_exporter_full_in_the_tui(node_stack: DemoStack, name: str) -
     url = node_stack.prometheus_url
     values = _values(node_stack, name)
     grafana = panels_of(path, values, known_names(url, NODE_JOB))
-    dashboard = config.load_dashboard(path)
+    dashboard = load_dashboard(path)
     # Every 5 s rather than the file's minute: the test needs no minute-old grid.
     app = make_app(dashboard, PrometheusClient(url), variables=values, refresh=5.0)
     async with app.run_test(size=SIZE) as pilot:

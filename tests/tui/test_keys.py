@@ -12,8 +12,9 @@ import pytest
 from textual.widgets import Select
 from textual.widgets._select import SelectOverlay
 
-from allintop import config
-from allintop.prometheus import PrometheusClient
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.dashboard.model import Dashboard
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.widgets import PanelCard
 from tests.tui.util import screen_lines, screen_text, wait_for
@@ -35,8 +36,8 @@ rows:
 """
 
 
-def _app(url: str, dashboard: config.Dashboard | None = None, **options) -> DashboardApp:
-    dashboard = dashboard or config.load_dashboard(config.bundled_default_path())
+def _app(url: str, dashboard: Dashboard | None = None, **options) -> DashboardApp:
+    dashboard = dashboard or load_dashboard(bundled_default_path())
     return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
 
 
@@ -180,7 +181,7 @@ def _small(tmp_path: Path) -> Path:
 
 async def test_an_edited_panels_yaml_is_reloaded_by_itself(stack, tmp_path):
     path = _small(tmp_path)
-    app = _app(stack.prometheus_url, config.load_dashboard(path))
+    app = _app(stack.prometheus_url, load_dashboard(path))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: _values(app), what="values")
         path.write_text(
@@ -203,7 +204,7 @@ async def test_an_edited_panels_yaml_is_reloaded_by_itself(stack, tmp_path):
 
 async def test_a_broken_panels_yaml_keeps_the_old_dashboard_and_says_why(stack, tmp_path):
     path = _small(tmp_path)
-    app = _app(stack.prometheus_url, config.load_dashboard(path))
+    app = _app(stack.prometheus_url, load_dashboard(path))
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await wait_for(pilot, lambda: _values(app), what="values")
         path.write_text(
@@ -223,7 +224,7 @@ async def test_a_broken_panels_yaml_keeps_the_old_dashboard_and_says_why(stack, 
 
 async def test_capital_r_reloads_the_file(stack, tmp_path):
     path = _small(tmp_path)
-    app = _app(stack.prometheus_url, config.load_dashboard(path))
+    app = _app(stack.prometheus_url, load_dashboard(path))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: _values(app), what="values")
         # Same size and mtime: the file watch cannot see this edit, only R can.

@@ -7,8 +7,9 @@ import asyncio
 
 import pytest
 
-from allintop import choice, config
-from allintop.prometheus import PrometheusClient
+from allintop.cli import choice
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from tests.tui.util import screen_text, wait_for
 
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.stack
 
 async def test_the_dashboard_says_it_chose_the_generic_overview(node_stack, tmp_path):
     url = node_stack.prometheus_url
-    allin = config.load_dashboard(config.bundled_default_path())
+    allin = load_dashboard(bundled_default_path())
     told: list[str] = []
     # As the command line does (before any event loop runs, hence the thread), with no
     # config anywhere: an empty cwd and home.

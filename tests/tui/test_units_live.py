@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from allintop import config
-from allintop.prometheus import PrometheusClient
+from allintop.dashboard.loading import load_dashboard
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.widgets import PanelCard
 from allintop.ui.zoom import ZoomChart, ZoomScreen
@@ -91,7 +91,7 @@ def _line_height(plot: list[str]) -> float:
 async def test_flat_series_are_low_lines_and_byte_rates_read_in_their_unit(stack, tmp_path: Path):
     path = tmp_path / "panels.yaml"
     path.write_text(PANELS)
-    dashboard = config.load_dashboard(path)
+    dashboard = load_dashboard(path)
     app = make_app(dashboard, PrometheusClient(stack.prometheus_url), refresh=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: _filled(app), within=30, what="values and history")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Select
 
-from allintop import config
-from allintop.prometheus import PrometheusClient
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from allintop.ui.widgets import PanelCard
 from tests.tui.util import screen_lines, screen_text, wait_for
@@ -17,7 +17,7 @@ JOB = "backend-api-dev"
 
 
 def _app(url: str, **options):
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from allintop import config
-from allintop.chart import (
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.draw.chart import (
     EXTRA_COLOURS,
     contrast,
     decimate,
@@ -24,8 +24,8 @@ from allintop.chart import (
     value_axis,
     value_range,
 )
-from allintop.history import label_key
-from allintop.prometheus import PrometheusClient
+from allintop.live.history import label_key
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.widgets import PanelCard
 from allintop.ui.zoom import ZoomChart, ZoomLegend, ZoomScreen, palette
@@ -143,7 +143,7 @@ async def test_gaps_stay_gaps_and_label_values_cannot_inject(tmp_path: Path):
     path.write_text(BY_ROUTE)
     now = 1_800_000_000.0
     app = make_app(
-        config.load_dashboard(path),
+        load_dashboard(path),
         PrometheusClient(f"http://127.0.0.1:{closed_port()}"),
         refresh=1.0,
         clock=lambda: now,
@@ -178,7 +178,7 @@ async def test_gaps_stay_gaps_and_label_values_cannot_inject(tmp_path: Path):
 
 
 def _app(url: str, path: Path | None = None) -> DashboardApp:
-    dashboard = config.load_dashboard(path or config.bundled_default_path())
+    dashboard = load_dashboard(path or bundled_default_path())
     return make_app(dashboard, PrometheusClient(url), refresh=1.0)
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from allintop.config import Panel
-from allintop.fanout import FanOut
-from allintop.prometheus import Series
-from allintop.sharing import plan
+from allintop.dashboard.model import Panel
+from allintop.live.fanout import FanOut
+from allintop.promql.sharing import plan
+from allintop.sources.prometheus import Series
 from tests.unit.test_poller import (
     ANSWERS,
     LEAF_BUCKETS,

@@ -1,6 +1,7 @@
 """The alert ordering, the panel <-> rule mapping and the scrape error summary."""
 
-from allintop.alerting import (
+from allintop.dashboard.model import Panel
+from allintop.live.alerting import (
     Suppression,
     down_targets,
     matcher_matches,
@@ -8,10 +9,9 @@ from allintop.alerting import (
     scrape_error_summary,
     summarize,
 )
-from allintop.alertmanager import ManagedAlert
-from allintop.config import Panel
-from allintop.model import Silence, SilenceMatcher
-from allintop.prometheus import Alert, AlertRule, Target
+from allintop.sources.alertmanager import ManagedAlert
+from allintop.sources.answers import Silence, SilenceMatcher
+from allintop.sources.prometheus import Alert, AlertRule, Target
 
 
 def _alert(name, state, severity, since=100.0, **labels):

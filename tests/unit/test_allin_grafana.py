@@ -13,15 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from allintop import config
-from allintop.thresholds import Status, status_of
+from allintop.dashboard.loading import load_dashboard
+from allintop.dashboard.model import Dashboard
+from allintop.values.thresholds import Status, status_of
 
 GIB = 1024**3
 PATH = Path(str(resources.files("allintop").joinpath("dashboards/allin-overview-grafana.json")))
 
 
-def _dashboard() -> config.Dashboard:
-    return config.load_dashboard(PATH)
+def _dashboard() -> Dashboard:
+    return load_dashboard(PATH)
 
 
 def test_it_is_a_grafana_export_for_sharing() -> None:

@@ -2,7 +2,7 @@
 
 import math
 
-from allintop.bars import bar, bounds, fraction, marks
+from allintop.draw.bars import bar, bounds, fraction, marks
 
 
 def test_a_bar_fills_its_share_of_the_width_in_eighths() -> None:

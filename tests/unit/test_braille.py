@@ -1,6 +1,6 @@
 """The braille chart: several series as lines of dots, each cell owned by a series."""
 
-from allintop.braille import LEVEL, plot, resample
+from allintop.draw.braille import LEVEL, plot, resample
 
 
 def _text(rows) -> list[str]:

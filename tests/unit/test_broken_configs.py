@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from allintop.config import MAX_CONFIG_BYTES, MAX_PANELS, load_dashboard, load_text
+from allintop.dashboard.loading import MAX_CONFIG_BYTES, load_dashboard, load_text
+from allintop.dashboard.panels_yaml.rows import MAX_PANELS
 from allintop.errors import ConfigError
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "broken-configs"

@@ -1,4 +1,4 @@
-"""Which dashboard allintop shows when no config was given (allintop.choice)."""
+"""Which dashboard allintop shows when no config was given (allintop.cli.choice)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,28 @@ from pathlib import Path
 
 import pytest
 
-from allintop import choice, config, promql
-from allintop.prometheus import PrometheusClient
+from allintop.cli import choice
+from allintop.dashboard.loading import (
+    GENERIC_NAME,
+    bundled_default_path,
+    bundled_path,
+    discover,
+    load_dashboard,
+    load_text,
+)
+from allintop.dashboard.model import Dashboard
+from allintop.errors import ConfigError
+from allintop.promql import parse as promql
+from allintop.sources.prometheus import PrometheusClient
 from tests.faultserver import closed_port
 
-ALLIN = config.load_dashboard(config.bundled_default_path())
-GENERIC = config.load_dashboard(config.bundled_path(config.GENERIC_NAME))
+ALLIN = load_dashboard(bundled_default_path())
+GENERIC = load_dashboard(bundled_path(GENERIC_NAME))
 GENERIC_NAMES = choice.metric_names(GENERIC)
 NODE_NAMES = frozenset(name for name in GENERIC_NAMES if name.startswith("node_"))
 
 
-def titles(dashboard: config.Dashboard) -> list[str]:
+def titles(dashboard: Dashboard) -> list[str]:
     return [panel.title for panel in dashboard.panels]
 
 
@@ -84,7 +95,7 @@ def test_trimming_everything_away_keeps_the_whole_dashboard() -> None:
 
 
 def test_a_panel_whose_names_cannot_be_read_is_kept() -> None:
-    dashboard = config.load_text(
+    dashboard = load_text(
         "rows:\n  - title: A\n    panels:\n"
         "      - {title: unreadable, expr: 'rate(up[5m]'}\n"
         "      - {title: gone, expr: 'missing_metric'}\n"
@@ -95,7 +106,7 @@ def test_a_panel_whose_names_cannot_be_read_is_kept() -> None:
 
 
 def test_grafanas_built_ins_are_filled_in_before_the_names_are_read() -> None:
-    dashboard = config.load_text(
+    dashboard = load_text(
         "rows:\n  - title: A\n    panels:\n"
         "      - {title: builtin, expr: 'rate(missing_total[$__rate_interval])'}\n"
         "      - {title: kept, expr: 'rate(up[$__rate_interval])'}\n",
@@ -146,17 +157,17 @@ def test_pick_keeps_the_allin_overview_when_the_server_is_unreachable(empty: Pat
 
 
 def test_c_accepts_the_bundled_dashboards_by_name(empty: Path) -> None:
-    found = config.discover("prometheus-overview", {}, empty, empty)
-    assert found == config.bundled_path(config.GENERIC_NAME) and found.is_file()
-    assert config.discover("allin-overview", {}, empty, empty) == config.bundled_default_path()
+    found = discover("prometheus-overview", {}, empty, empty)
+    assert found == bundled_path(GENERIC_NAME) and found.is_file()
+    assert discover("allin-overview", {}, empty, empty) == bundled_default_path()
     env = {"ALLINTOP_CONFIG": "prometheus-overview"}
-    assert config.discover(None, env, empty, empty) == config.bundled_path(config.GENERIC_NAME)
+    assert discover(None, env, empty, empty) == bundled_path(GENERIC_NAME)
     # A file of that name is still the file.
     (empty / "prometheus-overview").write_text("rows: []\n")
-    assert config.discover("prometheus-overview", {}, empty, empty) == empty / "prometheus-overview"
+    assert discover("prometheus-overview", {}, empty, empty) == empty / "prometheus-overview"
 
 
 def test_a_missing_config_names_the_bundled_dashboards(empty: Path) -> None:
-    with pytest.raises(config.ConfigError) as caught:
-        config.discover("no-such.yaml", {}, empty, empty)
+    with pytest.raises(ConfigError) as caught:
+        discover("no-such.yaml", {}, empty, empty)
     assert "prometheus-overview" in str(caught.value.hint)

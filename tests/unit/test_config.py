@@ -7,25 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from allintop import reducers
-from allintop.config import (
-    MAX_PANELS,
-    Auth,
-    Dashboard,
-    Datasource,
-    Panel,
-    Row,
-    Tile,
-    Variable,
+from allintop.dashboard.loading import (
     bundled_default_path,
     discover,
     load,
     load_dashboard,
     load_text,
 )
+from allintop.dashboard.model import Auth, Dashboard, Datasource, Panel, Row, Tile, Variable
+from allintop.dashboard.panels_yaml.rows import MAX_PANELS
 from allintop.errors import ConfigError
-from allintop.mappings import ValueMapping
-from allintop.thresholds import Threshold, Thresholds
+from allintop.values import reducers
+from allintop.values.mappings import ValueMapping
+from allintop.values.thresholds import Threshold, Thresholds
 
 GOOD = """\
 title: Test board

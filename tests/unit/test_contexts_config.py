@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from allintop import config
+from allintop.dashboard.contexts import UserConfig, load_user_config, load_user_text
+from allintop.dashboard.loading import bundled_default_path, load_text
 from allintop.errors import ConfigError
 
 USER = textwrap.dedent(
@@ -39,15 +40,15 @@ TWO = textwrap.dedent(
 )
 
 
-def _user(text: str, tmp_path: Path) -> config.UserConfig:
-    return config.load_user_text(text, tmp_path / "config.yaml")
+def _user(text: str, tmp_path: Path) -> UserConfig:
+    return load_user_text(text, tmp_path / "config.yaml")
 
 
 def test_contexts_read_with_panels_yaml_datasource_schema(tmp_path: Path) -> None:
     user = _user(USER, tmp_path)
     assert list(user.contexts) == ["eu", "staging"] and user.default == "eu"
     eu = user.context("eu")
-    assert eu.dashboard == config.bundled_default_path()
+    assert eu.dashboard == bundled_default_path()
     assert eu.datasources.default.name == "thanos"
     assert eu.datasources.default.query_params == {"dedup": "true"}
     auth = eu.datasources.named["prom"].auth
@@ -62,12 +63,12 @@ def test_a_contexts_datasources_replace_the_dashboards_and_are_checked_against_i
     tmp_path: Path,
 ) -> None:
     given = _user(USER, tmp_path).context("eu").datasources
-    dashboard = config.load_text(TWO, "two.yaml", datasources=given)
+    dashboard = load_text(TWO, "two.yaml", datasources=given)
     assert dict(dashboard.sources) == dict(given.named)
     assert dashboard.panel_datasources({}) == ["thanos", "prom"]
     staging = _user(USER, tmp_path).context("staging").datasources
     with pytest.raises(ConfigError) as caught:
-        config.load_text(TWO, "two.yaml", datasources=staging)
+        load_text(TWO, "two.yaml", datasources=staging)
     assert str(caught.value).startswith(
         'two.yaml:8: rows[0].panels[1].datasource: unknown datasource "prom"'
     )
@@ -75,12 +76,12 @@ def test_a_contexts_datasources_replace_the_dashboards_and_are_checked_against_i
 
 
 def test_the_file_is_found_under_xdg_config_home_else_dot_config(tmp_path: Path) -> None:
-    assert config.load_user_config({}, home=tmp_path) is None
+    assert load_user_config({}, home=tmp_path) is None
     (tmp_path / ".config" / "allintop").mkdir(parents=True)
     (tmp_path / ".config" / "allintop" / "config.yaml").write_text(USER)
-    assert config.load_user_config({}, home=tmp_path) is not None
+    assert load_user_config({}, home=tmp_path) is not None
     xdg = tmp_path / "xdg"
-    assert config.load_user_config({"XDG_CONFIG_HOME": str(xdg)}, home=tmp_path) is None
+    assert load_user_config({"XDG_CONFIG_HOME": str(xdg)}, home=tmp_path) is None
 
 
 def test_an_unknown_context_lists_the_known_ones(tmp_path: Path) -> None:

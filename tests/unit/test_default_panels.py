@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from allintop.config import Dashboard, Panel, bundled_default_path, load_dashboard
-from allintop.promql import interpolate, metric_names, parse_error
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.dashboard.model import Dashboard, Panel
+from allintop.promql.parse import interpolate, metric_names, parse_error
 
 ROOT = Path(__file__).resolve().parents[2]
 

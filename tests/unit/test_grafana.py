@@ -1,4 +1,4 @@
-"""A Grafana dashboard's Prometheus targets as panels (allintop.grafana): rows and
+"""A Grafana dashboard's Prometheus targets as panels (allintop.dashboard.grafana.convert): rows and
 grid order, units, legends, and the five ways a dashboard names its datasource."""
 
 from __future__ import annotations
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from allintop import grafana
-from allintop.config import Auth
+from allintop.dashboard.grafana import convert as grafana
+from allintop.dashboard.model import Auth
 from allintop.errors import ConfigError
+from allintop.sources.grafana import Listed, choose
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
@@ -116,17 +117,17 @@ def test_a_real_legacy_rows_dashboard_keeps_its_rows() -> None:
 
 def test_choose_by_uid_or_title_and_an_ambiguous_title_lists_the_matches() -> None:
     listed = [
-        grafana.Listed("a", "Nodes", "Ops"),
-        grafana.Listed("b", "Nodes", "Dev"),
-        grafana.Listed("c", "API", ""),
+        Listed("a", "Nodes", "Ops"),
+        Listed("b", "Nodes", "Dev"),
+        Listed("c", "API", ""),
     ]
-    assert grafana.choose(listed, "b").uid == "b"
-    assert grafana.choose(listed, "api").uid == "c"
+    assert choose(listed, "b").uid == "b"
+    assert choose(listed, "api").uid == "c"
     with pytest.raises(ConfigError) as caught:
-        grafana.choose(listed, "Nodes")
+        choose(listed, "Nodes")
     assert caught.value.hint == "give its uid: a (Ops); b (Dev)"
     with pytest.raises(ConfigError, match="no dashboard with that uid or title"):
-        grafana.choose(listed, "nope")
+        choose(listed, "nope")
 
 
 def test_a_dashboard_without_prometheus_targets_is_a_clear_error() -> None:

@@ -12,13 +12,15 @@ from typing import Any
 
 import pytest
 
-from allintop import config, grafana_import, promql
-from allintop.config import Tile
-from allintop.config.variables import placeholder_values
+from allintop.dashboard.grafana import to_yaml as grafana_import
+from allintop.dashboard.grafana.convert import Converted, PanelReport
+from allintop.dashboard.loading import load_dashboard, load_text
+from allintop.dashboard.model import Dashboard, Datasource, Panel, Row, Tile
+from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
-from allintop.grafana import Converted, PanelReport
-from allintop.mappings import ValueMapping
-from allintop.thresholds import make_thresholds
+from allintop.promql import parse as promql
+from allintop.values.mappings import ValueMapping
+from allintop.values.thresholds import make_thresholds
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
@@ -47,7 +49,7 @@ def _non_row_panels(board: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
 def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
     board = json.loads(path.read_text())
-    dashboard = config.load_dashboard(path)
+    dashboard = load_dashboard(path)
     tiles = [tile for row in dashboard.rows for tile in row.layout]
     shown = [tile.title or "untitled" for tile in tiles]
     notice = dashboard.notice or ""
@@ -69,7 +71,7 @@ def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
 def test_every_promql_target_parses_after_expansion(path: Path) -> None:
-    dashboard = config.load_dashboard(path)
+    dashboard = load_dashboard(path)
     values = placeholder_values(dashboard.variables)
     for panel in (p for row in dashboard.rows for p in row.panels):
         promql.parse(promql.interpolate(panel.expr, values))
@@ -113,7 +115,7 @@ def _write(tmp_path: Path, document: object, name: str = "board.json") -> Path:
     ids=["plain", "http-api"],
 )
 def test_a_dashboard_is_told_by_content_not_by_name(tmp_path: Path, document: object) -> None:
-    dashboard = config.load_dashboard(_write(tmp_path, document, "board.yaml"))
+    dashboard = load_dashboard(_write(tmp_path, document, "board.yaml"))
     (panel,) = [p for row in dashboard.rows for p in row.panels]
     assert (panel.title, panel.expr, panel.unit, panel.legend) == ("Up", "up", "bytes", "{{job}}")
     assert panel.datasource is None  # ${DS_PROMETHEUS}: the default datasource
@@ -124,24 +126,24 @@ def test_a_dashboard_is_told_by_content_not_by_name(tmp_path: Path, document: ob
 
 def test_json_that_is_no_dashboard_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="JSON but neither a Grafana dashboard"):
-        config.load_dashboard(_write(tmp_path, {"status": "success", "data": []}))
+        load_dashboard(_write(tmp_path, {"status": "success", "data": []}))
 
 
 def test_broken_json_says_where(tmp_path: Path) -> None:
     path = tmp_path / "board.json"
     path.write_text('{"panels": [\n  {"title": }\n]}')
     with pytest.raises(ConfigError, match=r"not valid JSON: .*line 2"):
-        config.load_dashboard(path)
+        load_dashboard(path)
 
 
 def test_a_panels_yaml_written_as_json_is_still_a_panels_yaml(tmp_path: Path) -> None:
     document = {"rows": [{"title": "R", "panels": [{"title": "Up", "expr": "up"}]}]}
-    dashboard = config.load_dashboard(_write(tmp_path, document))
+    dashboard = load_dashboard(_write(tmp_path, document))
     assert dashboard.rows[0].panels[0].expr == "up"
     assert dashboard.notice is None
 
 
-def _shown(dashboard: config.Dashboard) -> list[tuple[object, ...]]:
+def _shown(dashboard: Dashboard) -> list[tuple[object, ...]]:
     """Each row as it is drawn: title, collapse, tiles and panels (where in the file
     they are left out: the two are different files)."""
     return [
@@ -159,8 +161,8 @@ def _shown(dashboard: config.Dashboard) -> list[tuple[object, ...]]:
 def test_import_grafana_output_loads_back_as_the_same_panels(path: Path) -> None:
     converted = grafana_import.convert(path.read_text(), str(path))
     text = grafana_import.to_yaml(converted, path.name)
-    back = config.load_text(text, "imported.yaml")
-    as_is = config.load_dashboard(path)
+    back = load_text(text, "imported.yaml")
+    as_is = load_dashboard(path)
     assert _shown(back) == _shown(as_is)
     assert any(row.tiles for row in back.rows)  # kinds and widths are carried over
     assert (back.title, back.refresh, back.range) == (as_is.title, as_is.refresh, as_is.range)
@@ -173,9 +175,9 @@ def test_import_grafana_output_loads_back_as_the_same_panels(path: Path) -> None
                 assert f"# Grafana panel {title!r}: {report.status}" in text
 
 
-def _converted(rows: tuple[config.Row, ...]) -> Converted:
+def _converted(rows: tuple[Row, ...]) -> Converted:
     """A conversion of `rows`, each tile one Grafana panel, to write out."""
-    dashboard = config.Dashboard("x.json", config.Datasource(), 5.0, 900.0, (), rows, "Board")
+    dashboard = Dashboard("x.json", Datasource(), 5.0, 900.0, (), rows, "Board")
     layout = tuple(
         (
             row.title,
@@ -193,7 +195,7 @@ HOSTILE = 'a "b"\n- c: d\t# e \\ {f} [g] 😀'
 
 
 def test_every_tile_key_is_written_and_read_back() -> None:
-    panel = config.Panel(HOSTILE, "up", unit="ms", decimals=1, alerts=(HOSTILE,))
+    panel = Panel(HOSTILE, "up", unit="ms", decimals=1, alerts=(HOSTILE,))
     panel = replace(panel, thresholds=make_thresholds("<200", ">500", "ms"))
     queries = (
         replace(panel, title=f"{HOSTILE} · {{{{job}}}}", legend="{{job}}"),
@@ -232,9 +234,9 @@ def test_every_tile_key_is_written_and_read_back() -> None:
         replace(panel, title="Pie"),
         replace(panel, title="Plain"),
     )
-    rows = (config.Row(HOSTILE, panels, tiles=tiles, collapsed=True),)
+    rows = (Row(HOSTILE, panels, tiles=tiles, collapsed=True),)
     text = grafana_import.to_yaml(_converted(rows), "x.json")
-    back = config.load_text(text, "back.yaml")
+    back = load_text(text, "back.yaml")
     assert _shown(back) == [(HOSTILE, True, tiles, panels)]
     assert "reducer" not in text.split("Plain")[-1]  # the defaults are not written
     assert "queries:" not in text.split("Pie")[-1]  # one query is expr:
@@ -242,22 +244,22 @@ def test_every_tile_key_is_written_and_read_back() -> None:
 
 def test_a_percentile_reducer_is_written_and_loads_back() -> None:
     tile = Tile("P", reducer="p95")
-    rows = (config.Row("R", (config.Panel("P", "up"),), tiles=(tile,)),)
+    rows = (Row("R", (Panel("P", "up"),), tiles=(tile,)),)
     text = grafana_import.to_yaml(_converted(rows), "x.json")
     assert "reducer: p95\n" in text and "unknown here" not in text
-    (row,) = config.load_text(text, "back.yaml").rows
+    (row,) = load_text(text, "back.yaml").rows
     assert row.tiles[0].reducer == "p95"
 
 
 def test_what_cannot_be_written_is_a_comment_and_the_default() -> None:
     mapping = ValueMapping("value", "", value="1")  # shows nothing: panels.yaml refuses it
     tile = Tile("Odd", reducer="percentile95", mappings=(mapping,), width=6)
-    rows = (config.Row("R", (config.Panel("Odd", "up"),), tiles=(tile,)),)
+    rows = (Row("R", (Panel("Odd", "up"),), tiles=(tile,)),)
     text = grafana_import.to_yaml(_converted(rows), "x.json")
     assert "      # Grafana panel 'Odd': partly\n" in text
     assert "#   reducer 'percentile95': unknown here, lastNotNull used\n" in text
     assert "#   value mapping value '1': nothing to show\n" in text
-    (row,) = config.load_text(text, "back.yaml").rows
+    (row,) = load_text(text, "back.yaml").rows
     assert row.tiles == (Tile("Odd", width=6, line=row.tiles[0].line),)
     lines = grafana_import.report(_converted(rows)).splitlines()
     assert lines[1] == (
@@ -302,7 +304,7 @@ def test_nothing_in_the_file_changes_the_yaml_structure() -> None:
         ],
     }
     converted = grafana_import.convert(json.dumps(board), "hostile.json")
-    back = config.load_text(grafana_import.to_yaml(converted, "hostile.json"), "back.yaml")
+    back = load_text(grafana_import.to_yaml(converted, "hostile.json"), "back.yaml")
     (panel,) = back.rows[0].panels
     assert (back.title, panel.title, panel.legend) == (hostile, hostile, hostile)
     assert panel.expr == 'up{job="a\\"b"}'

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from allintop import grafana
-from allintop.config import Panel, Tile
-from allintop.mappings import ValueMapping, mapped
-from allintop.reducers import reduce
-from allintop.thresholds import Status, status_of
-from allintop.units import format_value
+from allintop.dashboard.grafana import convert as grafana
+from allintop.dashboard.model import Panel, Tile
+from allintop.values.mappings import ValueMapping, mapped
+from allintop.values.reducers import reduce
+from allintop.values.thresholds import Status, status_of
+from allintop.values.units import format_value
 
 FIXTURES = Path("/work/shared/fixtures/grafana")
 pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared fixtures not present")

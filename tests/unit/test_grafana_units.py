@@ -1,4 +1,4 @@
-"""Grafana's unit ids as format_value shows them (allintop.unit_ids, allintop.units)."""
+"""Grafana's unit ids as format_value shows them (values.unit_ids, values.units)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from allintop.thresholds import parse_threshold
-from allintop.unit_ids import UNIT_IDS
-from allintop.units import convert, display_unit, format_value, is_known, unit_text
+from allintop.values.thresholds import parse_threshold
+from allintop.values.unit_ids import UNIT_IDS
+from allintop.values.units import convert, display_unit, format_value, is_known, unit_text
 
 
 @pytest.mark.parametrize(

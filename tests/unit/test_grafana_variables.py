@@ -1,4 +1,4 @@
-"""Grafana's template variables as allintop's (allintop.grafana): each kind from the
+"""Grafana's template variables as allintop's (dashboard.grafana): each kind from the
 real dashboards in the fixtures, by value, and the queries their panels then make."""
 
 from __future__ import annotations
@@ -9,17 +9,19 @@ from typing import Any
 
 import pytest
 
-from allintop import config, grafana, templating
-from allintop.config import Variable
-from allintop.config.variables import placeholder_values
-from allintop.promql import AsWritten
+from allintop.dashboard import templating
+from allintop.dashboard.grafana import convert as grafana
+from allintop.dashboard.loading import load_dashboard, load_text
+from allintop.dashboard.model import Dashboard, Variable
+from allintop.dashboard.panels_yaml.variables import placeholder_values
+from allintop.promql.parse import AsWritten
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
 
 
-def load(name: str) -> config.Dashboard:
-    return config.load_dashboard(FIXTURES / name)
+def load(name: str) -> Dashboard:
+    return load_dashboard(FIXTURES / name)
 
 
 def variables(name: str) -> dict[str, Variable]:
@@ -180,10 +182,10 @@ def test_saved_all_picks_and_an_interval_in_a_range_selector() -> None:
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.name)
 def test_every_fixtures_variables_load_back_from_import_grafana(path: Path) -> None:
-    from allintop import grafana_import
+    from allintop.dashboard.grafana import to_yaml as grafana_import
 
     converted = grafana_import.convert(path.read_text(), str(path))
-    back = config.load_text(grafana_import.to_yaml(converted, path.name), "back.yaml")
+    back = load_text(grafana_import.to_yaml(converted, path.name), "back.yaml")
     assert back.variables == converted.dashboard.variables
 
 

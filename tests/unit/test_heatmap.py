@@ -2,7 +2,7 @@
 
 import math
 
-from allintop.heatmap import SHADES, bound, decumulate, heatmap, ordered, resample, shades
+from allintop.draw.heatmap import SHADES, bound, decumulate, heatmap, ordered, resample, shades
 
 
 def test_buckets_are_ordered_by_their_bound_with_inf_last() -> None:

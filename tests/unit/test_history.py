@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from allintop.history import (
+from allintop.live.history import (
     DISPLAY_POINTS,
     PanelHistory,
     SeriesHistory,
@@ -10,7 +10,7 @@ from allintop.history import (
     bucket_width,
     label_key,
 )
-from allintop.thresholds import make_thresholds, series_order
+from allintop.values.thresholds import make_thresholds, series_order
 
 
 def test_put_extends_on_grid_and_pads_left():

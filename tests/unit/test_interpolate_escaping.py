@@ -1,4 +1,4 @@
-"""Template variable values escaped for where they land (allintop.promql.interpolate):
+"""Template variable values escaped for where they land (allintop.promql.parse.interpolate):
 no picked value can change what a query means."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from allintop.promql import (
+from allintop.promql.parse import (
     AllOf,
     AsWritten,
     Value,

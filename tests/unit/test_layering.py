@@ -1,52 +1,53 @@
-"""The architecture's one direction of flow, enforced: pure logic imports no UI and
-no network, and nothing below the UI imports Textual."""
+"""The import contracts of pyproject.toml, checked once more at run time: importing a
+module of a forbidden contract must not load what the contract forbids, however it is
+reached (an import inside a function called at import time, a plugin, a lazy import).
+import-linter reads the code; this runs it. The lists are pyproject's own, not a copy."""
+
+from __future__ import annotations
 
 import json
+import pkgutil
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 
-PURE = [
-    "config",
-    "thresholds",
-    "units",
-    "promql",
-    "history",
-    "quantiles",
-    "sharing",
-    "merging",
-    "alerting",
-    "model",
-    "text",
-    "credentials",
-    "urls",
-    "exits",
-    "grafana",
-    "reports",
-    "scrapes",
-]
-BELOW_UI = [
-    "prometheus",
-    "alertmanager",
-    "poller",
-    "fetching",
-    "watch",
-    "snapshot",
-    "cli",
-    "choice",
-    "connection",
-    "grafana_api",
-    # Pure, but built on the poller's types (the poller brings asyncio):
-    "chart",
-    "state",
-]
+import allintop
+
+PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 
 
-def _imported(module: str, roots: set[str]) -> list[str]:
+def _contracts() -> list[dict]:
+    config = tomllib.loads(PYPROJECT.read_text())
+    return config["tool"]["importlinter"]["contracts"]
+
+
+def _modules(name: str) -> list[str]:
+    """The module `name` and, for a package, every module in it."""
+    spec = __import__(name, fromlist=["_"])
+    if not hasattr(spec, "__path__"):
+        return [name]
+    return [name] + [m.name for m in pkgutil.walk_packages(spec.__path__, f"{name}.")]
+
+
+def _cases() -> list[tuple[str, str, tuple[str, ...]]]:
+    cases = []
+    for contract in _contracts():
+        if contract["type"] != "forbidden":
+            continue
+        external = tuple(m for m in contract["forbidden_modules"] if not m.startswith("allintop"))
+        for source in contract["source_modules"]:
+            for module in _modules(source):
+                cases.append((contract["name"], module, external))
+    return cases
+
+
+def _loaded(module: str, roots: tuple[str, ...]) -> list[str]:
     code = (
-        f"import json, sys, allintop.{module}\n"
-        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(roots)!r})))"
+        f"import json, sys, {module}\n"
+        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {roots!r})))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
@@ -54,11 +55,17 @@ def _imported(module: str, roots: set[str]) -> list[str]:
     return json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("module", PURE)
-def test_pure_modules_import_no_ui_or_network(module):
-    assert _imported(module, {"textual", "httpx", "rich", "plotext", "socket"}) == []
+def test_the_contracts_name_real_modules():
+    for contract in _contracts():
+        for name in contract.get("source_modules", []) + contract.get("layers", []):
+            for part in name.split("|"):
+                assert _modules(part.strip()), part
 
 
-@pytest.mark.parametrize("module", BELOW_UI)
-def test_modules_below_the_ui_import_no_textual(module):
-    assert _imported(module, {"textual", "plotext", "textual_plotext"}) == []
+@pytest.mark.parametrize(("contract", "module", "forbidden"), _cases())
+def test_importing_loads_nothing_forbidden(contract, module, forbidden):
+    assert _loaded(module, forbidden) == [], f"{contract}: {module}"
+
+
+def test_the_package_is_the_one_under_test():
+    assert Path(allintop.__file__).resolve().parents[1] == PYPROJECT.parent

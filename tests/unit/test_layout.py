@@ -1,6 +1,6 @@
 import pytest
 
-from allintop.config import Tile
+from allintop.dashboard.model import Tile
 from allintop.ui.layout import (
     MAX_CARD_HEIGHT,
     MIN_CARD_HEIGHT,

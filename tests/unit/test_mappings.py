@@ -1,4 +1,4 @@
-"""Value mappings from Grafana's JSON, and which one a value takes (allintop.mappings)."""
+"""Value mappings from Grafana's JSON, and which one a value takes (allintop.values.mappings)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from allintop.mappings import ValueMapping, from_grafana, mapped, unsupported
+from allintop.values.mappings import ValueMapping, from_grafana, mapped, unsupported
 
 GRAFANA_8 = [
     {"type": "value", "options": {"0": {"text": "DOWN", "color": "red", "index": 1},

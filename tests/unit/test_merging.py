@@ -1,6 +1,6 @@
-from allintop import merging
-from allintop.model import InstantResult, RangeResult, Sample, Series
-from allintop.promql import parse_error
+from allintop.promql.parse import parse_error
+from allintop.sources import merging
+from allintop.sources.answers import InstantResult, RangeResult, Sample, Series
 
 LEAVES = ["sum(rate(a[5m]))", 'sum by (le)(rate(b_bucket{job=~".*"}[5m]))']
 

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from allintop import merging
-from allintop.config import Panel
-from allintop.config.model import listing
-from allintop.poller import Poller, ScrapeSchedule
-from allintop.prometheus import (
+from allintop.dashboard.model import Panel, listing
+from allintop.live.poller import Poller, ScrapeSchedule
+from allintop.sources import merging
+from allintop.sources.prometheus import (
     BadResponse,
     HTTPStatusError,
     InstantResult,
@@ -25,7 +24,7 @@ from allintop.prometheus import (
     Target,
     Unreachable,
 )
-from allintop.thresholds import Status, make_thresholds
+from allintop.values.thresholds import Status, make_thresholds
 
 BUCKETS = "sum by (le) (rate(x_bucket[5m]))"
 LEAF_BUCKETS = "sum by (le)(rate(x_bucket{}[5m]))"

@@ -1,10 +1,10 @@
-"""Template variables and the PromQL helpers (allintop.promql)."""
+"""Template variables and the PromQL helpers (allintop.promql.parse)."""
 
 from __future__ import annotations
 
 import pytest
 
-from allintop.promql import (
+from allintop.promql.parse import (
     BUILTIN_VARIABLES,
     VariableQuery,
     builtin_values,
@@ -15,7 +15,7 @@ from allintop.promql import (
     prettify,
     variables_used,
 )
-from allintop.sharing import plan_panel
+from allintop.promql.sharing import plan_panel
 
 
 @pytest.mark.parametrize(
@@ -225,13 +225,13 @@ def test_parse_variable_query_rejects(query: str, message: str) -> None:
 
 
 def test_capture_references_are_not_template_variables():
-    from allintop.promql import variables_used
+    from allintop.promql.parse import variables_used
 
     assert variables_used('label_replace(up{job=~"$job"}, "a", "$1", "b", "(.*)")') == {"job"}
 
 
 def test_may_select_follows_job_matchers():
-    from allintop.promql import may_select
+    from allintop.promql.parse import may_select
 
     assert may_select('rate(x{job=~"api|web"}[5m])', "job", "api")
     assert not may_select('rate(x{job=~"api|web"}[5m])', "job", "db")
@@ -242,7 +242,7 @@ def test_may_select_follows_job_matchers():
 
 
 def test_with_windows_rewrites_every_range_and_nothing_else():
-    from allintop.promql import metric_names, with_windows
+    from allintop.promql.parse import metric_names, with_windows
 
     seed = (
         "rate(allin_cache_hits_total[5m]) / (rate(allin_cache_hits_total[5m])"
@@ -255,7 +255,7 @@ def test_with_windows_rewrites_every_range_and_nothing_else():
 
 
 def test_returns_vector():
-    from allintop.promql import returns_vector
+    from allintop.promql.parse import returns_vector
 
     for vector in ("up", "sum(rate(x[5m]))", "(up)", "-up", "up * 2", "2 * up", "rate(x[1m])"):
         assert returns_vector(vector), vector

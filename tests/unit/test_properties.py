@@ -21,12 +21,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from allintop.config import Dashboard, load_dashboard, load_text
+from allintop.dashboard.loading import load_dashboard, load_text
+from allintop.dashboard.model import Dashboard
 from allintop.errors import ConfigError
-from allintop.model import InstantResult, RangeResult
-from allintop.prometheus import PrometheusClient, PrometheusError, _instant, _matrix
-from allintop.thresholds import Thresholds, make_thresholds, parse_threshold
-from allintop.units import convert, format_duration, format_value, parse_duration
+from allintop.sources.answers import InstantResult, RangeResult
+from allintop.sources.prometheus import PrometheusClient, PrometheusError, _instant, _matrix
+from allintop.values.thresholds import Thresholds, make_thresholds, parse_threshold
+from allintop.values.units import convert, format_duration, format_value, parse_duration
 
 # Fast enough for every CI run; deadline off because the machines are shared.
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -376,7 +377,7 @@ def test_result_decoders_fail_only_in_ways_the_client_turns_into_errors(data: An
     {"labels": JSON, "status": st.one_of(JSON, st.fixed_dictionaries(
         {"state": JSON, "silencedBy": JSON, "inhibitedBy": JSON}))}))))  # fmt: skip
 async def test_any_alertmanager_answer_is_alerts_or_an_error(status: int, answer: Any) -> None:
-    from allintop.alertmanager import AlertmanagerClient
+    from allintop.sources.alertmanager import AlertmanagerClient
 
     content = json.dumps(answer).encode()
     client = AlertmanagerClient(

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from allintop.quantiles import bucket_quantile, divide, histogram_quantile, parse_le
+from allintop.promql.quantiles import bucket_quantile, divide, histogram_quantile, parse_le
 
 INF = math.inf
 BUCKETS = [(0.1, 10.0), (0.5, 30.0), (1.0, 40.0), (INF, 40.0)]

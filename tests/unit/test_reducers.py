@@ -1,4 +1,4 @@
-"""Grafana's reducers and the singlestat's valueName (allintop.reducers)."""
+"""Grafana's reducers and the singlestat's valueName (allintop.values.reducers)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from allintop.reducers import DEFAULT, is_known, normalise, reduce
+from allintop.values.reducers import DEFAULT, is_known, normalise, reduce
 
 NAN = math.nan
 SERIES = [None, 4.0, NAN, 2.0, 8.0, 8.0, 6.0, None]

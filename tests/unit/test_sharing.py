@@ -7,9 +7,9 @@ import math
 import promql_parser
 import pytest
 
-from allintop import config
-from allintop.promql import interpolate
-from allintop.sharing import (
+from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.promql.parse import interpolate
+from allintop.promql.sharing import (
     Arithmetic,
     EvaluationError,
     Leaf,
@@ -23,12 +23,12 @@ PRINTED_BUCKETS = 'sum by (le)(rate(x_bucket{job=~".*"}[5m]))'
 
 
 def _default_exprs() -> list[str]:
-    dashboard = config.load_dashboard(config.bundled_default_path())
+    dashboard = load_dashboard(bundled_default_path())
     return [interpolate(p.expr, {"job": "all"}) for p in dashboard.panels]
 
 
 def _titles() -> list[str]:
-    return [p.title for p in config.load_dashboard(config.bundled_default_path()).panels]
+    return [p.title for p in load_dashboard(bundled_default_path()).panels]
 
 
 def _buckets(counts: list[float]) -> list[tuple[dict[str, str], float]]:

@@ -1,6 +1,6 @@
 import pytest
 
-from allintop.ui.sparkline import columns, is_flat, render_lines
+from allintop.draw.sparkline import columns, is_flat, render_lines
 
 
 def test_columns_take_the_max_of_each_time_slice():

@@ -1,4 +1,4 @@
-"""The dashboard's state (allintop.state), reduced from reports without Textual: the
+"""The dashboard's state (allintop.live.state), reduced from reports without Textual: the
 health verdict's transitions, alerts going stale, rules and targets becoming panel
 markers, and silences."""
 
@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from allintop import state as reduce
-from allintop.config import Panel
+from allintop.dashboard.model import Panel
 from allintop.errors import HTTPStatusError, QueryError, RequestTimeout, Unreachable
-from allintop.model import (
+from allintop.live import state as reduce
+from allintop.live.poller import AlertsState, PanelState, SeriesView
+from allintop.live.state import DashboardState, Verdict
+from allintop.sources.answers import (
     Alert,
     AlertRule,
     ManagedAlert,
@@ -17,9 +19,7 @@ from allintop.model import (
     StatusReport,
     Target,
 )
-from allintop.poller import AlertsState, PanelState, SeriesView
-from allintop.state import DashboardState, Verdict
-from allintop.thresholds import Status
+from allintop.values.thresholds import Status
 
 REQUESTS = "sum(rate(allin_http_requests_total[1m]))"
 NODE = 'node_load1{job="node"}'

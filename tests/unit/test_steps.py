@@ -1,10 +1,10 @@
-"""Grafana's colour steps as a target and an alert level (allintop.thresholds.from_steps)."""
+"""Grafana's colour steps as a target and an alert level (allintop.values.thresholds.from_steps)."""
 
 from __future__ import annotations
 
 import pytest
 
-from allintop.thresholds import Status, Step, from_steps, make_thresholds, status_of, tone_of
+from allintop.values.thresholds import Status, Step, from_steps, make_thresholds, status_of, tone_of
 
 
 def _texts(steps: list[Step], *args: object) -> tuple[str | None, str | None]:

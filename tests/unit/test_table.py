@@ -1,8 +1,8 @@
 """A table of instant series: several queries joined on common labels, worst first."""
 
-from allintop.reports import SeriesView
-from allintop.table import common_labels, join
-from allintop.thresholds import Status, make_thresholds, series_order
+from allintop.draw.table import common_labels, join
+from allintop.live.reports import SeriesView
+from allintop.values.thresholds import Status, make_thresholds, series_order
 
 
 def view(value: float, status: Status = Status.OK, **labels: str) -> SeriesView:

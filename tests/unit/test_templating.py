@@ -1,29 +1,27 @@
-"""Template variables at run time (allintop.templating): what a pick is written as,
+"""Template variables at run time (allintop.dashboard.templating): what a pick is written as,
 where a query variable's options come from, and chained refresh."""
 
 from __future__ import annotations
 
 import pytest
 
-from allintop import templating
-from allintop.config import Variable
-from allintop.errors import QueryError
-from allintop.model import Sample
-from allintop.promql import AsWritten, interpolate
-from allintop.templating import (
+from allintop.dashboard.model import Variable
+from allintop.dashboard.templating import (
     auto_interval,
     dependents,
-    fetch_options,
     filtered,
     kept,
     multi_pick,
     needed_at_start,
     ordered,
     query_values,
-    refresh,
     refresh_order,
-    sample_line,
 )
+from allintop.errors import QueryError
+from allintop.live import variables as live_variables
+from allintop.live.variables import fetch_options, refresh, sample_line
+from allintop.promql.parse import AsWritten, interpolate
+from allintop.sources.answers import Sample
 from tests.fakeprom import FakePrometheus, FakeSeries
 
 RANGE, STEP = 900.0, 5.0
@@ -289,7 +287,7 @@ async def test_at_start_only_what_a_pick_needs_is_asked() -> None:
     picks = {"job": "all", "q": "", "h": "all", "free": "all"}
     assert needed_at_start(variables, picks) == ("q", "h")
     assert needed_at_start(variables, {**picks, "q": "0.5", "h": "a"}) == ()
-    settled = await templating.at_start(variables, picks, fake(), range_=RANGE, step=STEP)
+    settled = await live_variables.at_start(variables, picks, fake(), range_=RANGE, step=STEP)
     assert settled.picks["q"] == "0.99"  # the first option, as it came
     assert settled.options["h"] == ("a", "b", "n")
     filled = values(variables, settled.picks, settled.options)
@@ -298,6 +296,6 @@ async def test_at_start_only_what_a_pick_needs_is_asked() -> None:
 
 async def test_a_variable_left_without_a_value_says_so() -> None:
     quantile = Variable("q", query="query_result(no_such_metric)", regex='/"([^"]+)"/')
-    settled = await templating.at_start([quantile], {"q": ""}, fake(), range_=RANGE, step=STEP)
+    settled = await live_variables.at_start([quantile], {"q": ""}, fake(), range_=RANGE, step=STEP)
     assert settled.picks == {"q": ""}
     assert settled.problems == ("q: its query found no options, so it has no value",)

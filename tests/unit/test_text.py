@@ -1,4 +1,4 @@
-from allintop.text import clean
+from allintop.values.text import clean
 
 
 def test_escape_sequences_become_visible_text():

@@ -1,4 +1,4 @@
-"""Threshold notation and status (allintop.thresholds)."""
+"""Threshold notation and status (allintop.values.thresholds)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from allintop.thresholds import (
+from allintop.values.thresholds import (
     Status,
     Threshold,
     Thresholds,

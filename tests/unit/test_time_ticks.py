@@ -1,4 +1,4 @@
-"""The zoom chart's time axis (allintop.chart.time_ticks): round local times, also
+"""The zoom chart's time axis (allintop.draw.chart.time_ticks): round local times, also
 across a daylight saving change, where the range has two UTC offsets."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from allintop.chart import time_ticks
+from allintop.draw.chart import time_ticks
 
 
 def _local(monkeypatch: pytest.MonkeyPatch, zone: str) -> Iterator[None]:

@@ -13,9 +13,9 @@ import ssl
 import httpx
 import pytest
 
-from allintop.connection import ConnectionSettings, TLSFiles
 from allintop.errors import Unreachable
-from allintop.prometheus import PrometheusClient
+from allintop.sources.connection import ConnectionSettings, TLSFiles
+from allintop.sources.prometheus import PrometheusClient
 
 
 class _Alert(httpx.AsyncBaseTransport):

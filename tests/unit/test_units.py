@@ -1,4 +1,4 @@
-"""Durations and value formatting (allintop.units)."""
+"""Durations and value formatting (allintop.values.units)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from allintop.units import (
+from allintop.values.units import (
     convert,
     display_unit,
     format_duration,

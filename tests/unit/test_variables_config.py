@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from allintop import config
-from allintop.config import Variable
+from allintop.dashboard.loading import load_text
+from allintop.dashboard.model import Dashboard, Variable
 from allintop.errors import ConfigError
 
 ROWS = "rows:\n  - title: R\n    panels:\n      - {title: A, expr: 'EXPR'}\n"
@@ -34,8 +34,8 @@ variables:
 """
 
 
-def load(text: str, expr: str = "up") -> config.Dashboard:
-    return config.load_text(text + ROWS.replace("EXPR", expr), "panels.yaml")
+def load(text: str, expr: str = "up") -> Dashboard:
+    return load_text(text + ROWS.replace("EXPR", expr), "panels.yaml")
 
 
 def test_every_kind_is_read_as_written() -> None:
@@ -146,7 +146,7 @@ def test_a_mistake_is_one_clear_error(text: str, message: str) -> None:
 
 
 def test_var_given_again_picks_several_values() -> None:
-    from allintop.cli import _variables
+    from allintop.cli.main import _variables
 
     assert _variables(["job=a", "env=x", "job=b", "job=c"]) == {"job": ("a", "b", "c"), "env": "x"}
     with pytest.raises(ConfigError, match="not NAME=VALUE"):

@@ -1,11 +1,11 @@
-"""The zoom chart's value axis (allintop.chart's pure functions): ticks that are
+"""The zoom chart's value axis (allintop.draw.chart's pure functions): ticks that are
 round numbers in the unit they are shown in, and a constant series drawn low."""
 
 from __future__ import annotations
 
 import pytest
 
-from allintop.chart import (
+from allintop.draw.chart import (
     FLAT_AT,
     MIN_CONTRAST,
     AxisScale,

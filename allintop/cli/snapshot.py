@@ -1,0 +1,276 @@
+"""`allintop once` and `allintop check`: the dashboard's queries without a screen.
+
+`once` evaluates every panel once and prints a table (or JSON) with the same values,
+units and statuses the dashboard shows; its exit code is the worst status, so it
+serves scripts and cron checks. `check` validates every expression against the server.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TextIO
+
+from allintop.cli.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
+from allintop.dashboard.model import Dashboard, Panel, Pick
+from allintop.live import variables as live_variables
+from allintop.live.datasources import Datasources
+from allintop.live.fanout import FanOut
+from allintop.live.poller import PanelState, server_error, server_side
+from allintop.promql.parse import metric_names, promql_string
+from allintop.sources.prometheus import PrometheusClient, PrometheusError
+from allintop.values.text import clean
+from allintop.values.thresholds import Status
+from allintop.values.units import format_value
+
+
+def _sources(dashboard: Dashboard, client: PrometheusClient | Datasources) -> Datasources:
+    if isinstance(client, PrometheusClient):
+        return Datasources.single(client, dashboard.datasource.name)
+    return client
+
+
+async def _settled(
+    dashboard: Dashboard, sources: Datasources, variables: Mapping[str, Pick]
+) -> Mapping[str, Pick]:
+    """The picks, with those only the datasource can settle settled, as the dashboard
+    does at start (a query_result variable's first option). One that cannot be stays
+    unsettled: its panels then say what Prometheus makes of them."""
+    settled = await live_variables.at_start(
+        dashboard.variables,
+        dashboard.variable_values(variables),
+        sources.client,
+        range_=dashboard.range,
+        step=dashboard.refresh,
+    )
+    return settled.picks
+
+
+async def snapshot(
+    dashboard: Dashboard, client: PrometheusClient | Datasources, variables: Mapping[str, Pick]
+) -> list[PanelState]:
+    """Every panel's state at one instant, each from its datasource."""
+    sources = _sources(dashboard, client)
+    values = dashboard.variable_values(variables)
+    poller = FanOut(
+        sources,
+        dashboard.panels,
+        dashboard.exprs(values),
+        dashboard.panel_datasources(values),
+        step=dashboard.refresh,
+        range_=dashboard.range,
+        alerts=False,
+    )
+    budget = max(source.timeout for source in sources.values()) + 1
+    report = await poller.tick(time.time(), budget=budget)
+    await poller.aclose()
+    return report.panels
+
+
+def _json_value(value: float | None) -> float | str | None:
+    # JSON has no NaN or Inf: say them as strings, as Prometheus does.
+    if value is None or math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+
+
+def _as_json(dashboard: Dashboard, states: list[PanelState], code: int) -> str:
+    by_index = {s.index: s for s in states}
+    rows = []
+    index = 0
+    for row in dashboard.rows:
+        panels = []
+        for panel in row.panels:
+            state = by_index.get(index)
+            index += 1
+            panels.append(
+                {
+                    "title": panel.title,
+                    "unit": panel.unit,
+                    "value": _json_value(state.value if state else None),
+                    "status": (state.status if state else Status.UNKNOWN).value,
+                    "reason": state.reason if state else "no answer in time",
+                    "series": [
+                        {"name": s.name, "labels": dict(s.labels), "value": _json_value(s.value)}
+                        for s in (state.series if state else ())
+                    ],
+                    "total_series": state.total if state else 0,
+                }
+            )
+        rows.append({"title": row.title, "panels": panels})
+    document = {"time": time.time(), "exit_code": code, "rows": rows}
+    return json.dumps(document, indent=2)
+
+
+def _as_table(dashboard: Dashboard, states: list[PanelState]) -> str:
+    by_index = {s.index: s for s in states}
+    lines = []
+    index = 0
+    width = max((len(p.title) for p in dashboard.panels), default=10)
+    for row in dashboard.rows:
+        lines.append(f"== {clean(row.title)}")
+        for panel in row.panels:
+            state = by_index.get(index)
+            index += 1
+            if state is None or state.value is None:
+                shown = clean(state.reason if state else "no answer in time", 100)
+            else:
+                number, unit = format_value(state.value, panel.unit, panel.decimals)
+                shown = f"{number} {unit}".strip()
+                if state.total > 1:
+                    shown += f"  ({clean(state.series[0].name, 40)}, +{state.total - 1} more)"
+            status = state.status.value if state else "unknown"
+            lines.append(f"  {clean(panel.title):<{width}}  {shown:<24} {status}")
+    return "\n".join(lines)
+
+
+async def unknown_metrics(client: PrometheusClient, exprs: Sequence[str]) -> list[str]:
+    """The metric names `exprs` select that the server has no series of (one request).
+
+    Empty when nothing can be said: an expression our parser cannot read, or a
+    server that will not answer the lookup.
+    """
+    names: set[str] = set()
+    for expr in exprs:
+        try:
+            names |= metric_names(expr)
+        except ValueError:
+            continue
+    if not names:
+        return []
+    matchers = [f'{{__name__="{promql_string(name)}"}}' for name in sorted(names)]
+    try:
+        known = set(await client.label_values("__name__", matchers))
+    except PrometheusError:
+        return []
+    return sorted(names - known)
+
+
+async def _explain_no_data(
+    clients: Sequence[PrometheusClient], exprs: Sequence[str], states: list[PanelState]
+) -> list[PanelState]:
+    """A panel without data says which of its metrics its server does not know."""
+    explained = []
+    for state in states:
+        if state.error is None and not state.series:
+            missing = await unknown_metrics(clients[state.index], [exprs[state.index]])
+            if missing:
+                state = replace(state, reason=f"no data: {_unknown_text(missing)}")
+        explained.append(state)
+    return explained
+
+
+def _unknown_text(missing: Sequence[str]) -> str:
+    shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return f"the server has no series named {shown}"
+
+
+async def run_once(
+    dashboard: Dashboard,
+    client: PrometheusClient | Datasources,
+    variables: Mapping[str, Pick],
+    *,
+    as_json: bool = False,
+    out: TextIO = sys.stdout,
+) -> int:
+    """Print every panel once; the exit code is the worst of their states (allintop.cli.exits):
+    a panel without a value makes the run UNKNOWN, never OK."""
+    sources = _sources(dashboard, client)
+    variables = await _settled(dashboard, sources, variables)
+    values = dashboard.variable_values(variables)
+    exprs = dashboard.exprs(values)
+    clients = [sources[name] for name in dashboard.panel_datasources(values)]
+    try:
+        states = await snapshot(dashboard, sources, variables)
+        error = server_error(states)
+        if error is None:
+            states = await _explain_no_data(clients, exprs, states)
+    finally:
+        await sources.aclose()
+    if error is not None:
+        # One message, not the same one on every panel.
+        print(f"allintop: {error}", file=sys.stderr)
+        return EXIT_UNKNOWN
+    by_index = {s.index: s for s in states}
+    statuses = [
+        by_index[i].status if i in by_index else Status.UNKNOWN
+        for i in range(len(dashboard.panels))
+    ]
+    code = exit_code(statuses)
+    print(
+        _as_json(dashboard, states, code) if as_json else _as_table(dashboard, states),
+        file=out,
+    )
+    return code
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """One panel's check: what failed ("" when it ran and has data)."""
+
+    panel: Panel
+    problem: str = ""
+    rejected: bool = False
+
+
+async def _check_panel(client: PrometheusClient, panel: Panel, expr: str) -> _Checked:
+    """Run one expression; PrometheusError for a fault of the server's (not the panel's)."""
+    try:
+        result = await client.query(expr)
+    except PrometheusError as exc:
+        if server_side(exc):
+            raise
+        return _Checked(panel, f"{exc}", rejected=True)
+    if result.samples:
+        return _Checked(panel)
+    missing = await unknown_metrics(client, [expr])
+    return _Checked(panel, "no data" + (f": {_unknown_text(missing)}" if missing else ""))
+
+
+async def run_check(
+    dashboard: Dashboard,
+    client: PrometheusClient | Datasources,
+    variables: Mapping[str, Pick],
+    out: TextIO = sys.stdout,
+) -> int:
+    """Evaluate every expr once and report each the server rejects or has no data for.
+
+    Exit 0 when all run and return data, 1 when some return nothing, 2 when some are
+    rejected (invalid PromQL, say), 3 when the server cannot be asked.
+    """
+    sources = _sources(dashboard, client)
+    variables = await _settled(dashboard, sources, variables)
+    values = dashboard.variable_values(variables)
+    exprs = dashboard.exprs(values)
+    bindings = dashboard.panel_datasources(values)
+    checked: list[_Checked] = []
+    try:
+        for panel, expr, name in zip(dashboard.panels, exprs, bindings, strict=True):
+            try:
+                checked.append(await _check_panel(sources[name], panel, expr))
+            except PrometheusError as exc:
+                named = f"{name}: " if len(sources) > 1 else ""
+                print(f"allintop: {named}{exc}", file=sys.stderr)
+                return EXIT_UNKNOWN
+    finally:
+        await sources.aclose()
+    for result in checked:
+        if result.problem:
+            where = f"{dashboard.source}:{result.panel.line}: {clean(result.panel.title)}"
+            print(f"{where}: {clean(result.problem, 500)}", file=out)
+    rejected = sum(c.rejected for c in checked)
+    empty = sum(bool(c.problem) and not c.rejected for c in checked)
+    summary = [f"{rejected} rejected"] if rejected else []
+    summary += [f"{empty} without data"] if empty else []
+    print(
+        f"{dashboard.source}: {len(dashboard.panels)} panels, "
+        + (", ".join(summary) if summary else "all queries run and return data"),
+        file=out,
+    )
+    if rejected:
+        return EXIT_CRITICAL
+    return EXIT_WARNING if empty else EXIT_OK

@@ -1,0 +1,385 @@
+"""What a panels.yaml holds, as plain frozen dataclasses: datasources (with auth by
+reference), variables, rows of panels, and the dashboard that gathers them."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal, get_args
+
+from allintop.dashboard import templating
+from allintop.dashboard.credentials import read_secret_file
+from allintop.errors import ConfigError
+from allintop.promql import parse as promql
+from allintop.values.mappings import ValueMapping
+from allintop.values.reducers import DEFAULT as DEFAULT_REDUCER
+from allintop.values.thresholds import Thresholds
+
+DEFAULT_REFRESH = 5.0
+DEFAULT_RANGE = 15 * 60.0
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Auth:
+    """Credentials for the datasource, by reference: the secret itself is read from
+    `secret_env` or `secret_file` by `resolve()` when it is used, so it is never part
+    of the config, its repr, or an error message."""
+
+    kind: Literal["bearer", "basic"]
+    username: str | None = None
+    secret_env: str | None = None
+    secret_file: Path | None = None
+
+    def resolve(self, environ: Mapping[str, str] | None = None) -> str:
+        """The secret (token or password) now; ConfigError if it is missing or empty."""
+        what = "token" if self.kind == "bearer" else "password"
+        if self.secret_env is not None:
+            secret = (os.environ if environ is None else environ).get(self.secret_env, "")
+            if not secret:
+                raise ConfigError(
+                    f"the {what} variable ${self.secret_env} is not set",
+                    hint=f"export {self.secret_env}=... before starting allintop",
+                )
+            return secret
+        if self.secret_file is not None:
+            return read_secret_file(self.secret_file, what)
+        raise ConfigError(f"no {what} configured for {self.kind} auth")
+
+    def credentials(self, environ: Mapping[str, str] | None = None) -> tuple[str, str] | str:
+        """What the client sends: ``(username, password)`` for basic auth, the token
+        for bearer auth (the two must not be confused: a password sent as a bearer
+        token is refused with the right password)."""
+        secret = self.resolve(environ)
+        if self.kind == "basic":
+            return (self.username or "", secret)
+        return secret
+
+
+def no_headers() -> Mapping[str, str]:
+    return MappingProxyType({})
+
+
+DEFAULT_DATASOURCE = "default"
+
+
+@dataclass(frozen=True)
+class Datasource:
+    """Where and how to reach Prometheus (or an engine that speaks its API). `url`
+    None: the CLI decides ($PROMETHEUS_URL, then http://localhost:9090)."""
+
+    url: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    headers: Mapping[str, str] = field(default_factory=no_headers)
+    auth: Auth | None = None
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    insecure: bool = False
+    alertmanager: str | None = None
+    name: str = DEFAULT_DATASOURCE
+    # Thanos' query parameters: None sends nothing (the server's own default).
+    partial_response: bool | None = None
+    dedup: bool | None = None
+
+    @property
+    def query_params(self) -> dict[str, str]:
+        """Parameters sent with every query (Thanos' partial_response and dedup)."""
+        params = {"partial_response": self.partial_response, "dedup": self.dedup}
+        return {key: str(value).lower() for key, value in params.items() if value is not None}
+
+
+#: Series a card names (its top ones); the rest are counted.
+LISTED_SERIES = 4
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One number on the dashboard: a PromQL expression and how to show it."""
+
+    title: str
+    expr: str
+    unit: str = ""
+    decimals: int | None = None
+    thresholds: Thresholds | None = None
+    alerts: tuple[str, ...] = ()
+    legend: str | None = None  # Grafana-style series name template: "{{route}} {{status_code}}"
+    line: int = 0  # where the panel starts in its file, for messages
+    datasource: str | None = None
+    """A datasource's name, or "$var" of a datasource variable; None: the default
+    (the row's datasource is copied here when the panel names none)."""
+    listed: int = LISTED_SERIES
+    """Series its state lists by name (the rest are counted): a card names its top
+    few; a table or a bar gauge draws each (see `listing`)."""
+
+
+#: How a tile is drawn: a value card (stat), bars (gauge, bargauge), a chart
+#: (timeseries), rows of series (table), markdown (text), shaded buckets (heatmap),
+#: or a card naming a kind the terminal does not draw (other).
+TileKind = Literal["stat", "gauge", "bargauge", "timeseries", "table", "text", "heatmap", "other"]
+TILE_KINDS: tuple[TileKind, ...] = get_args(TileKind)
+#: Grafana's panel types and the tile kind each is drawn as; any other is "other".
+GRAFANA_KINDS: Mapping[str, TileKind] = MappingProxyType(
+    {
+        "stat": "stat",
+        "singlestat": "stat",
+        "gauge": "gauge",
+        "bargauge": "bargauge",
+        "timeseries": "timeseries",
+        "graph": "timeseries",
+        "table": "table",
+        "table-old": "table",
+        "text": "text",
+        "heatmap": "heatmap",
+    }
+)
+#: Columns of the layout grid a tile's `width` counts in (Grafana's gridPos).
+GRID_COLUMNS = 24
+
+
+#: Series a tile of these kinds draws, one row or bar each (the history keeps as many).
+LISTED_BY_KIND: Mapping[str, int] = MappingProxyType({"table": 50, "bargauge": 50, "gauge": 50})
+
+
+def listing(panels: tuple[Panel, ...], kind: str) -> tuple[Panel, ...]:
+    """The panels of a tile of `kind`, listing as many series as it draws."""
+    listed = LISTED_BY_KIND.get(kind)
+    return panels if listed is None else tuple(replace(p, listed=listed) for p in panels)
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One box on the screen (a Grafana panel): how it is drawn and where, over the
+    queries it shows. The queries are panels of its row (`first`, `count`): the
+    poller knows only panels, one query each, so a tile of several queries is
+    several panels drawn together. A text tile has none."""
+
+    title: str
+    kind: TileKind = "stat"
+    first: int = 0
+    count: int = 1
+    width: int = 0
+    """Columns of GRID_COLUMNS; 0: the card grid decides."""
+    height: int = 0
+    """Grafana grid rows (gridPos.h); 0: the kind's own height."""
+    reducer: str = DEFAULT_REDUCER
+    """How a series becomes one number: last, lastNotNull, mean, max, min, sum..."""
+    mappings: tuple[ValueMapping, ...] = ()
+    graph: bool = True
+    """A stat's sparkline (Grafana's graphMode "area")."""
+    min: float | None = None
+    max: float | None = None
+    content: str = ""
+    """A text tile's markdown."""
+    note: str = ""
+    """Why a tile of kind "other" is not drawn ("a piechart panel")."""
+    line: int = 0
+
+    @property
+    def span(self) -> range:
+        """Its panels' indices in the row."""
+        return range(self.first, self.first + self.count)
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    panels: tuple[Panel, ...]
+    datasource: str | None = None
+    tiles: tuple[Tile, ...] = ()
+    """How its panels are drawn; empty: one stat card each (panels.yaml's own)."""
+    collapsed: bool = False
+    """Shown as its title only until expanded; its panels are not queried meanwhile."""
+
+    @property
+    def layout(self) -> tuple[Tile, ...]:
+        """Its tiles: the given ones, else one stat card per panel."""
+        if self.tiles:
+            return self.tiles
+        return tuple(
+            Tile(title=panel.title, first=index, line=panel.line)
+            for index, panel in enumerate(self.panels)
+        )
+
+
+#: Kinds of template variable, as Grafana names them.
+VariableKind = Literal["query", "custom", "interval", "constant", "textbox", "datasource"]
+VARIABLE_KINDS: tuple[VariableKind, ...] = get_args(VariableKind)
+#: Orders of a query variable's options (Grafana's `sort`, by name).
+VariableSort = Literal[
+    "none",
+    "alphabetical",
+    "alphabetical-desc",
+    "numerical",
+    "numerical-desc",
+    "alphabetical-ci",
+    "alphabetical-ci-desc",
+    "natural",
+    "natural-desc",
+]
+VARIABLE_SORTS: tuple[VariableSort, ...] = get_args(VariableSort)
+#: A variable's pick: one value, several (a multi-value variable), or "all".
+Pick = str | tuple[str, ...]
+#: The pick that stands for every option (Grafana's "All", "$__all").
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A template variable ($job), of one of Grafana's kinds.
+
+    - query: options from `query` (label_values, label_names, metrics or
+      query_result), asked of the datasource, filtered by `regex`, in `sort` order;
+      `values` are options known beforehand (a panels.yaml's fixed list).
+    - custom: options `values`; interval: durations `values`, and "auto" if `auto`;
+      constant: its one value (`default`), not picked; textbox: free text.
+    - datasource: chooses among the dashboard's datasources (`values`, their names);
+      panels that say `datasource: $name` query the one chosen.
+
+    `multi` lets several options be picked at once; `include_all` offers "all",
+    written as `all_value` when there is one (Grafana's allValue, as is), else as
+    every option. `default` is the pick at start; "" when it is not known until
+    the options are (then the first option, or "all").
+    """
+
+    name: str
+    query: str | None = None
+    values: tuple[str, ...] = ()
+    default: Pick = ALL
+    kind: VariableKind = "query"
+    multi: bool = False
+    include_all: bool = False
+    all_value: str | None = None
+    regex: str | None = None
+    """Grafana's option filter ("/pattern/flags" or a bare pattern): an option it does
+    not match is dropped; its first group (or a group named "value") is the option."""
+    sort: VariableSort = "none"
+    auto: bool = False
+    """An interval variable's "auto" option: the range in `auto_count` steps, at least
+    `auto_min`."""
+    auto_count: int = 30
+    auto_min: str = "10s"
+    label: str | None = None
+    """What the picker calls it (Grafana's label); None: its name."""
+
+    @property
+    def depends(self) -> frozenset[str]:
+        """The variables its options depend on (its query's and its regex's): when
+        one of them changes, its options are asked for again."""
+        used = promql.variables_used(self.query or "") | promql.variables_used(self.regex or "")
+        return frozenset(used - promql.BUILTIN_VARIABLES - {self.name})
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The options known without asking anyone: a custom, interval, constant or
+        datasource variable's (with "auto" first for an auto interval); a query
+        variable's are asked for (allintop.dashboard.templating)."""
+        if self.kind == "interval" and self.auto:
+            return ("auto", *self.values)
+        return self.values
+
+
+def _no_datasources() -> Mapping[str, Datasource]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class DatasourceSet:
+    """A dashboard's datasources as a user config's context gives them: they take
+    the place of the dashboard's own `datasource:` / `datasources:`."""
+
+    default: Datasource
+    named: Mapping[str, Datasource] = field(default_factory=_no_datasources)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    source: str
+    datasource: Datasource
+    """The default datasource: panels that name none query it."""
+    refresh: float
+    range: float
+    variables: tuple[Variable, ...]
+    rows: tuple[Row, ...]
+    title: str | None = None
+    source_path: Path | None = None
+    """The file it was read from (None: given as text)."""
+    # Why allintop picked this dashboard itself (no config was given), to tell the
+    # user once; None when the user's config or -c chose it.
+    notice: str | None = None
+    datasources: Mapping[str, Datasource] = field(default_factory=_no_datasources)
+    """Every named datasource, the default among them (empty: the default only)."""
+    context: str | None = None
+    """The user config's context whose datasources these are (None: the file's own)."""
+
+    @property
+    def datasource_set(self) -> DatasourceSet:
+        """Its datasources, as a context would give them (to read the file again with)."""
+        return DatasourceSet(self.datasource, self.datasources)
+
+    @property
+    def panels(self) -> tuple[Panel, ...]:
+        """All panels, row by row, in file order."""
+        return tuple(panel for row in self.rows for panel in row.panels)
+
+    @property
+    def sources(self) -> Mapping[str, Datasource]:
+        """Every datasource by name, the default one included."""
+        return self.datasources or {self.datasource.name: self.datasource}
+
+    def with_default(self, name: str) -> Dashboard:
+        """The dashboard with another of its datasources as the default (--datasource);
+        ConfigError naming the datasources it has when there is no such one."""
+        if name not in self.sources:
+            raise ConfigError(
+                f"--datasource {name}: {self.source} has no datasource {name!r}",
+                hint=f"its datasources: {', '.join(self.sources)}",
+            )
+        defaults = {
+            v.name: replace(v, default=name)
+            for v in self.variables
+            if v.kind == "datasource" and v.default == self.datasource.name and name in v.values
+        }
+        variables = tuple(defaults.get(v.name, v) for v in self.variables)
+        return replace(self, datasource=self.sources[name], variables=variables)
+
+    def panel_datasources(self, values: Mapping[str, Pick]) -> list[str]:
+        """The name of the datasource each panel queries, in panel order, with
+        datasource variables resolved by `values` (a name that is not one of the
+        dashboard's falls back to the default)."""
+        names = []
+        for panel in self.panels:
+            name = panel.datasource or self.datasource.name
+            if name.startswith("$"):
+                chosen = values.get(name[1:], self.datasource.name)
+                name = chosen if isinstance(chosen, str) else self.datasource.name
+            names.append(name if name in self.sources else self.datasource.name)
+        return names
+
+    def variable_values(self, overrides: Mapping[str, Pick] | None = None) -> dict[str, Pick]:
+        """Each variable's pick: the override (--var, the / screen), else its default."""
+        return {v.name: v.default for v in self.variables} | dict(overrides or {})
+
+    def exprs(
+        self,
+        values: Mapping[str, Pick],
+        options: Mapping[str, tuple[str, ...]] | None = None,
+        *,
+        range_: float | None = None,
+        step: float | None = None,
+    ) -> list[str]:
+        """Every panel's expression, in panel order, with the variables filled in:
+        the picks `values`, each variable's `options` as last asked for (what "all"
+        is), and Grafana's built-ins for the range and step (the dashboard's own
+        unless given)."""
+        filled = templating.query_values(
+            self.variables,
+            values,
+            options or {},
+            range_=self.range if range_ is None else range_,
+            step=self.refresh if step is None else step,
+        )
+        return [promql.interpolate(panel.expr, filled) for panel in self.panels]

@@ -1,0 +1,2 @@
+"""panels.yaml: YAML composed to nodes, so every check knows its line, and read into
+the dashboard model."""

@@ -1,0 +1,204 @@
+"""A panel's drawing keys: kind, width, height, reducer, mappings, graph, min, max,
+content and note, read and checked into the fields of its Tile."""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from yaml.nodes import Node
+
+from allintop.dashboard.model import GRAFANA_KINDS, GRID_COLUMNS, TILE_KINDS
+from allintop.dashboard.panels_yaml.nodes import (
+    as_text,
+    boolean,
+    fail,
+    key_path,
+    mapping,
+    nonempty_text,
+    optional,
+    scalar,
+    sequence,
+)
+from allintop.values import reducers
+from allintop.values.mappings import SPECIALS, ValueMapping
+
+#: Tallest tile, in Grafana grid rows (30 px each): more is a slip, not a layout.
+MAX_HEIGHT = 100
+
+# Grafana's names of the kinds this file names otherwise ("graph": timeseries).
+_RENAMED = {name: kind for name, kind in GRAFANA_KINDS.items() if name != kind}
+_MAPPING_KEYS = ("value", "from", "to", "special", "text", "color")
+_MAPPING_EXAMPLE = 'mappings: [{value: "1", text: UP}, {from: 0, to: 50, text: low}]'
+
+
+def read_tile_keys(fields: Mapping[str, Node], path: str) -> dict[str, Any]:
+    """The drawing keys a panel gives, as Tile fields (absent ones: the Tile's
+    defaults), each checked, and checked against each other."""
+    values = {
+        key: value
+        for key, read in _READERS.items()
+        if (value := optional(fields, key, path, read)) is not None
+    }
+    kind = values.get("kind", "stat")
+    _only_for(fields, path, "content", "text", kind)
+    _only_for(fields, path, "note", "other", kind)
+    low, high = values.get("min"), values.get("max")
+    if low is not None and high is not None and high <= low:
+        fail(
+            fields["max"],
+            key_path(path, "max"),
+            f"max {high:g} is not above min {low:g}",
+            "the bar or gauge runs from min up to max",
+        )
+    return values
+
+
+def _only_for(fields: Mapping[str, Node], path: str, key: str, wanted: str, kind: str) -> None:
+    if key in fields and kind != wanted:
+        fail(
+            fields[key],
+            key_path(path, key),
+            f"only for kind: {wanted}; this panel is kind: {kind}",
+            f"add kind: {wanted}, or remove {key}:",
+        )
+
+
+def _kind(node: Node, path: str) -> str:
+    kind = nonempty_text(node, path).strip()
+    if kind in TILE_KINDS:
+        return kind
+    if kind in _RENAMED:
+        hint = f'Grafana\'s "{kind}" is kind: {_RENAMED[kind]} here'
+    else:
+        hint = _close(kind, TILE_KINDS, "kinds")
+    fail(node, path, f'unknown kind "{kind}"', hint)
+
+
+def _width(node: Node, path: str) -> int:
+    return _whole(node, path, GRID_COLUMNS, f"columns of the {GRID_COLUMNS}-wide grid")
+
+
+def _height(node: Node, path: str) -> int:
+    return _whole(node, path, MAX_HEIGHT, "rows of Grafana's grid (gridPos.h), 30 px each")
+
+
+def _whole(node: Node, path: str, most: int, what: str) -> int:
+    value = scalar(node, path)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+        fail(
+            node,
+            path,
+            f"expected a whole number from 1 to {most}: {what}",
+            "e.g. width: 12 (half the row), height: 8; leave it out for the default",
+        )
+    return value
+
+
+def _reducer(node: Node, path: str) -> str:
+    name = nonempty_text(node, path).strip()
+    if not reducers.is_known(name):
+        fail(node, path, f'unknown reducer "{name}"', _close(name, reducers.NAMES, "reducers"))
+    return name
+
+
+def _number(node: Node, path: str) -> float:
+    value = scalar(node, path)
+    # YAML reads 1e-5 (no dot) as text: take it as the number it plainly is.
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        fail(node, path, "expected a number", "e.g. 0, 100 or 0.5")
+    return float(value)
+
+
+def _close(name: str, known: tuple[str, ...], what: str) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f'did you mean "{close[0]}"?'
+    return f"{what}: {', '.join(known)}"
+
+
+def _mappings(node: Node, path: str) -> tuple[ValueMapping, ...]:
+    items = sequence(node, path, _MAPPING_EXAMPLE)
+    return tuple(_mapping(item, f"{path}[{index}]") for index, item in enumerate(items))
+
+
+def _mapping(node: Node, path: str) -> ValueMapping:
+    """One mapping: exactly one of value:, from:/to: or special:, and what it shows."""
+    fields = mapping(node, path, _MAPPING_KEYS)
+    matches = [key for key in ("value", "special") if key in fields]
+    if "from" in fields or "to" in fields:
+        matches.append("from/to")
+    if len(matches) != 1:
+        found = " and ".join(matches) or "none of these"
+        fail(
+            node,
+            path,
+            f"a mapping matches by value:, from:/to: or special:; this has {found}",
+            _MAPPING_EXAMPLE,
+        )
+    text, color = _shown(node, fields, path)
+    if matches == ["value"]:
+        value = as_text(fields["value"], key_path(path, "value"))
+        return ValueMapping("value", text, value=value, color=color)
+    if matches == ["special"]:
+        special = _special(fields["special"], key_path(path, "special"))
+        return ValueMapping("special", text, special=special, color=color)
+    low, high = _range(fields, path)
+    return ValueMapping("range", text, low=low, high=high, color=color)
+
+
+def _shown(node: Node, fields: Mapping[str, Node], path: str) -> tuple[str, str | None]:
+    """What a mapping shows: its text (or the value itself), its colour."""
+    text = optional(fields, "text", path, as_text)
+    color = optional(fields, "color", path, nonempty_text)
+    if text is None and color is None:
+        fail(
+            node,
+            path,
+            "a mapping shows a text or a colour: it has neither",
+            "add text: (e.g. text: UP) or color: (e.g. color: red)",
+        )
+    return text or "", color
+
+
+def _range(fields: Mapping[str, Node], path: str) -> tuple[float | None, float | None]:
+    """A range's bounds; a missing (or null) one is unbounded."""
+    low = optional(fields, "from", path, _number)
+    high = optional(fields, "to", path, _number)
+    if low is not None and high is not None and high < low:
+        fail(
+            fields["to"],
+            key_path(path, "to"),
+            f"to {high:g} is below from {low:g}",
+            "a range runs from its lower bound up to its upper one",
+        )
+    return low, high
+
+
+def _special(node: Node, path: str) -> str:
+    name = nonempty_text(node, path).strip()
+    if name not in SPECIALS:
+        fail(node, path, f'unknown special value "{name}"', _close(name, SPECIALS, "those"))
+    return name
+
+
+_READERS: Mapping[str, Callable[[Node, str], Any]] = {
+    "kind": _kind,
+    "width": _width,
+    "height": _height,
+    "reducer": _reducer,
+    "mappings": _mappings,
+    "graph": boolean,
+    "min": _number,
+    "max": _number,
+    "content": as_text,
+    "note": as_text,
+}
+#: The keys of a panel that say how it is drawn.
+TILE_KEYS = tuple(_READERS)

@@ -1,0 +1,249 @@
+"""Bounded per-series history at display resolution, for sparklines and the zoom chart.
+
+A history holds a fixed number of time buckets over the dashboard range, about as many
+as a chart has columns (`DISPLAY_POINTS`), each `bucket_width(step, range)` seconds
+wide: a whole number of refresh steps, so the grid of ticks and the grid of buckets
+line up, and a backfill from one range query (its points one bucket apart) and the
+instant values of later ticks land in the same buckets. Each bucket keeps the lowest,
+highest and last value put in it, so a one-tick spike survives however many ticks a
+bucket spans. Memory and per-tick cost depend on the number of buckets, never on
+range / refresh (24 hours at 1 s is 200 buckets, not 86,400 points).
+
+A bucket no value reached is a gap (None): a scrape outage longer than a bucket shows.
+Every change bumps a version, from one counter for all histories, so a widget compares
+one number to know whether its sparkline changed, not a tuple of points.
+Pure logic: no Textual, no network.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+
+from allintop.values.thresholds import value_order
+
+__all__ = [
+    "DISPLAY_POINTS",
+    "LabelKey",
+    "PanelHistory",
+    "SeriesHistory",
+    "bucket_count",
+    "bucket_width",
+    "label_key",
+    "value_order",
+]
+
+LabelKey = tuple[tuple[str, str], ...]
+#: A bucket: (lowest, highest, last, whether the highest came after the lowest).
+Bucket = tuple[float, float, float, bool]
+Order = Callable[[float], tuple[int, float]]
+
+#: Buckets over the range: about a wide zoom chart's columns, and what the backfill
+#: asks Prometheus for (points one bucket apart).
+DISPLAY_POINTS = 200
+
+#: Where a time sits in its bucket is rounded by this share of a bucket, so that a
+#: range answer's millisecond timestamps (109.9996 for 110) fall where they belong.
+_SLACK = 1e-3
+
+_VERSIONS = itertools.count(1)
+
+
+def bucket_width(step: float, range_: float, points: int = DISPLAY_POINTS) -> float:
+    """Seconds per bucket: max(step, range / points), rounded up to whole steps."""
+    return step * max(math.ceil(range_ / step / points - _SLACK), 1)
+
+
+def bucket_count(step: float, range_: float, points: int = DISPLAY_POINTS) -> int:
+    """How many buckets cover `range_` (at least two, so a line has two ends)."""
+    return max(math.ceil(range_ / bucket_width(step, range_, points) - _SLACK), 2)
+
+
+def label_key(labels: Mapping[str, str]) -> LabelKey:
+    """A hashable identity for a series' label set."""
+    return tuple(sorted(labels.items()))
+
+
+def _finite(value: float | None) -> float | None:
+    # Sparklines cannot draw NaN or ±Inf: they are gaps in the history, while the
+    # panel's current value still shows them as such.
+    return value if value is not None and math.isfinite(value) else None
+
+
+class SeriesHistory:
+    """The last `capacity` buckets of one series, `step` seconds each, oldest first."""
+
+    __slots__ = ("_buckets", "_last", "capacity", "step", "version")
+
+    def __init__(self, step: float, capacity: int) -> None:
+        self.step = step
+        self.capacity = capacity
+        self._buckets: deque[Bucket | None] = deque(maxlen=capacity)
+        self._last: int | None = None  # index of the newest bucket
+        self.version = next(_VERSIONS)
+
+    def _index(self, t: float) -> int:
+        return math.floor(t / self.step + _SLACK)
+
+    def put(self, t: float, value: float | None) -> None:
+        """Record `value` at time `t`; buckets skipped since the last put become gaps.
+
+        A gap (None, NaN) in a bucket that already has a value leaves it as it is.
+        """
+        index = self._index(t)
+        value = _finite(value)
+        if self._last is not None:
+            if index < self._last:
+                return  # a late answer for a bucket already closed
+            if index == self._last:
+                if value is not None:
+                    self._buckets[-1] = _merge(self._buckets[-1], value)
+                    self.version = next(_VERSIONS)
+                return
+            self._buckets.extend([None] * min(index - self._last - 1, self.capacity))
+        self._buckets.append(None if value is None else (value, value, value, False))
+        self._last = index
+        self.version = next(_VERSIONS)
+
+    def backfill(self, timestamps: Sequence[float], values: Sequence[float], end: float) -> None:
+        """Replace the history by a range query's points up to time `end`."""
+        last = self._index(end)
+        first = last - self.capacity + 1
+        filled: list[Bucket | None] = [None] * self.capacity
+        for t, raw in zip(timestamps, values, strict=False):
+            slot, value = self._index(t) - first, _finite(raw)
+            if value is not None and 0 <= slot < self.capacity:
+                filled[slot] = _merge(filled[slot], value)
+        self._buckets.clear()
+        self._buckets.extend(filled)
+        self._last = last
+        self.version = next(_VERSIONS)
+
+    def values(self) -> list[float | None]:
+        """Each bucket's highest value, exactly `capacity` of them ending at the newest,
+        padded with gaps on the left (what a sparkline draws)."""
+        pad = self.capacity - len(self._buckets)
+        return [None] * pad + [b[1] if b is not None else None for b in self._buckets]
+
+    def points(self) -> list[tuple[float, float | None]]:
+        """The buckets as timed points for a chart, oldest first: a bucket whose lowest
+        and highest differ gives both, in the order they came, so dips and spikes are
+        drawn; a gap is one (time, None). Empty until the first put or backfill."""
+        if self._last is None:
+            return []
+        step = self.step
+        first = self._last - self.capacity + 1
+        padded = [None] * (self.capacity - len(self._buckets)) + list(self._buckets)
+        out: list[tuple[float, float | None]] = []
+        for k, bucket in enumerate(padded):
+            t = (first + k) * step
+            if bucket is None:
+                out.append((t, None))
+                continue
+            low, high, _, rising = bucket
+            if low == high:
+                out.append((t, high))
+            else:
+                a, b = (low, high) if rising else (high, low)
+                out += [(t, a), (t + step / 2, b)]
+        return out
+
+    @property
+    def latest(self) -> float | None:
+        """The last value put in the newest bucket."""
+        bucket = self._buckets[-1] if self._buckets else None
+        return bucket[2] if bucket is not None else None
+
+    def is_empty(self) -> bool:
+        return all(b is None for b in self._buckets)
+
+
+def _merge(bucket: Bucket | None, value: float) -> Bucket:
+    if bucket is None:
+        return (value, value, value, False)
+    low, high, _, rising = bucket
+    if value > high:
+        return (low, value, value, True)
+    if value < low:
+        return (value, high, value, False)
+    return (low, high, value, rising)
+
+
+class PanelHistory:
+    """Histories of a panel's series, capped at `max_series`, the first ones in `order`
+    (the panel's: worst first when it has thresholds, else biggest first)."""
+
+    def __init__(
+        self, step: float, capacity: int, max_series: int = 50, order: Order = value_order
+    ) -> None:
+        self.step = step
+        self.capacity = capacity
+        self.max_series = max_series
+        self.order = order
+        self.series: dict[LabelKey, SeriesHistory] = {}
+        self.version = next(_VERSIONS)
+
+    def _new(self) -> SeriesHistory:
+        return SeriesHistory(self.step, self.capacity)
+
+    def backfill(
+        self,
+        series: Iterable[tuple[Mapping[str, str], Sequence[float], Sequence[float]]],
+        end: float,
+    ) -> None:
+        """Replace every history; of many series, keep the first ones by last value."""
+        self.series.clear()
+        kept = sorted(series, key=self._last_value_order)[: self.max_series]
+        for labels, timestamps, values in kept:
+            history = self._new()
+            history.backfill(timestamps, values, end)
+            self.series[label_key(labels)] = history
+        self.version = next(_VERSIONS)
+
+    def _last_value_order(
+        self, series: tuple[Mapping[str, str], Sequence[float], Sequence[float]]
+    ) -> tuple[int, float]:
+        values = series[2]
+        return self.order(values[-1] if values else math.nan)
+
+    def update(self, t: float, samples: Sequence[tuple[Mapping[str, str], float]]) -> None:
+        """Add one tick's values (`samples` sorted most important first).
+
+        When the cap is reached, a new series takes the place of one that is gone from
+        this tick: with series churn (pods replaced, say) the gone ones would otherwise
+        hold their places, as gaps, for a whole range, and the new top series would
+        have no sparkline until then.
+        """
+        keys = [(label_key(labels), value) for labels, value in samples]
+        seen = {key for key, _ in keys}
+        gone = [key for key in self.series if key not in seen]
+        for key, value in keys:
+            history = self.series.get(key)
+            if history is None:
+                if len(self.series) >= self.max_series:
+                    if not gone:
+                        continue
+                    del self.series[gone.pop()]
+                history = self.series[key] = self._new()
+            history.put(t, value)
+        for key in gone:
+            history = self.series.get(key)
+            if history is None:
+                continue
+            history.put(t, None)
+            if history.is_empty():
+                del self.series[key]
+        self.version = next(_VERSIONS)
+
+    def values(self, labels: Mapping[str, str]) -> list[float | None]:
+        history = self.series.get(label_key(labels))
+        return history.values() if history else [None] * self.capacity
+
+    def ranked(self) -> list[tuple[LabelKey, SeriesHistory]]:
+        """The series in the panel's order by their latest value, gaps last."""
+        return sorted(
+            self.series.items(),
+            key=lambda item: (item[1].latest is None, self.order(item[1].latest or 0.0)),
+        )

@@ -1,0 +1,539 @@
+"""Polling: what each refresh tick asks Prometheus, and the per-panel state it keeps.
+
+The panels' expressions are planned once (allintop.promql.sharing): each becomes leaf
+queries, shared between panels, plus client-side math (quantiles of a shared bucket
+vector, arithmetic between label-free values). A tick asks for every leaf once, at one
+grid-aligned time, plus one alerts request, and computes each panel as soon as its
+last leaf has answered; allintop.live.fetching sends the leaves (concurrently, merged into
+one request while that works) and hands their answers back as they arrive. History is
+backfilled with one range query per leaf (at start and when the range or step
+changes), each panel computed per grid time, and then extended by the instant values,
+so a tick costs Prometheus one instant evaluation per distinct leaf, never a range
+query.
+
+A slow leaf delays nobody: a tick waits for its leaves up to a budget, hands on the
+panels that are complete, and the stragglers deliver on their own when they finish (a
+leaf still in flight is not sent again by the next tick: see allintop.live.fetching).
+
+Only what is shown is asked: `set_active` names the panels on screen or about to be
+(not those of a collapsed row, nor far off screen); a tick sends only their leaves and
+computes only them, and `backfill(only=...)` fills the history of panels shown again
+(theirs stopped while they were not asked).
+
+No new scrape, no query: the targets' scrape intervals and phases are learnt once per
+configuration (one cheap /api/v1/targets request, in the background); a tick that no
+scrape can have reached since the last evaluation carries the panels' values forward
+instead of asking again (refreshing faster than Prometheus scrapes), so sparklines
+have no gaps and the UI sees a normal report (`carried`). Unknown intervals, a failed
+lookup, a failed or late panel: no carrying, ask.
+
+No Textual imports: the UI drives it from a worker, `allintop once` from asyncio.run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+from allintop.dashboard.model import Panel
+from allintop.errors import BadResponse, PrometheusError, QueryError
+from allintop.live.fetching import Fetcher, Outcome
+from allintop.live.history import DISPLAY_POINTS, PanelHistory, bucket_count, bucket_width
+from allintop.live.reports import (
+    AlertsState,
+    PanelState,
+    SeriesView,
+    TickReport,
+    legend,
+    server_error,
+    server_side,
+    worst,
+)
+from allintop.live.scrapes import ScrapeSchedule
+from allintop.promql import sharing
+from allintop.sources.answers import InstantResult, QueryClient, RangeResult, Sample
+from allintop.values.thresholds import Status, series_order, status_of
+
+# What the rounds produce and how they read the scrape schedule live in their own
+# modules; they are named here too, where callers have always found them.
+__all__ = [
+    "AlertsState",
+    "PanelState",
+    "Poller",
+    "ScrapeSchedule",
+    "SeriesView",
+    "Sink",
+    "TickReport",
+    "aligned",
+    "legend",
+    "server_error",
+    "server_side",
+    "worst",
+]
+
+#: Points the history backfill asks for over the range: one per history bucket.
+BACKFILL_POINTS = DISPLAY_POINTS
+
+
+def aligned(now: float, step: float) -> float:
+    """The newest grid time at or before `now`, so ticks line up with the backfill."""
+    return math.floor(now / step) * step
+
+
+Sink = Callable[[PanelState], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Evaluated:
+    """A panel's last successful evaluation, kept to carry it forward."""
+
+    time: float
+    samples: list[Sample]
+    warnings: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Round:
+    """One tick's evaluation: its leaves' outcomes, and where its panels go."""
+
+    time: float
+    plan: sharing.Plan
+    sink: Sink | None
+    panels: frozenset[int]  # the panels it computes: those shown
+    on_time: bool = True
+    arrived: list[PanelState] = field(default_factory=list)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    def deliver(self, state: PanelState) -> None:
+        if self.on_time:
+            self.arrived.append(state)
+        elif self.sink is not None:
+            self.sink(state)
+
+
+def _warnings(results: Sequence[InstantResult | RangeResult]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for r in results for w in r.warnings))
+
+
+def _split_failed(error: PrometheusError) -> bool:
+    """Errors a leaf of a split panel can have that its whole expression may not.
+
+    A bucket vector of native histograms cannot be decoded (the quantile of it can),
+    and a server older than our parser may reject the printed leaf.
+    """
+    return isinstance(error, BadResponse) or (
+        isinstance(error, QueryError) and error.error_type == "bad_data"
+    )
+
+
+class Poller:
+    """Keeps the dashboard's queries, their history and their latest results.
+
+    Args:
+        client: the Prometheus client (its pool serves every query).
+        panels: the panels, in display order.
+        exprs: each panel's expression with template variables already filled in.
+        step: the refresh interval in seconds; the history's buckets are whole steps.
+        range_: the dashboard range in seconds (the sparklines' width in time).
+    """
+
+    def __init__(
+        self,
+        client: QueryClient,
+        panels: Sequence[Panel],
+        exprs: Sequence[str],
+        *,
+        step: float,
+        range_: float,
+        max_series: int = 50,
+        alerts: bool = True,
+        merge: bool = True,
+    ) -> None:
+        self.client = client
+        self.panels = tuple(panels)
+        self.exprs = tuple(exprs)
+        self.max_series = max_series
+        self.want_alerts = alerts
+        self.fetcher = Fetcher(client, step=step, merge=merge)
+        self._whole: set[int] = set()  # panels sent unsplit after a split query failed
+        self.plan = sharing.plan(self.exprs)
+        # Each panel's series order: worst first when it has thresholds.
+        self._orders = [series_order(panel.thresholds) for panel in self.panels]
+        self._last_tick: float | None = None
+        self._last_eval: float | None = None  # grid time of the last evaluation sent
+        self._last_sent = 0.0  # and our clock when it was sent
+        self._latest: dict[int, _Evaluated | None] = {}
+        self._scrapes: asyncio.Task[ScrapeSchedule | None] | None = None
+        self.active: frozenset[int] | None = None
+        """The panels asked on each tick (None: all of them); see `set_active`."""
+        self.configure(step, range_)
+
+    @property
+    def busy(self) -> bool:
+        """Whether any query is still in flight (a tick's straggler, say)."""
+        return self.fetcher.busy
+
+    @property
+    def merge(self) -> bool:
+        """Whether instant-vector leaves travel as one query (see allintop.live.fetching)."""
+        return self.fetcher.merge
+
+    @merge.setter
+    def merge(self, value: bool) -> None:
+        self.fetcher.merge = value
+
+    @property
+    def queries(self) -> dict[str, list[int]]:
+        """Each leaf query sent per tick, with the panels that use it."""
+        return {leaf: list(users) for leaf, users in self.plan.users.items()}
+
+    def configure(self, step: float, range_: float) -> None:
+        """Set the grid; the history starts empty until the next backfill."""
+        self.step = step
+        self.fetcher.step = step  # its slow-merge rule is half a step
+        self.range = range_
+        # History at display resolution: about BACKFILL_POINTS buckets over the
+        # range, whatever the step (24h at 1s is 200 buckets, not 86,400 points), and
+        # the backfill asks for one point per bucket.
+        self.bucket = bucket_width(step, range_, BACKFILL_POINTS)
+        self.capacity = bucket_count(step, range_, BACKFILL_POINTS)
+        self.backfill_spacing = self.bucket
+        self.histories = [
+            PanelHistory(self.bucket, self.capacity, self.max_series, order)
+            for order in self._orders
+        ]
+        self._latest = dict.fromkeys(range(len(self.panels)))
+        self._last_tick = None
+        self._last_eval = None
+        # Learn the scrape schedule again: once per configuration is cheap, and picks
+        # up a Prometheus restarted or reconfigured meanwhile.
+        if self._scrapes is not None:
+            self._scrapes.cancel()
+        self._scrapes = None
+
+    def set_active(self, panels: Collection[int] | None) -> None:
+        """Ask only `panels` (indexes; None: all) from the next tick on. The others'
+        values and histories stay as they were: stale, until they are shown again
+        and backfilled (`backfill(only=...)`)."""
+        self.active = None if panels is None else frozenset(panels)
+
+    @property
+    def shown(self) -> Collection[int]:
+        """The panels a tick asks: the active ones, or all."""
+        return range(len(self.panels)) if self.active is None else self.active
+
+    def reset_tick(self) -> None:
+        """Let the next tick evaluate again even if the grid time has not advanced."""
+        self._last_tick = None
+        self._last_eval = None  # and ask Prometheus, even if no scrape is due
+
+    # -- backfill --
+
+    async def backfill(self, now: float, only: Collection[int] | None = None) -> TickReport:
+        """One range query per leaf over the dashboard range; panels computed per step.
+
+        The panels shown, or `only` these (panels just shown, between ticks): then
+        the ticks' grid is left as it is, for the others are not evaluated.
+        """
+        end = aligned(now, self.step)
+        spacing = self.backfill_spacing
+        count = max(int(self.range / spacing), 2)
+        start = end - (count - 1) * spacing
+        plan = self.plan
+        panels = sorted(self.shown if only is None else only)
+        results = await self.fetcher.ranges(plan.leaves_of(panels), start, end, spacing)
+        times = [start + k * spacing for k in range(count)]
+        report = TickReport(end)
+        for index in panels:
+            panel = plan.panels[index]
+            report.panels.append(self._backfill_panel(index, panel, results, times, end))
+        if only is None:
+            self._last_tick = self._last_eval = end
+            self._last_sent = now
+        return report
+
+    def _backfill_panel(
+        self,
+        index: int,
+        panel: sharing.PanelPlan,
+        results: Mapping[str, RangeResult | PrometheusError],
+        times: Sequence[float],
+        end: float,
+    ) -> PanelState:
+        error = self._first_error(index, panel, results)
+        ranges = {leaf: r for leaf in panel.leaves if isinstance(r := results[leaf], RangeResult)}
+        points = {
+            leaf: [(s.labels, s.timestamps, s.values) for s in r.series]
+            for leaf, r in ranges.items()
+        }
+        series: list[sharing.SeriesPoints] = []
+        if error is None and panel.whole is not None:
+            series = points[panel.whole]
+        elif error is None:
+            try:
+                series = panel.evaluate_range(points, times, self.backfill_spacing)
+            except sharing.EvaluationError as exc:
+                error = _evaluation_error(exc)
+        if error is not None:
+            self._latest[index] = None
+            return self._failed(index, end, error)
+        self.histories[index].backfill(series, end)
+        now = round(end / self.step)
+        latest = [
+            Sample(labels, values[-1], timestamps[-1])
+            for labels, timestamps, values in series
+            if timestamps and round(timestamps[-1] / self.step) == now
+        ]
+        order = self._orders[index]
+        latest.sort(key=lambda s: order(s.value))
+        return self._succeeded(index, end, latest, _warnings(list(ranges.values())))
+
+    # -- ticks --
+
+    async def tick(self, now: float, *, budget: float, sink: Sink | None = None) -> TickReport:
+        """Evaluate every leaf at the aligned time; wait at most `budget` seconds.
+
+        Panels whose leaves answer after the budget go to `sink` (the UI posts them
+        as messages); a leaf still in flight is not sent again. When no scrape can
+        have happened since the last evaluation, nothing is asked: the panels carry
+        their values forward (`report.carried`).
+        """
+        t = aligned(now, self.step)
+        report = TickReport(t)
+        if self._last_tick is not None and t < self._last_tick - self.step:
+            # The wall clock went back (NTP, a resumed VM): start the grid over
+            # rather than skip every tick until it catches up.
+            self._last_tick = self._last_eval = None
+        if self._last_tick is not None and t <= self._last_tick:
+            report.skipped = True
+            return report
+        self._last_tick = t
+        waiting: list[asyncio.Future[object]] = []
+        alerts_task = asyncio.ensure_future(self._alerts(t)) if self.want_alerts else None
+        if alerts_task is not None:
+            waiting.append(alerts_task)
+        if self._nothing_new(t):
+            report.carried = True
+            report.panels = self._carry(t)
+            round_ = None
+        else:
+            self._learn_scrapes()
+            self._last_eval, self._last_sent = t, now
+            round_ = _Round(t, self.plan, sink, frozenset(self.shown))
+            waiting += self._evaluate(round_)
+        if waiting:
+            await asyncio.wait(waiting, timeout=budget)
+        if round_ is not None:
+            round_.on_time = False
+            report.panels = sorted(round_.arrived, key=lambda s: s.index)
+        if alerts_task is not None:
+            if alerts_task.done():
+                report.alerts = alerts_task.result()
+            else:
+                alerts_task.cancel()
+        return report
+
+    def _evaluate(self, round_: _Round) -> list[asyncio.Future[object]]:
+        """Send the leaves of the round's panels (bar those in flight); compute its
+        query-free panels now."""
+        leaves = round_.plan.leaves_of(round_.panels)
+        arrived = partial(self._arrived, round_)
+        tasks: list[asyncio.Future[object]] = [*self.fetcher.send(leaves, round_.time, arrived)]
+        for index in sorted(round_.panels):
+            if not round_.plan.panels[index].leaves:  # number literals only: nothing to ask
+                round_.deliver(self._compute(index, round_))
+        return tasks
+
+    def _arrived(self, round_: _Round, outcomes: Mapping[str, Outcome]) -> None:
+        """Take in leaves' outcomes as they arrive, and deliver the panels now complete."""
+        round_.outcomes.update(outcomes)
+        self._deliver_ready(round_, list(outcomes))
+
+    def _deliver_ready(self, round_: _Round, arrived: Sequence[str]) -> None:
+        """Compute and deliver each panel of the `arrived` leaves whose leaves are all in.
+
+        Each panel is computed by the last of its leaves to arrive; one whose leaf was
+        still in flight from an earlier tick is not in this round at all (that tick's
+        round delivers it).
+        """
+        users = {index for leaf in arrived for index in round_.plan.users[leaf]}
+        for index in sorted(users.intersection(round_.panels)):
+            if all(need in round_.outcomes for need in round_.plan.panels[index].leaves):
+                round_.deliver(self._compute(index, round_))
+
+    def _compute(self, index: int, round_: _Round) -> PanelState:
+        panel, t, outcomes = round_.plan.panels[index], round_.time, round_.outcomes
+        error = self._first_error(index, panel, outcomes)
+        results = {
+            leaf: r for leaf in panel.leaves if isinstance(r := outcomes[leaf], InstantResult)
+        }
+        samples: list[Sample] = []
+        if error is None:
+            try:
+                samples = self._samples(panel, results, t)
+            except sharing.EvaluationError as exc:
+                error = _evaluation_error(exc)
+        if error is not None:
+            self.histories[index].update(t, ())
+            self._latest[index] = None
+            return self._failed(index, t, error)
+        order = self._orders[index]
+        samples.sort(key=lambda s: order(s.value))
+        self.histories[index].update(t, [(s.labels, s.value) for s in samples])
+        return self._succeeded(index, t, samples, _warnings(list(results.values())))
+
+    @staticmethod
+    def _samples(
+        panel: sharing.PanelPlan, results: Mapping[str, InstantResult], t: float
+    ) -> list[Sample]:
+        if panel.whole is not None:
+            return list(results[panel.whole].samples)
+        values = {
+            leaf: [(s.labels, s.value) for s in result.samples] for leaf, result in results.items()
+        }
+        return [Sample(labels, value, t) for labels, value in panel.evaluate(values)]
+
+    def _first_error(
+        self,
+        index: int,
+        panel: sharing.PanelPlan,
+        outcomes: Mapping[str, object],
+    ) -> PrometheusError | None:
+        for leaf in panel.leaves:
+            outcome = outcomes[leaf]
+            if isinstance(outcome, PrometheusError):
+                if panel.whole is None and _split_failed(outcome):
+                    self._send_whole(index)
+                return outcome
+        return None
+
+    def _send_whole(self, index: int) -> None:
+        """From the next tick on, send this panel's expression unsplit."""
+        if index not in self._whole:
+            self._whole.add(index)
+            self.plan = sharing.plan(self.exprs, self._whole)
+
+    # -- no new scrape, no query --
+
+    def _learn_scrapes(self) -> None:
+        """Look the scrape schedule up once, in the background, after a first evaluation.
+
+        Not on the very first: a one-shot snapshot never needs it.
+        """
+        if self._scrapes is None and self._last_eval is not None:
+            self._scrapes = asyncio.ensure_future(self._schedule())
+
+    async def _schedule(self) -> ScrapeSchedule | None:
+        try:
+            return ScrapeSchedule.from_targets(await self.client.targets())
+        except PrometheusError:
+            return None
+
+    def _nothing_new(self, t: float) -> bool:
+        """True when every panel is up to date as of a time no scrape has passed since."""
+        task = self._scrapes
+        if task is None or not task.done() or task.cancelled() or task.exception():
+            return False
+        if self._last_eval is None or self.fetcher.busy:
+            return False
+        shown = [self._latest[index] for index in self.shown]
+        fresh = all(e is not None and e.time == self._last_eval for e in shown)
+        schedule = task.result()
+        if not fresh or schedule is None:
+            return False
+        return not schedule.scraped_between(self._last_eval, t, self._last_sent)
+
+    def _carry(self, t: float) -> list[PanelState]:
+        states = []
+        for index in sorted(self.shown):
+            evaluated = self._latest[index]
+            if evaluated is None:  # _nothing_new rules it out
+                continue
+            self.histories[index].update(t, [(s.labels, s.value) for s in evaluated.samples])
+            states.append(self._state(index, t, evaluated.samples, evaluated.warnings))
+        return states
+
+    async def _alerts(self, t: float) -> AlertsState:
+        try:
+            return AlertsState(t, await self.client.alerts())
+        except PrometheusError as exc:
+            return AlertsState(t, error=exc)
+
+    async def aclose(self) -> None:
+        """Cancel queries still in flight (on exit, or before a re-configure)."""
+        self.fetcher.cancel()
+        if self._scrapes is not None and not self._scrapes.done():
+            self._scrapes.cancel()
+            self._scrapes = None
+
+    # -- state building --
+
+    def _succeeded(
+        self, index: int, t: float, samples: list[Sample], warnings: tuple[str, ...]
+    ) -> PanelState:
+        self._latest[index] = _Evaluated(t, samples, warnings)
+        return self._state(index, t, samples, warnings)
+
+    def _failed(self, index: int, t: float, exc: PrometheusError) -> PanelState:
+        return PanelState(
+            index,
+            t,
+            history=tuple(self._headline_history(index, None)),
+            version=self.histories[index].version,
+            reason=f"{exc.short}: {exc.message}",
+            error=exc,
+        )
+
+    def _headline_history(self, index: int, labels: Mapping[str, str] | None) -> list[float | None]:
+        history = self.histories[index]
+        if labels is not None:
+            return history.values(labels)
+        if history.series:
+            return next(iter(history.series.values())).values()
+        return [None] * self.capacity
+
+    def _state(
+        self, index: int, t: float, ordered: Sequence[Sample], warnings: Sequence[str]
+    ) -> PanelState:
+        """The panel's state from samples already sorted in the panel's order, worst or
+        biggest first (every caller sorts once, before updating the history, which
+        keeps the first series)."""
+        panel = self.panels[index]
+        views = tuple(
+            SeriesView(
+                legend(s.labels, panel.legend),
+                s.labels,
+                s.value,
+                status_of(s.value, panel.thresholds),
+            )
+            for s in ordered[: panel.listed]
+        )
+        if not views:
+            return PanelState(
+                index,
+                t,
+                history=tuple(self._headline_history(index, None)),
+                version=self.histories[index].version,
+                reason="no data",
+                warnings=tuple(warnings),
+            )
+        statuses = [status_of(s.value, panel.thresholds) for s in ordered]
+        return PanelState(
+            index,
+            t,
+            series=views,
+            total=len(ordered),
+            history=tuple(self._headline_history(index, views[0].labels)),
+            version=self.histories[index].version,
+            status=worst(statuses),
+            reason="NaN" if worst(statuses) is Status.UNKNOWN else None,
+            warnings=tuple(warnings),
+        )
+
+
+def _evaluation_error(exc: sharing.EvaluationError) -> QueryError:
+    """A client-side evaluation failure, worded as Prometheus' own would be."""
+    return QueryError("execution", str(exc), 422)

@@ -1,0 +1,175 @@
+"""Rules, scrape targets and Alertmanager state: fetched as often as they are needed.
+
+Alert *states* come with every tick (one /api/v1/alerts request, in the poller).
+The rest changes rarely or matters only on one screen, so it is fetched on its own
+schedule: rules once a minute (or every tick while the alerts screen is open),
+targets every few seconds (every tick on the targets screen), Alertmanager's
+silences with each call when one is configured. No Textual imports.
+
+With several datasources each is asked for its own rules and targets; the targets
+carry the name of the datasource that scrapes them, and a datasource that cannot be
+asked is named in the error. Each datasource's build info is asked once: an engine
+that is not Prometheus (VictoriaMetrics) and lists no alerting rules serves no
+alerts of its own, which the dashboard says rather than show an empty list as if
+nothing fired.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from allintop.dashboard.model import DEFAULT_DATASOURCE
+from allintop.errors import PrometheusError, from_datasource
+from allintop.sources.answers import BuildInfo, RuleGroup, StatusReport, Target
+from allintop.sources.prometheus import PrometheusClient
+
+if TYPE_CHECKING:
+    from allintop.sources.alertmanager import AlertmanagerClient
+
+RULES_EVERY = 60.0
+TARGETS_EVERY = 5.0
+
+
+class StatusWatcher:
+    """Fetches rules, targets and silences when they are due.
+
+    Args:
+        clients: the datasources' clients by name (or one client: the default).
+        alertmanager: the Alertmanager client, for silences.
+        default: the name of the datasource whose external labels Alertmanager sees.
+    """
+
+    def __init__(
+        self,
+        clients: Mapping[str, PrometheusClient] | PrometheusClient,
+        alertmanager: AlertmanagerClient | None = None,
+        *,
+        default: str = DEFAULT_DATASOURCE,
+        rules_every: float = RULES_EVERY,
+        targets_every: float = TARGETS_EVERY,
+    ) -> None:
+        if isinstance(clients, PrometheusClient):
+            clients = {default: clients}
+        self.clients = dict(clients)
+        self.client = self.clients.get(default) or next(iter(self.clients.values()))
+        self.alertmanager = alertmanager
+        self._builds: dict[str, BuildInfo | None] = {}
+        self.rules_every = rules_every
+        self.targets_every = targets_every
+        self._rules_at: float | None = None
+        self._targets_at: float | None = None
+
+    def _due(self, last: float | None, every: float, now: float, wanted: bool) -> bool:
+        return wanted or last is None or now - last >= every
+
+    async def fetch(
+        self, now: float, *, want_rules: bool = False, want_targets: bool = False
+    ) -> StatusReport:
+        """What is due at `now`, a monotonic time: only its differences are used, so a
+        stepped wall clock must not be passed (it would hold fetches back for hours)."""
+        jobs: dict[str, asyncio.Future[object]] = {}
+        if self._due(self._rules_at, self.rules_every, now, want_rules):
+            self._rules_at = now
+            jobs["rules"] = asyncio.ensure_future(self._rules())
+            if self.alertmanager is not None:
+                # Silences are matched on the labels Alertmanager sees: these too.
+                jobs["external"] = asyncio.ensure_future(self.client.external_labels())
+        if self._due(self._targets_at, self.targets_every, now, want_targets):
+            self._targets_at = now
+            jobs["targets"] = asyncio.ensure_future(self._targets())
+        if self.alertmanager is not None:
+            jobs["managed"] = asyncio.ensure_future(self.alertmanager.alerts())
+            jobs["silences"] = asyncio.ensure_future(self.alertmanager.silences())
+        if not jobs:
+            return StatusReport()
+        await asyncio.wait(jobs.values())
+        found: dict[str, object] = {}
+        for name, job in jobs.items():
+            error = job.exception()
+            if isinstance(error, PrometheusError):
+                found[f"{name}_error"] = error
+            elif error is not None:
+                raise error
+            elif name == "targets":
+                found["targets"], found["targets_error"], found["health"] = job.result()  # type: ignore[misc]
+            elif name == "rules":
+                found["rules"], found["rules_error"], found["no_alerts"] = job.result()  # type: ignore[misc]
+            else:
+                found[name] = job.result()
+        return StatusReport(**found)  # type: ignore[arg-type]
+
+    async def _each(self, ask: str) -> dict[str, object]:
+        """Every datasource's answer to `ask` (a client method), or its error."""
+        names = list(self.clients)
+        answers = await asyncio.gather(
+            *(getattr(self.clients[name], ask)() for name in names), return_exceptions=True
+        )
+        for answer in answers:
+            if isinstance(answer, BaseException) and not isinstance(answer, PrometheusError):
+                raise answer
+        return dict(zip(names, answers, strict=True))
+
+    def _first_error(self, answers: Mapping[str, object]) -> PrometheusError | None:
+        for name, answer in answers.items():
+            if isinstance(answer, PrometheusError):
+                return from_datasource(answer, name) if len(self.clients) > 1 else answer
+        return None
+
+    async def _targets(
+        self,
+    ) -> tuple[tuple[Target, ...] | None, PrometheusError | None, dict[str, str | None]]:
+        """Every datasource's targets, each stamped with its datasource's name; the
+        first error (None when every datasource answered); each one's health."""
+        answers = await self._each("targets")
+        targets = tuple(
+            replace(target, datasource=name)
+            for name, answer in answers.items()
+            if isinstance(answer, tuple)
+            for target in answer
+        )
+        health = {
+            name: answer.message if isinstance(answer, PrometheusError) else None
+            for name, answer in answers.items()
+        }
+        error = self._first_error(answers)
+        every_failed = all(isinstance(answer, PrometheusError) for answer in answers.values())
+        return (None if every_failed else targets), error, health
+
+    async def _rules(
+        self,
+    ) -> tuple[tuple[RuleGroup, ...] | None, PrometheusError | None, frozenset[str]]:
+        """Every datasource's rule groups, the first error, and the datasources that
+        serve no alerts."""
+        answers = await self._each("rules")
+        await self._learn_builds()
+        groups = tuple(
+            group for answer in answers.values() if isinstance(answer, tuple) for group in answer
+        )
+        no_alerts = frozenset(
+            name for name, answer in answers.items() if answer == () and self._not_prometheus(name)
+        )
+        error = self._first_error(answers)
+        every_failed = all(isinstance(answer, PrometheusError) for answer in answers.values())
+        return (None if every_failed else groups), error, no_alerts
+
+    async def _learn_builds(self) -> None:
+        """Each datasource's build info, once it has answered (Prometheus says its
+        version; VictoriaMetrics answers with nothing)."""
+        missing = [name for name in self.clients if self._builds.get(name) is None]
+        answers = await asyncio.gather(
+            *(self.clients[name].buildinfo() for name in missing), return_exceptions=True
+        )
+        for name, answer in zip(missing, answers, strict=True):
+            if isinstance(answer, BuildInfo):
+                self._builds[name] = answer
+
+    def _not_prometheus(self, name: str) -> bool:
+        build = self._builds.get(name)
+        return build is not None and not build.version
+
+    async def aclose(self) -> None:
+        if self.alertmanager is not None:
+            await self.alertmanager.aclose()

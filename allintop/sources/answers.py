@@ -1,0 +1,196 @@
+"""The data that monitoring APIs answer with: plain frozen dataclasses.
+
+The client modules (prometheus, alertmanager) build them; the pure logic (poller
+state, alerting, history) and the UI read them. Nothing here imports httpx or
+Textual, so the logic that uses them stays testable on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from allintop.errors import PrometheusError
+
+Labels = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One value of an instant vector (or the scalar, with no labels)."""
+
+    labels: Labels
+    value: float
+    timestamp: float
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One series of a range result: parallel timestamps and values."""
+
+    labels: Labels
+    timestamps: tuple[float, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InstantResult:
+    kind: Literal["vector", "scalar", "string"]
+    samples: tuple[Sample, ...]
+    warnings: tuple[str, ...] = ()
+    stats: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RangeResult:
+    series: tuple[Series, ...]
+    warnings: tuple[str, ...] = ()
+    stats: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An active (pending or firing) alert, from /api/v1/alerts or inside a rule."""
+
+    name: str
+    state: str
+    labels: Labels
+    annotations: Labels
+    active_since: float | None
+    value: float
+
+    @property
+    def severity(self) -> str:
+        return self.labels.get("severity", "")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    name: str
+    query: str
+    duration: float
+    labels: Labels
+    annotations: Labels
+    state: str  # firing, pending or inactive
+    health: str
+    last_error: str
+    alerts: tuple[Alert, ...]
+
+    @property
+    def severity(self) -> str:
+        return self.labels.get("severity", "")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    name: str
+    file: str
+    interval: float
+    rules: tuple[AlertRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    job: str
+    instance: str
+    scrape_url: str
+    health: str  # up, down or unknown
+    last_scrape: float | None
+    last_scrape_duration: float
+    last_error: str
+    scrape_interval: float | None
+    labels: Labels = field(default_factory=dict)
+    datasource: str = ""  # the name of the datasource that scrapes it, when several
+
+
+@dataclass(frozen=True, slots=True)
+class BuildInfo:
+    version: str
+    revision: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ManagedAlert:
+    """An alert as Alertmanager holds it."""
+
+    labels: Mapping[str, str]
+    state: str  # active, suppressed or unprocessed
+    silenced_by: tuple[str, ...]
+    inhibited_by: tuple[str, ...]
+
+    @property
+    def silenced(self) -> bool:
+        return bool(self.silenced_by)
+
+    @property
+    def inhibited(self) -> bool:
+        return bool(self.inhibited_by)
+
+
+@dataclass(frozen=True, slots=True)
+class SilenceMatcher:
+    """One matcher of an Alertmanager silence: `name` =, !=, =~ or !~ `value`."""
+
+    name: str
+    value: str
+    is_regex: bool = False
+    is_equal: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Silence:
+    """An active Alertmanager silence: the alerts its matchers match are silenced."""
+
+    id: str
+    matchers: tuple[SilenceMatcher, ...]
+    created_by: str = ""
+    comment: str = ""
+    ends_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """What one fetch of rules, targets and silences brought (allintop.live.watch); None
+    means "not fetched this time", not "empty"."""
+
+    rules: tuple[RuleGroup, ...] | None = None
+    rules_error: PrometheusError | None = None
+    targets: tuple[Target, ...] | None = None
+    targets_error: PrometheusError | None = None
+    managed: tuple[ManagedAlert, ...] | None = None
+    managed_error: PrometheusError | None = None
+    silences: tuple[Silence, ...] | None = None
+    silences_error: PrometheusError | None = None
+    external: dict[str, str] | None = None
+    external_error: PrometheusError | None = None
+    health: Mapping[str, str | None] = field(default_factory=dict)
+    """Each datasource asked for targets: None when it answered, else why not."""
+    no_alerts: frozenset[str] | None = None
+    """The datasources known to serve no alerts of their own (None: not learnt now)."""
+
+
+class QueryClient(Protocol):
+    """What the poller asks of a Prometheus API: the httpx client is one, and a test or
+    another engine's client can be another, without the core importing the network."""
+
+    timeout: float
+
+    async def query(
+        self, expr: str, time: float | None = None, *, stats: bool = False
+    ) -> InstantResult: ...
+
+    async def query_range(
+        self,
+        expr: str,
+        start: float,
+        end: float,
+        step: float,
+        *,
+        stats: bool = False,
+        max_bytes: int | None = None,
+    ) -> RangeResult: ...
+
+    async def alerts(self) -> tuple[Alert, ...]: ...
+
+    async def targets(self) -> tuple[Target, ...]: ...

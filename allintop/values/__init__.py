@@ -1,0 +1,2 @@
+"""How a number is shown: units, Grafana's unit ids, thresholds, value mappings,
+reducers, and making untrusted text safe. Pure."""
