@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from allintop.cli import main as cli
-from allintop.dashboard.loading import load_dashboard
+from allintop.cli.parser import build_parser
+from allintop.cli.setup import resolve
 from allintop.sources.alertmanager import AlertmanagerClient
 from allintop.sources.prometheus import Unreachable
 from tests.helpers import run_allintop
@@ -162,8 +162,10 @@ def test_alertmanager_is_reached_with_the_same_tls_and_auth(pki, tmp_path, panel
         client_cert=True,
         users={USER: PASSWORD},
     ) as alertmanager:
-        args = cli.build_parser().parse_args(
+        args = build_parser().parse_args(
             [
+                "-c",
+                str(panels),
                 "--url",
                 "https://prometheus.invalid:9090",
                 "--alertmanager",
@@ -178,12 +180,9 @@ def test_alertmanager_is_reached_with_the_same_tls_and_auth(pki, tmp_path, panel
                 USER,
             ]  # fmt: skip
         )
-        environ = {"ALLINTOP_PASSWORD": PASSWORD}
-        dashboard = load_dashboard(panels)
-        settings = cli._settings(args, environ)
-        target = cli._url(args, dashboard, environ)
-        connection = cli._connection(args, settings, dashboard, target, environ)
-        client = cli._alertmanager(args, dashboard, connection, None)
+        # XDG_CONFIG_HOME: no user config of the one running the tests.
+        environ = {"ALLINTOP_PASSWORD": PASSWORD, "XDG_CONFIG_HOME": str(tmp_path)}
+        client = resolve(args, environ).alertmanager_client()
         assert isinstance(client, AlertmanagerClient)
         assert asyncio.run(_alerts(client)) == ()
         # The same server refuses a client without the certificate.

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from textual.widgets import OptionList, Select
 
-from allintop.cli import main as cli
+from allintop.cli.parser import build_parser
+from allintop.cli.setup import resolve
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.widgets import PanelCard
 from tests.helpers import prom_query, wait_until
@@ -81,15 +82,12 @@ def _app(tmp_path: Path, first: str, second: str, *argv: str) -> DashboardApp:
     (home / "which.yaml").write_text(DASHBOARD)
     (home / "config.yaml").write_text(USER_CONFIG.format(first=first, second=second))
     environ = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
-    args = cli.build_parser().parse_args(list(argv))
-    settings = cli._settings(args, environ)
-    user = cli._user_config(args, environ)
-    setup = cli._setup(args, settings, environ, user, cli._context(args, user), None)
+    launch = resolve(build_parser().parse_args(list(argv)), environ)
     return make_app(
-        setup.dashboard,
-        setup.datasources,
+        launch.dashboard,
+        launch.datasources(),
         refresh=1.0,
-        contexts=cli._switch(args, settings, environ, user),
+        contexts=launch.contexts,
     )
 
 

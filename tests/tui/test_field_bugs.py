@@ -126,12 +126,13 @@ def test_a_crash_inside_the_app_is_not_a_clean_exit(monkeypatch):
     # Textual records return code 1 when a handler raises and ends the app: the
     # command must pass it on, not exit 0 as if the user had pressed q.
     from allintop.cli import main as cli
+    from allintop.cli.commands import dashboard as command
 
     def crashed(self: DashboardApp) -> None:
         self._return_code = 1
 
     monkeypatch.setattr(DashboardApp, "run", crashed)
-    monkeypatch.setattr(cli, "_exit_on_signals", lambda app, cleanup=None: None)
+    monkeypatch.setattr(command, "exit_on_signals", lambda app, cleanup=None: None)
     assert cli.main(["--url", "http://127.0.0.1:9"], environ={}) == 1
 
 

@@ -54,12 +54,12 @@ async def test_prefix_and_tenant_header_work_everywhere(gateway: TenantProxy, tm
     client = PrometheusClient(dashboard.datasource.url or "", headers=dashboard.datasource.headers)
     assert await client.ready()  # /-/ready under the prefix, with the tenant
     await client.aclose()
-    from allintop.cli.main import Settings, Target, _datasources, build_parser
+    from allintop.cli.parser import build_parser
+    from allintop.cli.setup import resolve
 
-    args = build_parser().parse_args([])
-    settings = Settings({}, {}, None, None, None, None, None)
-    target = Target(gateway.url, None, ())
-    app = make_app(dashboard, _datasources(args, settings, dashboard, target, {}), refresh=1.0)
+    args = build_parser().parse_args(["-c", str(tmp_path / "panels.yaml"), "--url", gateway.url])
+    launch = resolve(args, {"XDG_CONFIG_HOME": str(tmp_path)})  # no user config
+    app = make_app(launch.dashboard, launch.datasources(), refresh=1.0)
     async with app.run_test(size=(120, 34)) as pilot:
         await wait_for(pilot, lambda: _valued(app), within=30, what="every panel's value")
         await pilot.press("a")

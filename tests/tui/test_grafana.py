@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from allintop.cli import main as cli
+from allintop.cli.parser import build_parser
+from allintop.cli.setup import resolve
 from allintop.ui.app import DashboardApp, make_app
 from tests.grafanastub import GrafanaStub
 from tests.helpers import prom_query, wait_until
@@ -183,14 +184,9 @@ def test_once_opens_by_title_and_names_what_is_not_supported(grafana: GrafanaStu
 def _app(grafana: GrafanaStub, wanted: str) -> DashboardApp:
     """The app as the command line builds it for --grafana URL --dashboard WANTED."""
     environ = {"GRAFANA_TOKEN": TOKEN}
-    args = cli.build_parser().parse_args(["--grafana", grafana.url, "--dashboard", wanted])
-    settings = cli._settings(args, environ)
-    found = cli._grafana(args, settings, environ)
-    assert found is not None
-    dashboard, target = found
-    return make_app(
-        dashboard, cli._datasources(args, settings, dashboard, target, environ), refresh=1.0
-    )
+    args = build_parser().parse_args(["--grafana", grafana.url, "--dashboard", wanted])
+    launch = resolve(args, environ)
+    return make_app(launch.dashboard, launch.datasources(), refresh=1.0)
 
 
 async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_token(

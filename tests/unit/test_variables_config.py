@@ -146,8 +146,8 @@ def test_a_mistake_is_one_clear_error(text: str, message: str) -> None:
 
 
 def test_var_given_again_picks_several_values() -> None:
-    from allintop.cli.main import _variables
+    from allintop.cli.options import variables
 
-    assert _variables(["job=a", "env=x", "job=b", "job=c"]) == {"job": ("a", "b", "c"), "env": "x"}
+    assert variables(["job=a", "env=x", "job=b", "job=c"]) == {"job": ("a", "b", "c"), "env": "x"}
     with pytest.raises(ConfigError, match="not NAME=VALUE"):
-        _variables(["job"])
+        variables(["job"])

@@ -7,6 +7,8 @@ serves scripts and cron checks. `check` validates every expression against the s
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import math
 import sys
@@ -16,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TextIO
 
 from allintop.cli.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
+from allintop.cli.setup import resolve
 from allintop.dashboard.model import Dashboard, Panel, Pick
 from allintop.live import variables as live_variables
 from allintop.live.datasources import Datasources
@@ -26,6 +29,18 @@ from allintop.sources.prometheus import PrometheusClient, PrometheusError
 from allintop.values.text import clean
 from allintop.values.thresholds import Status
 from allintop.values.units import format_value
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    """`once` or `check`, as `args.command` says, on the run the command line resolves;
+    what the user should be told goes to stderr before the table."""
+    launch = resolve(args, environ)
+    for notice in launch.notices:
+        print(f"allintop: {notice}", file=sys.stderr)
+    dashboard, datasources = launch.timed(), launch.datasources()
+    if args.command == "once":
+        return asyncio.run(run_once(dashboard, datasources, launch.variables, as_json=args.json))
+    return asyncio.run(run_check(dashboard, datasources, launch.variables))
 
 
 def _sources(dashboard: Dashboard, client: PrometheusClient | Datasources) -> Datasources:
