@@ -70,6 +70,7 @@ class Launch:
     screenshot: Path | None = None
     """--screenshot's file (checked writable), for the commands that show the dashboard."""
     user: UserConfig | None = None
+    """The user config (its contexts); None when there is none, and for the demo."""
     context: Context | None = None
     """The user config's context this run is on (--context, else its default)."""
     contexts: ContextSwitch | None = None
