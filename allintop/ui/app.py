@@ -46,7 +46,8 @@ from allintop.live.clock import Clock
 from allintop.live.datasources import ContextSwitch, Datasources, Setup
 from allintop.live.fanout import FanOut
 from allintop.live.history import PanelHistory
-from allintop.live.poller import PanelState, TickReport, aligned
+from allintop.live.poller import aligned
+from allintop.live.reports import PanelState, TickReport
 from allintop.live.state import DashboardState
 from allintop.live.watch import StatusWatcher
 from allintop.promql.parse import shown

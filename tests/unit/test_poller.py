@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from allintop.dashboard.model import Panel, listing
-from allintop.live.poller import Poller, ScrapeSchedule
+from allintop.live.poller import Poller
+from allintop.live.scrapes import ScrapeSchedule
 from allintop.sources import merging
 from allintop.sources.prometheus import (
     BadResponse,
