@@ -693,7 +693,8 @@ def _run_demo(
     dashboard: Dashboard,
     environ: Mapping[str, str],
 ) -> int:
-    from allintop.demo.stack import DemoStack, find_alertmanager
+    from allintop.demo.binaries import find_alertmanager
+    from allintop.demo.stack import DemoStack
     from allintop.values.units import format_duration
 
     try:  # Alertmanager is optional in the demo: it adds silences to show.
