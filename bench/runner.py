@@ -29,7 +29,8 @@ from typing import Any
 
 import httpx
 
-from allintop.demo.stack import NODE_JOB, DemoStack
+from allintop.demo.configs import NODE_JOB
+from allintop.demo.stack import DemoStack
 from allintop.live.poller import aligned
 from bench import dashboards, procs, querylog, screen
 from bench.exporter import JOB as EXPORTER_JOB

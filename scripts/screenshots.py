@@ -25,7 +25,8 @@ import httpx
 from textual.widget import Widget
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
-from allintop.demo.stack import NODE_JOB, DemoStack
+from allintop.demo.configs import NODE_JOB
+from allintop.demo.stack import DemoStack
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.tiles import TileCard

@@ -24,15 +24,9 @@ from urllib.parse import urlsplit
 import httpx
 import yaml
 
-from allintop.demo.stack import (
-    JOB_NAME,
-    ChildProcess,
-    DemoStack,
-    _spawn,
-    _terminate,
-    _wait,
-    free_port,
-)
+from allintop.demo.children import ChildProcess, free_port, start_child, stop_children, wait_for
+from allintop.demo.configs import JOB_NAME
+from allintop.demo.stack import DemoStack
 from allintop.errors import SetupError
 from tests.helpers import prom_query, wait_until
 
@@ -83,10 +77,10 @@ class VictoriaMetrics:
             f"-promscrape.config={config}",
             "-loggerLevel=ERROR",
         ]
-        self.process = _spawn("victoria-metrics", command, self.workdir / "vm.log")
+        self.process = start_child("victoria-metrics", command, self.workdir / "vm.log")
         try:
             deadline = time.monotonic() + timeout
-            _wait(lambda: _up(self.url, self.job), deadline, [self.process], "a first scrape")
+            wait_for(lambda: _up(self.url, self.job), deadline, [self.process], "a first scrape")
         except BaseException:
             self.stop()
             raise
@@ -94,7 +88,7 @@ class VictoriaMetrics:
 
     def stop(self) -> None:
         if self.process is not None:
-            _terminate([self.process])
+            stop_children([self.process])
             self.process = None
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)

@@ -27,14 +27,8 @@ import httpx
 import trustme
 import yaml
 
-from allintop.demo.stack import (
-    _spawn,
-    _terminate,
-    find_alertmanager,
-    find_prometheus,
-    free_port,
-    lockfile_flags,
-)
+from allintop.demo.binaries import find_alertmanager, find_prometheus, lockfile_flags
+from allintop.demo.children import free_port, start_child, stop_children
 
 START_TIMEOUT = 30.0
 
@@ -106,7 +100,7 @@ def secured_server(
     (workdir / "web.yml").write_text(yaml.safe_dump(web_config(users, pki, client_cert)))
     port = free_port()
     command = _command(kind, workdir, port)
-    child = _spawn(kind, command, workdir / f"{kind}.log")
+    child = start_child(kind, command, workdir / f"{kind}.log")
     scheme = "https" if pki is not None else "http"
     server = Server(f"{scheme}://127.0.0.1:{port}", workdir / f"{kind}.log")
     try:
@@ -119,7 +113,7 @@ def secured_server(
             time.sleep(0.2)
         yield server
     finally:
-        _terminate([child])
+        stop_children([child])
 
 
 def _command(kind: str, workdir: Path, port: int) -> list[str]:

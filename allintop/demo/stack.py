@@ -42,71 +42,52 @@ the main thread, not from a short-lived worker.
 from __future__ import annotations
 
 import atexit
-import copy
-import functools
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from importlib import resources
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import yaml
 
+from allintop.demo.binaries import find_prometheus, find_promtool, lockfile_flags
+from allintop.demo.children import (
+    ChildProcess,
+    free_port,
+    port_taken,
+    start_child,
+    stop_children,
+    wait_for,
+)
+from allintop.demo.configs import (
+    JOB_NAME,
+    NODE_JOB,
+    SELF_JOB,
+    alertmanager_config,
+    load_rules,
+    prometheus_config,
+    render_rules,
+    static_job,
+)
+from allintop.demo.promtool import import_history
 from allintop.demo.scenarios import get_scenario
+from allintop.demo.servers import answering, start_alertmanager, start_node_exporter
 from allintop.errors import ConfigError, SetupError
-from allintop.processes import spawn, terminate
-from allintop.promql.parse import with_windows
 from allintop.values.units import format_duration
 
-JOB_NAME = "backend-api-dev"  # the seed's scrape target name
-NODE_JOB = "node"
-SELF_JOB = "prometheus"
-NODE_EXPORTER_ENV = "ALLINTOP_NODE_EXPORTER_BIN"
-PROMETHEUS_ENV = "ALLINTOP_PROMETHEUS_BIN"
-INSTALL_HINT = (
-    "install Prometheus (Debian/Ubuntu: sudo apt-get install prometheus), "
-    f"or set {PROMETHEUS_ENV} to the path of a prometheus binary"
-)
 # The dashboard's default range (15m) plus the seed's widest rate window (5m), so
 # every point of a 15m sparkline is a rate over a full window, not a ramp-up.
 DEFAULT_HISTORY_SECONDS = 1200.0
 HISTORY_FILE = "history.om"
-STOP_GRACE_SECONDS = 5.0
 PORT_ATTEMPTS = 3  # a free port can be taken between our probe and Prometheus' bind
-POLL_SECONDS = 0.2
-LOG_TAIL_LINES = 15
 _DURATION = re.compile(r"(\d+(ms|s|m|h|d|w|y))+")
-
-
-@dataclass
-class ChildProcess:
-    """A started child process and the log its output goes to (in the stack's temp dir)."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
-        try:
-            text = self.log.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
 
 
 class DemoStack:
@@ -221,7 +202,7 @@ class DemoStack:
         """Stops both processes and removes the temp dir. Safe to call repeatedly."""
         with self._lock:
             processes = (self.prometheus, self.backend, self.alertmanager, self.node_exporter)
-            _terminate([c for c in processes if c is not None])
+            stop_children([c for c in processes if c is not None])
             self.prometheus = self.backend = self.alertmanager = self.node_exporter = None
             if self.workdir is not None:
                 shutil.rmtree(self.workdir, ignore_errors=True)
@@ -240,7 +221,7 @@ class DemoStack:
         """Stops only the backend (Prometheus keeps running and sees the target down)."""
         with self._lock:
             if self.backend is not None:
-                _terminate([self.backend])
+                stop_children([self.backend])
                 self.backend = None
 
     def start_backend(self, timeout: float = 10.0) -> None:
@@ -264,22 +245,15 @@ class DemoStack:
         with self._lock:
             if self.workdir is None or self.prometheus is None:
                 raise RuntimeError("DemoStack is not started")
-            command = [str(arg) for arg in self.prometheus.process.args]  # type: ignore[union-attr]
-            _terminate([self.prometheus])
+            command = self.prometheus.command
+            stop_children([self.prometheus])
             time.sleep(max(down_for, 0.0))
             deadline = time.monotonic() + timeout
             restarts = len(list(self.workdir.glob("prometheus-restart-*.log")))
             log = self.workdir / f"prometheus-restart-{restarts + 1}.log"
-            self.prometheus = _spawn("prometheus", command, log)
-            ready_url = f"{self.prometheus_url}/-/ready"
-
-            def ready() -> bool:
-                try:
-                    return httpx.get(ready_url, timeout=1.0).status_code == 200
-                except httpx.HTTPError:
-                    return False
-
-            _wait(ready, deadline, [self.prometheus], "the restarted Prometheus to be ready")
+            self.prometheus = start_child("prometheus", command, log)
+            ready = answering(f"{self.prometheus_url}/-/ready", timeout=1.0)
+            wait_for(ready, deadline, [self.prometheus], "the restarted Prometheus to be ready")
 
     def __enter__(self) -> DemoStack:
         return self.start()
@@ -317,9 +291,9 @@ class DemoStack:
                 "--history-file", str(workdir / HISTORY_FILE),
                 "--history-seconds", str(history), "--history-job", JOB_NAME,
             ]  # fmt: skip
-        self.backend = _spawn("backend", command, workdir / "backend.log")
+        self.backend = start_child("backend", command, workdir / "backend.log")
         backend = self.backend
-        _wait(lambda: ready.exists(), deadline, [backend], "the demo backend to listen")
+        wait_for(lambda: ready.exists(), deadline, [backend], "the demo backend to listen")
         self._backend_port = int(ready.read_text())
 
     def _backfill(self, binary: str, deadline: float) -> None:
@@ -329,25 +303,8 @@ class DemoStack:
         promtool = find_promtool(binary)
         if not history.exists() or promtool is None:
             return
-        log = workdir / "promtool.log"
-        command = [promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet"]
-        command += [str(history), str(workdir / "data")]
         self._step("importing the past traffic into Prometheus' storage (promtool)")
-        child = _spawn("promtool", command, log)
-        try:
-            child.process.wait(max(1.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _terminate([child])
-            raise SetupError(
-                f"promtool timed out importing the demo history:\n{child.log_tail()}"
-            ) from None
-        except BaseException:  # e.g. Ctrl-C: promtool is not tracked by stop()
-            _terminate([child])
-            raise
-        finally:
-            history.unlink(missing_ok=True)  # ~15 MB of text, no longer needed
-        if child.process.returncode != 0:
-            raise SetupError(f"promtool failed to import the demo history:\n{child.log_tail()}")
+        import_history(promtool, history, workdir / "data", workdir / "promtool.log", deadline)
         self.backfilled = True
 
     def _start_prometheus(self, binary: str, deadline: float) -> None:
@@ -368,71 +325,29 @@ class DemoStack:
                 *(["--rules.alert.resend-delay=1s"] if self.alertmanager_url else []),
             ]
             log = workdir / f"prometheus-{attempt}.log"
-            self.prometheus = _spawn("prometheus", command, log)
+            self.prometheus = start_child("prometheus", command, log)
             if attempt == 1:
                 self._step("waiting for the first scrape")
             try:
                 self._wait_scraped(deadline)
                 return
             except SetupError:
-                if attempt < PORT_ATTEMPTS and _port_taken(self.prometheus):
-                    _terminate([self.prometheus])
+                if attempt < PORT_ATTEMPTS and port_taken(self.prometheus):
+                    stop_children([self.prometheus])
                     continue
                 raise
 
     def _start_alertmanager(self, deadline: float) -> None:
-        """Debian's Alertmanager on a free port, so the demo can show silences."""
-        binary = find_alertmanager()
-        workdir = self._workdir()
-        config = workdir / "alertmanager.yml"
-        # One receiver that goes nowhere: the demo shows alerts, it notifies nobody.
-        config.write_text(
-            yaml.safe_dump({"route": {"receiver": "none"}, "receivers": [{"name": "none"}]})
-        )
-        port = free_port()
-        command = [
-            binary,
-            f"--config.file={config}",
-            f"--storage.path={workdir / 'alertmanager'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-            "--cluster.listen-address=",  # no gossip port: a single, private instance
-        ]
-        self.alertmanager = _spawn("alertmanager", command, workdir / "alertmanager.log")
-        self.alertmanager_url = f"http://127.0.0.1:{port}"
-
-        def ready() -> bool:
-            try:
-                return httpx.get(f"{self.alertmanager_url}/-/ready", timeout=1.0).is_success
-            except httpx.HTTPError:
-                return False
-
-        _wait(ready, deadline, [self.alertmanager], "Alertmanager to be ready")
+        self.alertmanager, url = start_alertmanager(self._workdir())
+        self.alertmanager_url = url
+        ready = answering(f"{url}/-/ready", timeout=1.0)
+        wait_for(ready, deadline, [self.alertmanager], "Alertmanager to be ready")
 
     def _start_node_exporter(self, deadline: float) -> None:
-        """Debian's node-exporter on a free port, for tests of the generic overview."""
-        binary = find_node_exporter()
-        workdir = self._workdir()
-        port = free_port()
-        command = [
-            binary,
-            f"--web.listen-address=127.0.0.1:{port}",
-            # Slow or noisy collectors a test does not need.
-            "--no-collector.hwmon",
-            "--no-collector.thermal_zone",
-            "--no-collector.rapl",
-            "--no-collector.btrfs",
-            "--no-collector.zfs",
-        ]
-        self.node_exporter = _spawn("node-exporter", command, workdir / "node-exporter.log")
+        self.node_exporter, port = start_node_exporter(self._workdir())
         self._node_exporter_port = port
-
-        def ready() -> bool:
-            try:
-                return httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2.0).is_success
-            except httpx.HTTPError:
-                return False
-
-        _wait(ready, deadline, [self.node_exporter], "node-exporter to answer")
+        ready = answering(f"http://127.0.0.1:{port}/metrics", timeout=2.0)
+        wait_for(ready, deadline, [self.node_exporter], "node-exporter to answer")
 
     def _wait_scraped(self, deadline: float) -> None:
         """Until every job of what the stack started has a target up (the caller's
@@ -454,7 +369,7 @@ class DemoStack:
 
         children = [c for c in (self.prometheus, self.backend, self.node_exporter) if c]
         what = "Prometheus to scrape the demo backend" if self.with_backend else "a first scrape"
-        _wait(scraped, deadline, children, what)
+        wait_for(scraped, deadline, children, what)
 
     def _write_config(self, workdir: Path) -> None:
         rule_files: list[str] = []
@@ -478,196 +393,12 @@ class DemoStack:
         """The scrape jobs of what the stack starts itself, besides the backend."""
         jobs: list[dict[str, Any]] = []
         if self.scrape_self:
-            jobs.append(_static_job(SELF_JOB, f"127.0.0.1:{self._prometheus_port}"))
+            jobs.append(static_job(SELF_JOB, f"127.0.0.1:{self._prometheus_port}"))
         if self.with_node_exporter:
-            jobs.append(_static_job(NODE_JOB, f"127.0.0.1:{self._node_exporter_port}"))
+            jobs.append(static_job(NODE_JOB, f"127.0.0.1:{self._node_exporter_port}"))
         return jobs
 
     def _workdir(self) -> Path:
         if self.workdir is None:
             raise RuntimeError("DemoStack is not started")
         return self.workdir
-
-
-# -- configuration --------------------------------------------------------------------
-
-
-def load_rules() -> dict[str, Any]:
-    """The seed's six alert rules, as shipped in allintop/demo/alerts.yml."""
-    text = resources.files("allintop.demo").joinpath("alerts.yml").read_text()
-    return yaml.safe_load(text)
-
-
-def render_rules(
-    rules: dict[str, Any],
-    rule_for: str | None = None,
-    rule_interval: str | None = None,
-    rule_window: str | None = None,
-) -> str:
-    """The rules file, with every ``for:``, group ``interval:`` and ``[5m]``-style
-    range window in the expressions optionally replaced."""
-    rules = copy.deepcopy(rules)
-    for group in rules["groups"]:
-        if rule_interval is not None:
-            group["interval"] = rule_interval
-        for rule in group["rules"]:
-            if rule_for is not None:
-                rule["for"] = rule_for
-            if rule_window is not None:
-                rule["expr"] = with_windows(rule["expr"], rule_window)
-    return yaml.safe_dump(rules, sort_keys=False, allow_unicode=True)
-
-
-def _static_job(name: str, target: str) -> dict[str, Any]:
-    return {"job_name": name, "static_configs": [{"targets": [target]}]}
-
-
-def prometheus_config(
-    *,
-    backend_target: str | None,
-    rule_files: Sequence[str] = (),
-    extra_scrape_configs: Sequence[dict[str, Any]] = (),
-    alertmanager_url: str | None = None,
-    query_log: Path | None = None,
-    external_labels: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    # 1 s everywhere: the dashboard and the tests see a change within a second or two.
-    # scrape_timeout must not exceed scrape_interval, so it is set explicitly.
-    glob: dict[str, Any] = {
-        "scrape_interval": "1s",
-        "scrape_timeout": "1s",
-        "evaluation_interval": "1s",
-    }
-    if query_log is not None:
-        glob["query_log_file"] = str(Path(query_log).absolute())
-    if external_labels:
-        glob["external_labels"] = dict(external_labels)
-    config: dict[str, Any] = {"global": glob}
-    if alertmanager_url:
-        config["alerting"] = {"alertmanagers": [alertmanager_config(alertmanager_url)]}
-    config["rule_files"] = list(rule_files)
-    backend = [_static_job(JOB_NAME, backend_target)] if backend_target else []
-    config["scrape_configs"] = [*backend, *extra_scrape_configs]
-    return config
-
-
-def alertmanager_config(url: str) -> dict[str, Any]:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"not an Alertmanager URL: {url!r}", "use e.g. http://127.0.0.1:9093")
-    config: dict[str, Any] = {
-        "scheme": parts.scheme,
-        "static_configs": [{"targets": [parts.netloc]}],
-    }
-    if parts.path.strip("/"):
-        config["path_prefix"] = parts.path
-    return config
-
-
-# -- processes ------------------------------------------------------------------------
-
-
-def find_alertmanager() -> str:
-    """$ALLINTOP_ALERTMANAGER_BIN, else Debian's prometheus-alertmanager or alertmanager."""
-    explicit = os.environ.get("ALLINTOP_ALERTMANAGER_BIN")
-    for candidate in [explicit] if explicit else ["prometheus-alertmanager", "alertmanager"]:
-        found = shutil.which(candidate)
-        if found:
-            return found
-    raise SetupError(
-        "no alertmanager binary found",
-        hint="apt-get install prometheus-alertmanager, or set ALLINTOP_ALERTMANAGER_BIN",
-    )
-
-
-def find_node_exporter() -> str:
-    """$ALLINTOP_NODE_EXPORTER_BIN, else Debian's prometheus-node-exporter or node_exporter."""
-    explicit = os.environ.get(NODE_EXPORTER_ENV)
-    for candidate in [explicit] if explicit else ["prometheus-node-exporter", "node_exporter"]:
-        found = shutil.which(candidate)
-        if found:
-            return found
-    raise SetupError(
-        "no node-exporter binary found",
-        hint=f"apt-get install prometheus-node-exporter, or set {NODE_EXPORTER_ENV}",
-    )
-
-
-def find_promtool(prometheus: str) -> str | None:
-    """promtool from the same directory as prometheus, else from PATH."""
-    sibling = Path(prometheus).with_name("promtool")
-    if os.access(sibling, os.X_OK):
-        return str(sibling)
-    return shutil.which("promtool")
-
-
-def find_prometheus(explicit: str | None = None) -> str:
-    """The prometheus binary: ``explicit``, else $ALLINTOP_PROMETHEUS_BIN, else PATH."""
-    for source, candidate in (
-        ("prometheus_bin", explicit),
-        (PROMETHEUS_ENV, os.environ.get(PROMETHEUS_ENV)),
-    ):
-        if candidate:
-            path = shutil.which(candidate)
-            if path is None:
-                raise SetupError(f"{source}={candidate!r} is not an executable file", INSTALL_HINT)
-            return path
-    path = shutil.which("prometheus")
-    if path is None:
-        raise SetupError("no prometheus binary found on PATH", INSTALL_HINT)
-    return path
-
-
-@functools.cache
-def lockfile_flags(binary: str) -> tuple[str, ...]:
-    """Debian's build does not lock its data dir unless asked; upstream locks by default
-    and has no such flag. Ask the binary which kind it is."""
-    try:
-        result = subprocess.run(
-            [binary, "--help"], capture_output=True, text=True, timeout=10, check=False
-        )
-    except (OSError, subprocess.SubprocessError):
-        return ()
-    return (
-        ("--storage.tsdb.use-lockfile",)
-        if "--storage.tsdb.use-lockfile" in (result.stdout + result.stderr)
-        else ()
-    )
-
-
-def free_port() -> int:
-    """A loopback port that was free a moment ago (callers retry if it was taken)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _spawn(name: str, command: list[str], log: Path) -> ChildProcess:
-    return ChildProcess(name, spawn(command, log=log), log)
-
-
-def _terminate(children: Sequence[ChildProcess]) -> None:
-    """SIGTERM all, then SIGKILL whatever is still running after the grace period."""
-    terminate(*(child.process for child in children), grace=STOP_GRACE_SECONDS)
-
-
-def _wait(
-    condition: Callable[[], bool], deadline: float, children: Sequence[ChildProcess], what: str
-) -> None:
-    """Polls ``condition`` until true; SetupError with the logs if a child exits first
-    or the deadline passes."""
-    while not condition():
-        for child in children:
-            if not child.alive():
-                raise SetupError(
-                    f"{child.name} exited (code {child.process.returncode}) while waiting "
-                    f"for {what}; last lines of its log:\n{child.log_tail()}"
-                )
-        if time.monotonic() >= deadline:
-            logs = "\n".join(f"--- {c.name} log:\n{c.log_tail()}" for c in children)
-            raise SetupError(f"timed out waiting for {what}\n{logs}")
-        time.sleep(POLL_SECONDS)
-
-
-def _port_taken(child: ChildProcess | None) -> bool:
-    return child is not None and not child.alive() and "address already in use" in child.log_tail()

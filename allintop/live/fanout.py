@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from allintop.dashboard.model import Panel
 from allintop.errors import PrometheusError, from_datasource
 from allintop.live.history import PanelHistory
-from allintop.live.poller import AlertsState, Poller, Sink, TickReport
+from allintop.live.poller import Poller, Sink
+from allintop.live.reports import AlertsState, TickReport
 from allintop.sources.answers import Alert
 from allintop.sources.prometheus import PrometheusClient
 

@@ -151,6 +151,11 @@ class SeriesHistory:
         return out
 
     @property
+    def held(self) -> int:
+        """How many buckets are held in memory: never more than `capacity`."""
+        return len(self._buckets)
+
+    @property
     def latest(self) -> float | None:
         """The last value put in the newest bucket."""
         bucket = self._buckets[-1] if self._buckets else None

@@ -1,4 +1,4 @@
-"""Polling: what each refresh tick asks Prometheus, and the per-panel state it keeps.
+"""Polling: what each refresh tick asks Prometheus, and when it need not ask.
 
 The panels' expressions are planned once (allintop.promql.sharing): each becomes leaf
 queries, shared between panels, plus client-side math (quantiles of a shared bucket
@@ -9,7 +9,9 @@ one request while that works) and hands their answers back as they arrive. Histo
 backfilled with one range query per leaf (at start and when the range or step
 changes), each panel computed per grid time, and then extended by the instant values,
 so a tick costs Prometheus one instant evaluation per distinct leaf, never a range
-query.
+query. A panel's values from its leaves' answers are computed in
+allintop.live.evaluation; its history, last evaluation and state are kept in
+allintop.live.panel_states.
 
 A slow leaf delays nobody: a tick waits for its leaves up to a budget, hands on the
 panels that are complete, and the stragglers deliver on their own when they finish (a
@@ -37,42 +39,18 @@ import math
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from allintop.dashboard.model import Panel
-from allintop.errors import BadResponse, PrometheusError, QueryError
+from allintop.errors import PrometheusError
+from allintop.live import evaluation
 from allintop.live.fetching import Fetcher, Outcome
 from allintop.live.history import DISPLAY_POINTS, PanelHistory, bucket_count, bucket_width
-from allintop.live.reports import (
-    AlertsState,
-    PanelState,
-    SeriesView,
-    TickReport,
-    legend,
-    server_error,
-    server_side,
-    worst,
-)
+from allintop.live.panel_states import PanelStates
+from allintop.live.reports import AlertsState, PanelState, TickReport
 from allintop.live.scrapes import ScrapeSchedule
 from allintop.promql import sharing
-from allintop.sources.answers import InstantResult, QueryClient, RangeResult, Sample
-from allintop.values.thresholds import Status, series_order, status_of
-
-# What the rounds produce and how they read the scrape schedule live in their own
-# modules; they are named here too, where callers have always found them.
-__all__ = [
-    "AlertsState",
-    "PanelState",
-    "Poller",
-    "ScrapeSchedule",
-    "SeriesView",
-    "Sink",
-    "TickReport",
-    "aligned",
-    "legend",
-    "server_error",
-    "server_side",
-    "worst",
-]
+from allintop.sources.answers import QueryClient
 
 #: Points the history backfill asks for over the range: one per history bucket.
 BACKFILL_POINTS = DISPLAY_POINTS
@@ -84,15 +62,6 @@ def aligned(now: float, step: float) -> float:
 
 
 Sink = Callable[[PanelState], None]
-
-
-@dataclass(frozen=True, slots=True)
-class _Evaluated:
-    """A panel's last successful evaluation, kept to carry it forward."""
-
-    time: float
-    samples: list[Sample]
-    warnings: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -112,21 +81,6 @@ class _Round:
             self.arrived.append(state)
         elif self.sink is not None:
             self.sink(state)
-
-
-def _warnings(results: Sequence[InstantResult | RangeResult]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(w for r in results for w in r.warnings))
-
-
-def _split_failed(error: PrometheusError) -> bool:
-    """Errors a leaf of a split panel can have that its whole expression may not.
-
-    A bucket vector of native histograms cannot be decoded (the quantile of it can),
-    and a server older than our parser may reject the printed leaf.
-    """
-    return isinstance(error, BadResponse) or (
-        isinstance(error, QueryError) and error.error_type == "bad_data"
-    )
 
 
 class Poller:
@@ -160,12 +114,11 @@ class Poller:
         self.fetcher = Fetcher(client, step=step, merge=merge)
         self._whole: set[int] = set()  # panels sent unsplit after a split query failed
         self.plan = sharing.plan(self.exprs)
-        # Each panel's series order: worst first when it has thresholds.
-        self._orders = [series_order(panel.thresholds) for panel in self.panels]
+        self.states = PanelStates(self.panels, max_series)
+        """Each panel's history and last evaluation, and the states built from them."""
         self._last_tick: float | None = None
         self._last_eval: float | None = None  # grid time of the last evaluation sent
         self._last_sent = 0.0  # and our clock when it was sent
-        self._latest: dict[int, _Evaluated | None] = {}
         self._scrapes: asyncio.Task[ScrapeSchedule | None] | None = None
         self.active: frozenset[int] | None = None
         """The panels asked on each tick (None: all of them); see `set_active`."""
@@ -186,6 +139,11 @@ class Poller:
         self.fetcher.merge = value
 
     @property
+    def histories(self) -> list[PanelHistory]:
+        """Each panel's history, by index (replaced by `configure`)."""
+        return self.states.histories
+
+    @property
     def queries(self) -> dict[str, list[int]]:
         """Each leaf query sent per tick, with the panels that use it."""
         return {leaf: list(users) for leaf, users in self.plan.users.items()}
@@ -201,11 +159,7 @@ class Poller:
         self.bucket = bucket_width(step, range_, BACKFILL_POINTS)
         self.capacity = bucket_count(step, range_, BACKFILL_POINTS)
         self.backfill_spacing = self.bucket
-        self.histories = [
-            PanelHistory(self.bucket, self.capacity, self.max_series, order)
-            for order in self._orders
-        ]
-        self._latest = dict.fromkeys(range(len(self.panels)))
+        self.states.reset(self.bucket, self.capacity)
         self._last_tick = None
         self._last_eval = None
         # Learn the scrape schedule again: once per configuration is cheap, and picks
@@ -248,8 +202,7 @@ class Poller:
         times = [start + k * spacing for k in range(count)]
         report = TickReport(end)
         for index in panels:
-            panel = plan.panels[index]
-            report.panels.append(self._backfill_panel(index, panel, results, times, end))
+            report.panels.append(self._backfill_panel(index, results, times, end))
         if only is None:
             self._last_tick = self._last_eval = end
             self._last_sent = now
@@ -258,38 +211,18 @@ class Poller:
     def _backfill_panel(
         self,
         index: int,
-        panel: sharing.PanelPlan,
-        results: Mapping[str, RangeResult | PrometheusError],
+        results: Mapping[str, object],
         times: Sequence[float],
         end: float,
     ) -> PanelState:
-        error = self._first_error(index, panel, results)
-        ranges = {leaf: r for leaf in panel.leaves if isinstance(r := results[leaf], RangeResult)}
-        points = {
-            leaf: [(s.labels, s.timestamps, s.values) for s in r.series]
-            for leaf, r in ranges.items()
-        }
-        series: list[sharing.SeriesPoints] = []
-        if error is None and panel.whole is not None:
-            series = points[panel.whole]
-        elif error is None:
-            try:
-                series = panel.evaluate_range(points, times, self.backfill_spacing)
-            except sharing.EvaluationError as exc:
-                error = _evaluation_error(exc)
-        if error is not None:
-            self._latest[index] = None
-            return self._failed(index, end, error)
-        self.histories[index].backfill(series, end)
-        now = round(end / self.step)
-        latest = [
-            Sample(labels, values[-1], timestamps[-1])
-            for labels, timestamps, values in series
-            if timestamps and round(timestamps[-1] / self.step) == now
-        ]
-        order = self._orders[index]
-        latest.sort(key=lambda s: order(s.value))
-        return self._succeeded(index, end, latest, _warnings(list(ranges.values())))
+        panel = self.plan.panels[index]
+        found = evaluation.over_range(
+            panel, results, times, self.backfill_spacing, end=end, step=self.step
+        )
+        if isinstance(found, PrometheusError):
+            self._failed_leaf(index, panel, found)
+            return self.states.failed(index, end, found, gap=False)
+        return self.states.backfilled(index, end, found.series, found.latest, found.warnings)
 
     # -- ticks --
 
@@ -311,7 +244,8 @@ class Poller:
             report.skipped = True
             return report
         self._last_tick = t
-        waiting: list[asyncio.Future[object]] = []
+        # Futures of several result types, only waited on together: Any is their join.
+        waiting: list[asyncio.Future[Any]] = []
         alerts_task = asyncio.ensure_future(self._alerts(t)) if self.want_alerts else None
         if alerts_task is not None:
             waiting.append(alerts_task)
@@ -336,12 +270,12 @@ class Poller:
                 alerts_task.cancel()
         return report
 
-    def _evaluate(self, round_: _Round) -> list[asyncio.Future[object]]:
+    def _evaluate(self, round_: _Round) -> list[asyncio.Task[None]]:
         """Send the leaves of the round's panels (bar those in flight); compute its
         query-free panels now."""
         leaves = round_.plan.leaves_of(round_.panels)
         arrived = partial(self._arrived, round_)
-        tasks: list[asyncio.Future[object]] = [*self.fetcher.send(leaves, round_.time, arrived)]
+        tasks = self.fetcher.send(leaves, round_.time, arrived)
         for index in sorted(round_.panels):
             if not round_.plan.panels[index].leaves:  # number literals only: nothing to ask
                 round_.deliver(self._compute(index, round_))
@@ -365,50 +299,18 @@ class Poller:
                 round_.deliver(self._compute(index, round_))
 
     def _compute(self, index: int, round_: _Round) -> PanelState:
-        panel, t, outcomes = round_.plan.panels[index], round_.time, round_.outcomes
-        error = self._first_error(index, panel, outcomes)
-        results = {
-            leaf: r for leaf in panel.leaves if isinstance(r := outcomes[leaf], InstantResult)
-        }
-        samples: list[Sample] = []
-        if error is None:
-            try:
-                samples = self._samples(panel, results, t)
-            except sharing.EvaluationError as exc:
-                error = _evaluation_error(exc)
-        if error is not None:
-            self.histories[index].update(t, ())
-            self._latest[index] = None
-            return self._failed(index, t, error)
-        order = self._orders[index]
-        samples.sort(key=lambda s: order(s.value))
-        self.histories[index].update(t, [(s.labels, s.value) for s in samples])
-        return self._succeeded(index, t, samples, _warnings(list(results.values())))
+        panel, t = round_.plan.panels[index], round_.time
+        found = evaluation.at_time(panel, round_.outcomes, t)
+        if isinstance(found, PrometheusError):
+            self._failed_leaf(index, panel, found)
+            return self.states.failed(index, t, found, gap=True)
+        return self.states.evaluated(index, t, found.samples, found.warnings)
 
-    @staticmethod
-    def _samples(
-        panel: sharing.PanelPlan, results: Mapping[str, InstantResult], t: float
-    ) -> list[Sample]:
-        if panel.whole is not None:
-            return list(results[panel.whole].samples)
-        values = {
-            leaf: [(s.labels, s.value) for s in result.samples] for leaf, result in results.items()
-        }
-        return [Sample(labels, value, t) for labels, value in panel.evaluate(values)]
-
-    def _first_error(
-        self,
-        index: int,
-        panel: sharing.PanelPlan,
-        outcomes: Mapping[str, object],
-    ) -> PrometheusError | None:
-        for leaf in panel.leaves:
-            outcome = outcomes[leaf]
-            if isinstance(outcome, PrometheusError):
-                if panel.whole is None and _split_failed(outcome):
-                    self._send_whole(index)
-                return outcome
-        return None
+    def _failed_leaf(self, index: int, panel: sharing.PanelPlan, error: PrometheusError) -> None:
+        """After a split panel's leaf failed in a way its whole expression may not,
+        send the whole from the next tick on."""
+        if panel.whole is None and evaluation.split_failed(error):
+            self._send_whole(index)
 
     def _send_whole(self, index: int) -> None:
         """From the next tick on, send this panel's expression unsplit."""
@@ -439,22 +341,15 @@ class Poller:
             return False
         if self._last_eval is None or self.fetcher.busy:
             return False
-        shown = [self._latest[index] for index in self.shown]
-        fresh = all(e is not None and e.time == self._last_eval for e in shown)
+        fresh = self.states.fresh(self.shown, self._last_eval)
         schedule = task.result()
         if not fresh or schedule is None:
             return False
         return not schedule.scraped_between(self._last_eval, t, self._last_sent)
 
     def _carry(self, t: float) -> list[PanelState]:
-        states = []
-        for index in sorted(self.shown):
-            evaluated = self._latest[index]
-            if evaluated is None:  # _nothing_new rules it out
-                continue
-            self.histories[index].update(t, [(s.labels, s.value) for s in evaluated.samples])
-            states.append(self._state(index, t, evaluated.samples, evaluated.warnings))
-        return states
+        carried = (self.states.carried(index, t) for index in sorted(self.shown))
+        return [state for state in carried if state is not None]  # _nothing_new: all are
 
     async def _alerts(self, t: float) -> AlertsState:
         try:
@@ -468,72 +363,3 @@ class Poller:
         if self._scrapes is not None and not self._scrapes.done():
             self._scrapes.cancel()
             self._scrapes = None
-
-    # -- state building --
-
-    def _succeeded(
-        self, index: int, t: float, samples: list[Sample], warnings: tuple[str, ...]
-    ) -> PanelState:
-        self._latest[index] = _Evaluated(t, samples, warnings)
-        return self._state(index, t, samples, warnings)
-
-    def _failed(self, index: int, t: float, exc: PrometheusError) -> PanelState:
-        return PanelState(
-            index,
-            t,
-            history=tuple(self._headline_history(index, None)),
-            version=self.histories[index].version,
-            reason=f"{exc.short}: {exc.message}",
-            error=exc,
-        )
-
-    def _headline_history(self, index: int, labels: Mapping[str, str] | None) -> list[float | None]:
-        history = self.histories[index]
-        if labels is not None:
-            return history.values(labels)
-        if history.series:
-            return next(iter(history.series.values())).values()
-        return [None] * self.capacity
-
-    def _state(
-        self, index: int, t: float, ordered: Sequence[Sample], warnings: Sequence[str]
-    ) -> PanelState:
-        """The panel's state from samples already sorted in the panel's order, worst or
-        biggest first (every caller sorts once, before updating the history, which
-        keeps the first series)."""
-        panel = self.panels[index]
-        views = tuple(
-            SeriesView(
-                legend(s.labels, panel.legend),
-                s.labels,
-                s.value,
-                status_of(s.value, panel.thresholds),
-            )
-            for s in ordered[: panel.listed]
-        )
-        if not views:
-            return PanelState(
-                index,
-                t,
-                history=tuple(self._headline_history(index, None)),
-                version=self.histories[index].version,
-                reason="no data",
-                warnings=tuple(warnings),
-            )
-        statuses = [status_of(s.value, panel.thresholds) for s in ordered]
-        return PanelState(
-            index,
-            t,
-            series=views,
-            total=len(ordered),
-            history=tuple(self._headline_history(index, views[0].labels)),
-            version=self.histories[index].version,
-            status=worst(statuses),
-            reason="NaN" if worst(statuses) is Status.UNKNOWN else None,
-            warnings=tuple(warnings),
-        )
-
-
-def _evaluation_error(exc: sharing.EvaluationError) -> QueryError:
-    """A client-side evaluation failure, worded as Prometheus' own would be."""
-    return QueryError("execution", str(exc), 422)

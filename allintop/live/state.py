@@ -44,14 +44,6 @@ BACKOFF_CAP = 30.0
 NO_ANSWER = "no answer in time"
 
 
-def _frozen(mapping: Mapping[int, tuple[object, ...]]) -> Mapping[int, tuple[object, ...]]:
-    return MappingProxyType(dict(mapping))
-
-
-def _empty() -> Mapping[str, str | None]:
-    return MappingProxyType({})
-
-
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """The header's word and how it is shown: "success", "warning", "error" or "dim"."""
@@ -93,7 +85,7 @@ class DashboardState:
     targets: tuple[Target, ...] = ()
     targets_loaded: bool = False
     targets_error: str | None = None
-    health: Mapping[str, str | None] = field(default_factory=_empty)
+    health: Mapping[str, str | None] = field(default_factory=lambda: MappingProxyType({}))
     """Each datasource's answer to the last targets request: None if it answered."""
     no_alerts: frozenset[str] = frozenset()
     """Datasources that serve no alerts of their own (VictoriaMetrics without vmalert)."""
@@ -101,8 +93,8 @@ class DashboardState:
     alertmanager_error: str | None = None
 
     # -- markers, per panel index --
-    alert_map: Mapping[int, tuple[str, ...]] = field(default_factory=lambda: _frozen({}))
-    down: Mapping[int, tuple[Target, ...]] = field(default_factory=lambda: _frozen({}))
+    alert_map: Mapping[int, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    down: Mapping[int, tuple[Target, ...]] = field(default_factory=lambda: MappingProxyType({}))
     down_jobs: frozenset[str] = frozenset()  # the jobs with a target down
     reads: Mapping[int, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     """Which of `down_jobs` each panel's expression may read."""
@@ -203,7 +195,7 @@ def _with_alert_map(state: DashboardState) -> DashboardState:
         alert_map = panel_alert_map(state.panels, state.exprs, rules)
     else:
         alert_map = {i: panel.alerts for i, panel in enumerate(state.panels)}
-    return replace(state, alert_map=_frozen(alert_map))
+    return replace(state, alert_map=MappingProxyType(dict(alert_map)))
 
 
 def _with_down(state: DashboardState, *, again: bool = False) -> DashboardState:
@@ -227,16 +219,16 @@ def _with_down(state: DashboardState, *, again: bool = False) -> DashboardState:
     down: dict[int, tuple[Target, ...]] = {}
     for index, jobs in reads.items():
         source = state.bindings[index] if index < len(state.bindings) else None
-        found = tuple(
+        matched = tuple(
             t
             for t in state.targets
             if t.health == "down"
             and t.job in jobs
             and (not state.several or t.datasource == source)
         )
-        if found:
-            down[index] = found
-    return replace(state, down=_frozen(down), down_jobs=down_jobs, reads=reads)
+        if matched:
+            down[index] = matched
+    return replace(state, down=MappingProxyType(down), down_jobs=down_jobs, reads=reads)
 
 
 def _rule_queries(groups: Sequence[RuleGroup]) -> tuple[tuple[str, str], ...]:
@@ -337,15 +329,15 @@ def take_status(state: DashboardState, report: StatusReport) -> DashboardState:
 
 def _take_alertmanager(state: DashboardState, report: StatusReport) -> DashboardState:
     """Silences, silenced alerts and external labels; a failure is said, not hidden."""
-    changes: dict[str, object] = {}
+    suppression = state.suppression
     if report.managed is not None:
-        changes["managed"] = report.managed
+        suppression = replace(suppression, managed=report.managed)
     if report.silences is not None:
-        changes["silences"] = report.silences
+        suppression = replace(suppression, silences=report.silences)
     if report.external is not None:
-        changes["external"] = report.external
-    if changes:
-        state = replace(state, suppression=replace(state.suppression, **changes))  # type: ignore[arg-type]
+        suppression = replace(suppression, external=report.external)
+    if suppression is not state.suppression:
+        state = replace(state, suppression=suppression)
     failed = report.managed_error or report.silences_error
     if failed is not None:
         return replace(state, alertmanager_error=clean(failed.message, 120))

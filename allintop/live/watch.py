@@ -19,11 +19,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from allintop.dashboard.model import DEFAULT_DATASOURCE
 from allintop.errors import PrometheusError, from_datasource
-from allintop.sources.answers import BuildInfo, RuleGroup, StatusReport, Target
+from allintop.sources.answers import (
+    BuildInfo,
+    ManagedAlert,
+    RuleGroup,
+    Silence,
+    StatusReport,
+    Target,
+)
 from allintop.sources.prometheus import PrometheusClient
 
 if TYPE_CHECKING:
@@ -31,6 +38,13 @@ if TYPE_CHECKING:
 
 RULES_EVERY = 60.0
 TARGETS_EVERY = 5.0
+
+T = TypeVar("T")
+#: Every datasource's rule groups (None: none answered), the first error, and the
+#: datasources that serve no alerts of their own.
+_Rules = tuple[tuple[RuleGroup, ...] | None, PrometheusError | None, frozenset[str]]
+#: Every datasource's targets (None: none answered), the first error, each one's health.
+_Targets = tuple[tuple[Target, ...] | None, PrometheusError | None, dict[str, str | None]]
 
 
 class StatusWatcher:
@@ -70,36 +84,44 @@ class StatusWatcher:
     ) -> StatusReport:
         """What is due at `now`, a monotonic time: only its differences are used, so a
         stepped wall clock must not be passed (it would hold fetches back for hours)."""
-        jobs: dict[str, asyncio.Future[object]] = {}
+        rules: asyncio.Future[_Rules] | None = None
+        external: asyncio.Future[dict[str, str]] | None = None
+        targets: asyncio.Future[_Targets] | None = None
+        managed: asyncio.Future[tuple[ManagedAlert, ...]] | None = None
+        silences: asyncio.Future[tuple[Silence, ...]] | None = None
         if self._due(self._rules_at, self.rules_every, now, want_rules):
             self._rules_at = now
-            jobs["rules"] = asyncio.ensure_future(self._rules())
+            rules = asyncio.ensure_future(self._rules())
             if self.alertmanager is not None:
                 # Silences are matched on the labels Alertmanager sees: these too.
-                jobs["external"] = asyncio.ensure_future(self.client.external_labels())
+                external = asyncio.ensure_future(self.client.external_labels())
         if self._due(self._targets_at, self.targets_every, now, want_targets):
             self._targets_at = now
-            jobs["targets"] = asyncio.ensure_future(self._targets())
+            targets = asyncio.ensure_future(self._targets())
         if self.alertmanager is not None:
-            jobs["managed"] = asyncio.ensure_future(self.alertmanager.alerts())
-            jobs["silences"] = asyncio.ensure_future(self.alertmanager.silences())
+            managed = asyncio.ensure_future(self.alertmanager.alerts())
+            silences = asyncio.ensure_future(self.alertmanager.silences())
+        jobs = [job for job in (rules, external, targets, managed, silences) if job is not None]
         if not jobs:
             return StatusReport()
-        await asyncio.wait(jobs.values())
-        found: dict[str, object] = {}
-        for name, job in jobs.items():
-            error = job.exception()
-            if isinstance(error, PrometheusError):
-                found[f"{name}_error"] = error
-            elif error is not None:
-                raise error
-            elif name == "targets":
-                found["targets"], found["targets_error"], found["health"] = job.result()  # type: ignore[misc]
-            elif name == "rules":
-                found["rules"], found["rules_error"], found["no_alerts"] = job.result()  # type: ignore[misc]
-            else:
-                found[name] = job.result()
-        return StatusReport(**found)  # type: ignore[arg-type]
+        await asyncio.wait(jobs)
+        groups, rules_error, no_alerts = _answer(rules) or (None, _error(rules), None)
+        labels = _answer(external)
+        listed, targets_error, health = _answer(targets) or (None, _error(targets), {})
+        return StatusReport(
+            rules=groups,
+            rules_error=rules_error,
+            no_alerts=no_alerts,
+            external=labels,
+            external_error=_error(external),
+            targets=listed,
+            targets_error=targets_error,
+            health=health,
+            managed=_answer(managed),
+            managed_error=_error(managed),
+            silences=_answer(silences),
+            silences_error=_error(silences),
+        )
 
     async def _each(self, ask: str) -> dict[str, object]:
         """Every datasource's answer to `ask` (a client method), or its error."""
@@ -118,9 +140,7 @@ class StatusWatcher:
                 return from_datasource(answer, name) if len(self.clients) > 1 else answer
         return None
 
-    async def _targets(
-        self,
-    ) -> tuple[tuple[Target, ...] | None, PrometheusError | None, dict[str, str | None]]:
+    async def _targets(self) -> _Targets:
         """Every datasource's targets, each stamped with its datasource's name; the
         first error (None when every datasource answered); each one's health."""
         answers = await self._each("targets")
@@ -138,9 +158,7 @@ class StatusWatcher:
         every_failed = all(isinstance(answer, PrometheusError) for answer in answers.values())
         return (None if every_failed else targets), error, health
 
-    async def _rules(
-        self,
-    ) -> tuple[tuple[RuleGroup, ...] | None, PrometheusError | None, frozenset[str]]:
+    async def _rules(self) -> _Rules:
         """Every datasource's rule groups, the first error, and the datasources that
         serve no alerts."""
         answers = await self._each("rules")
@@ -173,3 +191,17 @@ class StatusWatcher:
     async def aclose(self) -> None:
         if self.alertmanager is not None:
             await self.alertmanager.aclose()
+
+
+def _answer(job: asyncio.Future[T] | None) -> T | None:
+    """A finished job's answer; None if it was not sent or failed with a PrometheusError
+    (see `_error`). Any other failure is raised: it is a bug, not the server's state."""
+    if job is None or isinstance(job.exception(), PrometheusError):
+        return None
+    return job.result()
+
+
+def _error(job: asyncio.Future[T] | None) -> PrometheusError | None:
+    """Why a finished job brought no answer, if a server's error is why."""
+    error = None if job is None else job.exception()
+    return error if isinstance(error, PrometheusError) else None

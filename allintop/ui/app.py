@@ -18,7 +18,7 @@ import gc
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,10 +42,12 @@ from allintop.dashboard.model import Dashboard, Pick, Row, Tile
 from allintop.errors import AllintopError
 from allintop.live import state as reduce
 from allintop.live import variables as live_variables
+from allintop.live.clock import Clock
 from allintop.live.datasources import ContextSwitch, Datasources, Setup
 from allintop.live.fanout import FanOut
 from allintop.live.history import PanelHistory
-from allintop.live.poller import PanelState, TickReport, aligned
+from allintop.live.poller import aligned
+from allintop.live.reports import PanelState, TickReport
 from allintop.live.state import DashboardState
 from allintop.live.watch import StatusWatcher
 from allintop.promql.parse import shown
@@ -145,8 +147,8 @@ class DashboardApp(App[None]):
         variables: Mapping[str, str] | None = None,
         refresh: float | None = None,
         range_: float | None = None,
-        clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
+        clock: Clock = time.time,
+        monotonic: Clock = time.monotonic,
         alertmanager: AlertmanagerClient | None = None,
         notices: Sequence[str] = (),
         screenshot: Path | None = None,

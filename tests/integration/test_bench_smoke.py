@@ -23,6 +23,7 @@ import pytest
 
 from bench import screen
 from bench.querylog import QueryRecord, summarize
+from tests.helpers import wait_until
 
 pytestmark = [
     pytest.mark.stack,
@@ -71,15 +72,17 @@ def test_short_run_measures_every_figure_and_ctrl_c_stops_everything(tmp_path: P
         lines.append(line)
         if "run default-5s" in line or time.monotonic() > deadline:
             break
-    time.sleep(1.5)
     workdirs = WORKDIRS.search("".join(lines))
     assert workdirs, "".join(lines)
+    # The third run is going once its dashboard has logged a tick.
+    ticks = Path(workdirs.group(1)) / "default-5s.ticks.jsonl"
+    wait_until(ticks.exists, timeout=60, what="the third run's dashboard to tick")
     assert leftovers(list(workdirs.groups())), "the run should be going"
     os.killpg(process.pid, signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
     assert process.returncode == 130, "".join(lines) + stderr
-    time.sleep(0.5)
-    assert not leftovers(list(workdirs.groups()))
+    # Gone within the half second this check has always allowed.
+    wait_until(lambda: not leftovers(list(workdirs.groups())), 0.5, 0.1, what="nothing left behind")
 
     # The two finished runs are reported and written, with every figure measured.
     assert "samples/min" in stdout and "first paint" in stdout

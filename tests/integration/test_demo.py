@@ -21,6 +21,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from allintop.demo.configs import load_rules
 from allintop.demo.scenarios import (
     DB_BUCKETS,
     GIB,
@@ -29,7 +30,6 @@ from allintop.demo.scenarios import (
     bucket_probabilities,
     bucket_quantile,
 )
-from allintop.demo.stack import load_rules
 from tests.helpers import SEED_RULES, prom_api, prom_query, prom_scalar, wait_until
 
 pytestmark = pytest.mark.stack

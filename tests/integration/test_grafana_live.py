@@ -28,7 +28,8 @@ import httpx
 import promql_parser
 import pytest
 
-from allintop.demo.stack import JOB_NAME, NODE_JOB, SELF_JOB, DemoStack
+from allintop.demo.configs import JOB_NAME, NODE_JOB, SELF_JOB
+from allintop.demo.stack import DemoStack
 from allintop.live.poller import aligned
 from allintop.promql import parse as promql
 from allintop.values.units import parse_duration

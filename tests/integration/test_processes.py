@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from allintop.processes import spawn, terminate
+from tests.helpers import wait_until
 
 STUBBORN = (
     "import signal, sys, time\n"
@@ -18,10 +19,7 @@ STUBBORN = (
 
 
 def _wait_for_line(log: Path, line: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while line not in log.read_text():
-        assert time.monotonic() < deadline, f"no {line!r} in {log}"
-        time.sleep(0.02)
+    wait_until(lambda: line in log.read_text(), timeout, interval=0.02, what=f"{line!r} in {log}")
 
 
 def test_output_goes_to_the_log_and_stdin_is_closed(tmp_path: Path) -> None:

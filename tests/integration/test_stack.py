@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from allintop.demo.stack import PROMETHEUS_ENV, DemoStack, free_port
+from allintop.demo.binaries import PROMETHEUS_ENV
+from allintop.demo.children import free_port
+from allintop.demo.stack import DemoStack
 from allintop.errors import SetupError
 from tests.helpers import prom_api, prom_query, prom_scalar, wait_until
 

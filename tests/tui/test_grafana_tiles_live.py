@@ -18,7 +18,8 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from allintop.dashboard.loading import load_dashboard
-from allintop.demo.stack import NODE_JOB, DemoStack
+from allintop.demo.configs import NODE_JOB
+from allintop.demo.stack import DemoStack
 from allintop.live.reports import PanelState
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from allintop.dashboard.model import Panel, listing
-from allintop.live.poller import Poller, ScrapeSchedule
+from allintop.live.poller import Poller
+from allintop.live.scrapes import ScrapeSchedule
 from allintop.sources import merging
 from allintop.sources.prometheus import (
     BadResponse,
@@ -131,13 +132,20 @@ async def test_a_slow_leaf_delays_nobody_and_is_not_sent_again():
     client.gates[LEAF_BUCKETS] = asyncio.Event()
     poller = _poller(client, [P50, P95, RATIO])
     late: list[Any] = []
-    first = await poller.tick(1000.0, budget=0.05, sink=late.append)
+    both = asyncio.Event()  # the straggler's two panels have come
+
+    def sink(state: Any) -> None:
+        late.append(state)
+        if len(late) == 2:
+            both.set()
+
+    first = await poller.tick(1000.0, budget=0.05, sink=sink)
     assert [s.index for s in first.panels] == [2]
-    second = await poller.tick(1001.0, budget=0.05, sink=late.append)
+    second = await poller.tick(1001.0, budget=0.05, sink=sink)
     assert [s.index for s in second.panels] == [2]
     assert client.sent.count(LEAF_BUCKETS) == 1  # still in flight: not sent again
     client.gates[LEAF_BUCKETS].set()
-    await asyncio.sleep(0.01)
+    await asyncio.wait_for(both.wait(), 5)
     assert sorted((s.index, s.time) for s in late) == [(0, 1000.0), (1, 1000.0)]
     assert late[0].value == pytest.approx(300.0)
 

@@ -9,7 +9,7 @@ import pytest
 from allintop.dashboard.model import Panel
 from allintop.errors import HTTPStatusError, QueryError, RequestTimeout, Unreachable
 from allintop.live import state as reduce
-from allintop.live.poller import AlertsState, PanelState, SeriesView
+from allintop.live.reports import AlertsState, PanelState, SeriesView
 from allintop.live.state import DashboardState, Verdict
 from allintop.sources.answers import (
     Alert,

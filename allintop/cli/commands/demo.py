@@ -18,7 +18,8 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     with gc_off_until_painted():
         # Imported with the GC off, as the dashboard's are (allintop.cli.commands.dashboard).
         from allintop.cli.setup import resolve
-        from allintop.demo.stack import DemoStack, find_alertmanager
+        from allintop.demo.binaries import find_alertmanager
+        from allintop.demo.stack import DemoStack
 
         launch = resolve(args, environ)
         try:  # Alertmanager is optional in the demo: it adds silences to show.

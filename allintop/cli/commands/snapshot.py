@@ -23,7 +23,7 @@ from allintop.dashboard.model import Dashboard, Panel, Pick
 from allintop.live import variables as live_variables
 from allintop.live.datasources import Datasources
 from allintop.live.fanout import FanOut
-from allintop.live.poller import PanelState, server_error, server_side
+from allintop.live.reports import PanelState, server_error, server_side
 from allintop.promql.parse import metric_names, promql_string
 from allintop.sources.prometheus import PrometheusClient, PrometheusError
 from allintop.values.text import clean

@@ -1,0 +1,123 @@
+"""A panel's values from its leaves' answers: what the poller computes once they are in.
+
+A panel is planned (allintop.promql.sharing) as leaf queries plus client-side math:
+quantiles of a shared bucket vector, arithmetic between label-free values; a panel
+sent whole has one leaf, its own expression. For a tick the panel's value is its
+samples at the tick's time; for a backfill, its series over the range and those of
+their points at its end. A leaf that failed fails the panel with that leaf's error;
+math that cannot be done fails it as Prometheus would word it. Pure logic: no
+network, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from allintop.errors import BadResponse, PrometheusError, QueryError
+from allintop.promql import sharing
+from allintop.sources.answers import InstantResult, RangeResult, Sample
+
+
+@dataclass(frozen=True, slots=True)
+class Values:
+    """A panel's samples at one time, and the warnings its leaves' answers carried."""
+
+    samples: list[Sample]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A panel's series over a range, its samples at the range's end, and the warnings."""
+
+    series: Sequence[sharing.SeriesPoints]
+    latest: list[Sample]
+    warnings: tuple[str, ...]
+
+
+def leaf_error(panel: sharing.PanelPlan, outcomes: Mapping[str, object]) -> PrometheusError | None:
+    """The first error among the panel's leaves' outcomes (all of them in), or None."""
+    for leaf in panel.leaves:
+        outcome = outcomes[leaf]
+        if isinstance(outcome, PrometheusError):
+            return outcome
+    return None
+
+
+def split_failed(error: PrometheusError) -> bool:
+    """Errors a leaf of a split panel can have that its whole expression may not.
+
+    A bucket vector of native histograms cannot be decoded (the quantile of it can),
+    and a server older than our parser may reject the printed leaf. (Math that cannot
+    be done here is an "execution" error: sending the whole expression cures none.)
+    """
+    return isinstance(error, BadResponse) or (
+        isinstance(error, QueryError) and error.error_type == "bad_data"
+    )
+
+
+def at_time(
+    panel: sharing.PanelPlan, outcomes: Mapping[str, object], t: float
+) -> Values | PrometheusError:
+    """The panel's samples at `t` from its leaves' instant results."""
+    error = leaf_error(panel, outcomes)
+    if error is not None:
+        return error
+    results = {leaf: r for leaf in panel.leaves if isinstance(r := outcomes[leaf], InstantResult)}
+    warnings = _warnings(list(results.values()))
+    if panel.whole is not None:
+        return Values(list(results[panel.whole].samples), warnings)
+    values = {
+        leaf: [(s.labels, s.value) for s in result.samples] for leaf, result in results.items()
+    }
+    try:
+        samples = [Sample(labels, value, t) for labels, value in panel.evaluate(values)]
+    except sharing.EvaluationError as exc:
+        return _evaluation_error(exc)
+    return Values(samples, warnings)
+
+
+def over_range(
+    panel: sharing.PanelPlan,
+    outcomes: Mapping[str, object],
+    times: Sequence[float],
+    spacing: float,
+    *,
+    end: float,
+    step: float,
+) -> Series | PrometheusError:
+    """The panel's series at `times` (`spacing` apart) from its leaves' range results,
+    and the samples of those whose last point is at `end`, the last of `times` (on
+    the grid of refresh steps)."""
+    error = leaf_error(panel, outcomes)
+    if error is not None:
+        return error
+    ranges = {leaf: r for leaf in panel.leaves if isinstance(r := outcomes[leaf], RangeResult)}
+    points: dict[str, list[sharing.SeriesPoints]] = {
+        leaf: [(s.labels, s.timestamps, s.values) for s in r.series] for leaf, r in ranges.items()
+    }
+    series: Sequence[sharing.SeriesPoints]
+    if panel.whole is not None:
+        series = points[panel.whole]
+    else:
+        try:
+            series = panel.evaluate_range(points, times, spacing)
+        except sharing.EvaluationError as exc:
+            return _evaluation_error(exc)
+    now = round(end / step)
+    latest = [
+        Sample(labels, values[-1], timestamps[-1])
+        for labels, timestamps, values in series
+        if timestamps and round(timestamps[-1] / step) == now
+    ]
+    return Series(series, latest, _warnings(list(ranges.values())))
+
+
+def _warnings(results: Sequence[InstantResult | RangeResult]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(w for r in results for w in r.warnings))
+
+
+def _evaluation_error(exc: sharing.EvaluationError) -> QueryError:
+    """A client-side evaluation failure, worded as Prometheus' own would be."""
+    return QueryError("execution", str(exc), 422)

@@ -1,0 +1,172 @@
+"""Each panel's bookkeeping in the poller: its history, its last evaluation, its state.
+
+The poller decides what to ask and when; what comes of it for one panel is kept
+here: the values go into the panel's history (allintop.live.history), the last
+successful evaluation is kept so that a tick no scrape has reached can carry it
+forward, and the PanelState the UI draws is built from both: the series listed in
+the panel's order (worst first when it has thresholds, else biggest first), the
+headline series' sparkline, the status and why it is unknown. Pure logic: no
+Textual, no network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+
+from allintop.dashboard.model import Panel
+from allintop.errors import PrometheusError
+from allintop.live.history import PanelHistory
+from allintop.live.reports import PanelState, SeriesView, legend, worst
+from allintop.promql.sharing import SeriesPoints
+from allintop.sources.answers import Sample
+from allintop.values.thresholds import Status, series_order, status_of
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluated:
+    """A panel's last successful evaluation, kept to carry it forward."""
+
+    time: float
+    samples: list[Sample]
+    warnings: tuple[str, ...]
+
+
+class PanelStates:
+    """The panels' histories and last evaluations, and the states built from them.
+
+    Args:
+        panels: the panels, in display order (their indexes are the poller's).
+        max_series: the most series a panel's history keeps.
+    """
+
+    def __init__(self, panels: Sequence[Panel], max_series: int) -> None:
+        self.panels = tuple(panels)
+        self.max_series = max_series
+        # Each panel's series order: worst first when it has thresholds.
+        self._orders = [series_order(panel.thresholds) for panel in self.panels]
+        self.capacity = 0
+        self.histories: list[PanelHistory] = []
+        self._latest: dict[int, Evaluated | None] = {}
+
+    def reset(self, bucket: float, capacity: int) -> None:
+        """Empty histories of `capacity` buckets `bucket` seconds wide; nothing
+        evaluated yet."""
+        self.capacity = capacity
+        self.histories = [
+            PanelHistory(bucket, capacity, self.max_series, order) for order in self._orders
+        ]
+        self._latest = dict.fromkeys(range(len(self.panels)))
+
+    # -- what comes in --
+
+    def evaluated(
+        self, index: int, t: float, samples: list[Sample], warnings: tuple[str, ...]
+    ) -> PanelState:
+        """A tick's samples for the panel: sorted in its order, added to its history,
+        kept to carry forward."""
+        self.sort(index, samples)
+        self.histories[index].update(t, [(s.labels, s.value) for s in samples])
+        return self._succeeded(index, t, samples, warnings)
+
+    def backfilled(
+        self,
+        index: int,
+        end: float,
+        series: Sequence[SeriesPoints],
+        latest: list[Sample],
+        warnings: tuple[str, ...],
+    ) -> PanelState:
+        """A backfill's series for the panel, ending at `end`: they replace its
+        history; `latest`, those of its points at `end`, are its value now."""
+        self.histories[index].backfill(series, end)
+        self.sort(index, latest)
+        return self._succeeded(index, end, latest, warnings)
+
+    def failed(self, index: int, t: float, error: PrometheusError, *, gap: bool) -> PanelState:
+        """The panel failed at `t`; `gap`: a tick's failure, a gap in its history."""
+        if gap:
+            self.histories[index].update(t, ())
+        self._latest[index] = None
+        return PanelState(
+            index,
+            t,
+            history=tuple(self._headline_history(index, None)),
+            version=self.histories[index].version,
+            reason=f"{error.short}: {error.message}",
+            error=error,
+        )
+
+    def carried(self, index: int, t: float) -> PanelState | None:
+        """The panel's last evaluation carried forward to `t` (None: it has none)."""
+        evaluated = self._latest[index]
+        if evaluated is None:
+            return None
+        self.histories[index].update(t, [(s.labels, s.value) for s in evaluated.samples])
+        return self._state(index, t, evaluated.samples, evaluated.warnings)
+
+    # -- reading --
+
+    def fresh(self, panels: Collection[int], as_of: float) -> bool:
+        """Whether each of `panels` was last evaluated, successfully, as of `as_of`."""
+        latest = [self._latest[index] for index in panels]
+        return all(e is not None and e.time == as_of for e in latest)
+
+    def sort(self, index: int, samples: list[Sample]) -> None:
+        """Sort `samples` in the panel's order, worst or biggest first."""
+        order = self._orders[index]
+        samples.sort(key=lambda s: order(s.value))
+
+    # -- state building --
+
+    def _succeeded(
+        self, index: int, t: float, samples: list[Sample], warnings: tuple[str, ...]
+    ) -> PanelState:
+        self._latest[index] = Evaluated(t, samples, warnings)
+        return self._state(index, t, samples, warnings)
+
+    def _headline_history(self, index: int, labels: Mapping[str, str] | None) -> list[float | None]:
+        history = self.histories[index]
+        if labels is not None:
+            return history.values(labels)
+        if history.series:
+            return next(iter(history.series.values())).values()
+        return [None] * self.capacity
+
+    def _state(
+        self, index: int, t: float, ordered: Sequence[Sample], warnings: Sequence[str]
+    ) -> PanelState:
+        """The panel's state from samples already sorted in the panel's order, worst or
+        biggest first (every caller sorts once, before updating the history, which
+        keeps the first series)."""
+        panel = self.panels[index]
+        views = tuple(
+            SeriesView(
+                legend(s.labels, panel.legend),
+                s.labels,
+                s.value,
+                status_of(s.value, panel.thresholds),
+            )
+            for s in ordered[: panel.listed]
+        )
+        if not views:
+            return PanelState(
+                index,
+                t,
+                history=tuple(self._headline_history(index, None)),
+                version=self.histories[index].version,
+                reason="no data",
+                warnings=tuple(warnings),
+            )
+        statuses = [status_of(s.value, panel.thresholds) for s in ordered]
+        return PanelState(
+            index,
+            t,
+            series=views,
+            total=len(ordered),
+            history=tuple(self._headline_history(index, views[0].labels)),
+            version=self.histories[index].version,
+            status=worst(statuses),
+            reason="NaN" if worst(statuses) is Status.UNKNOWN else None,
+            warnings=tuple(warnings),
+        )
