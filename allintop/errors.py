@@ -44,6 +44,17 @@ class PrometheusError(AllintopError):
     title = "Prometheus error"
     short = "error"
 
+    @property
+    def headline(self) -> str:
+        """What failed, in a panel's value line: "timeout", "HTTP 502"; the cause
+        goes on the line below."""
+        return self.short
+
+    @property
+    def cause(self) -> str:
+        """Why it failed, for the line under the headline."""
+        return self.message
+
 
 def from_datasource(error: PrometheusError, name: str) -> PrometheusError:
     """The same error, its message saying which datasource it came from (when a
@@ -89,6 +100,15 @@ class QueryError(PrometheusError):
         self.error = error
         self.status = status
         self.short = "query error"
+
+    @property
+    def headline(self) -> str:
+        """ "query error: bad_data": the kind of error Prometheus named, if any."""
+        return f"{self.short}: {self.error_type}" if self.error_type else self.short
+
+    @property
+    def cause(self) -> str:
+        return self.error
 
     @property
     def position(self) -> tuple[int, int] | None:

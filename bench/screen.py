@@ -1,6 +1,6 @@
 """Reading the dashboard off the terminal: is every visible card painted with a number?
 
-A card is drawn as a left bar and its lines (see allintop/ui/widgets.py):
+A card is drawn as a left bar and its lines (see allintop/ui/cards/stat.py):
 
     ▌ P95 Response Time ▌ ...      <- title row: "▌ " + title at column c
     ▌ 97.6 ms           ▌ ...      <- value row: "▌" at column c, then the value

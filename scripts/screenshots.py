@@ -29,8 +29,8 @@ from allintop.demo.configs import NODE_JOB
 from allintop.demo.stack import DemoStack
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.tiles import TileCard
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.body import BodyCard
+from allintop.ui.cards.stat import StatCard
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "screenshots"
@@ -67,7 +67,7 @@ async def _capture(url: str, scenario: str, settle: float) -> None:
     async with app.run_test(size=SIZE) as pilot:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            cards = list(app.query(PanelCard))
+            cards = list(app.query(StatCard))
             if all(c.state is not None and c.state.value is not None for c in cards):
                 break
             await pilot.pause(0.2)
@@ -98,7 +98,7 @@ def _waiting(app: DashboardApp, filled: float) -> list[str]:
     sparkline has less than `filled` of its points; ["(nothing drawn yet)"] before
     the first screen update."""
     waiting, drawn = [], 0
-    for card in app.query(PanelCard):
+    for card in app.query(StatCard):
         if not _on_screen(card):
             continue
         drawn += 1
@@ -106,7 +106,7 @@ def _waiting(app: DashboardApp, filled: float) -> list[str]:
         graph = tile is None or tile.graph
         if state is None or state.value is None or (graph and _filled(state.history) < filled):
             waiting.append(card.panel.title)
-    for widget in app.query(TileCard):
+    for widget in app.query(BodyCard):
         if not _on_screen(widget) or not widget.panels:
             continue
         drawn += 1

@@ -2,7 +2,7 @@
 and colours.
 
 Pure functions of numbers, label sets and RGB triples, so that they are tested
-without a terminal and imported without plotext or Textual; `allintop.ui.zoom`
+without a terminal and imported without plotext or Textual; `allintop.ui.screens.zoom_chart`
 draws with them.
 """
 

@@ -5,7 +5,7 @@ take gaps (it raises on NaN), so a half-filled history would look like a full on
 and a scrape outage would vanish. Here column `i` always covers the same slice of
 the dashboard range, missing data is a blank column, and the newest point is at the
 right edge, as in Grafana. Pure functions (data and size in, block characters out),
-no Textual: the card draws the lines in its own colours (see PanelCard).
+no Textual: the card draws the lines in its own colours (see allintop.ui.cards.stat).
 """
 
 from __future__ import annotations

@@ -53,13 +53,15 @@ from allintop.live.watch import StatusWatcher
 from allintop.promql.parse import shown
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui import layout
+from allintop.ui.alerts_bar import AlertsBar, Staleness
+from allintop.ui.cards.kinds import tile_widget
+from allintop.ui.cards.stat import StatCard
 from allintop.ui.keys import KEYS, PALETTE_KEY
 from allintop.ui.layout import Box
 from allintop.ui.messages import LateResult, PollDone, StatusDone
+from allintop.ui.row_title import RowTitle
 from allintop.ui.rows import Rows, TileGrid, TileView, unique
 from allintop.ui.theme import themed
-from allintop.ui.tiles import tile_widget
-from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle, Staleness
 from allintop.values.text import clean
 from allintop.values.units import format_duration
 
@@ -273,7 +275,7 @@ class DashboardApp(App[None]):
         panels = row.panels[tile.first : tile.first + tile.count]
         start = first + tile.first
         # panels.yaml's own rows keep their cards, exactly as they have always been.
-        widget = tile_widget(tile, panels, start) if row.tiles else PanelCard(panels[0], start)
+        widget = tile_widget(tile, panels, start) if row.tiles else StatCard(panels[0], start)
         return TileView(widget, number, range(start, start + len(panels)))
 
     def _collapsed(self, row: int) -> bool:
@@ -746,20 +748,20 @@ class DashboardApp(App[None]):
     # Screens are imported when first opened: start-up pays only for the dashboard.
 
     def action_help(self) -> None:
-        from allintop.ui.screens import HelpScreen
+        from allintop.ui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
 
     def action_alerts(self) -> None:
-        from allintop.ui.screens import AlertsScreen
+        from allintop.ui.screens.alerts import AlertsScreen
 
-        self.push_screen(AlertsScreen())
+        self.push_screen(AlertsScreen(self))
         self._fetch_now()
 
     def action_targets(self) -> None:
-        from allintop.ui.screens import TargetsScreen
+        from allintop.ui.screens.targets import TargetsScreen
 
-        self.push_screen(TargetsScreen())
+        self.push_screen(TargetsScreen(self))
         self._fetch_now()
 
     def action_zoom(self) -> None:
@@ -776,7 +778,7 @@ class DashboardApp(App[None]):
         if zoom is not None:
             self.push_screen(zoom(self))
         elif view.panels:
-            from allintop.ui.zoom import ZoomScreen  # plotext only when zooming
+            from allintop.ui.screens.zoom import ZoomScreen  # plotext only when zooming
 
             self.push_screen(ZoomScreen(self, view.tile.index))
 
@@ -899,7 +901,7 @@ class DashboardApp(App[None]):
             places[min(starts or shown)[2]][1].focus(scroll_visible=False)
 
     def action_variables(self) -> None:
-        from allintop.ui.screens import VariablesScreen
+        from allintop.ui.screens.variables import VariablesScreen
 
         screen = VariablesScreen(
             self.dashboard.variables,
@@ -1087,9 +1089,14 @@ class DashboardApp(App[None]):
                 markup=False,
             )
             return
-        from allintop.ui.screens import ContextsScreen
+        from allintop.ui.screens.contexts import ContextsScreen
 
-        self.push_screen(ContextsScreen(self.contexts.names, self.dashboard.context))
+        self.push_screen(ContextsScreen(self.contexts.names, self.dashboard.context), self._picked)
+
+    def _picked(self, name: str | None) -> None:
+        """The contexts screen closed: switch to the context picked, if any."""
+        if name is not None:
+            self.switch_context(name)
 
     @work(group="context", exclusive=True, exit_on_error=False)
     async def switch_context(self, name: str) -> None:

@@ -103,7 +103,7 @@ class TileGrid(Widget):
 
 
 class TileWidget(Protocol):
-    """What the app asks of a tile's widget (allintop.ui.tiles makes them)."""
+    """What the app asks of a tile's widget (allintop.ui.cards.kinds makes them)."""
 
     index: int
     """Its first panel's dashboard index (zoom shows it)."""

@@ -12,6 +12,8 @@ raised: a missing colour must never take the screen down.
 
 from __future__ import annotations
 
+import os
+
 from rich.errors import StyleSyntaxError
 from rich.style import Style
 from textual.color import Color, ColorParseError
@@ -21,6 +23,11 @@ from textual.dom import DOMNode
 DIM_BELOW = 0.75
 
 _cache: dict[tuple[str, str], str] = {}
+
+
+def no_colour() -> bool:
+    """NO_COLOR (set by --no-color too): https://no-color.org, any value counts."""
+    return "NO_COLOR" in os.environ
 
 
 def themed(node: DOMNode, style: str) -> str:

@@ -40,3 +40,8 @@ def tidy_numbers(text: str) -> str:
     else.
     """
     return _LONG_DECIMAL.sub(lambda m: f"{float(m[0]):.4g}", text)
+
+
+def clean_multiline(text: str) -> str:
+    """Like clean(), but keeps the line breaks of a prettified expression."""
+    return "\n".join(clean(line) for line in text.splitlines())

@@ -39,7 +39,7 @@ from allintop.errors import (
 )
 from allintop.live.datasources import ContextSwitch, Datasources, Setup
 from allintop.ui.app import DashboardApp
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.stat import StatCard
 from tests.fakeprom import FakePrometheus, FakeSeries
 from tests.fast import tileapp
 from tests.fast.fakeapp import DASHBOARD, Clock, healthy, incident, settle
@@ -541,5 +541,5 @@ async def test_an_error_from_one_of_two_datasources_is_shown_not_an_internal_err
         await pilot.press("g")  # the targets screen: every datasource's targets asked
         await pilot.pause(0.2)
         assert not _bugs(run), _bugs(run)
-        memory = next(c for c in app.query(PanelCard) if c.panel.title == "Memory")
+        memory = next(c for c in app.query(StatCard) if c.panel.title == "Memory")
         assert error.short in memory.value_plain + memory.detail_plain

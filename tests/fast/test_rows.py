@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from allintop.ui.layout import MIN_TILE_WIDTH
-from allintop.ui.widgets import RowTitle
+from allintop.ui.row_title import RowTitle
 from tests.fakeprom import FakeSeries
 from tests.fast.fakeapp import DASHBOARD, advance, make, settle
 from tests.tui.util import screen_text, wait_for

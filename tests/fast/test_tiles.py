@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from allintop.ui.tiles import TextScreen
-from allintop.ui.zoom import ZoomScreen
+from allintop.ui.screens.text import TextScreen
+from allintop.ui.screens.zoom import ZoomScreen
 from allintop.values.reducers import reduce
 from allintop.values.units import format_value
 from tests.fakeprom import FakeSeries
@@ -72,7 +72,7 @@ async def test_a_timeseries_charts_every_query_with_axis_levels_and_legend(
         assert "⠄⠄⠄⠄" in lines[0]  # the 500 ms alert level, dotted
         legend = lines[-1]
         assert "━ p95 120 ms" in legend and "━ queue" in legend
-        owners = {part for line in chart._body_lines(*chart.size)[:-1] for _, part in line}
+        owners = {part for line in chart.drawn_body()[:-1] for _, part in line}
         assert {"tile--s0", "tile--s1", "tile--alert"} <= owners  # two series, a level
 
 
@@ -169,9 +169,9 @@ async def test_a_timeseries_axis_spans_the_panels_min_and_max(tmp_path: Path) ->
         await settle(pilot, app)
         chart = tile(app, "Latency and queue")
         chart.tile = replace(chart.tile, min=0.0, max=2000.0)  # Grafana's axis bounds
-        chart._version += 1  # drawn anew
+        chart.redraw()
         lines = chart.body_plain()
         assert lines[0].startswith("2.00 s") and lines[-2].split()[:2] == ["0", "ms"]
         chart.tile = replace(chart.tile, min=None, max=100.0)  # below the data: no cut
-        chart._version += 1
+        chart.redraw()
         assert chart.body_plain()[0].startswith("537 ms")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Select, SelectionList, Static
 
-from allintop.ui.screens import VariablesScreen
+from allintop.ui.screens.variables import VariablesScreen
 from tests.fakeprom import FakePrometheus, FakeSeries
 from tests.fast.fakeapp import advance, make, settle
 from tests.tui.util import screen_lines, screen_text, wait_for

@@ -11,7 +11,7 @@ from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.sources.alertmanager import AlertmanagerClient
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.stat import StatCard
 from tests.helpers import SEED_RULES
 from tests.tui.util import screen_lines, screen_text, wait_for
 
@@ -39,8 +39,8 @@ def _app(url: str, **options):
     return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
 
 
-def _card(app, title: str) -> PanelCard:
-    return next(c for c in app.query(PanelCard) if c.panel.title == title)
+def _card(app, title: str) -> StatCard:
+    return next(c for c in app.query(StatCard) if c.panel.title == title)
 
 
 def _bar(app) -> str:
@@ -49,7 +49,7 @@ def _bar(app) -> str:
 
 
 def _ready(app) -> bool:
-    return all(c.state is not None and c.state.value is not None for c in app.query(PanelCard))
+    return all(c.state is not None and c.state.value is not None for c in app.query(StatCard))
 
 
 async def test_incident_alerts_go_pending_then_firing_then_clear(make_stack):
@@ -92,7 +92,7 @@ async def test_incident_alerts_go_pending_then_firing_then_clear(make_stack):
         await wait_for(
             pilot,
             lambda: (
-                _bar(app) == "" and not any(c.has_class("-firing") for c in app.query(PanelCard))
+                _bar(app) == "" and not any(c.has_class("-firing") for c in app.query(StatCard))
             ),
             within=60,
             what="alerts to clear after switching back to healthy",
@@ -166,7 +166,7 @@ def _silence(alertmanager_url: str, alertname: str) -> None:
     )
 
 
-async def _memory_silenced(pilot, app) -> PanelCard:
+async def _memory_silenced(pilot, app) -> StatCard:
     memory = _card(app, "Memory Usage")
     await wait_for(
         pilot,

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Select
 from allintop.cli.parser import build_parser
 from allintop.cli.setup import resolve
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.stat import StatCard
 from tests.helpers import prom_query, wait_until
 from tests.tui.util import screen_lines, screen_text, wait_for
 
@@ -61,8 +61,8 @@ def _instance(url: str) -> str:
     return urlsplit(url).netloc
 
 
-def _card(app: DashboardApp) -> PanelCard:
-    return app.query_one(PanelCard)
+def _card(app: DashboardApp) -> StatCard:
+    return app.query_one(StatCard)
 
 
 def _shows(app: DashboardApp, url: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.stat import StatCard
 from tests.faultserver import closed_port
 from tests.tui.util import screen_lines, screen_text, wait_for
 
@@ -36,15 +36,15 @@ def _app(url: str, **options):
     return make_app(dashboard, PrometheusClient(url), refresh=1.0, **options)
 
 
-def _cards(app) -> list[PanelCard]:
-    return list(app.query(PanelCard))
+def _cards(app) -> list[StatCard]:
+    return list(app.query(StatCard))
 
 
 def _all_have_values(app) -> bool:
     return all(card.state is not None and card.state.value is not None for card in _cards(app))
 
 
-def _thresholded(app) -> list[PanelCard]:
+def _thresholded(app) -> list[StatCard]:
     return [card for card in _cards(app) if card.panel.thresholds is not None]
 
 
@@ -159,7 +159,7 @@ async def test_keys_move_focus_between_panels(stack):
         await pilot.press("down")
         assert app.focused.region.y > cards[1].region.y
         await pilot.press("tab")
-        assert isinstance(app.focused, PanelCard)
+        assert isinstance(app.focused, StatCard)
         await pilot.press("question_mark")
         assert "keys" in screen_text(app)
         await pilot.press("escape")

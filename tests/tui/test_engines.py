@@ -15,8 +15,8 @@ from allintop.dashboard.loading import bundled_default_path, load_dashboard, loa
 from allintop.live.datasources import Datasources
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.screens import TargetsScreen
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.stat import StatCard
+from allintop.ui.screens.targets import TargetsScreen
 from allintop.values.thresholds import Status
 from tests.engines import Federation, VictoriaMetrics
 from tests.faultserver import closed_port
@@ -50,8 +50,8 @@ def engine(request: pytest.FixtureRequest) -> tuple[str, str]:
     return request.param, request.getfixturevalue("federation").global_url
 
 
-def _cards(app: DashboardApp) -> list[PanelCard]:
-    return list(app.query(PanelCard))
+def _cards(app: DashboardApp) -> list[StatCard]:
+    return list(app.query(StatCard))
 
 
 def _word(app: DashboardApp) -> str:
@@ -126,15 +126,15 @@ def _two_clusters(federation: Federation, tmp_path: Path) -> DashboardApp:
     return make_app(dashboard, Datasources(clients, "global"), refresh=1.0)
 
 
-def _by_datasource(app: DashboardApp, name: str) -> list[PanelCard]:
+def _by_datasource(app: DashboardApp, name: str) -> list[StatCard]:
     return [card for card in _cards(app) if app.bindings[card.index] == name]
 
 
-def _valued(cards: list[PanelCard]) -> bool:
+def _valued(cards: list[StatCard]) -> bool:
     return all(card.state is not None and card.state.value is not None for card in cards)
 
 
-def _grey(cards: list[PanelCard]) -> bool:
+def _grey(cards: list[StatCard]) -> bool:
     return all(card.state is not None and card.state.status is Status.UNKNOWN for card in cards)
 
 

@@ -34,8 +34,9 @@ from allintop.live.poller import Poller
 from allintop.promql.parse import interpolate
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
-from allintop.ui.screens import AlertsScreen, RuleScreen, TargetsScreen
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.stat import StatCard
+from allintop.ui.screens.alerts import AlertsScreen, RuleScreen
+from allintop.ui.screens.targets import TargetsScreen
 from tests.faultproxy import (
     BAD_DATA,
     BAD_GATEWAY,
@@ -157,8 +158,8 @@ def assert_alive(app: App, watch: Watch) -> None:
         assert worker.state is not WorkerState.ERROR, (worker.name, worker.error)
 
 
-def card(app: App, title: str) -> PanelCard:
-    return next(c for c in app.query(PanelCard) if c.panel.title == title)
+def card(app: App, title: str) -> StatCard:
+    return next(c for c in app.query(StatCard) if c.panel.title == title)
 
 
 def has_value(app: App, title: str, after: float = 0.0) -> bool:
@@ -173,7 +174,7 @@ def has_value(app: App, title: str, after: float = 0.0) -> bool:
 
 
 def all_values(app: App) -> bool:
-    return all(has_value(app, c.panel.title) for c in app.query(PanelCard))
+    return all(has_value(app, c.panel.title) for c in app.query(StatCard))
 
 
 def header(app: App) -> str:
@@ -214,8 +215,8 @@ async def recovers(pilot: Pilot, app: App, what: str, within: float = 12.0) -> f
     return time.monotonic() - started
 
 
-def cards(app: App) -> list[PanelCard]:
-    return list(app.query(PanelCard))
+def cards(app: App) -> list[StatCard]:
+    return list(app.query(StatCard))
 
 
 def what_is_shown(app: App) -> str:

@@ -18,11 +18,12 @@ from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.dashboard.model import Dashboard
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui import layout
+from allintop.ui.alerts_bar import BAR_STYLES
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.screens import AlertsScreen, RuleScreen
+from allintop.ui.cards.stat import StatCard
+from allintop.ui.screens.alerts import AlertsScreen, RuleScreen
+from allintop.ui.screens.zoom import MARK_STYLES, STATUS_STYLES, ZoomScreen
 from allintop.ui.theme import resolve
-from allintop.ui.widgets import BAR_STYLES, PanelCard
-from allintop.ui.zoom import MARK_STYLES, STATUS_STYLES, ZoomScreen
 from tests.faultproxy import fault_proxy, slow
 from tests.tui.util import screen_text, wait_for
 
@@ -53,12 +54,12 @@ def _dashboard(tmp_path: Path, text: str = BROKEN) -> Dashboard:
     return load_dashboard(path)
 
 
-def _card(app: DashboardApp, title: str) -> PanelCard:
-    return next(c for c in app.query(PanelCard) if c.panel.title == title)
+def _card(app: DashboardApp, title: str) -> StatCard:
+    return next(c for c in app.query(StatCard) if c.panel.title == title)
 
 
 def _settled(app: DashboardApp) -> bool:
-    return all(c.state is not None for c in app.query(PanelCard))
+    return all(c.state is not None for c in app.query(StatCard))
 
 
 # -- 1: zoom on a panel without a value ------------------------------------------------
@@ -177,7 +178,7 @@ async def test_a_live_resize_lays_the_cards_out_for_the_new_size(stack, before, 
     async with app.run_test(size=before) as pilot:
         await wait_for(pilot, lambda: _settled(app), what="the first values")
         await pilot.resize_terminal(*after)
-        cards = list(app.query(PanelCard))
+        cards = list(app.query(StatCard))
 
         def laid_out_anew() -> bool:
             if app.query_one("#rows").region.right <= before[0]:

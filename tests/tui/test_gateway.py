@@ -16,7 +16,7 @@ from allintop.dashboard.loading import bundled_default_path, load_dashboard, loa
 from allintop.dashboard.model import Dashboard
 from allintop.sources.prometheus import HTTPStatusError, PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.stat import StatCard
 from tests.tenantproxy import TENANT, TenantProxy
 from tests.tui.util import screen_text, wait_for
 
@@ -40,8 +40,8 @@ def _dashboard(tmp_path: Path, url: str, extra: str = "") -> Dashboard:
     return load_dashboard(path)
 
 
-def _cards(app: DashboardApp) -> list[PanelCard]:
-    return list(app.query(PanelCard))
+def _cards(app: DashboardApp) -> list[StatCard]:
+    return list(app.query(StatCard))
 
 
 def _valued(app: DashboardApp) -> bool:

@@ -23,7 +23,7 @@ from allintop.demo.stack import DemoStack
 from allintop.live.reports import PanelState
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.widgets import RowTitle
+from allintop.ui.row_title import RowTitle
 from tests.helpers import prom_query
 from tests.integration.test_grafana_live import (
     FIXTURES,

@@ -16,7 +16,7 @@ from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.dashboard.model import Dashboard
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.stat import StatCard
 from tests.tui.util import screen_lines, screen_text, wait_for
 
 pytestmark = pytest.mark.stack
@@ -42,7 +42,7 @@ def _app(url: str, dashboard: Dashboard | None = None, **options) -> DashboardAp
 
 
 def _values(app: DashboardApp) -> bool:
-    cards = list(app.query(PanelCard))
+    cards = list(app.query(StatCard))
     return bool(cards) and all(c.state is not None and c.state.value is not None for c in cards)
 
 
@@ -199,7 +199,7 @@ async def test_an_edited_panels_yaml_is_reloaded_by_itself(stack, tmp_path):
         assert any("datasource changed" in note for note in _notes(app))
         # The new panel is polled like the others.
         await wait_for(pilot, lambda: _values(app), what="values for the new panels")
-        assert len(app.query(PanelCard)) == 3
+        assert len(app.query(StatCard)) == 3
 
 
 async def test_a_broken_panels_yaml_keeps_the_old_dashboard_and_says_why(stack, tmp_path):

@@ -15,8 +15,9 @@ import pytest
 from allintop.dashboard.loading import load_dashboard
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.widgets import PanelCard
-from allintop.ui.zoom import ZoomChart, ZoomScreen
+from allintop.ui.cards.stat import StatCard
+from allintop.ui.screens.zoom import ZoomScreen
+from allintop.ui.screens.zoom_chart import ZoomChart
 from tests.helpers import prom_scalar
 from tests.tui.util import screen_lines, screen_text, wait_for
 
@@ -46,8 +47,8 @@ rows:
 BRAILLE = re.compile("[\u2801-\u28ff]")  # plotext's dots (U+2800 is a blank)
 
 
-def _card(app: DashboardApp, title: str) -> PanelCard:
-    return next(c for c in app.query(PanelCard) if c.panel.title == title)
+def _card(app: DashboardApp, title: str) -> StatCard:
+    return next(c for c in app.query(StatCard) if c.panel.title == title)
 
 
 def _filled(app: DashboardApp) -> bool:
@@ -56,11 +57,11 @@ def _filled(app: DashboardApp) -> bool:
         c.state is not None
         and c.state.value is not None
         and sum(v is not None for v in c.state.history) > len(c.state.history) // 2
-        for c in app.query(PanelCard)
+        for c in app.query(StatCard)
     )
 
 
-def _spark_rows(card: PanelCard) -> list[str]:
+def _spark_rows(card: StatCard) -> list[str]:
     return card.spark_plain()
 
 

@@ -8,7 +8,7 @@ from textual.widgets import Select
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
-from allintop.ui.widgets import PanelCard
+from allintop.ui.cards.stat import StatCard
 from tests.tui.util import screen_lines, screen_text, wait_for
 
 pytestmark = pytest.mark.stack
@@ -22,7 +22,7 @@ def _app(url: str, **options):
 
 
 def _values(app) -> bool:
-    return all(c.state is not None and c.state.value is not None for c in app.query(PanelCard))
+    return all(c.state is not None and c.state.value is not None for c in app.query(StatCard))
 
 
 async def test_picking_a_job_requeries_every_panel(stack):
@@ -50,7 +50,7 @@ async def test_a_job_with_no_series_shows_no_data(stack):
     app = _app(stack.prometheus_url, variables={"job": "no-such-job"})
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: app.ticks >= 2)
-        cards = list(app.query(PanelCard))
+        cards = list(app.query(StatCard))
         assert all(card.value_plain == "no data" for card in cards)
         assert all(card.has_class("-unknown") for card in cards)
         assert "no data" in screen_text(app)

@@ -27,8 +27,10 @@ from allintop.draw.chart import (
 from allintop.live.history import label_key
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
-from allintop.ui.widgets import PanelCard
-from allintop.ui.zoom import ZoomChart, ZoomLegend, ZoomScreen, palette
+from allintop.ui.cards.stat import StatCard
+from allintop.ui.screens.zoom import ZoomScreen
+from allintop.ui.screens.zoom_chart import ZoomChart, palette
+from allintop.ui.screens.zoom_legend import ZoomLegend
 from tests.faultserver import closed_port
 from tests.tui.util import screen_lines, screen_text, wait_for
 
@@ -183,7 +185,11 @@ def _app(url: str, path: Path | None = None) -> DashboardApp:
 
 
 def _ready(app: DashboardApp) -> bool:
-    return all(c.state is not None and c.state.value is not None for c in app.query(PanelCard))
+    return all(c.state is not None and c.state.value is not None for c in app.query(StatCard))
+
+
+def _card(app: DashboardApp, index: int) -> StatCard:
+    return next(c for c in app.query(StatCard) if c.index == index)
 
 
 async def _zoom(pilot, app: DashboardApp, title: str) -> ZoomScreen:
@@ -210,7 +216,7 @@ async def test_p95_zoom_at_80x24_shows_value_expression_axes_and_levels(stack):
     app = _app(stack.prometheus_url)
     async with app.run_test(size=(80, 24)) as pilot:
         zoom = await _zoom(pilot, app, P95)
-        card = app._by_panel[zoom.index].widget
+        card = _card(app, zoom.index)
         lines = screen_lines(app)
         text = "\n".join(lines)
         value = card.value_plain
@@ -290,7 +296,7 @@ async def test_zoom_follows_new_ticks_without_recomposing(stack):
         # What is plotted is the new data, up to its newest point.
         assert max(max(xs) for xs in chart.plt.monitor.x) == zoom.data.end
         await pilot.pause()
-        assert app._by_panel[zoom.index].widget.value_plain in screen_lines(app)[0]
+        assert _card(app, zoom.index).value_plain in screen_lines(app)[0]
 
 
 @pytest.mark.stack

@@ -2,11 +2,8 @@
 
 Import this module only when the user zooms: it brings in plotext, which the
 dashboard itself does not need. The screen is composed once; each poll re-reads the
-panel's history from the app (`refresh_from`) and replots under `batch_update()`.
-
-Nothing that came from Prometheus reaches plotext: the chart carries no text but
-axis labels made here (clock times, numbers and the panel's unit); series names are
-shown in the legend widget, cleaned, as plain Text.
+panel's history from the dashboard (`refresh_from`) and replots under
+`batch_update()`.
 """
 
 from __future__ import annotations
@@ -14,47 +11,30 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult, RenderResult
+from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.color import Color
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.geometry import Size
 from textual.highlight import highlight
-from textual.widget import Widget
 from textual.widgets import Footer, Static
-from textual_plotext import PlotextPlot
 
 from allintop.dashboard.model import Panel, Tile
-from allintop.draw.chart import (
-    RGB,
-    Level,
-    Points,
-    decimate,
-    distinct_colours,
-    segments,
-    series_names,
-    time_ticks,
-    value_axis,
-    value_range,
-)
+from allintop.draw.chart import RGB, Level, series_names
 from allintop.errors import PrometheusError, QueryError
 from allintop.live.history import LabelKey, SeriesHistory
 from allintop.promql.parse import prettify
-from allintop.ui.screens import LiveScreen, clean_multiline
+from allintop.ui.panel_text import alert_text, value_text
+from allintop.ui.screens.live import LiveScreen
+from allintop.ui.screens.zoom_chart import ChartData, Line, ZoomChart, palette, rgb
+from allintop.ui.screens.zoom_legend import ZoomLegend
 from allintop.ui.theme import themed
-from allintop.ui.widgets import alert_text, value_text
-from allintop.values.text import clean
+from allintop.ui.view import DashboardView
+from allintop.values.text import clean, clean_multiline
 from allintop.values.thresholds import Status, status_of
 from allintop.values.units import format_duration, format_value
-
-if TYPE_CHECKING:
-    from allintop.ui.app import DashboardApp
 
 #: A drawn series: its panel's index and its labels (two queries may share labels).
 SeriesKey = tuple[int, LabelKey]
@@ -78,184 +58,11 @@ def _colour(color: RGB) -> str:
     return "rgb({},{},{})".format(*color)
 
 
-def rgb(color: str) -> RGB:
-    return Color.parse(color).rgb
-
-
-def palette(variables: dict[str, str]) -> list[RGB]:
-    """Series colours for the theme whose CSS `variables` these are (on its surface)."""
-    background = rgb(variables.get("surface", "#1e1e1e"))
-    theme = [rgb(variables[n]) for n in ("primary", "accent", "secondary") if n in variables]
-    return distinct_colours(theme, background)
-
-
-# -- what the chart and the legend show --
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One series as drawn: its name, colour, points, and current value."""
-
-    name: str
-    color: RGB
-    points: Points
-    latest: float | None
-
-
-@dataclass(slots=True)
-class ChartData:
-    """What the chart shows; the levels as configured (the chart places them)."""
-
-    lines: list[Line] = field(default_factory=list)
-    levels: list[Level] = field(default_factory=list)
-    start: float = 0.0
-    end: float = 1.0
-    unit: str = ""
-    more: int = 0  # series not drawn
-
-
-class ZoomChart(PlotextPlot):
-    """The plotext chart; replots from its `data` on every update and resize.
-
-    Points beyond what the width can show are decimated first; the value axis spans
-    what is drawn, and `levels` says which levels are on it (or above, or below).
-    `cost` is how long the last replot and render took, in seconds.
-    """
-
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id)
-        self.data = ChartData()
-        self.levels: list[Level] = []
-        self.cost = 0.0
-        self._replot_cost = 0.0
-
-    def show(self, data: ChartData) -> None:
-        self.data = data
-        self.replot()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.replot()
-
-    def replot(self) -> None:
-        """Clear the data, plot the lines and levels with axes for this size, refresh."""
-        began = time.perf_counter()
-        plt = self.plt
-        data = self.data
-        plt.clear_data()
-        width, height = self.size
-        label_width = 12  # about what the value labels take; the rest are dots
-        dots = max((width - label_width) * 2, 1)  # braille: two dots a cell across
-        lines = [(line, decimate(line.points, dots)) for line in data.lines]
-        values = (v for _, points in lines for _, v in points if v is not None)
-        bottom, top, drawn = value_range(values, [lv.threshold.value for lv in data.levels])
-        self.levels = [
-            level
-            if on
-            else replace(level, place="above" if level.threshold.value > top else "below")
-            for level, on in zip(data.levels, drawn, strict=True)
-        ]
-        for level in self.levels:
-            if not level.place:
-                plt.hline(level.threshold.value, level.color)
-        for line, points in lines:
-            for xs, ys in segments(points):
-                plt.plot(xs, ys, marker="braille", color=line.color)
-        yticks, ylabels = value_axis(bottom, top, max((height - 3) // 3, 2), data.unit)
-        plt.ylim(bottom, top)
-        plt.yticks(yticks, ylabels)
-        plt.xlim(data.start, data.end)
-        xticks, xlabels = time_ticks(data.start, data.end, max((width - label_width) // 12, 2))
-        plt.xticks(xticks, xlabels)
-        self.refresh()
-        self._replot_cost = time.perf_counter() - began
-
-    def render(self) -> RenderResult:
-        began = time.perf_counter()
-        rendered = super().render()
-        self.cost = self._replot_cost + time.perf_counter() - began
-        return rendered
-
-
-class ZoomLegend(Widget):
-    """Under the chart: each series' colour, name and current value, then the levels.
-
-    Series are laid out in as many columns as the width allows, top series first
-    down the first column; the height follows.
-    """
-
-    #: Columns are as wide as the longest entry, within these bounds.
-    MIN_COLUMN = 36
-    MAX_COLUMN = 60
-    GAP = 3
-    #: The legend takes at most this share of the screen's height: more columns (and
-    #: shorter names) rather than a squeezed chart.
-    SHARE = 0.3
-
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id)
-        self.rows: list[tuple[Text, Text]] = []  # (swatch and name, value)
-        self.footer = Text()
-
-    def show(self, rows: list[tuple[Text, Text]], footer: Text) -> None:
-        """New entries; the layout is redone only when the height changes."""
-        width = self.size.width
-        before = self._height(width)
-        self.rows, self.footer = rows, footer
-        self.refresh(layout=self._height(width) != before)
-
-    def _grid(self, width: int) -> tuple[int, int]:
-        """(columns, lines) for the entries at this width."""
-        count = len(self.rows)
-        if not count:
-            return 1, 0
-        natural = max(name.cell_len + 1 + value.cell_len for name, value in self.rows)
-        column = min(max(natural, self.MIN_COLUMN), self.MAX_COLUMN)
-        columns = (width + self.GAP) // (column + self.GAP)
-        room = int(self.screen.size.height * self.SHARE) - (1 if self.footer else 0)
-        columns = max(columns, -(-count // max(room, 1)))
-        columns = max(1, min(count, columns, (width + self.GAP) // (20 + self.GAP)))
-        lines = -(-count // columns)
-        return -(-count // lines), lines
-
-    def _height(self, width: int) -> int:
-        return self._grid(width)[1] + (1 if self.footer else 0)
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return self._height(width)
-
-    def render(self) -> Text:
-        width = self.size.width
-        columns, lines = self._grid(width)
-        cell = (width - self.GAP * (columns - 1)) // columns
-        out = Text(no_wrap=True, overflow="ellipsis")
-        for line in range(lines):
-            if line:
-                out.append("\n")
-            # Column-major, like `ls`: the top series read down the first column.
-            for column in range(columns):
-                index = column * lines + line
-                if index >= len(self.rows):
-                    break
-                name, value = self.rows[index]
-                if column:
-                    out.append(" " * self.GAP)
-                shown = name.copy()
-                shown.truncate(max(cell - value.cell_len - 1, 4), overflow="ellipsis", pad=True)
-                out.append_text(shown)
-                out.append(" ")
-                out.append_text(value)
-        if self.footer:
-            if lines:
-                out.append("\n")
-            out.append_text(self.footer)
-        return out
-
-
 class ZoomScreen(LiveScreen):
     """One panel full-screen: headline, expression, chart over the range, legend.
 
     Args:
-        app: the dashboard app (the panel, its expression and history are read from it).
+        view: the dashboard (the panel, its expression and history are read from it).
         index: the panel's index in the dashboard.
         tile: the tile it is the first panel of: all the tile's queries are listed and
             charted (a tile of several targets, a kind the terminal does not draw).
@@ -267,22 +74,23 @@ class ZoomScreen(LiveScreen):
         Binding("enter", "app.pop_screen", "Back", show=False),
     ]
 
-    def __init__(self, app: DashboardApp, index: int, tile: Tile | None = None) -> None:
-        super().__init__()
+    def __init__(self, view: DashboardView, index: int, tile: Tile | None = None) -> None:
+        super().__init__(view)
         self.index = index
         self.tile = tile
+        known = view.state
         count = max(tile.count, 1) if tile is not None else 1
-        self.indices = range(index, min(index + count, len(app.dashboard.panels)))
-        self.panel: Panel = app.dashboard.panels[index]
-        self.expr = app.exprs[index]
-        self.queries = [app.exprs[i] for i in self.indices]
+        self.indices = range(index, min(index + count, len(known.panels)))
+        self.panel: Panel = known.panels[index]
+        self.expr = known.exprs[index]
+        self.queries = [known.exprs[i] for i in self.indices]
         try:
             self.pretty = prettify(self.expr)
         except ValueError:
             self.pretty = self.expr
         self._colours: dict[SeriesKey, RGB] = {}
         self._palette: list[RGB] = []
-        self._charted = -math.inf  # when the chart was last replotted (monotonic)
+        self._charted = -math.inf  # when the chart was last replotted (the view's clock)
         self._prep_cost = 0.0
         self._expression_shown: tuple[object, ...] = ()
         self.by: tuple[str, ...] = ()  # the labels the legend names series by
@@ -340,43 +148,48 @@ class ZoomScreen(LiveScreen):
 
     # -- live updates --
 
-    def refresh_from(self, app: DashboardApp) -> None:
+    def refresh_from(self, view: DashboardView) -> None:
         """Headline and legend every tick; the chart too, unless it is too costly.
 
         A long range at a short step is a lot of points for plotext: the chart is
         replotted at most once per `CHART_DUTY` times its last cost, so it never takes
         more than a fraction of the time, whatever the range.
         """
-        with app.batch_update():
-            state = app.state.panel(self.index)
+        with self.app.batch_update():
+            state = view.state.panel(self.index)
             self._show_expression(state.error if state is not None else None)
             chart = self.query_one(ZoomChart)
-            # The app's clock, not time's: a test's frozen clock then decides whether
-            # the chart is due, the same way on every run.
-            began, prepared = app.monotonic(), time.perf_counter()
-            due = began - self._charted >= CHART_DUTY * (chart.cost + self._prep_cost)
-            data = self._chart_data(app, with_points=due)
+            # The dashboard's clock, not time's: a test's frozen clock then decides
+            # whether the chart is due, the same way on every run. A clock set back
+            # (a wall clock stepped by NTP) makes it due at once.
+            began, prepared = view.clock(), time.perf_counter()
+            waited = began - self._charted
+            due = not 0 <= waited < CHART_DUTY * (chart.cost + self._prep_cost)
+            data = self._chart_data(view, with_points=due)
             if due:
                 self._prep_cost = time.perf_counter() - prepared
                 self.data = data
                 chart.show(data)
                 self._charted = began
-            self._headline(app)
+            self._headline(view)
             self._legend(data, chart.levels)
 
-    def _chart_data(self, app: DashboardApp, *, with_points: bool = True) -> ChartData:
+    def _chart_data(self, view: DashboardView, *, with_points: bool = True) -> ChartData:
         """The panel's top series from its history (`with_points` False: no points)."""
         panel = self.panel
         total = 0
         several = len(self.indices) > 1
         drawn: list[tuple[SeriesKey, str, SeriesHistory]] = []
+        known = view.state
         for index in self.indices:
-            history = app.history_of(index)
-            shown = app.dashboard.panels[index]
+            history = view.history_of(index)
+            if history is None:
+                continue
+            shown = known.panels[index]
             # The panel's order: worst first when it has thresholds, so a failing
             # series is drawn and listed however many healthy ones there are.
             ranked = history.ranked()[:MAX_LINES]
-            state = app.state.panel(index)
+            state = known.panel(index)
             total += max(len(history.series), state.total if state else 0)
             names, by = series_names(list(history.series), shown.legend)
             if index == self.index:
@@ -392,11 +205,11 @@ class ZoomScreen(LiveScreen):
             Line(name, colours[key], series.points() if with_points else (), series.latest)
             for key, name, series in drawn
         ]
-        step = app.poller.bucket  # the history's buckets, not the refresh step
+        step = view.poller.bucket  # the history's buckets, not the refresh step
         ends = [line.points[-1][0] for line in lines if line.points]
-        end = max(ends) if ends else math.floor(app.clock() / step) * step
-        start = end - (app.poller.capacity - 1) * step
-        variables = app.get_css_variables()
+        end = max(ends) if ends else math.floor(view.clock() / step) * step
+        start = end - (view.poller.capacity - 1) * step
+        variables = self.app.get_css_variables()
         levels: list[Level] = []
         if panel.thresholds is not None:
             for kind, threshold, colour in (
@@ -422,9 +235,9 @@ class ZoomScreen(LiveScreen):
                 self._colours[key] = free[0]
         return self._colours
 
-    def _headline(self, app: DashboardApp) -> None:
+    def _headline(self, view: DashboardView) -> None:
         panel = self.panel
-        state = app.state.panel(self.index)
+        state = view.state.panel(self.index)
         text = Text.assemble((clean(panel.title), "bold"), "  ", no_wrap=True, overflow="ellipsis")
         value = value_text(state, panel)
         if state is not None and state.value is not None:
@@ -441,8 +254,8 @@ class ZoomScreen(LiveScreen):
         if tile is not None and tile.kind == "other":
             what = clean(tile.note or f"a {tile.kind} panel", 60)
             text.append(f"  {what}, not drawn in the terminal: its queries", style="dim")
-        now = app.clock()
-        for alert in app.state.markers(self.index):
+        now = view.clock()
+        for alert in view.state.markers(self.index):
             mark = alert_text(alert, now)
             if not alert.silenced:
                 mark.stylize(themed(self, MARK_STYLES.get(alert.state, "")))
@@ -450,7 +263,7 @@ class ZoomScreen(LiveScreen):
             text.append_text(mark)
         self.query_one("#zoom-headline", Static).update(text, layout=False)
         span = Text(
-            f"last {format_duration(app.poller.range)}  every {format_duration(app.poller.step)}",
+            f"last {format_duration(view.poller.range)}  every {format_duration(view.poller.step)}",
             style="dim",
         )
         # The range is in the dashboard's header too: it gives way to the headline.

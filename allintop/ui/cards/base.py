@@ -1,0 +1,162 @@
+"""What every card shares: it draws itself line by line, keeps its lines in a cache,
+and shows its status and alerts as CSS classes.
+
+A card is one widget per panel (Textual's Line API): a tick stores the new state and
+repaints the lines it changes; `render_line` makes a line only when Textual paints
+it, so a card off screen does no work. Each line is kept as a Strip in an LRU cache
+keyed on what it shows (a subclass's `line_key`: a content version, the size), plus
+the width and the resolved style; a new theme or style clears it.
+
+The status (-ok, -warning, -critical, -unknown, or -plain: a value with no thresholds
+to judge it) and a live alert on the panel (-firing, -pending) are CSS classes, and
+each part's colours are component classes styled in allintop.tcss, so they follow
+the theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.cache import LRUCache
+from textual.dom import NoScreen
+from textual.errors import NoWidget
+from textual.geometry import Region
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widget import Widget
+
+from allintop.dashboard.model import Tile
+from allintop.live.alerting import ActiveAlert
+from allintop.sources.answers import Target
+from allintop.ui.view import DashboardView
+from allintop.values.thresholds import Status
+
+#: The CSS class of each status.
+STATUS_CLASSES = {status: f"-{status.value}" for status in Status}
+
+#: What a card shows as its status: a Status, or "plain" (a value not judged).
+Shown = Status | str
+
+#: A line's cache key: its component class and what its content depends on.
+LineKey = tuple[str, tuple[object, ...]]
+
+
+class Card(Widget, can_focus=True):
+    """A panel's card: a cache of drawn lines, status and alert classes.
+
+    Subclasses say which part a line is and what it depends on (`line_key`), and draw
+    it (`draw_line`); they call `show_status` when what they show is judged anew, and
+    react to new alert marks in `marked`.
+
+    Args:
+        index: the dashboard index of its (first) panel: what zoom opens.
+        tile: how it is drawn (kind, reducer, mappings); None for a panels.yaml card.
+        id: the widget's id.
+    """
+
+    #: Lines kept drawn: enough for every line of a tall card at a few sizes.
+    CACHE_LINES = 64
+
+    def __init__(self, index: int, tile: Tile | None, *, id: str | None) -> None:  # noqa: A002
+        super().__init__(id=id, classes="-unknown")
+        self.index = index
+        self.tile = tile
+        self.alerts: tuple[ActiveAlert, ...] = ()
+        self.down: tuple[Target, ...] = ()
+        self.now = 0.0
+        self.lines_drawn = 0
+        """Lines drawn anew (not from the cache) since it was made: what a tick cost."""
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(self.CACHE_LINES)
+        self._shown: Shown | None = None
+
+    # -- what a tick changes --
+
+    def show_status(self, shown: Shown) -> None:
+        """Set the status class: one of STATUS_CLASSES, or -plain."""
+        if shown == self._shown:
+            return
+        self._shown = shown
+        for status, css in STATUS_CLASSES.items():
+            self.set_class(status == shown, css)
+        self.set_class(shown == "plain", "-plain")
+
+    def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None:
+        """Show the alerts on this panel and the down targets it reads."""
+        alerts, down = tuple(alerts), tuple(down)
+        if alerts == self.alerts and down == self.down and (not alerts or now - self.now < 1):
+            return
+        went_down = bool(down) != bool(self.down)
+        self.alerts, self.down, self.now = alerts, down, now
+        live = [a for a in alerts if not a.silenced]
+        self.set_class(any(a.state == "firing" for a in live), "-firing")
+        self.set_class(bool(live) and all(a.state == "pending" for a in live), "-pending")
+        self.marked(went_down)
+
+    def marked(self, went_down: bool) -> None:
+        """New marks are stored: repaint what they change (`went_down`: a target it
+        reads went down, or came back up)."""
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Draw every line anew (what it shows was changed from outside)."""
+        self._lines.clear()
+        self.refresh()
+
+    def refresh_rows(self, first: int, count: int) -> None:
+        """Repaint `count` lines from line `first`."""
+        if self.is_mounted:
+            self.refresh(Region(0, first, self.outer_size.width, count))
+
+    def on_screen(self) -> bool:
+        """Whether any of it is on the screen now."""
+        try:
+            return self.screen.region.overlaps(self.region)
+        except (NoScreen, NoWidget):  # not laid out (yet, or any more)
+            return False
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines.clear()
+
+    # -- drawing --
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        if width <= 0:
+            return Strip.blank(0)
+        part, key = self.line_key(y, height)
+        style = self.get_component_rich_style(part)
+        cache_key = (part, width, style, *key)
+        strip = self._lines.get(cache_key)
+        if strip is None:
+            strip = self.draw_line(part, y, width, height, style)
+            self.lines_drawn += 1
+            self._lines[cache_key] = strip
+        return strip
+
+    def line_key(self, y: int, height: int) -> LineKey:
+        """Line `y`'s component class, and what its content depends on."""
+        raise NotImplementedError
+
+    def draw_line(self, part: str, y: int, width: int, height: int, style: Style) -> Strip:
+        """Line `y`, of component class `part`, at this size, in `style`."""
+        raise NotImplementedError
+
+    def text_strip(self, text: Text, style: Style, width: int) -> Strip:
+        """`text` on one line of `width` cells in the part's `style`, cut with an ellipsis."""
+        line = Text(style=style, no_wrap=True, overflow="ellipsis", end="")
+        line.append_text(text)
+        line.truncate(width, overflow="ellipsis", pad=True)
+        # Every segment gets a style (a segment without one would stop NO_COLOR's filter).
+        return Strip(Segment.apply_style(line.render(self.app.console), style), width)
+
+    # -- Enter --
+
+    def zoom_screen(self, view: DashboardView) -> Screen[None]:
+        """What Enter opens: its queries, charted and listed."""
+        from allintop.ui.screens.zoom import ZoomScreen  # plotext only when zooming
+
+        return ZoomScreen(view, self.index, tile=self.tile)

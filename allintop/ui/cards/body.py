@@ -1,0 +1,193 @@
+"""Cards of one or more queries drawn as body lines: a title line, the body, a
+detail line. The gauge, chart, table, heatmap and other kinds are these.
+
+A tick bumps a version and asks for a repaint; the body is worked out once per
+version and size (`body(width, rows)`, each kind's), when a line of it is painted.
+Text that came from Prometheus is cleaned and drawn as segments, never parsed as
+markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from allintop.dashboard.model import Panel, Tile
+from allintop.live.history import PanelHistory
+from allintop.live.reports import PanelState, worst
+from allintop.ui.cards.base import Card, LineKey, Shown
+from allintop.ui.panel_text import detail_text, value_text
+from allintop.ui.theme import no_colour
+from allintop.ui.view import view_of
+from allintop.values.text import clean
+from allintop.values.thresholds import Status
+
+#: Series drawn at most in a chart (one colour each, from the theme).
+MAX_SERIES = 6
+#: Widest label column of a table or bar list, in cells.
+MAX_LABEL = 24
+
+#: A body line: (text, component class) pieces, left to right.
+Line = list[tuple[str, str]]
+
+
+def fit(text: str, width: int) -> str:
+    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
+
+
+def status_part(status: Status, panel: Panel) -> str:
+    """The component class a value is coloured by: not judged without thresholds."""
+    if panel.thresholds is None and status is Status.OK:
+        return "tile--plain"
+    return f"tile--{status.value}"
+
+
+class BodyCard(Card):
+    """A Grafana panel of one or more queries, drawn line by line: title, body, detail.
+
+    Subclasses give `body(width, rows)`: the body's lines as (text, component class)
+    pieces. The card's status class is its queries' worst; the detail line explains
+    the first query that failed, else the first one.
+
+    Args:
+        tile: the Grafana panel it draws.
+        panels: its queries (the tile's span of its row).
+        first: the dashboard index of the first of them.
+    """
+
+    COMPONENT_CLASSES = {
+        "tile--title",
+        "tile--body",
+        "tile--dim",
+        "tile--detail",
+        "tile--ok",
+        "tile--warning",
+        "tile--critical",
+        "tile--unknown",
+        "tile--plain",
+        "tile--header",
+        "tile--heat",
+        "tile--target",
+        "tile--alert",
+        *(f"tile--s{k}" for k in range(MAX_SERIES)),
+    }
+
+    tile: Tile
+
+    def __init__(self, tile: Tile, panels: Sequence[Panel], first: int) -> None:
+        super().__init__(first, tile, id=f"panel-{first}" if panels else None)
+        self.panels = tuple(panels)
+        self.states: dict[int, PanelState] = {}
+        self._version = 0
+        self._body: tuple[tuple[object, ...], list[Line]] | None = None
+
+    # -- what a tick changes --
+
+    def show(self, state: PanelState) -> None:
+        """Apply a tick's state of one of the card's queries; repaint the card."""
+        offset = state.index - self.index
+        if not 0 <= offset < len(self.panels):
+            return
+        self.states[offset] = state
+        self.show_status(self.shown_status())
+        self.redraw()
+
+    def shown_status(self) -> Shown:
+        """The worst of its queries' statuses; a value with no thresholds is plain."""
+        status = worst([s.status for s in self.states.values()])
+        judged = any(p.thresholds is not None for p in self.panels)
+        return "plain" if status is Status.OK and not judged else status
+
+    def redraw(self) -> None:
+        self._version += 1
+        self.refresh()
+
+    # -- drawing --
+
+    def line_key(self, y: int, height: int) -> LineKey:
+        if y == 0:
+            part = "tile--title"
+        elif y == height - 1 and height > 2:
+            part = "tile--detail"
+        else:
+            part = "tile--body"
+        return part, (y, height, self._version, no_colour())
+
+    def draw_line(self, part: str, y: int, width: int, height: int, style: Style) -> Strip:
+        if part == "tile--title":
+            return self.text_strip(Text(clean(self.tile.title)), style, width)
+        if part == "tile--detail":
+            return self.text_strip(self._detail(width), style, width)
+        lines = self.body_lines(width, max(height - 2, 1))
+        line = lines[y - 1] if 0 <= y - 1 < len(lines) else []
+        segments = [
+            Segment(text, style + self.get_component_rich_style(piece))
+            for text, piece in line
+            if text
+        ]
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def body_lines(self, width: int, rows: int) -> list[Line]:
+        """The body at this size, worked out once per version."""
+        key = (self._version, width, rows)
+        if self._body is None or self._body[0] != key:
+            try:
+                lines = self.body(width, rows)
+            except Exception as error:  # a drawing bug must not take the screen down
+                self.log.error(f"tile {self.tile.title!r}: {error!r}")
+                lines = [[(fit("cannot draw this tile", width), "tile--dim")]]
+            self._body = (key, lines)
+        return self._body[1]
+
+    def body(self, width: int, rows: int) -> list[Line]:
+        """The body's lines, at most `rows`, each `width` cells at most."""
+        return []
+
+    def _detail(self, width: int) -> Text:
+        states = [self.states[k] for k in sorted(self.states)]
+        failed = next((s for s in states if s.error is not None), None)
+        state = failed or (states[0] if states else None)
+        if state is not None:
+            # The body shows the series: the line under it is for what is wrong.
+            state = replace(state, series=(), total=0)
+        return detail_text(state, width, self.alerts, self.down, self.now)
+
+    def why(self, width: int) -> list[Line]:
+        """The body when there is nothing to draw: why (waiting, an error, no data)."""
+        states = [self.states[k] for k in sorted(self.states)]
+        if not states:
+            return [[(fit("…", width), "tile--dim")]]
+        text = value_text(states[0], self.panels[0], self.down).plain
+        return [[(fit(clean(text, width), width), "tile--dim")]]
+
+    def history(self, offset: int) -> PanelHistory | None:
+        """Its query `offset`'s per-series history, from the dashboard (None: none)."""
+        view = view_of(self.app)
+        if view is None:
+            return None
+        try:
+            return view.history_of(self.index + offset)
+        except (IndexError, KeyError):  # the dashboard is being configured anew
+            return None
+
+    # -- reading it --
+
+    def drawn_body(self) -> list[Line]:
+        """The body lines as drawn at the card's size."""
+        width, height = self.size
+        return self.body_lines(width, max(height - 2, 1))
+
+    def body_plain(self) -> list[str]:
+        """The body lines as drawn at the card's size, as plain text (tests read them)."""
+        return ["".join(text for text, _ in line) for line in self.drawn_body()]

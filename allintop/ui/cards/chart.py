@@ -1,0 +1,112 @@
+"""The time series card: a chart in braille, with its axis, levels and legend."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+
+from allintop.dashboard.model import Panel
+from allintop.draw.braille import LEVEL, plot
+from allintop.draw.chart import series_names, value_range
+from allintop.draw.labels import formatted, levels
+from allintop.ui.cards.body import MAX_SERIES, BodyCard, Line, fit
+from allintop.values.text import clean
+
+#: A drawn series: its name, values over the range, and latest value.
+Drawn = tuple[str, list[float | None], float | None]
+
+
+class ChartCard(BodyCard):
+    """A time series chart in braille: one line per series of each of its queries,
+    named by the legend template, the unit on the axis, the first query's target and
+    alert levels as dotted lines, and a one-line legend. Axis numbers and the legend's
+    values are numbers, never a value mapping's word."""
+
+    def body(self, width: int, rows: int) -> list[Line]:
+        drawn = self._series()
+        if not drawn:
+            return self.why(width)
+        panel = self.panels[0]
+        wanted = levels(panel)
+        values = [v for _, values, _ in drawn for v in values if v is not None]
+        if not values:
+            return self.why(width)
+        bottom, top, on = value_range(values, wanted)
+        # The panel's own min and max (Grafana's axis bounds) widen the axis: a disk
+        # at 68.7 % on a 0-100 axis, not a wobble of 0.05 % drawn full height.
+        if self.tile.min is not None:
+            bottom = min(bottom, self.tile.min)
+        if self.tile.max is not None:
+            top = max(top, self.tile.max)
+        shown = [level for level, ok in zip(wanted, on, strict=True) if ok]
+        axis = [formatted(top, panel), formatted(bottom, panel)]
+        label = min(max(cell_len(a) for a in axis) + 1, width // 3)
+        chart_rows = rows - 1 if rows >= 3 else rows
+        cells = plot(
+            [values for _, values, _ in drawn],
+            max(width - label, 1),
+            chart_rows,
+            bottom,
+            top,
+            shown,
+        )
+        level_parts = _level_parts(panel, shown)
+        lines: list[Line] = []
+        for y, row in enumerate(cells):
+            text = axis[0] if y == 0 else axis[1] if y == len(cells) - 1 else ""
+            line: Line = [(fit(text, label), "tile--dim")]
+            for cell in row:
+                owner = cell.owner
+                if owner is None:
+                    part = "tile--body"
+                elif owner >= 0:
+                    part = f"tile--s{owner % MAX_SERIES}"
+                else:
+                    part = level_parts[LEVEL - owner]
+                line.append((cell.char, part))
+            lines.append(line)
+        if rows >= 3:
+            lines.append(self._legend(drawn, width))
+        return lines
+
+    def _series(self) -> list[Drawn]:
+        """(name, values, latest) of the top series of every query, most important
+        first, at most MAX_SERIES in all."""
+        out: list[Drawn] = []
+        several = len(self.panels) > 1
+        for offset, panel in enumerate(self.panels):
+            history = self.history(offset)
+            if history is None:
+                continue
+            ranked = history.ranked()[:MAX_SERIES]
+            names, _ = series_names([key for key, _ in ranked], panel.legend)
+            for key, series in ranked:
+                name = names[key] or (panel.title if several else "")
+                out.append((clean(name or panel.title), series.values(), series.latest))
+        return out[:MAX_SERIES]
+
+    def _legend(self, drawn: list[Drawn], width: int) -> Line:
+        line: Line = []
+        used = 0
+        for k, (name, _, latest) in enumerate(drawn):
+            value = formatted(latest, self.panels[0]) if latest is not None else "—"
+            entry = f" {name} {value} "
+            if used + 1 + cell_len(entry) > width:
+                rest = f"+{len(drawn) - k}"
+                if used + cell_len(rest) <= width:
+                    line.append((rest, "tile--dim"))
+                break
+            line += [("━", f"tile--s{k}"), (entry, "tile--body")]
+            used += 1 + cell_len(entry)
+        return line
+
+
+def _level_parts(panel: Panel, shown: list[float]) -> list[str]:
+    """The component class of each level drawn: the target's, the alert's, else dim."""
+    thresholds = panel.thresholds
+    parts = []
+    if thresholds is not None:
+        if thresholds.target is not None and thresholds.target.value in shown:
+            parts.append("tile--target")
+        if thresholds.alert is not None and thresholds.alert.value in shown:
+            parts.append("tile--alert")
+    return parts + ["tile--dim"] * (len(shown) - len(parts))

@@ -1,0 +1,75 @@
+"""Gauge and bar gauge: one bar per series, min..max, in its threshold colour."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+
+from allintop.dashboard.model import Panel
+from allintop.draw.bars import bar, bounds, marks
+from allintop.draw.labels import formatted, levels
+from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
+from allintop.values.text import clean
+from allintop.values.thresholds import Status
+
+
+class GaugeCard(BodyCard):
+    """Gauge and bar gauge: one bar per series, min..max, in its threshold colour,
+    with the thresholds marked on the empty part of the bar. A lone series is one big
+    gauge: its value above the bar, the span under it."""
+
+    def body(self, width: int, rows: int) -> list[Line]:
+        entries = [
+            (series.name or panel.title, series.value, series.status, panel)
+            for offset, panel in enumerate(self.panels)
+            if (state := self.states.get(offset)) is not None
+            for series in state.series
+        ]
+        if not entries:
+            return self.why(width)
+        low, high = self._bounds([value for _, value, _, _ in entries])
+        lone = len(entries) == 1
+        names = [clean(name) for name, _, _, _ in entries]
+        label = 0 if lone else min(max(cell_len(n) for n in names) + 1, MAX_LABEL, width // 3)
+        mappings = self.tile.mappings
+        texts = [formatted(value, panel, mappings) for _, value, _, panel in entries]
+        number = min(max(cell_len(t) for t in texts) + 1, width // 3)
+        room = max(width - label - number, 1)
+        shown = entries if len(entries) <= rows else entries[: rows - 1]
+        lines = []
+        for (_, value, status, panel), name, text in zip(shown, names, texts, strict=False):
+            cells = bar(value, low, high, room)
+            lines.append(
+                [
+                    (fit(name, label), "tile--body"),
+                    *_bar_pieces(cells, marks(levels(panel), low, high, room), status, panel),
+                    (fit(" " + text, number), status_part(status, panel)),
+                ]
+            )
+        if len(shown) < len(entries):
+            lines.append([(fit(f"+{len(entries) - len(shown)} more", width), "tile--dim")])
+        if lone and rows >= 3:
+            _, value, status, panel = entries[0]
+            span = f"{formatted(low, panel, mappings)} … {formatted(high, panel, mappings)}"
+            return [[(fit(texts[0], width), status_part(status, panel))], lines[0][:-1]] + [
+                [(fit(span, width), "tile--dim")]
+            ]
+        return lines
+
+    def _bounds(self, values: list[float]) -> tuple[float, float]:
+        high = self.tile.max
+        if high is None and self.panels[0].unit == "%" and all(v <= 100 for v in values):
+            high = 100.0
+        return bounds(values, self.tile.min, high)
+
+
+def _bar_pieces(cells: str, where: list[int], status: Status, panel: Panel) -> Line:
+    """The bar in its status colour, a threshold's cell marked where it is empty."""
+    chars = list(cells)
+    for cell in where:
+        if chars[cell] == " ":
+            chars[cell] = "┊"
+    filled = len(cells.rstrip(" "))
+    return [
+        ("".join(chars[:filled]), status_part(status, panel)),
+        ("".join(chars[filled:]), "tile--dim"),
+    ]

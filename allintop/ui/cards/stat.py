@@ -1,0 +1,243 @@
+"""The stat card: title, current value with unit, sparkline rows, detail line.
+
+It is panels.yaml's card, and Grafana's stat panel: then with the panel's reducer
+over the range, its value mappings shown as their text, and the sparkline only when
+it has one (graphMode).
+
+A tick works out which lines it changes and repaints only those: the value line when
+the value (or why there is none) changes, the sparkline rows the new history moves,
+the detail line when what it explains changes.
+"""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+from textual.widget import Widget
+
+from allintop.dashboard.model import Panel, Tile
+from allintop.draw.sparkline import render_lines
+from allintop.live.reports import PanelState
+from allintop.ui.cards.base import Card, LineKey, Shown
+from allintop.ui.panel_text import detail_text, value_text
+from allintop.ui.theme import no_colour, themed
+from allintop.values.mappings import mapped
+from allintop.values.reducers import reduce
+from allintop.values.text import clean
+from allintop.values.thresholds import Status, status_of
+from allintop.values.units import format_value
+
+TITLE_ROW, VALUE_ROW, SPARK_ROW = 0, 1, 2
+
+#: Reducers that show the newest instant answer rather than one over the range.
+CURRENT = ("last", "lastNotNull")
+
+#: Grafana's colour names, as the theme's nearest colours.
+GRAFANA_COLOURS = {
+    "green": "$success",
+    "red": "$error",
+    "yellow": "$warning",
+    "orange": "$warning",
+    "blue": "$primary",
+    "purple": "$accent",
+    "text": "$text",
+}
+
+
+class StatCard(Card):
+    """One panel's value, drawn by itself line by line.
+
+    Args:
+        panel: the panel (its query) it shows.
+        index: the panel's dashboard index.
+        tile: the Grafana stat it draws (reducer, mappings, graph mode); None for a
+            panels.yaml card, which shows the current value with a sparkline.
+    """
+
+    COMPONENT_CLASSES = {"card--title", "card--value", "card--spark", "card--detail"}
+    CACHE_LINES = 48
+
+    def __init__(self, panel: Panel, index: int, tile: Tile | None = None) -> None:
+        super().__init__(index, tile, id=f"panel-{index}")
+        self.panel = panel
+        self.state: PanelState | None = None
+        self._title = Text(clean(panel.title), no_wrap=True)
+        # Bumped when the value or detail line may read differently.
+        self._value_version = 0
+        self._detail_version = 0
+        self._spark: tuple[tuple[int, int, int], list[str]] | None = None
+
+    @property
+    def over_range(self) -> bool:
+        """Whether its number is a reducer over the range's history (Grafana's mean,
+        max...), rather than the newest answer."""
+        return self.tile is not None and self.tile.reducer not in CURRENT
+
+    # -- what a tick changes --
+
+    def show(self, state: PanelState) -> None:
+        """Apply a tick's state; only the lines it changes are repainted."""
+        previous = self.state
+        self.state = state
+        self.show_status(self.shown_status(state))
+        height = self.size.height
+        history_moved = previous is None or previous.version != state.version
+        if (
+            previous is None
+            or _value_key(previous) != _value_key(state)
+            # A reducer over the range: a new history is a new value.
+            or (self.over_range and history_moved)
+        ):
+            self._value_version += 1
+            self.refresh_rows(VALUE_ROW, 1)
+        if history_moved:
+            self._refresh_spark(max(height - 3, 1))
+        if previous is None or _detail_key(previous) != _detail_key(state):
+            self._detail_version += 1
+            self.refresh_rows(max(height - 1, 0), 1)
+
+    def marked(self, went_down: bool) -> None:
+        if went_down:  # "target down" instead of "no data"
+            self._value_version += 1
+            self.refresh_rows(VALUE_ROW, 1)
+        self._detail_version += 1
+        self.refresh_rows(max(self.size.height - 1, 0), 1)
+
+    def redraw(self) -> None:
+        self._spark = None
+        super().redraw()
+
+    def _refresh_spark(self, rows: int) -> None:
+        """Repaint the sparkline rows a new history changes. On a card on screen the
+        rows are worked out now (a fraction of what repainting one costs), so a tick
+        that moves only the bottom row repaints only that; elsewhere they are left
+        until the card is painted."""
+        drawn = self._spark
+        if drawn is None or not self.on_screen():
+            self.refresh_rows(SPARK_ROW, rows)
+            return
+        new = self._spark_rows(self.size.width, rows)
+        if len(new) != len(drawn[1]):
+            self.refresh_rows(SPARK_ROW, rows)
+            return
+        for row, (old_line, new_line) in enumerate(zip(drawn[1], new, strict=True)):
+            if old_line != new_line:
+                self.refresh_rows(SPARK_ROW + row, 1)
+
+    # -- drawing --
+
+    def line_key(self, y: int, height: int) -> LineKey:
+        if y == TITLE_ROW:
+            return "card--title", ()
+        if y == VALUE_ROW:
+            return "card--value", (self._value_version, no_colour())
+        if y == height - 1:
+            return "card--detail", (self._detail_version,)
+        state = self.state
+        return "card--spark", (y, height, state.version if state is not None else -1)
+
+    def draw_line(self, part: str, y: int, width: int, height: int, style: Style) -> Strip:
+        if part == "card--spark":
+            if self.tile is not None and not self.tile.graph:
+                return Strip.blank(width, style)
+            rows = self._spark_rows(width, max(height - 3, 1))
+            row = y - SPARK_ROW
+            chars = rows[row] if 0 <= row < len(rows) else ""
+            return Strip([Segment(chars.ljust(width)[:width], style)], width)
+        if part == "card--title":
+            text = self._title
+        elif part == "card--value":
+            text = self.value_line()
+        else:
+            text = detail_text(self.state, width, self.alerts, self.down, self.now)
+        return self.text_strip(text, style, width)
+
+    def _spark_rows(self, width: int, rows: int) -> list[str]:
+        """The sparkline's rows for this size and history version (computed once)."""
+        state = self.state
+        key = (state.version if state is not None else -1, width, rows)
+        if self._spark is None or self._spark[0] != key:
+            data = state.history if state is not None else ()
+            self._spark = (key, render_lines(data, width, rows))
+        return self._spark[1]
+
+    def value_line(self) -> Text:
+        """The value line: the number and unit (or a mapping's text), or why none."""
+        state, tile = self.state, self.tile
+        if tile is None or state is None or state.error is not None:
+            return value_text(state, self.panel, self.down, no_colour())
+        value = self.reduced(state)
+        mapping = mapped(value, tile.mappings)
+        if mapping is not None and mapping.text:
+            text = Text(clean(mapping.text, 60), style="bold")
+            colour = mapping_colour(self, mapping.color)
+            if colour and not no_colour():
+                text.stylize(colour)
+            return text
+        if value is None:
+            return value_text(state, self.panel, self.down, no_colour())
+        number, unit = format_value(value, self.panel.unit, self.panel.decimals)
+        return Text.assemble((number, "bold"), f" {unit}" if unit else "")
+
+    # -- reading it --
+
+    def reduced(self, state: PanelState | None) -> float | None:
+        """The number shown: the current value for last / lastNotNull (the newest
+        instant answer), else the reducer over the range's history."""
+        if state is None:
+            return None
+        reducer = self.tile.reducer if self.tile is not None else "last"
+        if reducer == "last" or (reducer == "lastNotNull" and state.value is not None):
+            return state.value
+        return reduce(state.history, reducer)
+
+    def shown_status(self, state: PanelState) -> Shown:
+        """The colour class: a value with no thresholds to judge it is plain, not green;
+        a reducer over the range is judged on what it shows."""
+        status = state.status
+        if self.over_range and state.error is None:
+            status = status_of(self.reduced(state), self.panel.thresholds)
+        if self.panel.thresholds is None and status is Status.OK:
+            return "plain"
+        return status
+
+    @property
+    def value_plain(self) -> str:
+        """What the value line shows, as plain text (tests read it)."""
+        return self.value_line().plain
+
+    @property
+    def detail_plain(self) -> str:
+        return detail_text(self.state, 200, self.alerts, self.down, self.now).plain
+
+    def spark_plain(self) -> list[str]:
+        """The sparkline rows as drawn at the card's size (tests read them)."""
+        height = self.size.height
+        return [self.render_line(y).text for y in range(SPARK_ROW, height - 1)]
+
+
+def _value_key(state: PanelState) -> tuple[object, ...]:
+    """What the value line depends on in a state (errors compare by identity)."""
+    return (state.value, state.error, state.reason, state.status)
+
+
+def _detail_key(state: PanelState) -> tuple[object, ...]:
+    """What the detail line depends on in a state."""
+    top = state.series[0].name if state.series else None
+    return (state.error, state.warnings[:1], top, state.total)
+
+
+def mapping_colour(node: Widget, colour: str | None) -> str:
+    """A value mapping's colour as a Rich style: a named colour from the theme, a
+    "#hex" as it is, anything else none."""
+    if not colour:
+        return ""
+    name = colour.lower().rsplit("-", 1)[-1]  # "dark-red", "semi-dark-green"
+    if name in GRAFANA_COLOURS:
+        return themed(node, f"bold {GRAFANA_COLOURS[name]}")
+    try:
+        return str(Style.parse(colour))
+    except Exception:  # a colour Rich cannot read: shown without one
+        return ""

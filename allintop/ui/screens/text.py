@@ -1,0 +1,42 @@
+"""A text panel full-screen: its markdown, scrolling."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from allintop.dashboard.model import Tile
+from allintop.values.text import clean
+
+
+class TextScreen(Screen[None]):
+    """A text panel full-screen."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("enter", "app.pop_screen", "Back", show=False),
+        Binding("q", "app.pop_screen", "Back", show=False),
+    ]
+
+    def __init__(self, tile: Tile) -> None:
+        super().__init__()
+        self.tile = tile
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="text-zoom") as scroll:
+            scroll.border_title = clean(self.tile.title)
+            yield markdown(self.tile)
+        yield Footer()
+
+
+def markdown(tile: Tile) -> Widget:
+    """A text panel's content, rendered by Textual's Markdown."""
+    # Imported here: Textual's Markdown brings markdown-it, a start-up cost that only
+    # a dashboard with a text panel should pay.
+    from textual.widgets import Markdown
+
+    return Markdown(tile.content or "*(empty text panel)*")
