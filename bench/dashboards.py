@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from allintop.dashboard import templating
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.promql.parse import interpolate
 from bench.exporter import JOB, METRIC
@@ -306,7 +307,7 @@ def titles_with_data(
     cards a first paint can wait for on a dashboard not made for this server (Node
     Exporter Full has panels for collectors the exporter does not run)."""
     dashboard = load_dashboard(path)
-    exprs = dashboard.exprs(dashboard.variable_values(values))
+    exprs = templating.exprs(dashboard, dashboard.variable_values(values))
     return [
         panel.title
         for panel, expr in zip(dashboard.panels, exprs, strict=True)

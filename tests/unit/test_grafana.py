@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from allintop.dashboard import templating
 from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.model import Auth
 from allintop.errors import ConfigError
@@ -102,8 +103,8 @@ def test_rows_grid_order_units_and_legends() -> None:
     # Grafana's built-in stays a reference, filled in for the range and step queried
     # with: at 4 x 10 s or 1 m.
     assert left.expr == "rate(x[$__rate_interval])"
-    assert dashboard.exprs({})[0] == "rate(x[60000ms])"
-    assert dashboard.exprs({}, step=30)[0] == "rate(x[120000ms])"
+    assert templating.exprs(dashboard, {})[0] == "rate(x[60000ms])"
+    assert templating.exprs(dashboard, {}, step=30)[0] == "rate(x[120000ms])"
     assert (dashboard.refresh, dashboard.range) == (10.0, 3600.0)
 
 

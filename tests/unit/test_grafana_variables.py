@@ -58,7 +58,7 @@ def test_fusaklas_constant_intervals_and_query_result() -> None:
     assert found["custom_label_value"].query == (
         "label_values(prometheus_build_info, $custom_label_name)"
     )
-    assert found["custom_label_value"].depends == {"custom_label_name"}
+    assert templating.depends(found["custom_label_value"]) == {"custom_label_name"}
     assert found["aggregation_interval"] == Variable(
         "aggregation_interval",
         values=("1m", "10m", "30m", "1h", "6h", "12h", "1d", "7d", "14d", "30d"),
@@ -89,13 +89,13 @@ def test_fusaklas_quantile_panels_are_shown_and_query_the_quantile_picked() -> N
     titles = [panel.title for panel in dashboard.panels]
     assert "$quantile quantile of HTTP request duration per handler" in titles
     picks = dashboard.variable_values({"quantile": "0.99"})
-    exprs = dict(zip(titles, dashboard.exprs(picks), strict=False))
+    exprs = dict(zip(titles, templating.exprs(dashboard, picks), strict=False))
     assert exprs["$quantile quantile of HTTP request duration per handler"] == (
         "histogram_quantile(0.99, sum(increase(prometheus_http_request_duration_seconds_bucket"
         '{instance=~".*",job=~".*"}[1m])) by (le,instance, handler))'
     )
     # Until its options are asked for, $quantile stays as written, for Prometheus to name.
-    unsettled = dashboard.exprs(dashboard.variable_values())
+    unsettled = templating.exprs(dashboard, dashboard.variable_values())
     assert (
         "histogram_quantile($quantile,"
         in unsettled[titles.index("$quantile quantile of HTTP request duration per handler")]
@@ -140,7 +140,9 @@ def test_a_custom_regex_goes_into_its_matcher_as_the_regex_it_is() -> None:
     filled = placeholder_values(dashboard.variables)
     assert filled["diskdevices"] == AsWritten("[a-z]+|nvme[0-9]+n[0-9]+|mmcblk[0-9]+")
     picks = dashboard.variable_values({"job": "node", "node": "h:9100"})
-    disk = [e for e in dashboard.exprs(picks) if "node_disk_reads_completed_total" in e][0]
+    disk = [
+        e for e in templating.exprs(dashboard, picks) if "node_disk_reads_completed_total" in e
+    ][0]
     assert 'device=~"[a-z]+|nvme[0-9]+n[0-9]+|mmcblk[0-9]+"' in disk
 
 
@@ -159,7 +161,7 @@ def test_k8s_custom_resolution_and_a_multi_value_job_under_cluster() -> None:
         False,
         "",
     )
-    assert job.depends == {"cluster"}
+    assert templating.depends(job) == {"cluster"}
 
 
 def test_saved_all_picks_and_an_interval_in_a_range_selector() -> None:
