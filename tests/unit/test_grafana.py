@@ -10,6 +10,7 @@ import pytest
 
 from allintop.dashboard import templating
 from allintop.dashboard.grafana import convert as grafana
+from allintop.dashboard.grafana.datasources import GrafanaSource
 from allintop.dashboard.model import Auth
 from allintop.errors import ConfigError
 from allintop.sources.grafana import Listed, choose
@@ -18,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
 AUTH = Auth(kind="bearer", secret_env="GRAFANA_TOKEN")
 SERVER = [
-    grafana.GrafanaSource("p1", "Prom EU", "prometheus", is_default=True),
-    grafana.GrafanaSource("p2", "Prom US", "prometheus"),
-    grafana.GrafanaSource("l1", "Loki", "loki"),
+    GrafanaSource("p1", "Prom EU", "prometheus", is_default=True),
+    GrafanaSource("p2", "Prom US", "prometheus"),
+    GrafanaSource("l1", "Loki", "loki"),
 ]
 
 
@@ -110,7 +111,7 @@ def test_rows_grid_order_units_and_legends() -> None:
 
 def test_a_real_legacy_rows_dashboard_keeps_its_rows() -> None:
     board = json.loads((FIXTURES / "docker-containers-dockprom.json").read_text())
-    server = [grafana.GrafanaSource("p", "Prometheus", "prometheus", is_default=True)]
+    server = [GrafanaSource("p", "Prometheus", "prometheus", is_default=True)]
     dashboard = grafana.convert(board, server, "http://g", AUTH).dashboard
     assert len(dashboard.rows) > 1 and dashboard.panels
     assert set(dashboard.sources) == {"Prometheus"}

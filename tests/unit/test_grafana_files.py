@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from allintop.dashboard.grafana import to_yaml as grafana_import
-from allintop.dashboard.grafana.convert import Converted, PanelReport
+from allintop.dashboard.grafana.convert import Converted
+from allintop.dashboard.grafana.panels import PanelReport
 from allintop.dashboard.loading import load_dashboard, load_text
 from allintop.dashboard.model import Dashboard, Datasource, Panel, Row, Tile
 from allintop.dashboard.panels_yaml.variables import placeholder_values

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from allintop.dashboard.grafana import convert as grafana
+from allintop.dashboard.grafana.panels import PanelReport
 from allintop.dashboard.model import Panel, Tile
 from allintop.values.mappings import ValueMapping, mapped
 from allintop.values.reducers import reduce
@@ -21,13 +22,13 @@ pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared fixtures n
 
 
 @cache
-def _reports(name: str) -> dict[str, grafana.PanelReport]:
+def _reports(name: str) -> dict[str, PanelReport]:
     path = FIXTURES / name
     converted = grafana.from_file(json.loads(path.read_text()), str(path))
     return {report.title: report for _, reports in converted.layout for report in reports}
 
 
-def _panel(name: str, title: str) -> tuple[Panel, Tile, grafana.PanelReport]:
+def _panel(name: str, title: str) -> tuple[Panel, Tile, PanelReport]:
     report = _reports(name)[title]
     assert report.tile is not None and report.panels
     return report.panels[0], report.tile, report
@@ -157,7 +158,7 @@ def test_no_fixture_panel_names_a_unit_or_reducer_allintop_does_not_know() -> No
             assert not lines, (path.name, report.title, lines)
 
 
-def _synthetic(**panel: object) -> grafana.PanelReport:
+def _synthetic(**panel: object) -> PanelReport:
     board = {
         "title": "Synthetic",
         "panels": [
