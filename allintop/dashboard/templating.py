@@ -240,7 +240,7 @@ def ordered(options: Sequence[str], sort: str) -> tuple[str, ...]:
     key = keys.get(sort.removesuffix("-desc"))
     if key is None:
         return tuple(options)
-    return tuple(sorted(options, key=key, reverse=sort.endswith("-desc")))  # type: ignore[arg-type]
+    return tuple(sorted(options, key=key, reverse=sort.endswith("-desc")))
 
 
 def _numeric_key(text: str) -> float:
