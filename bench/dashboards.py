@@ -19,16 +19,17 @@ from typing import Any
 
 import yaml
 
+from allintop.dashboard import templating
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.promql.parse import interpolate
 from bench.exporter import JOB, METRIC
+from tests import corpus
 
 J = 'job=~"$job"'
-# Node Exporter Full (grafana.com 1860), newest: the test fixture, run as it is against
-# Debian's node-exporter; its variables, each set to this label of node_uname_info.
-NODE_FULL = (
-    Path(__file__).resolve().parents[2] / "shared/fixtures/grafana/node-exporter-full-latest.json"
-)
+# Node Exporter Full (grafana.com 1860), newest, of the public Grafana corpus the tests
+# read (outside the repository: tests/corpus.py), run as it is against Debian's
+# node-exporter; its variables, each set to this label of node_uname_info.
+NODE_FULL = "node-exporter-full-latest.json"
 NODE_VARIABLES = {"job": "job", "nodename": "nodename", "node": "instance"}
 ROUTES = {
     "health": "/health",
@@ -293,10 +294,11 @@ def refresh(path: Path) -> float:
     return load_dashboard(path).refresh
 
 
-def node_full_path() -> Path:
-    if not NODE_FULL.is_file():
-        raise RuntimeError(f"no Node Exporter Full dashboard at {NODE_FULL}")
-    return NODE_FULL
+def node_full_path() -> Path | None:
+    """Node Exporter Full, when the public Grafana corpus is there; else None."""
+    found = corpus.directory()
+    path = None if found is None else found / NODE_FULL
+    return path if path is not None and path.is_file() else None
 
 
 def titles_with_data(
@@ -306,7 +308,7 @@ def titles_with_data(
     cards a first paint can wait for on a dashboard not made for this server (Node
     Exporter Full has panels for collectors the exporter does not run)."""
     dashboard = load_dashboard(path)
-    exprs = dashboard.exprs(dashboard.variable_values(values))
+    exprs = templating.exprs(dashboard, dashboard.variable_values(values))
     return [
         panel.title
         for panel, expr in zip(dashboard.panels, exprs, strict=True)

@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from allintop.dashboard import templating
 from allintop.dashboard.loading import (
     CONFIG_ENV,
     GENERIC_NAME,
@@ -56,7 +57,7 @@ def reads(expr: str) -> frozenset[str] | None:
 def metric_names(dashboard: Dashboard) -> frozenset[str]:
     """Every metric the dashboard's panels read, with the variables at their defaults."""
     found: set[str] = set()
-    for expr in dashboard.exprs(dashboard.variable_values()):
+    for expr in templating.exprs(dashboard, dashboard.variable_values()):
         found |= reads(expr) or frozenset()
     return frozenset(found)
 
@@ -71,7 +72,7 @@ def name_selector(names: Iterable[str]) -> str:
 def trim(dashboard: Dashboard, known: frozenset[str]) -> Dashboard:
     """The dashboard without the panels that read a metric not in `known`, and without
     the rows that leaves empty. Unchanged if nothing would be left."""
-    exprs = iter(dashboard.exprs(dashboard.variable_values()))
+    exprs = iter(templating.exprs(dashboard, dashboard.variable_values()))
     rows = []
     for row in dashboard.rows:
         panels = []

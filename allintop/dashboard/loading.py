@@ -10,6 +10,8 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+from allintop.dashboard.grafana.convert import from_file, notice
+from allintop.dashboard.grafana.documents import is_dashboard
 from allintop.dashboard.model import Dashboard, DatasourceSet
 from allintop.dashboard.panels_yaml.document import TOP_KEYS, read_dashboard
 from allintop.dashboard.panels_yaml.nodes import walk
@@ -125,16 +127,14 @@ def _grafana_dashboard(
         ) from None
     if isinstance(document, dict) and set(document) <= set(TOP_KEYS):
         return None
-    from allintop.dashboard.grafana import convert as grafana  # it builds on this package
-
-    if not grafana.is_dashboard(document):
+    if not is_dashboard(document):
         raise ConfigError(
             f"{path} is JSON but neither a Grafana dashboard nor a panels.yaml",
             hint='a Grafana dashboard has "panels" (or the old "rows"); the HTTP API\'s '
             'answer has "dashboard" and "meta"',
         )
-    converted = grafana.from_file(document, str(path), datasources)
-    return replace(converted.dashboard, notice=grafana.notice(converted.unsupported))
+    converted = from_file(document, str(path), datasources)
+    return replace(converted.dashboard, notice=notice(converted.unsupported))
 
 
 def read_file(path: Path) -> str:

@@ -10,10 +10,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, get_args
 
-from allintop.dashboard import templating
 from allintop.dashboard.credentials import read_secret_file
 from allintop.errors import ConfigError
-from allintop.promql import parse as promql
 from allintop.values.mappings import ValueMapping
 from allintop.values.reducers import DEFAULT as DEFAULT_REDUCER
 from allintop.values.thresholds import Thresholds
@@ -266,13 +264,6 @@ class Variable:
     """What the picker calls it (Grafana's label); None: its name."""
 
     @property
-    def depends(self) -> frozenset[str]:
-        """The variables its options depend on (its query's and its regex's): when
-        one of them changes, its options are asked for again."""
-        used = promql.variables_used(self.query or "") | promql.variables_used(self.regex or "")
-        return frozenset(used - promql.BUILTIN_VARIABLES - {self.name})
-
-    @property
     def options(self) -> tuple[str, ...]:
         """The options known without asking anyone: a custom, interval, constant or
         datasource variable's (with "auto" first for an auto interval); a query
@@ -362,24 +353,3 @@ class Dashboard:
     def variable_values(self, overrides: Mapping[str, Pick] | None = None) -> dict[str, Pick]:
         """Each variable's pick: the override (--var, the / screen), else its default."""
         return {v.name: v.default for v in self.variables} | dict(overrides or {})
-
-    def exprs(
-        self,
-        values: Mapping[str, Pick],
-        options: Mapping[str, tuple[str, ...]] | None = None,
-        *,
-        range_: float | None = None,
-        step: float | None = None,
-    ) -> list[str]:
-        """Every panel's expression, in panel order, with the variables filled in:
-        the picks `values`, each variable's `options` as last asked for (what "all"
-        is), and Grafana's built-ins for the range and step (the dashboard's own
-        unless given)."""
-        filled = templating.query_values(
-            self.variables,
-            values,
-            options or {},
-            range_=self.range if range_ is None else range_,
-            step=self.refresh if step is None else step,
-        )
-        return [promql.interpolate(panel.expr, filled) for panel in self.panels]

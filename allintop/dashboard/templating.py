@@ -10,15 +10,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
+from allintop.dashboard.model import ALL, Dashboard, Pick, Variable
 from allintop.promql import parse as promql
 from allintop.values.units import format_duration, parse_duration
-
-if TYPE_CHECKING:
-    from allintop.dashboard.model import Pick, Variable
-
-ALL = "all"
 
 
 def is_all(pick: Pick) -> bool:
@@ -28,6 +23,27 @@ def is_all(pick: Pick) -> bool:
 
 
 # -- what a pick is written as --
+
+
+def exprs(
+    dashboard: Dashboard,
+    values: Mapping[str, Pick],
+    options: Mapping[str, tuple[str, ...]] | None = None,
+    *,
+    range_: float | None = None,
+    step: float | None = None,
+) -> list[str]:
+    """Every panel's expression, in panel order, with the variables filled in: the
+    picks `values`, each variable's `options` as last asked for (what "all" is), and
+    Grafana's built-ins for the range and step (the dashboard's own unless given)."""
+    filled = query_values(
+        dashboard.variables,
+        values,
+        options or {},
+        range_=dashboard.range if range_ is None else range_,
+        step=dashboard.refresh if step is None else step,
+    )
+    return [promql.interpolate(panel.expr, filled) for panel in dashboard.panels]
 
 
 def query_values(
@@ -224,7 +240,7 @@ def ordered(options: Sequence[str], sort: str) -> tuple[str, ...]:
     key = keys.get(sort.removesuffix("-desc"))
     if key is None:
         return tuple(options)
-    return tuple(sorted(options, key=key, reverse=sort.endswith("-desc")))  # type: ignore[arg-type]
+    return tuple(sorted(options, key=key, reverse=sort.endswith("-desc")))
 
 
 def _numeric_key(text: str) -> float:
@@ -250,6 +266,13 @@ def _natural_key(text: str) -> list[tuple[int, int, str]]:
 # -- chained variables --
 
 
+def depends(variable: Variable) -> frozenset[str]:
+    """The variables its options depend on (its query's and its regex's): when one
+    of them changes, its options are asked for again."""
+    used = promql.variables_used(variable.query or "") | promql.variables_used(variable.regex or "")
+    return frozenset(used - promql.BUILTIN_VARIABLES - {variable.name})
+
+
 def dependents(variables: Sequence[Variable], changed: Collection[str]) -> frozenset[str]:
     """The variables whose options depend on `changed`, directly or through others
     (a chain job -> node -> instance): what is asked again when those change."""
@@ -259,7 +282,7 @@ def dependents(variables: Sequence[Variable], changed: Collection[str]) -> froze
         frontier = {
             v.name
             for v in variables
-            if v.depends & frontier and v.name not in found and v.name not in changed
+            if depends(v) & frontier and v.name not in found and v.name not in changed
         }
         found |= frontier
     return frozenset(found)
@@ -272,7 +295,7 @@ def refresh_order(variables: Sequence[Variable], names: Collection[str]) -> tupl
     done: list[str] = []
     while pending:
         waiting = {v.name for v in pending}
-        ready = next((v for v in pending if not v.depends & (waiting - {v.name})), pending[0])
+        ready = next((v for v in pending if not depends(v) & (waiting - {v.name})), pending[0])
         done.append(ready.name)
         pending.remove(ready)
     return tuple(done)

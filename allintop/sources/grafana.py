@@ -1,7 +1,7 @@
 """The few Grafana HTTP API calls `--grafana` makes, once, before the dashboard starts:
 /api/search (the dashboards), /api/dashboards/uid/<uid> (one) and /api/datasources
 (what the dashboard's references mean). Queries then go through Grafana's datasource
-proxy with the ordinary Prometheus client (see allintop.dashboard.grafana.convert).
+proxy with the ordinary Prometheus client (see allintop.dashboard.grafana.datasources).
 
 The token travels in the Authorization header only: no message here repeats a
 request's headers, and Grafana's own answers are cleaned before they are shown.
@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
-from allintop.dashboard.grafana.convert import GrafanaSource
+from allintop.dashboard.grafana.datasources import GrafanaSource
 from allintop.errors import AllintopError, ConfigError
 from allintop.sources.connection import ConnectionSettings
 from allintop.values.text import clean

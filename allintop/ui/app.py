@@ -174,7 +174,9 @@ class DashboardApp(App[None]):
         self.range = range_ or dashboard.range
         # Query variables' options as last asked for: what "all" of a filtered one is.
         self.variable_options: dict[str, tuple[str, ...]] = {}
-        self.exprs = dashboard.exprs(self.variables, range_=self.range, step=self.refresh_interval)
+        self.exprs = templating.exprs(
+            dashboard, self.variables, range_=self.range, step=self.refresh_interval
+        )
         # What is on the dashboard and where (see _row_widgets and _plan_page).
         self._tiles: list[TileView] = []
         self._row_tiles: list[list[TileView]] = []
@@ -939,8 +941,12 @@ class DashboardApp(App[None]):
         queries: a new poller, backfilled afresh."""
         self.variables.update(values)
         self.variable_options.update(options or {})
-        exprs = self.dashboard.exprs(
-            self.variables, self.variable_options, range_=self.range, step=self.refresh_interval
+        exprs = templating.exprs(
+            self.dashboard,
+            self.variables,
+            self.variable_options,
+            range_=self.range,
+            step=self.refresh_interval,
         )
         bindings = self.dashboard.panel_datasources(self.variables)
         if exprs == self.exprs and bindings == self.bindings:
@@ -1059,7 +1065,9 @@ class DashboardApp(App[None]):
         await self.poller.aclose()
         self.dashboard = dashboard
         self.variable_options = {}
-        self.exprs = dashboard.exprs(self.variables, range_=self.range, step=self.refresh_interval)
+        self.exprs = templating.exprs(
+            dashboard, self.variables, range_=self.range, step=self.refresh_interval
+        )
         # Other panels: none is shown until laid out, and the backfill that _regrid
         # asks for fetches all that are then (no one by one before it).
         self._active = frozenset()

@@ -1,5 +1,6 @@
-"""`allintop once -c dashboard.json`: a real Grafana dashboard file, as it is, against
-the real demo stack's Prometheus."""
+"""`allintop once -c dashboard.json`: a Grafana dashboard file, as it is, against the
+real demo stack's Prometheus; and `allintop import-grafana`. On the repository's own
+dashboards, and on real ones of the public corpus (skipped without it)."""
 
 from __future__ import annotations
 
@@ -8,22 +9,22 @@ from pathlib import Path
 import pytest
 
 from allintop.dashboard.loading import load_dashboard
+from tests import corpus
 from tests.helpers import run_allintop
-
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
 
 
 @pytest.mark.stack
 @pytest.mark.parametrize(
     ("name", "shown"),
     [
+        ("prometheus-self.json", ("== Prometheus self", "Samples Appended", "Memory Profile")),
         ("prometheus-2-stats-grafana7.json", ("== Prometheus 2.0 Stats", "Samples Appended")),
         ("prometheus2-fusakla-3681.json", ("== Main info", "== Resources", "Build, uptime")),
     ],
 )
 def test_once_runs_a_grafana_dashboard_file(stack, name: str, shown: tuple[str, ...]) -> None:
-    result = run_allintop("once", "-c", str(FIXTURES / name), "--url", stack.prometheus_url)
+    path = corpus.dashboard(name)
+    result = run_allintop("once", "-c", str(path), "--url", stack.prometheus_url)
     assert result.returncode in (0, 1, 2, 3), result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     for text in shown:  # its rows and panels
@@ -44,15 +45,21 @@ def test_json_that_is_no_dashboard_exits_64(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_import_grafana_writes_a_panels_yaml_that_runs_the_same(tmp_path: Path) -> None:
-    source = FIXTURES / "node-exporter-full-2022-graph.json"
+@pytest.mark.parametrize(
+    ("name", "variable"),
+    [("node.json", "ds_prometheus"), ("node-exporter-full-2022-graph.json", "DS_PROMETHEUS")],
+)
+def test_import_grafana_writes_a_panels_yaml_that_runs_the_same(
+    tmp_path: Path, name: str, variable: str
+) -> None:
+    source = corpus.dashboard(name)
     out = tmp_path / "panels.yaml"
     result = run_allintop("import-grafana", str(source), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
     text = out.read_text()
 
-    assert "# Not carried over: variable DS_PROMETHEUS (datasource)" in text
+    assert f"# Not carried over: variable {variable} (datasource)" in text
     assert '- {special: "null", text: "N/A"}' in text  # its singlestats' value mappings
 
     back, as_is = load_dashboard(out), load_dashboard(source)
@@ -66,13 +73,14 @@ def test_import_grafana_writes_a_panels_yaml_that_runs_the_same(tmp_path: Path) 
     assert [p.thresholds for p in back.panels] == [p.thresholds for p in as_is.panels]
 
 
-def test_import_grafana_report_and_errors() -> None:
-    source = FIXTURES / "docker-prometheus-monitoring-179.json"
+@pytest.mark.parametrize("name", ["panels.json", "docker-prometheus-monitoring-179.json"])
+def test_import_grafana_report_and_errors(name: str) -> None:
+    source = corpus.dashboard(name)
     result = run_allintop("import-grafana", str(source), "--report")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1].endswith("not supported")
     assert "rows:" not in result.stdout  # the report alone, without -o
-    missing = run_allintop("import-grafana", str(FIXTURES / "no-such.json"))
+    missing = run_allintop("import-grafana", str(corpus.OWN / "no-such.json"))
     assert missing.returncode == 64
     assert "cannot read" in missing.stderr
     assert "Traceback" not in missing.stderr

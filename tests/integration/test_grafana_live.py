@@ -1,7 +1,9 @@
-"""Real Grafana dashboards, run as they are (`allintop once -c FILE`), against real
-exporters: Node Exporter Full against Debian's node-exporter scraped by a real
-Prometheus, Prometheus 2.0 Stats against a Prometheus scraping itself, and the
-bundled AllIN overview in Grafana's JSON against the demo backend.
+"""Grafana dashboards, run as they are (`allintop once -c FILE`), against real
+exporters: a node dashboard against Debian's node-exporter scraped by a real
+Prometheus, a dashboard of Prometheus' own metrics against a Prometheus scraping
+itself, and the bundled AllIN overview in Grafana's JSON against the demo backend.
+Each is the repository's own (tests/fixtures/grafana), and a real one of the public
+corpus (Node Exporter Full, Prometheus 2.0 Stats; skipped without it).
 
 What a panel should show is decided from the server, not from a list: each of its
 queries is parsed (allintop.promql.parse, on promql_parser) for the metric names it selects,
@@ -33,17 +35,18 @@ from allintop.demo.stack import DemoStack
 from allintop.live.poller import aligned
 from allintop.promql import parse as promql
 from allintop.values.units import parse_duration
+from tests import corpus
 from tests.helpers import prom_query, run_allintop, wait_until
 
 pytestmark = pytest.mark.stack
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
 ALLIN_GRAFANA = ROOT / "allintop" / "dashboards" / "allin-overview-grafana.json"
 
-# Each Node Exporter Full's query variables, and the label of the exporter's
+# Each node dashboard's query variables, and the label of the exporter's
 # node_uname_info series each is set to with --var (its `label_values(...)` query).
 NODE_VARIABLES = {
+    "node.json": {"job": "job", "node": "instance"},
     "node-exporter-full-latest.json": {"job": "job", "nodename": "nodename", "node": "instance"},
     "node-exporter-full-2022-graph.json": {"job": "job", "node": "instance"},
 }
@@ -283,7 +286,7 @@ def ratio(panels: list[GrafanaPanel]) -> float:
 
 @pytest.mark.parametrize("name", list(NODE_VARIABLES))
 def test_node_exporter_full_shows_the_node_exporters_metrics(node_stack, name: str) -> None:
-    path, url = FIXTURES / name, node_stack.prometheus_url
+    path, url = corpus.dashboard(name), node_stack.prometheus_url
     board = json.loads(path.read_text())
     query_variables = {v["name"] for v in board["templating"]["list"] if v["type"] == "query"}
     assert query_variables == set(NODE_VARIABLES[name]), "the fixture's variables changed"
@@ -314,8 +317,9 @@ def self_scraping() -> Iterator[DemoStack]:
         demo.stop()
 
 
-def test_prometheus_stats_shows_every_panel(self_scraping: DemoStack) -> None:
-    path, url = FIXTURES / "prometheus-2-stats-grafana7.json", self_scraping.prometheus_url
+@pytest.mark.parametrize("name", ["prometheus-self.json", "prometheus-2-stats-grafana7.json"])
+def test_prometheus_stats_shows_every_panel(self_scraping: DemoStack, name: str) -> None:
+    path, url = corpus.dashboard(name), self_scraping.prometheus_url
     wait_for_scrapes_before_grid(url, [SELF_JOB])
 
     panels = panels_of(path, {}, known_names(url, SELF_JOB))

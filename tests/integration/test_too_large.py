@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from allintop.dashboard import templating
 from allintop.dashboard.loading import load_text
 from allintop.live import fetching
 from allintop.live.poller import Poller
@@ -58,7 +59,9 @@ async def test_a_too_large_history_is_skipped_and_not_asked_again(stack, monkeyp
     with FaultProxy(stack.prometheus_url) as proxy:
         proxy.route(huge(50_000, label="route"), query=HUGE_METRIC)
         async with PrometheusClient(proxy.url) as client:
-            p = Poller(client, dashboard.panels, dashboard.exprs({}), step=1.0, range_=300.0)
+            p = Poller(
+                client, dashboard.panels, templating.exprs(dashboard, {}), step=1.0, range_=300.0
+            )
             try:
                 filled = await p.backfill(time.time())
                 # No error for the big panel (its values come from the ticks), and the

@@ -19,6 +19,7 @@ import pytest
 from allintop.cli.parser import build_parser
 from allintop.cli.setup import resolve
 from allintop.ui.app import DashboardApp, make_app
+from tests import corpus
 from tests.grafanastub import GrafanaStub
 from tests.helpers import prom_query, wait_until
 from tests.tui.util import screen_text, wait_for
@@ -26,8 +27,9 @@ from tests.tui.util import screen_text, wait_for
 pytestmark = pytest.mark.stack
 
 ROOT = Path(__file__).resolve().parents[2]
-# Real dashboards by other people, beside the project (see their README for licences).
-STATS = ROOT.parent / "shared" / "fixtures" / "grafana" / "prometheus-2-stats-grafana7.json"
+# Dashboards of Prometheus' own metrics, by uid on the stand-in: the repository's own,
+# and a real one by other people (the public corpus; served when it is there).
+SELF = {"prom-self": "prometheus-self.json", "prom2stats": "prometheus-2-stats-grafana7.json"}
 TOKEN = "glsa_Zx81secretTOKENvalue_4f2a"
 
 MINE = {
@@ -97,7 +99,11 @@ def grafana(node_stack) -> Iterator[GrafanaStub]:
             "prom-uid", "Prometheus", "prometheus", node_stack.prometheus_url, default=True
         )
         stub.add_datasource("loki-uid", "Loki", "loki", "http://127.0.0.1:9")
-        stub.add_dashboard(json.loads(STATS.read_text()), uid="prom2stats", folder="Ops")
+        own = json.loads(corpus.own(SELF["prom-self"]).read_text())
+        stub.add_dashboard(own, uid="prom-self", folder="Ops")
+        if corpus.directory() is not None:
+            stats = json.loads(corpus.path(SELF["prom2stats"]).read_text())
+            stub.add_dashboard(stats, uid="prom2stats", folder="Ops")
         stub.add_dashboard(copy.deepcopy(MINE), uid="mixed-bag")
         stub.add_dashboard({**MINE, "title": "Twin"}, uid="twin-1", folder="A")
         stub.add_dashboard({**MINE, "title": "Twin"}, uid="twin-2", folder="B")
@@ -128,7 +134,7 @@ def test_list_shows_each_dashboard_and_exits_0(grafana: GrafanaStub) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["UID", "TITLE", "FOLDER"]
-    assert any(line.split()[0] == "prom2stats" and "Prometheus 2.0 Stats" in line for line in lines)
+    assert any(line.split()[0] == "prom-self" and "Prometheus self" in line for line in lines)
     assert any(line.startswith("twin-2") and line.rstrip().endswith("B") for line in lines)
     assert {r.path for r in grafana.seen} == {"/api/search"}
     assert all(r.authorized for r in grafana.seen)
@@ -189,10 +195,14 @@ def _app(grafana: GrafanaStub, wanted: str) -> DashboardApp:
     return make_app(launch.dashboard, launch.datasources(), refresh=1.0)
 
 
+@pytest.mark.parametrize(
+    ("uid", "title"), [("prom-self", "Prometheus self"), ("prom2stats", "Prometheus 2.0 Stats")]
+)
 async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_token(
-    grafana: GrafanaStub, tmp_path: Path
+    grafana: GrafanaStub, tmp_path: Path, uid: str, title: str
 ) -> None:
-    app = _app(grafana, "prom2stats")
+    corpus.dashboard(SELF[uid])  # the public corpus' is skipped without it
+    app = _app(grafana, uid)
     async with app.run_test(size=(140, 50)) as pilot:
         panels = app.dashboard.panels
         # Each tile's queries (one panel each), in Grafana's grid order: a panel of
@@ -215,7 +225,7 @@ async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_tok
             what="values through Grafana's proxy",
         )
         text = screen_text(app)
-        assert "Prometheus 2.0 Stats" in text or "Samples Appended" in text
+        assert title in text or "Samples Appended" in text
         # What `s` and --screenshot write: the screen as SVG.
         _no_token(text, app.export_screenshot())
         _no_token(*(f"{n.title} {n.message}" for n in app._notifications))

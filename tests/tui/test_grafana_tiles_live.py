@@ -1,4 +1,5 @@
-"""Node Exporter Full as it is, in the TUI at 200x60, against Debian's node-exporter
+"""A node dashboard as it is (the repository's own, and Node Exporter Full of the
+public corpus, skipped without it), in the TUI at 200x60, against Debian's node-exporter
 scraped by a real Prometheus: the panels of its expanded rows whose metrics the
 exporter has show data in their tiles; a collapsed row is not queried until Space
 opens it, and then its panels show data too; nothing goes wrong on the way.
@@ -24,9 +25,9 @@ from allintop.live.reports import PanelState
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.row_title import RowTitle
+from tests import corpus
 from tests.helpers import prom_query
 from tests.integration.test_grafana_live import (
-    FIXTURES,
     NODE_MIN_SHOWN,
     NODE_VARIABLES,
     GrafanaPanel,
@@ -105,7 +106,7 @@ async def _wait_shown(pilot: Pilot, group: list[Placed], name: str, within: floa
 
 @pytest.mark.parametrize("name", list(NODE_VARIABLES))
 async def test_node_exporter_full_in_the_tui(node_stack: DemoStack, name: str) -> None:
-    path: Path = FIXTURES / name
+    path: Path = corpus.dashboard(name)
     url = node_stack.prometheus_url
     values = _values(node_stack, name)
     grafana = panels_of(path, values, known_names(url, NODE_JOB))

@@ -4,22 +4,22 @@ grid order, units, legends, and the five ways a dashboard names its datasource."
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from allintop.dashboard import templating
 from allintop.dashboard.grafana import convert as grafana
+from allintop.dashboard.grafana.datasources import GrafanaSource
 from allintop.dashboard.model import Auth
 from allintop.errors import ConfigError
 from allintop.sources.grafana import Listed, choose
+from tests import corpus
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
 AUTH = Auth(kind="bearer", secret_env="GRAFANA_TOKEN")
 SERVER = [
-    grafana.GrafanaSource("p1", "Prom EU", "prometheus", is_default=True),
-    grafana.GrafanaSource("p2", "Prom US", "prometheus"),
-    grafana.GrafanaSource("l1", "Loki", "loki"),
+    GrafanaSource("p1", "Prom EU", "prometheus", is_default=True),
+    GrafanaSource("p2", "Prom US", "prometheus"),
+    GrafanaSource("l1", "Loki", "loki"),
 ]
 
 
@@ -102,17 +102,72 @@ def test_rows_grid_order_units_and_legends() -> None:
     # Grafana's built-in stays a reference, filled in for the range and step queried
     # with: at 4 x 10 s or 1 m.
     assert left.expr == "rate(x[$__rate_interval])"
-    assert dashboard.exprs({})[0] == "rate(x[60000ms])"
-    assert dashboard.exprs({}, step=30)[0] == "rate(x[120000ms])"
+    assert templating.exprs(dashboard, {})[0] == "rate(x[60000ms])"
+    assert templating.exprs(dashboard, {}, step=30)[0] == "rate(x[120000ms])"
     assert (dashboard.refresh, dashboard.range) == (10.0, 3600.0)
 
 
-def test_a_real_legacy_rows_dashboard_keeps_its_rows() -> None:
-    board = json.loads((FIXTURES / "docker-containers-dockprom.json").read_text())
-    server = [grafana.GrafanaSource("p", "Prometheus", "prometheus", is_default=True)]
+# The repository's own, and one of the public corpus (skipped without it).
+@pytest.mark.parametrize("name", ["legacy-rows.json", "docker-containers-dockprom.json"])
+def test_a_legacy_rows_dashboard_keeps_its_rows(name: str) -> None:
+    board = json.loads(corpus.dashboard(name).read_text())
+    server = [GrafanaSource("p", "Prometheus", "prometheus", is_default=True)]
     dashboard = grafana.convert(board, server, "http://g", AUTH).dashboard
     assert len(dashboard.rows) > 1 and dashboard.panels
     assert set(dashboard.sources) == {"Prometheus"}
+
+
+def _every_reference() -> dict:
+    return json.loads(corpus.own("datasources.json").read_text())
+
+
+def test_every_form_of_reference_in_a_dashboard_on_a_server() -> None:
+    server = [
+        GrafanaSource("prom-eu", "Prom EU", "prometheus", is_default=True),
+        GrafanaSource("prom-us", "Prom US", "prometheus"),
+        GrafanaSource("loki-uid", "Loki", "loki"),
+    ]
+    converted = grafana.convert(_every_reference(), server, "https://g.example", AUTH)
+    chosen = [(p.title, p.datasource) for p in converted.dashboard.panels]
+    assert chosen == [
+        ("by name", "Prom-US"),
+        ("by uid", "Prom-EU"),
+        ("by variable", "Prom-US"),  # $datasource's current value: prom-us
+        ("by braced variable", "Prom-US"),
+        ("by import input", "Prom-EU"),  # no such variable: the default
+        ("null", "Prom-EU"),
+        ("absent", "Prom-EU"),
+        ("the word default", "Prom-EU"),
+        ("by type only", "Prom-EU"),
+        ("on the target", "Prom-US"),  # the target's own, not the panel's (Loki)
+        ("mixed · A", "Prom-US"),
+        ("mixed · B", "Prom-EU"),  # a target of a mixed panel naming none: the default
+        ("math · A", "Prom-EU"),
+    ]
+    assert converted.unsupported == (
+        "gone: datasource 'nope' is not on the Grafana server",
+        "mixed: datasource 'Loki' is loki: not supported",
+        "math: a server-side expression (__expr__): not supported",
+        "loki by type: datasource 'Loki' is loki: not supported",
+        "loki by name: datasource 'Loki' is loki: not supported",
+        "loki by variable: datasource 'Loki' is loki: not supported",
+    )
+    assert set(converted.dashboard.sources) == {"Prom-EU", "Prom-US"}
+    assert converted.dashboard.datasource.name == "Prom-EU"
+
+
+def test_every_form_of_reference_in_a_file_is_the_default_datasource() -> None:
+    converted = grafana.from_file(_every_reference(), "datasources.json")
+    assert {p.datasource for p in converted.dashboard.panels} == {None}
+    assert len(converted.dashboard.panels) == 14  # "gone" too: no server to lack it
+    assert converted.unsupported == (
+        "mixed: datasource 'loki-uid' is loki: not supported",
+        "math: a server-side expression (__expr__): not supported",
+        "loki by type: datasource 'loki-uid' is loki: not supported",
+        "loki by name: datasource 'Loki' is loki: not supported",  # by its name
+        "loki by variable: datasource '${logs}' is loki: not supported",  # a loki variable
+    )
+    assert converted.dashboard.datasources == {}
 
 
 def test_choose_by_uid_or_title_and_an_ambiguous_title_lists_the_matches() -> None:

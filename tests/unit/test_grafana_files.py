@@ -1,6 +1,8 @@
-"""Real Grafana dashboards by other people, loaded as they are with `-c FILE.json`:
-every one loads, every non-row panel is shown or named as not supported, and every
-PromQL target parses once its variables are filled in."""
+"""Grafana dashboards loaded as they are with `-c FILE.json`: the repository's own
+(tests/fixtures/grafana), the bundled ones, and real ones by other people (the public
+corpus, skipped without it). Every one loads, every non-row panel is shown or named as
+not supported, every PromQL target parses once its variables are filled in, and
+import-grafana writes a panels.yaml that loads back as the same panels."""
 
 from __future__ import annotations
 
@@ -13,7 +15,8 @@ from typing import Any
 import pytest
 
 from allintop.dashboard.grafana import to_yaml as grafana_import
-from allintop.dashboard.grafana.convert import Converted, PanelReport
+from allintop.dashboard.grafana.convert import Converted
+from allintop.dashboard.grafana.panels import PanelReport
 from allintop.dashboard.loading import load_dashboard, load_text
 from allintop.dashboard.model import Dashboard, Datasource, Panel, Row, Tile
 from allintop.dashboard.panels_yaml.variables import placeholder_values
@@ -21,18 +24,39 @@ from allintop.errors import ConfigError
 from allintop.promql import parse as promql
 from allintop.values.mappings import ValueMapping
 from allintop.values.thresholds import make_thresholds
+from tests import corpus
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"
-FILES = sorted(FIXTURES.glob("*.json"))
+OWN = sorted(corpus.OWN.glob("*.json"))
 # The Grafana dashboards that ship in the package: held to the same checks.
-BUNDLED = sorted((ROOT / "allintop" / "dashboards").glob("*.json"))
-ALL_FILES = BUNDLED + FILES
+BUNDLED = sorted((corpus.ROOT / "allintop" / "dashboards").glob("*.json"))
+# Every dashboard, by "tier/name": the public corpus' are found when the test runs.
+LOCAL = {f"own/{p.name}": p for p in OWN} | {f"bundled/{p.name}": p for p in BUNDLED}
+ALL_FILES = [*LOCAL, *(f"corpus/{name}" for name in corpus.names())]
 
 
-def test_the_fixtures_are_there() -> None:
-    assert len(FILES) >= 10, f"the Grafana fixtures are missing from {FIXTURES}"
+def _path(key: str) -> Path:
+    return LOCAL[key] if key in LOCAL else corpus.path(key.removeprefix("corpus/"))
+
+
+def test_the_repositorys_own_dashboards_are_there() -> None:
+    assert [p.name for p in OWN] == [
+        "api-answer.json",
+        "datasources.json",
+        "export.json",
+        "fieldconfig.json",
+        "legacy-rows.json",
+        "node.json",
+        "panels.json",
+        "prometheus-self.json",
+        "rows.json",
+        "variables.json",
+    ]
     assert BUNDLED, "the bundled Grafana dashboard is missing"
+
+
+def test_the_public_corpus_is_all_there() -> None:
+    found = sorted(corpus.require().glob("*.json"))
+    assert len(found) >= 10, f"the Grafana corpus is incomplete: {found}"
 
 
 def _non_row_panels(board: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -46,9 +70,11 @@ def _non_row_panels(board: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
             yield panel
 
 
-@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
-def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
-    board = json.loads(path.read_text())
+@pytest.mark.parametrize("key", ALL_FILES)
+def test_every_non_row_panel_is_shown_or_named(key: str) -> None:
+    path = _path(key)
+    document = json.loads(path.read_text())
+    board = document.get("dashboard", document)  # the HTTP API's answer holds it
     dashboard = load_dashboard(path)
     tiles = [tile for row in dashboard.rows for tile in row.layout]
     shown = [tile.title or "untitled" for tile in tiles]
@@ -69,9 +95,9 @@ def test_every_non_row_panel_is_shown_or_named(path: Path) -> None:
     assert dashboard.datasource.url is None  # --url / $PROMETHEUS_URL / the default
 
 
-@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
-def test_every_promql_target_parses_after_expansion(path: Path) -> None:
-    dashboard = load_dashboard(path)
+@pytest.mark.parametrize("key", ALL_FILES)
+def test_every_promql_target_parses_after_expansion(key: str) -> None:
+    dashboard = load_dashboard(_path(key))
     values = placeholder_values(dashboard.variables)
     for panel in (p for row in dashboard.rows for p in row.panels):
         promql.parse(promql.interpolate(panel.expr, values))
@@ -157,8 +183,9 @@ def _shown(dashboard: Dashboard) -> list[tuple[object, ...]]:
     ]
 
 
-@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
-def test_import_grafana_output_loads_back_as_the_same_panels(path: Path) -> None:
+@pytest.mark.parametrize("key", ALL_FILES)
+def test_import_grafana_output_loads_back_as_the_same_panels(key: str) -> None:
+    path = _path(key)
     converted = grafana_import.convert(path.read_text(), str(path))
     text = grafana_import.to_yaml(converted, path.name)
     back = load_text(text, "imported.yaml")
@@ -270,7 +297,31 @@ def test_what_cannot_be_written_is_a_comment_and_the_default() -> None:
 
 
 def test_the_report_names_each_panel_once_with_its_status() -> None:
-    path = FIXTURES / "prometheus2-fusakla-3681.json"
+    path = corpus.own("panels.json")
+    lines = grafana_import.report(grafana_import.convert(path.read_text(), str(path))).splitlines()
+    assert lines == [
+        "== Every panel kind",
+        "  converted      Up targets",
+        "  converted      CPU busy",
+        "  converted      Memory used",
+        "  converted      Read me",
+        "  partly         Request rate: hidden queries C: left out",
+        "  converted      Versions",
+        "  converted      Latency buckets",
+        "  not supported  Share by code: a piechart panel: not drawn in the terminal, "
+        "its queries listed",
+        "  not supported  Shared panel: a untyped panel without queries: not supported; "
+        "a untyped panel: not drawn in the terminal, its queries listed",
+        "  not supported  Error lines: datasource 'loki' is loki: not supported; "
+        "a logs panel: not drawn in the terminal, its queries listed",
+        "6 converted, 1 partly, 3 not supported",
+    ]
+    board = json.loads(path.read_text())
+    assert sum(1 for line in lines if line.startswith("  ")) == len(list(_non_row_panels(board)))
+
+
+def test_the_report_of_a_real_dashboard_names_each_panel_once() -> None:
+    path = corpus.path("prometheus2-fusakla-3681.json")
     text = grafana_import.report(grafana_import.convert(path.read_text(), str(path)))
     lines = text.splitlines()
     assert "== Main info" in lines

@@ -1,33 +1,30 @@
-"""Named panels of the real Grafana fixtures: their unit, decimals, thresholds, value
-mappings and reducer, checked by value against what Grafana shows for them."""
+"""Named panels' unit, decimals, thresholds, value mappings and reducer, checked by
+value against what Grafana shows for them: the repository's own (tests/fixtures/grafana),
+then real dashboards of the public corpus (skipped without it)."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
-
-import pytest
 
 from allintop.dashboard.grafana import convert as grafana
+from allintop.dashboard.grafana.panels import PanelReport
 from allintop.dashboard.model import Panel, Tile
 from allintop.values.mappings import ValueMapping, mapped
 from allintop.values.reducers import reduce
 from allintop.values.thresholds import Status, status_of
 from allintop.values.units import format_value
-
-FIXTURES = Path("/work/shared/fixtures/grafana")
-pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason="shared fixtures not present")
+from tests import corpus
 
 
 @cache
-def _reports(name: str) -> dict[str, grafana.PanelReport]:
-    path = FIXTURES / name
+def _reports(name: str) -> dict[str, PanelReport]:
+    path = corpus.dashboard(name)
     converted = grafana.from_file(json.loads(path.read_text()), str(path))
     return {report.title: report for _, reports in converted.layout for report in reports}
 
 
-def _panel(name: str, title: str) -> tuple[Panel, Tile, grafana.PanelReport]:
+def _panel(name: str, title: str) -> tuple[Panel, Tile, PanelReport]:
     report = _reports(name)[title]
     assert report.tile is not None and report.panels
     return report.panels[0], report.tile, report
@@ -40,6 +37,166 @@ def _texts(panel: Panel) -> tuple[str | None, str | None]:
         thresholds.target and thresholds.target.text,
         thresholds.alert and thresholds.alert.text,
     )
+
+
+# -- the repository's own dashboards ------------------------------------------------------
+
+OWN = "fieldconfig.json"
+LEGACY = "legacy-rows.json"
+
+
+def test_a_percent_gauge_with_colour_steps_and_a_null_mapping() -> None:
+    panel, tile, _ = _panel(OWN, "CPU busy")
+    assert (tile.kind, panel.unit, panel.decimals) == ("gauge", "percent", 1)
+    assert _texts(panel) == ("<85", ">=95")  # rgba green, orange from 85, red from 95
+    assert (tile.min, tile.max) == (0.0, 100.0)  # none given: a percent gauge's own
+    assert format_value(91.234, panel.unit, panel.decimals) == ("91.2", "%")
+    assert [status_of(v, panel.thresholds) for v in (10, 85, 95)] == [
+        Status.OK, Status.WARNING, Status.CRITICAL,
+    ]  # fmt: skip
+    assert mapped(None, tile.mappings) == ValueMapping("special", "N/A", special="null")
+
+
+def test_percentage_steps_of_a_ratio_and_bar_gauges_of_zero_to_one() -> None:
+    panel, tile, _ = _panel(OWN, "Pressure")
+    assert (tile.kind, panel.unit, panel.decimals) == ("bargauge", "percentunit", 1)
+    assert _texts(panel) == ("<0.7", ">=0.9")  # 70 % and 90 % of 0..1
+    assert (tile.min, tile.max) == (0.0, 1.0)
+    assert format_value(0.7531, panel.unit, panel.decimals) == ("75.3", "%")
+    usage, usage_tile, _ = _panel(OWN, "RAM usage")
+    assert (usage_tile.kind, usage.unit, usage.decimals, usage_tile.min, usage_tile.max) == (
+        "bargauge", "percentunit", 2, 0.0, 1.0,
+    )  # fmt: skip
+    assert usage.thresholds is None  # coloured by a gradient, not by its steps
+    assert format_value(0.4567, usage.unit, usage.decimals) == ("45.67", "%")
+
+
+def test_a_stat_that_colours_nothing_has_no_thresholds() -> None:
+    uptime, tile, _ = _panel(OWN, "Uptime")
+    assert (uptime.unit, uptime.decimals, uptime.thresholds) == ("s", 1, None)
+    assert (tile.min, tile.max, tile.graph) == (None, None, False)
+    ram, _, _ = _panel(OWN, "RAM total")
+    assert (ram.unit, ram.decimals) == ("bytes", 0)
+    assert format_value(16 * 1024**3, ram.unit, ram.decimals) == ("16", "GiB")
+    fixed, _, _ = _panel(OWN, "Fixed colour")
+    assert fixed.thresholds is None  # Grafana colours it one fixed colour
+
+
+def test_a_band_of_colours_is_approximated_and_said_so() -> None:
+    panel, _, report = _panel(OWN, "Scrape success")
+    assert panel.unit == "bool"
+    assert _texts(panel) == (">=1", "<1")  # green, dark-red from 0, green from 1
+    assert [status_of(v, panel.thresholds) for v in (0, 1)] == [Status.CRITICAL, Status.OK]
+    assert format_value(1, panel.unit) == ("True", "")
+    assert report.dropped == (
+        "thresholds: colour steps ok, critical from 0, ok from 1 approximated as "
+        "target >=1, alert <1",
+    )
+
+
+def test_yes_no_and_temperatures_and_time_series_steps() -> None:
+    power, _, _ = _panel(OWN, "Power supply")
+    assert (power.unit, format_value(1, power.unit), format_value(0, power.unit)) == (
+        "bool_yes_no", ("Yes", ""), ("No", ""),
+    )  # fmt: skip
+    heat, tile, _ = _panel(OWN, "Temperature")
+    assert (tile.kind, heat.unit, heat.thresholds, tile.min) == ("timeseries", "celsius", None, 0)
+    assert format_value(48.5, heat.unit) == ("48.5", "°C")
+    # Every new Grafana panel has steps, which a time series does not show...
+    cpu, cpu_tile, _ = _panel(OWN, "CPU utilisation")
+    assert (cpu_tile.kind, cpu.unit, cpu.thresholds) == ("timeseries", "percentunit", None)
+    # ... unless it draws them.
+    lines, _, _ = _panel(OWN, "Threshold lines")
+    assert _texts(lines) == ("<250", ">=250")
+
+
+def test_value_mappings_of_a_health_stat() -> None:
+    panel, tile, _ = _panel(OWN, "Health")
+    assert _texts(panel) == (">=1", "<1")
+    assert [(m.value, m.text) for m in tile.mappings] == [("0", "DOWN"), ("1", "UP")]
+    assert (mapped(1.0, tile.mappings) or ValueMapping("value", "")).text == "UP"
+    assert (mapped(0.0, tile.mappings) or ValueMapping("value", "")).text == "DOWN"
+
+
+def test_decimal_bytes_binary_rates_and_a_given_range() -> None:
+    memory, _, _ = _panel(OWN, "Host memory")
+    assert format_value(8e9, memory.unit) == ("8.00", "GB")  # decimal, as Grafana's
+    network, _, _ = _panel(OWN, "Network received")
+    assert format_value(3 * 1024**2, network.unit) == ("3.00", "MiB/s")
+    ranged, tile, _ = _panel(OWN, "Ranged")
+    assert (ranged.decimals, tile.min, tile.max) == (10, 10.0, 20.0)  # decimals 14: at most 10
+
+
+def test_a_singlestats_thresholds_colours_and_value_name() -> None:
+    panel, tile, _ = _panel(LEGACY, "Used swap")
+    assert (tile.kind, panel.unit) == ("stat", "percent")
+    assert _texts(panel) == ("<10", ">=25")  # thresholds "10,25", three rgba colours
+    assert (tile.reducer, tile.graph, tile.min, tile.max) == ("lastNotNull", True, 0.0, 100.0)
+    # mappingType 1: its value maps, not its range maps
+    assert tile.mappings == (ValueMapping("special", "N/A", special="null"),)
+
+
+def test_a_singlestats_average_and_hidden_gauge() -> None:
+    panel, tile, _ = _panel(LEGACY, "Load average")
+    assert (panel.unit, panel.decimals, tile.reducer) == ("percent", 2, "mean")  # "avg"
+    assert _texts(panel) == ("<65", ">=90")
+    cores, cores_tile, _ = _panel(LEGACY, "Cores")
+    assert (cores.thresholds, cores_tile.min, cores_tile.max) == (None, None, None)
+    assert reduce([None, 2.0, 4.0], tile.reducer) == 3.0
+
+
+def test_a_reversed_singlestats_colours_fall_to_ok() -> None:
+    panel, _, _ = _panel(LEGACY, "Targets online")
+    assert _texts(panel) == (">=1", "<0")  # red, orange from 0, green from 1
+    assert [status_of(v, panel.thresholds) for v in (-1, 0, 3)] == [
+        Status.CRITICAL, Status.WARNING, Status.OK,
+    ]  # fmt: skip
+
+
+def test_singlestat_max_and_a_value_map() -> None:
+    panel, tile, _ = _panel(LEGACY, "WAL corruptions")
+    assert tile.reducer == "max"
+    assert _texts(panel) == ("<0.1", ">=1")
+    assert [(m.kind, m.value, m.text) for m in tile.mappings] == [("value", "0", "None")]
+
+
+def test_graph_units_and_threshold_lines_below() -> None:
+    memory, tile, report = _panel(LEGACY, "Memory")
+    assert (tile.kind, memory.unit, memory.thresholds) == ("timeseries", "bytes", None)
+    assert report.dropped == ("stacking: the series are drawn unstacked",)
+    ratio, _, _ = _panel(LEGACY, "Success ratio")
+    assert ratio.unit == "percentunit"  # its left axis' format
+    assert _texts(ratio) == (">=0.8", "<0.5")  # lines below 0.5 and 0.8 fall to ok
+
+
+def test_what_is_shown_otherwise_of_the_own_panels_is_only_what_they_ask_for() -> None:
+    noted = {
+        (report.title, line)
+        for name in (OWN, LEGACY)
+        for report in _reports(name).values()
+        for line in report.dropped
+        if line.startswith(("unit", "reducer"))
+    }
+    assert noted == {
+        ("Odd", "unit 'furlongs': not one allintop knows, shown as the number, then 'furlongs'"),
+        ("Odd", "reducer 'step': not computed here, the last value is shown instead"),
+        ("Date", "unit 'dateTimeFromNow': shown as an ISO date and time, not as an age"),
+    }
+    assert _reports(OWN)["Odd"].dropped == (
+        "unit 'furlongs': not one allintop knows, shown as the number, then 'furlongs'",
+        "value mappings: a regex mapping: not supported",
+        "reducer 'step': not computed here, the last value is shown instead",
+        "field overrides of unit: each series shows the panel's own",
+    )
+    date = _reports(OWN)["Date"].tile
+    assert date is not None and date.reducer == "p95"
+    assert _reports(OWN)["Stacked"].dropped == (
+        "transformations organize: panels.yaml has none",
+        "stacking: the series are drawn unstacked",
+    )
+
+
+# -- the public corpus --------------------------------------------------------------------
 
 
 def test_node_exporter_cpu_busy_gauge() -> None:
@@ -151,13 +308,13 @@ def test_decbytes_and_binary_rates() -> None:
 
 
 def test_no_fixture_panel_names_a_unit_or_reducer_allintop_does_not_know() -> None:
-    for path in sorted(FIXTURES.glob("*.json")):
+    for path in sorted(corpus.require().glob("*.json")):
         for report in _reports(path.name).values():
             lines = [line for line in report.dropped if line.startswith(("unit", "reducer"))]
             assert not lines, (path.name, report.title, lines)
 
 
-def _synthetic(**panel: object) -> grafana.PanelReport:
+def _synthetic(**panel: object) -> PanelReport:
     board = {
         "title": "Synthetic",
         "panels": [

@@ -9,6 +9,7 @@ from allintop.dashboard.model import Variable
 from allintop.dashboard.templating import (
     auto_interval,
     dependents,
+    depends,
     filtered,
     kept,
     multi_pick,
@@ -206,7 +207,7 @@ def test_dependents_follow_the_chain_and_nothing_else() -> None:
     assert dependents(CHAIN, {"job"}) == {"node", "port"}
     assert dependents(CHAIN, {"node"}) == {"port"}
     assert dependents(CHAIN, {"other"}) == set()
-    assert CHAIN[3].depends == {"node"}
+    assert depends(CHAIN[3]) == {"node"}
 
 
 def test_each_is_asked_after_those_it_depends_on() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from allintop.dashboard import templating
 from allintop.dashboard.loading import load_text
 from allintop.dashboard.model import Dashboard, Variable
 from allintop.errors import ConfigError
@@ -65,7 +66,7 @@ def test_every_kind_is_read_as_written() -> None:
         sort="natural",
         label="Host",
     )
-    assert variables["instance"].depends == {"job"}
+    assert templating.depends(variables["instance"]) == {"job"}
     quantile = variables["quantile"]
     assert (quantile.kind, quantile.include_all, quantile.default) == ("query", False, "")
     assert variables["env"] == Variable(
@@ -98,7 +99,7 @@ def test_the_queries_every_kind_makes() -> None:
     )
     dashboard = load(EVERY_KIND, expr)
     picks = dashboard.variable_values({"quantile": "0.99", "names": "job"})
-    assert dashboard.exprs(picks) == [
+    assert templating.exprs(dashboard, picks) == [
         'sum by (job) (rate(x{job=~".*", instance=~".*", env=~"(prod|staging)",'
         ' region="eu-1", f=~"api.*", q="0.99"}[2m]))'  # 15m in 10 steps, rounded
     ]
@@ -106,8 +107,8 @@ def test_the_queries_every_kind_makes() -> None:
 
 def test_grafanas_built_ins_are_filled_in_when_queried() -> None:
     dashboard = load("refresh: 30s\nrange: 1h\n", "rate(x[$__rate_interval]) * $__range_s")
-    assert dashboard.exprs({}) == ["rate(x[120000ms]) * 3600"]
-    assert dashboard.exprs({}, range_=300, step=5) == ["rate(x[60000ms]) * 300"]
+    assert templating.exprs(dashboard, {}) == ["rate(x[120000ms]) * 3600"]
+    assert templating.exprs(dashboard, {}, range_=300, step=5) == ["rate(x[60000ms]) * 300"]
 
 
 @pytest.mark.parametrize(

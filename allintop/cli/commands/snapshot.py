@@ -19,6 +19,7 @@ from typing import TextIO
 
 from allintop.cli.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
 from allintop.cli.setup import resolve
+from allintop.dashboard import templating
 from allintop.dashboard.model import Dashboard, Panel, Pick
 from allintop.live import variables as live_variables
 from allintop.live.datasources import Datasources
@@ -74,7 +75,7 @@ async def snapshot(
     poller = FanOut(
         sources,
         dashboard.panels,
-        dashboard.exprs(values),
+        templating.exprs(dashboard, values),
         dashboard.panel_datasources(values),
         step=dashboard.refresh,
         range_=dashboard.range,
@@ -197,7 +198,7 @@ async def run_once(
     sources = _sources(dashboard, client)
     variables = await _settled(dashboard, sources, variables)
     values = dashboard.variable_values(variables)
-    exprs = dashboard.exprs(values)
+    exprs = templating.exprs(dashboard, values)
     clients = [sources[name] for name in dashboard.panel_datasources(values)]
     try:
         states = await snapshot(dashboard, sources, variables)
@@ -260,7 +261,7 @@ async def run_check(
     sources = _sources(dashboard, client)
     variables = await _settled(dashboard, sources, variables)
     values = dashboard.variable_values(variables)
-    exprs = dashboard.exprs(values)
+    exprs = templating.exprs(dashboard, values)
     bindings = dashboard.panel_datasources(values)
     checked: list[_Checked] = []
     try:

@@ -20,8 +20,9 @@ from collections.abc import Iterator, Sequence
 
 import yaml
 
-from allintop.dashboard.grafana import convert as grafana
-from allintop.dashboard.grafana.convert import Converted, PanelReport
+from allintop.dashboard.grafana.convert import Converted, from_file
+from allintop.dashboard.grafana.documents import is_dashboard
+from allintop.dashboard.grafana.panels import PanelReport
 from allintop.dashboard.model import Panel, Row, Tile, Variable
 from allintop.dashboard.panels_yaml.rows import UNTITLED, query_name
 from allintop.errors import ConfigError
@@ -40,13 +41,13 @@ def convert(text: str, source: str) -> Converted:
             f"(line {getattr(error, 'lineno', '?')})",
             hint="import-grafana reads a dashboard's JSON, as Grafana exports it",
         ) from None
-    if not grafana.is_dashboard(document):
+    if not is_dashboard(document):
         raise ConfigError(
             f"{source} is JSON but not a Grafana dashboard",
             hint='a Grafana dashboard has "panels" (or the old "rows"); the HTTP API\'s '
             'answer has "dashboard" and "meta"',
         )
-    return grafana.from_file(document, source)
+    return from_file(document, source)
 
 
 def to_yaml(converted: Converted, source: str) -> str:

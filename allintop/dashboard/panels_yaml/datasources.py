@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import Literal
 from urllib.parse import urlsplit
 
 from yaml.nodes import MappingNode, Node, ScalarNode
@@ -174,14 +175,18 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def _auth(node: Node, path: str, base_dir: Path) -> Auth:
     _reject_inline_secrets(node, path)
     fields = mapping(node, path, _AUTH_KEYS)
-    kind = optional(fields, "kind", path, as_text)
-    if kind not in (None, "bearer", "basic"):
+    written = optional(fields, "kind", path, as_text)
+    if written not in (None, "bearer", "basic"):
         fail(
-            fields["kind"], key_path(path, "kind"), f'unknown auth kind "{kind}"', "bearer or basic"
+            fields["kind"],
+            key_path(path, "kind"),
+            f'unknown auth kind "{written}"',
+            "bearer or basic",
         )
-    if kind is None:  # inferred: a username or password means basic auth
-        basic_keys = ("username", "password_env", "password_file")
-        kind = "basic" if any(key in fields for key in basic_keys) else "bearer"
+    # Without a kind, a username or password means basic auth.
+    inferred = any(key in fields for key in ("username", "password_env", "password_file"))
+    basic = written == "basic" or (written is None and inferred)
+    kind: Literal["bearer", "basic"] = "basic" if basic else "bearer"
     prefix, other = ("token", "password") if kind == "bearer" else ("password", "token")
     for key in (f"{other}_env", f"{other}_file"):
         if key in fields:

@@ -131,7 +131,7 @@ def _mappings(node: Node, path: str) -> tuple[ValueMapping, ...]:
 def _mapping(node: Node, path: str) -> ValueMapping:
     """One mapping: exactly one of value:, from:/to: or special:, and what it shows."""
     fields = mapping(node, path, _MAPPING_KEYS)
-    matches = [key for key in ("value", "special") if key in fields]
+    matches: list[str] = [key for key in ("value", "special") if key in fields]
     if "from" in fields or "to" in fields:
         matches.append("from/to")
     if len(matches) != 1:

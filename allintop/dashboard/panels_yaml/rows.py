@@ -144,7 +144,7 @@ def _row(
     title = nonempty_text(fields["title"], key_path(path, "title"))
     datasource = optional(fields, "datasource", path, refs.check)
     panels_node = fields.get("panels")
-    if is_null(panels_node):
+    if panels_node is None or is_null(panels_node):
         fail(panels_node or node, path, f'row "{title}" has no panels', EXAMPLES["panels"])
     items = sequence(panels_node, key_path(path, "panels"), "panels: [{title: ..., expr: ...}]")
     if not items:

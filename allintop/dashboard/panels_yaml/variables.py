@@ -39,6 +39,7 @@ from allintop.dashboard.model import (
     VARIABLE_SORTS,
     Pick,
     Variable,
+    VariableSort,
 )
 from allintop.dashboard.panels_yaml.nodes import (
     as_text,
@@ -108,10 +109,10 @@ def _variable(name: str, node: Node, path: str, datasources: Sequence[str]) -> V
     if kind == "datasource":
         variable = _datasource_variable(name, fields, path, datasources)
     elif kind == "constant":
-        value = optional(fields, "value", path, as_text)
-        if value is None:
+        constant = optional(fields, "value", path, as_text)
+        if constant is None:
             fail(node, path, "a constant needs a value", "e.g. {type: constant, value: eu}")
-        variable = Variable(name, values=(value,), default=value, kind="constant")
+        variable = Variable(name, values=(constant,), default=constant, kind="constant")
     elif kind == "textbox":
         default = optional(fields, "default", path, as_text) or ""
         variable = Variable(name, default=default, kind="textbox")
@@ -263,11 +264,12 @@ def _regex(node: Node, path: str) -> str:
     return regex
 
 
-def _sort(node: Node, path: str) -> str:
+def _sort(node: Node, path: str) -> VariableSort:
     sort = as_text(node, path)
-    if sort not in VARIABLE_SORTS:
+    known = next((name for name in VARIABLE_SORTS if name == sort), None)
+    if known is None:
         fail(node, path, f'unknown sort "{sort}"', closest(sort, VARIABLE_SORTS))
-    return sort
+    return known
 
 
 def _text_list(node: Node, path: str) -> tuple[str, ...]:
