@@ -202,7 +202,7 @@ def _headers(pairs: Sequence[str]) -> dict[str, str]:
 def _duration(text: str | None, option: str) -> float | None:
     if text is None:
         return None
-    from allintop.values.units import parse_duration
+    from allintop.values.durations import parse_duration
 
     try:
         seconds = parse_duration(text)
@@ -694,7 +694,7 @@ def _run_demo(
     environ: Mapping[str, str],
 ) -> int:
     from allintop.demo.stack import DemoStack, find_alertmanager
-    from allintop.values.units import format_duration
+    from allintop.values.durations import format_duration
 
     try:  # Alertmanager is optional in the demo: it adds silences to show.
         find_alertmanager()

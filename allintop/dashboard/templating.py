@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from allintop.promql import parse as promql
-from allintop.values.units import format_duration, parse_duration
+from allintop.values.durations import format_duration, parse_duration
 
 if TYPE_CHECKING:
     from allintop.dashboard.model import Pick, Variable

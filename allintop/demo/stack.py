@@ -68,7 +68,7 @@ from allintop.demo.scenarios import get_scenario
 from allintop.errors import ConfigError, SetupError
 from allintop.processes import spawn, terminate
 from allintop.promql.parse import with_windows
-from allintop.values.units import format_duration
+from allintop.values.durations import format_duration
 
 JOB_NAME = "backend-api-dev"  # the seed's scrape target name
 NODE_JOB = "node"

@@ -41,8 +41,8 @@ from allintop.sources.answers import (
     Target,
 )
 from allintop.sources.connection import ConnectionSettings, TLSFiles
+from allintop.values.durations import parse_duration
 from allintop.values.text import clean
-from allintop.values.units import parse_duration
 
 __all__ = [
     "Alert",

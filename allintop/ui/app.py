@@ -58,8 +58,8 @@ from allintop.ui.rows import Rows, TileGrid, TileView, unique
 from allintop.ui.theme import themed
 from allintop.ui.tiles import tile_widget
 from allintop.ui.widgets import AlertsBar, PanelCard, RowTitle, Staleness
+from allintop.values.durations import format_duration
 from allintop.values.text import clean
-from allintop.values.units import format_duration
 
 if TYPE_CHECKING:
     from allintop.sources.alertmanager import AlertmanagerClient

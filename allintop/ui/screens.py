@@ -33,8 +33,9 @@ from allintop.promql.parse import prettify
 from allintop.sources.answers import AlertRule, Target
 from allintop.ui.keys import KEYS, MORE_HELP, on_modal
 from allintop.ui.theme import themed
+from allintop.values.durations import format_since
 from allintop.values.text import clean, tidy_numbers
-from allintop.values.units import format_since, format_value
+from allintop.values.units import format_value
 
 if TYPE_CHECKING:
     from allintop.ui.app import DashboardApp

@@ -34,9 +34,10 @@ from allintop.live.alerting import ActiveAlert, scrape_error_summary
 from allintop.live.reports import PanelState
 from allintop.sources.answers import Target
 from allintop.ui.theme import themed
+from allintop.values.durations import format_since
 from allintop.values.text import clean
 from allintop.values.thresholds import Status
-from allintop.values.units import format_since, format_value
+from allintop.values.units import format_value
 
 STATUS_CLASSES = {status: f"-{status.value}" for status in Status}
 

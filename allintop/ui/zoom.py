@@ -49,9 +49,10 @@ from allintop.promql.parse import prettify
 from allintop.ui.screens import LiveScreen, clean_multiline
 from allintop.ui.theme import themed
 from allintop.ui.widgets import alert_text, value_text
+from allintop.values.durations import format_duration
 from allintop.values.text import clean
 from allintop.values.thresholds import Status, status_of
-from allintop.values.units import format_duration, format_value
+from allintop.values.units import format_value
 
 if TYPE_CHECKING:
     from allintop.ui.app import DashboardApp

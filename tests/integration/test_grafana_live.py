@@ -31,7 +31,7 @@ import pytest
 from allintop.demo.stack import JOB_NAME, NODE_JOB, SELF_JOB, DemoStack
 from allintop.live.poller import aligned
 from allintop.promql import parse as promql
-from allintop.values.units import parse_duration
+from allintop.values.durations import parse_duration
 from tests.helpers import prom_query, run_allintop, wait_until
 
 pytestmark = pytest.mark.stack

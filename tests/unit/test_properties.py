@@ -26,8 +26,9 @@ from allintop.dashboard.model import Dashboard
 from allintop.errors import ConfigError
 from allintop.sources.answers import InstantResult, RangeResult
 from allintop.sources.prometheus import PrometheusClient, PrometheusError, _instant, _matrix
+from allintop.values.durations import format_duration, parse_duration
 from allintop.values.thresholds import Thresholds, make_thresholds, parse_threshold
-from allintop.values.units import convert, format_duration, format_value, parse_duration
+from allintop.values.units import convert, format_value
 
 # Fast enough for every CI run; deadline off because the machines are shared.
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

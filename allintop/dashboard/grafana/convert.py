@@ -47,9 +47,9 @@ from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.promql import parse as promql
 from allintop.values import mappings, reducers, units
+from allintop.values.durations import parse_duration
 from allintop.values.thresholds import Step, Thresholds, from_steps
 from allintop.values.unit_ids import APPROXIMATED
-from allintop.values.units import parse_duration
 
 TOKEN_ENV = "GRAFANA_TOKEN"
 PROXY_PATH = "/api/datasources/proxy/uid/"
