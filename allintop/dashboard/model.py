@@ -13,7 +13,8 @@ from typing import Literal, get_args
 from allintop.dashboard import templating
 from allintop.dashboard.credentials import read_secret_file
 from allintop.errors import ConfigError
-from allintop.promql import parse as promql
+from allintop.promql.interpolate import interpolate
+from allintop.promql.variable_values import BUILTIN_VARIABLES, variables_used
 from allintop.values.mappings import ValueMapping
 from allintop.values.reducers import DEFAULT as DEFAULT_REDUCER
 from allintop.values.thresholds import Thresholds
@@ -269,8 +270,8 @@ class Variable:
     def depends(self) -> frozenset[str]:
         """The variables its options depend on (its query's and its regex's): when
         one of them changes, its options are asked for again."""
-        used = promql.variables_used(self.query or "") | promql.variables_used(self.regex or "")
-        return frozenset(used - promql.BUILTIN_VARIABLES - {self.name})
+        used = variables_used(self.query or "") | variables_used(self.regex or "")
+        return frozenset(used - BUILTIN_VARIABLES - {self.name})
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -382,4 +383,4 @@ class Dashboard:
             range_=self.range if range_ is None else range_,
             step=self.refresh if step is None else step,
         )
-        return [promql.interpolate(panel.expr, filled) for panel in self.panels]
+        return [interpolate(panel.expr, filled) for panel in self.panels]

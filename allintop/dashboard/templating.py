@@ -12,7 +12,8 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from allintop.promql import parse as promql
+from allintop.promql.variable_queries import parse_variable_query
+from allintop.promql.variable_values import ALL_VALUES, AllOf, AsWritten, Value, builtin_values
 from allintop.values.durations import format_duration, parse_duration
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ ALL = "all"
 def is_all(pick: Pick) -> bool:
     """Whether a pick is "All" ("all", "All", "$__all", alone or among others)."""
     picked = (pick,) if isinstance(pick, str) else pick
-    return any(value in promql.ALL_VALUES for value in picked)
+    return any(value in ALL_VALUES for value in picked)
 
 
 # -- what a pick is written as --
@@ -37,13 +38,13 @@ def query_values(
     *,
     range_: float,
     step: float,
-) -> dict[str, promql.Value]:
-    """What each variable stands for in a query, for promql.interpolate: Grafana's
+) -> dict[str, Value]:
+    """What each variable stands for in a query, for interpolate: Grafana's
     built-ins for the range and step, then each variable's pick (its default if
     none), with All and "auto" worked out. A query variable without a pick yet ("")
     is left out, so its references stay as written (and Prometheus names them).
     Picks of names that are no variable's pass through as they are."""
-    values: dict[str, promql.Value] = dict(promql.builtin_values(range_, step))
+    values: dict[str, Value] = dict(builtin_values(range_, step))
     values.update(picks)
     for variable in variables:
         pick = picks.get(variable.name, variable.default)
@@ -58,19 +59,17 @@ def query_values(
     return values
 
 
-def _value(
-    variable: Variable, pick: Pick, asked: tuple[str, ...] | None, range_: float
-) -> promql.Value:
+def _value(variable: Variable, pick: Pick, asked: tuple[str, ...] | None, range_: float) -> Value:
     if variable.kind == "interval" and variable.auto and pick == "auto":
         return auto_interval(range_, variable.auto_count, variable.auto_min)
     if is_all(pick):
         if variable.all_value is not None:
-            return promql.AsWritten(variable.all_value)
-        return promql.AllOf(_every_option(variable, asked))
+            return AsWritten(variable.all_value)
+        return AllOf(_every_option(variable, asked))
     if isinstance(pick, tuple) and len(pick) == 1:
         pick = pick[0]
     if isinstance(pick, str) and _written_by_hand(variable):
-        return promql.AsWritten(pick)
+        return AsWritten(pick)
     return pick
 
 
@@ -100,7 +99,7 @@ def _lists_options(variable: Variable) -> bool:
     """Whether a query variable's All is its options, not `.*`: where a regex filters
     them, or they are not a label's values."""
     try:
-        function = promql.parse_variable_query(variable.query or "").function
+        function = parse_variable_query(variable.query or "").function
     except ValueError:
         return False
     return bool(variable.regex) or function != "label_values"

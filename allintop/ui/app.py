@@ -48,7 +48,7 @@ from allintop.live.history import PanelHistory
 from allintop.live.poller import PanelState, TickReport, aligned
 from allintop.live.state import DashboardState
 from allintop.live.watch import StatusWatcher
-from allintop.promql.parse import shown
+from allintop.promql.variable_values import shown
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui import layout
 from allintop.ui.keys import KEYS, PALETTE_KEY

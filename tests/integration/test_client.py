@@ -10,7 +10,7 @@ import pytest
 from prometheus_api_client import PrometheusConnect
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
-from allintop.promql.parse import interpolate
+from allintop.promql.interpolate import interpolate
 from allintop.sources.prometheus import PrometheusClient, QueryError, RequestTimeout
 from tests.helpers import SEED_RULES
 

@@ -14,7 +14,7 @@ from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.loading import load_dashboard, load_text
 from allintop.dashboard.model import Dashboard, Variable
 from allintop.dashboard.panels_yaml.variables import placeholder_values
-from allintop.promql.parse import AsWritten
+from allintop.promql.variable_values import AsWritten
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "grafana"

@@ -45,7 +45,10 @@ from allintop.dashboard.model import (
 )
 from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
-from allintop.promql import parse as promql
+from allintop.promql.interpolate import interpolate, interpolate_text
+from allintop.promql.parse import parse
+from allintop.promql.variable_queries import parse_variable_query
+from allintop.promql.variable_values import ALL_VALUES
 from allintop.values import mappings, reducers, units
 from allintop.values.durations import parse_duration
 from allintop.values.thresholds import Step, Thresholds, from_steps
@@ -548,7 +551,7 @@ def _variable_dropped(item: Mapping[str, Any]) -> list[str]:
     dropped = []
     query = _query_text(item)
     try:
-        promql.parse_variable_query(query)
+        parse_variable_query(query)
     except ValueError as error:
         dropped.append(f"{error}: its value is the one it was saved with, else all")
     problem = _regex_problem(str(item.get("regex") or "") or None)
@@ -597,7 +600,7 @@ def _unparsable(expr: str, values: Mapping[str, str]) -> str | None:
     """Why `expr` is no PromQL once its variables have their defaults (a variable only
     Grafana can fill, such as a query_result() one used as a number), or None."""
     try:
-        promql.parse(promql.interpolate(expr, values))
+        parse(interpolate(expr, values))
     except ValueError as error:
         return f"its query does not parse with the variables' defaults ({error})"
     return None
@@ -900,7 +903,7 @@ def _query_variable(name: str, item: Mapping[str, Any]) -> Variable:
     value is then the one it was saved with, else "all"."""
     query: str | None = _query_text(item)
     try:
-        promql.parse_variable_query(query or "")
+        parse_variable_query(query or "")
     except ValueError:
         query = None
     include_all = bool(item.get("includeAll"))
@@ -929,7 +932,7 @@ def _regex_problem(regex: str | None) -> str | None:
     if regex is None:
         return None
     try:
-        templating.js_regex(promql.interpolate_text(regex, {}))
+        templating.js_regex(interpolate_text(regex, {}))
     except ValueError as error:
         return str(error)
     return None
@@ -1026,7 +1029,7 @@ def _current(item: Mapping[str, Any], variable: Variable) -> Pick:
     picked = [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
     picked = ["auto" if v.startswith("$__auto_interval") else v for v in picked if v]
     # An export's unfilled "${VAR_...}" is no value.
-    picked = [v for v in picked if not v.startswith("$") or v in promql.ALL_VALUES]
+    picked = [v for v in picked if not v.startswith("$") or v in ALL_VALUES]
     options = variable.options
     if picked and templating.is_all(tuple(picked)):
         if variable.include_all or variable.kind == "query":
