@@ -19,7 +19,7 @@ from allintop.errors import PrometheusError, from_datasource
 from allintop.live.history import PanelHistory
 from allintop.live.poller import AlertsState, Poller, Sink, TickReport
 from allintop.sources.answers import Alert
-from allintop.sources.prometheus import PrometheusClient
+from allintop.sources.protocols import PollSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +44,7 @@ class FanOut:
 
     def __init__(
         self,
-        clients: Mapping[str, PrometheusClient],
+        clients: Mapping[str, PollSource],
         panels: Sequence[Panel],
         exprs: Sequence[str],
         bindings: Sequence[str],

@@ -54,7 +54,8 @@ from allintop.live.reports import (
 )
 from allintop.live.scrapes import ScrapeSchedule
 from allintop.promql import sharing
-from allintop.sources.answers import InstantResult, QueryClient, RangeResult, Sample
+from allintop.sources.answers import InstantResult, RangeResult, Sample
+from allintop.sources.protocols import PollSource
 from allintop.values.thresholds import Status, series_order, status_of
 
 # What the rounds produce and how they read the scrape schedule live in their own
@@ -142,7 +143,7 @@ class Poller:
 
     def __init__(
         self,
-        client: QueryClient,
+        client: PollSource,
         panels: Sequence[Panel],
         exprs: Sequence[str],
         *,
