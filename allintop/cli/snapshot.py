@@ -17,12 +17,13 @@ from typing import TextIO
 
 from allintop.cli.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
 from allintop.dashboard.model import Dashboard, Panel, Pick
+from allintop.errors import PrometheusError
 from allintop.live import variables as live_variables
 from allintop.live.datasources import Datasources
 from allintop.live.fanout import FanOut
 from allintop.live.poller import PanelState, server_error, server_side
 from allintop.promql.parse import metric_names, promql_string
-from allintop.sources.prometheus import PrometheusClient, PrometheusError
+from allintop.sources.prometheus import PrometheusClient
 from allintop.sources.protocols import QueryClient
 from allintop.values.text import clean
 from allintop.values.thresholds import Status

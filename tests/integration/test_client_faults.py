@@ -4,14 +4,8 @@ import json
 
 import pytest
 
-from allintop.sources.prometheus import (
-    BadResponse,
-    HTTPStatusError,
-    PrometheusClient,
-    QueryError,
-    RequestTimeout,
-    Unreachable,
-)
+from allintop.errors import BadResponse, HTTPStatusError, QueryError, RequestTimeout, Unreachable
+from allintop.sources.prometheus import PrometheusClient
 from tests.faultserver import Reply, closed_port, fault_server, url_of
 
 

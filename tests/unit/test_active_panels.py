@@ -10,7 +10,7 @@ import pytest
 from allintop.dashboard.model import Panel
 from allintop.live.fanout import FanOut
 from allintop.promql.sharing import plan
-from allintop.sources.prometheus import Series
+from allintop.sources.answers import Series
 from tests.unit.test_poller import (
     ANSWERS,
     LEAF_BUCKETS,

@@ -10,20 +10,10 @@ from typing import Any
 import pytest
 
 from allintop.dashboard.model import Panel, listing
+from allintop.errors import BadResponse, HTTPStatusError, PrometheusError, QueryError, Unreachable
 from allintop.live.poller import Poller, ScrapeSchedule
 from allintop.sources import merging
-from allintop.sources.prometheus import (
-    BadResponse,
-    HTTPStatusError,
-    InstantResult,
-    PrometheusError,
-    QueryError,
-    RangeResult,
-    Sample,
-    Series,
-    Target,
-    Unreachable,
-)
+from allintop.sources.answers import InstantResult, RangeResult, Sample, Series, Target
 from allintop.values.thresholds import Status, make_thresholds
 
 BUCKETS = "sum by (le) (rate(x_bucket[5m]))"
