@@ -71,6 +71,10 @@ class HTTPAPIClient:
         # redirect to https is reported (with its target) instead of followed
         # without verification.
         plain = httpx.URL(self.url).scheme == "http"
+        self._host = httpx.URL(self.url).netloc.decode()
+        sends_tenant = any(name.lower() == TENANT_HEADER.lower() for name in settings.headers)
+        #: Who asks, as an answer's error message names it.
+        self.asker = Asker(self._host, self.sends_credentials, sends_tenant)
         self._http = httpx.AsyncClient(
             base_url=self.url,
             timeout=httpx.Timeout(settings.timeout),
@@ -85,13 +89,7 @@ class HTTPAPIClient:
     @property
     def host(self) -> str:
         """host:port, for the header line."""
-        return httpx.URL(self.url).netloc.decode()
-
-    @property
-    def asker(self) -> Asker:
-        """Who asks, as an answer's error message names it."""
-        sends_tenant = any(name.lower() == TENANT_HEADER.lower() for name in self.settings.headers)
-        return Asker(self.host, self.sends_credentials, sends_tenant)
+        return self._host
 
     async def aclose(self) -> None:
         await self._http.aclose()
