@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
-from allintop.promql.parse import interpolate
+from allintop.promql.interpolate import interpolate
 from bench.exporter import JOB, METRIC
 
 J = 'job=~"$job"'
