@@ -21,7 +21,7 @@ import yaml
 
 from allintop.dashboard import templating
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
-from allintop.promql.parse import interpolate
+from allintop.promql.interpolate import interpolate
 from bench.exporter import JOB, METRIC
 from tests import corpus
 

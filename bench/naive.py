@@ -35,7 +35,7 @@ from typing import Any, TextIO
 import httpx
 
 from allintop.dashboard.loading import load_dashboard
-from allintop.promql.parse import interpolate
+from allintop.promql.interpolate import interpolate
 
 
 async def fetch(

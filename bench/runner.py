@@ -233,7 +233,7 @@ class Bench:
         assert self.stack is not None
         default = dashboards.default_path()
         from allintop.dashboard.loading import load_dashboard
-        from allintop.promql.parse import interpolate
+        from allintop.promql.interpolate import interpolate
 
         panels = load_dashboard(default).panels
         with_data = [p.title for p in panels if self.query(interpolate(p.expr, {"job": "all"}))]

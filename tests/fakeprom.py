@@ -1,13 +1,14 @@
 """An in-process Prometheus API for the fast TUI tier: no server, no HTTP.
 
-It implements the QueryClient protocol (and the status calls the app makes: rules,
-targets, build info...) and answers in Prometheus' own answer shapes (InstantResult,
-RangeResult, Alert, RuleGroup, Target), so the whole app (planner, merged queries,
-poller, history, cards, screens) runs as it does against a real server. Expressions
-are read with promql-parser, as the app reads them; the fake evaluates what a
-dashboard of recording-rule series sends: selectors, and the `label_replace(...) or
-...` the poller merges them into. Each series' value is a function of time, so the
-backfill and the ticks agree, and a test moves time with its injected clock.
+It is a QueryClient (allintop.sources.protocols: the queries, and the status calls
+the app makes: rules, targets, build info...) and answers in Prometheus' own answer
+shapes (InstantResult, RangeResult, Alert, RuleGroup, Target), so the whole app
+(planner, merged queries, poller, history, cards, screens) runs as it does against a
+real server. Expressions are read with promql-parser, as the app reads them; the fake
+evaluates what a dashboard of recording-rule series sends: selectors, and the
+`label_replace(...) or ...` the poller merges them into. Each series' value is a
+function of time, so the backfill and the ticks agree, and a test moves time with its
+injected clock.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class FakePrometheus:
     """When set, every call raises it (after the gate, if any): a server gone, or one
     that answers only errors. None (the default): every call answers."""
 
-    # -- the QueryClient protocol --
+    # -- what the poller asks (PollSource) --
 
     async def query(
         self, expr: str, time: float | None = None, *, stats: bool = False
@@ -113,7 +114,7 @@ class FakePrometheus:
         self._failing()
         return tuple(self.target_list)
 
-    # -- what the app's status watcher and screens ask besides --
+    # -- what the status watcher and the variables ask besides --
 
     async def rules(self) -> tuple[RuleGroup, ...]:
         self._failing()
@@ -127,19 +128,23 @@ class FakePrometheus:
         self._failing()
         return BuildInfo("3.0.0-fake")
 
-    async def label_values(self, label: str, selector: str | None = None) -> tuple[str, ...]:
+    async def label_values(
+        self, label: str, match: str | Sequence[str] | None = None
+    ) -> tuple[str, ...]:
         self._failing()
-        values = {labels.get(label, "") for labels in self._selected(selector)}
+        values = {labels.get(label, "") for labels in self._selected(match)}
         return tuple(sorted(value for value in values if value))
 
-    async def label_names(self, selector: str | None = None) -> tuple[str, ...]:
+    async def label_names(self, match: str | Sequence[str] | None = None) -> tuple[str, ...]:
         self._failing()
-        return tuple(sorted({name for labels in self._selected(selector) for name in labels}))
+        return tuple(sorted({name for labels in self._selected(match) for name in labels}))
 
-    def _selected(self, selector: str | None) -> list[dict[str, str]]:
-        """The labels of the series `selector` selects (every series if None)."""
-        if selector is not None:
-            return [labels for labels, _ in self._evaluate(selector)]
+    def _selected(self, match: str | Sequence[str] | None) -> list[dict[str, str]]:
+        """The labels of the series that `match` (a selector, or several: any of them)
+        selects; of every series if None."""
+        selectors = [match] if isinstance(match, str) else list(match or ())
+        if selectors:
+            return [labels for selector in selectors for labels, _ in self._evaluate(selector)]
         return [
             {"__name__": name, **series.labels}
             for name, all_series in self.metrics.items()
@@ -180,9 +185,10 @@ class FakePrometheus:
             inner, name, value = node.args[0], node.args[1].val, node.args[2].val
             return [({**labels, name: value}, s) for labels, s in self._node(inner)]
         if isinstance(node, promql_parser.VectorSelector):
+            name = node.name or ""
             return [
-                ({"__name__": node.name, **series.labels}, series)
-                for series in self.metrics.get(node.name or "", [])
+                ({"__name__": name, **series.labels}, series)
+                for series in self.metrics.get(name, [])
                 if _matches(series.labels, node.matchers.matchers)
             ]
         kind = type(node).__name__

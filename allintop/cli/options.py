@@ -17,7 +17,7 @@ from allintop.dashboard.credentials import read_secret_file
 from allintop.dashboard.model import Pick
 from allintop.errors import ConfigError
 from allintop.sources.connection import Auth, TLSFiles
-from allintop.values.units import parse_duration
+from allintop.values.durations import parse_duration
 
 
 @dataclass(frozen=True)

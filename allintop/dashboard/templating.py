@@ -12,14 +12,24 @@ import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from allintop.dashboard.model import ALL, Dashboard, Pick, Variable
-from allintop.promql import parse as promql
-from allintop.values.units import format_duration, parse_duration
+from allintop.promql.interpolate import interpolate
+from allintop.promql.variable_queries import parse_variable_query
+from allintop.promql.variable_values import (
+    ALL_VALUES,
+    BUILTIN_VARIABLES,
+    AllOf,
+    AsWritten,
+    Value,
+    builtin_values,
+    variables_used,
+)
+from allintop.values.durations import format_duration, parse_duration
 
 
 def is_all(pick: Pick) -> bool:
     """Whether a pick is "All" ("all", "All", "$__all", alone or among others)."""
     picked = (pick,) if isinstance(pick, str) else pick
-    return any(value in promql.ALL_VALUES for value in picked)
+    return any(value in ALL_VALUES for value in picked)
 
 
 # -- what a pick is written as --
@@ -43,7 +53,7 @@ def exprs(
         range_=dashboard.range if range_ is None else range_,
         step=dashboard.refresh if step is None else step,
     )
-    return [promql.interpolate(panel.expr, filled) for panel in dashboard.panels]
+    return [interpolate(panel.expr, filled) for panel in dashboard.panels]
 
 
 def query_values(
@@ -53,13 +63,13 @@ def query_values(
     *,
     range_: float,
     step: float,
-) -> dict[str, promql.Value]:
-    """What each variable stands for in a query, for promql.interpolate: Grafana's
+) -> dict[str, Value]:
+    """What each variable stands for in a query, for interpolate: Grafana's
     built-ins for the range and step, then each variable's pick (its default if
     none), with All and "auto" worked out. A query variable without a pick yet ("")
     is left out, so its references stay as written (and Prometheus names them).
     Picks of names that are no variable's pass through as they are."""
-    values: dict[str, promql.Value] = dict(promql.builtin_values(range_, step))
+    values: dict[str, Value] = dict(builtin_values(range_, step))
     values.update(picks)
     for variable in variables:
         pick = picks.get(variable.name, variable.default)
@@ -74,19 +84,17 @@ def query_values(
     return values
 
 
-def _value(
-    variable: Variable, pick: Pick, asked: tuple[str, ...] | None, range_: float
-) -> promql.Value:
+def _value(variable: Variable, pick: Pick, asked: tuple[str, ...] | None, range_: float) -> Value:
     if variable.kind == "interval" and variable.auto and pick == "auto":
         return auto_interval(range_, variable.auto_count, variable.auto_min)
     if is_all(pick):
         if variable.all_value is not None:
-            return promql.AsWritten(variable.all_value)
-        return promql.AllOf(_every_option(variable, asked))
+            return AsWritten(variable.all_value)
+        return AllOf(_every_option(variable, asked))
     if isinstance(pick, tuple) and len(pick) == 1:
         pick = pick[0]
     if isinstance(pick, str) and _written_by_hand(variable):
-        return promql.AsWritten(pick)
+        return AsWritten(pick)
     return pick
 
 
@@ -116,7 +124,7 @@ def _lists_options(variable: Variable) -> bool:
     """Whether a query variable's All is its options, not `.*`: where a regex filters
     them, or they are not a label's values."""
     try:
-        function = promql.parse_variable_query(variable.query or "").function
+        function = parse_variable_query(variable.query or "").function
     except ValueError:
         return False
     return bool(variable.regex) or function != "label_values"
@@ -269,8 +277,8 @@ def _natural_key(text: str) -> list[tuple[int, int, str]]:
 def depends(variable: Variable) -> frozenset[str]:
     """The variables its options depend on (its query's and its regex's): when one
     of them changes, its options are asked for again."""
-    used = promql.variables_used(variable.query or "") | promql.variables_used(variable.regex or "")
-    return frozenset(used - promql.BUILTIN_VARIABLES - {variable.name})
+    used = variables_used(variable.query or "") | variables_used(variable.regex or "")
+    return frozenset(used - BUILTIN_VARIABLES - {variable.name})
 
 
 def dependents(variables: Sequence[Variable], changed: Collection[str]) -> frozenset[str]:

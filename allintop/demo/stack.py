@@ -80,7 +80,7 @@ from allintop.demo.promtool import import_history
 from allintop.demo.scenarios import get_scenario
 from allintop.demo.servers import answering, start_alertmanager, start_node_exporter
 from allintop.errors import ConfigError, SetupError
-from allintop.values.units import format_duration
+from allintop.values.durations import format_duration
 
 # The dashboard's default range (15m) plus the seed's widest rate window (5m), so
 # every point of a 15m sparkline is a rate over a full window, not a ramp-up.

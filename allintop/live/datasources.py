@@ -14,16 +14,12 @@ import asyncio
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from allintop.dashboard.model import DEFAULT_DATASOURCE, Dashboard
-from allintop.sources.prometheus import PrometheusClient
-
-if TYPE_CHECKING:
-    from allintop.sources.alertmanager import AlertmanagerClient
+from allintop.sources.protocols import Alertmanager, QueryClient
 
 
-class Datasources(Mapping[str, PrometheusClient]):
+class Datasources(Mapping[str, QueryClient]):
     """The clients by datasource name, in the order the config lists them.
 
     Args:
@@ -31,18 +27,18 @@ class Datasources(Mapping[str, PrometheusClient]):
         default: the name of the one that panels naming none query.
     """
 
-    def __init__(self, clients: Mapping[str, PrometheusClient], default: str) -> None:
+    def __init__(self, clients: Mapping[str, QueryClient], default: str) -> None:
         if default not in clients:
             raise ValueError(f"no client for the default datasource {default!r}")
         self._clients = dict(clients)
         self.default = default
 
     @classmethod
-    def single(cls, client: PrometheusClient, name: str) -> Datasources:
+    def single(cls, client: QueryClient, name: str) -> Datasources:
         """One datasource: how a dashboard with one Prometheus is run."""
         return cls({name: client}, name)
 
-    def __getitem__(self, name: str) -> PrometheusClient:
+    def __getitem__(self, name: str) -> QueryClient:
         return self._clients[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -52,7 +48,7 @@ class Datasources(Mapping[str, PrometheusClient]):
         return len(self._clients)
 
     @property
-    def client(self) -> PrometheusClient:
+    def client(self) -> QueryClient:
         """The default datasource's client."""
         return self._clients[self.default]
 
@@ -76,7 +72,7 @@ class Setup:
 
     dashboard: Dashboard
     datasources: Datasources
-    alertmanager: AlertmanagerClient | None = None
+    alertmanager: Alertmanager | None = None
     notices: tuple[str, ...] = ()
 
 

@@ -20,7 +20,7 @@ from allintop.live.history import PanelHistory
 from allintop.live.poller import Poller, Sink
 from allintop.live.reports import AlertsState, TickReport
 from allintop.sources.answers import Alert
-from allintop.sources.prometheus import PrometheusClient
+from allintop.sources.protocols import PollSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class FanOut:
 
     def __init__(
         self,
-        clients: Mapping[str, PrometheusClient],
+        clients: Mapping[str, PollSource],
         panels: Sequence[Panel],
         exprs: Sequence[str],
         bindings: Sequence[str],

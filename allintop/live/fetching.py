@@ -19,7 +19,7 @@ Histories read within bounds: a backfill's range answers are read up to
 MAX_BACKFILL_BYTES; a leaf whose answer is bigger gets an empty history, and is not
 asked for one again.
 
-No Textual, Rich or httpx imports: the client is any QueryClient.
+No Textual, Rich or httpx imports: the client is any Queries (allintop.sources.protocols).
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from allintop.errors import (
 )
 from allintop.promql.parse import returns_vector
 from allintop.sources import merging
-from allintop.sources.answers import InstantResult, QueryClient, RangeResult
+from allintop.sources.answers import InstantResult, RangeResult
+from allintop.sources.protocols import Queries
 
 #: The largest history answer read (about 2,000 series of 200 points). A panel whose
 #: query returns more (50,000 pods, say) gets no backfill: its sparklines fill from
@@ -65,7 +66,7 @@ class Fetcher:
         merge: whether to merge at all (False: every leaf always goes alone).
     """
 
-    def __init__(self, client: QueryClient, *, step: float, merge: bool = True) -> None:
+    def __init__(self, client: Queries, *, step: float, merge: bool = True) -> None:
         self.client = client
         self.step = step
         self.merge = merge

@@ -50,7 +50,7 @@ from allintop.live.panel_states import PanelStates
 from allintop.live.reports import AlertsState, PanelState, TickReport
 from allintop.live.scrapes import ScrapeSchedule
 from allintop.promql import sharing
-from allintop.sources.answers import QueryClient
+from allintop.sources.protocols import PollSource
 
 #: Points the history backfill asks for over the range: one per history bucket.
 BACKFILL_POINTS = DISPLAY_POINTS
@@ -96,7 +96,7 @@ class Poller:
 
     def __init__(
         self,
-        client: QueryClient,
+        client: PollSource,
         panels: Sequence[Panel],
         exprs: Sequence[str],
         *,

@@ -31,8 +31,8 @@ from allintop.live.alerting import (
 )
 from allintop.live.reports import AlertsState, PanelState, server_error, server_side
 from allintop.sources.answers import Alert, RuleGroup, StatusReport, Target
+from allintop.values.durations import format_since
 from allintop.values.text import clean
-from allintop.values.units import format_since
 
 #: Seconds past the refresh interval before the header calls the poll overdue.
 OVERDUE_GRACE = 1.0

@@ -25,7 +25,9 @@ from allintop.dashboard.templating import (
     refresh_order,
 )
 from allintop.errors import AllintopError
-from allintop.promql import parse as promql
+from allintop.promql.interpolate import interpolate, interpolate_text
+from allintop.promql.variable_queries import VariableQuery, parse_variable_query
+from allintop.promql.variable_values import Value
 from allintop.sources.answers import InstantResult, Sample
 
 
@@ -43,32 +45,32 @@ class OptionSource(Protocol):
 
 
 async def fetch_options(
-    variable: Variable, values: Mapping[str, promql.Value], source: OptionSource
+    variable: Variable, values: Mapping[str, Value], source: OptionSource
 ) -> tuple[str, ...]:
     """The variable's options now: its query asked of `source` with the variables it
     uses filled in from `values`, filtered by its regex, in its order.
 
     Raises ValueError (a query or regex that cannot be read) or the source's error.
     """
-    query = promql.parse_variable_query(variable.query or "")
+    query = parse_variable_query(variable.query or "")
     found = await _ask(query, values, source)
-    regex = promql.interpolate_text(variable.regex, values, "regex") if variable.regex else None
+    regex = interpolate_text(variable.regex, values, "regex") if variable.regex else None
     return ordered(filtered(found, regex), variable.sort)
 
 
 async def _ask(
-    query: promql.VariableQuery, values: Mapping[str, promql.Value], source: OptionSource
+    query: VariableQuery, values: Mapping[str, Value], source: OptionSource
 ) -> Sequence[str]:
-    selector = promql.interpolate(query.selector, values) if query.selector else None
+    selector = interpolate(query.selector, values) if query.selector else None
     if query.function == "label_values":
-        label = promql.interpolate_text(query.label, values)
+        label = interpolate_text(query.label, values)
         return await source.label_values(label, selector)
     if query.function == "label_names":
         return await source.label_names(selector)
     if query.function == "metrics":
-        pattern = compiled(promql.interpolate_text(query.argument, values, "regex"))
+        pattern = compiled(interpolate_text(query.argument, values, "regex"))
         return [name for name in await source.label_values("__name__") if pattern.search(name)]
-    result = await source.query(promql.interpolate(query.argument, values))
+    result = await source.query(interpolate(query.argument, values))
     return [sample_line(sample) for sample in result.samples]
 
 

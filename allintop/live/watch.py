@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from allintop.dashboard.model import DEFAULT_DATASOURCE
 from allintop.errors import PrometheusError, from_datasource
@@ -31,10 +31,7 @@ from allintop.sources.answers import (
     StatusReport,
     Target,
 )
-from allintop.sources.prometheus import PrometheusClient
-
-if TYPE_CHECKING:
-    from allintop.sources.alertmanager import AlertmanagerClient
+from allintop.sources.protocols import Alertmanager, StatusSource
 
 RULES_EVERY = 60.0
 TARGETS_EVERY = 5.0
@@ -58,14 +55,14 @@ class StatusWatcher:
 
     def __init__(
         self,
-        clients: Mapping[str, PrometheusClient] | PrometheusClient,
-        alertmanager: AlertmanagerClient | None = None,
+        clients: Mapping[str, StatusSource] | StatusSource,
+        alertmanager: Alertmanager | None = None,
         *,
         default: str = DEFAULT_DATASOURCE,
         rules_every: float = RULES_EVERY,
         targets_every: float = TARGETS_EVERY,
     ) -> None:
-        if isinstance(clients, PrometheusClient):
+        if not isinstance(clients, Mapping):
             clients = {default: clients}
         self.clients = dict(clients)
         self.client = self.clients.get(default) or next(iter(self.clients.values()))

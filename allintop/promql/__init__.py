@@ -1,2 +1,3 @@
-"""The PromQL side, on a real parser: validation, metric names, interpolation, the
-planner that shares sub-queries, and client-side quantiles. Pure."""
+"""The PromQL side, on a real parser: validation, metric names, template variables and
+their interpolation, Grafana's variable queries, the planner that shares sub-queries,
+and client-side quantiles. Pure."""

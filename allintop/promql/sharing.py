@@ -36,7 +36,7 @@ from typing import Any
 
 import promql_parser
 
-from allintop.promql import parse as promql
+from allintop.promql.parse import parse
 from allintop.promql.quantiles import divide, histogram_quantile
 
 __all__ = [
@@ -148,8 +148,8 @@ def _single(node: Node, results: Mapping[str, Sequence[LabeledValue]]) -> float 
         case Quantile(q, Leaf(expr)):
             return _only(histogram_quantile(q, results.get(expr, ())), expr)
         case Negate(operand):
-            value = _single(operand, results)
-            return None if value is None else -value
+            inner = _single(operand, results)
+            return None if inner is None else -inner
         case Arithmetic(op, lhs, rhs):
             a, b = _single(lhs, results), _single(rhs, results)
             return None if a is None or b is None else ARITHMETIC[op](a, b)
@@ -282,7 +282,7 @@ def plan(exprs: Sequence[str], whole: Collection[int] = ()) -> Plan:
 def plan_panel(expr: str) -> PanelPlan:
     """One panel's plan; its whole expression as one leaf wherever a split is not safe."""
     try:
-        ast = promql.parse(expr)
+        ast = parse(expr)
     except Exception:  # its own error message comes from Prometheus, as before
         return PanelPlan(expr, Leaf(expr))
     root = _label_free(ast) or _quantile(ast, grouped=True)
@@ -364,7 +364,7 @@ def _leaf(node: Any) -> Leaf | None:
     """The node printed back as a query, if the print provably means the same tree."""
     text = str(node)
     try:
-        same = repr(promql.parse(text)) == repr(node)
+        same = repr(parse(text)) == repr(node)
     except Exception:
         same = False
     return Leaf(text) if same else None

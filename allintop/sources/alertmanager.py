@@ -12,8 +12,10 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
+from allintop.errors import BadResponse, HTTPStatusError
 from allintop.sources.answers import ManagedAlert, Silence, SilenceMatcher
-from allintop.sources.prometheus import BadResponse, HTTPAPIClient, HTTPStatusError, _labels
+from allintop.sources.decoding import labels
+from allintop.sources.http_api import HTTPAPIClient
 from allintop.values.text import clean
 
 T = TypeVar("T")
@@ -22,7 +24,7 @@ T = TypeVar("T")
 def _managed(raw: Mapping[str, Any]) -> ManagedAlert:
     status = raw.get("status") or {}
     return ManagedAlert(
-        labels=_labels(raw.get("labels")),
+        labels=labels(raw.get("labels")),
         state=str(status.get("state", "")),
         silenced_by=tuple(str(s) for s in status.get("silencedBy") or ()),
         inhibited_by=tuple(str(s) for s in status.get("inhibitedBy") or ()),

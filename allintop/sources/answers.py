@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from allintop.errors import PrometheusError
 
@@ -168,29 +168,3 @@ class StatusReport:
     """Each datasource asked for targets: None when it answered, else why not."""
     no_alerts: frozenset[str] | None = None
     """The datasources known to serve no alerts of their own (None: not learnt now)."""
-
-
-class QueryClient(Protocol):
-    """What the poller asks of a Prometheus API: the httpx client is one, and a test or
-    another engine's client can be another, without the core importing the network."""
-
-    timeout: float
-
-    async def query(
-        self, expr: str, time: float | None = None, *, stats: bool = False
-    ) -> InstantResult: ...
-
-    async def query_range(
-        self,
-        expr: str,
-        start: float,
-        end: float,
-        step: float,
-        *,
-        stats: bool = False,
-        max_bytes: int | None = None,
-    ) -> RangeResult: ...
-
-    async def alerts(self) -> tuple[Alert, ...]: ...
-
-    async def targets(self) -> tuple[Target, ...]: ...

@@ -11,8 +11,8 @@ from textual.widgets import Static
 
 from allintop.live.alerting import ActiveAlert
 from allintop.ui.theme import themed
+from allintop.values.durations import format_since
 from allintop.values.text import clean
-from allintop.values.units import format_since
 
 #: How an alert's state is shown on the bar.
 BAR_STYLES = {"firing": "bold $background on $error", "pending": "bold $background on $warning"}

@@ -50,7 +50,7 @@ from allintop.live.poller import aligned
 from allintop.live.reports import PanelState, TickReport
 from allintop.live.state import DashboardState
 from allintop.live.watch import StatusWatcher
-from allintop.promql.parse import shown
+from allintop.promql.variable_values import shown
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui import layout
 from allintop.ui.alerts_bar import AlertsBar, Staleness
@@ -62,8 +62,8 @@ from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.row_title import RowTitle
 from allintop.ui.rows import Rows, TileGrid, TileView, unique
 from allintop.ui.theme import themed
+from allintop.values.durations import format_duration
 from allintop.values.text import clean
-from allintop.values.units import format_duration
 
 if TYPE_CHECKING:
     from allintop.sources.alertmanager import AlertmanagerClient

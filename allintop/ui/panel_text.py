@@ -16,9 +16,10 @@ from allintop.dashboard.model import Panel
 from allintop.live.alerting import ActiveAlert, scrape_error_summary
 from allintop.live.reports import PanelState
 from allintop.sources.answers import Target
+from allintop.values.durations import format_since
 from allintop.values.text import clean
 from allintop.values.thresholds import Status
-from allintop.values.units import format_since, format_value
+from allintop.values.units import format_value
 
 #: An alert's marker: firing, pending.
 MARKS = {"firing": "▲", "pending": "△"}

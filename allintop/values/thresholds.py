@@ -243,16 +243,18 @@ def _rgb(color: str) -> tuple[float, float, float] | None:
     """ "#rgb", "#rrggbb" and "rgb(a)(r, g, b...)" as fractions; None otherwise."""
     match = _RGB.match(color)
     if match:
-        return tuple(min(255, int(part)) / 255 for part in match.groups())  # type: ignore[return-value]
+        red, green, blue = (min(255, int(part)) / 255 for part in match.groups())
+        return red, green, blue
     digits = color.removeprefix("#")
     if not color.startswith("#") or len(digits) not in (3, 6):
         return None
     if len(digits) == 3:
         digits = "".join(d * 2 for d in digits)
     try:
-        return tuple(int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+        red, green, blue = (int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4))
     except ValueError:
         return None
+    return red, green, blue
 
 
 def _hue_tone(red: float, green: float, blue: float) -> Tone:

@@ -1,6 +1,7 @@
-"""Durations and values as people read and write them: "15m", "180 ms", "99.2 %", "1.50 GB".
+"""Values in their units as people read them: "180 ms", "99.2 %", "1.50 GB", "3.34 MiB/s".
 
-Pure functions, no I/O. Values arrive in a panel's unit (the unit its PromQL produces);
+Pure functions, no I/O (durations as such are allintop.values.durations, the digits
+allintop.values.numbers). Values arrive in a panel's unit (the unit its PromQL produces);
 formatting may pick a larger or smaller display unit (2500 ms -> "2.50 s",
 3500000 B/s -> "3.34 MiB/s") but never changes what the number means.
 
@@ -12,106 +13,11 @@ link speeds are quoted: 1 Gbit/s = 1000 Mbit/s = 10^9 bit/s = 125,000,000 B/s.
 from __future__ import annotations
 
 import math
-import re
 from datetime import datetime
 
 from allintop.values import unit_ids
+from allintop.values.numbers import fixed, fixed_with_suffix, round_significant, significant
 from allintop.values.unit_ids import UnitId
-
-# Duration suffixes Prometheus understands, largest first (parse_duration insists on
-# this order, as Prometheus does: "1h30m" but not "30m1h").
-_DURATION_UNITS: dict[str, float] = {
-    "y": 365 * 86400.0,
-    "w": 7 * 86400.0,
-    "d": 86400.0,
-    "h": 3600.0,
-    "m": 60.0,
-    "s": 1.0,
-    "ms": 0.001,
-}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|y|w|d|h|m|s)")
-_BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_DURATION_EXAMPLES = 'write it like "5s", "15m", "1h30m", "500ms" or "2d"'
-
-
-def parse_duration(text: str) -> float:
-    """Parse a duration such as "5s", "1h30m" or "500ms" into seconds.
-
-    A bare number ("30", "0.5") is seconds. Raises ValueError saying what is wrong.
-    """
-    cleaned = str(text).strip()
-    if not cleaned:
-        raise ValueError(f"empty duration: {_DURATION_EXAMPLES}")
-    if cleaned.startswith("-"):
-        raise ValueError(f"duration {cleaned!r} is negative: durations must be 0 or more")
-    if _BARE_NUMBER.fullmatch(cleaned):
-        return float(cleaned)
-    total = 0.0
-    position = 0
-    last_rank = -1
-    ranks = list(_DURATION_UNITS)
-    for match in _DURATION_PART.finditer(cleaned):
-        if match.start() != position:
-            break  # a gap between parts means stray text: reported below
-        number, suffix = match.groups()
-        rank = ranks.index(suffix)
-        if rank <= last_rank:
-            raise ValueError(
-                f"duration {cleaned!r}: units must go from largest to smallest, each once "
-                f'(e.g. "1h30m")'
-            )
-        last_rank = rank
-        total += float(number) * _DURATION_UNITS[suffix]
-        position = match.end()
-    if position != len(cleaned) or position == 0:
-        raise ValueError(f"not a duration: {cleaned!r}; {_DURATION_EXAMPLES}")
-    return total
-
-
-def format_duration(seconds: float) -> str:
-    """Format seconds compactly ("15m", "1h30m", "500ms"); parse_duration reads it back.
-
-    Precision is one millisecond (finer fractions are rounded). Raises ValueError for a
-    negative or non-finite value, which no duration can express.
-    """
-    if not math.isfinite(seconds) or seconds < 0:
-        raise ValueError(f"cannot format {seconds!r} as a duration")
-    millis = round(seconds * 1000)
-    if millis == 0:
-        return "0s"
-    parts: list[str] = []
-    # Weeks and years are left out on purpose: "14d" reads better than "2w". Below two
-    # days it is hours, as ranges are spoken of: "24h", "36h", not "1d", "1d12h".
-    sizes = (("h", 3_600_000), ("m", 60_000), ("s", 1000))
-    if millis >= 2 * 86_400_000:
-        sizes = (("d", 86_400_000), *sizes)
-    for suffix, size in sizes:
-        count, millis = divmod(millis, size)
-        if count:
-            parts.append(f"{count}{suffix}")
-    if millis:
-        parts.append(f"{millis}ms")
-    return "".join(parts)
-
-
-def format_since(seconds: float) -> str:
-    """How long something has lasted, to two units at most: "12s", "3m", "2h5m", "3d4h".
-
-    Truncates (a 59.9 s old alert is "59s"); negative ages from clock skew show as "0s".
-    """
-    if not math.isfinite(seconds):
-        return "?"
-    whole = max(0, int(seconds))
-    if whole < 60:
-        return f"{whole}s"
-    if whole < 3600:
-        return f"{whole // 60}m"
-    if whole < 86400:
-        hours, rest = divmod(whole, 3600)
-        return f"{hours}h{rest // 60}m" if rest >= 60 else f"{hours}h"
-    days, rest = divmod(whole, 86400)
-    return f"{days}d{rest // 3600}h" if rest >= 3600 else f"{days}d"
-
 
 # ---------------------------------------------------------------------------
 # Units of size and rate
@@ -225,7 +131,7 @@ def _scale_grafana(value: float, grafana: UnitId) -> tuple[float, str, float]:
     while (
         rung + 1 < len(names)
         # The ratio first: value * sizes[0] overflows for a value near the float limit.
-        and abs(float(_round_significant(value * (sizes[0] / sizes[rung + 1]), 3))) >= 1
+        and abs(float(round_significant(value * (sizes[0] / sizes[rung + 1]), 3))) >= 1
     ):
         rung += 1
     factor = sizes[0] / sizes[rung]
@@ -242,8 +148,8 @@ def _format_grafana(value: float, grafana: UnitId, decimals: int | None) -> tupl
     if kind in ("si", "iec", "time"):
         scaled, shown, _ = _scale_grafana(value, grafana)
         if decimals is not None:
-            return _fixed_with_suffix(scaled, decimals), shown
-        return _significant(scaled, whole=shown == _ladder(grafana)[0][0]), shown
+            return fixed_with_suffix(scaled, decimals), shown
+        return significant(scaled, whole=shown == _ladder(grafana)[0][0]), shown
     if kind in ("duration", "hms", "dhms"):
         return _clock(value, kind, decimals), ""
     if kind == "bool":
@@ -280,7 +186,7 @@ def _symbol(grafana: UnitId) -> str:
 
 
 def _generic(value: float, decimals: int | None) -> str:
-    return _significant(value) if decimals is None else _fixed_with_suffix(value, decimals)
+    return significant(value) if decimals is None else fixed_with_suffix(value, decimals)
 
 
 def _clock(seconds: float, kind: str, decimals: int | None) -> str:
@@ -315,7 +221,7 @@ def _iso_time(value: float) -> str:
     try:
         return datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M:%S")
     except (OverflowError, OSError, ValueError):
-        return _significant(value)  # beyond any calendar: the number itself
+        return significant(value)  # beyond any calendar: the number itself
 
 
 # ---------------------------------------------------------------------------
@@ -341,12 +247,12 @@ def format_value(value: float | None, unit: str, decimals: int | None = None) ->
         return _format_percent(value, decimals), "%"
     scaled, display_unit = _scale(value, unit)
     if decimals is not None:
-        return _fixed_with_suffix(scaled, decimals), display_unit
+        return fixed_with_suffix(scaled, decimals), display_unit
     own = _canonical(unit)
     if own in _SEED_STYLE and display_unit != own and abs(scaled) < 10_000:
-        return _fixed(scaled, 2), display_unit  # GB / TB: always two decimals
+        return fixed(scaled, 2), display_unit  # GB / TB: always two decimals
     # Whole numbers stay whole ("42" connections), unless scaled: 1000 ms is "1.00 s".
-    return _significant(scaled, whole=display_unit == own), display_unit
+    return significant(scaled, whole=display_unit == own), display_unit
 
 
 def display_unit(value: float, unit: str) -> tuple[str, float]:
@@ -397,7 +303,7 @@ def _scale_up(value: float, names: tuple[str, ...], step: float) -> tuple[float,
     index = 0
     # Move up while the value would still read as a whole step or more after rounding
     # (1023.9 B is "1.00 KiB", not "1024 B").
-    while index < len(names) - 1 and abs(float(_round_significant(value, 3))) >= step:
+    while index < len(names) - 1 and abs(float(round_significant(value, 3))) >= step:
         value /= step
         index += 1
     return value, names[index]
@@ -407,69 +313,16 @@ def _format_percent(value: float, decimals: int | None) -> str:
     if abs(value) >= 10_000:
         # A ratio multiplied by 100 twice, say: still a number that fits the card
         # ("1.23M"), not hundreds of digits.
-        return _significant(value) if decimals is None else _fixed_with_suffix(value, decimals)
+        return significant(value) if decimals is None else fixed_with_suffix(value, decimals)
     places = 1 if decimals is None else decimals
-    text = _fixed(value, places)
+    text = fixed(value, places)
     if value < 100 <= float(text):
         # A not-quite-100 % must never read as 100: truncate at one more decimal
         # (or at the forced count) instead of rounding up.
         places = 2 if decimals is None else decimals
-        return _fixed(math.floor(value * 10**places) / 10**places, places)
+        return fixed(math.floor(value * 10**places) / 10**places, places)
     if decimals is None and value != 0 and float(text) == 0:
-        return _significant(value, 2)  # 0.004 % is not "0.0"
-    return text
-
-
-_SUFFIXES = ((1.0, ""), (1e3, "k"), (1e6, "M"), (1e9, "G"), (1e12, "T"), (1e15, "P"))
-
-
-def _significant(value: float, digits: int = 3, whole: bool = True) -> str:
-    """A generic number: whole numbers below 10,000 as they are (if `whole`), others to
-    `digits` significant digits, from 10,000 up with k/M/G/T/P suffixes (12.3k)."""
-    if whole and value == int(value) and abs(value) < 10_000:
-        return str(int(value))
-    if abs(value) < 10_000:
-        text = _round_significant(value, digits)
-        if abs(float(text)) < 10_000:
-            return text
-    for size, suffix in _SUFFIXES[1:]:
-        text = _round_significant(value / size, digits)
-        if abs(float(text)) < 1000:
-            return text + suffix
-    return f"{value:.{digits - 1}e}"  # beyond peta: no suffix left that reads better
-
-
-def _round_significant(value: float, digits: int) -> str:
-    if value == 0:
-        return "0"
-    magnitude = abs(value)
-    if magnitude < 1e-4:
-        return _clean_zero(f"{value:.{digits - 1}e}")  # truly tiny: scientific is clearer
-    exponent = math.floor(math.log10(magnitude))
-    places = max(0, digits - 1 - exponent)
-    text = f"{value:.{places}f}"
-    if places > 0 and abs(float(text)) >= 10 ** (exponent + 1):
-        text = f"{value:.{places - 1}f}"  # 9.996 rounded up to 10.00: keep 3 digits, 10.0
-    return _clean_zero(text)
-
-
-def _fixed_with_suffix(value: float, places: int) -> str:
-    """A forced number of decimals, still with k/M/G suffixes from 10,000 up."""
-    for size, suffix in _SUFFIXES:
-        text = _fixed(value / size, places)
-        if abs(float(text)) < (10_000 if size == 1 else 1000):
-            return text + suffix
-    return f"{value:.{max(0, places)}e}"
-
-
-def _fixed(value: float, places: int) -> str:
-    return _clean_zero(f"{value:.{max(0, places)}f}")
-
-
-def _clean_zero(text: str) -> str:
-    """Drop the sign of a rounded zero: "-0.0" says nothing that "0.0" doesn't."""
-    if text.startswith("-") and float(text) == 0:
-        return text[1:]
+        return significant(value, 2)  # 0.004 % is not "0.0"
     return text
 
 

@@ -109,7 +109,7 @@ def make(
     dashboard = load_dashboard(path)
     fake = fake or healthy()
     clock = Clock()
-    sources = Datasources({dashboard.datasource.name: fake}, dashboard.datasource.name)  # type: ignore[dict-item]
+    sources = Datasources({dashboard.datasource.name: fake}, dashboard.datasource.name)
     app = DashboardApp(dashboard, sources, clock=clock, monotonic=clock.monotonic, **options)  # type: ignore[arg-type]
     return app, fake, clock
 

@@ -191,7 +191,7 @@ def _yaml_board(
     dashboard = load_dashboard(path)
 
     def sources() -> Datasources:
-        return Datasources(fakes, dashboard.datasource.name)  # type: ignore[arg-type]
+        return Datasources(fakes, dashboard.datasource.name)
 
     clock = Clock()
     app = DashboardApp(
@@ -216,7 +216,7 @@ def _tiles_board(tmp_path: Path) -> Run:
     clock = Clock()
 
     def sources() -> Datasources:
-        return Datasources({board.datasource.name: fake}, board.datasource.name)  # type: ignore[dict-item]
+        return Datasources({board.datasource.name: fake}, board.datasource.name)
 
     app = tileapp.TilesApp(
         board,

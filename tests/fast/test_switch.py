@@ -24,7 +24,7 @@ async def test_the_header_drawn_mid_switch_names_the_new_servers(
     other.host = "other.test:9090"
     path = tmp_path / "other.yaml"
     path.write_text('datasources:\n  main: "http://other.test:9090"\n' + DASHBOARD)
-    setup = Setup(load_dashboard(path), Datasources({"main": other}, "main"))  # type: ignore[dict-item]
+    setup = Setup(load_dashboard(path), Datasources({"main": other}, "main"))
     use_dashboard = DashboardApp._use_dashboard
 
     async def header_first(self: DashboardApp, *args: object, **kwargs: object) -> None:

@@ -95,8 +95,8 @@ def make_tiles(
     prometheus = fake_prometheus or fake()
     board = dashboard()
     clock = Clock()
-    sources = Datasources({board.datasource.name: prometheus}, board.datasource.name)  # type: ignore[dict-item]
-    app = TilesApp(board, sources, clock=clock, monotonic=clock.monotonic)  # type: ignore[arg-type]
+    sources = Datasources({board.datasource.name: prometheus}, board.datasource.name)
+    app = TilesApp(board, sources, clock=clock, monotonic=clock.monotonic)
     return app, prometheus, clock
 
 

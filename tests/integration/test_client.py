@@ -10,8 +10,9 @@ import pytest
 from prometheus_api_client import PrometheusConnect
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
-from allintop.promql.parse import interpolate
-from allintop.sources.prometheus import PrometheusClient, QueryError, RequestTimeout
+from allintop.errors import QueryError, RequestTimeout
+from allintop.promql.interpolate import interpolate
+from allintop.sources.prometheus import PrometheusClient
 from tests.helpers import SEED_RULES
 
 pytestmark = pytest.mark.stack

@@ -2,16 +2,11 @@
 
 import json
 
+import httpx
 import pytest
 
-from allintop.sources.prometheus import (
-    BadResponse,
-    HTTPStatusError,
-    PrometheusClient,
-    QueryError,
-    RequestTimeout,
-    Unreachable,
-)
+from allintop.errors import BadResponse, HTTPStatusError, QueryError, RequestTimeout, Unreachable
+from allintop.sources.prometheus import PrometheusClient
 from tests.faultserver import Reply, closed_port, fault_server, url_of
 
 
@@ -96,18 +91,25 @@ async def test_warnings_are_kept():
 async def test_bearer_token_and_headers_are_sent():
     body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": []}})
     with fault_server(Reply(200, body.encode())) as server:
-        seen = {}
-
-        async def hook(request):
-            seen.update(request.headers)
-
+        transport = _Recording()
         async with PrometheusClient(
-            url_of(server), auth="s3cret", headers={"X-Scope-OrgID": "team-a"}
+            url_of(server), auth="s3cret", headers={"X-Scope-OrgID": "team-a"}, transport=transport
         ) as client:
-            client._http.event_hooks["request"].append(hook)
             await client.query("up")
-    assert seen["authorization"] == "Bearer s3cret"
-    assert seen["x-scope-orgid"] == "team-a"
+    assert transport.seen["authorization"] == "Bearer s3cret"
+    assert transport.seen["x-scope-orgid"] == "team-a"
+
+
+class _Recording(httpx.AsyncHTTPTransport):
+    """The real transport, noting the headers of each request it sends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: dict[str, str] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.seen.update(request.headers)
+        return await super().handle_async_request(request)
 
 
 async def test_redirect_from_plain_http_is_reported_not_followed():

@@ -33,8 +33,10 @@ import pytest
 from allintop.demo.configs import JOB_NAME, NODE_JOB, SELF_JOB
 from allintop.demo.stack import DemoStack
 from allintop.live.poller import aligned
-from allintop.promql import parse as promql
-from allintop.values.units import parse_duration
+from allintop.promql.interpolate import interpolate
+from allintop.promql.parse import metric_names, parse
+from allintop.promql.variable_values import builtin_values
+from allintop.values.durations import parse_duration
 from tests import corpus
 from tests.helpers import prom_query, run_allintop, wait_until
 
@@ -168,16 +170,16 @@ def panels_of(path: Path, values: Mapping[str, str], known: frozenset[str]) -> l
         for v in board.get("templating", {}).get("list", [])
         if v.get("type") not in ("query", "datasource") and (v.get("current") or {}).get("value")
     }
-    filled = promql.builtin_values(range_, refresh) | saved | dict(values)
+    filled = builtin_values(range_, refresh) | saved | dict(values)
     panels = []
     for row, panel in grafana_panels(board):
         queries = []
         for target in panel.get("targets") or []:
             if target.get("hide") or not str(target.get("expr") or "").strip():
                 continue
-            expr = promql.interpolate(str(target["expr"]).strip(), filled)
-            tree = promql.parse(expr)  # a query that does not parse is a failure here
-            missing = promql.metric_names(expr) - known
+            expr = interpolate(str(target["expr"]).strip(), filled)
+            tree = parse(expr)  # a query that does not parse is a failure here
+            missing = metric_names(expr) - known
             queries.append(
                 Query(target.get("refId", ""), expr, missing, can_have_data(tree, known))
             )

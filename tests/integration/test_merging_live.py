@@ -8,7 +8,7 @@ import pytest
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.live.poller import Poller
-from allintop.promql.parse import interpolate
+from allintop.promql.interpolate import interpolate
 from allintop.sources import merging
 from allintop.sources.prometheus import PrometheusClient
 

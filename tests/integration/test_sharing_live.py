@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
-from allintop.promql.parse import interpolate
+from allintop.promql.interpolate import interpolate
 from allintop.promql.quantiles import histogram_quantile
 from allintop.promql.sharing import plan
 from allintop.sources.prometheus import PrometheusClient

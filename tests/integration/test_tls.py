@@ -18,8 +18,8 @@ import pytest
 
 from allintop.cli.parser import build_parser
 from allintop.cli.setup import resolve
+from allintop.errors import Unreachable
 from allintop.sources.alertmanager import AlertmanagerClient
-from allintop.sources.prometheus import Unreachable
 from tests.helpers import run_allintop
 from tests.secured import Pki, Server, secured_server
 

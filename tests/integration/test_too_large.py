@@ -10,9 +10,10 @@ import pytest
 
 from allintop.dashboard import templating
 from allintop.dashboard.loading import load_text
+from allintop.errors import TooLarge
 from allintop.live import fetching
 from allintop.live.poller import Poller
-from allintop.sources.prometheus import PrometheusClient, TooLarge
+from allintop.sources.prometheus import PrometheusClient
 from tests.faultproxy import FaultProxy, huge
 
 pytestmark = pytest.mark.stack

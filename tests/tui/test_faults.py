@@ -31,7 +31,7 @@ from textual.worker import Worker, WorkerState
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.dashboard.model import LISTED_SERIES, Dashboard
 from allintop.live.poller import Poller
-from allintop.promql.parse import interpolate
+from allintop.promql.interpolate import interpolate
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from allintop.ui.cards.stat import StatCard

@@ -14,7 +14,8 @@ import yaml
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard, load_text
 from allintop.dashboard.model import Dashboard
-from allintop.sources.prometheus import HTTPStatusError, PrometheusClient
+from allintop.errors import HTTPStatusError
+from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.cards.stat import StatCard
 from tests.tenantproxy import TENANT, TenantProxy

@@ -10,7 +10,7 @@ import pytest
 from allintop.dashboard.model import Panel
 from allintop.live.fanout import FanOut
 from allintop.promql.sharing import plan
-from allintop.sources.prometheus import Series
+from allintop.sources.answers import Series
 from tests.unit.test_poller import (
     ANSWERS,
     LEAF_BUCKETS,
@@ -121,7 +121,7 @@ async def test_fanout_maps_the_active_panels_to_each_datasource():
     _ranged(two)
     panels = [Panel(f"p{i}", expr) for i, expr in enumerate(EXPRS)]
     fan = FanOut(
-        {"one": one, "two": two},  # type: ignore[dict-item]
+        {"one": one, "two": two},
         panels,
         EXPRS,
         ["one", "one", "two", "two"],

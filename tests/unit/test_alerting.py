@@ -10,8 +10,7 @@ from allintop.live.alerting import (
     summarize,
 )
 from allintop.sources.alertmanager import ManagedAlert
-from allintop.sources.answers import Silence, SilenceMatcher
-from allintop.sources.prometheus import Alert, AlertRule, Target
+from allintop.sources.answers import Alert, AlertRule, Silence, SilenceMatcher, Target
 
 
 def _alert(name, state, severity, since=100.0, **labels):

@@ -17,7 +17,7 @@ from allintop.dashboard.loading import (
 )
 from allintop.dashboard.model import Dashboard
 from allintop.errors import ConfigError
-from allintop.promql import parse as promql
+from allintop.promql.parse import may_select, metric_names, parse_error
 from allintop.sources.prometheus import PrometheusClient
 from tests.faultserver import closed_port
 
@@ -43,12 +43,12 @@ def test_the_generic_overview_reads_scrapes_prometheus_and_node_exporter() -> No
 
 def test_name_selector_is_one_valid_selector_for_exactly_those_names() -> None:
     selector = choice.name_selector(["up", "node_load1", 'odd"name'])
-    assert promql.parse_error(selector) is None
-    assert promql.metric_names(selector) == frozenset()  # a regex names no one metric
-    assert promql.may_select(selector, "__name__", "up")
-    assert promql.may_select(selector, "__name__", 'odd"name')
-    assert not promql.may_select(selector, "__name__", "up2")
-    assert not promql.may_select(selector, "__name__", "node_load15")
+    assert parse_error(selector) is None
+    assert metric_names(selector) == frozenset()  # a regex names no one metric
+    assert may_select(selector, "__name__", "up")
+    assert may_select(selector, "__name__", 'odd"name')
+    assert not may_select(selector, "__name__", "up2")
+    assert not may_select(selector, "__name__", "node_load15")
 
 
 def test_a_server_with_an_allin_metric_keeps_the_allin_overview() -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.dashboard.model import Dashboard, Panel
-from allintop.promql.parse import interpolate, metric_names, parse_error
+from allintop.promql.interpolate import interpolate
+from allintop.promql.parse import metric_names, parse_error
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,7 +21,8 @@ from allintop.dashboard.loading import load_dashboard, load_text
 from allintop.dashboard.model import Dashboard, Datasource, Panel, Row, Tile
 from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
-from allintop.promql import parse as promql
+from allintop.promql.interpolate import interpolate
+from allintop.promql.parse import parse
 from allintop.values.mappings import ValueMapping
 from allintop.values.thresholds import make_thresholds
 from tests import corpus
@@ -100,7 +101,7 @@ def test_every_promql_target_parses_after_expansion(key: str) -> None:
     dashboard = load_dashboard(_path(key))
     values = placeholder_values(dashboard.variables)
     for panel in (p for row in dashboard.rows for p in row.panels):
-        promql.parse(promql.interpolate(panel.expr, values))
+        parse(interpolate(panel.expr, values))
 
 
 BOARD = {

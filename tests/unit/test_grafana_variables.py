@@ -16,7 +16,7 @@ from allintop.dashboard.grafana import to_yaml as grafana_import
 from allintop.dashboard.loading import load_dashboard, load_text
 from allintop.dashboard.model import Dashboard, Variable
 from allintop.dashboard.panels_yaml.variables import placeholder_values
-from allintop.promql.parse import AsWritten
+from allintop.promql.variable_values import AsWritten
 from tests import corpus
 
 

@@ -1,4 +1,4 @@
-"""Template variable values escaped for where they land (allintop.promql.parse.interpolate):
+"""Template variable values escaped for where they land (allintop.promql.interpolate):
 no picked value can change what a query means."""
 
 from __future__ import annotations
@@ -10,15 +10,9 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from allintop.promql.parse import (
-    AllOf,
-    AsWritten,
-    Value,
-    interpolate,
-    interpolate_text,
-    parse_error,
-    regex_quote,
-)
+from allintop.promql.interpolate import interpolate, interpolate_text
+from allintop.promql.parse import parse_error, regex_quote
+from allintop.promql.variable_values import AllOf, AsWritten, Value
 
 NASTY = 'a"b|c.*'
 

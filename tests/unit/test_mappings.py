@@ -94,10 +94,20 @@ def test_new_mappings_win_over_legacy_ones() -> None:
 
 @pytest.mark.parametrize(
     "junk",
-    [None, [], {}, "x", [1, "a"], [{"type": "value"}], [{"type": "special", "options": {}}],
-     [{"type": "range", "options": {"from": "a", "to": None, "result": 5}}]],
+    [None, [], {}, "x", [1, "a"], [{"type": "value"}], [{"type": "special", "options": {}}]],
 )  # fmt: skip
 def test_junk_is_no_mapping(junk: object) -> None:
-    mappings = from_grafana(junk)
-    assert all(isinstance(m, ValueMapping) for m in mappings)
-    assert mapped(1.0, mappings) is None or mappings
+    assert from_grafana(junk) == ()
+    assert from_grafana(junk, junk, junk, junk) == ()
+
+
+def test_a_range_of_junk_bounds_and_result_shows_every_value_as_it_is() -> None:
+    # A bound that is no number is no bound, and a result that is no object gives no
+    # text and no colour: the range matches every number and changes nothing shown.
+    junk = [{"type": "range", "options": {"from": "a", "to": None, "result": 5}}]
+    assert from_grafana(junk) == (ValueMapping("range", ""),)
+    for value in (0.0, 1.0, -5.0, 1e300):
+        found = mapped(value, from_grafana(junk))
+        assert found is not None and found.text == "" and found.color is None
+    assert mapped(math.nan, from_grafana(junk)) is None
+    assert mapped(None, from_grafana(junk)) is None

@@ -10,21 +10,11 @@ from typing import Any
 import pytest
 
 from allintop.dashboard.model import Panel, listing
+from allintop.errors import BadResponse, HTTPStatusError, PrometheusError, QueryError, Unreachable
 from allintop.live.poller import Poller
 from allintop.live.scrapes import ScrapeSchedule
 from allintop.sources import merging
-from allintop.sources.prometheus import (
-    BadResponse,
-    HTTPStatusError,
-    InstantResult,
-    PrometheusError,
-    QueryError,
-    RangeResult,
-    Sample,
-    Series,
-    Target,
-    Unreachable,
-)
+from allintop.sources.answers import InstantResult, RangeResult, Sample, Series, Target
 from allintop.values.thresholds import Status, make_thresholds
 
 BUCKETS = "sum by (le) (rate(x_bucket[5m]))"
@@ -96,7 +86,7 @@ def _poller(
 ) -> Poller:
     """A poller that sends each leaf alone unless `merge`: the fake answers per leaf."""
     panels = [Panel(f"panel {i}", expr) for i, expr in enumerate(exprs)]
-    return Poller(client, panels, exprs, step=step, range_=60.0, alerts=False, merge=merge)  # type: ignore[arg-type]
+    return Poller(client, panels, exprs, step=step, range_=60.0, alerts=False, merge=merge)
 
 
 def _values(report: Any) -> dict[int, float | None]:
@@ -380,7 +370,7 @@ def _success_poller(client: FakeClient, max_series: int = 50) -> Poller:
     panel = Panel("Success", SUCCESS, "%", thresholds=make_thresholds(">99", "<95", "%"))
     return Poller(
         client, [panel], [SUCCESS], step=1.0, range_=60.0, max_series=max_series, alerts=False
-    )  # type: ignore[arg-type]
+    )
 
 
 async def test_a_split_success_rate_shows_and_colours_its_worst_route():
@@ -404,7 +394,7 @@ async def test_the_history_cap_keeps_the_failing_route():
 async def test_the_history_is_at_display_resolution_at_any_range():
     client = FakeClient({SUCCESS: ROUTES})
     panel = Panel("Success", SUCCESS, "%")
-    poller = Poller(client, [panel], [SUCCESS], step=1.0, range_=86400.0, alerts=False)  # type: ignore[arg-type]
+    poller = Poller(client, [panel], [SUCCESS], step=1.0, range_=86400.0, alerts=False)
     assert poller.capacity == 200 and poller.bucket == 432.0
     assert poller.backfill_spacing == poller.bucket  # one backfill point per bucket
     (state,) = (await poller.tick(1000.0, budget=1.0)).panels
@@ -418,7 +408,7 @@ async def test_a_table_or_bar_gauge_lists_every_series_a_card_its_top_ones():
     client = FakeClient({"rate(c[5m])": routes})
     card = Panel("card", "rate(c[5m])")
     (table,) = listing((card,), "table")
-    poller = Poller(client, [card, table], ["rate(c[5m])"] * 2, step=1.0, range_=60.0, alerts=False)  # type: ignore[arg-type]
+    poller = Poller(client, [card, table], ["rate(c[5m])"] * 2, step=1.0, range_=60.0, alerts=False)
     report = await poller.tick(1000.0, budget=1.0)
     shown = {state.index: [s.name for s in state.series] for state in report.panels}
     assert shown[0] == ["route=/r5", "route=/r4", "route=/r3", "route=/r2"]

@@ -23,11 +23,13 @@ from hypothesis import strategies as st
 
 from allintop.dashboard.loading import load_dashboard, load_text
 from allintop.dashboard.model import Dashboard
-from allintop.errors import ConfigError
+from allintop.errors import ConfigError, PrometheusError
 from allintop.sources.answers import InstantResult, RangeResult
-from allintop.sources.prometheus import PrometheusClient, PrometheusError, _instant, _matrix
+from allintop.sources.decoding import instant, matrix
+from allintop.sources.prometheus import PrometheusClient
+from allintop.values.durations import format_duration, parse_duration
 from allintop.values.thresholds import Thresholds, make_thresholds, parse_threshold
-from allintop.values.units import convert, format_duration, format_value, parse_duration
+from allintop.values.units import convert, format_value
 
 # Fast enough for every CI run; deadline off because the machines are shared.
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -365,9 +367,9 @@ async def test_any_bytes_answer_is_a_result_or_a_prometheus_error(
 @FAST
 @given(JSON)
 def test_result_decoders_fail_only_in_ways_the_client_turns_into_errors(data: Any) -> None:
-    # _decode turns exactly these into BadResponse; anything else would be a traceback.
+    # decoded() turns exactly these into BadResponse; anything else would be a traceback.
     handled = (PrometheusError, KeyError, TypeError, ValueError, IndexError, AttributeError)
-    for decode in (_instant, _matrix):
+    for decode in (instant, matrix):
         with contextlib.suppress(*handled):
             decode(data)
 

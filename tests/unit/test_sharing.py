@@ -8,7 +8,7 @@ import promql_parser
 import pytest
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
-from allintop.promql.parse import interpolate
+from allintop.promql.interpolate import interpolate
 from allintop.promql.sharing import (
     Arithmetic,
     EvaluationError,

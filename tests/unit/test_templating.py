@@ -21,7 +21,8 @@ from allintop.dashboard.templating import (
 from allintop.errors import QueryError
 from allintop.live import variables as live_variables
 from allintop.live.variables import fetch_options, refresh, sample_line
-from allintop.promql.parse import AsWritten, interpolate
+from allintop.promql.interpolate import interpolate
+from allintop.promql.variable_values import AsWritten
 from allintop.sources.answers import Sample
 from tests.fakeprom import FakePrometheus, FakeSeries
 

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from allintop.cli.commands.dashboard import gc_off_until_painted, show
 from allintop.errors import SetupError
-from allintop.values.units import format_duration
+from allintop.values.durations import format_duration
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:

@@ -21,12 +21,14 @@ from allintop.cli.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNIN
 from allintop.cli.setup import resolve
 from allintop.dashboard import templating
 from allintop.dashboard.model import Dashboard, Panel, Pick
+from allintop.errors import PrometheusError
 from allintop.live import variables as live_variables
 from allintop.live.datasources import Datasources
 from allintop.live.fanout import FanOut
 from allintop.live.reports import PanelState, server_error, server_side
 from allintop.promql.parse import metric_names, promql_string
-from allintop.sources.prometheus import PrometheusClient, PrometheusError
+from allintop.sources.prometheus import PrometheusClient
+from allintop.sources.protocols import QueryClient
 from allintop.values.text import clean
 from allintop.values.thresholds import Status
 from allintop.values.units import format_value
@@ -144,7 +146,7 @@ def _as_table(dashboard: Dashboard, states: list[PanelState]) -> str:
     return "\n".join(lines)
 
 
-async def unknown_metrics(client: PrometheusClient, exprs: Sequence[str]) -> list[str]:
+async def unknown_metrics(client: QueryClient, exprs: Sequence[str]) -> list[str]:
     """The metric names `exprs` select that the server has no series of (one request).
 
     Empty when nothing can be said: an expression our parser cannot read, or a
@@ -167,7 +169,7 @@ async def unknown_metrics(client: PrometheusClient, exprs: Sequence[str]) -> lis
 
 
 async def _explain_no_data(
-    clients: Sequence[PrometheusClient], exprs: Sequence[str], states: list[PanelState]
+    clients: Sequence[QueryClient], exprs: Sequence[str], states: list[PanelState]
 ) -> list[PanelState]:
     """A panel without data says which of its metrics its server does not know."""
     explained = []
@@ -233,7 +235,7 @@ class _Checked:
     rejected: bool = False
 
 
-async def _check_panel(client: PrometheusClient, panel: Panel, expr: str) -> _Checked:
+async def _check_panel(client: QueryClient, panel: Panel, expr: str) -> _Checked:
     """Run one expression; PrometheusError for a fault of the server's (not the panel's)."""
     try:
         result = await client.query(expr)

@@ -44,7 +44,7 @@ from allintop.dashboard.model import (
 )
 from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
-from allintop.values.units import parse_duration
+from allintop.values.durations import parse_duration
 
 TOKEN_ENV = "GRAFANA_TOKEN"
 

@@ -18,7 +18,9 @@ from allintop.dashboard.grafana.datasources import References, resolve
 from allintop.dashboard.grafana.documents import dicts, mapping
 from allintop.dashboard.grafana.layout import GrafanaRow, in_grid_order, size
 from allintop.dashboard.model import GRAFANA_KINDS, Panel, Tile, listing
-from allintop.promql import parse as promql
+from allintop.promql.interpolate import interpolate
+from allintop.promql.parse import parse
+from allintop.promql.variable_values import Value
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class Reading:
     """What reading one dashboard's panels needs, and what could not be shown."""
 
     references: References
-    checks: Mapping[str, promql.Value]
+    checks: Mapping[str, Value]
     """Each variable's default and the built-ins: what an expression is checked with."""
     unsupported: list[str] = field(default_factory=list)
     """What could not be shown, one line each ("title: why")."""
@@ -158,10 +160,10 @@ def _queries(grafana: Mapping[str, Any], title: str, reading: Reading) -> list[P
     return found
 
 
-def _unparsable(expr: str, values: Mapping[str, promql.Value]) -> str | None:
+def _unparsable(expr: str, values: Mapping[str, Value]) -> str | None:
     """Why `expr` is no PromQL once its variables have their defaults, or None."""
     try:
-        promql.parse(promql.interpolate(expr, values))
+        parse(interpolate(expr, values))
     except ValueError as error:
         return f"its query does not parse with the variables' defaults ({error})"
     return None

@@ -27,8 +27,8 @@ from allintop.dashboard.model import Panel, Row, Tile, Variable
 from allintop.dashboard.panels_yaml.rows import UNTITLED, query_name
 from allintop.errors import ConfigError
 from allintop.values import reducers
+from allintop.values.durations import format_duration
 from allintop.values.mappings import ValueMapping
-from allintop.values.units import format_duration
 
 
 def convert(text: str, source: str) -> Converted:

@@ -19,8 +19,10 @@ from typing import Any
 from allintop.dashboard import templating
 from allintop.dashboard.grafana.documents import mapping
 from allintop.dashboard.model import ALL, VARIABLE_SORTS, Pick, Variable, VariableSort
-from allintop.promql import parse as promql
-from allintop.values.units import parse_duration
+from allintop.promql.interpolate import interpolate_text
+from allintop.promql.variable_queries import parse_variable_query
+from allintop.promql.variable_values import ALL_VALUES
+from allintop.values.durations import parse_duration
 
 
 def variables(listed: Sequence[Mapping[str, Any]]) -> tuple[Variable, ...]:
@@ -57,7 +59,7 @@ def _partly(item: Mapping[str, Any]) -> list[str]:
         return []
     dropped = []
     try:
-        promql.parse_variable_query(_query_text(item))
+        parse_variable_query(_query_text(item))
     except ValueError as error:
         dropped.append(f"{error}: its value is the one it was saved with, else all")
     problem = _regex_problem(str(item.get("regex") or "") or None)
@@ -76,7 +78,7 @@ def _query_variable(name: str, item: Mapping[str, Any]) -> Variable:
     value is then the one it was saved with, else "all"."""
     query: str | None = _query_text(item)
     try:
-        promql.parse_variable_query(query or "")
+        parse_variable_query(query or "")
     except ValueError:
         query = None
     regex = str(item.get("regex") or "") or None
@@ -104,7 +106,7 @@ def _regex_problem(regex: str | None) -> str | None:
     if regex is None:
         return None
     try:
-        templating.js_regex(promql.interpolate_text(regex, {}))
+        templating.js_regex(interpolate_text(regex, {}))
     except ValueError as error:
         return str(error)
     return None
@@ -201,7 +203,7 @@ def _current(item: Mapping[str, Any], variable: Variable) -> Pick:
     picked = [str(v) for v in value] if isinstance(value, list) else [str(value or "")]
     picked = ["auto" if v.startswith("$__auto_interval") else v for v in picked if v]
     # An export's unfilled "${VAR_...}" is no value.
-    picked = [v for v in picked if not v.startswith("$") or v in promql.ALL_VALUES]
+    picked = [v for v in picked if not v.startswith("$") or v in ALL_VALUES]
     options = variable.options
     if picked and templating.is_all(tuple(picked)):
         if variable.include_all or variable.kind == "query":

@@ -25,7 +25,7 @@ from allintop.dashboard.panels_yaml.variables import (
     read_variables,
     with_default,
 )
-from allintop.values.units import format_duration
+from allintop.values.durations import format_duration
 
 TOP_KEYS = ("title", "datasource", "datasources", "refresh", "range", "variables", "rows")
 

@@ -17,7 +17,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from allintop.errors import ConfigError
-from allintop.values.units import parse_duration
+from allintop.values.durations import parse_duration
 
 T = TypeVar("T")
 

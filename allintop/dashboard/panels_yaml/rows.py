@@ -29,7 +29,8 @@ from allintop.dashboard.panels_yaml.nodes import (
     sequence,
 )
 from allintop.dashboard.panels_yaml.panel_keys import TILE_KEYS, read_tile_keys
-from allintop.promql import parse as promql
+from allintop.promql.interpolate import interpolate_text
+from allintop.promql.variable_values import Value, variables_used
 from allintop.values.thresholds import (
     Threshold,
     Thresholds,
@@ -85,7 +86,7 @@ class References:
 
 
 def read_rows(
-    node: Node, path: str, placeholders: Mapping[str, promql.Value], refs: References
+    node: Node, path: str, placeholders: Mapping[str, Value], refs: References
 ) -> tuple[Row, ...]:
     items = sequence(node, path, "rows: [{title: ..., panels: [...]}]")
     if not items:
@@ -136,9 +137,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _MAX_MERGE_DEPTH = 20
 
 
-def _row(
-    node: Node, path: str, placeholders: Mapping[str, promql.Value], refs: References
-) -> list[Row]:
+def _row(node: Node, path: str, placeholders: Mapping[str, Value], refs: References) -> list[Row]:
     """The row, or with `repeat: $var` one copy per datasource the variable offers."""
     fields = mapping(node, path, _ROW_KEYS, required=("title",))
     title = nonempty_text(fields["title"], key_path(path, "title"))
@@ -185,7 +184,7 @@ def _repeated(row: Row, variable: Variable) -> list[Row]:
             replace(panel, datasource=name) if panel.datasource in (None, own) else panel
             for panel in row.panels
         )
-        title = promql.interpolate_text(row.title, {variable.name: name})
+        title = interpolate_text(row.title, {variable.name: name})
         rows.append(replace(row, title=title, panels=panels, datasource=name))
     return rows
 
@@ -214,7 +213,7 @@ class _Query:
 def _entry(
     node: Node,
     path: str,
-    placeholders: Mapping[str, promql.Value],
+    placeholders: Mapping[str, Value],
     refs: References,
     row_datasource: str | None,
     first: int,
@@ -304,7 +303,7 @@ def _queries(
     fields: Mapping[str, Node],
     path: str,
     kind: str,
-    placeholders: Mapping[str, promql.Value],
+    placeholders: Mapping[str, Value],
     refs: References,
 ) -> list[_Query]:
     """The panel's queries: its `expr:`, or its `queries:`; none for a text panel."""
@@ -336,7 +335,7 @@ def _queries(
 
 
 def _query_list(
-    node: Node, path: str, placeholders: Mapping[str, promql.Value], refs: References
+    node: Node, path: str, placeholders: Mapping[str, Value], refs: References
 ) -> list[_Query]:
     items = sequence(node, path, EXAMPLES["queries"])
     if not items:
@@ -357,12 +356,12 @@ def _query_list(
     return queries
 
 
-def _expr(node: Node, path: str, placeholders: Mapping[str, promql.Value]) -> str:
+def _expr(node: Node, path: str, placeholders: Mapping[str, Value]) -> str:
     expr = as_text(node, path).strip()
     if not expr:
         fail(node, path, "the expression is empty", EXAMPLES["expr"])
     declared = set(placeholders)
-    for name in sorted(promql.variables_used(expr) - declared):
+    for name in sorted(variables_used(expr) - declared):
         fail(node, path, f'unknown variable "${name}"', _closest_variable(name, declared))
     # An expression our parser rejects is not a load error: one broken panel must not
     # keep the dashboard from starting. It goes to Prometheus as written, and the panel

@@ -55,7 +55,9 @@ from allintop.dashboard.panels_yaml.nodes import (
     scalar,
     sequence,
 )
-from allintop.promql import parse as promql
+from allintop.promql.interpolate import interpolate_text
+from allintop.promql.variable_queries import parse_variable_query
+from allintop.promql.variable_values import Value
 
 # The keys each kind takes, besides `type` and `label`.
 _KIND_KEYS = {
@@ -249,7 +251,7 @@ def _datasource_variable(
 def _variable_query(node: Node, path: str) -> str:
     query = nonempty_text(node, path)
     try:
-        promql.parse_variable_query(query)
+        parse_variable_query(query)
     except ValueError as error:
         fail(node, path, str(error), "e.g. label_values(allin_http_requests_total, job)")
     return query
@@ -258,7 +260,7 @@ def _variable_query(node: Node, path: str) -> str:
 def _regex(node: Node, path: str) -> str:
     regex = nonempty_text(node, path)
     try:
-        templating.js_regex(promql.interpolate_text(regex, {}))
+        templating.js_regex(interpolate_text(regex, {}))
     except ValueError as error:
         fail(node, path, str(error), 'e.g. regex: "/(.*):9100/" (its first group is kept)')
     return regex
@@ -284,7 +286,7 @@ def _duration_list(node: Node, path: str) -> tuple[str, ...]:
     return values
 
 
-def placeholder_values(variables: Sequence[Variable]) -> dict[str, promql.Value]:
+def placeholder_values(variables: Sequence[Variable]) -> dict[str, Value]:
     """Values to check exprs with: Grafana's built-ins, and each variable's default as
     it will be queried (all -> .*, or its allValue), so that an expr is validated the
     way it will be; a variable whose value is not known until its options are asked
@@ -298,7 +300,7 @@ def placeholder_values(variables: Sequence[Variable]) -> dict[str, promql.Value]
 
 def _placeholder(variable: Variable) -> str:
     try:
-        function = promql.parse_variable_query(variable.query or "").function
+        function = parse_variable_query(variable.query or "").function
     except ValueError:
         return "1"
     return "x" if function in ("label_names", "metrics") else "1"

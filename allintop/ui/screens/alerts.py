@@ -18,8 +18,9 @@ from allintop.ui.keys import on_modal
 from allintop.ui.screens.live import LiveScreen, ago
 from allintop.ui.theme import themed
 from allintop.ui.view import DashboardView, SourcesView
+from allintop.values.durations import format_since
 from allintop.values.text import clean, clean_multiline, tidy_numbers
-from allintop.values.units import format_since, format_value
+from allintop.values.units import format_value
 
 STATE_STYLES = {"firing": "bold $error", "pending": "bold $warning", "inactive": "dim"}
 #: Instances whose rendered annotations the rule screen lists.

@@ -6,7 +6,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from allintop.ui.view import DashboardView
-from allintop.values.units import format_since
+from allintop.values.durations import format_since
 
 
 class LiveScreen(Screen[None]):

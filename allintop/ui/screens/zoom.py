@@ -32,9 +32,10 @@ from allintop.ui.screens.zoom_chart import ChartData, Line, ZoomChart, palette, 
 from allintop.ui.screens.zoom_legend import ZoomLegend
 from allintop.ui.theme import themed
 from allintop.ui.view import DashboardView
+from allintop.values.durations import format_duration
 from allintop.values.text import clean, clean_multiline
 from allintop.values.thresholds import Status, status_of
-from allintop.values.units import format_duration, format_value
+from allintop.values.units import format_value
 
 #: A drawn series: its panel's index and its labels (two queries may share labels).
 SeriesKey = tuple[int, LabelKey]
