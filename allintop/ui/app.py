@@ -40,6 +40,7 @@ from allintop.dashboard import templating
 from allintop.dashboard.loading import load_dashboard
 from allintop.dashboard.model import Dashboard, Pick, Row, Tile
 from allintop.errors import AllintopError
+from allintop.live import schedule
 from allintop.live import state as reduce
 from allintop.live import variables as live_variables
 from allintop.live.datasources import ContextSwitch, Datasources, Setup
@@ -496,11 +497,11 @@ class DashboardApp(App[None]):
                 # How long the poll took is measured on the monotonic clock: a wall
                 # clock stepped back meanwhile must not put the next poll hours ahead.
                 arrived = [state for report in reports for state in report.panels]
-                self.state = reduce.count_failures(self.state, arrived)
-                step = reduce.backoff(self.state, self.refresh_interval)
+                self.state = schedule.count_failures(self.state, arrived)
+                step = schedule.backoff(self.state, self.refresh_interval)
                 ahead = aligned(started, self.refresh_interval) + step + TICK_OFFSET - started
                 due = ahead - (self.monotonic() - began)
-                self.state = reduce.retry_at(self.state, self.monotonic() + due)
+                self.state = schedule.retry_at(self.state, self.monotonic() + due)
                 soon = self._refresh_asked or (
                     self.needs_backfill
                     and self._backfill_failed_at is None
