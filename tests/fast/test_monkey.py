@@ -474,17 +474,17 @@ async def test_a_reload_that_adds_or_removes_a_row_while_scrolled(
     async with app.run_test(size=(40, 12)) as pilot:
         await settle(pilot, app)
         await pilot.press("end")
-        assert app._rows.scroll_y > 0
+        assert app.board.scroll_y > 0
         # The interleaving the monkey met (fast seed 11, once in 5 replays on a busy
         # machine), made certain: the screen lays the emptied rows out (their scroll
         # drops to 0) before the new ones are mounted.
-        remove = app._rows.remove_children
+        remove = app.board.remove_children
 
         async def remove_then_lay_out(*args, **kwargs) -> None:  # type: ignore[no-untyped-def]
             await remove(*args, **kwargs)
             await asyncio.sleep(0.2)
 
-        monkeypatch.setattr(app._rows, "remove_children", remove_then_lay_out)
+        monkeypatch.setattr(app.board, "remove_children", remove_then_lay_out)
         # The user edits panels.yaml and presses R.
         (tmp_path / "panels.yaml").write_text(ROW_EDITS[edit])
         await pilot.press("R")
@@ -500,7 +500,7 @@ async def test_the_palette_opening_as_panels_yaml_is_reloaded(tmp_path: Path) ->
         assert run.panels_yaml is not None
         run.panels_yaml.write_text(DASHBOARD + "\n")  # saved again by the user's editor
         send(app, "ctrl+p")
-        app._check_config()  # what the app's timer runs every CONFIG_CHECK second
+        app.config_watch.check()  # what the app's timer runs every CONFIG_CHECK second
         await _reloaded_and_alive(pilot, run)
 
 

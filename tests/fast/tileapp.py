@@ -32,7 +32,7 @@ class TilesApp(DashboardApp):
     @property
     def tiles(self) -> list[Widget]:
         """Every tile's widget, in the dashboard's order."""
-        return [view.widget for view in self._tiles]
+        return [shown.card for shown in self.board.panels]
 
 
 def fake() -> FakePrometheus:

@@ -187,7 +187,7 @@ async def test_a_bug_in_a_poll_is_reported_and_polling_goes_on(stack):
         await wait_for(
             pilot, lambda: calls >= 3 and app.ticks > ticks, within=10, what="polling to go on"
         )
-        notes = [n.message for n in app._notifications]
+        notes = [n.message for n in app.notifications]
         assert any("internal error" in n and "boom" in n for n in notes), notes
 
 

@@ -59,7 +59,7 @@ from tests.faultproxy import (
     huge,
     slow,
 )
-from tests.tui.util import screen_lines, screen_text, wait_for
+from tests.tui.util import screen_lines, screen_strips, screen_text, unhandled, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -150,7 +150,7 @@ async def running(
 def assert_alive(app: App, watch: Watch) -> None:
     """Nothing crashed: the app runs, no unhandled exception, no worker died."""
     assert app.return_code is None, f"the app exited with {app.return_code}"
-    assert getattr(app, "_exception", None) is None, app._exception  # type: ignore[attr-defined]
+    assert unhandled(app) is None, unhandled(app)
     assert app.is_running
     assert not watch.worker_errors, f"workers failed: {watch.worker_errors}"
     for worker in app.workers:
@@ -460,7 +460,7 @@ def control_leaks(app: App) -> list[str]:
     leaks = [
         f"{where} screen: {line.strip()!r}" for line in screen_lines(app) if not no_control(line)
     ]
-    for strip in app.screen._compositor.render_strips():
+    for strip in screen_strips(app):
         leaks += [f"{where} segment: {seg!r}" for seg in strip if seg.control]
     leaks += [f"{where} render: {text!r}" for text in _rendered_texts(app) if not no_control(text)]
     return leaks

@@ -64,9 +64,9 @@ def _shows(widget: Widget, panel: GrafanaPanel) -> bool:
 def _tiles(app: DashboardApp, grafana: list[GrafanaPanel]) -> list[Placed]:
     """(row number, Grafana panel, its tile's widget), in the dashboard's order: the
     tiles are the Grafana panels one for one, text panels included."""
-    views = list(app._tiles)
+    views = list(app.board.panels)
     assert len(views) == len(grafana), "a Grafana panel without its tile"
-    return [(view.row, panel, view.widget) for view, panel in zip(views, grafana, strict=True)]
+    return [(view.row, panel, view.card) for view, panel in zip(views, grafana, strict=True)]
 
 
 def _values(stack: DemoStack, name: str) -> dict[str, str]:
@@ -135,4 +135,4 @@ async def test_node_exporter_full_in_the_tui(node_stack: DemoStack, name: str) -
         await pilot.press("end")
         await pilot.pause(0.5)
         assert "internal error" not in screen_text(app)
-        assert not [n for n in app._notifications if n.severity == "error"]
+        assert not [n for n in app.notifications if n.severity == "error"]

@@ -10,14 +10,20 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Select
-from textual.widgets._select import SelectOverlay
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.dashboard.model import Dashboard
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.widgets import PanelCard
-from tests.tui.util import screen_lines, screen_text, wait_for
+from tests.tui.util import (
+    screen_lines,
+    screen_strips,
+    screen_text,
+    select_overlay,
+    select_values,
+    wait_for,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -51,7 +57,7 @@ def _on_dashboard(app: DashboardApp) -> bool:
 
 
 def _notes(app: DashboardApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    return [f"{n.title}: {n.message}" for n in app.notifications]
 
 
 # -- 14: the command palette --------------------------------------------------------
@@ -276,9 +282,9 @@ async def test_variables_dropdown_stays_inside_its_box(stack):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("slash")
         select = app.screen.query_one("#var-job", Select)
-        await wait_for(pilot, lambda: len(select._options) >= 2, what="the job values")
+        await wait_for(pilot, lambda: len(select_values(select)) >= 2, what="the job values")
         await pilot.press("enter")
-        overlay = select.query_one(SelectOverlay)
+        overlay = select_overlay(select)
         await wait_for(pilot, lambda: select.expanded and overlay.region.height > 0)
         await pilot.pause(0.2)
         box = app.screen.query_one("#variables")
@@ -311,7 +317,7 @@ async def test_t_labels_read_as_the_readme_writes_them(stack):
 
 def _title_styles(app: DashboardApp, title: str) -> list[bool]:
     """Whether each cell of `title` as drawn on screen is in reverse video."""
-    for strip in app.screen._compositor.render_strips():
+    for strip in screen_strips(app):
         text = strip.text
         if title in text:
             start = text.index(title)
