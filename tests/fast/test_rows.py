@@ -322,7 +322,9 @@ async def test_a_row_expanded_while_paused_is_fetched_on_resume(tmp_path: Path) 
         await pilot.press("p", "end")
         fake.received.clear()
         await pilot.press("space")
-        await pilot.pause(0.3)
+        cards = [_card(app, "Memory"), _card(app, "CPU")]
+        await wait_for(pilot, lambda: all(c.region.height for c in cards), what="Hosts shown")
+        await pilot.pause()
         assert not any(_asked(fake, metric) for metric in HOSTS), "paused: nothing is asked"
         await pilot.press("p")
         await wait_for(pilot, lambda: _shows_value(app, "Memory"), within=5, what="Memory")

@@ -59,7 +59,14 @@ from tests.faultproxy import (
     huge,
     slow,
 )
-from tests.tui.util import screen_lines, screen_strips, screen_text, unhandled, wait_for
+from tests.tui.util import (
+    app_seconds,
+    screen_lines,
+    screen_strips,
+    screen_text,
+    unhandled,
+    wait_for,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -390,7 +397,7 @@ async def test_slow_but_answering_server_is_not_called_stale(
             what="late answers to keep updating every panel",
         )
         # Past the point where the header calls data older than 3 ticks + 2 s stale.
-        await pilot.pause(3 * REFRESH + 2.5)
+        await app_seconds(pilot, app, math.ceil(3 * REFRESH + 2.5) + 1)
         assert all(has_value(app, c.panel.title, time.time() - 4 * REFRESH) for c in cards(app))
         word = header(app).split("●")[-1].strip()
         report("whole server: slow 1.5s (late, not timed out)", f"header {word!r}", "-")
@@ -503,7 +510,7 @@ async def test_escape_sequences_and_markup_from_prometheus_are_shown_inert(
             within=6,
             what="the alerts screen listing the evil rule",
         )
-        await pilot.pause(0.2)
+        await pilot.pause()  # idle: the screen drawn
         leaks += control_leaks(app)
         assert MARKUP_BOLD in screen_text(app)
         shown["alerts screen"] = next(line for line in screen_lines(app) if "Pwn" in line)
@@ -516,7 +523,7 @@ async def test_escape_sequences_and_markup_from_prometheus_are_shown_inert(
             within=3,
             what="the rule screen of the evil rule",
         )
-        await pilot.pause(0.2)
+        await pilot.pause()  # idle: the screen drawn
         leaks += control_leaks(app)
         shown["rule screen"] = next(line for line in screen_lines(app) if "Pwn" in line)
         await pilot.press("escape")
@@ -541,7 +548,7 @@ async def test_escape_sequences_and_markup_from_prometheus_are_shown_inert(
             within=8,
             what="the targets screen listing the evil targets",
         )
-        await pilot.pause(0.2)
+        await pilot.pause()  # idle: the screen drawn
         leaks += control_leaks(app)
         shown["targets screen"] = next(line for line in screen_lines(app) if "evil" in line)
         await pilot.press("escape")

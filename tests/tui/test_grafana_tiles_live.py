@@ -133,6 +133,8 @@ async def test_node_exporter_full_in_the_tui(node_stack: DemoStack, name: str) -
         assert f"▾ {dashboard.rows[row].title}" in screen_text(app)
 
         await pilot.press("end")
-        await pilot.pause(0.5)
+        board = app.board
+        await wait_for(pilot, lambda: board.scroll_y >= board.max_scroll_y, what="the end")
+        await pilot.pause()
         assert "internal error" not in screen_text(app)
         assert not [n for n in app.notifications if n.severity == "error"]

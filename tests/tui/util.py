@@ -7,6 +7,7 @@ a Textual release that moves them breaks this module only.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -45,6 +46,20 @@ def select_overlay(select: Select) -> Widget:
 def unhandled(app: App) -> BaseException | None:
     """The exception that ended the app, if one did (Textual keeps it for Pilot)."""
     return getattr(app, "_exception", None)
+
+
+async def app_seconds(pilot: Pilot, app: App, seconds: int) -> None:
+    """Let the app run until the clock in its header has moved on `seconds` times:
+    time that passed for the app's own timers (its header's, its file watch's), which
+    a sleep of the test's does not make sure of on a busy machine."""
+    for _ in range(seconds):
+        shown = _header_clock(app)
+        await wait_for(pilot, lambda s=shown: _header_clock(app) != s, within=10, what="a second")
+
+
+def _header_clock(app: App) -> str:
+    found = re.search(r"\d\d:\d\d:\d\d", str(app.header.right.content))
+    return found[0] if found else ""
 
 
 async def wait_for(
