@@ -129,7 +129,7 @@ def test_a_crash_inside_the_app_is_not_a_clean_exit(monkeypatch):
     from allintop.cli import main as cli
 
     def crashed(self: DashboardApp) -> None:
-        self._return_code = 1
+        self.exit(return_code=1)  # as Textual ends an app a handler crashed
 
     monkeypatch.setattr(DashboardApp, "run", crashed)
     monkeypatch.setattr(cli, "_exit_on_signals", lambda app, cleanup=None: None)
