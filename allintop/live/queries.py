@@ -39,7 +39,7 @@ class Queries:
     """
 
     dashboard: Dashboard
-    given: Mapping[str, str]
+    given: Mapping[str, Pick]
     refresh: float
     range: float
     variables: dict[str, Pick] = field(default_factory=dict)
@@ -55,7 +55,7 @@ class Queries:
     def start(
         cls,
         dashboard: Dashboard,
-        given: Mapping[str, str],
+        given: Mapping[str, Pick],
         refresh: float | None = None,
         range_: float | None = None,
     ) -> Queries:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
+from allintop.dashboard.model import Pick
 from allintop.live.datasources import ContextSwitch
 
 if TYPE_CHECKING:  # not imported at start: silences are for later
@@ -16,7 +17,7 @@ class AppOptions(TypedDict, total=False):
     """DashboardApp's options, each optional.
 
     Args:
-        variables: template variable values (name -> value).
+        variables: template variables' picks (name -> value, or values).
         refresh: seconds between ticks (overrides the dashboard's).
         range_: the sparklines' time range in seconds.
         clock: the wall clock, for times (the query grid, "since"); tests freeze it.
@@ -28,7 +29,7 @@ class AppOptions(TypedDict, total=False):
         contexts: the user config's contexts, for `c` to switch among live.
     """
 
-    variables: Mapping[str, str] | None
+    variables: Mapping[str, Pick] | None
     refresh: float | None
     range_: float | None
     clock: Callable[[], float]
