@@ -6,7 +6,8 @@ worker's first step looks up the palette's command list. A key typed just as the
 palette closes (Enter on a command, then a letter; or panels.yaml reloaded under it)
 still reaches its input after the list was taken down, and the worker's lookup failed
 (NoMatches), which ended the app. `Palette` takes no more input once it closes, and
-stops its searches then. `PaletteApp` is Textual's App with this palette.
+stops its searches then; nor does a page key typed before its list is drawn end it.
+`PaletteApp` is Textual's App with this palette.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable, Iterable
 from textual import on
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
+from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
 from textual.screen import Screen
 from textual.widgets import Input
@@ -24,7 +26,13 @@ from allintop.ui.keys import KEYS
 
 
 class Palette(CommandPalette):
-    """Textual's command palette, deaf once it closes (see the module docstring)."""
+    """Textual's command palette, deaf once it closes (see the module docstring), and
+    with page keys that wait for its list to be drawn."""
+
+    BINDINGS = [
+        Binding("pagedown", "page(1)", "Next page", show=False),
+        Binding("pageup", "page(-1)", "Previous page", show=False),
+    ]
 
     def __init__(self) -> None:
         super().__init__(id="--command-palette")  # Textual's own palette's id, for its styles
@@ -40,6 +48,14 @@ class Palette(CommandPalette):
     def dismiss(self, result: None = None) -> AwaitComplete:
         self.close()
         return super().dismiss(result)
+
+    async def action_page(self, direction: int) -> None:
+        """PgDn (1) / PgUp (-1): a page of hits on or back. Not before the list has a
+        size: Textual's looks its lines up by their place on screen, and failed
+        (KeyError) on a page key typed before the list was first laid out."""
+        hits = self.query(CommandList)
+        if hits and hits.first().scrollable_content_region:
+            await hits.first().run_action("page_down" if direction > 0 else "page_up")
 
     @on(Input.Changed)
     def _deaf_when_closing(self, event: Input.Changed) -> None:

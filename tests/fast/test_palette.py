@@ -83,3 +83,34 @@ async def test_keys_typed_while_the_palette_closes_on_enter(tmp_path: Path) -> N
             await pilot.press("escape", "escape")
             await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the dashboard")
         assert app.return_code is None and app.is_running
+
+
+async def test_page_keys_typed_as_the_palette_opens(tmp_path: Path) -> None:
+    # Textual's list looked its lines up before it had any (KeyError): the monkey's
+    # "ctrl+p, pageup" typed quickly, tiles seed 3.
+    app, _, _ = make(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        for keys in (["ctrl+p", "pageup"], ["ctrl+p", "pagedown"], ["ctrl+p", "down", "pageup"]):
+            for key in keys:
+                send(app, key)
+            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+            palette = app.screen
+            await pilot.press("pagedown", "pageup", "escape")
+            await wait_for(pilot, lambda p=palette: not p.is_attached, what="the palette gone")
+        assert app.return_code is None and app.is_running
+
+
+async def test_page_keys_page_through_the_hits_once_drawn(tmp_path: Path) -> None:
+    app, _, _ = make(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        palette = await _palette(pilot, app)
+        hits = palette.query_one(CommandList)
+        await pilot.press("e")  # most commands have an e
+        await wait_for(pilot, lambda: hits.option_count > 4 and bool(hits.region), what="hits")
+        await wait_for(pilot, lambda: hits.highlighted == 0, what="the first lit")
+        await pilot.press("pagedown")
+        await wait_for(pilot, lambda: (hits.highlighted or 0) > 1, what="a page down")
+        await pilot.press("pageup")
+        await wait_for(pilot, lambda: hits.highlighted == 0, what="a page up")
