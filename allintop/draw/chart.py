@@ -116,7 +116,7 @@ def nice_step(span: float, count: int) -> float:
     if raw <= 0 or not math.isfinite(raw):
         return 1.0
     power = 10 ** math.floor(math.log10(raw))
-    return min((m * power for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(math.log(s / raw)))
+    return float(min((m * power for m in (1, 2, 2.5, 5, 10)), key=lambda s: abs(math.log(s / raw))))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,10 +36,6 @@ from allintop.values.text import clean
 
 #: Seconds past the refresh interval before the header calls the poll overdue.
 OVERDUE_GRACE = 1.0
-#: While Prometheus is unreachable the polls space out, doubling from the refresh
-#: interval up to this (or the interval, if longer): a dashboard left open on a dead
-#: server should not knock on it every second, nor hold the header to a stale answer.
-BACKOFF_CAP = 30.0
 #: What a tick that asked for alerts says when no answer came within it.
 NO_ANSWER = "no answer in time"
 
@@ -105,6 +101,7 @@ class DashboardState:
     last_error: str | None = None  # every panel fails for a reason of the server's
     last_error_word: str = "unreachable"  # or "error": what the header says then
     trouble: str | None = None  # datasources failing while others answer
+    # Kept by allintop.live.schedule, read by the verdict:
     failures: int = 0  # polls in a row that found Prometheus unreachable
     retry_at: float | None = None  # monotonic, the next poll while backing off
 
@@ -379,31 +376,6 @@ def _trouble(state: DashboardState) -> str | None:
         if failed is not None:
             troubles.append(f"{name}: {failed.short}: {failed.message}")
     return clean("   ".join(troubles), 300) if troubles else None
-
-
-def count_failures(state: DashboardState, arrived: Sequence[PanelState]) -> DashboardState:
-    """After a poll: one more in a row that found Prometheus unreachable (or not
-    answering), or none. A poll that learnt nothing (no panel answered or failed in
-    time) changes nothing."""
-    if not arrived:
-        return state
-    error = server_error(arrived)
-    down = error is not None and error.short in ("unreachable", "timeout")
-    return replace(state, failures=state.failures + 1 if down else 0)
-
-
-def backoff(state: DashboardState, refresh: float) -> float:
-    """Seconds to the next poll: the refresh interval, doubled for each poll in a row
-    that found Prometheus unreachable, up to BACKOFF_CAP (or the interval)."""
-    if not state.failures:
-        return refresh
-    cap = max(BACKOFF_CAP, refresh)
-    return min(refresh * 2.0 ** min(state.failures - 1, 16), cap)
-
-
-def retry_at(state: DashboardState, at: float | None) -> DashboardState:
-    """When (monotonic) the next poll goes while backing off; None when not."""
-    return replace(state, retry_at=at if state.failures else None)
 
 
 def verdict(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,29 @@ def on_modal(action: str) -> Binding:
 
 
 PALETTE_KEY = Key("ctrl+p", "command_palette", "Commands", "every action, by name", "", "^p")
+
+
+def app_bindings() -> list[BindingType]:
+    """The dashboard's bindings: every key of the table, and those that are not
+    actions of their own (quit, the palette, the arrows)."""
+    return [
+        *(key.binding() for key in KEYS),
+        # Over SSH, Ctrl-C is how a terminal tool is left; Textual's default only hints.
+        Binding("ctrl+c", "quit", show=False, priority=True),
+        Binding(
+            PALETTE_KEY.keys,
+            PALETTE_KEY.action,
+            PALETTE_KEY.name,
+            show=False,  # the footer shows it on its right, whatever `show` says
+            priority=True,
+            tooltip=PALETTE_KEY.help,
+        ),
+        Binding("up", "move(0, -1)", show=False),
+        Binding("down", "move(0, 1)", show=False),
+        Binding("left", "move(-1, 0)", show=False),
+        Binding("right", "move(1, 0)", show=False),
+    ]
+
 
 # Keys that are not actions of their own: listed on the help screen only.
 MORE_HELP: tuple[tuple[str, str], ...] = (

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from allintop.dashboard.model import GRID_COLUMNS, Tile, TileKind
+from allintop.dashboard.model import GRID_COLUMNS, Row, Tile, TileKind
 
 MIN_CARD_WIDTH = 20
 MIN_CARD_HEIGHT = 4  # title, value, sparkline, detail
@@ -237,6 +237,56 @@ def stack(bodies: Sequence[Sequence[Box] | None]) -> Page:
         tiles.append(shown)
         top += extent(boxes or ())
     return Page(tuple(titles), tuple(tiles), top)
+
+
+def stacked(bodies: Sequence[Sequence[Box]], collapsed: Sequence[bool]) -> Page:
+    """The rows with their `bodies` stacked, those `collapsed` as their titles."""
+    return stack(
+        [None if folded else boxes for boxes, folded in zip(bodies, collapsed, strict=True)]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Where everything goes on the dashboard's page."""
+
+    grid: Layout | None
+    """The card grid of panels.yaml's rows (None: there are none)."""
+    bodies: tuple[tuple[Box, ...], ...]
+    """Each row's cards or tiles, in its body."""
+    page: Page
+
+
+def plan_page(
+    rows: Sequence[Row], width: int, height: int, collapsed: Sequence[bool], scrollbar: int
+) -> Plan:
+    """Where every row's cards or tiles go, for rows `width` x `height` (`collapsed`:
+    which are folded). Taller than that, the page scrolls: the scrollbar takes its
+    `scrollbar` columns from the tiles (the card grid's fractions give them up by
+    themselves)."""
+    sizes = [len(row.panels) for row in rows if not row.tiles]
+    grid = plan(width, height, sizes) if sizes else None
+    bodies = _bodies(rows, width, height, grid)
+    page = stacked(bodies, collapsed)
+    if page.height > height and scrollbar:
+        bodies = _bodies(rows, width - scrollbar, height, grid)
+        page = stacked(bodies, collapsed)
+    return Plan(grid, bodies, page)
+
+
+def _bodies(
+    rows: Sequence[Row], width: int, height: int, grid: Layout | None
+) -> tuple[tuple[Box, ...], ...]:
+    """Each row's boxes in its body, `width` columns wide, for a body `height` high."""
+    bodies = []
+    for row in rows:
+        if row.tiles:
+            bodies.append(place(row.tiles, width, height))
+        elif grid is not None:
+            bodies.append(cards(len(row.panels), grid.columns, grid.card_height, width))
+        else:
+            bodies.append(())
+    return tuple(bodies)
 
 
 def cards(count: int, columns: int, card_height: int, width: int) -> tuple[Box, ...]:

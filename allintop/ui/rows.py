@@ -1,4 +1,5 @@
-"""The dashboard's scrolled body: rows of cards (panels.yaml) or of tiles (Grafana).
+"""The board's rows: cards (panels.yaml) or tiles (Grafana), and what the board
+holds of each panel.
 
 A row of tiles is laid out by `allintop.ui.layout.place` (Grafana's order and widths,
 wrapped for a narrow terminal); `TileGrid` puts each tile where the plan says through
@@ -12,45 +13,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar, cast
 
-from textual import events
-from textual.containers import VerticalScroll
 from textual.geometry import NULL_OFFSET, NULL_SPACING, Region, Size
-from textual.layout import ArrangeResult, Layout, WidgetPlacement
-from textual.message import Message
+from textual.layout import ArrangeResult, WidgetPlacement
+from textual.layouts.vertical import VerticalLayout
 from textual.widget import Widget
 
+from allintop.dashboard.model import TileKind
 from allintop.live.alerting import ActiveAlert
 from allintop.live.reports import PanelState
 from allintop.sources.answers import Target
 from allintop.ui.layout import Box, extent
 
 
-class Rows(VerticalScroll, inherit_bindings=False):
-    """The dashboard's rows; says when its size or its scroll position changes, to lay
-    them out and to know which panels are on screen.
-
-    No keys of its own: a scroll container's arrows would scroll it instead of moving
-    between panels, and the page keys are the app's (they move the focus too).
-    """
-
-    @dataclass
-    class Resized(Message):
-        size: Size
-
-    class Scrolled(Message):
-        """Scrolled to another line: other panels may be near the screen now."""
-
-    def on_resize(self, event: events.Resize) -> None:
-        self.post_message(self.Resized(event.size))
-
-    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
-        super().watch_scroll_y(old_value, new_value)
-        if round(old_value) != round(new_value):
-            self.post_message(self.Scrolled())
-
-
-class TileLayout(Layout):
-    """Places a TileGrid's children at the boxes it was given."""
+class TileLayout(VerticalLayout):
+    """Places a TileGrid's children at the boxes it was given. (A vertical layout
+    only in name: a widget's default layout is typed as one.)"""
 
     name = "tiles"
 
@@ -114,17 +91,22 @@ class TileWidget(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class TileView:
-    """A tile on the dashboard: its widget, its row's number and the panels it shows
-    (dashboard indexes; none for a text tile)."""
+class BoardPanel:
+    """A panel on the board (a Grafana panel: one card), as the board shows it."""
 
-    widget: Widget
+    title: str
+    kind: TileKind
+    card: Widget
+    """The widget that draws it."""
     row: int
-    panels: range
+    """Its row's number, from 0."""
+    indexes: range
+    """The dashboard's panel indexes it shows (`DashboardState.panel`); none for text."""
 
     @property
     def tile(self) -> TileWidget:
-        return cast(TileWidget, self.widget)
+        """The card, as the board feeds it."""
+        return cast(TileWidget, self.card)
 
 
 T = TypeVar("T")

@@ -66,20 +66,20 @@ def _asked(fake, metric: str) -> bool:
 
 def _view(app, title: str):
     """The tile whose (first) query is the panel titled `title`."""
-    return next(v for v in app._tiles if app.dashboard.panels[v.panels.start].title == title)
+    return next(v for v in app.board.panels if app.dashboard.panels[v.indexes.start].title == title)
 
 
 def _card(app, title: str):
     """That tile's widget."""
-    return _view(app, title).widget
+    return _view(app, title).card
 
 
 def _tiles(app) -> list:
-    return [view.widget for view in app._tiles]
+    return [shown.card for shown in app.board.panels]
 
 
 def _state(app, title: str):
-    return app.state.panel(_view(app, title).panels.start)
+    return app.state.panel(_view(app, title).indexes.start)
 
 
 def _title(app, text: str) -> RowTitle:
@@ -295,7 +295,7 @@ async def test_a_reload_keeps_the_rows_the_user_expanded(tmp_path: Path) -> None
         await pilot.press("R")
         await wait_for(pilot, lambda: _title(app, "Hosts") is not before, what="the reload")
         assert not _title(app, "Hosts").collapsed
-        await wait_for(pilot, lambda: not app._polling, what="the backfill")
+        await wait_for(pilot, lambda: not app.polling.busy, what="the backfill")
         fake.received.clear()
         await advance(pilot, app, clock)
         assert all(_asked(fake, metric) for metric in HOSTS)
@@ -307,7 +307,7 @@ async def test_enter_zooms_on_a_tile_and_help_lists_the_row_and_page_keys(tmp_pa
         await settle(pilot, app)
         await pilot.press("right", "enter")
         await wait_for(pilot, lambda: len(app.screen_stack) == 2, within=5, what="zoom")
-        assert app.screen.index == _view(app, "P95 Latency").panels.start  # type: ignore[attr-defined]
+        assert app.screen.index == _view(app, "P95 Latency").indexes.start  # type: ignore[attr-defined]
         await pilot.press("escape", "question_mark")
         await wait_for(pilot, lambda: "allintop — keys" in screen_text(app), what="help")
         text = screen_text(app)
@@ -322,7 +322,9 @@ async def test_a_row_expanded_while_paused_is_fetched_on_resume(tmp_path: Path) 
         await pilot.press("p", "end")
         fake.received.clear()
         await pilot.press("space")
-        await pilot.pause(0.3)
+        cards = [_card(app, "Memory"), _card(app, "CPU")]
+        await wait_for(pilot, lambda: all(c.region.height for c in cards), what="Hosts shown")
+        await pilot.pause()
         assert not any(_asked(fake, metric) for metric in HOSTS), "paused: nothing is asked"
         await pilot.press("p")
         await wait_for(pilot, lambda: _shows_value(app, "Memory"), within=5, what="Memory")

@@ -25,15 +25,15 @@ async def test_the_header_drawn_mid_switch_names_the_new_servers(
     path = tmp_path / "other.yaml"
     path.write_text('datasources:\n  main: "http://other.test:9090"\n' + DASHBOARD)
     setup = Setup(load_dashboard(path), Datasources({"main": other}, "main"))
-    use_dashboard = DashboardApp._use_dashboard
+    use_dashboard = DashboardApp.use_dashboard
 
     async def header_first(self: DashboardApp, *args: object, **kwargs: object) -> None:
-        self._render_header()  # as the header's timer may, at the switch's first await
+        self.show_header()  # as the header's timer may, at the switch's first await
         await use_dashboard(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(DashboardApp, "_use_dashboard", header_first)
+    monkeypatch.setattr(DashboardApp, "use_dashboard", header_first)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, app)
-        await app._use_setup(setup)
+        await app.use_setup(setup)
         await wait_for(pilot, lambda: "main other.test:9090" in screen_text(app), what="new host")
     assert app.return_code in (None, 0)

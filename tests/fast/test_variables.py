@@ -10,7 +10,7 @@ from textual.widgets import Select, SelectionList, Static
 from allintop.ui.screens.variables import VariablesScreen
 from tests.fakeprom import FakePrometheus, FakeSeries
 from tests.fast.fakeapp import advance, make, settle
-from tests.tui.util import screen_lines, screen_text, wait_for
+from tests.tui.util import screen_lines, screen_text, select_values, wait_for
 
 CHAINED = """\
 title: Chained
@@ -49,7 +49,7 @@ def fake() -> FakePrometheus:
 
 def _offered(widget: Select | SelectionList) -> list[str]:
     if isinstance(widget, Select):
-        return [value for _, value in widget._options]
+        return select_values(widget)
     return [widget.get_option_at_index(i).value for i in range(widget.option_count)]
 
 
@@ -60,11 +60,11 @@ async def test_the_picker_asks_a_chained_variable_again_when_its_parent_changes(
     async with app.run_test(size=(100, 40)) as pilot:
         # At start, as Grafana on load: a variable without a value gets its first option.
         await wait_for(
-            pilot, lambda: app.variables["quantile"] == "0.5", within=5, what="the quantile"
+            pilot, lambda: app.queries.variables["quantile"] == "0.5", within=5, what="the quantile"
         )
         await settle(pilot, app)
-        assert app.variables["job"] == "api"
-        assert app.exprs == [
+        assert app.queries.variables["job"] == "api"
+        assert app.queries.exprs == [
             'node_load1{job="api", instance=~".*"}',
             'latency_seconds{quantile="0.5", region="eu-1"}',
         ]
@@ -81,17 +81,17 @@ async def test_the_picker_asks_a_chained_variable_again_when_its_parent_changes(
         assert _offered(screen.query_one("#var-quantile", Select)) == ["0.5", "0.99"]
 
         hosts.select("b:9100")  # ticking a host unticks "all"
-        await wait_for(pilot, lambda: app.variables["instance"] == ("b:9100",), within=5)
+        await wait_for(pilot, lambda: app.queries.variables["instance"] == ("b:9100",), within=5)
         assert hosts.selected == ["b:9100"]
-        assert app.exprs[0] == 'node_load1{job="api", instance=~"b:9100"}'
+        assert app.queries.exprs[0] == 'node_load1{job="api", instance=~"b:9100"}'
 
         job.value = "node"  # what choosing it in the drop-down does
         # The hosts are asked again for the new job; b:9100 is gone, so: all.
-        await wait_for(pilot, lambda: app.variables["job"] == "node", within=5, what="job")
+        await wait_for(pilot, lambda: app.queries.variables["job"] == "node", within=5, what="job")
         await wait_for(pilot, lambda: _offered(hosts) == ["all", "n:9100"], within=5)
-        assert app.variables["instance"] == "all"
+        assert app.queries.variables["instance"] == "all"
         assert hosts.selected == ["all"]
-        assert app.exprs[0] == 'node_load1{job="node", instance=~".*"}'
+        assert app.queries.exprs[0] == 'node_load1{job="node", instance=~".*"}'
 
         await pilot.press("escape")
         assert "job=node" in screen_lines(app)[0]

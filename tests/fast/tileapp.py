@@ -15,7 +15,6 @@ from allintop.dashboard.loading import load_dashboard
 from allintop.dashboard.model import Dashboard
 from allintop.live.datasources import Datasources
 from allintop.ui.app import DashboardApp
-from allintop.ui.rows import TileGrid
 from allintop.values.mappings import ValueMapping
 from allintop.values.thresholds import make_thresholds
 from tests.fakeprom import FakePrometheus, FakeSeries, target
@@ -32,8 +31,8 @@ class TilesApp(DashboardApp):
 
     @property
     def tiles(self) -> list[Widget]:
-        """Every tile's widget, in the dashboard's order (a folded row's too)."""
-        return [widget for grid in self.query(TileGrid) for widget in grid.tiles]
+        """Every tile's widget, in the dashboard's order."""
+        return [shown.card for shown in self.board.panels]
 
 
 def fake() -> FakePrometheus:

@@ -13,7 +13,7 @@ from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from allintop.ui.cards.stat import StatCard
 from tests.helpers import SEED_RULES
-from tests.tui.util import screen_lines, screen_text, wait_for
+from tests.tui.util import app_seconds, screen_lines, screen_text, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -259,7 +259,7 @@ async def test_the_alert_list_is_called_stale_when_it_cannot_be_fetched(make_sta
             )
             bar = next(line for line in screen_lines(app) if "STALE" in line)
             assert "alerts as of" in bar and "unavailable" in bar and "FIRING" in bar
-            await pilot.pause(2.2)
+            await app_seconds(pilot, app, 4)  # its times would count on
             again = next(line for line in screen_lines(app) if "STALE" in line)
             assert again == bar, "times must not count on from a list that is stale"
             proxy.passthrough()

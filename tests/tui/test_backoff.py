@@ -10,7 +10,7 @@ import time
 import pytest
 
 from allintop.dashboard.loading import load_text
-from allintop.live import state as state_module
+from allintop.live import schedule
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from tests.faultproxy import FaultProxy
@@ -51,7 +51,7 @@ async def _watch_retries(pilot, app, seconds: float) -> list[int]:
 
 
 async def test_unreachable_polls_space_out_up_to_the_cap(monkeypatch):
-    monkeypatch.setattr(state_module, "BACKOFF_CAP", 4.0)
+    monkeypatch.setattr(schedule, "BACKOFF_CAP", 4.0)
     app = _app(f"http://127.0.0.1:{closed_port()}")
     async with app.run_test(size=(100, 24)) as pilot:
         await wait_for(pilot, lambda: _retry_in(app) is not None, within=10, what="retry in")

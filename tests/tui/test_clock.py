@@ -55,7 +55,7 @@ async def test_a_wall_clock_stepped_back_during_a_poll_does_not_delay_the_next(
         async with app.run_test(size=(80, 20)) as pilot:
             await wait_for(pilot, lambda: app.ticks >= 2, what="the first polls")
             held = proxy.route(slow(30.0), path="/api/v1/query")
-            await wait_for(pilot, lambda: app._polling and app.poller.busy, what="a held poll")
+            await wait_for(pilot, lambda: app.polling.busy and app.poller.busy, what="a held poll")
             # Stepped back while the poll is out: the next one is armed when it ends.
             wall.offset = -HOUR
             proxy.remove(held)

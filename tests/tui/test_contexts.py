@@ -15,7 +15,7 @@ from allintop.cli.setup import resolve
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.cards.stat import StatCard
 from tests.helpers import prom_query, wait_until
-from tests.tui.util import screen_lines, screen_text, wait_for
+from tests.tui.util import screen_lines, screen_text, select_values, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -124,7 +124,7 @@ async def test_c_switches_context_live_with_history_and_variables_from_the_new_s
         )
         assert len(app.screen_stack) == 1
         assert not _shows(app, first)
-        assert app.variables == {"instance": "all"}
+        assert app.queries.variables == {"instance": "all"}
         assert "[second] main" in screen_lines(app)[0]
         # The variables screen asks the new server for its values.
         await pilot.press("slash")
@@ -132,20 +132,20 @@ async def test_c_switches_context_live_with_history_and_variables_from_the_new_s
         select = app.screen.query_one(Select)
         await wait_for(
             pilot,
-            lambda: _instance(second) in [value for _, value in select._options],
+            lambda: _instance(second) in select_values(select),
             what="the second server's instance among the options",
         )
-        assert _instance(first) not in [value for _, value in select._options]
+        assert _instance(first) not in select_values(select)
         await pilot.press("escape")
 
         # A context that cannot be set up leaves the dashboard where it was.
         await pilot.press("c", "down", "enter")
         await wait_for(
             pilot,
-            lambda: any("context locked not opened" in (n.title or "") for n in app._notifications),
+            lambda: any("context locked not opened" in (n.title or "") for n in app.notifications),
             what="the refusal",
         )
-        notes = " ".join(n.message for n in app._notifications)
+        notes = " ".join(n.message for n in app.notifications)
         assert "$ALLINTOP_TEST_NO_SUCH_TOKEN is not set" in notes
         await pilot.press("escape")
         ticks = app.ticks
@@ -170,6 +170,6 @@ async def test_c_without_contexts_says_where_to_write_them(stack) -> None:
     app = make_app(dashboard, PrometheusClient(stack.prometheus_url), refresh=1.0)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("c")
-        await wait_for(pilot, lambda: bool(app._notifications), what="a notification")
-        assert "~/.config/allintop/config.yaml" in list(app._notifications)[-1].message
+        await wait_for(pilot, lambda: bool(app.notifications), what="a notification")
+        assert "~/.config/allintop/config.yaml" in app.notifications[-1].message
         assert len(app.screen_stack) == 1

@@ -11,7 +11,7 @@ from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from allintop.ui.cards.stat import StatCard
 from tests.faultserver import closed_port
-from tests.tui.util import screen_lines, screen_text, wait_for
+from tests.tui.util import app_seconds, screen_lines, screen_text, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -116,7 +116,7 @@ async def test_pause_freezes_values_and_resume_restarts_them(stack):
         assert "paused" in screen_lines(app)[0]
         frozen_ticks = app.ticks
         frozen = [card.state for card in _cards(app)]
-        await pilot.pause(2.5)  # 2.5 refresh intervals
+        await app_seconds(pilot, app, 4)  # 3 refresh intervals at least
         assert app.ticks == frozen_ticks
         assert [card.state for card in _cards(app)] == frozen
         await pilot.press("p")
@@ -138,8 +138,12 @@ async def test_layout_shows_every_panel_without_cutting_values(stack, size):
     app = _app(stack.prometheus_url)
     async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: _all_have_values(app))
-        await pilot.pause(0.2)
         screen = app.screen.region
+        await wait_for(
+            pilot,
+            lambda: all(screen.contains_region(card.region) for card in _cards(app)),
+            what="the cards laid out",
+        )
         regions = [card.region for card in _cards(app)]
         for card, region in zip(_cards(app), regions, strict=True):
             assert screen.contains_region(region), f"{card.panel.title} off screen at {size}"
@@ -187,7 +191,7 @@ async def test_a_bug_in_a_poll_is_reported_and_polling_goes_on(stack):
         await wait_for(
             pilot, lambda: calls >= 3 and app.ticks > ticks, within=10, what="polling to go on"
         )
-        notes = [n.message for n in app._notifications]
+        notes = [n.message for n in app.notifications]
         assert any("internal error" in n and "boom" in n for n in notes), notes
 
 

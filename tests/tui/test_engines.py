@@ -20,7 +20,7 @@ from allintop.ui.screens.targets import TargetsScreen
 from allintop.values.thresholds import Status
 from tests.engines import Federation, VictoriaMetrics
 from tests.faultserver import closed_port
-from tests.tui.util import screen_text, wait_for
+from tests.tui.util import screen_text, select_values, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -127,7 +127,7 @@ def _two_clusters(federation: Federation, tmp_path: Path) -> DashboardApp:
 
 
 def _by_datasource(app: DashboardApp, name: str) -> list[StatCard]:
-    return [card for card in _cards(app) if app.bindings[card.index] == name]
+    return [card for card in _cards(app) if app.queries.bindings[card.index] == name]
 
 
 def _valued(cards: list[StatCard]) -> bool:
@@ -241,9 +241,9 @@ async def test_picking_a_datasource_variable_moves_its_panels(stack) -> None:
         assert "dead 127.0.0.1" in screen_text(app)  # the header names it
         await pilot.press("slash")
         select = app.screen.query_one("#var-where", Select)
-        assert [value for _, value in select._options] == ["dead", "live"]  # no "all"
+        assert select_values(select) == ["dead", "live"]  # no "all"
         select.value = "live"  # what choosing it in the drop-down does
-        await wait_for(pilot, lambda: app.variables["where"] == "live", what="the pick")
+        await wait_for(pilot, lambda: app.queries.variables["where"] == "live", what="the pick")
         await pilot.press("escape")
         await wait_for(pilot, lambda: _valued([card]), what="the live datasource's value")
         assert f"live {stack.prometheus_url.removeprefix('http://')}" in screen_text(app)

@@ -60,7 +60,14 @@ from tests.faultproxy import (
     huge,
     slow,
 )
-from tests.tui.util import screen_lines, screen_text, wait_for
+from tests.tui.util import (
+    app_seconds,
+    screen_lines,
+    screen_strips,
+    screen_text,
+    unhandled,
+    wait_for,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -151,7 +158,7 @@ async def running(
 def assert_alive(app: App, watch: Watch) -> None:
     """Nothing crashed: the app runs, no unhandled exception, no worker died."""
     assert app.return_code is None, f"the app exited with {app.return_code}"
-    assert getattr(app, "_exception", None) is None, app._exception  # type: ignore[attr-defined]
+    assert unhandled(app) is None, unhandled(app)
     assert app.is_running
     assert not watch.worker_errors, f"workers failed: {watch.worker_errors}"
     for worker in app.workers:
@@ -391,7 +398,7 @@ async def test_slow_but_answering_server_is_not_called_stale(
             what="late answers to keep updating every panel",
         )
         # Past the point where the header calls data older than 3 ticks + 2 s stale.
-        await pilot.pause(3 * REFRESH + 2.5)
+        await app_seconds(pilot, app, math.ceil(3 * REFRESH + 2.5) + 1)
         assert all(has_value(app, c.panel.title, time.time() - 4 * REFRESH) for c in cards(app))
         word = header(app).split("●")[-1].strip()
         report("whole server: slow 1.5s (late, not timed out)", f"header {word!r}", "-")
@@ -461,7 +468,7 @@ def control_leaks(app: App) -> list[str]:
     leaks = [
         f"{where} screen: {line.strip()!r}" for line in screen_lines(app) if not no_control(line)
     ]
-    for strip in app.screen._compositor.render_strips():
+    for strip in screen_strips(app):
         leaks += [f"{where} segment: {seg!r}" for seg in strip if seg.control]
     leaks += [f"{where} render: {text!r}" for text in _rendered_texts(app) if not no_control(text)]
     return leaks
@@ -504,7 +511,7 @@ async def test_escape_sequences_and_markup_from_prometheus_are_shown_inert(
             within=6,
             what="the alerts screen listing the evil rule",
         )
-        await pilot.pause(0.2)
+        await pilot.pause()  # idle: the screen drawn
         leaks += control_leaks(app)
         assert MARKUP_BOLD in screen_text(app)
         shown["alerts screen"] = next(line for line in screen_lines(app) if "Pwn" in line)
@@ -517,7 +524,7 @@ async def test_escape_sequences_and_markup_from_prometheus_are_shown_inert(
             within=3,
             what="the rule screen of the evil rule",
         )
-        await pilot.pause(0.2)
+        await pilot.pause()  # idle: the screen drawn
         leaks += control_leaks(app)
         shown["rule screen"] = next(line for line in screen_lines(app) if "Pwn" in line)
         await pilot.press("escape")
@@ -542,7 +549,7 @@ async def test_escape_sequences_and_markup_from_prometheus_are_shown_inert(
             within=8,
             what="the targets screen listing the evil targets",
         )
-        await pilot.pause(0.2)
+        await pilot.pause()  # idle: the screen drawn
         leaks += control_leaks(app)
         shown["targets screen"] = next(line for line in screen_lines(app) if "evil" in line)
         await pilot.press("escape")

@@ -25,7 +25,7 @@ from allintop.ui.screens.alerts import AlertsScreen, RuleScreen
 from allintop.ui.screens.zoom import MARK_STYLES, STATUS_STYLES, ZoomScreen
 from allintop.ui.theme import resolve
 from tests.faultproxy import fault_proxy, slow
-from tests.tui.util import screen_text, wait_for
+from tests.tui.util import app_seconds, screen_text, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -95,7 +95,8 @@ async def test_zoom_on_panels_without_a_value_shows_why_and_never_crashes(stack,
             assert isinstance(app.screen, ZoomScreen), title
             await wait_for(pilot, lambda e=expected: e in screen_text(app), what=expected)
             assert title in screen_text(app)
-            await pilot.pause(1.2)  # a tick or two with the zoom open
+            ticks = app.ticks
+            await wait_for(pilot, lambda t=ticks: app.ticks >= t + 2, what="two ticks zoomed")
             await pilot.press("escape")
             assert not isinstance(app.screen, ZoomScreen)
         assert app.return_code is None and app.is_running
@@ -130,7 +131,7 @@ def test_a_crash_inside_the_app_is_not_a_clean_exit(monkeypatch):
     from allintop.cli.commands import dashboard as command
 
     def crashed(self: DashboardApp) -> None:
-        self._return_code = 1
+        self.exit(return_code=1)  # as Textual ends an app a handler crashed
 
     monkeypatch.setattr(DashboardApp, "run", crashed)
     monkeypatch.setattr(command, "exit_on_signals", lambda app, cleanup=None: None)
@@ -211,7 +212,7 @@ async def test_a_hung_prometheus_is_called_overdue_not_live(stack, tmp_path):
                 what="the header to say the poll is overdue",
             )
             first = int(re.search(r"overdue (\d+)s", screen_text(app))[1])
-            await pilot.pause(2.1)
+            await app_seconds(pilot, app, 3)
             assert int(re.search(r"overdue (\d+)s", screen_text(app))[1]) > first
             proxy.passthrough()
             await wait_for(pilot, lambda: "● live" in screen_text(app), within=15, what="live")
@@ -236,7 +237,7 @@ async def test_alert_details_render_the_instance_annotations_and_name_for_plainl
         screen.query_one("DataTable").move_cursor(
             row=next(i for i, r in enumerate(screen.rules) if r.name == "HighErrorRate")
         )
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: "errors per second" in screen_text(app), what="details")
         text = screen_text(app)
         assert "{{" not in text, "a raw template is shown instead of the rendered text"
         assert "errors per second" in text

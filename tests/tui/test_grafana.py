@@ -207,7 +207,7 @@ async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_tok
         panels = app.dashboard.panels
         # Each tile's queries (one panel each), in Grafana's grid order: a panel of
         # several targets is one tile over them.
-        tiles = [panels[view.panels.start : view.panels.stop] for view in app._tiles]
+        tiles = [panels[shown.indexes.start : shown.indexes.stop] for shown in app.board.panels]
         titles = [queries[0].title for queries in tiles]
         assert titles[:2] == ["Samples Appended", "Scrape Duration"]
         memory = next(q for q in tiles if q[0].title.startswith("Memory Profile"))
@@ -228,7 +228,7 @@ async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_tok
         assert title in text or "Samples Appended" in text
         # What `s` and --screenshot write: the screen as SVG.
         _no_token(text, app.export_screenshot())
-        _no_token(*(f"{n.title} {n.message}" for n in app._notifications))
+        _no_token(*(f"{n.title} {n.message}" for n in app.notifications))
     proxied = [r for r in grafana.seen if r.path.startswith("/api/datasources/proxy/uid/prom-uid/")]
     assert {"/api/v1/query", "/api/v1/query_range"} <= {
         r.path.removeprefix("/api/datasources/proxy/uid/prom-uid") for r in proxied

@@ -66,9 +66,9 @@ def _shows(widget: Widget, panel: GrafanaPanel) -> bool:
 def _tiles(app: DashboardApp, grafana: list[GrafanaPanel]) -> list[Placed]:
     """(row number, Grafana panel, its tile's widget), in the dashboard's order: the
     tiles are the Grafana panels one for one, text panels included."""
-    views = list(app._tiles)
+    views = list(app.board.panels)
     assert len(views) == len(grafana), "a Grafana panel without its tile"
-    return [(view.row, panel, view.widget) for view, panel in zip(views, grafana, strict=True)]
+    return [(view.row, panel, view.card) for view, panel in zip(views, grafana, strict=True)]
 
 
 def _values(stack: DemoStack, name: str) -> dict[str, str]:
@@ -135,6 +135,8 @@ async def test_node_exporter_full_in_the_tui(node_stack: DemoStack, name: str) -
         assert f"▾ {dashboard.rows[row].title}" in screen_text(app)
 
         await pilot.press("end")
-        await pilot.pause(0.5)
+        board = app.board
+        await wait_for(pilot, lambda: board.scroll_y >= board.max_scroll_y, what="the end")
+        await pilot.pause()
         assert "internal error" not in screen_text(app)
-        assert not [n for n in app._notifications if n.severity == "error"]
+        assert not [n for n in app.notifications if n.severity == "error"]

@@ -10,14 +10,21 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Select
-from textual.widgets._select import SelectOverlay
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.dashboard.model import Dashboard
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.cards.stat import StatCard
-from tests.tui.util import screen_lines, screen_text, wait_for
+from tests.tui.util import (
+    app_seconds,
+    screen_lines,
+    screen_strips,
+    screen_text,
+    select_overlay,
+    select_values,
+    wait_for,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -51,7 +58,7 @@ def _on_dashboard(app: DashboardApp) -> bool:
 
 
 def _notes(app: DashboardApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app._notifications]
+    return [f"{n.title}: {n.message}" for n in app.notifications]
 
 
 # -- 14: the command palette --------------------------------------------------------
@@ -231,7 +238,7 @@ async def test_capital_r_reloads_the_file(stack, tmp_path):
         before = path.stat()
         path.write_text(SMALL.replace("Scrapes up", "Scrapes ok"))
         os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
-        await pilot.pause(2.5)
+        await app_seconds(pilot, app, 4)  # the file watch looks every second
         assert "Scrapes ok" not in screen_text(app)
         await pilot.press("R")
         await wait_for(pilot, lambda: "Scrapes ok" in screen_text(app), what="the reload")
@@ -276,12 +283,12 @@ async def test_variables_dropdown_stays_inside_its_box(stack):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("slash")
         select = app.screen.query_one("#var-job", Select)
-        await wait_for(pilot, lambda: len(select._options) >= 2, what="the job values")
+        await wait_for(pilot, lambda: len(select_values(select)) >= 2, what="the job values")
         await pilot.press("enter")
-        overlay = select.query_one(SelectOverlay)
+        overlay = select_overlay(select)
         await wait_for(pilot, lambda: select.expanded and overlay.region.height > 0)
-        await pilot.pause(0.2)
         box = app.screen.query_one("#variables")
+        await wait_for(pilot, lambda: box.region.contains_region(overlay.region), what="placed")
         assert box.region.contains_region(overlay.region), (box.region, overlay.region)
         # On screen: every option line lies between the box's two side borders.
         lines = screen_lines(app)
@@ -305,13 +312,13 @@ async def test_t_labels_read_as_the_readme_writes_them(stack):
             header = screen_lines(app)[0]
             seen.append(header.split("  ")[3].strip())  # allintop, host, job, range
             await pilot.press("t")
-            await pilot.pause(0.1)
+            await wait_for(pilot, lambda h=header: screen_lines(app)[0] != h, what="next range")
         assert seen == labels
 
 
 def _title_styles(app: DashboardApp, title: str) -> list[bool]:
     """Whether each cell of `title` as drawn on screen is in reverse video."""
-    for strip in app.screen._compositor.render_strips():
+    for strip in screen_strips(app):
         text = strip.text
         if title in text:
             start = text.index(title)
@@ -335,6 +342,6 @@ async def test_the_focused_card_stands_out(stack, monkeypatch, no_color):
         assert all(_title_styles(app, "Requests/sec"))  # focused first
         assert not any(_title_styles(app, "Success Rate"))
         await pilot.press("right")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: all(_title_styles(app, "Success Rate")), what="focus")
         assert all(_title_styles(app, "Success Rate"))
         assert not any(_title_styles(app, "Requests/sec"))

@@ -9,7 +9,7 @@ from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from allintop.ui.cards.stat import StatCard
-from tests.tui.util import screen_lines, screen_text, wait_for
+from tests.tui.util import screen_lines, screen_text, select_values, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -34,13 +34,13 @@ async def test_picking_a_job_requeries_every_panel(stack):
         # The options are the job label's values, fetched from Prometheus.
         await wait_for(
             pilot,
-            lambda: JOB in [value for _, value in select._options],
+            lambda: JOB in select_values(select),
             what="the job's values",
         )
         select.value = JOB  # what choosing it in the drop-down does
-        await wait_for(pilot, lambda: app.variables["job"] == JOB, what="the pick to apply")
+        await wait_for(pilot, lambda: app.queries.variables["job"] == JOB, what="the pick to apply")
         await pilot.press("escape")
-        assert all(f'job=~"{JOB}"' in expr for expr in app.exprs)
+        assert all(f'job=~"{JOB}"' in expr for expr in app.queries.exprs)
         assert f"job={JOB}" in screen_lines(app)[0]
         before = app.ticks
         await wait_for(pilot, lambda: app.ticks > before + 1 and _values(app), what="new values")

@@ -206,6 +206,11 @@ async def _zoom(pilot, app: DashboardApp, title: str) -> ZoomScreen:
     return app.screen  # type: ignore[return-value]
 
 
+def _card_of(app: DashboardApp, index: int):
+    """The card that shows panel `index`."""
+    return next(shown.card for shown in app.board.panels if index in shown.indexes)
+
+
 def _legend_lines(app: DashboardApp) -> list[str]:
     legend = app.screen.query_one(ZoomLegend).region
     return screen_lines(app)[legend.y + 1 : legend.bottom]  # under its top border
@@ -216,7 +221,7 @@ async def test_p95_zoom_at_80x24_shows_value_expression_axes_and_levels(stack):
     app = _app(stack.prometheus_url)
     async with app.run_test(size=(80, 24)) as pilot:
         zoom = await _zoom(pilot, app, P95)
-        card = _card(app, zoom.index)
+        card = _card_of(app, zoom.index)
         lines = screen_lines(app)
         text = "\n".join(lines)
         value = card.value_plain
@@ -296,7 +301,7 @@ async def test_zoom_follows_new_ticks_without_recomposing(stack):
         # What is plotted is the new data, up to its newest point.
         assert max(max(xs) for xs in chart.plt.monitor.x) == zoom.data.end
         await pilot.pause()
-        assert _card(app, zoom.index).value_plain in screen_lines(app)[0]
+        assert _card_of(app, zoom.index).value_plain in screen_lines(app)[0]
 
 
 @pytest.mark.stack

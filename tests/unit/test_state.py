@@ -4,10 +4,9 @@ markers, and silences."""
 
 from __future__ import annotations
 
-import pytest
-
 from allintop.dashboard.model import Panel
 from allintop.errors import HTTPStatusError, QueryError, RequestTimeout, Unreachable
+from allintop.live import schedule
 from allintop.live import state as reduce
 from allintop.live.reports import AlertsState, PanelState, SeriesView
 from allintop.live.state import DashboardState, Verdict
@@ -121,8 +120,8 @@ def test_every_panel_unreachable_says_so_with_a_retry_countdown() -> None:
     state = _tick(state, down)
     assert state.last_error == "connection refused"
     assert _verdict(state, 20.0) == Verdict("unreachable", "error")
-    state = reduce.count_failures(state, down)
-    state = reduce.retry_at(state, 28.0)
+    state = schedule.count_failures(state, down)
+    state = schedule.retry_at(state, 28.0)
     assert _verdict(state, 20.0).word == "unreachable · retry in 8s"
     assert _verdict(state, 20.0, polling=True).word == "unreachable · retrying"
     assert _verdict(state, 29.0).word == "unreachable · retrying"
@@ -153,7 +152,7 @@ def test_with_no_panel_asked_the_alerts_answer_is_the_health() -> None:
 def test_a_server_error_is_error_not_unreachable_and_has_no_countdown() -> None:
     error = HTTPStatusError(502, "bad gateway")
     state = _tick(_state(), [_failed(0, error), _failed(1, error)])
-    state = reduce.retry_at(reduce.count_failures(state, [_failed(0, error)]), 30.0)
+    state = schedule.retry_at(schedule.count_failures(state, [_failed(0, error)]), 30.0)
     assert state.failures == 0 and state.retry_at is None
     assert _verdict(state, 20.0) == Verdict("error", "error")
 
@@ -182,24 +181,6 @@ def test_one_datasource_failing_while_another_answers_is_trouble_not_an_error() 
     assert _verdict(state, 11.0).word == "live"
     state = reduce.take_late(state, _value(1), now=101.0, monotonic=11.0)
     assert state.trouble is None
-
-
-@pytest.mark.parametrize(
-    ("failures", "refresh", "step"),
-    [(0, 5.0, 5.0), (1, 5.0, 5.0), (2, 5.0, 10.0), (3, 5.0, 20.0), (4, 5.0, 30.0), (9, 60.0, 60.0)],
-)
-def test_polls_back_off_while_unreachable(failures: int, refresh: float, step: float) -> None:
-    state = _state()
-    for _ in range(failures):
-        state = reduce.count_failures(state, [_failed(0, Unreachable("refused"))])
-    assert state.failures == failures
-    assert reduce.backoff(state, refresh) == step
-
-
-def test_a_poll_that_learnt_nothing_keeps_the_count_and_an_answer_resets_it() -> None:
-    state = reduce.count_failures(_state(), [_failed(0, RequestTimeout("slow"))])
-    assert reduce.count_failures(state, []).failures == 1
-    assert reduce.count_failures(state, [_value(0)]).failures == 0
 
 
 # -- alerts --

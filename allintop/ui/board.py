@@ -1,0 +1,362 @@
+"""The board: the dashboard's rows of cards (panels.yaml) or tiles (Grafana), scrolled.
+
+It builds each row's title and body, lays them out for its size (allintop.ui.layout
+plans it, pure), folds and unfolds Grafana's rows, moves the focus with the arrow and
+page keys, and hands each panel's new state and alert markers to its card. It says
+which panels are on screen or within PREFETCH_SCREENS of it whenever that changes
+(`on_shown`): only those are asked.
+
+`panels` is what it shows, in order: a read-only view for the app and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Grid, VerticalScroll
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.widget import Widget
+
+from allintop.dashboard.model import Dashboard, Row, Tile
+from allintop.live.reports import PanelState
+from allintop.live.state import DashboardState
+from allintop.ui import layout
+from allintop.ui.cards.kinds import tile_widget
+from allintop.ui.cards.stat import StatCard
+from allintop.ui.layout import Box
+from allintop.ui.row_title import RowTitle
+from allintop.ui.rows import BoardPanel, TileGrid, unique
+
+#: Panels within this many screens above or below the screen are asked on each tick
+#: too, so a page key or a short scroll finds their values there already.
+PREFETCH_SCREENS = 1
+
+
+class Board(VerticalScroll, inherit_bindings=False):
+    """The dashboard's rows (the widget with id "rows").
+
+    No keys of its own: a scroll container's arrows would scroll it instead of moving
+    between panels, and the page keys are the app's (they move the focus too).
+
+    Args:
+        dashboard: the dashboard to show.
+        on_shown: told the panels (dashboard indexes) on screen or near it, each
+            time they change.
+    """
+
+    class Scrolled(Message):
+        """Scrolled to another line: other panels may be near the screen now."""
+
+    def __init__(self, dashboard: Dashboard, on_shown: Callable[[frozenset[int]], None]) -> None:
+        super().__init__(id="rows")
+        self.dashboard = dashboard
+        self._on_shown = on_shown
+        self._panels: tuple[BoardPanel, ...] = ()
+        self._rows: list[list[BoardPanel]] = []
+        self._by_index: dict[int, BoardPanel] = {}
+        self._by_card: dict[Widget, BoardPanel] = {}
+        self._titles: list[RowTitle] = []
+        self._bodies: list[Widget] = []
+        self._folded: dict[str, bool] = {}  # rows the user collapsed / expanded, by title
+        self._boxes: tuple[tuple[Box, ...], ...] = ()  # each row's cards in its body
+        self._page: layout.Page | None = None  # None: not laid out yet
+        self._shown: frozenset[int] = frozenset()
+
+    # -- what is shown --
+
+    @property
+    def panels(self) -> tuple[BoardPanel, ...]:
+        """Every panel on the board, in the dashboard's order (a folded row's too)."""
+        return self._panels
+
+    @property
+    def laid_out(self) -> bool:
+        """Whether it was planned for a size yet (before that every panel is asked)."""
+        return self._page is not None
+
+    def compose(self) -> ComposeResult:
+        yield from self._build()
+
+    async def show_dashboard(self, dashboard: Dashboard) -> None:
+        """Another dashboard (reloaded, or another context's): new rows and cards,
+        laid out. No panel is shown until then."""
+        self.dashboard = dashboard
+        self._shown = frozenset()
+        widgets = self._build()
+        await self.remove_children()
+        await self.mount_all(widgets)
+        self.lay_out()
+
+    def _build(self) -> list[Widget]:
+        """Each row's title and body: a grid of cards (panels.yaml's rows, as ever) or
+        the tiles of a Grafana row, hidden while it is collapsed."""
+        self._rows, self._titles, self._bodies = [], [], []
+        widgets: list[Widget] = []
+        first = 0
+        for number, row in enumerate(self.dashboard.rows):
+            shown = [_panel(tile, row, number, first) for tile in row.layout]
+            self._rows.append(shown)
+            first += len(row.panels)
+            cards = [panel.card for panel in shown]
+            if row.tiles:
+                collapsed = self._folded.get(row.title, row.collapsed)
+                title = RowTitle(
+                    row.title, number, collapsible=True, collapsed=collapsed, count=len(shown)
+                )
+                body: Widget = TileGrid(*cards, row=number, shown=not collapsed)
+                body.display = not collapsed
+            else:
+                title = RowTitle(row.title, number)
+                body = Grid(*cards, classes="row-grid", id=f"row-{number}")
+            self._titles.append(title)
+            self._bodies.append(body)
+            widgets += [title, body]
+        self._panels = tuple(panel for row in self._rows for panel in row)
+        self._by_index = {i: panel for panel in self._panels for i in panel.indexes}
+        self._by_card = {panel.card: panel for panel in self._panels}
+        return widgets
+
+    # -- layout --
+
+    def start(self, size: Size) -> None:
+        """Planned before the first layout, for `size` (the terminal's, less the
+        header and footer): the first poll asks only what will be on screen."""
+        self._plan(size)
+        self._update_shown()
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Planned on the rows' own resize, not the terminal's: when the terminal's
+        # arrives, the rows still have their old size, and the cards would be laid
+        # out one resize behind.
+        self.lay_out(event.size)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self.post_message(self.Scrolled())
+
+    @on(Scrolled)
+    def _scrolled(self, event: Scrolled) -> None:
+        event.stop()
+        # A reload empties the rows before it mounts the new ones: their scroll drops
+        # to 0 meanwhile, with the page still the old dashboard's. Once mounted, the
+        # new rows are laid out and asked for anyway.
+        if self._mounted():
+            self._update_shown()
+
+    def _mounted(self) -> bool:
+        """Whether every row's body is mounted: not while a reload (or the start) is
+        still mounting them, when the page does not describe them yet."""
+        return all(body.is_mounted for body in self._bodies)
+
+    def lay_out(self, size: Size | None = None) -> None:
+        """Cards and tiles laid out for `size` (else the board's current one)."""
+        size = size or self.size
+        if not self._mounted():
+            # Rows still being mounted (at start, or a reload's new cards): lay them
+            # out once they all are.
+            self.call_after_refresh(self.lay_out)
+            return
+        cards = self._plan(size)
+        for row, body, boxes in zip(self.dashboard.rows, self._bodies, self._boxes, strict=True):
+            if isinstance(body, TileGrid):
+                body.place(boxes)
+            elif cards is not None:
+                # A short row spreads over the full width rather than leaving a hole.
+                body.styles.grid_size_columns = min(cards.columns, len(row.panels))
+                body.styles.grid_rows = str(cards.card_height)
+                for child in body.children:
+                    child.styles.height = cards.card_height
+        self._update_shown()
+
+    def _plan(self, size: Size) -> layout.Layout | None:
+        """Where every row's cards or tiles go for rows of `size` (kept, for what is on
+        screen and where the keys move); the card grid's plan, if there are cards."""
+        collapsed = [title.collapsed for title in self._titles]
+        scrollbar = self.styles.scrollbar_size_vertical
+        plan = layout.plan_page(self.dashboard.rows, size.width, size.height, collapsed, scrollbar)
+        self._boxes, self._page = plan.bodies, plan.page
+        return plan.grid
+
+    def _update_shown(self) -> None:
+        """Tell `on_shown` the panels of expanded rows on screen or within
+        PREFETCH_SCREENS of it, if they changed."""
+        if self._page is None:
+            return
+        # Not laid out yet: the terminal's height, less the header and footer.
+        height = self.size.height or max(self.app.size.height - 2, 1)
+        top = round(self.scroll_y)
+        margin = height * PREFETCH_SCREENS
+        spans = [[panel.indexes for panel in row] for row in self._rows]
+        shown = layout.shown(self._page, spans, top - margin, top + height + margin)
+        if shown != self._shown:
+            self._shown = shown
+            self._on_shown(shown)
+
+    # -- the cards --
+
+    def show(self, state: PanelState) -> None:
+        """A panel's new state, to the card that shows it."""
+        panel = self._by_index.get(state.index)
+        if panel is not None:
+            panel.tile.show(state)
+
+    def mark(self, state: DashboardState, now: float) -> None:
+        """Each card's alert markers and down targets, from `state`."""
+        for panel in self._panels:
+            if panel.indexes:
+                alerts = unique(a for i in panel.indexes for a in state.markers(i))
+                down = unique(t for i in panel.indexes for t in state.down_for(i))
+                panel.tile.mark(alerts, down, now)
+
+    def focused_panel(self) -> BoardPanel | None:
+        """The panel whose card has the focus, if one has."""
+        focused = self.app.focused
+        return self._by_card.get(focused) if focused is not None else None
+
+    # -- rows: collapse, expand --
+
+    def toggle_focused(self, *, on_title_only: bool = False) -> bool:
+        """Collapse or expand the row of the focused title (or card, unless
+        `on_title_only`); whether there was one."""
+        focused = self.app.focused
+        if isinstance(focused, RowTitle):
+            self.toggle(focused.row)
+            return True
+        panel = self.focused_panel()
+        if panel is None or on_title_only:
+            return False
+        self.toggle(panel.row)
+        return True
+
+    @on(RowTitle.Toggled)
+    def _title_clicked(self, message: RowTitle.Toggled) -> None:
+        self.toggle(message.row)
+        self._titles[message.row].focus()
+
+    def toggle(self, row: int) -> None:
+        """Collapse or expand row `row` (a Grafana row; panels.yaml's do not fold): a
+        collapsed row's panels are not asked, an expanded one's are fetched at once."""
+        title = self._titles[row]
+        if not title.collapsible:
+            return
+        collapsed = not title.collapsed
+        self._folded[self.dashboard.rows[row].title] = collapsed
+        title.set_collapsed(collapsed)
+        body = self._bodies[row]
+        focused = self.app.focused
+        if collapsed and focused is not None and body in focused.ancestors:
+            title.focus()
+        body.display = not collapsed
+        if not collapsed and isinstance(body, TileGrid):
+            body.reveal()
+        if self._page is not None:
+            self._page = layout.stacked(self._boxes, [t.collapsed for t in self._titles])
+        self._update_shown()
+        if not collapsed:  # once laid out: scrolled so that what it holds shows
+            self.call_after_refresh(self._scroll_to_row, row)
+
+    def _scroll_to_row(self, row: int) -> None:
+        """Scroll (as little as will do) to show the row's title and its tiles, or as
+        many of them as fit."""
+        page = self._page
+        if page is None or row >= len(page.titles):
+            return
+        top = page.titles[row]
+        bottom = max((box.bottom for box in page.tiles[row]), default=top + 1)
+        height = max(self.scrollable_content_region.height, 1)
+        region = Region(0, top, 1, min(bottom - top, height))
+        self.scroll_to_region(region, animate=False, immediate=True)
+
+    # -- focus: arrows, pages, the ends --
+
+    def _places(self) -> list[tuple[Box, Widget]]:
+        """What the arrow and page keys move between, with where it is on the page:
+        the title of each row that folds, and the tiles of expanded rows."""
+        page = self._page
+        if page is None:
+            return []
+        places: list[tuple[Box, Widget]] = []
+        for number, row in enumerate(self._rows):
+            title = self._titles[number]
+            if title.collapsible:
+                # No width: from a title, up and down go to a line's first tile.
+                places.append((Box(0, page.titles[number], 0, 1), title))
+            boxes = page.tiles[number]
+            places += [(b, p.card) for b, p in zip(boxes, row, strict=False) if p.card.can_focus]
+        return places
+
+    def move(self, dx: int, dy: int) -> None:
+        """Focus the nearest panel (or row title) in that direction."""
+        places = self._places()
+        if not places:
+            return
+        here = next((box for box, widget in places if widget is self.app.focused), None)
+        if here is None:
+            self.focus_first()
+            return
+        index = layout.nearest([box for box, _ in places], here, dx, dy)
+        if index is not None:
+            places[index][1].focus()
+
+    def focus_first(self) -> None:
+        """The first panel on the dashboard, else the first row's title."""
+        places = self._places()
+        tiles = [widget for _, widget in places if not isinstance(widget, RowTitle)]
+        first = tiles[0] if tiles else places[0][1] if places else None
+        if first is not None:
+            first.focus()
+
+    def focus_panel(self, index: int) -> None:
+        """Focus the card of panel `index` (the nearest there is), or its row's title
+        if the row is collapsed."""
+        if not self._by_index:
+            self.focus_first()
+            return
+        panel = self._by_index.get(min(index, max(self._by_index)))
+        if panel is None:
+            self.focus_first()
+        elif self._titles[panel.row].collapsed:
+            self._titles[panel.row].focus()
+        elif panel.card.can_focus:
+            panel.card.focus()
+
+    def page(self, direction: int) -> None:
+        """A screen down (1) or up (-1); the focus goes to the first panel (or row
+        title) on the new screen."""
+        height = max(self.scrollable_content_region.height, 1)
+        target = min(max(round(self.scroll_y) + direction * height, 0), round(self.max_scroll_y))
+        self.scroll_to(y=target, animate=False, immediate=True)
+        self._focus_from(target, height)
+
+    def edge(self, direction: int) -> None:
+        """The top (-1) or the bottom (1) of the dashboard."""
+        height = max(self.scrollable_content_region.height, 1)
+        target = 0 if direction < 0 else round(self.max_scroll_y)
+        self.scroll_to(y=target, animate=False, immediate=True)
+        places = self._places()
+        if places and direction > 0:
+            places[-1][1].focus(scroll_visible=False)
+        else:
+            self._focus_from(target, height)
+
+    def _focus_from(self, top: int, height: int) -> None:
+        """Focus the first place that starts in lines [top, top + height), else the
+        first one on them at all (a tile taller than the screen)."""
+        places = self._places()
+        starts = [(b.y, b.x, i) for i, (b, _) in enumerate(places) if top <= b.y < top + height]
+        shown = [(b.y, b.x, i) for i, (b, _) in enumerate(places) if b.overlaps(top, top + height)]
+        if starts or shown:
+            places[min(starts or shown)[2]][1].focus(scroll_visible=False)
+
+
+def _panel(tile: Tile, row: Row, number: int, first: int) -> BoardPanel:
+    """`tile` of row `number`, whose first panel is the dashboard's panel `first`."""
+    panels = row.panels[tile.first : tile.first + tile.count]
+    start = first + tile.first
+    # panels.yaml's own rows keep their cards, exactly as they have always been.
+    card = tile_widget(tile, panels, start) if row.tiles else StatCard(panels[0], start)
+    return BoardPanel(tile.title, tile.kind, card, number, range(start, start + len(panels)))

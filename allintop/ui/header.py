@@ -1,0 +1,106 @@
+"""The header line and the status line under it.
+
+The header names the dashboard, its datasources, the variables, the range and the
+refresh on the left; the clock and the health word ("live", "paused", "unreachable ·
+retry in 8s", ...) on the right. The status line says what went wrong with Prometheus
+as a whole, and hides while all is well. Both are redrawn every second and after each
+poll, so neither costs a layout pass unless its size changes.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Static
+
+from allintop.live.queries import Queries
+from allintop.promql.variable_values import shown
+from allintop.ui.theme import themed
+from allintop.values.durations import format_duration
+from allintop.values.text import clean
+
+#: The terminal width from which the header has room for the dashboard's title.
+TITLE_FROM = 110
+#: How the header shows the health verdict's level.
+VERDICT_STYLES = {
+    "success": "bold $success",
+    "warning": "bold $warning",
+    "error": "bold $error",
+    "dim": "dim",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """What the header says.
+
+    Args:
+        queries: what the dashboard asks (its title, variables, range and refresh).
+        sources: the context and the datasource(s) the panels query.
+        now: the wall clock.
+        word: the health word.
+        style: how the word is shown (Textual CSS, theme variables allowed).
+    """
+
+    queries: Queries
+    sources: str
+    now: float
+    word: str
+    style: str
+
+
+class Header(Horizontal):
+    """The top line: what is shown on the left, the clock and the health on the right."""
+
+    def __init__(self) -> None:
+        super().__init__(id="header")
+        self.left = Static(id="header-left", markup=False)
+        self.right = Static(id="header-right", markup=False)
+
+    def compose(self) -> ComposeResult:
+        yield self.left
+        yield self.right
+
+    def show(self, heading: Heading) -> None:
+        """Say `heading`; laid out again only when the right part changes width (a
+        layout pass costs a reflow of every widget: hundreds on a big dashboard)."""
+        queries = heading.queries
+        variables = "  ".join(f"{k}={clean(shown(v), 30)}" for k, v in queries.variables.items())
+        # The title is the first thing to give up when the terminal is narrow.
+        wide = self.app.size.width >= TITLE_FROM
+        named = queries.dashboard.title
+        title = f" · {clean(named, 40)}" if named and wide else ""
+        left = Text.assemble(
+            ("allintop", "bold"),
+            title,
+            "  ",
+            (clean(heading.sources), "bold"),
+            f"  {variables}" if variables else "",
+            f"  {format_duration(queries.range)}  every {format_duration(queries.refresh)}",
+            no_wrap=True,
+            overflow="ellipsis",
+        )
+        clock = time.strftime("%H:%M:%S", time.localtime(heading.now))
+        right = Text.assemble(f"{clock}  ", ("● " + heading.word, themed(self, heading.style)))
+        self.left.update(left, layout=False)
+        previous = self.right.content
+        grew = not isinstance(previous, Text) or previous.cell_len != right.cell_len
+        self.right.update(right, layout=grew)
+
+
+class StatusLine(Static):
+    """What went wrong with Prometheus as a whole; hidden while all is well."""
+
+    def __init__(self) -> None:
+        super().__init__(id="status-line", markup=False)
+
+    def say(self, said: str | None) -> None:
+        """Show `said`, or hide (None)."""
+        if self.display != (said is not None):
+            self.display = said is not None
+        if said is not None:
+            self.update(Text(said, no_wrap=True, overflow="ellipsis"), layout=False)

@@ -1,0 +1,40 @@
+"""What the dashboard app is started with, besides its dashboard and datasources."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
+
+from allintop.dashboard.model import Pick
+from allintop.live.datasources import ContextSwitch
+
+if TYPE_CHECKING:  # not imported at start: silences are for later
+    from allintop.sources.alertmanager import AlertmanagerClient
+
+
+class AppOptions(TypedDict, total=False):
+    """DashboardApp's options, each optional.
+
+    Args:
+        variables: template variables' picks (name -> value, or values).
+        refresh: seconds between ticks (overrides the dashboard's).
+        range_: the sparklines' time range in seconds.
+        clock: the wall clock, for times (the query grid, "since"); tests freeze it.
+        monotonic: the clock durations are measured on (retries, the overdue verdict,
+            the next poll's delay), which a wall clock stepped by NTP does not move.
+        alertmanager: the Alertmanager client, for silences.
+        notices: messages for the user shown as notifications at start.
+        screenshot: save the screen there once the first values are in, then exit.
+        contexts: the user config's contexts, for `c` to switch among live.
+    """
+
+    variables: Mapping[str, Pick] | None
+    refresh: float | None
+    range_: float | None
+    clock: Callable[[], float]
+    monotonic: Callable[[], float]
+    alertmanager: AlertmanagerClient | None
+    notices: Sequence[str]
+    screenshot: Path | None
+    contexts: ContextSwitch | None

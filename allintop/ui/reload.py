@@ -1,0 +1,119 @@
+"""panels.yaml, watched and reloaded: `R` reads it again, and so does every save of
+it (a stat every CONFIG_CHECK seconds is all the watching costs). A broken file
+leaves the dashboard as it is and says why (file:line, message and hint), as
+`allintop check` would."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Coroutine
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from textual.notifications import SeverityLevel
+from textual.worker import Worker
+
+from allintop.dashboard.loading import load_dashboard
+from allintop.dashboard.model import Dashboard
+from allintop.errors import AllintopError
+from allintop.live.datasources import Datasources
+from allintop.live.queries import Queries
+
+#: Seconds between looks at panels.yaml's mtime and size.
+CONFIG_CHECK = 1.0
+
+
+class Reloadable(Protocol):
+    """What reloading reads and calls on the app."""
+
+    queries: Queries
+    datasources: Datasources
+
+    @property
+    def dashboard(self) -> Dashboard: ...
+
+    async def use_dashboard(self, dashboard: Dashboard, *, switched: bool = False) -> None: ...
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = ...,
+        severity: SeverityLevel = ...,
+        timeout: float | None = ...,
+        markup: bool = ...,
+    ) -> None: ...
+
+    def run_worker(
+        self, work: Coroutine[Any, Any, None], *, name: str, group: str, exit_on_error: bool
+    ) -> Worker[None]: ...
+
+
+class ConfigWatch:
+    """Watches the dashboard's file and reloads it into the app."""
+
+    def __init__(self, app: Reloadable) -> None:
+        self.app = app
+        self.seen = file_signature(app.dashboard.source)
+        """The file's signature when last read."""
+        self.reloading = False
+
+    def check(self) -> None:
+        """Reload the file if it changed on disk since it was read (what the app's
+        timer runs every CONFIG_CHECK seconds)."""
+        seen = file_signature(self.app.dashboard.source)
+        if seen is not None and seen != self.seen and not self.reloading:
+            self.reload()
+
+    def reload(self) -> None:
+        """Read the file again, in a worker."""
+        self.app.run_worker(self._reload(), name="_reload", group="reload", exit_on_error=False)
+
+    async def _reload(self) -> None:
+        if self.reloading:
+            return
+        self.reloading = True
+        try:
+            await self._read_and_use()
+        finally:
+            self.reloading = False
+
+    async def _read_and_use(self) -> None:
+        app = self.app
+        source = app.dashboard.source
+        # Noted before reading: a save while this runs is seen by the next check.
+        self.seen = file_signature(source)
+        # A context's datasources stand in for the file's own, as at start.
+        context = app.dashboard.context
+        given = app.dashboard.datasource_set if context else None
+        try:
+            dashboard = load_dashboard(Path(source), given)
+        except AllintopError as error:
+            app.notify(
+                str(error),
+                title="panels.yaml not reloaded: the dashboard stays as it was",
+                severity="error",
+                timeout=20,
+                markup=False,
+            )
+            return
+        dashboard = replace(dashboard, context=context)
+        if app.queries.moves_datasources(dashboard, app.datasources):
+            app.notify(
+                "the datasource changed: it applies when allintop is started again",
+                title="panels.yaml",
+                severity="warning",
+                markup=False,
+            )
+        await app.use_dashboard(dashboard)
+        app.notify(f"reloaded {source}", title="panels.yaml", markup=False)
+
+
+def file_signature(source: str) -> tuple[int, int] | None:
+    """What tells a changed file from an unchanged one, cheaply: mtime and size."""
+    try:
+        stat = os.stat(source)
+    except OSError:  # gone for a moment while an editor saves it: look again later
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
