@@ -25,6 +25,7 @@ test: $(TESTING)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -n $(WORKERS) --dist loadfile $(ARGS)
 
 # The pure logic and the app on a fake Prometheus: seconds, no server started.
