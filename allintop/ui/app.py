@@ -4,8 +4,9 @@ Flow: config -> poller -> messages -> state -> widgets. The parts, each in its m
 the header (allintop.ui.header), the board of rows and cards (allintop.ui.board), the
 polls (allintop.ui.polling, on the schedule of allintop.live.schedule), what is asked
 (allintop.live.queries), panels.yaml's reloading (allintop.ui.reload), the switch to
-another context (allintop.ui.switching), screenshots and the command palette
-(allintop.ui.screenshots, allintop.ui.palette). The app keeps the one dashboard state
+another context (allintop.ui.switching), screenshots, the command palette and the
+notifications (allintop.ui.screenshots, .palette, .notices), the options it is started
+with (allintop.ui.options). The app keeps the one dashboard state
 (allintop.live.state): each report a poll posts is reduced into it, and the header,
 the board and the screen on top are shown it.
 """

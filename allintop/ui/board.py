@@ -11,6 +11,7 @@ which panels are on screen or within PREFETCH_SCREENS of it whenever that change
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from textual import events, on
@@ -82,12 +83,15 @@ class Board(VerticalScroll, inherit_bindings=False):
 
     async def show_dashboard(self, dashboard: Dashboard) -> None:
         """Another dashboard (reloaded, or another context's): new rows and cards,
-        laid out. No panel is shown until then."""
+        laid out. No panel is shown until then, and the keys move nowhere (the old
+        page does not describe the new rows)."""
         self.dashboard = dashboard
-        self._shown = frozenset()
+        self._shown, self._page, self._boxes = frozenset(), None, ()
         widgets = self._build()
-        await self.remove_children()
-        await self.mount_all(widgets)
+        # Shielded: the worker this runs in may be cancelled (the app quitting), and
+        # that would cancel the rows' own removal, which the app's shutdown awaits.
+        await asyncio.shield(self.remove_children())
+        await asyncio.shield(self.mount_all(widgets))
         self.lay_out()
 
     def _build(self) -> list[Widget]:

@@ -12,6 +12,7 @@ stops its searches then; nor does a page key typed before its list is drawn end 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 from textual import on
@@ -35,7 +36,9 @@ class Palette(CommandPalette):
     ]
 
     def __init__(self) -> None:
-        super().__init__(id="--command-palette")  # Textual's own palette's id, for its styles
+        # No id (Textual's own has one): a palette opened while the last one is still
+        # being taken down would have its id, and fail to mount.
+        super().__init__()
         self.closing = False
         """Dismissed (or being popped): the search is over."""
 
@@ -107,4 +110,6 @@ class PaletteApp(App[None]):
                 # Still being pushed (^p's palette just as panels.yaml is reloaded):
                 # popped before its mount, it fails in it. Let it mount first.
                 await top._mounted_event.wait()
-            await self.pop_screen()
+            # Shielded: a worker running this (a reload) may be cancelled as the app
+            # quits, and would cancel the pop, which the app's shutdown awaits too.
+            await asyncio.shield(self.pop_screen())

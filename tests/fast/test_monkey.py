@@ -480,6 +480,31 @@ async def test_a_reload_that_adds_or_removes_a_row_while_scrolled(
         await _reloaded_and_alive(pilot, run)
 
 
+async def test_keys_while_a_reload_mounts_a_row_more(tmp_path: Path, monkeypatch) -> None:
+    # The keys moved between the new rows on the old dashboard's page (IndexError):
+    # fast seed 5, two seed 21. The new rows' removal of the old ones is held here.
+    run = _fast_board(tmp_path)
+    _watch_notifications(run)
+    app = run.app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        held, release = asyncio.Event(), asyncio.Event()
+        remove = app.board.remove_children
+
+        async def held_remove(*args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            held.set()
+            await release.wait()
+            await remove(*args, **kwargs)
+
+        monkeypatch.setattr(app.board, "remove_children", held_remove)
+        (tmp_path / "panels.yaml").write_text(ROW_EDITS["a row more"])
+        await pilot.press("R")
+        await wait_for(pilot, held.is_set, within=5, what="the reload to remove the rows")
+        await pilot.press("down", "up", "right", "left", "space", "pagedown", "end", "home")
+        release.set()
+        await _reloaded_and_alive(pilot, run)
+
+
 async def test_the_palette_opening_as_panels_yaml_is_reloaded(tmp_path: Path) -> None:
     run = _fast_board(tmp_path)
     _watch_notifications(run)
