@@ -95,7 +95,7 @@ LISTED_SERIES = 4
 
 
 @dataclass(frozen=True)
-class Panel:
+class Query:
     """One number on the dashboard: a PromQL expression and how to show it."""
 
     title: str
@@ -117,10 +117,10 @@ class Panel:
 #: How a tile is drawn: a value card (stat), bars (gauge, bargauge), a chart
 #: (timeseries), rows of series (table), markdown (text), shaded buckets (heatmap),
 #: or a card naming a kind the terminal does not draw (other).
-TileKind = Literal["stat", "gauge", "bargauge", "timeseries", "table", "text", "heatmap", "other"]
-TILE_KINDS: tuple[TileKind, ...] = get_args(TileKind)
+PanelKind = Literal["stat", "gauge", "bargauge", "timeseries", "table", "text", "heatmap", "other"]
+PANEL_KINDS: tuple[PanelKind, ...] = get_args(PanelKind)
 #: Grafana's panel types and the tile kind each is drawn as; any other is "other".
-GRAFANA_KINDS: Mapping[str, TileKind] = MappingProxyType(
+GRAFANA_KINDS: Mapping[str, PanelKind] = MappingProxyType(
     {
         "stat": "stat",
         "singlestat": "stat",
@@ -142,21 +142,21 @@ GRID_COLUMNS = 24
 LISTED_BY_KIND: Mapping[str, int] = MappingProxyType({"table": 50, "bargauge": 50, "gauge": 50})
 
 
-def listing(panels: tuple[Panel, ...], kind: str) -> tuple[Panel, ...]:
+def listing(panels: tuple[Query, ...], kind: str) -> tuple[Query, ...]:
     """The panels of a tile of `kind`, listing as many series as it draws."""
     listed = LISTED_BY_KIND.get(kind)
     return panels if listed is None else tuple(replace(p, listed=listed) for p in panels)
 
 
 @dataclass(frozen=True)
-class Tile:
+class Panel:
     """One box on the screen (a Grafana panel): how it is drawn and where, over the
     queries it shows. The queries are panels of its row (`first`, `count`): the
     poller knows only panels, one query each, so a tile of several queries is
     several panels drawn together. A text tile has none."""
 
     title: str
-    kind: TileKind = "stat"
+    kind: PanelKind = "stat"
     first: int = 0
     count: int = 1
     width: int = 0
@@ -185,21 +185,21 @@ class Tile:
 @dataclass(frozen=True)
 class Row:
     title: str
-    panels: tuple[Panel, ...]
+    queries: tuple[Query, ...]
     datasource: str | None = None
-    tiles: tuple[Tile, ...] = ()
+    panels: tuple[Panel, ...] = ()
     """How its panels are drawn; empty: one stat card each (panels.yaml's own)."""
     collapsed: bool = False
     """Shown as its title only until expanded; its panels are not queried meanwhile."""
 
     @property
-    def layout(self) -> tuple[Tile, ...]:
+    def layout(self) -> tuple[Panel, ...]:
         """Its tiles: the given ones, else one stat card per panel."""
-        if self.tiles:
-            return self.tiles
+        if self.panels:
+            return self.panels
         return tuple(
-            Tile(title=panel.title, first=index, line=panel.line)
-            for index, panel in enumerate(self.panels)
+            Panel(title=panel.title, first=index, line=panel.line)
+            for index, panel in enumerate(self.queries)
         )
 
 
@@ -312,9 +312,9 @@ class Dashboard:
         return DatasourceSet(self.datasource, self.datasources)
 
     @property
-    def panels(self) -> tuple[Panel, ...]:
+    def queries(self) -> tuple[Query, ...]:
         """All panels, row by row, in file order."""
-        return tuple(panel for row in self.rows for panel in row.panels)
+        return tuple(panel for row in self.rows for panel in row.queries)
 
     @property
     def sources(self) -> Mapping[str, Datasource]:
@@ -337,12 +337,12 @@ class Dashboard:
         variables = tuple(defaults.get(v.name, v) for v in self.variables)
         return replace(self, datasource=self.sources[name], variables=variables)
 
-    def panel_datasources(self, values: Mapping[str, Pick]) -> list[str]:
+    def query_datasources(self, values: Mapping[str, Pick]) -> list[str]:
         """The name of the datasource each panel queries, in panel order, with
         datasource variables resolved by `values` (a name that is not one of the
         dashboard's falls back to the default)."""
         names = []
-        for panel in self.panels:
+        for panel in self.queries:
             name = panel.datasource or self.datasource.name
             if name.startswith("$"):
                 chosen = values.get(name[1:], self.datasource.name)

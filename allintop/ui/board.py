@@ -20,17 +20,17 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widget import Widget
 
-from allintop.dashboard.model import Dashboard, Row, Tile
-from allintop.live.reports import PanelState
+from allintop.dashboard.model import Dashboard, Panel, Row
+from allintop.live.reports import QueryState
 from allintop.live.state import DashboardState
 from allintop.ui import layout
-from allintop.ui.cards.kinds import tile_widget
+from allintop.ui.cards.kinds import panel_widget
 from allintop.ui.cards.stat import StatCard
 from allintop.ui.layout import Box
 from allintop.ui.row_title import RowTitle
-from allintop.ui.rows import BoardPanel, TileGrid, unique
+from allintop.ui.rows import BoardPanel, PanelGrid, unique
 
-#: Panels within this many screens above or below the screen are asked on each tick
+#: Queries within this many screens above or below the screen are asked on each tick
 #: too, so a page key or a short scroll finds their values there already.
 PREFETCH_SCREENS = 1
 
@@ -99,14 +99,14 @@ class Board(VerticalScroll, inherit_bindings=False):
         for number, row in enumerate(self.dashboard.rows):
             shown = [_panel(tile, row, number, first) for tile in row.layout]
             self._rows.append(shown)
-            first += len(row.panels)
+            first += len(row.queries)
             cards = [panel.card for panel in shown]
-            if row.tiles:
+            if row.panels:
                 collapsed = self._folded.get(row.title, row.collapsed)
                 title = RowTitle(
                     row.title, number, collapsible=True, collapsed=collapsed, count=len(shown)
                 )
-                body: Widget = TileGrid(*cards, row=number, shown=not collapsed)
+                body: Widget = PanelGrid(*cards, row=number, shown=not collapsed)
                 body.display = not collapsed
             else:
                 title = RowTitle(row.title, number)
@@ -162,11 +162,11 @@ class Board(VerticalScroll, inherit_bindings=False):
             return
         cards = self._plan(size)
         for row, body, boxes in zip(self.dashboard.rows, self._bodies, self._boxes, strict=True):
-            if isinstance(body, TileGrid):
+            if isinstance(body, PanelGrid):
                 body.place(boxes)
             elif cards is not None:
                 # A short row spreads over the full width rather than leaving a hole.
-                body.styles.grid_size_columns = min(cards.columns, len(row.panels))
+                body.styles.grid_size_columns = min(cards.columns, len(row.queries))
                 body.styles.grid_rows = str(cards.card_height)
                 for child in body.children:
                     child.styles.height = cards.card_height
@@ -198,7 +198,7 @@ class Board(VerticalScroll, inherit_bindings=False):
 
     # -- the cards --
 
-    def show(self, state: PanelState) -> None:
+    def show(self, state: QueryState) -> None:
         """A panel's new state, to the card that shows it."""
         panel = self._by_index.get(state.index)
         if panel is not None:
@@ -251,7 +251,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         if collapsed and focused is not None and body in focused.ancestors:
             title.focus()
         body.display = not collapsed
-        if not collapsed and isinstance(body, TileGrid):
+        if not collapsed and isinstance(body, PanelGrid):
             body.reveal()
         if self._page is not None:
             self._page = layout.stacked(self._boxes, [t.collapsed for t in self._titles])
@@ -353,10 +353,10 @@ class Board(VerticalScroll, inherit_bindings=False):
             places[min(starts or shown)[2]][1].focus(scroll_visible=False)
 
 
-def _panel(tile: Tile, row: Row, number: int, first: int) -> BoardPanel:
+def _panel(tile: Panel, row: Row, number: int, first: int) -> BoardPanel:
     """`tile` of row `number`, whose first panel is the dashboard's panel `first`."""
-    panels = row.panels[tile.first : tile.first + tile.count]
+    panels = row.queries[tile.first : tile.first + tile.count]
     start = first + tile.first
     # panels.yaml's own rows keep their cards, exactly as they have always been.
-    card = tile_widget(tile, panels, start) if row.tiles else StatCard(panels[0], start)
+    card = panel_widget(tile, panels, start) if row.panels else StatCard(panels[0], start)
     return BoardPanel(tile.title, tile.kind, card, number, range(start, start + len(panels)))

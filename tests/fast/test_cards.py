@@ -1,4 +1,4 @@
-"""Panel cards on the fake Prometheus: values, colours, markers, sparklines, worst first."""
+"""Query cards on the fake Prometheus: values, colours, markers, sparklines, worst first."""
 
 from __future__ import annotations
 

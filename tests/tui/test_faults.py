@@ -287,7 +287,7 @@ def _victims_dashboard(path: Path) -> Dashboard:
 async def test_each_broken_panel_says_why_while_the_others_keep_updating(
     proxy: FaultProxy, tmp_path: Path
 ):
-    """Panels each broken by a different fault at the same time (one slow panel holds
+    """Queries each broken by a different fault at the same time (one slow panel holds
     up nobody), two healthy ones; then everything passes again."""
     dashboard = _victims_dashboard(tmp_path / "victims.yaml")
     async with running(dashboard, proxy.url, size=(160, 40)) as (app, pilot, watch):
@@ -687,17 +687,17 @@ async def test_backfill_never_fails_a_panel_whatever_second_it_starts_in(stack):
     come out broken (the bundled dashboard: 15m range, 1 s refresh)."""
     dashboard = load_dashboard(bundled_default_path())
     variables = {v.name: v.default for v in dashboard.variables}
-    exprs = [interpolate(p.expr, variables) for p in dashboard.panels]
+    exprs = [interpolate(p.expr, variables) for p in dashboard.queries]
     base = math.floor(time.time()) - 30
     problems = []
     async with PrometheusClient(stack.prometheus_url, timeout=10) as client:
-        probe = Poller(client, dashboard.panels, exprs, step=1.0, range_=dashboard.range)
+        probe = Poller(client, dashboard.queries, exprs, step=1.0, range_=dashboard.range)
         for second in range(max(int(probe.backfill_spacing), 1) * 2):
-            poller = Poller(client, dashboard.panels, exprs, step=1.0, range_=dashboard.range)
+            poller = Poller(client, dashboard.queries, exprs, step=1.0, range_=dashboard.range)
             filled = await poller.backfill(base + second + 0.3)
             await poller.aclose()
             problems += [
-                f"start at +{second}s: {dashboard.panels[s.index].title}: {s.reason}"
+                f"start at +{second}s: {dashboard.queries[s.index].title}: {s.reason}"
                 for s in filled.panels
                 if s.error is not None
             ]

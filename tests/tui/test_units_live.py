@@ -67,7 +67,7 @@ def _spark_rows(card: StatCard) -> list[str]:
 
 async def _zoom(pilot, app: DashboardApp, title: str) -> list[str]:
     """Zoom into `title`; the rows inside the chart's frame, top first."""
-    index = next(i for i, p in enumerate(app.dashboard.panels) if p.title == title)
+    index = next(i for i, p in enumerate(app.dashboard.queries) if p.title == title)
     app.push_screen(ZoomScreen(app, index))
     await wait_for(
         pilot,

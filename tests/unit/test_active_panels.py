@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.live.fanout import FanOut
 from allintop.promql.sharing import plan
 from allintop.sources.answers import Series
@@ -101,7 +101,7 @@ async def test_a_panel_shown_again_is_backfilled_alone_and_the_tick_grid_stays()
 
 
 async def test_carrying_forward_looks_only_at_the_active_panels():
-    # Panel 3 was never asked (inactive): it must not stop the others being carried.
+    # Query 3 was never asked (inactive): it must not stop the others being carried.
     client = FakeClient(ANSWERS, targets=[_target(1000.2, 15.0)])
     poller = _poller(client, [RATIO, WHOLE])
     poller.set_active({0})
@@ -119,7 +119,7 @@ class Named(FakeClient):
 async def test_fanout_maps_the_active_panels_to_each_datasource():
     one, two = Named("one", ANSWERS), Named("two", ANSWERS)
     _ranged(two)
-    panels = [Panel(f"p{i}", expr) for i, expr in enumerate(EXPRS)]
+    panels = [Query(f"p{i}", expr) for i, expr in enumerate(EXPRS)]
     fan = FanOut(
         {"one": one, "two": two},
         panels,

@@ -4,11 +4,11 @@ markers, and silences."""
 
 from __future__ import annotations
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.errors import HTTPStatusError, QueryError, RequestTimeout, Unreachable
 from allintop.live import schedule
 from allintop.live import state as reduce
-from allintop.live.reports import AlertsState, PanelState, SeriesView
+from allintop.live.reports import AlertsState, QueryState, SeriesView
 from allintop.live.state import DashboardState, Verdict
 from allintop.sources.answers import (
     Alert,
@@ -23,8 +23,8 @@ from allintop.values.thresholds import Status
 REQUESTS = "sum(rate(allin_http_requests_total[1m]))"
 NODE = 'node_load1{job="node"}'
 PANELS = (
-    Panel(title="Requests", expr=REQUESTS),
-    Panel(title="Load", expr=NODE, alerts=("HostBusy",)),
+    Query(title="Requests", expr=REQUESTS),
+    Query(title="Load", expr=NODE, alerts=("HostBusy",)),
 )
 
 
@@ -38,13 +38,13 @@ def _state(bindings: tuple[str, ...] = ("default", "default")) -> DashboardState
     )
 
 
-def _value(index: int, value: float = 1.0, at: float = 100.0) -> PanelState:
+def _value(index: int, value: float = 1.0, at: float = 100.0) -> QueryState:
     series = (SeriesView("", {}, value, Status.OK),)
-    return PanelState(index, at, series=series, total=1, status=Status.OK)
+    return QueryState(index, at, series=series, total=1, status=Status.OK)
 
 
-def _failed(index: int, error: Exception, at: float = 100.0) -> PanelState:
-    return PanelState(index, at, error=error, reason="failed")  # type: ignore[arg-type]
+def _failed(index: int, error: Exception, at: float = 100.0) -> QueryState:
+    return QueryState(index, at, error=error, reason="failed")  # type: ignore[arg-type]
 
 
 def _verdict(
@@ -63,7 +63,7 @@ def _verdict(
 
 def _tick(
     state: DashboardState,
-    panels: list[PanelState],
+    panels: list[QueryState],
     *,
     alerts: AlertsState | None = None,
     now: float = 100.0,
@@ -129,7 +129,7 @@ def test_every_panel_unreachable_says_so_with_a_retry_countdown() -> None:
 
 
 def test_a_panel_no_longer_asked_does_not_hide_that_the_server_is_down() -> None:
-    # Panel 1 scrolled far off (or its row collapsed): its last value is stale and
+    # Query 1 scrolled far off (or its row collapsed): its last value is stale and
     # says nothing of the server now.
     state = _tick(_state(), [_value(0), _value(1)])
     state = reduce.ask(state, frozenset({0}))

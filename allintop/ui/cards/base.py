@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 
-from allintop.dashboard.model import Tile
+from allintop.dashboard.model import Panel
 from allintop.live.alerting import ActiveAlert
 from allintop.sources.answers import Target
 from allintop.ui.view import DashboardView
@@ -60,7 +60,7 @@ class Card(Widget, can_focus=True):
     #: Lines kept drawn: enough for every line of a tall card at a few sizes.
     CACHE_LINES = 64
 
-    def __init__(self, index: int, tile: Tile | None, *, id: str | None) -> None:  # noqa: A002
+    def __init__(self, index: int, tile: Panel | None, *, id: str | None) -> None:  # noqa: A002
         super().__init__(id=id, classes="-unknown")
         self.index = index
         self.tile = tile

@@ -18,9 +18,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from allintop.dashboard.model import Panel, Tile
-from allintop.live.history import PanelHistory
-from allintop.live.reports import PanelState, worst
+from allintop.dashboard.model import Panel, Query
+from allintop.live.history import QueryHistory
+from allintop.live.reports import QueryState, worst
 from allintop.ui.cards.base import Card, LineKey, Shown
 from allintop.ui.panel_text import detail_text, value_text
 from allintop.ui.theme import no_colour
@@ -46,7 +46,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-def status_part(status: Status, panel: Panel) -> str:
+def status_part(status: Status, panel: Query) -> str:
     """The component class a value is coloured by: not judged without thresholds."""
     if panel.thresholds is None and status is Status.OK:
         return "tile--plain"
@@ -83,18 +83,18 @@ class BodyCard(Card):
         *(f"tile--s{k}" for k in range(MAX_SERIES)),
     }
 
-    tile: Tile
+    tile: Panel
 
-    def __init__(self, tile: Tile, panels: Sequence[Panel], first: int) -> None:
+    def __init__(self, tile: Panel, panels: Sequence[Query], first: int) -> None:
         super().__init__(first, tile, id=f"panel-{first}" if panels else None)
         self.panels = tuple(panels)
-        self.states: dict[int, PanelState] = {}
+        self.states: dict[int, QueryState] = {}
         self._version = 0
         self._body: tuple[tuple[object, ...], list[Line]] | None = None
 
     # -- what a tick changes --
 
-    def show(self, state: PanelState) -> None:
+    def show(self, state: QueryState) -> None:
         """Apply a tick's state of one of the card's queries; repaint the card."""
         offset = state.index - self.index
         if not 0 <= offset < len(self.panels):
@@ -171,7 +171,7 @@ class BodyCard(Card):
         text = value_text(states[0], self.panels[0], self.down).plain
         return [[(fit(clean(text, width), width), "tile--dim")]]
 
-    def history(self, offset: int) -> PanelHistory | None:
+    def history(self, offset: int) -> QueryHistory | None:
         """Its query `offset`'s per-series history, from the dashboard (None: none)."""
         view = view_of(self.app)
         if view is None:

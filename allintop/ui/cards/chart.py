@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.draw.braille import LEVEL, plot
 from allintop.draw.chart import series_names, value_range
 from allintop.draw.labels import formatted, levels
@@ -100,7 +100,7 @@ class ChartCard(BodyCard):
         return line
 
 
-def _level_parts(panel: Panel, shown: list[float]) -> list[str]:
+def _level_parts(panel: Query, shown: list[float]) -> list[str]:
     """The component class of each level drawn: the target's, the alert's, else dim."""
     thresholds = panel.thresholds
     parts = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.draw.bars import bar, bounds, marks
 from allintop.draw.labels import formatted, levels
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
@@ -62,7 +62,7 @@ class GaugeCard(BodyCard):
         return bounds(values, self.tile.min, high)
 
 
-def _bar_pieces(cells: str, where: list[int], status: Status, panel: Panel) -> Line:
+def _bar_pieces(cells: str, where: list[int], status: Status, panel: Query) -> Line:
     """The bar in its status colour, a threshold's cell marked where it is empty."""
     chars = list(cells)
     for cell in where:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from textual.widget import Widget
 
-from allintop.dashboard.model import Panel, Tile
+from allintop.dashboard.model import Panel, Query
 from allintop.ui.cards.body import BodyCard
 from allintop.ui.cards.chart import ChartCard
 from allintop.ui.cards.gauge import GaugeCard
@@ -27,7 +27,7 @@ BODY_CARDS: dict[str, type[BodyCard]] = {
 }
 
 
-def tile_widget(tile: Tile, panels: Sequence[Panel], first: int) -> Widget:
+def panel_widget(tile: Panel, panels: Sequence[Query], first: int) -> Widget:
     """The card for `tile`, whose queries are `panels` (the tile's span of its row),
     the first of them being the dashboard's panel number `first`.
 

@@ -17,9 +17,9 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from allintop.dashboard.model import Panel, Tile
+from allintop.dashboard.model import Panel, Query
 from allintop.draw.sparkline import render_lines
-from allintop.live.reports import PanelState
+from allintop.live.reports import QueryState
 from allintop.ui.cards.base import Card, LineKey, Shown
 from allintop.ui.panel_text import detail_text, value_text
 from allintop.ui.theme import no_colour, themed
@@ -59,10 +59,10 @@ class StatCard(Card):
     COMPONENT_CLASSES = {"card--title", "card--value", "card--spark", "card--detail"}
     CACHE_LINES = 48
 
-    def __init__(self, panel: Panel, index: int, tile: Tile | None = None) -> None:
+    def __init__(self, panel: Query, index: int, tile: Panel | None = None) -> None:
         super().__init__(index, tile, id=f"panel-{index}")
         self.panel = panel
-        self.state: PanelState | None = None
+        self.state: QueryState | None = None
         self._title = Text(clean(panel.title), no_wrap=True)
         # Bumped when the value or detail line may read differently.
         self._value_version = 0
@@ -77,7 +77,7 @@ class StatCard(Card):
 
     # -- what a tick changes --
 
-    def show(self, state: PanelState) -> None:
+    def show(self, state: QueryState) -> None:
         """Apply a tick's state; only the lines it changes are repainted."""
         previous = self.state
         self.state = state
@@ -183,7 +183,7 @@ class StatCard(Card):
 
     # -- reading it --
 
-    def reduced(self, state: PanelState | None) -> float | None:
+    def reduced(self, state: QueryState | None) -> float | None:
         """The number shown: the current value for last / lastNotNull (the newest
         instant answer), else the reducer over the range's history."""
         if state is None:
@@ -193,7 +193,7 @@ class StatCard(Card):
             return state.value
         return reduce(state.history, reducer)
 
-    def shown_status(self, state: PanelState) -> Shown:
+    def shown_status(self, state: QueryState) -> Shown:
         """The colour class: a value with no thresholds to judge it is plain, not green;
         a reducer over the range is judged on what it shows."""
         status = state.status
@@ -218,12 +218,12 @@ class StatCard(Card):
         return [self.render_line(y).text for y in range(SPARK_ROW, height - 1)]
 
 
-def _value_key(state: PanelState) -> tuple[object, ...]:
+def _value_key(state: QueryState) -> tuple[object, ...]:
     """What the value line depends on in a state (errors compare by identity)."""
     return (state.value, state.error, state.reason, state.status)
 
 
-def _detail_key(state: PanelState) -> tuple[object, ...]:
+def _detail_key(state: QueryState) -> tuple[object, ...]:
     """What the detail line depends on in a state."""
     top = state.series[0].name if state.series else None
     return (state.error, state.warnings[:1], top, state.total)

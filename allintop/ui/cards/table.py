@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.draw.labels import formatted
 from allintop.draw.table import join
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
@@ -76,7 +76,7 @@ class TableCard(BodyCard):
             )
         return lines
 
-    def _column_name(self, offset: int, panel: Panel) -> str:
+    def _column_name(self, offset: int, panel: Query) -> str:
         """A query's value column: "Value" alone; else what tells the queries apart
         (the legend or refId the import appended to the title), else its letter."""
         if len(self.panels) == 1:

@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from allintop.dashboard.model import Panel, Tile
+from allintop.dashboard.model import Panel, Query
 from allintop.live.alerting import ActiveAlert
-from allintop.live.reports import PanelState
+from allintop.live.reports import QueryState
 from allintop.sources.answers import Target
 from allintop.ui.screens.text import TextScreen, markdown
 from allintop.ui.view import DashboardView
@@ -28,17 +28,17 @@ class TextCard(VerticalScroll, can_focus=True):
         first: the dashboard index its queries would start at (it has none).
     """
 
-    def __init__(self, tile: Tile, first: int) -> None:
+    def __init__(self, tile: Panel, first: int) -> None:
         super().__init__(classes="-plain")
         self.tile = tile
-        self.panels: tuple[Panel, ...] = ()
+        self.panels: tuple[Query, ...] = ()
         self.index = first
 
     def compose(self) -> ComposeResult:
         yield Static(Text(clean(self.tile.title)), classes="text-title", markup=False)
         yield markdown(self.tile)
 
-    def show(self, state: PanelState) -> None:
+    def show(self, state: QueryState) -> None:
         return None
 
     def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None:

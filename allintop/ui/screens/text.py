@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from allintop.dashboard.model import Tile
+from allintop.dashboard.model import Panel
 from allintop.values.text import clean
 
 
@@ -22,7 +22,7 @@ class TextScreen(Screen[None]):
         Binding("q", "app.pop_screen", "Back", show=False),
     ]
 
-    def __init__(self, tile: Tile) -> None:
+    def __init__(self, tile: Panel) -> None:
         super().__init__()
         self.tile = tile
 
@@ -33,7 +33,7 @@ class TextScreen(Screen[None]):
         yield Footer()
 
 
-def markdown(tile: Tile) -> Widget:
+def markdown(tile: Panel) -> Widget:
     """A text panel's content, rendered by Textual's Markdown."""
     # Imported here: Textual's Markdown brings markdown-it, a start-up cost that only
     # a dashboard with a text panel should pay.

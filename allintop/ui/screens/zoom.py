@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.highlight import highlight
 from textual.widgets import Footer, Static
 
-from allintop.dashboard.model import Panel, Tile
+from allintop.dashboard.model import Panel, Query
 from allintop.draw.chart import RGB, Level, series_names
 from allintop.errors import PrometheusError, QueryError
 from allintop.live.history import LabelKey, SeriesHistory
@@ -75,14 +75,14 @@ class ZoomScreen(LiveScreen):
         Binding("enter", "app.pop_screen", "Back", show=False),
     ]
 
-    def __init__(self, view: DashboardView, index: int, tile: Tile | None = None) -> None:
+    def __init__(self, view: DashboardView, index: int, tile: Panel | None = None) -> None:
         super().__init__(view)
         self.index = index
         self.tile = tile
         known = view.state
         count = max(tile.count, 1) if tile is not None else 1
         self.indices = range(index, min(index + count, len(known.panels)))
-        self.panel: Panel = known.panels[index]
+        self.panel: Query = known.panels[index]
         self.expr = known.exprs[index]
         self.queries = [known.exprs[i] for i in self.indices]
         try:
