@@ -1,2 +1,2 @@
-"""What a dashboard is (Dashboard > Row > Query > Query, Variable) and how one is
+"""What a dashboard is (Dashboard > Row > Panel > Query, Variable) and how one is
 read: panels.yaml, Grafana JSON, the user config's contexts. No network."""

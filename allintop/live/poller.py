@@ -229,7 +229,7 @@ class Poller:
     async def tick(self, now: float, *, budget: float, sink: Sink | None = None) -> TickReport:
         """Evaluate every leaf at the aligned time; wait at most `budget` seconds.
 
-        Queries whose leaves answer after the budget go to `sink` (the UI posts them
+        Panels whose leaves answer after the budget go to `sink` (the UI posts them
         as messages); a leaf still in flight is not sent again. When no scrape can
         have happened since the last evaluation, nothing is asked: the panels carry
         their values forward (`report.carried`).

@@ -8,7 +8,7 @@ new state out. Clocks are arguments, never read here, so every transition is tes
 without Textual, a server or time passing. The app and its screens read the state;
 none reaches into the others' attributes.
 
-Query-to-alert markers (which alert rules concern which panel, which down targets a
+Panel-to-alert markers (which alert rules concern which panel, which down targets a
 panel reads) are worked out when the configuration, the rules or the targets change,
 not on every tick: they cost a PromQL parse per panel.
 """
@@ -57,7 +57,7 @@ class DashboardState:
     """
 
     # -- the configuration the markers are for --
-    panels: tuple[Query, ...] = ()
+    queries: tuple[Query, ...] = ()
     exprs: tuple[str, ...] = ()
     bindings: tuple[str, ...] = ()  # each panel's datasource
     several: bool = False  # more than one datasource: targets are matched by theirs
@@ -107,7 +107,7 @@ class DashboardState:
 
     # -- reading --
 
-    def panel(self, index: int) -> QueryState | None:
+    def query(self, index: int) -> QueryState | None:
         """The panel's latest state (None before its first answer)."""
         return self.states.get(index)
 
@@ -160,7 +160,7 @@ def configure(
     other queries: the old values stay until the new ones come)."""
     state = replace(
         state,
-        panels=tuple(panels),
+        queries=tuple(panels),
         exprs=tuple(exprs),
         bindings=tuple(bindings),
         several=several,
@@ -179,7 +179,7 @@ def ask(state: DashboardState, panels: frozenset[int] | None) -> DashboardState:
 def forget_status(state: DashboardState) -> DashboardState:
     """Other servers: nothing they said is known yet (the configuration stays)."""
     fresh = DashboardState(
-        panels=state.panels, exprs=state.exprs, bindings=state.bindings, several=state.several
+        queries=state.queries, exprs=state.exprs, bindings=state.bindings, several=state.several
     )
     return _with_alert_map(fresh)
 
@@ -189,9 +189,9 @@ def _with_alert_map(state: DashboardState) -> DashboardState:
     rules are known, then also the rules whose expressions read the same metrics."""
     rules = [rule for group in state.rule_groups for rule in group.rules]
     if rules:
-        alert_map = panel_alert_map(state.panels, state.exprs, rules)
+        alert_map = panel_alert_map(state.queries, state.exprs, rules)
     else:
-        alert_map = {i: panel.alerts for i, panel in enumerate(state.panels)}
+        alert_map = {i: panel.alerts for i, panel in enumerate(state.queries)}
     return replace(state, alert_map=MappingProxyType(dict(alert_map)))
 
 

@@ -121,7 +121,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         return f"[{context}] {shown}" if context else shown
 
     def history_of(self, index: int) -> QueryHistory | None:
-        """Query `index`'s history, to read (the zoom chart): the poller keeps it."""
+        """Panel `index`'s history, to read (the zoom chart): the poller keeps it."""
         histories = self.poller.histories
         return histories[index] if 0 <= index < len(histories) else None
 
@@ -384,7 +384,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         elif panel.indexes:
             from allintop.ui.screens.zoom import ZoomScreen  # plotext only when zooming
 
-            self.push_screen(ZoomScreen(self, panel.tile.index))
+            self.push_screen(ZoomScreen(self, panel.widget.index))
 
     def action_help(self) -> None:
         from allintop.ui.screens.help import HelpScreen

@@ -30,7 +30,7 @@ from allintop.ui.layout import Box
 from allintop.ui.row_title import RowTitle
 from allintop.ui.rows import BoardPanel, PanelGrid, unique
 
-#: Queries within this many screens above or below the screen are asked on each tick
+#: Panels within this many screens above or below the screen are asked on each tick
 #: too, so a page key or a short scroll finds their values there already.
 PREFETCH_SCREENS = 1
 
@@ -202,7 +202,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         """A panel's new state, to the card that shows it."""
         panel = self._by_index.get(state.index)
         if panel is not None:
-            panel.tile.show(state)
+            panel.widget.show(state)
 
     def mark(self, state: DashboardState, now: float) -> None:
         """Each card's alert markers and down targets, from `state`."""
@@ -210,7 +210,7 @@ class Board(VerticalScroll, inherit_bindings=False):
             if panel.indexes:
                 alerts = unique(a for i in panel.indexes for a in state.markers(i))
                 down = unique(t for i in panel.indexes for t in state.down_for(i))
-                panel.tile.mark(alerts, down, now)
+                panel.widget.mark(alerts, down, now)
 
     def focused_panel(self) -> BoardPanel | None:
         """The panel whose card has the focus, if one has."""
@@ -266,7 +266,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         if page is None or row >= len(page.titles):
             return
         top = page.titles[row]
-        bottom = max((box.bottom for box in page.tiles[row]), default=top + 1)
+        bottom = max((box.bottom for box in page.panels[row]), default=top + 1)
         height = max(self.scrollable_content_region.height, 1)
         region = Region(0, top, 1, min(bottom - top, height))
         self.scroll_to_region(region, animate=False, immediate=True)
@@ -285,7 +285,7 @@ class Board(VerticalScroll, inherit_bindings=False):
             if title.collapsible:
                 # No width: from a title, up and down go to a line's first tile.
                 places.append((Box(0, page.titles[number], 0, 1), title))
-            boxes = page.tiles[number]
+            boxes = page.panels[number]
             places += [(b, p.card) for b, p in zip(boxes, row, strict=False) if p.card.can_focus]
         return places
 

@@ -220,7 +220,7 @@ class Page:
     its tiles' boxes on the page (none while it is collapsed)."""
 
     titles: tuple[int, ...]
-    tiles: tuple[tuple[Box, ...], ...]
+    panels: tuple[tuple[Box, ...], ...]
     height: int
 
 
@@ -311,7 +311,7 @@ def shown(
     holds each row's tiles' panel indices. A collapsed row shows none."""
     return frozenset(
         panel
-        for boxes, row in zip(page.tiles, panels, strict=True)
+        for boxes, row in zip(page.panels, panels, strict=True)
         for box, tile in zip(boxes, row, strict=False)
         if box.overlaps(top, bottom)
         for panel in tile

@@ -207,7 +207,7 @@ class Polling:
                 self._status = None
 
     async def _reveal(self, panels: list[int]) -> None:
-        """Queries just shown: their values and sparklines now, from one range query
+        """Panels just shown: their values and sparklines now, from one range query
         per leaf, rather than a value at the next tick and a history never."""
         generation, poller = self.generation, self.poller
         report = await poller.backfill(self.app.clock(), only=panels)

@@ -59,7 +59,7 @@ class PanelGrid(Widget):
         super().__init__(*(tiles if shown else ()), id=f"row-{row}", classes="tile-grid")
         # Textual takes a layout by name from its own table only; this one is ours.
         self._default_layout = PanelLayout()
-        self.tiles = tiles
+        self.panels = tiles
         self.held = not shown
         self.boxes: dict[Widget, Box] = {}
 
@@ -67,11 +67,11 @@ class PanelGrid(Widget):
         """Mount the tiles held back while the row was collapsed (once)."""
         if self.held:
             self.held = False
-            self.mount_all(self.tiles)
+            self.mount_all(self.panels)
 
     def place(self, boxes: Sequence[Box]) -> None:
         """Put the tiles (in order) in `boxes`; the grid is as tall as they take."""
-        self.boxes = dict(zip(self.tiles, boxes, strict=False))
+        self.boxes = dict(zip(self.panels, boxes, strict=False))
         self.styles.height = extent(boxes)
         # Textual keeps an arrangement per size: at the same size, new boxes would
         # not be seen (a resize is laid out before the rows hear of it).
@@ -104,7 +104,7 @@ class BoardPanel:
     """The dashboard's panel indexes it shows (`DashboardState.panel`); none for text."""
 
     @property
-    def tile(self) -> PanelWidget:
+    def widget(self) -> PanelWidget:
         """The card, as the board feeds it."""
         return cast(PanelWidget, self.card)
 

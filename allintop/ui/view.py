@@ -49,7 +49,7 @@ class DashboardView(Protocol):
         ...
 
     def history_of(self, index: int) -> QueryHistory | None:
-        """Query `index`'s per-series history (None: none kept)."""
+        """Panel `index`'s per-series history (None: none kept)."""
         ...
 
     def clock(self) -> float:

@@ -531,5 +531,5 @@ async def test_an_error_from_one_of_two_datasources_is_shown_not_an_internal_err
         await pilot.press("g")  # the targets screen: every datasource's targets asked
         await wait_for(pilot, lambda: "us" in app.state.health or bool(_bugs(run)), within=5)
         assert not _bugs(run), _bugs(run)
-        memory = next(c for c in app.query(StatCard) if c.panel.title == "Memory")
+        memory = next(c for c in app.query(StatCard) if c.target.title == "Memory")
         assert error.short in memory.value_plain + memory.detail_plain

@@ -81,7 +81,7 @@ def _tiles(app) -> list:
 
 
 def _state(app, title: str):
-    return app.state.panel(_view(app, title).indexes.start)
+    return app.state.query(_view(app, title).indexes.start)
 
 
 def _title(app, text: str) -> RowTitle:

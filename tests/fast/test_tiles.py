@@ -128,13 +128,13 @@ async def test_enter_zooms_on_every_kind_and_lists_a_tiles_queries(tmp_path: Pat
     app, _, clock = make_panels(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        for widget in app.tiles:
+        for widget in app.panels:
             widget.focus()
             await pilot.press("enter")
             await pilot.pause()
             screen = app.screen
-            title = widget.tile.title
-            if widget.tile.kind == "text":
+            title = widget.panel.title
+            if widget.panel.kind == "text":
                 assert isinstance(screen, TextScreen), title
                 assert "On call" in screen_text(app)
             else:
@@ -168,10 +168,10 @@ async def test_a_timeseries_axis_spans_the_panels_min_and_max(tmp_path: Path) ->
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot, app)
         chart = tile(app, "Latency and queue")
-        chart.tile = replace(chart.tile, min=0.0, max=2000.0)  # Grafana's axis bounds
+        chart.panel = replace(chart.panel, min=0.0, max=2000.0)  # Grafana's axis bounds
         chart.redraw()
         lines = chart.body_plain()
         assert lines[0].startswith("2.00 s") and lines[-2].split()[:2] == ["0", "ms"]
-        chart.tile = replace(chart.tile, min=None, max=100.0)  # below the data: no cut
+        chart.panel = replace(chart.panel, min=None, max=100.0)  # below the data: no cut
         chart.redraw()
         assert chart.body_plain()[0].startswith("537 ms")

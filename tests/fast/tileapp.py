@@ -30,7 +30,7 @@ class PanelsApp(DashboardApp):
     CSS_PATH = str(Path(allintop.ui.app.__file__).with_name("allintop.tcss"))
 
     @property
-    def tiles(self) -> list[Widget]:
+    def panels(self) -> list[Widget]:
         """Every tile's widget, in the dashboard's order."""
         return [shown.card for shown in self.board.panels]
 
@@ -100,4 +100,4 @@ def make_panels(
 
 
 def tile(app: PanelsApp, title: str) -> Widget:
-    return next(w for w in app.tiles if getattr(w, "tile", None) and w.tile.title == title)  # type: ignore[attr-defined]
+    return next(w for w in app.panels if getattr(w, "panel", None) and w.panel.title == title)  # type: ignore[attr-defined]

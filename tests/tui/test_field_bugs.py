@@ -55,7 +55,7 @@ def _dashboard(tmp_path: Path, text: str = BROKEN) -> Dashboard:
 
 
 def _card(app: DashboardApp, title: str) -> StatCard:
-    return next(c for c in app.query(StatCard) if c.panel.title == title)
+    return next(c for c in app.query(StatCard) if c.target.title == title)
 
 
 def _settled(app: DashboardApp) -> bool:

@@ -218,7 +218,7 @@ async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_tok
         await wait_for(
             pilot,
             lambda: all(
-                (state := app.state.panel(i)) is not None and state.value is not None
+                (state := app.state.query(i)) is not None and state.value is not None
                 for i in wanted
             ),
             within=30,

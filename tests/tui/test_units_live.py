@@ -48,7 +48,7 @@ BRAILLE = re.compile("[\u2801-\u28ff]")  # plotext's dots (U+2800 is a blank)
 
 
 def _card(app: DashboardApp, title: str) -> StatCard:
-    return next(c for c in app.query(StatCard) if c.panel.title == title)
+    return next(c for c in app.query(StatCard) if c.target.title == title)
 
 
 def _filled(app: DashboardApp) -> bool:

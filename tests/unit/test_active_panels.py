@@ -101,7 +101,7 @@ async def test_a_panel_shown_again_is_backfilled_alone_and_the_tick_grid_stays()
 
 
 async def test_carrying_forward_looks_only_at_the_active_panels():
-    # Query 3 was never asked (inactive): it must not stop the others being carried.
+    # Panel 3 was never asked (inactive): it must not stop the others being carried.
     client = FakeClient(ANSWERS, targets=[_target(1000.2, 15.0)])
     poller = _poller(client, [RATIO, WHOLE])
     poller.set_active({0})

@@ -25,7 +25,7 @@ def _rows(dashboard: Dashboard) -> list[tuple[str, bool, list[tuple[str, int, in
 
 def test_the_flat_panel_list_is_cut_at_its_rows_in_grid_order() -> None:
     assert _rows(_load("rows.json")) == [
-        # Queries before the first row panel: a row named after the dashboard; "Beside
+        # Panels before the first row panel: a row named after the dashboard; "Beside
         # it" comes first in the file, but right of the other in the grid.
         ("Rows and repeats", False, [("Before any row", 8, 3), ("Beside it", 16, 3)]),
         ("Expanded", False, [("In the expanded row", 24, 6)]),

@@ -139,8 +139,8 @@ def test_rows_stack_titles_and_bodies_and_a_collapsed_row_is_its_title():
     body = (Box(0, 0, 40, 5), Box(40, 0, 40, 5), Box(0, 5, 40, 6))
     page = stack([body, None, body])
     assert page.titles == (0, 12, 13)
-    assert page.tiles[1] == ()
-    assert page.tiles[2][0] == Box(0, 14, 40, 5)
+    assert page.panels[1] == ()
+    assert page.panels[2][0] == Box(0, 14, 40, 5)
     assert page.height == 13 + 1 + 11
 
 

@@ -129,13 +129,13 @@ def test_every_panel_unreachable_says_so_with_a_retry_countdown() -> None:
 
 
 def test_a_panel_no_longer_asked_does_not_hide_that_the_server_is_down() -> None:
-    # Query 1 scrolled far off (or its row collapsed): its last value is stale and
+    # Panel 1 scrolled far off (or its row collapsed): its last value is stale and
     # says nothing of the server now.
     state = _tick(_state(), [_value(0), _value(1)])
     state = reduce.ask(state, frozenset({0}))
     state = _tick(state, [_failed(0, Unreachable("connection refused"))])
     assert _verdict(state, 20.0) == Verdict("unreachable", "error")
-    assert state.panel(1) is not None  # kept, for when it is shown again
+    assert state.query(1) is not None  # kept, for when it is shown again
 
 
 def test_with_no_panel_asked_the_alerts_answer_is_the_health() -> None:
@@ -286,18 +286,18 @@ def test_alerts_unavailable_names_the_datasources_without_their_own_alerts() -> 
 def test_a_new_configuration_keeps_what_the_servers_said_but_not_the_panels() -> None:
     state = _tick(_state(), [_value(0), _value(1)], alerts=AlertsState(100.0, (_alert("X"),)))
     moved = reduce.configure(state, PANELS[:1], [REQUESTS], ["default"], several=False)
-    assert moved.panel(0) is None and moved.alerts == state.alerts and moved.last_ok == 100.0
+    assert moved.query(0) is None and moved.alerts == state.alerts and moved.last_ok == 100.0
     kept = reduce.configure(
         state, PANELS, [p.expr for p in PANELS], ["default"] * 2, several=False, keep_panels=True
     )
-    assert kept.panel(1) == state.panel(1)
+    assert kept.query(1) == state.query(1)
 
 
 def test_other_servers_forget_everything_but_the_configuration() -> None:
     state = _tick(_state(), [_value(0)], alerts=AlertsState(100.0, (_alert("X"),)))
     state = reduce.take_status(state, StatusReport(targets=(_target("node"),)))
     fresh = reduce.forget_status(state)
-    assert fresh.panels == state.panels and fresh.exprs == state.exprs
+    assert fresh.queries == state.queries and fresh.exprs == state.exprs
     assert fresh.alerts == () and fresh.targets == () and fresh.down == {}
     assert fresh.last_ok is None and _verdict(fresh, 50.0).word == "connecting"
     assert fresh.alert_map[1] == ("HostBusy",)

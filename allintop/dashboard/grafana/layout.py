@@ -39,7 +39,7 @@ class GrafanaRow:
 
 def rows(board: Mapping[str, Any], title: str) -> list[GrafanaRow]:
     """The rows in Grafana's order: legacy top-level `rows[]`, or the flat `panels`
-    list cut at its row panels (a collapsed row holds its own panels). Queries before
+    list cut at its row panels (a collapsed row holds its own panels). Panels before
     the first row panel, and rows without a title, go by the dashboard's `title`."""
     if board.get("rows"):
         return [
@@ -68,7 +68,7 @@ def rows(board: Mapping[str, Any], title: str) -> list[GrafanaRow]:
 
 
 def in_grid_order(panels: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Queries top to bottom, then left to right, as Grafana's grid places them."""
+    """Panels top to bottom, then left to right, as Grafana's grid places them."""
     return sorted(panels, key=_position)
 
 

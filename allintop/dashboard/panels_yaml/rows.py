@@ -3,7 +3,7 @@ not), their panels, each panel's expression (or several `queries:`), unit, decim
 thresholds and alert names, and how it is drawn (allintop.dashboard.panels_yaml.panel_keys).
 
 The poller knows only panels of one query each: a panels.yaml panel of several
-queries is several Queries, and one Panel over them draws them together. A row whose
+queries is several Panels, and one Panel over them draws them together. A row whose
 panels say nothing of how they are drawn gets no tiles (one stat card a panel)."""
 
 from __future__ import annotations
@@ -155,15 +155,15 @@ def _row(node: Node, path: str, placeholders: Mapping[str, Value], refs: Referen
         )
     entries: list[_Entry] = []
     for index, item in enumerate(items):
-        first = sum(entry.tile.count for entry in entries)
+        first = sum(entry.panel.count for entry in entries)
         where = f"{path}.panels[{index}]"
         entries.append(_entry(item, where, placeholders, refs, datasource, first))
     row = Row(
         title=title,
-        queries=tuple(panel for entry in entries for panel in entry.panels),
+        queries=tuple(panel for entry in entries for panel in entry.queries),
         datasource=datasource,
         # Only when asked for: a plain row keeps its one stat card a panel (Row.layout).
-        panels=tuple(entry.tile for entry in entries) if any(e.drawn for e in entries) else (),
+        panels=tuple(entry.panel for entry in entries) if any(e.drawn for e in entries) else (),
         collapsed=bool(optional(fields, "collapsed", path, boolean)),
     )
     repeat = optional(fields, "repeat", path, refs.check)
@@ -191,11 +191,11 @@ def _repeated(row: Row, variable: Variable) -> list[Row]:
 
 @dataclass(frozen=True)
 class _Entry:
-    """One entry of a row's `panels:`: its queries as panels, the tile that draws
-    them, and whether it said how (any drawing key, or `queries:`)."""
+    """One entry of a row's `panels:`: its queries, the panel that draws them, and
+    whether it said how (any drawing key, or `queries:`)."""
 
-    panels: tuple[Query, ...]
-    tile: Panel
+    queries: tuple[Query, ...]
+    panel: Panel
     drawn: bool
 
 
