@@ -286,7 +286,7 @@ def default_path() -> Path:
 
 def titles(path: Path) -> list[str]:
     """The panel titles of a dashboard, as the cards show them."""
-    return [panel.title for panel in load_dashboard(path).panels]
+    return [panel.title for panel in load_dashboard(path).queries]
 
 
 def refresh(path: Path) -> float:
@@ -311,6 +311,6 @@ def titles_with_data(
     exprs = templating.exprs(dashboard, dashboard.variable_values(values))
     return [
         panel.title
-        for panel, expr in zip(dashboard.panels, exprs, strict=True)
+        for panel, expr in zip(dashboard.queries, exprs, strict=True)
         if (samples := answer(expr)) and all(math.isfinite(float(s["value"][1])) for s in samples)
     ]

@@ -63,7 +63,7 @@ async def fetch(
 async def run(args: argparse.Namespace, out: TextIO) -> int:
     dashboard = load_dashboard(args.config)
     variables = {v.name: v.default for v in dashboard.variables}
-    exprs = [interpolate(p.expr, variables) for p in dashboard.panels]
+    exprs = [interpolate(p.expr, variables) for p in dashboard.queries]
     step = args.range / args.width
     # SIGTERM ends it at once, even in the middle of a tick (whole lines only are
     # written, and the bench reads its /proc figures before stopping it).

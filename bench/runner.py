@@ -235,7 +235,7 @@ class Bench:
         from allintop.dashboard.loading import load_dashboard
         from allintop.promql.interpolate import interpolate
 
-        panels = load_dashboard(default).panels
+        panels = load_dashboard(default).queries
         with_data = [p.title for p in panels if self.query(interpolate(p.expr, {"job": "all"}))]
         oldest = self.scalar(f"time() - min(min_over_time(timestamp({DENSITY_PROBE})[16m:5s]))")
         report = {

@@ -105,21 +105,21 @@ def _waiting(app: DashboardApp, filled: float) -> list[str]:
         state, tile = card.state, getattr(card, "tile", None)
         graph = tile is None or tile.graph
         if state is None or state.value is None or (graph and _filled(state.history) < filled):
-            waiting.append(card.panel.title)
+            waiting.append(card.target.title)
     for widget in app.query(BodyCard):
-        if not _on_screen(widget) or not widget.panels:
+        if not _on_screen(widget) or not widget.queries:
             continue
         drawn += 1
         # Every query answered, one at least with data (the exporter may lack one of
         # a panel's metrics, as this one lacks IRQ pressure), and a chart filled.
-        states = [widget.states.get(k) for k in range(len(widget.panels))]
+        states = [widget.states.get(k) for k in range(len(widget.queries))]
         answered = [s for s in states if s is not None]
         if (
             len(answered) < len(states)
             or not any(s.series for s in answered)
-            or (widget.tile.kind in CHARTS and _filled(answered[0].history) < filled)
+            or (widget.panel.kind in CHARTS and _filled(answered[0].history) < filled)
         ):
-            waiting.append(widget.tile.title)
+            waiting.append(widget.panel.title)
     return waiting if drawn else ["(nothing drawn yet)"]
 
 

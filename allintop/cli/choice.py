@@ -76,12 +76,12 @@ def trim(dashboard: Dashboard, known: frozenset[str]) -> Dashboard:
     rows = []
     for row in dashboard.rows:
         panels = []
-        for panel in row.panels:
+        for panel in row.queries:
             names = reads(next(exprs))
             if names is None or names <= known:
                 panels.append(panel)
         if panels:
-            rows.append(replace(row, panels=tuple(panels)))
+            rows.append(replace(row, queries=tuple(panels)))
     return replace(dashboard, rows=tuple(rows)) if rows else dashboard
 
 

@@ -95,8 +95,9 @@ LISTED_SERIES = 4
 
 
 @dataclass(frozen=True)
-class Panel:
-    """One number on the dashboard: a PromQL expression and how to show it."""
+class Query:
+    """One query of a panel (Grafana's target): a PromQL expression and how to show
+    its number."""
 
     title: str
     expr: str
@@ -105,22 +106,22 @@ class Panel:
     thresholds: Thresholds | None = None
     alerts: tuple[str, ...] = ()
     legend: str | None = None  # Grafana-style series name template: "{{route}} {{status_code}}"
-    line: int = 0  # where the panel starts in its file, for messages
+    line: int = 0  # where the query starts in its file, for messages
     datasource: str | None = None
     """A datasource's name, or "$var" of a datasource variable; None: the default
-    (the row's datasource is copied here when the panel names none)."""
+    (the row's datasource is copied here when the query names none)."""
     listed: int = LISTED_SERIES
     """Series its state lists by name (the rest are counted): a card names its top
     few; a table or a bar gauge draws each (see `listing`)."""
 
 
-#: How a tile is drawn: a value card (stat), bars (gauge, bargauge), a chart
+#: How a panel is drawn: a value card (stat), bars (gauge, bargauge), a chart
 #: (timeseries), rows of series (table), markdown (text), shaded buckets (heatmap),
 #: or a card naming a kind the terminal does not draw (other).
-TileKind = Literal["stat", "gauge", "bargauge", "timeseries", "table", "text", "heatmap", "other"]
-TILE_KINDS: tuple[TileKind, ...] = get_args(TileKind)
-#: Grafana's panel types and the tile kind each is drawn as; any other is "other".
-GRAFANA_KINDS: Mapping[str, TileKind] = MappingProxyType(
+PanelKind = Literal["stat", "gauge", "bargauge", "timeseries", "table", "text", "heatmap", "other"]
+PANEL_KINDS: tuple[PanelKind, ...] = get_args(PanelKind)
+#: Grafana's panel types and the panel kind each is drawn as; any other is "other".
+GRAFANA_KINDS: Mapping[str, PanelKind] = MappingProxyType(
     {
         "stat": "stat",
         "singlestat": "stat",
@@ -134,29 +135,29 @@ GRAFANA_KINDS: Mapping[str, TileKind] = MappingProxyType(
         "heatmap": "heatmap",
     }
 )
-#: Columns of the layout grid a tile's `width` counts in (Grafana's gridPos).
+#: Columns of the layout grid a panel's `width` counts in (Grafana's gridPos).
 GRID_COLUMNS = 24
 
 
-#: Series a tile of these kinds draws, one row or bar each (the history keeps as many).
+#: Series a panel of these kinds draws, one row or bar each (the history keeps as many).
 LISTED_BY_KIND: Mapping[str, int] = MappingProxyType({"table": 50, "bargauge": 50, "gauge": 50})
 
 
-def listing(panels: tuple[Panel, ...], kind: str) -> tuple[Panel, ...]:
-    """The panels of a tile of `kind`, listing as many series as it draws."""
+def listing(queries: tuple[Query, ...], kind: str) -> tuple[Query, ...]:
+    """The queries of a panel of `kind`, listing as many series as it draws."""
     listed = LISTED_BY_KIND.get(kind)
-    return panels if listed is None else tuple(replace(p, listed=listed) for p in panels)
+    return queries if listed is None else tuple(replace(q, listed=listed) for q in queries)
 
 
 @dataclass(frozen=True)
-class Tile:
+class Panel:
     """One box on the screen (a Grafana panel): how it is drawn and where, over the
-    queries it shows. The queries are panels of its row (`first`, `count`): the
-    poller knows only panels, one query each, so a tile of several queries is
-    several panels drawn together. A text tile has none."""
+    queries it shows: `count` of its row's queries from `first`. The poller knows
+    only queries, so a panel of several queries is several queries drawn together.
+    A text panel has none."""
 
     title: str
-    kind: TileKind = "stat"
+    kind: PanelKind = "stat"
     first: int = 0
     count: int = 1
     width: int = 0
@@ -171,35 +172,36 @@ class Tile:
     min: float | None = None
     max: float | None = None
     content: str = ""
-    """A text tile's markdown."""
+    """A text panel's markdown."""
     note: str = ""
-    """Why a tile of kind "other" is not drawn ("a piechart panel")."""
+    """Why a panel of kind "other" is not drawn ("a piechart panel")."""
     line: int = 0
 
     @property
     def span(self) -> range:
-        """Its panels' indices in the row."""
+        """Its queries' indices in the row."""
         return range(self.first, self.first + self.count)
 
 
 @dataclass(frozen=True)
 class Row:
     title: str
-    panels: tuple[Panel, ...]
+    queries: tuple[Query, ...]
     datasource: str | None = None
-    tiles: tuple[Tile, ...] = ()
-    """How its panels are drawn; empty: one stat card each (panels.yaml's own)."""
+    panels: tuple[Panel, ...] = ()
+    """The boxes drawn over its queries; empty: one stat card per query (panels.yaml's
+    own)."""
     collapsed: bool = False
-    """Shown as its title only until expanded; its panels are not queried meanwhile."""
+    """Shown as its title only until expanded; its queries are not asked meanwhile."""
 
     @property
-    def layout(self) -> tuple[Tile, ...]:
-        """Its tiles: the given ones, else one stat card per panel."""
-        if self.tiles:
-            return self.tiles
+    def layout(self) -> tuple[Panel, ...]:
+        """Its panels: the given ones, else one stat card per query."""
+        if self.panels:
+            return self.panels
         return tuple(
-            Tile(title=panel.title, first=index, line=panel.line)
-            for index, panel in enumerate(self.panels)
+            Panel(title=query.title, first=index, line=query.line)
+            for index, query in enumerate(self.queries)
         )
 
 
@@ -290,7 +292,7 @@ class DatasourceSet:
 class Dashboard:
     source: str
     datasource: Datasource
-    """The default datasource: panels that name none query it."""
+    """The default datasource: queries that name none ask it."""
     refresh: float
     range: float
     variables: tuple[Variable, ...]
@@ -312,9 +314,9 @@ class Dashboard:
         return DatasourceSet(self.datasource, self.datasources)
 
     @property
-    def panels(self) -> tuple[Panel, ...]:
-        """All panels, row by row, in file order."""
-        return tuple(panel for row in self.rows for panel in row.panels)
+    def queries(self) -> tuple[Query, ...]:
+        """All queries, row by row, in file order."""
+        return tuple(query for row in self.rows for query in row.queries)
 
     @property
     def sources(self) -> Mapping[str, Datasource]:
@@ -337,13 +339,13 @@ class Dashboard:
         variables = tuple(defaults.get(v.name, v) for v in self.variables)
         return replace(self, datasource=self.sources[name], variables=variables)
 
-    def panel_datasources(self, values: Mapping[str, Pick]) -> list[str]:
-        """The name of the datasource each panel queries, in panel order, with
+    def query_datasources(self, values: Mapping[str, Pick]) -> list[str]:
+        """The name of the datasource each query asks, in query order, with
         datasource variables resolved by `values` (a name that is not one of the
         dashboard's falls back to the default)."""
         names = []
-        for panel in self.panels:
-            name = panel.datasource or self.datasource.name
+        for query in self.queries:
+            name = query.datasource or self.datasource.name
             if name.startswith("$"):
                 chosen = values.get(name[1:], self.datasource.name)
                 name = chosen if isinstance(chosen, str) else self.datasource.name

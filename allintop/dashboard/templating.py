@@ -53,7 +53,7 @@ def exprs(
         range_=dashboard.range if range_ is None else range_,
         step=dashboard.refresh if step is None else step,
     )
-    return [interpolate(panel.expr, filled) for panel in dashboard.panels]
+    return [interpolate(panel.expr, filled) for panel in dashboard.queries]
 
 
 def query_values(

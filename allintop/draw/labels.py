@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.values.mappings import ValueMapping, mapped
 from allintop.values.text import clean
 from allintop.values.units import format_value
 
 
-def formatted(value: float | None, panel: Panel, mappings: Sequence[ValueMapping] = ()) -> str:
+def formatted(value: float | None, panel: Query, mappings: Sequence[ValueMapping] = ()) -> str:
     """A value as its panel shows it: a value mapping's text, else number and unit
     ("—" for none). Without `mappings` (an axis label), always the number."""
     mapping = mapped(value, mappings)
@@ -25,7 +25,7 @@ def formatted(value: float | None, panel: Panel, mappings: Sequence[ValueMapping
     return f"{number} {unit}".strip()
 
 
-def levels(panel: Panel) -> list[float]:
+def levels(panel: Query) -> list[float]:
     """The panel's target and alert levels, those it has, in that order."""
     thresholds = panel.thresholds
     if thresholds is None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.live.history import label_key
 from allintop.promql.parse import may_select, metric_names
 from allintop.sources.answers import (
@@ -126,7 +126,7 @@ def _worst_severity(severities: Iterable[str]) -> str:
     return min(severities, key=lambda s: SEVERITY_ORDER.get(s, 3), default="")
 
 
-def rules_for_panel(panel: Panel, expr: str, rules: Sequence[AlertRule]) -> tuple[str, ...]:
+def rules_for_panel(panel: Query, expr: str, rules: Sequence[AlertRule]) -> tuple[str, ...]:
     """The alert names that mark `panel`: its `alerts:` list, else rules sharing a metric."""
     if panel.alerts:
         return panel.alerts
@@ -178,7 +178,7 @@ def rule_rows(groups: Sequence[RuleGroup]) -> list[AlertRule]:
 
 
 def panel_alert_map(
-    panels: Sequence[Panel], exprs: Sequence[str], rules: Sequence[AlertRule]
+    panels: Sequence[Query], exprs: Sequence[str], rules: Sequence[AlertRule]
 ) -> Mapping[int, tuple[str, ...]]:
     pairs = enumerate(zip(panels, exprs, strict=True))
     return {i: rules_for_panel(panel, expr, rules) for i, (panel, expr) in pairs}

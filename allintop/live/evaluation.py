@@ -36,7 +36,7 @@ class Series:
     warnings: tuple[str, ...]
 
 
-def leaf_error(panel: sharing.PanelPlan, outcomes: Mapping[str, object]) -> PrometheusError | None:
+def leaf_error(panel: sharing.QueryPlan, outcomes: Mapping[str, object]) -> PrometheusError | None:
     """The first error among the panel's leaves' outcomes (all of them in), or None."""
     for leaf in panel.leaves:
         outcome = outcomes[leaf]
@@ -58,7 +58,7 @@ def split_failed(error: PrometheusError) -> bool:
 
 
 def at_time(
-    panel: sharing.PanelPlan, outcomes: Mapping[str, object], t: float
+    panel: sharing.QueryPlan, outcomes: Mapping[str, object], t: float
 ) -> Values | PrometheusError:
     """The panel's samples at `t` from its leaves' instant results."""
     error = leaf_error(panel, outcomes)
@@ -79,7 +79,7 @@ def at_time(
 
 
 def over_range(
-    panel: sharing.PanelPlan,
+    panel: sharing.QueryPlan,
     outcomes: Mapping[str, object],
     times: Sequence[float],
     spacing: float,

@@ -14,9 +14,9 @@ import asyncio
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.errors import PrometheusError, from_datasource
-from allintop.live.history import PanelHistory
+from allintop.live.history import QueryHistory
 from allintop.live.poller import Poller, Sink
 from allintop.live.reports import AlertsState, TickReport
 from allintop.sources.answers import Alert
@@ -46,7 +46,7 @@ class FanOut:
     def __init__(
         self,
         clients: Mapping[str, PollSource],
-        panels: Sequence[Panel],
+        panels: Sequence[Query],
         exprs: Sequence[str],
         bindings: Sequence[str],
         *,
@@ -100,9 +100,9 @@ class FanOut:
         return self.parts[0].poller.bucket
 
     @property
-    def histories(self) -> list[PanelHistory]:
+    def histories(self) -> list[QueryHistory]:
         """Each panel's history, by its dashboard index."""
-        found: dict[int, PanelHistory] = {}
+        found: dict[int, QueryHistory] = {}
         for part in self.parts:
             found.update(zip(part.indices, part.poller.histories, strict=True))
         return [found[index] for index in range(len(self.bindings))]

@@ -27,7 +27,7 @@ from allintop.values.thresholds import value_order
 __all__ = [
     "DISPLAY_POINTS",
     "LabelKey",
-    "PanelHistory",
+    "QueryHistory",
     "SeriesHistory",
     "bucket_count",
     "bucket_width",
@@ -176,7 +176,7 @@ def _merge(bucket: Bucket | None, value: float) -> Bucket:
     return (low, high, value, rising)
 
 
-class PanelHistory:
+class QueryHistory:
     """Histories of a panel's series, capped at `max_series`, the first ones in `order`
     (the panel's: worst first when it has thresholds, else biggest first)."""
 

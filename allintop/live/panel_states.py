@@ -3,7 +3,7 @@
 The poller decides what to ask and when; what comes of it for one panel is kept
 here: the values go into the panel's history (allintop.live.history), the last
 successful evaluation is kept so that a tick no scrape has reached can carry it
-forward, and the PanelState the UI draws is built from both: the series listed in
+forward, and the QueryState the UI draws is built from both: the series listed in
 the panel's order (worst first when it has thresholds, else biggest first), the
 headline series' sparkline, the status and why it is unknown. Pure logic: no
 Textual, no network.
@@ -14,10 +14,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.errors import PrometheusError
-from allintop.live.history import PanelHistory
-from allintop.live.reports import PanelState, SeriesView, legend, worst
+from allintop.live.history import QueryHistory
+from allintop.live.reports import QueryState, SeriesView, legend, worst
 from allintop.promql.sharing import SeriesPoints
 from allintop.sources.answers import Sample
 from allintop.values.thresholds import Status, series_order, status_of
@@ -32,7 +32,7 @@ class Evaluated:
     warnings: tuple[str, ...]
 
 
-class PanelStates:
+class QueryStates:
     """The panels' histories and last evaluations, and the states built from them.
 
     Args:
@@ -40,13 +40,13 @@ class PanelStates:
         max_series: the most series a panel's history keeps.
     """
 
-    def __init__(self, panels: Sequence[Panel], max_series: int) -> None:
+    def __init__(self, panels: Sequence[Query], max_series: int) -> None:
         self.panels = tuple(panels)
         self.max_series = max_series
         # Each panel's series order: worst first when it has thresholds.
         self._orders = [series_order(panel.thresholds) for panel in self.panels]
         self.capacity = 0
-        self.histories: list[PanelHistory] = []
+        self.histories: list[QueryHistory] = []
         self._latest: dict[int, Evaluated | None] = {}
 
     def reset(self, bucket: float, capacity: int) -> None:
@@ -54,7 +54,7 @@ class PanelStates:
         evaluated yet."""
         self.capacity = capacity
         self.histories = [
-            PanelHistory(bucket, capacity, self.max_series, order) for order in self._orders
+            QueryHistory(bucket, capacity, self.max_series, order) for order in self._orders
         ]
         self._latest = dict.fromkeys(range(len(self.panels)))
 
@@ -62,7 +62,7 @@ class PanelStates:
 
     def evaluated(
         self, index: int, t: float, samples: list[Sample], warnings: tuple[str, ...]
-    ) -> PanelState:
+    ) -> QueryState:
         """A tick's samples for the panel: sorted in its order, added to its history,
         kept to carry forward."""
         self.sort(index, samples)
@@ -76,19 +76,19 @@ class PanelStates:
         series: Sequence[SeriesPoints],
         latest: list[Sample],
         warnings: tuple[str, ...],
-    ) -> PanelState:
+    ) -> QueryState:
         """A backfill's series for the panel, ending at `end`: they replace its
         history; `latest`, those of its points at `end`, are its value now."""
         self.histories[index].backfill(series, end)
         self.sort(index, latest)
         return self._succeeded(index, end, latest, warnings)
 
-    def failed(self, index: int, t: float, error: PrometheusError, *, gap: bool) -> PanelState:
+    def failed(self, index: int, t: float, error: PrometheusError, *, gap: bool) -> QueryState:
         """The panel failed at `t`; `gap`: a tick's failure, a gap in its history."""
         if gap:
             self.histories[index].update(t, ())
         self._latest[index] = None
-        return PanelState(
+        return QueryState(
             index,
             t,
             history=tuple(self._headline_history(index, None)),
@@ -97,7 +97,7 @@ class PanelStates:
             error=error,
         )
 
-    def carried(self, index: int, t: float) -> PanelState | None:
+    def carried(self, index: int, t: float) -> QueryState | None:
         """The panel's last evaluation carried forward to `t` (None: it has none)."""
         evaluated = self._latest[index]
         if evaluated is None:
@@ -121,7 +121,7 @@ class PanelStates:
 
     def _succeeded(
         self, index: int, t: float, samples: list[Sample], warnings: tuple[str, ...]
-    ) -> PanelState:
+    ) -> QueryState:
         self._latest[index] = Evaluated(t, samples, warnings)
         return self._state(index, t, samples, warnings)
 
@@ -135,7 +135,7 @@ class PanelStates:
 
     def _state(
         self, index: int, t: float, ordered: Sequence[Sample], warnings: Sequence[str]
-    ) -> PanelState:
+    ) -> QueryState:
         """The panel's state from samples already sorted in the panel's order, worst or
         biggest first (every caller sorts once, before updating the history, which
         keeps the first series)."""
@@ -150,7 +150,7 @@ class PanelStates:
             for s in ordered[: panel.listed]
         )
         if not views:
-            return PanelState(
+            return QueryState(
                 index,
                 t,
                 history=tuple(self._headline_history(index, None)),
@@ -159,7 +159,7 @@ class PanelStates:
                 warnings=tuple(warnings),
             )
         statuses = [status_of(s.value, panel.thresholds) for s in ordered]
-        return PanelState(
+        return QueryState(
             index,
             t,
             series=views,

@@ -41,13 +41,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.errors import PrometheusError
 from allintop.live import evaluation
 from allintop.live.fetching import Fetcher, Outcome
-from allintop.live.history import DISPLAY_POINTS, PanelHistory, bucket_count, bucket_width
-from allintop.live.panel_states import PanelStates
-from allintop.live.reports import AlertsState, PanelState, TickReport
+from allintop.live.history import DISPLAY_POINTS, QueryHistory, bucket_count, bucket_width
+from allintop.live.panel_states import QueryStates
+from allintop.live.reports import AlertsState, QueryState, TickReport
 from allintop.live.scrapes import ScrapeSchedule
 from allintop.promql import sharing
 from allintop.sources.protocols import PollSource
@@ -61,7 +61,7 @@ def aligned(now: float, step: float) -> float:
     return math.floor(now / step) * step
 
 
-Sink = Callable[[PanelState], None]
+Sink = Callable[[QueryState], None]
 
 
 @dataclass(slots=True)
@@ -73,10 +73,10 @@ class _Round:
     sink: Sink | None
     panels: frozenset[int]  # the panels it computes: those shown
     on_time: bool = True
-    arrived: list[PanelState] = field(default_factory=list)
+    arrived: list[QueryState] = field(default_factory=list)
     outcomes: dict[str, Outcome] = field(default_factory=dict)
 
-    def deliver(self, state: PanelState) -> None:
+    def deliver(self, state: QueryState) -> None:
         if self.on_time:
             self.arrived.append(state)
         elif self.sink is not None:
@@ -97,7 +97,7 @@ class Poller:
     def __init__(
         self,
         client: PollSource,
-        panels: Sequence[Panel],
+        panels: Sequence[Query],
         exprs: Sequence[str],
         *,
         step: float,
@@ -114,7 +114,7 @@ class Poller:
         self.fetcher = Fetcher(client, step=step, merge=merge)
         self._whole: set[int] = set()  # panels sent unsplit after a split query failed
         self.plan = sharing.plan(self.exprs)
-        self.states = PanelStates(self.panels, max_series)
+        self.states = QueryStates(self.panels, max_series)
         """Each panel's history and last evaluation, and the states built from them."""
         self._last_tick: float | None = None
         self._last_eval: float | None = None  # grid time of the last evaluation sent
@@ -139,7 +139,7 @@ class Poller:
         self.fetcher.merge = value
 
     @property
-    def histories(self) -> list[PanelHistory]:
+    def histories(self) -> list[QueryHistory]:
         """Each panel's history, by index (replaced by `configure`)."""
         return self.states.histories
 
@@ -214,7 +214,7 @@ class Poller:
         results: Mapping[str, object],
         times: Sequence[float],
         end: float,
-    ) -> PanelState:
+    ) -> QueryState:
         panel = self.plan.panels[index]
         found = evaluation.over_range(
             panel, results, times, self.backfill_spacing, end=end, step=self.step
@@ -298,7 +298,7 @@ class Poller:
             if all(need in round_.outcomes for need in round_.plan.panels[index].leaves):
                 round_.deliver(self._compute(index, round_))
 
-    def _compute(self, index: int, round_: _Round) -> PanelState:
+    def _compute(self, index: int, round_: _Round) -> QueryState:
         panel, t = round_.plan.panels[index], round_.time
         found = evaluation.at_time(panel, round_.outcomes, t)
         if isinstance(found, PrometheusError):
@@ -306,7 +306,7 @@ class Poller:
             return self.states.failed(index, t, found, gap=True)
         return self.states.evaluated(index, t, found.samples, found.warnings)
 
-    def _failed_leaf(self, index: int, panel: sharing.PanelPlan, error: PrometheusError) -> None:
+    def _failed_leaf(self, index: int, panel: sharing.QueryPlan, error: PrometheusError) -> None:
         """After a split panel's leaf failed in a way its whole expression may not,
         send the whole from the next tick on."""
         if panel.whole is None and evaluation.split_failed(error):
@@ -347,7 +347,7 @@ class Poller:
             return False
         return not schedule.scraped_between(self._last_eval, t, self._last_sent)
 
-    def _carry(self, t: float) -> list[PanelState]:
+    def _carry(self, t: float) -> list[QueryState]:
         carried = (self.states.carried(index, t) for index in sorted(self.shown))
         return [state for state in carried if state is not None]  # _nothing_new: all are
 

@@ -77,10 +77,10 @@ class Queries:
     def poller(self, clients: Mapping[str, PollSource]) -> FanOut:
         """A poller for the panels as bound now: each panel on its datasource (a
         datasource variable's pick included)."""
-        self.bindings = self.dashboard.panel_datasources(self.variables)
+        self.bindings = self.dashboard.query_datasources(self.variables)
         return FanOut(
             clients,
-            self.dashboard.panels,
+            self.dashboard.queries,
             self.exprs,
             self.bindings,
             step=self.refresh,
@@ -94,7 +94,7 @@ class Queries:
         on more than one datasource); the panels' states kept if `keep_panels`."""
         return reduce.configure(
             state,
-            self.dashboard.panels,
+            self.dashboard.queries,
             self.exprs,
             self.bindings,
             several=several,
@@ -109,7 +109,7 @@ class Queries:
         self.variables.update(values)
         self.options.update(options or {})
         exprs = self.filled()
-        bindings = self.dashboard.panel_datasources(self.variables)
+        bindings = self.dashboard.query_datasources(self.variables)
         if exprs == self.exprs and bindings == self.bindings:
             return False
         self.exprs = exprs
@@ -137,7 +137,7 @@ class Queries:
     def moves_datasources(self, dashboard: Dashboard, available: Collection[str]) -> bool:
         """Whether `dashboard` (panels.yaml reloaded) names other datasources than
         those running (`available`): they apply only when allintop starts again."""
-        bound = dashboard.panel_datasources(self.variables)
+        bound = dashboard.query_datasources(self.variables)
         return dict(dashboard.sources) != dict(self.dashboard.sources) or not set(bound) <= set(
             available
         )

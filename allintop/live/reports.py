@@ -39,7 +39,7 @@ class SeriesView:
 
 
 @dataclass(frozen=True, slots=True)
-class PanelState:
+class QueryState:
     """What a panel shows after a tick: pure data for the widget."""
 
     index: int
@@ -72,7 +72,7 @@ class TickReport:
     """What one tick (or backfill) produced; `panels` holds those that arrived in budget."""
 
     time: float
-    panels: list[PanelState] = field(default_factory=list)
+    panels: list[QueryState] = field(default_factory=list)
     alerts: AlertsState | None = None
     skipped: bool = False
     carried: bool = False
@@ -87,7 +87,7 @@ def server_side(error: PrometheusError) -> bool:
     return True
 
 
-def server_error(states: Sequence[PanelState]) -> PrometheusError | None:
+def server_error(states: Sequence[QueryState]) -> PrometheusError | None:
     """The error when every panel failed for a reason of the server's, else None."""
     errors = [state.error for state in states]
     if errors and all(e is not None and server_side(e) for e in errors):

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from allintop.live.poller import aligned
-from allintop.live.reports import PanelState, server_error
+from allintop.live.reports import QueryState, server_error
 from allintop.live.state import DashboardState
 
 #: Polls go this long after each grid time, so the scrape of that second is in.
@@ -27,7 +27,7 @@ BACKFILL_RETRY = 30.0
 BACKOFF_CAP = 30.0
 
 
-def count_failures(state: DashboardState, arrived: Sequence[PanelState]) -> DashboardState:
+def count_failures(state: DashboardState, arrived: Sequence[QueryState]) -> DashboardState:
     """After a poll: one more in a row that found Prometheus unreachable (or not
     answering), or none. A poll that learnt nothing (no panel answered or failed in
     time) changes nothing."""

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.live.alerting import (
     ActiveAlert,
     Suppression,
@@ -29,7 +29,7 @@ from allintop.live.alerting import (
     panel_alert_map,
     summarize,
 )
-from allintop.live.reports import AlertsState, PanelState, server_error, server_side
+from allintop.live.reports import AlertsState, QueryState, server_error, server_side
 from allintop.sources.answers import Alert, RuleGroup, StatusReport, Target
 from allintop.values.durations import format_since
 from allintop.values.text import clean
@@ -57,13 +57,13 @@ class DashboardState:
     """
 
     # -- the configuration the markers are for --
-    panels: tuple[Panel, ...] = ()
+    queries: tuple[Query, ...] = ()
     exprs: tuple[str, ...] = ()
     bindings: tuple[str, ...] = ()  # each panel's datasource
     several: bool = False  # more than one datasource: targets are matched by theirs
 
     # -- panels --
-    states: Mapping[int, PanelState] = field(default_factory=lambda: MappingProxyType({}))
+    states: Mapping[int, QueryState] = field(default_factory=lambda: MappingProxyType({}))
     asked: frozenset[int] | None = None
     """The panels asked on each tick (None: all): the others' states are stale, and
     say nothing of the server's health now."""
@@ -107,11 +107,11 @@ class DashboardState:
 
     # -- reading --
 
-    def panel(self, index: int) -> PanelState | None:
+    def query(self, index: int) -> QueryState | None:
         """The panel's latest state (None before its first answer)."""
         return self.states.get(index)
 
-    def current(self) -> dict[int, PanelState]:
+    def current(self) -> dict[int, QueryState]:
         """The states of the panels asked on each tick, by index."""
         asked = self.asked
         return {i: s for i, s in self.states.items() if asked is None or i in asked}
@@ -148,7 +148,7 @@ class DashboardState:
 
 def configure(
     state: DashboardState,
-    panels: Sequence[Panel],
+    panels: Sequence[Query],
     exprs: Sequence[str],
     bindings: Sequence[str],
     *,
@@ -160,7 +160,7 @@ def configure(
     other queries: the old values stay until the new ones come)."""
     state = replace(
         state,
-        panels=tuple(panels),
+        queries=tuple(panels),
         exprs=tuple(exprs),
         bindings=tuple(bindings),
         several=several,
@@ -179,7 +179,7 @@ def ask(state: DashboardState, panels: frozenset[int] | None) -> DashboardState:
 def forget_status(state: DashboardState) -> DashboardState:
     """Other servers: nothing they said is known yet (the configuration stays)."""
     fresh = DashboardState(
-        panels=state.panels, exprs=state.exprs, bindings=state.bindings, several=state.several
+        queries=state.queries, exprs=state.exprs, bindings=state.bindings, several=state.several
     )
     return _with_alert_map(fresh)
 
@@ -189,9 +189,9 @@ def _with_alert_map(state: DashboardState) -> DashboardState:
     rules are known, then also the rules whose expressions read the same metrics."""
     rules = [rule for group in state.rule_groups for rule in group.rules]
     if rules:
-        alert_map = panel_alert_map(state.panels, state.exprs, rules)
+        alert_map = panel_alert_map(state.queries, state.exprs, rules)
     else:
-        alert_map = {i: panel.alerts for i, panel in enumerate(state.panels)}
+        alert_map = {i: panel.alerts for i, panel in enumerate(state.queries)}
     return replace(state, alert_map=MappingProxyType(dict(alert_map)))
 
 
@@ -238,7 +238,7 @@ def _rule_queries(groups: Sequence[RuleGroup]) -> tuple[tuple[str, str], ...]:
 
 def take_tick(
     state: DashboardState,
-    panels: Sequence[PanelState],
+    panels: Sequence[QueryState],
     alerts: AlertsState | None,
     *,
     alerts_due: bool,
@@ -271,13 +271,13 @@ def _judge_alerts(
 
 
 def take_late(
-    state: DashboardState, panel: PanelState, *, now: float, monotonic: float
+    state: DashboardState, panel: QueryState, *, now: float, monotonic: float
 ) -> DashboardState:
     """One panel's answer that came after its tick."""
     return judge(_with_states(state, [panel]), [panel], now=now, monotonic=monotonic)
 
 
-def _with_states(state: DashboardState, panels: Sequence[PanelState]) -> DashboardState:
+def _with_states(state: DashboardState, panels: Sequence[QueryState]) -> DashboardState:
     if not panels:
         return state
     states = dict(state.states)
@@ -347,7 +347,7 @@ def _take_alertmanager(state: DashboardState, report: StatusReport) -> Dashboard
 
 
 def judge(
-    state: DashboardState, arrived: Sequence[PanelState], *, now: float, monotonic: float
+    state: DashboardState, arrived: Sequence[QueryState], *, now: float, monotonic: float
 ) -> DashboardState:
     """The verdict after states arrive, on time or late: every panel failing for a
     reason of the server's names it on the status line; any fresh value means live."""

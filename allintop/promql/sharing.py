@@ -46,7 +46,7 @@ __all__ = [
     "Literal",
     "Negate",
     "Node",
-    "PanelPlan",
+    "QueryPlan",
     "Plan",
     "Quantile",
     "plan",
@@ -166,7 +166,7 @@ def _only(samples: Sequence[LabeledValue], expr: str) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
-class PanelPlan:
+class QueryPlan:
     """How one panel's result is computed from leaf results.
 
     Attributes:
@@ -250,7 +250,7 @@ class Plan:
         users: for each leaf, the indexes of the panels that need it.
     """
 
-    panels: tuple[PanelPlan, ...]
+    panels: tuple[QueryPlan, ...]
     leaves: tuple[str, ...]
     users: Mapping[str, tuple[int, ...]]
 
@@ -269,7 +269,7 @@ def plan(exprs: Sequence[str], whole: Collection[int] = ()) -> Plan:
             back when a split query fails where the whole one may not).
     """
     panels = tuple(
-        PanelPlan(expr, Leaf(expr)) if index in whole else plan_panel(expr)
+        QueryPlan(expr, Leaf(expr)) if index in whole else plan_panel(expr)
         for index, expr in enumerate(exprs)
     )
     users: dict[str, list[int]] = {}
@@ -279,14 +279,14 @@ def plan(exprs: Sequence[str], whole: Collection[int] = ()) -> Plan:
     return Plan(panels, tuple(users), {leaf: tuple(ix) for leaf, ix in users.items()})
 
 
-def plan_panel(expr: str) -> PanelPlan:
+def plan_panel(expr: str) -> QueryPlan:
     """One panel's plan; its whole expression as one leaf wherever a split is not safe."""
     try:
         ast = parse(expr)
     except Exception:  # its own error message comes from Prometheus, as before
-        return PanelPlan(expr, Leaf(expr))
+        return QueryPlan(expr, Leaf(expr))
     root = _label_free(ast) or _quantile(ast, grouped=True)
-    return PanelPlan(expr, root or Leaf(expr))
+    return QueryPlan(expr, root or Leaf(expr))
 
 
 # --- reading the AST ------------------------------------------------------------------

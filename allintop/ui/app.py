@@ -28,7 +28,7 @@ from allintop.live import state as reduce
 from allintop.live.datasources import Datasources, Setup
 from allintop.live.fanout import FanOut
 from allintop.live.gc_tuning import GC_OFF_AT_MOST, collect_garbage_again
-from allintop.live.history import PanelHistory
+from allintop.live.history import QueryHistory
 from allintop.live.queries import Queries
 from allintop.live.state import DashboardState
 from allintop.live.tick_log import TickLog
@@ -121,7 +121,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         context = self.dashboard.context
         return f"[{context}] {shown}" if context else shown
 
-    def history_of(self, index: int) -> PanelHistory | None:
+    def history_of(self, index: int) -> QueryHistory | None:
         """Panel `index`'s history, to read (the zoom chart): the poller keeps it."""
         histories = self.poller.histories
         return histories[index] if 0 <= index < len(histories) else None
@@ -385,7 +385,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         elif panel.indexes:
             from allintop.ui.screens.zoom import ZoomScreen  # plotext only when zooming
 
-            self.push_screen(ZoomScreen(self, panel.tile.index))
+            self.push_screen(ZoomScreen(self, panel.widget.index))
 
     def action_help(self) -> None:
         from allintop.ui.screens.help import HelpScreen

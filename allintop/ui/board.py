@@ -21,15 +21,15 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widget import Widget
 
-from allintop.dashboard.model import Dashboard, Row, Tile
-from allintop.live.reports import PanelState
+from allintop.dashboard.model import Dashboard, Panel, Row
+from allintop.live.reports import QueryState
 from allintop.live.state import DashboardState
 from allintop.ui import layout
-from allintop.ui.cards.kinds import tile_widget
+from allintop.ui.cards.kinds import panel_widget
 from allintop.ui.cards.stat import StatCard
 from allintop.ui.layout import Box
 from allintop.ui.row_title import RowTitle
-from allintop.ui.rows import BoardPanel, TileGrid, unique
+from allintop.ui.rows import BoardPanel, PanelGrid, unique
 
 #: Panels within this many screens above or below the screen are asked on each tick
 #: too, so a page key or a short scroll finds their values there already.
@@ -103,14 +103,14 @@ class Board(VerticalScroll, inherit_bindings=False):
         for number, row in enumerate(self.dashboard.rows):
             shown = [_panel(tile, row, number, first) for tile in row.layout]
             self._rows.append(shown)
-            first += len(row.panels)
+            first += len(row.queries)
             cards = [panel.card for panel in shown]
-            if row.tiles:
+            if row.panels:
                 collapsed = self._folded.get(row.title, row.collapsed)
                 title = RowTitle(
                     row.title, number, collapsible=True, collapsed=collapsed, count=len(shown)
                 )
-                body: Widget = TileGrid(*cards, row=number, shown=not collapsed)
+                body: Widget = PanelGrid(*cards, row=number, shown=not collapsed)
                 body.display = not collapsed
             else:
                 title = RowTitle(row.title, number)
@@ -166,11 +166,11 @@ class Board(VerticalScroll, inherit_bindings=False):
             return
         cards = self._plan(size)
         for row, body, boxes in zip(self.dashboard.rows, self._bodies, self._boxes, strict=True):
-            if isinstance(body, TileGrid):
+            if isinstance(body, PanelGrid):
                 body.place(boxes)
             elif cards is not None:
                 # A short row spreads over the full width rather than leaving a hole.
-                body.styles.grid_size_columns = min(cards.columns, len(row.panels))
+                body.styles.grid_size_columns = min(cards.columns, len(row.queries))
                 body.styles.grid_rows = str(cards.card_height)
                 for child in body.children:
                     child.styles.height = cards.card_height
@@ -202,11 +202,11 @@ class Board(VerticalScroll, inherit_bindings=False):
 
     # -- the cards --
 
-    def show(self, state: PanelState) -> None:
+    def show(self, state: QueryState) -> None:
         """A panel's new state, to the card that shows it."""
         panel = self._by_index.get(state.index)
         if panel is not None:
-            panel.tile.show(state)
+            panel.widget.show(state)
 
     def mark(self, state: DashboardState, now: float) -> None:
         """Each card's alert markers and down targets, from `state`."""
@@ -214,7 +214,7 @@ class Board(VerticalScroll, inherit_bindings=False):
             if panel.indexes:
                 alerts = unique(a for i in panel.indexes for a in state.markers(i))
                 down = unique(t for i in panel.indexes for t in state.down_for(i))
-                panel.tile.mark(alerts, down, now)
+                panel.widget.mark(alerts, down, now)
 
     def focused_panel(self) -> BoardPanel | None:
         """The panel whose card has the focus, if one has."""
@@ -255,7 +255,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         if collapsed and focused is not None and body in focused.ancestors:
             title.focus()
         body.display = not collapsed
-        if not collapsed and isinstance(body, TileGrid):
+        if not collapsed and isinstance(body, PanelGrid):
             body.reveal()
         if self._page is not None:
             self._page = layout.stacked(self._boxes, [t.collapsed for t in self._titles])
@@ -270,7 +270,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         if page is None or row >= len(page.titles):
             return
         top = page.titles[row]
-        bottom = max((box.bottom for box in page.tiles[row]), default=top + 1)
+        bottom = max((box.bottom for box in page.panels[row]), default=top + 1)
         height = max(self.scrollable_content_region.height, 1)
         region = Region(0, top, 1, min(bottom - top, height))
         self.scroll_to_region(region, animate=False, immediate=True)
@@ -289,7 +289,7 @@ class Board(VerticalScroll, inherit_bindings=False):
             if title.collapsible:
                 # No width: from a title, up and down go to a line's first tile.
                 places.append((Box(0, page.titles[number], 0, 1), title))
-            boxes = page.tiles[number]
+            boxes = page.panels[number]
             places += [(b, p.card) for b, p in zip(boxes, row, strict=False) if p.card.can_focus]
         return places
 
@@ -357,10 +357,10 @@ class Board(VerticalScroll, inherit_bindings=False):
             places[min(starts or shown)[2]][1].focus(scroll_visible=False)
 
 
-def _panel(tile: Tile, row: Row, number: int, first: int) -> BoardPanel:
+def _panel(tile: Panel, row: Row, number: int, first: int) -> BoardPanel:
     """`tile` of row `number`, whose first panel is the dashboard's panel `first`."""
-    panels = row.panels[tile.first : tile.first + tile.count]
+    panels = row.queries[tile.first : tile.first + tile.count]
     start = first + tile.first
     # panels.yaml's own rows keep their cards, exactly as they have always been.
-    card = tile_widget(tile, panels, start) if row.tiles else StatCard(panels[0], start)
+    card = panel_widget(tile, panels, start) if row.panels else StatCard(panels[0], start)
     return BoardPanel(tile.title, tile.kind, card, number, range(start, start + len(panels)))

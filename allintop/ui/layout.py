@@ -4,7 +4,7 @@ tiles of Grafana's grid, the rows stacked into a page, and what of it is on scre
 Pure arithmetic, so it is tested without a terminal. Cards are at least
 `MIN_CARD_WIDTH` columns wide (the longest seed title and a value with its unit fit),
 a row never gets more columns than it has panels, and spare height goes to the
-sparklines, so a large terminal shows taller charts instead of empty space. Tiles
+sparklines, so a large terminal shows taller charts instead of empty space. Panels
 keep Grafana's order and widths (`place`), wrapping where a terminal is too narrow
 for them.
 """
@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from allintop.dashboard.model import GRID_COLUMNS, Row, Tile, TileKind
+from allintop.dashboard.model import GRID_COLUMNS, Panel, PanelKind, Row
 
 MIN_CARD_WIDTH = 20
 MIN_CARD_HEIGHT = 4  # title, value, sparkline, detail
@@ -52,9 +52,9 @@ def plan(width: int, height: int, row_sizes: Sequence[int]) -> Layout:
 
 #: A tile is at least this wide: at 80 columns a 4/24 tile would be 13 columns, too
 #: few for a title and a value with its unit, so it takes 20 and its line wraps.
-MIN_TILE_WIDTH = MIN_CARD_WIDTH
+MIN_PANEL_WIDTH = MIN_CARD_WIDTH
 #: Title, value, a line of chart, detail.
-MIN_TILE_HEIGHT = MIN_CARD_HEIGHT
+MIN_PANEL_HEIGHT = MIN_CARD_HEIGHT
 #: Grid rows a browser shows of a dashboard on one screen (about 850 px of 30 px
 #: rows): a tile takes about the share of the terminal it takes of the browser.
 SCREEN_GRID_ROWS = 28
@@ -65,7 +65,7 @@ MAX_LINES_PER_ROW = 1.5
 #: A tile's width in 24ths when none is given.
 DEFAULT_WIDTH = GRID_COLUMNS // 4
 #: A tile's height in grid rows when none is given (Grafana's default is 8 for a chart).
-KIND_HEIGHTS: Mapping[TileKind, int] = MappingProxyType(
+KIND_HEIGHTS: Mapping[PanelKind, int] = MappingProxyType(
     {
         "stat": 4,
         "gauge": 6,
@@ -102,33 +102,33 @@ def lines_per_row(height: int) -> float:
     return min(MAX_LINES_PER_ROW, max(MIN_LINES_PER_ROW, height / SCREEN_GRID_ROWS))
 
 
-def tile_lines(tile: Tile, height: int) -> int:
+def panel_lines(tile: Panel, height: int) -> int:
     """The tile's height in lines: its grid rows (or its kind's) scaled to a body
-    `height` lines high, at least MIN_TILE_HEIGHT and at most the body."""
+    `height` lines high, at least MIN_PANEL_HEIGHT and at most the body."""
     rows = tile.height or KIND_HEIGHTS.get(tile.kind, KIND_HEIGHTS["stat"])
     lines = round(rows * lines_per_row(height))
-    return max(MIN_TILE_HEIGHT, min(lines, height))
+    return max(MIN_PANEL_HEIGHT, min(lines, height))
 
 
-def place(tiles: Sequence[Tile], width: int, height: int) -> tuple[Box, ...]:
+def place(tiles: Sequence[Panel], width: int, height: int) -> tuple[Box, ...]:
     """Each tile's box in its row's body, `width` columns wide, for a body `height`
     lines high.
 
-    Tiles flow line by line in Grafana's order, a line holding up to GRID_COLUMNS
+    Panels flow line by line in Grafana's order, a line holding up to GRID_COLUMNS
     24ths, each tile `width`/24 of the columns. No tile is narrower than
-    MIN_TILE_WIDTH: the wider tiles of a line give up columns to the narrow ones
+    MIN_PANEL_WIDTH: the wider tiles of a line give up columns to the narrow ones
     while the line holds them all, and past that the line wraps into as few lines
     as hold its tiles, balanced and each spread over the width, so a narrow
     terminal stacks tiles rather than cutting their values.
     """
     boxes: list[Box] = []
     top = 0
-    least = min(MIN_TILE_WIDTH, width)
+    least = min(MIN_PANEL_WIDTH, width)
     for line in _grid_lines([tile.width or DEFAULT_WIDTH for tile in tiles]):
         shares = [(tiles[i].width or DEFAULT_WIDTH) * width / GRID_COLUMNS for i in line]
         for group, widths in _fit(shares, least, width):
             edges = _edges(widths)
-            heights = [tile_lines(tiles[line[k]], height) for k in group]
+            heights = [panel_lines(tiles[line[k]], height) for k in group]
             for left, right, lines in zip(edges, edges[1:], heights, strict=False):
                 boxes.append(Box(left, top, right - left, lines))
             top += max(heights)
@@ -220,7 +220,7 @@ class Page:
     its tiles' boxes on the page (none while it is collapsed)."""
 
     titles: tuple[int, ...]
-    tiles: tuple[tuple[Box, ...], ...]
+    panels: tuple[tuple[Box, ...], ...]
     height: int
 
 
@@ -264,7 +264,7 @@ def plan_page(
     which are folded). Taller than that, the page scrolls: the scrollbar takes its
     `scrollbar` columns from the tiles (the card grid's fractions give them up by
     themselves)."""
-    sizes = [len(row.panels) for row in rows if not row.tiles]
+    sizes = [len(row.queries) for row in rows if not row.panels]
     grid = plan(width, height, sizes) if sizes else None
     bodies = _bodies(rows, width, height, grid)
     page = stacked(bodies, collapsed)
@@ -280,10 +280,10 @@ def _bodies(
     """Each row's boxes in its body, `width` columns wide, for a body `height` high."""
     bodies = []
     for row in rows:
-        if row.tiles:
-            bodies.append(place(row.tiles, width, height))
+        if row.panels:
+            bodies.append(place(row.panels, width, height))
         elif grid is not None:
-            bodies.append(cards(len(row.panels), grid.columns, grid.card_height, width))
+            bodies.append(cards(len(row.queries), grid.columns, grid.card_height, width))
         else:
             bodies.append(())
     return tuple(bodies)
@@ -311,7 +311,7 @@ def shown(
     holds each row's tiles' panel indices. A collapsed row shows none."""
     return frozenset(
         panel
-        for boxes, row in zip(page.tiles, panels, strict=True)
+        for boxes, row in zip(page.panels, panels, strict=True)
         for box, tile in zip(boxes, row, strict=False)
         if box.overlaps(top, bottom)
         for panel in tile

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from allintop.live.reports import PanelState, TickReport
+from allintop.live.reports import QueryState, TickReport
 from allintop.sources.answers import StatusReport
 
 
@@ -23,7 +23,7 @@ class PollDone(Message):
 class LateResult(Message):
     """A query that outlived its tick's budget delivered its state."""
 
-    state: PanelState
+    state: QueryState
     generation: int = 0
 
 

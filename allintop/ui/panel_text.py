@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.live.alerting import ActiveAlert, scrape_error_summary
-from allintop.live.reports import PanelState
+from allintop.live.reports import QueryState
 from allintop.sources.answers import Target
 from allintop.values.durations import format_since
 from allintop.values.text import clean
@@ -29,7 +29,7 @@ STATUS_WORDS = {Status.WARNING: "warn", Status.CRITICAL: "CRIT"}
 
 
 def value_text(
-    state: PanelState | None, panel: Panel, down: Sequence[Target] = (), words: bool = False
+    state: QueryState | None, panel: Query, down: Sequence[Target] = (), words: bool = False
 ) -> Text:
     """The headline: value and unit, or why there is none; with `words`, a status word
     for a value that is not ok."""
@@ -58,7 +58,7 @@ def alert_text(alert: ActiveAlert, now: float) -> Text:
 
 
 def detail_text(
-    state: PanelState | None,
+    state: QueryState | None,
     width: int,
     alerts: Sequence[ActiveAlert] = (),
     down: Sequence[Target] = (),

@@ -29,7 +29,7 @@ from allintop.live import state as reduce
 from allintop.live.fanout import FanOut
 from allintop.live.poller import aligned
 from allintop.live.queries import Queries
-from allintop.live.reports import PanelState, TickReport
+from allintop.live.reports import QueryState, TickReport
 from allintop.live.schedule import PollSchedule
 from allintop.live.state import DashboardState
 from allintop.live.watch import StatusWatcher
@@ -279,5 +279,5 @@ class Polling:
         if failed:
             report.panels = [state for state in report.panels if state.error is None]
 
-    def _late(self, generation: int, state: PanelState) -> None:
+    def _late(self, generation: int, state: QueryState) -> None:
         self.app.post_message(LateResult(state, generation=generation))

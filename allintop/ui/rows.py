@@ -2,7 +2,7 @@
 holds of each panel.
 
 A row of tiles is laid out by `allintop.ui.layout.place` (Grafana's order and widths,
-wrapped for a narrow terminal); `TileGrid` puts each tile where the plan says through
+wrapped for a narrow terminal); `PanelGrid` puts each tile where the plan says through
 a Textual layout of its own, so the tiles' regions are real ones: focus, Tab, the
 mouse and scrolling a focused tile into view work as in any container.
 """
@@ -18,15 +18,15 @@ from textual.layout import ArrangeResult, WidgetPlacement
 from textual.layouts.vertical import VerticalLayout
 from textual.widget import Widget
 
-from allintop.dashboard.model import TileKind
+from allintop.dashboard.model import PanelKind
 from allintop.live.alerting import ActiveAlert
-from allintop.live.reports import PanelState
+from allintop.live.reports import QueryState
 from allintop.sources.answers import Target
 from allintop.ui.layout import Box, extent
 
 
-class TileLayout(VerticalLayout):
-    """Places a TileGrid's children at the boxes it was given. (A vertical layout
+class PanelLayout(VerticalLayout):
+    """Places a PanelGrid's children at the boxes it was given. (A vertical layout
     only in name: a widget's default layout is typed as one.)"""
 
     name = "tiles"
@@ -35,7 +35,7 @@ class TileLayout(VerticalLayout):
         self, parent: Widget, children: list[Widget], size: Size, greedy: bool = True
     ) -> ArrangeResult:
         parent.pre_layout(self)
-        boxes = parent.boxes if isinstance(parent, TileGrid) else {}
+        boxes = parent.boxes if isinstance(parent, PanelGrid) else {}
         placements = []
         for child in children:
             box = boxes.get(child)
@@ -47,7 +47,7 @@ class TileLayout(VerticalLayout):
         return placements
 
 
-class TileGrid(Widget):
+class PanelGrid(Widget):
     """A row's tiles, each in the box the layout planner gave it (`place`).
 
     A collapsed row's tiles are mounted when it is first shown (`reveal`): a
@@ -58,8 +58,8 @@ class TileGrid(Widget):
     def __init__(self, *tiles: Widget, row: int, shown: bool = True) -> None:
         super().__init__(*(tiles if shown else ()), id=f"row-{row}", classes="tile-grid")
         # Textual takes a layout by name from its own table only; this one is ours.
-        self._default_layout = TileLayout()
-        self.tiles = tiles
+        self._default_layout = PanelLayout()
+        self.panels = tiles
         self.held = not shown
         self.boxes: dict[Widget, Box] = {}
 
@@ -67,11 +67,11 @@ class TileGrid(Widget):
         """Mount the tiles held back while the row was collapsed (once)."""
         if self.held:
             self.held = False
-            self.mount_all(self.tiles)
+            self.mount_all(self.panels)
 
     def place(self, boxes: Sequence[Box]) -> None:
         """Put the tiles (in order) in `boxes`; the grid is as tall as they take."""
-        self.boxes = dict(zip(self.tiles, boxes, strict=False))
+        self.boxes = dict(zip(self.panels, boxes, strict=False))
         self.styles.height = extent(boxes)
         # Textual keeps an arrangement per size: at the same size, new boxes would
         # not be seen (a resize is laid out before the rows hear of it).
@@ -79,13 +79,13 @@ class TileGrid(Widget):
         self.refresh(layout=True)
 
 
-class TileWidget(Protocol):
+class PanelWidget(Protocol):
     """What the app asks of a tile's widget (allintop.ui.cards.kinds makes them)."""
 
     index: int
     """Its first panel's dashboard index (zoom shows it)."""
 
-    def show(self, state: PanelState) -> None: ...
+    def show(self, state: QueryState) -> None: ...
 
     def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None: ...
 
@@ -95,7 +95,7 @@ class BoardPanel:
     """A panel on the board (a Grafana panel: one card), as the board shows it."""
 
     title: str
-    kind: TileKind
+    kind: PanelKind
     card: Widget
     """The widget that draws it."""
     row: int
@@ -104,9 +104,9 @@ class BoardPanel:
     """The dashboard's panel indexes it shows (`DashboardState.panel`); none for text."""
 
     @property
-    def tile(self) -> TileWidget:
+    def widget(self) -> PanelWidget:
         """The card, as the board feeds it."""
-        return cast(TileWidget, self.card)
+        return cast(PanelWidget, self.card)
 
 
 T = TypeVar("T")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
-from allintop.live.history import PanelHistory
+from allintop.live.history import QueryHistory
 from allintop.live.state import DashboardState
 
 
@@ -48,7 +48,7 @@ class DashboardView(Protocol):
         """What the dashboard knows now (panels, alerts, rules, targets, health)."""
         ...
 
-    def history_of(self, index: int) -> PanelHistory | None:
+    def history_of(self, index: int) -> QueryHistory | None:
         """Panel `index`'s per-series history (None: none kept)."""
         ...
 

@@ -10,7 +10,7 @@ from tests.tui.util import screen_text
 
 
 def _card(app, title: str) -> StatCard:
-    return next(c for c in app.query(StatCard) if c.panel.title == title)
+    return next(c for c in app.query(StatCard) if c.target.title == title)
 
 
 async def test_healthy_dashboard_shows_every_value_in_its_colour(tmp_path: Path) -> None:
@@ -25,7 +25,7 @@ async def test_healthy_dashboard_shows_every_value_in_its_colour(tmp_path: Path)
         assert _card(app, "Requests").has_class("-plain")
         assert _card(app, "Memory").value_plain in text
         for card in app.query(StatCard):
-            assert card.value_plain in text, card.panel.title
+            assert card.value_plain in text, card.target.title
 
 
 async def test_an_incident_shows_the_worst_route_in_red_with_its_alert(tmp_path: Path) -> None:

@@ -207,7 +207,7 @@ def _fast_board(tmp_path: Path) -> Run:
     return _yaml_board(tmp_path, DASHBOARD, edits, {"default": healthy()}, healthy, incident)
 
 
-def _tiles_board(tmp_path: Path) -> Run:
+def _panels_board(tmp_path: Path) -> Run:
     fake = tileapp.fake()
     board = tileapp.dashboard()
     clock = Clock()
@@ -215,7 +215,7 @@ def _tiles_board(tmp_path: Path) -> Run:
     def sources() -> Datasources:
         return Datasources({board.datasource.name: fake}, board.datasource.name)
 
-    app = tileapp.TilesApp(
+    app = tileapp.PanelsApp(
         board,
         sources(),
         clock=clock,
@@ -252,7 +252,7 @@ def _variables_board(tmp_path: Path) -> Run:
 
 BOARDS: dict[str, Callable[[Path], Run]] = {
     "fast": _fast_board,
-    "tiles": _tiles_board,
+    "tiles": _panels_board,
     "two": _two_board,
     "variables": _variables_board,
 }
@@ -556,5 +556,5 @@ async def test_an_error_from_one_of_two_datasources_is_shown_not_an_internal_err
         await pilot.press("g")  # the targets screen: every datasource's targets asked
         await wait_for(pilot, lambda: "us" in app.state.health or bool(_bugs(run)), within=5)
         assert not _bugs(run), _bugs(run)
-        memory = next(c for c in app.query(StatCard) if c.panel.title == "Memory")
+        memory = next(c for c in app.query(StatCard) if c.target.title == "Memory")
         assert error.short in memory.value_plain + memory.detail_plain

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from allintop.ui.layout import MIN_TILE_WIDTH
+from allintop.ui.layout import MIN_PANEL_WIDTH
 from allintop.ui.row_title import RowTitle
 from tests.fakeprom import FakeSeries
 from tests.fast.fakeapp import DASHBOARD, advance, make, settle
@@ -66,7 +66,9 @@ def _asked(fake, metric: str) -> bool:
 
 def _view(app, title: str):
     """The tile whose (first) query is the panel titled `title`."""
-    return next(v for v in app.board.panels if app.dashboard.panels[v.indexes.start].title == title)
+    return next(
+        v for v in app.board.panels if app.dashboard.queries[v.indexes.start].title == title
+    )
 
 
 def _card(app, title: str):
@@ -79,7 +81,7 @@ def _tiles(app) -> list:
 
 
 def _state(app, title: str):
-    return app.state.panel(_view(app, title).indexes.start)
+    return app.state.query(_view(app, title).indexes.start)
 
 
 def _title(app, text: str) -> RowTitle:
@@ -240,7 +242,7 @@ async def test_tiles_fit_the_terminal_readable_and_never_overlapping(tmp_path, s
         width = app.query_one("#rows").scrollable_content_region.width
         for card, region in zip(cards, regions, strict=True):
             assert region.x >= 0 and region.right <= width, card
-            assert region.width >= MIN_TILE_WIDTH, (card, region)
+            assert region.width >= MIN_PANEL_WIDTH, (card, region)
         for i, a in enumerate(regions):
             for b in regions[i + 1 :]:
                 assert not a.overlaps(b), (a, b)

@@ -13,14 +13,14 @@ from allintop.values.reducers import reduce
 from allintop.values.units import format_value
 from tests.fakeprom import FakeSeries
 from tests.fast.fakeapp import advance, settle
-from tests.fast.tileapp import fake, make_tiles, tile
+from tests.fast.tileapp import fake, make_panels, tile
 from tests.tui.util import screen_text
 
 SIZE = (120, 40)
 
 
 async def test_stats_apply_their_reducer_mappings_and_graph_mode(tmp_path: Path) -> None:
-    app, _, clock = make_tiles(tmp_path)
+    app, _, clock = make_panels(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         requests = tile(app, "Requests (mean)")
@@ -41,7 +41,7 @@ async def test_stats_apply_their_reducer_mappings_and_graph_mode(tmp_path: Path)
 
 
 async def test_gauges_draw_a_bar_per_series_in_its_threshold_colour(tmp_path: Path) -> None:
-    app, _, _ = make_tiles(tmp_path)
+    app, _, _ = make_panels(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         cpu = tile(app, "CPU")
@@ -61,7 +61,7 @@ async def test_gauges_draw_a_bar_per_series_in_its_threshold_colour(tmp_path: Pa
 async def test_a_timeseries_charts_every_query_with_axis_levels_and_legend(
     tmp_path: Path,
 ) -> None:
-    app, _, _ = make_tiles(tmp_path)
+    app, _, _ = make_panels(tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot, app)
         chart = tile(app, "Latency and queue")
@@ -79,7 +79,7 @@ async def test_a_timeseries_charts_every_query_with_axis_levels_and_legend(
 async def test_a_table_joins_its_queries_on_common_labels_worst_row_first(
     tmp_path: Path,
 ) -> None:
-    app, _, _ = make_tiles(tmp_path)
+    app, _, _ = make_panels(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         lines = tile(app, "Routes").body_plain()
@@ -89,7 +89,7 @@ async def test_a_table_joins_its_queries_on_common_labels_worst_row_first(
 
 
 async def test_a_heatmap_shades_buckets_over_time_highest_on_top(tmp_path: Path) -> None:
-    app, _, _ = make_tiles(tmp_path)
+    app, _, _ = make_panels(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         lines = tile(app, "Latency buckets").body_plain()
@@ -101,7 +101,7 @@ async def test_a_heatmap_shades_buckets_over_time_highest_on_top(tmp_path: Path)
 async def test_text_is_markdown_and_other_kinds_say_they_are_not_drawn(
     tmp_path: Path,
 ) -> None:
-    app, _, _ = make_tiles(tmp_path)
+    app, _, _ = make_panels(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         text = screen_text(app)
@@ -117,7 +117,7 @@ async def test_label_values_are_never_markup_in_tables_and_bars(tmp_path: Path) 
     evil = FakeSeries({"route": "[bold red]/x[/]\x1b[2J"}, 10.0)
     prometheus.metrics["route:success_ratio:percent"].append(evil)
     prometheus.metrics["route:requests:rate"].append(evil)
-    app, _, _ = make_tiles(tmp_path, prometheus)
+    app, _, _ = make_panels(tmp_path, prometheus)
     async with app.run_test(size=(200, 40)) as pilot:
         await settle(pilot, app)
         assert "[bold red]/x[/]\\e[2J" in tile(app, "Routes").body_plain()[1]
@@ -125,16 +125,16 @@ async def test_label_values_are_never_markup_in_tables_and_bars(tmp_path: Path) 
 
 
 async def test_enter_zooms_on_every_kind_and_lists_a_tiles_queries(tmp_path: Path) -> None:
-    app, _, clock = make_tiles(tmp_path)
+    app, _, clock = make_panels(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        for widget in app.tiles:
+        for widget in app.panels:
             widget.focus()
             await pilot.press("enter")
             await pilot.pause()
             screen = app.screen
-            title = widget.tile.title
-            if widget.tile.kind == "text":
+            title = widget.panel.title
+            if widget.panel.kind == "text":
                 assert isinstance(screen, TextScreen), title
                 assert "On call" in screen_text(app)
             else:
@@ -155,7 +155,7 @@ async def test_enter_zooms_on_every_kind_and_lists_a_tiles_queries(tmp_path: Pat
 
 
 def test_tile_kinds_snapshot(tmp_path: Path, snap_compare) -> None:
-    app, _, _ = make_tiles(tmp_path)
+    app, _, _ = make_panels(tmp_path)
 
     async def run_before(pilot) -> None:
         await settle(pilot, app)
@@ -164,14 +164,14 @@ def test_tile_kinds_snapshot(tmp_path: Path, snap_compare) -> None:
 
 
 async def test_a_timeseries_axis_spans_the_panels_min_and_max(tmp_path: Path) -> None:
-    app, _, _ = make_tiles(tmp_path)
+    app, _, _ = make_panels(tmp_path)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot, app)
         chart = tile(app, "Latency and queue")
-        chart.tile = replace(chart.tile, min=0.0, max=2000.0)  # Grafana's axis bounds
+        chart.panel = replace(chart.panel, min=0.0, max=2000.0)  # Grafana's axis bounds
         chart.redraw()
         lines = chart.body_plain()
         assert lines[0].startswith("2.00 s") and lines[-2].split()[:2] == ["0", "ms"]
-        chart.tile = replace(chart.tile, min=None, max=100.0)  # below the data: no cut
+        chart.panel = replace(chart.panel, min=None, max=100.0)  # below the data: no cut
         chart.redraw()
         assert chart.body_plain()[0].startswith("537 ms")

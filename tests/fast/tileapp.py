@@ -1,5 +1,5 @@
-"""The app with one widget per tile, made by `tile_widget`, on the fake Prometheus: what
-the tile kinds' tests drive. `TilesApp` is the DashboardApp, listing its tiles' widgets.
+"""The app with one widget per tile, made by `panel_widget`, on the fake Prometheus: what
+the tile kinds' tests drive. `PanelsApp` is the DashboardApp, listing its tiles' widgets.
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from tests.fast.fakeapp import Clock, wave
 DASHBOARD = Path(__file__).with_name("tiles_dashboard.json")
 
 
-class TilesApp(DashboardApp):
+class PanelsApp(DashboardApp):
     """DashboardApp, with its tiles' widgets listed for the tests."""
 
     # Textual reads CSS_PATH next to the subclass's module: point at the app's own.
     CSS_PATH = str(Path(allintop.ui.app.__file__).with_name("allintop.tcss"))
 
     @property
-    def tiles(self) -> list[Widget]:
+    def panels(self) -> list[Widget]:
         """Every tile's widget, in the dashboard's order."""
         return [shown.card for shown in self.board.panels]
 
@@ -69,12 +69,12 @@ def dashboard() -> Dashboard:
     rows = []
     for row in loaded.rows:
         tiles = tuple(
-            dataclasses.replace(t, mappings=up) if t.title == "Backend" else t for t in row.tiles
+            dataclasses.replace(t, mappings=up) if t.title == "Backend" else t for t in row.panels
         )
         panels = tuple(
-            dataclasses.replace(p, thresholds=_thresholds(p.title, p.unit)) for p in row.panels
+            dataclasses.replace(p, thresholds=_thresholds(p.title, p.unit)) for p in row.queries
         )
-        rows.append(dataclasses.replace(row, tiles=tiles, panels=panels))
+        rows.append(dataclasses.replace(row, panels=tiles, queries=panels))
     return dataclasses.replace(loaded, rows=tuple(rows))
 
 
@@ -88,16 +88,16 @@ def _thresholds(title: str, unit: str):
     return None
 
 
-def make_tiles(
+def make_panels(
     tmp_path: Path, fake_prometheus: FakePrometheus | None = None
-) -> tuple[TilesApp, FakePrometheus, Clock]:
+) -> tuple[PanelsApp, FakePrometheus, Clock]:
     prometheus = fake_prometheus or fake()
     board = dashboard()
     clock = Clock()
     sources = Datasources({board.datasource.name: prometheus}, board.datasource.name)
-    app = TilesApp(board, sources, clock=clock, monotonic=clock.monotonic)
+    app = PanelsApp(board, sources, clock=clock, monotonic=clock.monotonic)
     return app, prometheus, clock
 
 
-def tile(app: TilesApp, title: str) -> Widget:
-    return next(w for w in app.tiles if getattr(w, "tile", None) and w.tile.title == title)  # type: ignore[attr-defined]
+def tile(app: PanelsApp, title: str) -> Widget:
+    return next(w for w in app.panels if getattr(w, "panel", None) and w.panel.title == title)  # type: ignore[attr-defined]

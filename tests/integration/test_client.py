@@ -106,7 +106,7 @@ async def test_state_endpoints(client):
 
 def _default_exprs() -> list[str]:
     dashboard = load_dashboard(bundled_default_path())
-    return [interpolate(p.expr, {"job": "all"}) for p in dashboard.panels]
+    return [interpolate(p.expr, {"job": "all"}) for p in dashboard.queries]
 
 
 async def test_instant_values_match_the_reference_client(client, reference):

@@ -153,7 +153,7 @@ def test_once_on_a_prometheus_without_the_metrics_is_unknown_and_says_why(secure
     data = json.loads(result.stdout)
     assert data["exit_code"] == 3
     panels = [p for row in data["rows"] for p in row["panels"]]
-    assert len(panels) == len(load_dashboard(bundled_default_path()).panels)
+    assert len(panels) == len(load_dashboard(bundled_default_path()).queries)
     for panel in panels:
         assert panel["status"] == "unknown"
         assert panel["reason"].startswith("no data: the server has no series named allin_"), panel

@@ -64,13 +64,13 @@ def test_import_grafana_writes_a_panels_yaml_that_runs_the_same(
 
     back, as_is = load_dashboard(out), load_dashboard(source)
     assert [r.title for r in back.rows] == [r.title for r in as_is.rows]
-    assert [p.expr for r in back.rows for p in r.panels] == [
-        p.expr for r in as_is.rows for p in r.panels
+    assert [p.expr for r in back.rows for p in r.queries] == [
+        p.expr for r in as_is.rows for p in r.queries
     ]
     assert [(t.kind, t.width, t.count, t.mappings) for r in back.rows for t in r.layout] == [
         (t.kind, t.width, t.count, t.mappings) for r in as_is.rows for t in r.layout
     ]
-    assert [p.thresholds for p in back.panels] == [p.thresholds for p in as_is.panels]
+    assert [p.thresholds for p in back.queries] == [p.thresholds for p in as_is.queries]
 
 
 @pytest.mark.parametrize("name", ["panels.json", "docker-prometheus-monitoring-179.json"])

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.stack
 
 def _default():
     dashboard = load_dashboard(bundled_default_path())
-    return dashboard, [interpolate(p.expr, {"job": "all"}) for p in dashboard.panels]
+    return dashboard, [interpolate(p.expr, {"job": "all"}) for p in dashboard.queries]
 
 
 def _close(a: float | None, b: float | None) -> bool:
@@ -31,7 +31,7 @@ def _close(a: float | None, b: float | None) -> bool:
 async def test_merged_answer_equals_each_leaf_alone(stack):
     dashboard, exprs = _default()
     async with PrometheusClient(stack.prometheus_url) as client:
-        poller = Poller(client, dashboard.panels, exprs, step=1.0, range_=60.0)
+        poller = Poller(client, dashboard.queries, exprs, step=1.0, range_=60.0)
         leaves = poller.fetcher.mergeable(list(poller.plan.leaves))
         assert len(leaves) >= 10
         at = math.floor((await client.query("time()")).samples[0].value) - 1
@@ -47,9 +47,9 @@ async def test_merged_answer_equals_each_leaf_alone(stack):
 async def test_poller_values_are_the_same_merged_or_not(stack):
     dashboard, exprs = _default()
     async with PrometheusClient(stack.prometheus_url) as client:
-        merged = Poller(client, dashboard.panels, exprs, step=1.0, range_=60.0, alerts=False)
+        merged = Poller(client, dashboard.queries, exprs, step=1.0, range_=60.0, alerts=False)
         alone = Poller(
-            client, dashboard.panels, exprs, step=1.0, range_=60.0, alerts=False, merge=False
+            client, dashboard.queries, exprs, step=1.0, range_=60.0, alerts=False, merge=False
         )
         now = (await client.query("time()")).samples[0].value - 2
         a = {s.index: s.value for s in (await merged.tick(now, budget=10)).panels}

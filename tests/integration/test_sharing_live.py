@@ -62,7 +62,7 @@ def _assert_same(ours: Mapping[Any, float], theirs: Mapping[Any, float], what: s
 
 def _default_panels() -> list[tuple[str, str]]:
     dashboard = load_dashboard(bundled_default_path())
-    return [(p.title, interpolate(p.expr, {"job": "all"})) for p in dashboard.panels]
+    return [(p.title, interpolate(p.expr, {"job": "all"})) for p in dashboard.queries]
 
 
 @pytest.fixture

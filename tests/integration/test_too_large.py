@@ -61,7 +61,7 @@ async def test_a_too_large_history_is_skipped_and_not_asked_again(stack, monkeyp
         proxy.route(huge(50_000, label="route"), query=HUGE_METRIC)
         async with PrometheusClient(proxy.url) as client:
             p = Poller(
-                client, dashboard.panels, templating.exprs(dashboard, {}), step=1.0, range_=300.0
+                client, dashboard.queries, templating.exprs(dashboard, {}), step=1.0, range_=300.0
             )
             try:
                 filled = await p.backfill(time.time())

@@ -40,7 +40,7 @@ def _app(url: str, **options):
 
 
 def _card(app, title: str) -> StatCard:
-    return next(c for c in app.query(StatCard) if c.panel.title == title)
+    return next(c for c in app.query(StatCard) if c.target.title == title)
 
 
 def _bar(app) -> str:

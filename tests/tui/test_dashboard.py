@@ -45,7 +45,7 @@ def _all_have_values(app) -> bool:
 
 
 def _thresholded(app) -> list[StatCard]:
-    return [card for card in _cards(app) if card.panel.thresholds is not None]
+    return [card for card in _cards(app) if card.target.thresholds is not None]
 
 
 async def test_every_seed_panel_shows_a_number_and_unit_and_healthy_is_green(stack):
@@ -56,7 +56,7 @@ async def test_every_seed_panel_shows_a_number_and_unit_and_healthy_is_green(sta
         for title in SEED_TITLES:
             assert title in text, f"{title!r} not on screen"
         for card in _cards(app):
-            assert NUMBER_WITH_UNIT.match(card.value_plain), (card.panel.title, card.value_plain)
+            assert NUMBER_WITH_UNIT.match(card.value_plain), (card.target.title, card.value_plain)
             # What the card shows on screen is that same value.
             assert card.value_plain in screen_text(app)
         assert len(_thresholded(app)) >= 8
@@ -66,7 +66,7 @@ async def test_every_seed_panel_shows_a_number_and_unit_and_healthy_is_green(sta
             what="every thresholded panel to be green under 'healthy'",
         )
         # A value with nothing to judge it against is not painted green.
-        unjudged = [c for c in _cards(app) if c.panel.thresholds is None]
+        unjudged = [c for c in _cards(app) if c.target.thresholds is None]
         assert unjudged and all(c.has_class("-plain") for c in unjudged)
         assert "● live" in screen_lines(app)[0]
 
@@ -80,7 +80,7 @@ async def test_incident_turns_broken_panels_red(make_stack):
         broken |= {"Cache Hit Rate", "CPU Usage", "P50 Response Time", "P99 Response Time"}
 
         def red() -> set[str]:
-            return {c.panel.title for c in _cards(app) if c.has_class("-critical")}
+            return {c.target.title for c in _cards(app) if c.has_class("-critical")}
 
         await wait_for(pilot, lambda: broken <= red(), within=30, what=f"{broken} red")
 
@@ -89,7 +89,7 @@ async def test_sparklines_slide_with_each_tick(stack):
     app = _app(stack.prometheus_url, range_=60.0)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: _all_have_values(app))
-        card = next(c for c in _cards(app) if c.panel.title == "Active Connections")
+        card = next(c for c in _cards(app) if c.target.title == "Active Connections")
         # Values come first, then the backfill fills the sparklines.
         await wait_for(
             pilot,
@@ -146,7 +146,7 @@ async def test_layout_shows_every_panel_without_cutting_values(stack, size):
         )
         regions = [card.region for card in _cards(app)]
         for card, region in zip(_cards(app), regions, strict=True):
-            assert screen.contains_region(region), f"{card.panel.title} off screen at {size}"
+            assert screen.contains_region(region), f"{card.target.title} off screen at {size}"
             assert region.width >= len(card.value_plain) + 2
         for i, a in enumerate(regions):
             for b in regions[i + 1 :]:
@@ -201,8 +201,8 @@ async def test_without_colour_the_status_is_in_words(make_stack, monkeypatch):
     app = _app(incident.prometheus_url)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: _all_have_values(app))
-        p95 = next(c for c in _cards(app) if c.panel.title == "P95 Response Time")
+        p95 = next(c for c in _cards(app) if c.target.title == "P95 Response Time")
         await wait_for(pilot, lambda: p95.value_plain.endswith(" CRIT"), what="CRIT")
         assert p95.value_plain in screen_text(app)
-        plain = [c for c in _cards(app) if c.panel.thresholds is None]
+        plain = [c for c in _cards(app) if c.target.thresholds is None]
         assert not any(c.value_plain.endswith(("CRIT", "warn")) for c in plain)

@@ -166,7 +166,7 @@ def assert_alive(app: App, watch: Watch) -> None:
 
 
 def card(app: App, title: str) -> StatCard:
-    return next(c for c in app.query(StatCard) if c.panel.title == title)
+    return next(c for c in app.query(StatCard) if c.target.title == title)
 
 
 def has_value(app: App, title: str, after: float = 0.0) -> bool:
@@ -181,7 +181,7 @@ def has_value(app: App, title: str, after: float = 0.0) -> bool:
 
 
 def all_values(app: App) -> bool:
-    return all(has_value(app, c.panel.title) for c in app.query(StatCard))
+    return all(has_value(app, c.target.title) for c in app.query(StatCard))
 
 
 def header(app: App) -> str:
@@ -212,7 +212,7 @@ async def recovers(pilot: Pilot, app: App, what: str, within: float = 12.0) -> f
         pilot,
         app,
         lambda: (
-            all(has_value(app, c.panel.title, time.time() - 3 * REFRESH) for c in cards(app))
+            all(has_value(app, c.target.title, time.time() - 3 * REFRESH) for c in cards(app))
             and "● live" in header(app)
             and status_line(app) == ""
         ),
@@ -229,7 +229,7 @@ def cards(app: App) -> list[StatCard]:
 def what_is_shown(app: App) -> str:
     """The header, the status line and every card, for a failure message."""
     shown = [f"header: {header(app)!r}", f"status line: {status_line(app)!r}"]
-    shown += [f"{c.panel.title}: {c.value_plain!r} / {c.detail_plain!r}" for c in cards(app)]
+    shown += [f"{c.target.title}: {c.value_plain!r} / {c.detail_plain!r}" for c in cards(app)]
     return "\n  ".join(shown)
 
 
@@ -393,13 +393,13 @@ async def test_slow_but_answering_server_is_not_called_stale(
         await expect(
             pilot,
             app,
-            lambda: all(has_value(app, c.panel.title, since + 2) for c in cards(app)),
+            lambda: all(has_value(app, c.target.title, since + 2) for c in cards(app)),
             within=10,
             what="late answers to keep updating every panel",
         )
         # Past the point where the header calls data older than 3 ticks + 2 s stale.
         await app_seconds(pilot, app, math.ceil(3 * REFRESH + 2.5) + 1)
-        assert all(has_value(app, c.panel.title, time.time() - 4 * REFRESH) for c in cards(app))
+        assert all(has_value(app, c.target.title, time.time() - 4 * REFRESH) for c in cards(app))
         word = header(app).split("●")[-1].strip()
         report("whole server: slow 1.5s (late, not timed out)", f"header {word!r}", "-")
         assert word == "live", f"values are fresh, but the header says {word!r}"
@@ -687,17 +687,17 @@ async def test_backfill_never_fails_a_panel_whatever_second_it_starts_in(stack):
     come out broken (the bundled dashboard: 15m range, 1 s refresh)."""
     dashboard = load_dashboard(bundled_default_path())
     variables = {v.name: v.default for v in dashboard.variables}
-    exprs = [interpolate(p.expr, variables) for p in dashboard.panels]
+    exprs = [interpolate(p.expr, variables) for p in dashboard.queries]
     base = math.floor(time.time()) - 30
     problems = []
     async with PrometheusClient(stack.prometheus_url, timeout=10) as client:
-        probe = Poller(client, dashboard.panels, exprs, step=1.0, range_=dashboard.range)
+        probe = Poller(client, dashboard.queries, exprs, step=1.0, range_=dashboard.range)
         for second in range(max(int(probe.backfill_spacing), 1) * 2):
-            poller = Poller(client, dashboard.panels, exprs, step=1.0, range_=dashboard.range)
+            poller = Poller(client, dashboard.queries, exprs, step=1.0, range_=dashboard.range)
             filled = await poller.backfill(base + second + 0.3)
             await poller.aclose()
             problems += [
-                f"start at +{second}s: {dashboard.panels[s.index].title}: {s.reason}"
+                f"start at +{second}s: {dashboard.queries[s.index].title}: {s.reason}"
                 for s in filled.panels
                 if s.error is not None
             ]

@@ -55,7 +55,7 @@ def _dashboard(tmp_path: Path, text: str = BROKEN) -> Dashboard:
 
 
 def _card(app: DashboardApp, title: str) -> StatCard:
-    return next(c for c in app.query(StatCard) if c.panel.title == title)
+    return next(c for c in app.query(StatCard) if c.target.title == title)
 
 
 def _settled(app: DashboardApp) -> bool:
@@ -168,7 +168,7 @@ async def test_a_broken_expression_starts_the_dashboard_and_zoom_points_at_it(st
 def _expected(app: DashboardApp) -> layout.Layout:
     body = app.query_one("#rows")
     return layout.plan(
-        body.size.width, body.size.height, [len(r.panels) for r in app.dashboard.rows]
+        body.size.width, body.size.height, [len(r.queries) for r in app.dashboard.rows]
     )
 
 

@@ -204,7 +204,7 @@ async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_tok
     corpus.dashboard(SELF[uid])  # the public corpus' is skipped without it
     app = _app(grafana, uid)
     async with app.run_test(size=(140, 50)) as pilot:
-        panels = app.dashboard.panels
+        panels = app.dashboard.queries
         # Each tile's queries (one panel each), in Grafana's grid order: a panel of
         # several targets is one tile over them.
         tiles = [panels[shown.indexes.start : shown.indexes.stop] for shown in app.board.panels]
@@ -218,7 +218,7 @@ async def test_a_real_dashboard_shows_values_through_the_proxy_and_never_the_tok
         await wait_for(
             pilot,
             lambda: all(
-                (state := app.state.panel(i)) is not None and state.value is not None
+                (state := app.state.query(i)) is not None and state.value is not None
                 for i in wanted
             ),
             within=30,

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from allintop.dashboard.loading import load_dashboard
 from allintop.demo.configs import NODE_JOB
 from allintop.demo.stack import DemoStack
-from allintop.live.reports import PanelState
+from allintop.live.reports import QueryState
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.row_title import RowTitle
@@ -42,7 +42,7 @@ SIZE = (200, 60)
 Placed = tuple[int, GrafanaPanel, Widget]  # row number, Grafana panel, its tile's widget
 
 
-def _states(widget: Widget) -> Mapping[int, PanelState]:
+def _states(widget: Widget) -> Mapping[int, QueryState]:
     """The states a tile's widget draws, by the offset of the query in its tile: a
     stat card holds its first query's, the other kinds each of theirs."""
     states = getattr(widget, "states", None)

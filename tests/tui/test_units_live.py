@@ -48,7 +48,7 @@ BRAILLE = re.compile("[\u2801-\u28ff]")  # plotext's dots (U+2800 is a blank)
 
 
 def _card(app: DashboardApp, title: str) -> StatCard:
-    return next(c for c in app.query(StatCard) if c.panel.title == title)
+    return next(c for c in app.query(StatCard) if c.target.title == title)
 
 
 def _filled(app: DashboardApp) -> bool:
@@ -67,7 +67,7 @@ def _spark_rows(card: StatCard) -> list[str]:
 
 async def _zoom(pilot, app: DashboardApp, title: str) -> list[str]:
     """Zoom into `title`; the rows inside the chart's frame, top first."""
-    index = next(i for i, p in enumerate(app.dashboard.panels) if p.title == title)
+    index = next(i for i, p in enumerate(app.dashboard.queries) if p.title == title)
     app.push_screen(ZoomScreen(app, index))
     await wait_for(
         pilot,

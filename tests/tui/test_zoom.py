@@ -195,7 +195,7 @@ def _card(app: DashboardApp, index: int) -> StatCard:
 async def _zoom(pilot, app: DashboardApp, title: str) -> ZoomScreen:
     """Push the zoom of `title` once the dashboard has values; wait for its chart."""
     await wait_for(pilot, lambda: _ready(app), what="every panel to show a value")
-    index = next(i for i, p in enumerate(app.dashboard.panels) if p.title == title)
+    index = next(i for i, p in enumerate(app.dashboard.queries) if p.title == title)
     app.push_screen(ZoomScreen(app, index))
     await wait_for(
         pilot,

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.live.fanout import FanOut
 from allintop.promql.sharing import plan
 from allintop.sources.answers import Series
@@ -119,7 +119,7 @@ class Named(FakeClient):
 async def test_fanout_maps_the_active_panels_to_each_datasource():
     one, two = Named("one", ANSWERS), Named("two", ANSWERS)
     _ranged(two)
-    panels = [Panel(f"p{i}", expr) for i, expr in enumerate(EXPRS)]
+    panels = [Query(f"p{i}", expr) for i, expr in enumerate(EXPRS)]
     fan = FanOut(
         {"one": one, "two": two},
         panels,

@@ -1,6 +1,6 @@
 """The alert ordering, the panel <-> rule mapping and the scrape error summary."""
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.live.alerting import (
     Suppression,
     down_targets,
@@ -63,9 +63,9 @@ def test_panel_alerts_list_wins_else_rules_sharing_a_metric():
         _rule("Slow", "histogram_quantile(0.95, rate(req_bucket[5m])) > 1"),
         _rule("Mem", "rss_bytes > 1e9"),
     ]
-    listed = Panel(title="P95", expr="x", alerts=("Custom",))
+    listed = Query(title="P95", expr="x", alerts=("Custom",))
     assert rules_for_panel(listed, "x", rules) == ("Custom",)
-    plain = Panel(title="P95", expr="e")
+    plain = Query(title="P95", expr="e")
     expr = "histogram_quantile(0.95, sum by (le) (rate(req_bucket[5m])))"
     assert rules_for_panel(plain, expr, rules) == ("Slow",)
     assert rules_for_panel(plain, "other_metric", rules) == ()

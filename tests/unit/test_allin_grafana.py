@@ -69,6 +69,6 @@ TARGETS = [
 def test_the_seeds_target_table_is_its_thresholds(
     title: str, ok: float, warning: float, critical: float
 ) -> None:
-    (panel,) = [p for row in _dashboard().rows for p in row.panels if p.title == title]
+    (panel,) = [p for row in _dashboard().rows for p in row.queries if p.title == title]
     statuses = [status_of(value, panel.thresholds) for value in (ok, warning, critical)]
     assert statuses == [Status.OK, Status.WARNING, Status.CRITICAL]

@@ -96,14 +96,14 @@ def test_a_file_just_under_the_limit_still_loads(tmp_path: Path) -> None:
     body = "rows:\n  - title: Traffic\n    panels: [{title: Requests, expr: up}]\n"
     path.write_text(body + "#" * (MAX_CONFIG_BYTES - len(body) - 1) + "\n")
     assert path.stat().st_size == MAX_CONFIG_BYTES
-    assert load_dashboard(path).panels[0].title == "Requests"
+    assert load_dashboard(path).queries[0].title == "Requests"
 
 
 def test_exactly_the_panel_limit_loads(tmp_path: Path) -> None:
     path = tmp_path / "panels.yaml"
     panels = "".join(f"      - {{title: p{i}, expr: up}}\n" for i in range(MAX_PANELS))
     path.write_text(f"rows:\n  - title: Many\n    panels:\n{panels}")
-    assert len(load_dashboard(path).panels) == MAX_PANELS
+    assert len(load_dashboard(path).queries) == MAX_PANELS
     path.write_text(
         f"rows:\n  - title: Many\n    panels:\n{panels}      - {{title: x, expr: up}}\n"
     )

@@ -28,7 +28,7 @@ NODE_NAMES = frozenset(name for name in GENERIC_NAMES if name.startswith("node_"
 
 
 def titles(dashboard: Dashboard) -> list[str]:
-    return [panel.title for panel in dashboard.panels]
+    return [panel.title for panel in dashboard.queries]
 
 
 def test_the_generic_overview_reads_scrapes_prometheus_and_node_exporter() -> None:
@@ -85,7 +85,7 @@ def test_a_panel_goes_when_any_metric_it_reads_is_missing() -> None:
     trimmed = choice.trim(GENERIC, known)
     assert "Memory Used" not in titles(trimmed)  # reads MemAvailable / MemTotal
     assert "Rule Failures" not in titles(trimmed)  # no rules loaded: no series
-    assert len(trimmed.panels) == len(GENERIC.panels) - 2
+    assert len(trimmed.queries) == len(GENERIC.queries) - 2
     # What stays is unchanged, variables and all.
     assert trimmed.variables == GENERIC.variables and trimmed.refresh == GENERIC.refresh
 

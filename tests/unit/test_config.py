@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from allintop.dashboard.loading import load_dashboard, load_text
-from allintop.dashboard.model import Auth, Dashboard, Datasource, Panel, Row, Variable
+from allintop.dashboard.model import Auth, Dashboard, Datasource, Query, Row, Variable
 from allintop.values.thresholds import Threshold, Thresholds
 from tests.unit.config_files import PANEL, write
 
@@ -82,8 +82,8 @@ def test_good_file_round_trips_into_dataclasses(tmp_path: Path) -> None:
         rows=(
             Row(
                 title="Requests",
-                panels=(
-                    Panel(
+                queries=(
+                    Query(
                         title="Rate",
                         expr='sum(rate(http_requests_total{job=~"$job"}[$interval]))',
                         unit="req/s",
@@ -92,7 +92,7 @@ def test_good_file_round_trips_into_dataclasses(tmp_path: Path) -> None:
                         legend="{{route}}",
                         line=17,
                     ),
-                    Panel(
+                    Query(
                         title="P95",
                         expr="histogram_quantile(0.95, sum by (le) (rate(x_bucket[5m]))) * 1000",
                         unit="ms",
@@ -106,8 +106,8 @@ def test_good_file_round_trips_into_dataclasses(tmp_path: Path) -> None:
             ),
             Row(
                 title="Memory",
-                panels=(
-                    Panel(
+                queries=(
+                    Query(
                         title="RSS",
                         expr="process_resident_memory_bytes / 1024 / 1024",
                         unit="MB",
@@ -122,7 +122,7 @@ def test_good_file_round_trips_into_dataclasses(tmp_path: Path) -> None:
         ),
         title="Test board",
     )
-    assert [panel.title for panel in dashboard.panels] == ["Rate", "P95", "RSS"]
+    assert [panel.title for panel in dashboard.queries] == ["Rate", "P95", "RSS"]
 
 
 def test_minimal_file_gets_the_defaults() -> None:
@@ -133,7 +133,7 @@ def test_minimal_file_gets_the_defaults() -> None:
     assert dashboard.datasource.url is None  # the CLI falls back to $PROMETHEUS_URL
     assert dashboard.variables == ()
     assert dashboard.title is None
-    assert dashboard.panels == (Panel(title="A", expr="up", line=4),)
+    assert dashboard.queries == (Query(title="A", expr="up", line=4),)
 
 
 def test_model_is_frozen() -> None:
@@ -159,7 +159,7 @@ def test_durations(text: str, expected: float) -> None:
 
 def test_text_fields_keep_what_was_written() -> None:
     text = "rows:\n  - title: 2024\n    panels:\n      - {title: yes, expr: 1, unit: 010}\n"
-    panel = load_text(text, "x.yaml").panels[0]
+    panel = load_text(text, "x.yaml").queries[0]
     assert (panel.title, panel.expr, panel.unit) == ("yes", "1", "010")
     assert load_text(text, "x.yaml").rows[0].title == "2024"
 
@@ -173,7 +173,7 @@ def test_yaml_merge_keys_apply_panel_defaults() -> None:
           - <<: *ms
             title: B
     """
-    panels = load_text(textwrap.dedent(text), "x.yaml").panels
+    panels = load_text(textwrap.dedent(text), "x.yaml").queries
     assert [(p.title, p.unit) for p in panels] == [("A", "ms"), ("B", "ms")]
 
 
@@ -191,5 +191,5 @@ def test_an_expression_the_parser_rejects_still_loads_for_prometheus_to_judge() 
         "      - title: Fine\n        expr: up\n"
     )
     dashboard = load_text(text, "x.yaml")
-    assert [p.expr for p in dashboard.panels] == ["sum(rate(x[5m])", "up"]
-    assert dashboard.panels[0].line == 4
+    assert [p.expr for p in dashboard.queries] == ["sum(rate(x[5m])", "up"]
+    assert dashboard.queries[0].line == 4

@@ -65,7 +65,7 @@ def test_a_contexts_datasources_replace_the_dashboards_and_are_checked_against_i
     given = _user(USER, tmp_path).context("eu").datasources
     dashboard = load_text(TWO, "two.yaml", datasources=given)
     assert dict(dashboard.sources) == dict(given.named)
-    assert dashboard.panel_datasources({}) == ["thanos", "prom"]
+    assert dashboard.query_datasources({}) == ["thanos", "prom"]
     staging = _user(USER, tmp_path).context("staging").datasources
     with pytest.raises(ConfigError) as caught:
         load_text(TWO, "two.yaml", datasources=staging)

@@ -65,8 +65,8 @@ def test_named_datasources_with_one_default() -> None:
 
 def test_each_panel_is_bound_by_itself_its_row_or_the_default() -> None:
     dashboard = load_text(SEVERAL, "panels.yaml")
-    titles = [panel.title for panel in dashboard.panels]
-    bound = list(zip(titles, dashboard.panel_datasources({"cluster": "eu"}), strict=True))
+    titles = [panel.title for panel in dashboard.queries]
+    bound = list(zip(titles, dashboard.query_datasources({"cluster": "eu"}), strict=True))
     assert bound == [
         ("A", "us"),
         ("B", "eu"),
@@ -79,14 +79,14 @@ def test_each_panel_is_bound_by_itself_its_row_or_the_default() -> None:
     ]
     # The datasource variable's default is the default datasource.
     assert dashboard.variable_values()["cluster"] == "us"
-    assert dashboard.panel_datasources(dashboard.variable_values())[3] == "us"
+    assert dashboard.query_datasources(dashboard.variable_values())[3] == "us"
 
 
 def test_a_repeated_row_appears_once_per_datasource_the_variable_offers() -> None:
     dashboard = load_text(SEVERAL, "panels.yaml")
     repeated = [row for row in dashboard.rows if row.title.startswith("Cluster")]
     assert [row.title for row in repeated] == ["Cluster eu", "Cluster us"]
-    assert [[p.datasource for p in row.panels] for row in repeated] == [
+    assert [[p.datasource for p in row.queries] for row in repeated] == [
         ["eu", "thanos"],
         ["us", "thanos"],
     ]
@@ -103,13 +103,13 @@ def test_one_datasource_keeps_working_and_is_the_default() -> None:
     assert dashboard.datasource.name == DEFAULT_DATASOURCE
     assert dict(dashboard.sources) == {DEFAULT_DATASOURCE: dashboard.datasource}
     assert dashboard.datasource.query_params == {"dedup": "false"}
-    assert dashboard.panel_datasources({}) == [DEFAULT_DATASOURCE]
+    assert dashboard.query_datasources({}) == [DEFAULT_DATASOURCE]
 
 
 def test_with_default_switches_the_default_and_names_the_choices() -> None:
     dashboard = load_text(SEVERAL, "panels.yaml").with_default("eu")
     assert dashboard.datasource.name == "eu"
-    assert dashboard.panel_datasources(dashboard.variable_values())[0] == "eu"
+    assert dashboard.query_datasources(dashboard.variable_values())[0] == "eu"
     assert dashboard.variable_values()["cluster"] == "eu"  # it followed the default
     with pytest.raises(ConfigError) as caught:
         dashboard.with_default("asia")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
-from allintop.dashboard.model import Dashboard, Panel
+from allintop.dashboard.model import Dashboard, Query
 from allintop.promql.interpolate import interpolate
 from allintop.promql.parse import metric_names, parse_error
 
@@ -57,8 +57,8 @@ def dashboard() -> Dashboard:
 
 
 @pytest.fixture(scope="module")
-def panels(dashboard: Dashboard) -> dict[str, Panel]:
-    return {panel.title: panel for panel in dashboard.panels}
+def panels(dashboard: Dashboard) -> dict[str, Query]:
+    return {panel.title: panel for panel in dashboard.queries}
 
 
 def test_bundled_file_is_in_the_package() -> None:
@@ -89,14 +89,14 @@ def test_settings(dashboard: Dashboard) -> None:
 
 
 def test_seed_rows_and_panels(dashboard: Dashboard) -> None:
-    assert {row.title: [panel.title for panel in row.panels] for row in dashboard.rows} == (
+    assert {row.title: [panel.title for panel in row.queries] for row in dashboard.rows} == (
         SEED_ROWS
     )
 
 
 @pytest.mark.parametrize(("title", "row"), [(t, r) for r, ts in SEED_ROWS.items() for t in ts])
 def test_every_expr_parses_with_the_job_variable(
-    panels: dict[str, Panel], title: str, row: str
+    panels: dict[str, Query], title: str, row: str
 ) -> None:
     expr = panels[title].expr
     assert 'job=~"$job"' in expr
@@ -108,7 +108,7 @@ def test_every_expr_parses_with_the_job_variable(
     ("title", "target", "alert", "unit"), [(t, *v) for t, v in SEED_TARGETS.items()]
 )
 def test_performance_targets_verbatim(
-    panels: dict[str, Panel], title: str, target: str, alert: str, unit: str
+    panels: dict[str, Query], title: str, target: str, alert: str, unit: str
 ) -> None:
     panel = panels[title]
     assert panel.unit == unit
@@ -118,26 +118,26 @@ def test_performance_targets_verbatim(
     assert panel.thresholds.alert.text == alert
 
 
-def test_memory_targets_are_converted_to_the_panel_unit(panels: dict[str, Panel]) -> None:
+def test_memory_targets_are_converted_to_the_panel_unit(panels: dict[str, Query]) -> None:
     thresholds = panels["Memory Usage"].thresholds
     assert thresholds is not None and thresholds.target and thresholds.alert
     assert (thresholds.target.value, thresholds.alert.value) == (1024.0, 1536.0)
 
 
-def test_no_thresholds_beyond_the_targets_table(panels: dict[str, Panel]) -> None:
+def test_no_thresholds_beyond_the_targets_table(panels: dict[str, Query]) -> None:
     with_thresholds = {title for title, panel in panels.items() if panel.thresholds}
     assert with_thresholds == set(SEED_TARGETS)
 
 
 @pytest.mark.parametrize(("rule", "title", "metric"), [(r, *v) for r, v in SEED_ALERTS.items()])
 def test_seed_alert_rules_mark_their_panel(
-    panels: dict[str, Panel], rule: str, title: str, metric: str
+    panels: dict[str, Query], rule: str, title: str, metric: str
 ) -> None:
     assert rule in panels[title].alerts
     assert metric in metric_names(interpolate(panels[title].expr, {"job": "all"}))
 
 
-def test_every_alert_mapped_once(panels: dict[str, Panel]) -> None:
+def test_every_alert_mapped_once(panels: dict[str, Query]) -> None:
     mapped = [rule for panel in panels.values() for rule in panel.alerts]
     assert sorted(mapped) == sorted(SEED_ALERTS)
 
@@ -156,7 +156,7 @@ def test_every_alert_mapped_once(panels: dict[str, Panel]) -> None:
     ],
 )
 def test_aggregates_are_the_correct_forms(
-    panels: dict[str, Panel], title: str, fragment: str
+    panels: dict[str, Query], title: str, fragment: str
 ) -> None:
     assert fragment in panels[title].expr
 

@@ -55,7 +55,7 @@ def test_references_in_every_form_map_to_the_servers_datasources() -> None:
         ],
     }
     converted = _convert(board)
-    chosen = {p.title: p.datasource for p in converted.dashboard.panels}
+    chosen = {p.title: p.datasource for p in converted.dashboard.queries}
     assert chosen == {
         "by name": "Prom-US",
         "by uid": "Prom-EU",
@@ -93,11 +93,11 @@ def test_rows_grid_order_units_and_legends() -> None:
         ],
     }
     dashboard = _convert(board).dashboard
-    assert [(r.title, [p.title for p in r.panels]) for r in dashboard.rows] == [
+    assert [(r.title, [p.title for p in r.queries]) for r in dashboard.rows] == [
         ("Layout", ["left", "right"]),
         ("Second", ["late"]),
     ]
-    left, right = dashboard.rows[0].panels
+    left, right = dashboard.rows[0].queries
     assert (left.unit, left.legend, right.unit) == ("decbytes", "{{job}}", "percent")
     # Grafana's built-in stays a reference, filled in for the range and step queried
     # with: at 4 x 10 s or 1 m.
@@ -113,7 +113,7 @@ def test_a_legacy_rows_dashboard_keeps_its_rows(name: str) -> None:
     board = json.loads(corpus.dashboard(name).read_text())
     server = [GrafanaSource("p", "Prometheus", "prometheus", is_default=True)]
     dashboard = grafana.convert(board, server, "http://g", AUTH).dashboard
-    assert len(dashboard.rows) > 1 and dashboard.panels
+    assert len(dashboard.rows) > 1 and dashboard.queries
     assert set(dashboard.sources) == {"Prometheus"}
 
 
@@ -128,7 +128,7 @@ def test_every_form_of_reference_in_a_dashboard_on_a_server() -> None:
         GrafanaSource("loki-uid", "Loki", "loki"),
     ]
     converted = grafana.convert(_every_reference(), server, "https://g.example", AUTH)
-    chosen = [(p.title, p.datasource) for p in converted.dashboard.panels]
+    chosen = [(p.title, p.datasource) for p in converted.dashboard.queries]
     assert chosen == [
         ("by name", "Prom-US"),
         ("by uid", "Prom-EU"),
@@ -158,8 +158,8 @@ def test_every_form_of_reference_in_a_dashboard_on_a_server() -> None:
 
 def test_every_form_of_reference_in_a_file_is_the_default_datasource() -> None:
     converted = grafana.from_file(_every_reference(), "datasources.json")
-    assert {p.datasource for p in converted.dashboard.panels} == {None}
-    assert len(converted.dashboard.panels) == 14  # "gone" too: no server to lack it
+    assert {p.datasource for p in converted.dashboard.queries} == {None}
+    assert len(converted.dashboard.queries) == 14  # "gone" too: no server to lack it
     assert converted.unsupported == (
         "mixed: datasource 'loki-uid' is loki: not supported",
         "math: a server-side expression (__expr__): not supported",

@@ -18,7 +18,7 @@ from allintop.dashboard.grafana import to_yaml as grafana_import
 from allintop.dashboard.grafana.convert import Converted
 from allintop.dashboard.grafana.panels import PanelReport
 from allintop.dashboard.loading import load_dashboard, load_text
-from allintop.dashboard.model import Dashboard, Datasource, Panel, Row, Tile
+from allintop.dashboard.model import Dashboard, Datasource, Panel, Query, Row
 from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.promql.interpolate import interpolate
@@ -100,7 +100,7 @@ def test_every_non_row_panel_is_shown_or_named(key: str) -> None:
 def test_every_promql_target_parses_after_expansion(key: str) -> None:
     dashboard = load_dashboard(_path(key))
     values = placeholder_values(dashboard.variables)
-    for panel in (p for row in dashboard.rows for p in row.panels):
+    for panel in (p for row in dashboard.rows for p in row.queries):
         parse(interpolate(panel.expr, values))
 
 
@@ -143,7 +143,7 @@ def _write(tmp_path: Path, document: object, name: str = "board.json") -> Path:
 )
 def test_a_dashboard_is_told_by_content_not_by_name(tmp_path: Path, document: object) -> None:
     dashboard = load_dashboard(_write(tmp_path, document, "board.yaml"))
-    (panel,) = [p for row in dashboard.rows for p in row.panels]
+    (panel,) = [p for row in dashboard.rows for p in row.queries]
     assert (panel.title, panel.expr, panel.unit, panel.legend) == ("Up", "up", "bytes", "{{job}}")
     assert panel.datasource is None  # ${DS_PROMETHEUS}: the default datasource
     assert dashboard.notice is not None
@@ -166,7 +166,7 @@ def test_broken_json_says_where(tmp_path: Path) -> None:
 def test_a_panels_yaml_written_as_json_is_still_a_panels_yaml(tmp_path: Path) -> None:
     document = {"rows": [{"title": "R", "panels": [{"title": "Up", "expr": "up"}]}]}
     dashboard = load_dashboard(_write(tmp_path, document))
-    assert dashboard.rows[0].panels[0].expr == "up"
+    assert dashboard.rows[0].queries[0].expr == "up"
     assert dashboard.notice is None
 
 
@@ -178,7 +178,7 @@ def _shown(dashboard: Dashboard) -> list[tuple[object, ...]]:
             row.title,
             row.collapsed,
             tuple(replace(tile, line=0) for tile in row.layout),
-            tuple(replace(panel, line=0) for panel in row.panels),
+            tuple(replace(panel, line=0) for panel in row.queries),
         )
         for row in dashboard.rows
     ]
@@ -192,7 +192,7 @@ def test_import_grafana_output_loads_back_as_the_same_panels(key: str) -> None:
     back = load_text(text, "imported.yaml")
     as_is = load_dashboard(path)
     assert _shown(back) == _shown(as_is)
-    assert any(row.tiles for row in back.rows)  # kinds and widths are carried over
+    assert any(row.panels for row in back.rows)  # kinds and widths are carried over
     assert (back.title, back.refresh, back.range) == (as_is.title, as_is.refresh, as_is.range)
     assert back.variables == as_is.variables  # every kind, and all of each
     # Every panel left out or cut down says so, in a comment over where it would be.
@@ -210,7 +210,9 @@ def _converted(rows: tuple[Row, ...]) -> Converted:
         (
             row.title,
             tuple(
-                PanelReport(tile.title, row.panels[tile.first : tile.first + tile.count], tile=tile)
+                PanelReport(
+                    tile.title, row.queries[tile.first : tile.first + tile.count], panel=tile
+                )
                 for tile in row.layout
             ),
         )
@@ -223,7 +225,7 @@ HOSTILE = 'a "b"\n- c: d\t# e \\ {f} [g] 😀'
 
 
 def test_every_tile_key_is_written_and_read_back() -> None:
-    panel = Panel(HOSTILE, "up", unit="ms", decimals=1, alerts=(HOSTILE,))
+    panel = Query(HOSTILE, "up", unit="ms", decimals=1, alerts=(HOSTILE,))
     panel = replace(panel, thresholds=make_thresholds("<200", ">500", "ms"))
     queries = (
         replace(panel, title=f"{HOSTILE} · {{{{job}}}}", legend="{{job}}"),
@@ -238,7 +240,7 @@ def test_every_tile_key_is_written_and_read_back() -> None:
         ValueMapping("special", "n/a", special="null+nan"),
     )
     tiles = (
-        Tile(
+        Panel(
             HOSTILE,
             kind="gauge",
             first=0,
@@ -251,10 +253,10 @@ def test_every_tile_key_is_written_and_read_back() -> None:
             min=-0.5,
             max=1e300,
         ),
-        Tile(HOSTILE, kind="timeseries", first=1, count=3, width=24),
-        Tile("", kind="text", first=4, count=0, content=HOSTILE + "\n\n# Title\n"),
-        Tile("Pie", kind="other", first=4, count=1, note="a piechart panel"),
-        Tile("Plain", first=5, count=1),
+        Panel(HOSTILE, kind="timeseries", first=1, count=3, width=24),
+        Panel("", kind="text", first=4, count=0, content=HOSTILE + "\n\n# Title\n"),
+        Panel("Pie", kind="other", first=4, count=1, note="a piechart panel"),
+        Panel("Plain", first=5, count=1),
     )
     panels = (
         replace(panel, listed=50),  # a gauge's query lists each series: its bars
@@ -262,7 +264,7 @@ def test_every_tile_key_is_written_and_read_back() -> None:
         replace(panel, title="Pie"),
         replace(panel, title="Plain"),
     )
-    rows = (Row(HOSTILE, panels, tiles=tiles, collapsed=True),)
+    rows = (Row(HOSTILE, panels, panels=tiles, collapsed=True),)
     text = grafana_import.to_yaml(_converted(rows), "x.json")
     back = load_text(text, "back.yaml")
     assert _shown(back) == [(HOSTILE, True, tiles, panels)]
@@ -271,24 +273,24 @@ def test_every_tile_key_is_written_and_read_back() -> None:
 
 
 def test_a_percentile_reducer_is_written_and_loads_back() -> None:
-    tile = Tile("P", reducer="p95")
-    rows = (Row("R", (Panel("P", "up"),), tiles=(tile,)),)
+    tile = Panel("P", reducer="p95")
+    rows = (Row("R", (Query("P", "up"),), panels=(tile,)),)
     text = grafana_import.to_yaml(_converted(rows), "x.json")
     assert "reducer: p95\n" in text and "unknown here" not in text
     (row,) = load_text(text, "back.yaml").rows
-    assert row.tiles[0].reducer == "p95"
+    assert row.panels[0].reducer == "p95"
 
 
 def test_what_cannot_be_written_is_a_comment_and_the_default() -> None:
     mapping = ValueMapping("value", "", value="1")  # shows nothing: panels.yaml refuses it
-    tile = Tile("Odd", reducer="percentile95", mappings=(mapping,), width=6)
-    rows = (Row("R", (Panel("Odd", "up"),), tiles=(tile,)),)
+    tile = Panel("Odd", reducer="percentile95", mappings=(mapping,), width=6)
+    rows = (Row("R", (Query("Odd", "up"),), panels=(tile,)),)
     text = grafana_import.to_yaml(_converted(rows), "x.json")
     assert "      # Grafana panel 'Odd': partly\n" in text
     assert "#   reducer 'percentile95': unknown here, lastNotNull used\n" in text
     assert "#   value mapping value '1': nothing to show\n" in text
     (row,) = load_text(text, "back.yaml").rows
-    assert row.tiles == (Tile("Odd", width=6, line=row.tiles[0].line),)
+    assert row.panels == (Panel("Odd", width=6, line=row.panels[0].line),)
     lines = grafana_import.report(_converted(rows)).splitlines()
     assert lines[1] == (
         "  partly         Odd: reducer 'percentile95': unknown here, lastNotNull used; "
@@ -357,7 +359,7 @@ def test_nothing_in_the_file_changes_the_yaml_structure() -> None:
     }
     converted = grafana_import.convert(json.dumps(board), "hostile.json")
     back = load_text(grafana_import.to_yaml(converted, "hostile.json"), "back.yaml")
-    (panel,) = back.rows[0].panels
+    (panel,) = back.rows[0].queries
     assert (back.title, panel.title, panel.legend) == (hostile, hostile, hostile)
     assert panel.expr == 'up{job="a\\"b"}'
 

@@ -38,7 +38,7 @@ def test_the_flat_panel_list_is_cut_at_its_rows_in_grid_order() -> None:
 
 def test_a_repeated_row_and_panel_are_read_once_over_every_value_picked() -> None:
     dashboard = _load("rows.json")
-    (panel,) = dashboard.rows[-1].panels
+    (panel,) = dashboard.rows[-1].queries
     assert panel.expr == 'up{instance=~"$instance"}'
     # The saved pick is All: one panel selects every instance.
     assert templating.exprs(dashboard, dashboard.variable_values())[-1] == 'up{instance=~".*"}'
@@ -81,7 +81,7 @@ def test_legacy_panels_are_the_tile_kinds_of_their_successors() -> None:
     ]
     notes = dashboard.rows[2].layout[1]
     assert notes.content == "Rows of the **old** layout, before Grafana 5."
-    assert [p.title for p in dashboard.rows[1].panels] == [
+    assert [p.title for p in dashboard.rows[1].queries] == [
         "Memory · resident",
         "Memory · virtual",
         "Success ratio",

@@ -9,7 +9,7 @@ import json
 from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.grafana import documents
 from allintop.dashboard.loading import load_dashboard
-from allintop.dashboard.model import Dashboard, Tile
+from allintop.dashboard.model import Dashboard, Panel
 from tests import corpus
 
 
@@ -17,7 +17,7 @@ def _load(name: str) -> Dashboard:
     return load_dashboard(corpus.own(name))
 
 
-def _tiles(dashboard: Dashboard) -> dict[str, Tile]:
+def _tiles(dashboard: Dashboard) -> dict[str, Panel]:
     return {tile.title: tile for row in dashboard.rows for tile in row.layout}
 
 
@@ -52,16 +52,16 @@ def test_every_panel_type_is_the_tile_kind_it_is_drawn_as() -> None:
 
 def test_a_panels_targets_are_its_queries_each_titled_by_its_legend() -> None:
     dashboard = _load("panels.json")
-    assert [(p.title, p.legend, p.unit) for p in dashboard.panels[3:7]] == [
+    assert [(p.title, p.legend, p.unit) for p in dashboard.queries[3:7]] == [
         ("Request rate · {{job}}", "{{job}}", "reqps"),
         ("Request rate · total", "total", "reqps"),
         ("Versions · A", None, ""),  # no legend: its refId
         ("Versions · B", None, ""),
     ]
-    up = dashboard.panels[0]
+    up = dashboard.queries[0]
     assert (up.title, up.expr, up.unit, up.legend) == ("Up targets", "count(up == 1)", "", None)
     # A table or a bar gauge draws every series; a stat card or a chart names a few.
-    assert [p.listed for p in dashboard.panels] == [4, 50, 50, 4, 4, 50, 50, 4, 4]
+    assert [p.listed for p in dashboard.queries] == [4, 50, 50, 4, 4, 50, 50, 4, 4]
 
 
 def test_what_cannot_be_drawn_or_queried_is_named() -> None:
@@ -87,7 +87,7 @@ def test_an_export_for_sharing_is_read_as_grafanas_import_makes_it() -> None:
     dashboard = _load("export.json")
     variables = {v.name: v for v in dashboard.variables}
     assert variables["label"].default == "job"  # ${VAR_LABEL}, from __inputs
-    samples, by_label = dashboard.panels
+    samples, by_label = dashboard.queries
     assert samples.datasource is None  # ${DS_PROMETHEUS}: the default datasource
     assert by_label.datasource is None  # {"uid": "${DS_PROMETHEUS}"} likewise
     assert by_label.expr == 'sum by ($label) (up{$label=~"$value"})'
@@ -104,7 +104,7 @@ def test_the_http_apis_answer_is_read_as_its_dashboard() -> None:
     assert documents.is_dashboard(document) and set(document) == {"dashboard", "meta"}
     dashboard = _load("api-answer.json")
     assert dashboard.title == "From the HTTP API"
-    assert [(p.title, p.expr, p.unit) for p in dashboard.panels] == [
+    assert [(p.title, p.expr, p.unit) for p in dashboard.queries] == [
         ("Head series", "prometheus_tsdb_head_series", ""),
         ("Scrape duration", "scrape_duration_seconds", "s"),
     ]
@@ -133,5 +133,5 @@ def test_junk_where_an_object_is_expected_is_read_as_nothing() -> None:
         ],
     }  # fmt: skip
     converted = grafana.from_file(board, "junk.json")
-    assert [p.title for p in converted.dashboard.panels] == ["P", "Q"]
+    assert [p.title for p in converted.dashboard.queries] == ["P", "Q"]
     assert converted.dashboard.variables == ()

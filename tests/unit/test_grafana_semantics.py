@@ -9,7 +9,7 @@ from functools import cache
 
 from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.grafana.panels import PanelReport
-from allintop.dashboard.model import Panel, Tile
+from allintop.dashboard.model import Panel, Query
 from allintop.values.mappings import ValueMapping, mapped
 from allintop.values.reducers import reduce
 from allintop.values.thresholds import Status, status_of
@@ -24,13 +24,13 @@ def _reports(name: str) -> dict[str, PanelReport]:
     return {report.title: report for _, reports in converted.layout for report in reports}
 
 
-def _panel(name: str, title: str) -> tuple[Panel, Tile, PanelReport]:
+def _panel(name: str, title: str) -> tuple[Query, Panel, PanelReport]:
     report = _reports(name)[title]
-    assert report.tile is not None and report.panels
-    return report.panels[0], report.tile, report
+    assert report.panel is not None and report.queries
+    return report.queries[0], report.panel, report
 
 
-def _texts(panel: Panel) -> tuple[str | None, str | None]:
+def _texts(panel: Query) -> tuple[str | None, str | None]:
     thresholds = panel.thresholds
     assert thresholds is not None
     return (
@@ -188,7 +188,7 @@ def test_what_is_shown_otherwise_of_the_own_panels_is_only_what_they_ask_for() -
         "reducer 'step': not computed here, the last value is shown instead",
         "field overrides of unit: each series shows the panel's own",
     )
-    date = _reports(OWN)["Date"].tile
+    date = _reports(OWN)["Date"].panel
     assert date is not None and date.reducer == "p95"
     assert _reports(OWN)["Stacked"].dropped == (
         "transformations organize: panels.yaml has none",
@@ -342,22 +342,22 @@ def test_what_is_shown_otherwise_is_listed() -> None:
         "reducer 'step': not computed here, the last value is shown instead",
         "field overrides of unit: each series shows the panel's own",
     )
-    assert report.tile is not None and report.tile.reducer == "lastNotNull"
+    assert report.panel is not None and report.panel.reducer == "lastNotNull"
 
 
 def test_decimals_are_clamped_and_stat_colour_modes_respected() -> None:
     base, red = {"color": "green", "value": None}, {"color": "red", "value": 5}
     steps = {"mode": "absolute", "steps": [base, red]}
     report = _synthetic(fieldConfig={"defaults": {"decimals": 14, "thresholds": steps}})
-    assert report.panels[0].decimals == 10
-    assert report.panels[0].thresholds is not None
+    assert report.queries[0].decimals == 10
+    assert report.queries[0].thresholds is not None
     fixed = _synthetic(fieldConfig={"defaults": {"thresholds": steps, "color": {"mode": "fixed"}}})
-    assert fixed.panels[0].thresholds is None  # Grafana colours it one fixed colour
+    assert fixed.queries[0].thresholds is None  # Grafana colours it one fixed colour
     graph = _synthetic(
         type="graph",
         yaxes=[{"format": "percentunit"}, {"format": "short"}],
         thresholds=[{"op": "lt", "value": 0.5, "colorMode": "critical"},
                     {"op": "lt", "value": 0.8, "colorMode": "warning"}],
     )  # fmt: skip
-    assert graph.panels[0].unit == "percentunit"
-    assert _texts(graph.panels[0]) == (">=0.8", "<0.5")
+    assert graph.queries[0].unit == "percentunit"
+    assert _texts(graph.queries[0]) == (">=0.8", "<0.5")

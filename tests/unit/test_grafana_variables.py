@@ -145,7 +145,7 @@ def test_a_query_result_variable_panel_queries_the_value_picked() -> None:
     )
     # Until its options are asked for, $quantile stays as written, for Prometheus to name.
     unsettled = templating.exprs(dashboard, dashboard.variable_values())
-    assert dashboard.panels[0].title == title
+    assert dashboard.queries[0].title == title
     assert unsettled[0].startswith("histogram_quantile($quantile,")
 
 
@@ -251,7 +251,7 @@ def test_fusaklas_quantile_panels_are_shown_and_query_the_quantile_picked() -> N
     # histogram_quantile's number.
     dashboard = load("prometheus2-fusakla-3681.json")
     assert dashboard.notice is None
-    titles = [panel.title for panel in dashboard.panels]
+    titles = [panel.title for panel in dashboard.queries]
     assert "$quantile quantile of HTTP request duration per handler" in titles
     picks = dashboard.variable_values({"quantile": "0.99"})
     exprs = dict(zip(titles, templating.exprs(dashboard, picks), strict=False))
@@ -457,5 +457,5 @@ def test_a_server_side_expression_is_named_not_sent(reference: object) -> None:
         {"refId": "B", "datasource": reference, "type": "math", "expression": "$A * 2"}
     )
     converted = _from(board)
-    assert [p.expr for p in converted.dashboard.panels] == ["up"]  # B is not queried
+    assert [p.expr for p in converted.dashboard.queries] == ["up"]  # B is not queried
     assert "P: a server-side expression (__expr__): not supported" in converted.unsupported

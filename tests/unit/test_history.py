@@ -4,7 +4,7 @@ import pytest
 
 from allintop.live.history import (
     DISPLAY_POINTS,
-    PanelHistory,
+    QueryHistory,
     SeriesHistory,
     bucket_count,
     bucket_width,
@@ -61,7 +61,7 @@ def test_backfill_places_points_on_the_grid():
 
 
 def test_panel_history_caps_series_and_prunes_vanished_ones():
-    p = PanelHistory(step=1, capacity=2, max_series=2)
+    p = QueryHistory(step=1, capacity=2, max_series=2)
     p.update(0, [({"a": "1"}, 5.0), ({"a": "2"}, 4.0), ({"a": "3"}, 3.0)])
     assert set(p.series) == {label_key({"a": "1"}), label_key({"a": "2"})}
     p.update(1, [({"a": "1"}, 6.0)])
@@ -103,7 +103,7 @@ def test_backfill_points_one_bucket_apart_fill_one_bucket_each():
 
 
 def test_panel_backfill_keeps_the_series_with_the_biggest_last_value():
-    p = PanelHistory(step=1, capacity=2, max_series=2)
+    p = QueryHistory(step=1, capacity=2, max_series=2)
     series = [
         ({"s": "small"}, [0.0, 1.0], [9.0, 1.0]),
         ({"s": "nan"}, [1.0], [float("nan")]),
@@ -117,7 +117,7 @@ def test_panel_backfill_keeps_the_series_with_the_biggest_last_value():
 def test_new_series_take_the_places_of_gone_ones_at_the_cap():
     # Series churn (pods replaced): the new top series must get a sparkline at once,
     # not after the gone ones have aged out of the whole range.
-    p = PanelHistory(step=1, capacity=900, max_series=2)
+    p = QueryHistory(step=1, capacity=900, max_series=2)
     p.update(0, [({"pod": "old-1"}, 5.0), ({"pod": "old-2"}, 4.0)])
     p.update(1, [({"pod": "new-1"}, 9.0), ({"pod": "old-2"}, 4.5)])
     assert set(p.series) == {label_key({"pod": "new-1"}), label_key({"pod": "old-2"})}
@@ -126,7 +126,7 @@ def test_new_series_take_the_places_of_gone_ones_at_the_cap():
 
 
 def test_churn_keeps_the_cap():
-    p = PanelHistory(step=1, capacity=60, max_series=3)
+    p = QueryHistory(step=1, capacity=60, max_series=3)
     for t in range(200):  # every tick, five brand-new series
         p.update(t, [({"pod": f"{t}-{i}"}, float(i)) for i in range(5)])
         assert len(p.series) <= 3
@@ -190,14 +190,14 @@ def test_a_spike_within_a_backfill_bucket_survives():
 
 
 def test_every_change_bumps_the_version():
-    p = PanelHistory(step=1, capacity=5)
+    p = QueryHistory(step=1, capacity=5)
     seen = {p.version}
     p.update(1, [({}, 1.0)])
     assert p.version not in seen
     seen.add(p.version)
     p.backfill([({}, [1.0, 2.0], [3.0, 4.0])], end=2)
     assert p.version not in seen
-    other = PanelHistory(step=1, capacity=5)
+    other = QueryHistory(step=1, capacity=5)
     assert other.version not in seen, "one counter: a new history never reuses a number"
 
 
@@ -205,7 +205,7 @@ def test_the_cap_keeps_the_worst_series_of_a_panel_with_thresholds():
     # A success rate ("> 99") split by route: the failing route must keep its history
     # however many healthy routes have bigger values.
     order = series_order(make_thresholds(">99", "<95", "%"))
-    p = PanelHistory(step=1, capacity=4, max_series=2, order=order)
+    p = QueryHistory(step=1, capacity=4, max_series=2, order=order)
     routes = [({"route": f"/{i}"}, [1.0], [99.9 - i * 0.01]) for i in range(5)]
     routes.append(({"route": "/failing"}, [1.0], [80.0]))
     p.backfill(routes, end=1)

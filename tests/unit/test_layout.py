@@ -1,21 +1,21 @@
 import pytest
 
-from allintop.dashboard.model import Tile
+from allintop.dashboard.model import Panel
 from allintop.ui.layout import (
     MAX_CARD_HEIGHT,
     MIN_CARD_HEIGHT,
     MIN_CARD_WIDTH,
-    MIN_TILE_HEIGHT,
-    MIN_TILE_WIDTH,
+    MIN_PANEL_HEIGHT,
+    MIN_PANEL_WIDTH,
     Box,
     cards,
     extent,
     nearest,
+    panel_lines,
     place,
     plan,
     shown,
     stack,
-    tile_lines,
 )
 
 SEED_ROWS = [6, 4, 3]
@@ -56,12 +56,12 @@ def test_tiny_terminal_keeps_readable_cards_and_scrolls():
 # -- Grafana's grid ------------------------------------------------------------------
 
 
-def _stat(width: int, height: int = 4) -> Tile:
-    return Tile("stat", width=width, height=height)
+def _stat(width: int, height: int = 4) -> Panel:
+    return Panel("stat", width=width, height=height)
 
 
-def _chart(width: int, height: int = 8) -> Tile:
-    return Tile("chart", kind="timeseries", width=width, height=height)
+def _chart(width: int, height: int = 8) -> Panel:
+    return Panel("chart", kind="timeseries", width=width, height=height)
 
 
 def _lines(boxes) -> list[list[int]]:
@@ -87,7 +87,7 @@ def test_grid_lines_flow_in_order_and_a_short_line_keeps_its_gap():
 def test_at_80_columns_narrow_tiles_wrap_rather_than_become_unreadable():
     # Six stats of 4/24: 13 columns each would cut their values; 3 and 3 instead.
     boxes = place([_stat(4)] * 6, 80, 21)
-    assert all(b.width >= MIN_TILE_WIDTH for b in boxes)
+    assert all(b.width >= MIN_PANEL_WIDTH for b in boxes)
     assert _lines(boxes) == [[27, 26, 27], [27, 26, 27]]
 
 
@@ -98,10 +98,10 @@ def test_a_line_that_almost_fits_squeezes_its_wide_tiles_instead_of_wrapping():
 
 def test_a_large_terminal_keeps_grafanas_line_of_small_tiles():
     # node-exporter-full's quick row: six 3/24 gauges and three 2/24 stats.
-    tiles = [Tile("g", kind="gauge", width=3, height=4)] * 6 + [_stat(2, 2)] * 3
+    tiles = [Panel("g", kind="gauge", width=3, height=4)] * 6 + [_stat(2, 2)] * 3
     boxes = place(tiles, 200, 57)
     assert len(_lines(boxes)) == 1
-    assert all(b.width >= MIN_TILE_WIDTH for b in boxes)
+    assert all(b.width >= MIN_PANEL_WIDTH for b in boxes)
     assert boxes[-1].x + boxes[-1].width == 200
 
 
@@ -111,7 +111,7 @@ def test_tiles_never_overlap_never_leave_the_width_and_are_readable(width):
     boxes = place(tiles, width, 30)
     for box in boxes:
         assert box.x >= 0 and box.x + box.width <= width
-        assert box.width >= min(MIN_TILE_WIDTH, width)
+        assert box.width >= min(MIN_PANEL_WIDTH, width)
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             overlap_x = a.x < b.x + b.width and b.x < a.x + a.width
@@ -120,12 +120,12 @@ def test_tiles_never_overlap_never_leave_the_width_and_are_readable(width):
 
 def test_heights_follow_grid_rows_and_the_terminal_height():
     chart = _chart(24, 10)
-    short, tall = tile_lines(chart, 21), tile_lines(chart, 57)
-    assert MIN_TILE_HEIGHT <= short < tall <= 57
-    assert tile_lines(_stat(4, 2), 21) == MIN_TILE_HEIGHT  # a title and a value at least
-    assert tile_lines(_chart(24, 60), 21) == 21  # never taller than the screen
-    assert tile_lines(Tile("t", kind="timeseries", width=24), 40) > tile_lines(
-        Tile("s", width=24), 40
+    short, tall = panel_lines(chart, 21), panel_lines(chart, 57)
+    assert MIN_PANEL_HEIGHT <= short < tall <= 57
+    assert panel_lines(_stat(4, 2), 21) == MIN_PANEL_HEIGHT  # a title and a value at least
+    assert panel_lines(_chart(24, 60), 21) == 21  # never taller than the screen
+    assert panel_lines(Panel("t", kind="timeseries", width=24), 40) > panel_lines(
+        Panel("s", width=24), 40
     )  # no height given: the kind's own
 
 
@@ -139,8 +139,8 @@ def test_rows_stack_titles_and_bodies_and_a_collapsed_row_is_its_title():
     body = (Box(0, 0, 40, 5), Box(40, 0, 40, 5), Box(0, 5, 40, 6))
     page = stack([body, None, body])
     assert page.titles == (0, 12, 13)
-    assert page.tiles[1] == ()
-    assert page.tiles[2][0] == Box(0, 14, 40, 5)
+    assert page.panels[1] == ()
+    assert page.panels[2][0] == Box(0, 14, 40, 5)
     assert page.height == 13 + 1 + 11
 
 

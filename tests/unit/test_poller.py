@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from allintop.dashboard.model import Panel, listing
+from allintop.dashboard.model import Query, listing
 from allintop.errors import BadResponse, HTTPStatusError, PrometheusError, QueryError, Unreachable
 from allintop.live.poller import Poller
 from allintop.live.scrapes import ScrapeSchedule
@@ -85,7 +85,7 @@ def _poller(
     client: FakeClient, exprs: Sequence[str], step: float = 1.0, merge: bool = False
 ) -> Poller:
     """A poller that sends each leaf alone unless `merge`: the fake answers per leaf."""
-    panels = [Panel(f"panel {i}", expr) for i, expr in enumerate(exprs)]
+    panels = [Query(f"panel {i}", expr) for i, expr in enumerate(exprs)]
     return Poller(client, panels, exprs, step=step, range_=60.0, alerts=False, merge=merge)
 
 
@@ -367,7 +367,7 @@ ROUTES: Vector = [
 
 
 def _success_poller(client: FakeClient, max_series: int = 50) -> Poller:
-    panel = Panel("Success", SUCCESS, "%", thresholds=make_thresholds(">99", "<95", "%"))
+    panel = Query("Success", SUCCESS, "%", thresholds=make_thresholds(">99", "<95", "%"))
     return Poller(
         client, [panel], [SUCCESS], step=1.0, range_=60.0, max_series=max_series, alerts=False
     )
@@ -393,7 +393,7 @@ async def test_the_history_cap_keeps_the_failing_route():
 
 async def test_the_history_is_at_display_resolution_at_any_range():
     client = FakeClient({SUCCESS: ROUTES})
-    panel = Panel("Success", SUCCESS, "%")
+    panel = Query("Success", SUCCESS, "%")
     poller = Poller(client, [panel], [SUCCESS], step=1.0, range_=86400.0, alerts=False)
     assert poller.capacity == 200 and poller.bucket == 432.0
     assert poller.backfill_spacing == poller.bucket  # one backfill point per bucket
@@ -406,7 +406,7 @@ async def test_the_history_is_at_display_resolution_at_any_range():
 async def test_a_table_or_bar_gauge_lists_every_series_a_card_its_top_ones():
     routes: Vector = [({"route": f"/r{i}"}, float(i)) for i in range(6)]
     client = FakeClient({"rate(c[5m])": routes})
-    card = Panel("card", "rate(c[5m])")
+    card = Query("card", "rate(c[5m])")
     (table,) = listing((card,), "table")
     poller = Poller(client, [card, table], ["rate(c[5m])"] * 2, step=1.0, range_=60.0, alerts=False)
     report = await poller.tick(1000.0, budget=1.0)

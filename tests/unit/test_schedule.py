@@ -8,19 +8,19 @@ import pytest
 
 from allintop.errors import RequestTimeout, Unreachable
 from allintop.live import schedule
-from allintop.live.reports import PanelState, SeriesView
+from allintop.live.reports import QueryState, SeriesView
 from allintop.live.schedule import BACKFILL_RETRY, TICK_OFFSET, PollSchedule
 from allintop.live.state import DashboardState
 from allintop.values.thresholds import Status
 
 
-def _value(index: int) -> PanelState:
+def _value(index: int) -> QueryState:
     series = (SeriesView("", {}, 1.0, Status.OK),)
-    return PanelState(index, 100.0, series=series, total=1, status=Status.OK)
+    return QueryState(index, 100.0, series=series, total=1, status=Status.OK)
 
 
-def _failed(index: int, error: Exception) -> PanelState:
-    return PanelState(index, 100.0, error=error, reason="failed")  # type: ignore[arg-type]
+def _failed(index: int, error: Exception) -> QueryState:
+    return QueryState(index, 100.0, error=error, reason="failed")  # type: ignore[arg-type]
 
 
 def _down(failures: int) -> DashboardState:

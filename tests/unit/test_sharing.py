@@ -24,11 +24,11 @@ PRINTED_BUCKETS = 'sum by (le)(rate(x_bucket{job=~".*"}[5m]))'
 
 def _default_exprs() -> list[str]:
     dashboard = load_dashboard(bundled_default_path())
-    return [interpolate(p.expr, {"job": "all"}) for p in dashboard.panels]
+    return [interpolate(p.expr, {"job": "all"}) for p in dashboard.queries]
 
 
 def _titles() -> list[str]:
-    return [p.title for p in load_dashboard(bundled_default_path()).panels]
+    return [p.title for p in load_dashboard(bundled_default_path()).queries]
 
 
 def _buckets(counts: list[float]) -> list[tuple[dict[str, str], float]]:

@@ -4,11 +4,11 @@ markers, and silences."""
 
 from __future__ import annotations
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.errors import HTTPStatusError, QueryError, RequestTimeout, Unreachable
 from allintop.live import schedule
 from allintop.live import state as reduce
-from allintop.live.reports import AlertsState, PanelState, SeriesView
+from allintop.live.reports import AlertsState, QueryState, SeriesView
 from allintop.live.state import DashboardState, Verdict
 from allintop.sources.answers import (
     Alert,
@@ -23,8 +23,8 @@ from allintop.values.thresholds import Status
 REQUESTS = "sum(rate(allin_http_requests_total[1m]))"
 NODE = 'node_load1{job="node"}'
 PANELS = (
-    Panel(title="Requests", expr=REQUESTS),
-    Panel(title="Load", expr=NODE, alerts=("HostBusy",)),
+    Query(title="Requests", expr=REQUESTS),
+    Query(title="Load", expr=NODE, alerts=("HostBusy",)),
 )
 
 
@@ -38,13 +38,13 @@ def _state(bindings: tuple[str, ...] = ("default", "default")) -> DashboardState
     )
 
 
-def _value(index: int, value: float = 1.0, at: float = 100.0) -> PanelState:
+def _value(index: int, value: float = 1.0, at: float = 100.0) -> QueryState:
     series = (SeriesView("", {}, value, Status.OK),)
-    return PanelState(index, at, series=series, total=1, status=Status.OK)
+    return QueryState(index, at, series=series, total=1, status=Status.OK)
 
 
-def _failed(index: int, error: Exception, at: float = 100.0) -> PanelState:
-    return PanelState(index, at, error=error, reason="failed")  # type: ignore[arg-type]
+def _failed(index: int, error: Exception, at: float = 100.0) -> QueryState:
+    return QueryState(index, at, error=error, reason="failed")  # type: ignore[arg-type]
 
 
 def _verdict(
@@ -63,7 +63,7 @@ def _verdict(
 
 def _tick(
     state: DashboardState,
-    panels: list[PanelState],
+    panels: list[QueryState],
     *,
     alerts: AlertsState | None = None,
     now: float = 100.0,
@@ -135,7 +135,7 @@ def test_a_panel_no_longer_asked_does_not_hide_that_the_server_is_down() -> None
     state = reduce.ask(state, frozenset({0}))
     state = _tick(state, [_failed(0, Unreachable("connection refused"))])
     assert _verdict(state, 20.0) == Verdict("unreachable", "error")
-    assert state.panel(1) is not None  # kept, for when it is shown again
+    assert state.query(1) is not None  # kept, for when it is shown again
 
 
 def test_with_no_panel_asked_the_alerts_answer_is_the_health() -> None:
@@ -286,18 +286,18 @@ def test_alerts_unavailable_names_the_datasources_without_their_own_alerts() -> 
 def test_a_new_configuration_keeps_what_the_servers_said_but_not_the_panels() -> None:
     state = _tick(_state(), [_value(0), _value(1)], alerts=AlertsState(100.0, (_alert("X"),)))
     moved = reduce.configure(state, PANELS[:1], [REQUESTS], ["default"], several=False)
-    assert moved.panel(0) is None and moved.alerts == state.alerts and moved.last_ok == 100.0
+    assert moved.query(0) is None and moved.alerts == state.alerts and moved.last_ok == 100.0
     kept = reduce.configure(
         state, PANELS, [p.expr for p in PANELS], ["default"] * 2, several=False, keep_panels=True
     )
-    assert kept.panel(1) == state.panel(1)
+    assert kept.query(1) == state.query(1)
 
 
 def test_other_servers_forget_everything_but_the_configuration() -> None:
     state = _tick(_state(), [_value(0)], alerts=AlertsState(100.0, (_alert("X"),)))
     state = reduce.take_status(state, StatusReport(targets=(_target("node"),)))
     fresh = reduce.forget_status(state)
-    assert fresh.panels == state.panels and fresh.exprs == state.exprs
+    assert fresh.queries == state.queries and fresh.exprs == state.exprs
     assert fresh.alerts == () and fresh.targets == () and fresh.down == {}
     assert fresh.last_ok is None and _verdict(fresh, 50.0).word == "connecting"
     assert fresh.alert_map[1] == ("HostBusy",)

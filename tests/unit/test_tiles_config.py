@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from allintop.dashboard.loading import load_text
-from allintop.dashboard.model import Tile
+from allintop.dashboard.model import Panel
 from allintop.dashboard.panels_yaml.rows import MAX_PANELS
 from allintop.errors import ConfigError
 from allintop.values import reducers
@@ -58,20 +58,22 @@ rows:
 def test_drawing_keys_make_tiles_over_the_rows_panels() -> None:
     (row,) = load_text(TILED, "x.yaml").rows
     assert row.collapsed
-    assert [(p.title, p.expr, p.unit, p.legend, p.datasource) for p in row.panels] == [
+    assert [(p.title, p.expr, p.unit, p.legend, p.datasource) for p in row.queries] == [
         ("Up", "up", "", None, None),
         ("Latency · {{route}}", "p50", "ms", "{{route}}", None),
         ("Latency · B", "p95", "ms", None, None),  # Grafana's refId, as its conversion
         ("Worst", "p99", "ms", None, "default"),
         ("Disk", "disk_used", "", None, None),
     ]
-    assert all(p.thresholds is not None for p in row.panels[1:4])  # shared by the queries
-    assert [p.line for p in row.panels] == [5, 14, 15, 16, 21]
-    assert row.tiles == (
-        Tile("Up", first=0, count=1, line=5),
-        Tile("Latency", kind="timeseries", first=1, count=3, width=12, height=8, line=7),
-        Tile("Notes", kind="text", first=4, count=0, width=24, content="# Read me\nfirst", line=17),
-        Tile(
+    assert all(p.thresholds is not None for p in row.queries[1:4])  # shared by the queries
+    assert [p.line for p in row.queries] == [5, 14, 15, 16, 21]
+    assert row.panels == (
+        Panel("Up", first=0, count=1, line=5),
+        Panel("Latency", kind="timeseries", first=1, count=3, width=12, height=8, line=7),
+        Panel(
+            "Notes", kind="text", first=4, count=0, width=24, content="# Read me\nfirst", line=17
+        ),
+        Panel(
             "Disk",
             kind="gauge",
             first=4,
@@ -88,25 +90,25 @@ def test_drawing_keys_make_tiles_over_the_rows_panels() -> None:
             ),
             line=21,
         ),
-        Tile("Pie", kind="other", first=5, count=0, note="a piechart panel", line=33),
+        Panel("Pie", kind="other", first=5, count=0, note="a piechart panel", line=33),
     )
-    assert row.layout == row.tiles
+    assert row.layout == row.panels
 
 
 def test_plain_rows_get_no_tiles() -> None:
     text = PANEL.replace("  - title: R\n", "  - title: R\n    collapsed: true\n")
     (row,) = load_text(text, "x.yaml").rows
-    assert row.tiles == ()
+    assert row.panels == ()
     assert row.collapsed
-    assert row.layout == (Tile("A", line=5),)
+    assert row.layout == (Panel("A", line=5),)
     assert load_text(PANEL, "x.yaml").rows[0].collapsed is False
 
 
 def test_one_query_in_queries_is_the_panel_itself() -> None:
     text = PANEL.replace("        expr: up\n", "        queries: [{expr: up, legend: '{{job}}'}]\n")
     (row,) = load_text(text, "x.yaml").rows
-    assert [(p.title, p.legend) for p in row.panels] == [("A", "{{job}}")]
-    assert row.tiles == (Tile("A", line=4),)  # queries: says it is a tile
+    assert [(p.title, p.legend) for p in row.queries] == [("A", "{{job}}")]
+    assert row.panels == (Panel("A", line=4),)  # queries: says it is a tile
 
 
 def test_an_untitled_tile_names_its_queries_untitled() -> None:
@@ -116,8 +118,8 @@ def test_an_untitled_tile_names_its_queries_untitled() -> None:
         "      - {title: '', kind: text}\n"
     )
     (row,) = load_text(text, "x.yaml").rows
-    assert [p.title for p in row.panels] == ["untitled · A", "untitled · B"]
-    assert [t.title for t in row.tiles] == ["", ""]
+    assert [p.title for p in row.queries] == ["untitled · A", "untitled · B"]
+    assert [t.title for t in row.panels] == ["", ""]
 
 
 def test_a_repeated_row_keeps_its_tiles_and_collapse() -> None:
@@ -135,7 +137,7 @@ def test_a_repeated_row_keeps_its_tiles_and_collapse() -> None:
           - {title: Up, kind: timeseries, expr: up}
     """
     rows = load_text(textwrap.dedent(text), "x.yaml").rows
-    assert [(r.title, r.collapsed, r.tiles[0].kind) for r in rows] == [
+    assert [(r.title, r.collapsed, r.panels[0].kind) for r in rows] == [
         ("Region eu", True, "timeseries"),
         ("Region us", True, "timeseries"),
     ]
@@ -151,7 +153,7 @@ def test_the_panel_limit_counts_queries() -> None:
 _TILE = "rows:\n  - title: R\n    panels:\n      - title: A\n"  # the panel's keys: line 5 on
 
 # Each bad tile: (the panel's keys, line, words in the message, words in the hint).
-BAD_TILES = {
+BAD_PANELS = {
     "unknown kind": ("kind: guage\nexpr: up\n", 5, 'kind: unknown kind "guage"', '"gauge"'),
     "grafana kind name": ("kind: graph\nexpr: up\n", 5, 'unknown kind "graph"', "timeseries"),
     "kind nothing close": ("kind: zzz\nexpr: up\n", 5, "unknown kind", "stat, gauge"),
@@ -246,7 +248,7 @@ BAD_TILES = {
 
 
 @pytest.mark.parametrize(
-    ("keys", "line", "message", "hint"), list(BAD_TILES.values()), ids=list(BAD_TILES)
+    ("keys", "line", "message", "hint"), list(BAD_PANELS.values()), ids=list(BAD_PANELS)
 )
 def test_a_bad_tile_key_is_one_clear_error(
     keys: str, line: int, message: str, hint: str | None
@@ -273,7 +275,7 @@ def test_the_readmes_example_of_drawing_keys_loads() -> None:
     section = readme.split("### How a panel is drawn", 1)[1]
     example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
     (row,) = load_text(example, "README.md").rows
-    assert [(t.kind, t.count) for t in row.tiles] == [("timeseries", 2), ("gauge", 1), ("text", 0)]
+    assert [(t.kind, t.count) for t in row.panels] == [("timeseries", 2), ("gauge", 1), ("text", 0)]
     assert row.collapsed
 
 
@@ -301,5 +303,5 @@ def test_a_tile_takes_every_reducer_that_is_computed(name: str) -> None:
     panel = f"      - title: T\n        reducer: {name}\n        expr: up\n"
     text = "rows:\n  - title: R\n    panels:\n" + panel
     (row,) = load_text(text, "x.yaml").rows
-    assert row.tiles[0].reducer == name
+    assert row.panels[0].reducer == name
     assert reducers.is_known(name)

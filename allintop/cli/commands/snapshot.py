@@ -20,12 +20,12 @@ from typing import TextIO
 from allintop.cli.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
 from allintop.cli.setup import resolve
 from allintop.dashboard import templating
-from allintop.dashboard.model import Dashboard, Panel, Pick
+from allintop.dashboard.model import Dashboard, Pick, Query
 from allintop.errors import PrometheusError
 from allintop.live import variables as live_variables
 from allintop.live.datasources import Datasources
 from allintop.live.fanout import FanOut
-from allintop.live.reports import PanelState, server_error, server_side
+from allintop.live.reports import QueryState, server_error, server_side
 from allintop.promql.parse import metric_names, promql_string
 from allintop.sources.prometheus import PrometheusClient
 from allintop.sources.protocols import QueryClient
@@ -70,15 +70,15 @@ async def _settled(
 
 async def snapshot(
     dashboard: Dashboard, client: PrometheusClient | Datasources, variables: Mapping[str, Pick]
-) -> list[PanelState]:
+) -> list[QueryState]:
     """Every panel's state at one instant, each from its datasource."""
     sources = _sources(dashboard, client)
     values = dashboard.variable_values(variables)
     poller = FanOut(
         sources,
-        dashboard.panels,
+        dashboard.queries,
         templating.exprs(dashboard, values),
-        dashboard.panel_datasources(values),
+        dashboard.query_datasources(values),
         step=dashboard.refresh,
         range_=dashboard.range,
         alerts=False,
@@ -96,13 +96,13 @@ def _json_value(value: float | None) -> float | str | None:
     return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
 
 
-def _as_json(dashboard: Dashboard, states: list[PanelState], code: int) -> str:
+def _as_json(dashboard: Dashboard, states: list[QueryState], code: int) -> str:
     by_index = {s.index: s for s in states}
     rows = []
     index = 0
     for row in dashboard.rows:
         panels = []
-        for panel in row.panels:
+        for panel in row.queries:
             state = by_index.get(index)
             index += 1
             panels.append(
@@ -124,14 +124,14 @@ def _as_json(dashboard: Dashboard, states: list[PanelState], code: int) -> str:
     return json.dumps(document, indent=2)
 
 
-def _as_table(dashboard: Dashboard, states: list[PanelState]) -> str:
+def _as_table(dashboard: Dashboard, states: list[QueryState]) -> str:
     by_index = {s.index: s for s in states}
     lines = []
     index = 0
-    width = max((len(p.title) for p in dashboard.panels), default=10)
+    width = max((len(p.title) for p in dashboard.queries), default=10)
     for row in dashboard.rows:
         lines.append(f"== {clean(row.title)}")
-        for panel in row.panels:
+        for panel in row.queries:
             state = by_index.get(index)
             index += 1
             if state is None or state.value is None:
@@ -169,8 +169,8 @@ async def unknown_metrics(client: QueryClient, exprs: Sequence[str]) -> list[str
 
 
 async def _explain_no_data(
-    clients: Sequence[QueryClient], exprs: Sequence[str], states: list[PanelState]
-) -> list[PanelState]:
+    clients: Sequence[QueryClient], exprs: Sequence[str], states: list[QueryState]
+) -> list[QueryState]:
     """A panel without data says which of its metrics its server does not know."""
     explained = []
     for state in states:
@@ -201,7 +201,7 @@ async def run_once(
     variables = await _settled(dashboard, sources, variables)
     values = dashboard.variable_values(variables)
     exprs = templating.exprs(dashboard, values)
-    clients = [sources[name] for name in dashboard.panel_datasources(values)]
+    clients = [sources[name] for name in dashboard.query_datasources(values)]
     try:
         states = await snapshot(dashboard, sources, variables)
         error = server_error(states)
@@ -216,7 +216,7 @@ async def run_once(
     by_index = {s.index: s for s in states}
     statuses = [
         by_index[i].status if i in by_index else Status.UNKNOWN
-        for i in range(len(dashboard.panels))
+        for i in range(len(dashboard.queries))
     ]
     code = exit_code(statuses)
     print(
@@ -230,12 +230,12 @@ async def run_once(
 class _Checked:
     """One panel's check: what failed ("" when it ran and has data)."""
 
-    panel: Panel
+    panel: Query
     problem: str = ""
     rejected: bool = False
 
 
-async def _check_panel(client: QueryClient, panel: Panel, expr: str) -> _Checked:
+async def _check_panel(client: QueryClient, panel: Query, expr: str) -> _Checked:
     """Run one expression; PrometheusError for a fault of the server's (not the panel's)."""
     try:
         result = await client.query(expr)
@@ -264,10 +264,10 @@ async def run_check(
     variables = await _settled(dashboard, sources, variables)
     values = dashboard.variable_values(variables)
     exprs = templating.exprs(dashboard, values)
-    bindings = dashboard.panel_datasources(values)
+    bindings = dashboard.query_datasources(values)
     checked: list[_Checked] = []
     try:
-        for panel, expr, name in zip(dashboard.panels, exprs, bindings, strict=True):
+        for panel, expr, name in zip(dashboard.queries, exprs, bindings, strict=True):
             try:
                 checked.append(await _check_panel(sources[name], panel, expr))
             except PrometheusError as exc:
@@ -285,7 +285,7 @@ async def run_check(
     summary = [f"{rejected} rejected"] if rejected else []
     summary += [f"{empty} without data"] if empty else []
     print(
-        f"{dashboard.source}: {len(dashboard.panels)} panels, "
+        f"{dashboard.source}: {len(dashboard.queries)} panels, "
         + (", ".join(summary) if summary else "all queries run and return data"),
         file=out,
     )

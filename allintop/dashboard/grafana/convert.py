@@ -134,18 +134,18 @@ def _convert(
     rows, converted = [], []
     for grafana_row in layout.rows(board, title):
         read = row_panels(grafana_row, reading)
-        if read.tiles:
+        if read.panels:
             rows.append(
                 Row(
                     grafana_row.title,
-                    read.panels,
-                    tiles=read.tiles,
+                    read.queries,
+                    panels=read.panels,
                     collapsed=grafana_row.collapsed,
                 )
             )
         if read.reports:
             converted.append((grafana_row.title, read.reports))
-    if not any(row.panels for row in rows):
+    if not any(row.queries for row in rows):
         why = "; ".join(reading.unsupported[:3])
         raise ConfigError(
             f"the Grafana dashboard {title!r} has no Prometheus target allintop can show",

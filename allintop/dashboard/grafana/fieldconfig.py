@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from allintop.dashboard.grafana.documents import dicts, mapping, number
-from allintop.dashboard.model import TileKind
+from allintop.dashboard.model import PanelKind
 from allintop.values import mappings, reducers, units
 from allintop.values.thresholds import Step, Thresholds, from_steps
 from allintop.values.unit_ids import APPROXIMATED
@@ -76,7 +76,7 @@ def value_mappings(panel: Mapping[str, Any]) -> tuple[mappings.ValueMapping, ...
     )
 
 
-def value_range(panel: Mapping[str, Any], kind: TileKind) -> tuple[float | None, float | None]:
+def value_range(panel: Mapping[str, Any], kind: PanelKind) -> tuple[float | None, float | None]:
     """Its min and max: fieldConfig's, a singlestat gauge's; a gauge in percent without
     them spans 0..100 (0..1 in percentunit), as Grafana's does."""
     field = defaults(panel)

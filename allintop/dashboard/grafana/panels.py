@@ -17,7 +17,7 @@ from allintop.dashboard.grafana import fieldconfig
 from allintop.dashboard.grafana.datasources import References, resolve
 from allintop.dashboard.grafana.documents import dicts, mapping
 from allintop.dashboard.grafana.layout import GrafanaRow, in_grid_order, size
-from allintop.dashboard.model import GRAFANA_KINDS, Panel, Tile, listing
+from allintop.dashboard.model import GRAFANA_KINDS, Panel, Query, listing
 from allintop.promql.interpolate import interpolate
 from allintop.promql.parse import parse
 from allintop.promql.variable_values import Value
@@ -29,14 +29,14 @@ class PanelReport:
     why any of its queries could not be shown."""
 
     title: str
-    panels: tuple[Panel, ...]
+    queries: tuple[Query, ...]
     dropped: tuple[str, ...] = ()
     unsupported: tuple[str, ...] = ()
-    tile: Tile | None = None  # how it is drawn; None: not at all
+    panel: Panel | None = None  # how it is drawn; None: not at all
 
     @property
     def status(self) -> str:
-        if self.tile is None or self.tile.kind == "other":
+        if self.panel is None or self.panel.kind == "other":
             return "not supported"
         return "partly" if self.dropped or self.unsupported else "converted"
 
@@ -57,15 +57,15 @@ class RowPanels:
     """A row's queries (one panel each), its tiles, each over its own, and a report
     of each Grafana panel."""
 
+    queries: tuple[Query, ...]
     panels: tuple[Panel, ...]
-    tiles: tuple[Tile, ...]
     reports: tuple[PanelReport, ...]
 
 
 def row_panels(row: GrafanaRow, reading: Reading) -> RowPanels:
     """The panels, tiles and reports of a Grafana row's panels, in grid order."""
-    panels: list[Panel] = []
-    tiles: list[Tile] = []
+    panels: list[Query] = []
+    tiles: list[Panel] = []
     reports: list[PanelReport] = []
     for grafana in in_grid_order(row.panels):
         title = str(grafana.get("title") or "")
@@ -91,7 +91,7 @@ def row_panels(row: GrafanaRow, reading: Reading) -> RowPanels:
 
 def _tile(
     grafana: Mapping[str, Any], title: str, row: GrafanaRow, first: int, count: int
-) -> Tile | None:
+) -> Panel | None:
     """How the Grafana panel is drawn, over its `count` queries from `first`; None for
     a panel of queries none of which could be shown (named in the report only)."""
     kind_name = str(grafana.get("type") or "")
@@ -101,7 +101,7 @@ def _tile(
     options = mapping(grafana.get("options"))
     width, height = size(grafana, row)
     low, high = fieldconfig.value_range(grafana, kind)
-    return Tile(
+    return Panel(
         title=title,
         kind=kind,
         first=first,
@@ -120,7 +120,7 @@ def _tile(
     )
 
 
-def _queries(grafana: Mapping[str, Any], title: str, reading: Reading) -> list[Panel]:
+def _queries(grafana: Mapping[str, Any], title: str, reading: Reading) -> list[Query]:
     """The panels one Grafana panel's targets become; why each other target is left
     out goes to `reading.unsupported`."""
     targets = [t for t in dicts(grafana.get("targets")) if not t.get("hide")]
@@ -147,7 +147,7 @@ def _queries(grafana: Mapping[str, Any], title: str, reading: Reading) -> list[P
         legend = str(target.get("legendFormat") or "") or None
         shown = title if len(targets) == 1 else f"{title} · {legend or target.get('refId', '')}"
         found.append(
-            Panel(
+            Query(
                 title=shown,
                 expr=expr,
                 unit=unit,

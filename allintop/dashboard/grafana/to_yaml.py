@@ -23,7 +23,7 @@ import yaml
 from allintop.dashboard.grafana.convert import Converted, from_file
 from allintop.dashboard.grafana.documents import is_dashboard
 from allintop.dashboard.grafana.panels import PanelReport
-from allintop.dashboard.model import Panel, Row, Tile, Variable
+from allintop.dashboard.model import Panel, Query, Row, Variable
 from allintop.dashboard.panels_yaml.rows import UNTITLED, query_name
 from allintop.errors import ConfigError
 from allintop.values import reducers
@@ -139,7 +139,7 @@ def _variable_options(variable: Variable) -> list[str]:
 def _row(title: str, reports: Sequence[PanelReport], rows: Iterator[Row]) -> list[str]:
     """A Grafana row's entries; `rows` holds the dashboard's rows, each Grafana row
     with a tile being the next of them."""
-    if not any(report.tile for report in reports):
+    if not any(report.panel for report in reports):
         lines = [f"  # Row {_comment(title)}: none of its panels can be shown."]
         return lines + [line for report in reports for line in _notes(report, "  ")]
     row = next(rows)
@@ -149,8 +149,8 @@ def _row(title: str, reports: Sequence[PanelReport], rows: Iterator[Row]) -> lis
     lines.append("    panels:")
     for report in reports:
         lines += _notes(report, "      ")
-        if report.tile is not None:
-            lines += _entry(report.tile, report.panels)
+        if report.panel is not None:
+            lines += _entry(report.panel, report.queries)
     return lines
 
 
@@ -166,14 +166,14 @@ def _notes(report: PanelReport, indent: str) -> list[str]:
 def _status(report: PanelReport) -> tuple[str, tuple[str, ...]]:
     """A Grafana panel's status in the written file, and what of it is not there:
     the conversion's, and what of its tile panels.yaml cannot say."""
-    left_out = () if report.tile is None else _unwritable(report.tile)
+    left_out = () if report.panel is None else _unwritable(report.panel)
     why = (*report.unsupported, *report.dropped, *left_out)
     if report.status == "converted" and left_out:
         return "partly", why
     return report.status, why
 
 
-def _unwritable(tile: Tile) -> tuple[str, ...]:
+def _unwritable(tile: Panel) -> tuple[str, ...]:
     """What of a tile a panels.yaml cannot say, and why (it is left at the default)."""
     why = []
     if not reducers.is_known(tile.reducer) and tile.reducer != _DEFAULT.reducer:
@@ -186,10 +186,10 @@ def _unwritable(tile: Tile) -> tuple[str, ...]:
     return tuple(why)
 
 
-_DEFAULT = Tile(title="")
+_DEFAULT = Panel(title="")
 
 
-def _entry(tile: Tile, panels: Sequence[Panel]) -> list[str]:
+def _entry(tile: Panel, panels: Sequence[Query]) -> list[str]:
     """A tile as one entry of `panels:`: its title, kind and size, its queries and
     how their values are shown, then what of the tile's looks differs from a stat
     card's (what of it cannot be written is in the comment over it)."""
@@ -208,7 +208,7 @@ def _indented(lines: Sequence[str]) -> list[str]:
     return [f"        {line}" for line in lines]
 
 
-def _layout(tile: Tile) -> list[str]:
+def _layout(tile: Panel) -> list[str]:
     """Its kind and size, where they are not a stat card's defaults."""
     lines = [] if tile.kind == _DEFAULT.kind else [f"kind: {tile.kind}"]
     return lines + [
@@ -218,7 +218,7 @@ def _layout(tile: Tile) -> list[str]:
     ]
 
 
-def _looks(tile: Tile) -> list[str]:
+def _looks(tile: Panel) -> list[str]:
     """Its reducer, sparkline, bounds and text where they are not the defaults."""
     lines = []
     if reducers.is_known(tile.reducer) and tile.reducer != _DEFAULT.reducer:
@@ -261,7 +261,7 @@ def _mapping(mapping: ValueMapping) -> str | None:
     return "{" + ", ".join(match + shown) + "}"
 
 
-def _shared(panel: Panel) -> list[str]:
+def _shared(panel: Query) -> list[str]:
     """What every query of a tile is shown with (a tile's queries share them)."""
     lines = []
     if panel.unit:
@@ -281,7 +281,7 @@ def _shared(panel: Panel) -> list[str]:
     return _indented(lines)
 
 
-def _queries(title: str, panels: Sequence[Panel]) -> list[str]:
+def _queries(title: str, panels: Sequence[Query]) -> list[str]:
     """One query as `expr:`, several as `queries:`, each with what is its own."""
     if len(panels) == 1 and panels[0].title == title:
         return [f"        {line}" for line in _query(panels[0], None)]
@@ -293,7 +293,7 @@ def _queries(title: str, panels: Sequence[Panel]) -> list[str]:
     return lines
 
 
-def _query(panel: Panel, title: str | None) -> list[str]:
+def _query(panel: Query, title: str | None) -> list[str]:
     lines = [f"expr: {_quoted(panel.expr)}"]
     if panel.legend:
         lines.append(f"legend: {_quoted(panel.legend)}")

@@ -1,5 +1,5 @@
 """A panel's drawing keys: kind, width, height, reducer, mappings, graph, min, max,
-content and note, read and checked into the fields of its Tile."""
+content and note, read and checked into the fields of its Panel."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from yaml.nodes import Node
 
-from allintop.dashboard.model import GRAFANA_KINDS, GRID_COLUMNS, TILE_KINDS
+from allintop.dashboard.model import GRAFANA_KINDS, GRID_COLUMNS, PANEL_KINDS
 from allintop.dashboard.panels_yaml.nodes import (
     as_text,
     boolean,
@@ -35,8 +35,8 @@ _MAPPING_KEYS = ("value", "from", "to", "special", "text", "color")
 _MAPPING_EXAMPLE = 'mappings: [{value: "1", text: UP}, {from: 0, to: 50, text: low}]'
 
 
-def read_tile_keys(fields: Mapping[str, Node], path: str) -> dict[str, Any]:
-    """The drawing keys a panel gives, as Tile fields (absent ones: the Tile's
+def read_panel_keys(fields: Mapping[str, Node], path: str) -> dict[str, Any]:
+    """The drawing keys a panel gives, as Panel fields (absent ones: the Panel's
     defaults), each checked, and checked against each other."""
     values = {
         key: value
@@ -69,12 +69,12 @@ def _only_for(fields: Mapping[str, Node], path: str, key: str, wanted: str, kind
 
 def _kind(node: Node, path: str) -> str:
     kind = nonempty_text(node, path).strip()
-    if kind in TILE_KINDS:
+    if kind in PANEL_KINDS:
         return kind
     if kind in _RENAMED:
         hint = f'Grafana\'s "{kind}" is kind: {_RENAMED[kind]} here'
     else:
-        hint = _close(kind, TILE_KINDS, "kinds")
+        hint = _close(kind, PANEL_KINDS, "kinds")
     fail(node, path, f'unknown kind "{kind}"', hint)
 
 
@@ -201,4 +201,4 @@ _READERS: Mapping[str, Callable[[Node, str], Any]] = {
     "note": as_text,
 }
 #: The keys of a panel that say how it is drawn.
-TILE_KEYS = tuple(_READERS)
+PANEL_KEYS = tuple(_READERS)

@@ -3,7 +3,7 @@ not), their panels, each panel's expression (or several `queries:`), unit, decim
 thresholds and alert names, and how it is drawn (allintop.dashboard.panels_yaml.panel_keys).
 
 The poller knows only panels of one query each: a panels.yaml panel of several
-queries is several Panels, and one Tile over them draws them together. A row whose
+queries is several Panels, and one Panel over them draws them together. A row whose
 panels say nothing of how they are drawn gets no tiles (one stat card a panel)."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from allintop.dashboard.model import Panel, Row, Tile, Variable, listing
+from allintop.dashboard.model import Panel, Query, Row, Variable, listing
 from allintop.dashboard.panels_yaml.nodes import (
     EXAMPLES,
     as_text,
@@ -28,7 +28,7 @@ from allintop.dashboard.panels_yaml.nodes import (
     scalar,
     sequence,
 )
-from allintop.dashboard.panels_yaml.panel_keys import TILE_KEYS, read_tile_keys
+from allintop.dashboard.panels_yaml.panel_keys import PANEL_KEYS, read_panel_keys
 from allintop.promql.interpolate import interpolate_text
 from allintop.promql.variable_values import Value, variables_used
 from allintop.values.thresholds import (
@@ -55,7 +55,7 @@ _PANEL_KEYS = (
     "legend",
     "datasource",
     "queries",
-    *TILE_KEYS,
+    *PANEL_KEYS,
 )
 _QUERY_KEYS = ("expr", "legend", "datasource", "title")
 # Kinds that need no query: a text tile shows its markdown, an "other" its note.
@@ -155,15 +155,15 @@ def _row(node: Node, path: str, placeholders: Mapping[str, Value], refs: Referen
         )
     entries: list[_Entry] = []
     for index, item in enumerate(items):
-        first = sum(entry.tile.count for entry in entries)
+        first = sum(entry.panel.count for entry in entries)
         where = f"{path}.panels[{index}]"
         entries.append(_entry(item, where, placeholders, refs, datasource, first))
     row = Row(
         title=title,
-        panels=tuple(panel for entry in entries for panel in entry.panels),
+        queries=tuple(panel for entry in entries for panel in entry.queries),
         datasource=datasource,
         # Only when asked for: a plain row keeps its one stat card a panel (Row.layout).
-        tiles=tuple(entry.tile for entry in entries) if any(e.drawn for e in entries) else (),
+        panels=tuple(entry.panel for entry in entries) if any(e.drawn for e in entries) else (),
         collapsed=bool(optional(fields, "collapsed", path, boolean)),
     )
     repeat = optional(fields, "repeat", path, refs.check)
@@ -182,20 +182,20 @@ def _repeated(row: Row, variable: Variable) -> list[Row]:
     for name in variable.values:
         panels = tuple(
             replace(panel, datasource=name) if panel.datasource in (None, own) else panel
-            for panel in row.panels
+            for panel in row.queries
         )
         title = interpolate_text(row.title, {variable.name: name})
-        rows.append(replace(row, title=title, panels=panels, datasource=name))
+        rows.append(replace(row, title=title, queries=panels, datasource=name))
     return rows
 
 
 @dataclass(frozen=True)
 class _Entry:
-    """One entry of a row's `panels:`: its queries as panels, the tile that draws
-    them, and whether it said how (any drawing key, or `queries:`)."""
+    """One entry of a row's `panels:`: its queries, the panel that draws them, and
+    whether it said how (any drawing key, or `queries:`)."""
 
-    panels: tuple[Panel, ...]
-    tile: Tile
+    queries: tuple[Query, ...]
+    panel: Panel
     drawn: bool
 
 
@@ -219,7 +219,7 @@ def _entry(
     first: int,
 ) -> _Entry:
     fields = mapping(node, path, _PANEL_KEYS, required=("title",))
-    drawing = read_tile_keys(fields, path)
+    drawing = read_panel_keys(fields, path)
     drawn = bool(drawing) or "queries" in fields
     title = _title(fields["title"], key_path(path, "title"), drawn)
     queries = _queries(node, fields, path, drawing.get("kind", "stat"), placeholders, refs)
@@ -229,7 +229,7 @@ def _entry(
         for index, query in enumerate(queries)
     )
     line = node.start_mark.line + 1
-    tile = Tile(title=title, first=first, count=len(panels), line=line, **drawing)
+    tile = Panel(title=title, first=first, count=len(panels), line=line, **drawing)
     return _Entry(listing(panels, tile.kind), tile, drawn)
 
 
@@ -253,10 +253,10 @@ def _shared(
     path: str,
     refs: References,
     row_datasource: str | None,
-) -> Panel:
+) -> Query:
     """What every query of the panel shows it with, as a panel of no query."""
     unit = optional(fields, "unit", path, as_text) or ""
-    return Panel(
+    return Query(
         title="",
         expr="",
         unit=unit,
@@ -269,7 +269,7 @@ def _shared(
     )
 
 
-def _query_panel(title: str, query: _Query, index: int, count: int, shared: Panel) -> Panel:
+def _query_panel(title: str, query: _Query, index: int, count: int, shared: Query) -> Query:
     legend = query.legend or shared.legend
     return replace(
         shared,

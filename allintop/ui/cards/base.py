@@ -28,7 +28,7 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 
-from allintop.dashboard.model import Tile
+from allintop.dashboard.model import Panel
 from allintop.live.alerting import ActiveAlert
 from allintop.sources.answers import Target
 from allintop.ui.view import DashboardView
@@ -53,17 +53,17 @@ class Card(Widget, can_focus=True):
 
     Args:
         index: the dashboard index of its (first) panel: what zoom opens.
-        tile: how it is drawn (kind, reducer, mappings); None for a panels.yaml card.
+        panel: how it is drawn (kind, reducer, mappings); None for a panels.yaml card.
         id: the widget's id.
     """
 
     #: Lines kept drawn: enough for every line of a tall card at a few sizes.
     CACHE_LINES = 64
 
-    def __init__(self, index: int, tile: Tile | None, *, id: str | None) -> None:  # noqa: A002
+    def __init__(self, index: int, panel: Panel | None, *, id: str | None) -> None:  # noqa: A002
         super().__init__(id=id, classes="-unknown")
         self.index = index
-        self.tile = tile
+        self.panel = panel
         self.alerts: tuple[ActiveAlert, ...] = ()
         self.down: tuple[Target, ...] = ()
         self.now = 0.0
@@ -159,4 +159,4 @@ class Card(Widget, can_focus=True):
         """What Enter opens: its queries, charted and listed."""
         from allintop.ui.screens.zoom import ZoomScreen  # plotext only when zooming
 
-        return ZoomScreen(view, self.index, tile=self.tile)
+        return ZoomScreen(view, self.index, panel=self.panel)

@@ -18,9 +18,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from allintop.dashboard.model import Panel, Tile
-from allintop.live.history import PanelHistory
-from allintop.live.reports import PanelState, worst
+from allintop.dashboard.model import Panel, Query
+from allintop.live.history import QueryHistory
+from allintop.live.reports import QueryState, worst
 from allintop.ui.cards.base import Card, LineKey, Shown
 from allintop.ui.panel_text import detail_text, value_text
 from allintop.ui.theme import no_colour
@@ -46,9 +46,9 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-def status_part(status: Status, panel: Panel) -> str:
+def status_part(status: Status, query: Query) -> str:
     """The component class a value is coloured by: not judged without thresholds."""
-    if panel.thresholds is None and status is Status.OK:
+    if query.thresholds is None and status is Status.OK:
         return "tile--plain"
     return f"tile--{status.value}"
 
@@ -61,8 +61,8 @@ class BodyCard(Card):
     the first query that failed, else the first one.
 
     Args:
-        tile: the Grafana panel it draws.
-        panels: its queries (the tile's span of its row).
+        panel: the Grafana panel it draws.
+        queries: its queries (the panel's span of its row).
         first: the dashboard index of the first of them.
     """
 
@@ -83,21 +83,21 @@ class BodyCard(Card):
         *(f"tile--s{k}" for k in range(MAX_SERIES)),
     }
 
-    tile: Tile
+    panel: Panel
 
-    def __init__(self, tile: Tile, panels: Sequence[Panel], first: int) -> None:
-        super().__init__(first, tile, id=f"panel-{first}" if panels else None)
-        self.panels = tuple(panels)
-        self.states: dict[int, PanelState] = {}
+    def __init__(self, panel: Panel, queries: Sequence[Query], first: int) -> None:
+        super().__init__(first, panel, id=f"panel-{first}" if queries else None)
+        self.queries = tuple(queries)
+        self.states: dict[int, QueryState] = {}
         self._version = 0
         self._body: tuple[tuple[object, ...], list[Line]] | None = None
 
     # -- what a tick changes --
 
-    def show(self, state: PanelState) -> None:
+    def show(self, state: QueryState) -> None:
         """Apply a tick's state of one of the card's queries; repaint the card."""
         offset = state.index - self.index
-        if not 0 <= offset < len(self.panels):
+        if not 0 <= offset < len(self.queries):
             return
         self.states[offset] = state
         self.show_status(self.shown_status())
@@ -106,7 +106,7 @@ class BodyCard(Card):
     def shown_status(self) -> Shown:
         """The worst of its queries' statuses; a value with no thresholds is plain."""
         status = worst([s.status for s in self.states.values()])
-        judged = any(p.thresholds is not None for p in self.panels)
+        judged = any(p.thresholds is not None for p in self.queries)
         return "plain" if status is Status.OK and not judged else status
 
     def redraw(self) -> None:
@@ -126,7 +126,7 @@ class BodyCard(Card):
 
     def draw_line(self, part: str, y: int, width: int, height: int, style: Style) -> Strip:
         if part == "tile--title":
-            return self.text_strip(Text(clean(self.tile.title)), style, width)
+            return self.text_strip(Text(clean(self.panel.title)), style, width)
         if part == "tile--detail":
             return self.text_strip(self._detail(width), style, width)
         lines = self.body_lines(width, max(height - 2, 1))
@@ -145,7 +145,7 @@ class BodyCard(Card):
             try:
                 lines = self.body(width, rows)
             except Exception as error:  # a drawing bug must not take the screen down
-                self.log.error(f"tile {self.tile.title!r}: {error!r}")
+                self.log.error(f"tile {self.panel.title!r}: {error!r}")
                 lines = [[(fit("cannot draw this tile", width), "tile--dim")]]
             self._body = (key, lines)
         return self._body[1]
@@ -168,10 +168,10 @@ class BodyCard(Card):
         states = [self.states[k] for k in sorted(self.states)]
         if not states:
             return [[(fit("…", width), "tile--dim")]]
-        text = value_text(states[0], self.panels[0], self.down).plain
+        text = value_text(states[0], self.queries[0], self.down).plain
         return [[(fit(clean(text, width), width), "tile--dim")]]
 
-    def history(self, offset: int) -> PanelHistory | None:
+    def history(self, offset: int) -> QueryHistory | None:
         """Its query `offset`'s per-series history, from the dashboard (None: none)."""
         view = view_of(self.app)
         if view is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.draw.braille import LEVEL, plot
 from allintop.draw.chart import series_names, value_range
 from allintop.draw.labels import formatted, levels
@@ -25,20 +25,20 @@ class ChartCard(BodyCard):
         drawn = self._series()
         if not drawn:
             return self.why(width)
-        panel = self.panels[0]
-        wanted = levels(panel)
+        query = self.queries[0]
+        wanted = levels(query)
         values = [v for _, values, _ in drawn for v in values if v is not None]
         if not values:
             return self.why(width)
         bottom, top, on = value_range(values, wanted)
         # The panel's own min and max (Grafana's axis bounds) widen the axis: a disk
         # at 68.7 % on a 0-100 axis, not a wobble of 0.05 % drawn full height.
-        if self.tile.min is not None:
-            bottom = min(bottom, self.tile.min)
-        if self.tile.max is not None:
-            top = max(top, self.tile.max)
+        if self.panel.min is not None:
+            bottom = min(bottom, self.panel.min)
+        if self.panel.max is not None:
+            top = max(top, self.panel.max)
         shown = [level for level, ok in zip(wanted, on, strict=True) if ok]
-        axis = [formatted(top, panel), formatted(bottom, panel)]
+        axis = [formatted(top, query), formatted(bottom, query)]
         label = min(max(cell_len(a) for a in axis) + 1, width // 3)
         chart_rows = rows - 1 if rows >= 3 else rows
         cells = plot(
@@ -49,7 +49,7 @@ class ChartCard(BodyCard):
             top,
             shown,
         )
-        level_parts = _level_parts(panel, shown)
+        level_parts = _level_parts(query, shown)
         lines: list[Line] = []
         for y, row in enumerate(cells):
             text = axis[0] if y == 0 else axis[1] if y == len(cells) - 1 else ""
@@ -72,23 +72,23 @@ class ChartCard(BodyCard):
         """(name, values, latest) of the top series of every query, most important
         first, at most MAX_SERIES in all."""
         out: list[Drawn] = []
-        several = len(self.panels) > 1
-        for offset, panel in enumerate(self.panels):
+        several = len(self.queries) > 1
+        for offset, query in enumerate(self.queries):
             history = self.history(offset)
             if history is None:
                 continue
             ranked = history.ranked()[:MAX_SERIES]
-            names, _ = series_names([key for key, _ in ranked], panel.legend)
+            names, _ = series_names([key for key, _ in ranked], query.legend)
             for key, series in ranked:
-                name = names[key] or (panel.title if several else "")
-                out.append((clean(name or panel.title), series.values(), series.latest))
+                name = names[key] or (query.title if several else "")
+                out.append((clean(name or query.title), series.values(), series.latest))
         return out[:MAX_SERIES]
 
     def _legend(self, drawn: list[Drawn], width: int) -> Line:
         line: Line = []
         used = 0
         for k, (name, _, latest) in enumerate(drawn):
-            value = formatted(latest, self.panels[0]) if latest is not None else "—"
+            value = formatted(latest, self.queries[0]) if latest is not None else "—"
             entry = f" {name} {value} "
             if used + 1 + cell_len(entry) > width:
                 rest = f"+{len(drawn) - k}"
@@ -100,9 +100,9 @@ class ChartCard(BodyCard):
         return line
 
 
-def _level_parts(panel: Panel, shown: list[float]) -> list[str]:
+def _level_parts(query: Query, shown: list[float]) -> list[str]:
     """The component class of each level drawn: the target's, the alert's, else dim."""
-    thresholds = panel.thresholds
+    thresholds = query.thresholds
     parts = []
     if thresholds is not None:
         if thresholds.target is not None and thresholds.target.value in shown:

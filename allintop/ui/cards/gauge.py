@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.draw.bars import bar, bounds, marks
 from allintop.draw.labels import formatted, levels
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
@@ -19,8 +19,8 @@ class GaugeCard(BodyCard):
 
     def body(self, width: int, rows: int) -> list[Line]:
         entries = [
-            (series.name or panel.title, series.value, series.status, panel)
-            for offset, panel in enumerate(self.panels)
+            (series.name or query.title, series.value, series.status, query)
+            for offset, query in enumerate(self.queries)
             if (state := self.states.get(offset)) is not None
             for series in state.series
         ]
@@ -30,39 +30,39 @@ class GaugeCard(BodyCard):
         lone = len(entries) == 1
         names = [clean(name) for name, _, _, _ in entries]
         label = 0 if lone else min(max(cell_len(n) for n in names) + 1, MAX_LABEL, width // 3)
-        mappings = self.tile.mappings
-        texts = [formatted(value, panel, mappings) for _, value, _, panel in entries]
+        mappings = self.panel.mappings
+        texts = [formatted(value, query, mappings) for _, value, _, query in entries]
         number = min(max(cell_len(t) for t in texts) + 1, width // 3)
         room = max(width - label - number, 1)
         shown = entries if len(entries) <= rows else entries[: rows - 1]
         lines = []
-        for (_, value, status, panel), name, text in zip(shown, names, texts, strict=False):
+        for (_, value, status, query), name, text in zip(shown, names, texts, strict=False):
             cells = bar(value, low, high, room)
             lines.append(
                 [
                     (fit(name, label), "tile--body"),
-                    *_bar_pieces(cells, marks(levels(panel), low, high, room), status, panel),
-                    (fit(" " + text, number), status_part(status, panel)),
+                    *_bar_pieces(cells, marks(levels(query), low, high, room), status, query),
+                    (fit(" " + text, number), status_part(status, query)),
                 ]
             )
         if len(shown) < len(entries):
             lines.append([(fit(f"+{len(entries) - len(shown)} more", width), "tile--dim")])
         if lone and rows >= 3:
-            _, value, status, panel = entries[0]
-            span = f"{formatted(low, panel, mappings)} … {formatted(high, panel, mappings)}"
-            return [[(fit(texts[0], width), status_part(status, panel))], lines[0][:-1]] + [
+            _, value, status, query = entries[0]
+            span = f"{formatted(low, query, mappings)} … {formatted(high, query, mappings)}"
+            return [[(fit(texts[0], width), status_part(status, query))], lines[0][:-1]] + [
                 [(fit(span, width), "tile--dim")]
             ]
         return lines
 
     def _bounds(self, values: list[float]) -> tuple[float, float]:
-        high = self.tile.max
-        if high is None and self.panels[0].unit == "%" and all(v <= 100 for v in values):
+        high = self.panel.max
+        if high is None and self.queries[0].unit == "%" and all(v <= 100 for v in values):
             high = 100.0
-        return bounds(values, self.tile.min, high)
+        return bounds(values, self.panel.min, high)
 
 
-def _bar_pieces(cells: str, where: list[int], status: Status, panel: Panel) -> Line:
+def _bar_pieces(cells: str, where: list[int], status: Status, query: Query) -> Line:
     """The bar in its status colour, a threshold's cell marked where it is empty."""
     chars = list(cells)
     for cell in where:
@@ -70,6 +70,6 @@ def _bar_pieces(cells: str, where: list[int], status: Status, panel: Panel) -> L
             chars[cell] = "┊"
     filled = len(cells.rstrip(" "))
     return [
-        ("".join(chars[:filled]), status_part(status, panel)),
+        ("".join(chars[:filled]), status_part(status, query)),
         ("".join(chars[filled:]), "tile--dim"),
     ]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from textual.widget import Widget
 
-from allintop.dashboard.model import Panel, Tile
+from allintop.dashboard.model import Panel, Query
 from allintop.ui.cards.body import BodyCard
 from allintop.ui.cards.chart import ChartCard
 from allintop.ui.cards.gauge import GaugeCard
@@ -27,7 +27,7 @@ BODY_CARDS: dict[str, type[BodyCard]] = {
 }
 
 
-def tile_widget(tile: Tile, panels: Sequence[Panel], first: int) -> Widget:
+def panel_widget(panel: Panel, queries: Sequence[Query], first: int) -> Widget:
     """The card for `tile`, whose queries are `panels` (the tile's span of its row),
     the first of them being the dashboard's panel number `first`.
 
@@ -36,10 +36,10 @@ def tile_widget(tile: Tile, panels: Sequence[Panel], first: int) -> Widget:
     now)` for the alerts and down targets of its first panel, and `zoom_screen(view)`
     for Enter. A stat, and a kind not listed, is a StatCard.
     """
-    if tile.kind == "text":
-        return TextCard(tile, first)
-    if not panels:
-        return OtherCard(tile, panels, first)
-    if tile.kind in BODY_CARDS:
-        return BODY_CARDS[tile.kind](tile, panels, first)
-    return StatCard(panels[0], first, tile)
+    if panel.kind == "text":
+        return TextCard(panel, first)
+    if not queries:
+        return OtherCard(panel, queries, first)
+    if panel.kind in BODY_CARDS:
+        return BODY_CARDS[panel.kind](panel, queries, first)
+    return StatCard(queries[0], first, panel)

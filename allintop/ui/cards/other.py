@@ -16,13 +16,13 @@ class OtherCard(BodyCard):
         return Status.UNKNOWN
 
     def body(self, width: int, rows: int) -> list[Line]:
-        what = clean(self.tile.note or f"a {self.tile.kind} panel", width)
-        count = len(self.panels)
-        queries = f"{count} quer{'y' if count == 1 else 'ies'}: enter lists them" if count else ""
+        what = clean(self.panel.note or f"a {self.panel.kind} panel", width)
+        count = len(self.queries)
+        hint = f"{count} quer{'y' if count == 1 else 'ies'}: enter lists them" if count else ""
         lines = [
             [(fit(what, width), "tile--body")],
             [(fit("not drawn in the terminal", width), "tile--dim")],
         ]
-        if queries:
-            lines.append([(fit(queries, width), "tile--dim")])
+        if hint:
+            lines.append([(fit(hint, width), "tile--dim")])
         return lines[:rows]

@@ -17,9 +17,9 @@ from rich.text import Text
 from textual.strip import Strip
 from textual.widget import Widget
 
-from allintop.dashboard.model import Panel, Tile
+from allintop.dashboard.model import Panel, Query
 from allintop.draw.sparkline import render_lines
-from allintop.live.reports import PanelState
+from allintop.live.reports import QueryState
 from allintop.ui.cards.base import Card, LineKey, Shown
 from allintop.ui.panel_text import detail_text, value_text
 from allintop.ui.theme import no_colour, themed
@@ -47,23 +47,23 @@ GRAFANA_COLOURS = {
 
 
 class StatCard(Card):
-    """One panel's value, drawn by itself line by line.
+    """One query's value, drawn by itself line by line.
 
     Args:
-        panel: the panel (its query) it shows.
-        index: the panel's dashboard index.
-        tile: the Grafana stat it draws (reducer, mappings, graph mode); None for a
+        query: the query it shows.
+        index: the query's dashboard index.
+        panel: the Grafana stat it draws (reducer, mappings, graph mode); None for a
             panels.yaml card, which shows the current value with a sparkline.
     """
 
     COMPONENT_CLASSES = {"card--title", "card--value", "card--spark", "card--detail"}
     CACHE_LINES = 48
 
-    def __init__(self, panel: Panel, index: int, tile: Tile | None = None) -> None:
-        super().__init__(index, tile, id=f"panel-{index}")
-        self.panel = panel
-        self.state: PanelState | None = None
-        self._title = Text(clean(panel.title), no_wrap=True)
+    def __init__(self, query: Query, index: int, panel: Panel | None = None) -> None:
+        super().__init__(index, panel, id=f"panel-{index}")
+        self.target = query
+        self.state: QueryState | None = None
+        self._title = Text(clean(query.title), no_wrap=True)
         # Bumped when the value or detail line may read differently.
         self._value_version = 0
         self._detail_version = 0
@@ -73,11 +73,11 @@ class StatCard(Card):
     def over_range(self) -> bool:
         """Whether its number is a reducer over the range's history (Grafana's mean,
         max...), rather than the newest answer."""
-        return self.tile is not None and self.tile.reducer not in CURRENT
+        return self.panel is not None and self.panel.reducer not in CURRENT
 
     # -- what a tick changes --
 
-    def show(self, state: PanelState) -> None:
+    def show(self, state: QueryState) -> None:
         """Apply a tick's state; only the lines it changes are repainted."""
         previous = self.state
         self.state = state
@@ -140,7 +140,7 @@ class StatCard(Card):
 
     def draw_line(self, part: str, y: int, width: int, height: int, style: Style) -> Strip:
         if part == "card--spark":
-            if self.tile is not None and not self.tile.graph:
+            if self.panel is not None and not self.panel.graph:
                 return Strip.blank(width, style)
             rows = self._spark_rows(width, max(height - 3, 1))
             row = y - SPARK_ROW
@@ -165,11 +165,11 @@ class StatCard(Card):
 
     def value_line(self) -> Text:
         """The value line: the number and unit (or a mapping's text), or why none."""
-        state, tile = self.state, self.tile
-        if tile is None or state is None or state.error is not None:
-            return value_text(state, self.panel, self.down, no_colour())
+        state, panel = self.state, self.panel
+        if panel is None or state is None or state.error is not None:
+            return value_text(state, self.target, self.down, no_colour())
         value = self.reduced(state)
-        mapping = mapped(value, tile.mappings)
+        mapping = mapped(value, panel.mappings)
         if mapping is not None and mapping.text:
             text = Text(clean(mapping.text, 60), style="bold")
             colour = mapping_colour(self, mapping.color)
@@ -177,29 +177,29 @@ class StatCard(Card):
                 text.stylize(colour)
             return text
         if value is None:
-            return value_text(state, self.panel, self.down, no_colour())
-        number, unit = format_value(value, self.panel.unit, self.panel.decimals)
+            return value_text(state, self.target, self.down, no_colour())
+        number, unit = format_value(value, self.target.unit, self.target.decimals)
         return Text.assemble((number, "bold"), f" {unit}" if unit else "")
 
     # -- reading it --
 
-    def reduced(self, state: PanelState | None) -> float | None:
+    def reduced(self, state: QueryState | None) -> float | None:
         """The number shown: the current value for last / lastNotNull (the newest
         instant answer), else the reducer over the range's history."""
         if state is None:
             return None
-        reducer = self.tile.reducer if self.tile is not None else "last"
+        reducer = self.panel.reducer if self.panel is not None else "last"
         if reducer == "last" or (reducer == "lastNotNull" and state.value is not None):
             return state.value
         return reduce(state.history, reducer)
 
-    def shown_status(self, state: PanelState) -> Shown:
+    def shown_status(self, state: QueryState) -> Shown:
         """The colour class: a value with no thresholds to judge it is plain, not green;
         a reducer over the range is judged on what it shows."""
         status = state.status
         if self.over_range and state.error is None:
-            status = status_of(self.reduced(state), self.panel.thresholds)
-        if self.panel.thresholds is None and status is Status.OK:
+            status = status_of(self.reduced(state), self.target.thresholds)
+        if self.target.thresholds is None and status is Status.OK:
             return "plain"
         return status
 
@@ -218,12 +218,12 @@ class StatCard(Card):
         return [self.render_line(y).text for y in range(SPARK_ROW, height - 1)]
 
 
-def _value_key(state: PanelState) -> tuple[object, ...]:
+def _value_key(state: QueryState) -> tuple[object, ...]:
     """What the value line depends on in a state (errors compare by identity)."""
     return (state.value, state.error, state.reason, state.status)
 
 
-def _detail_key(state: PanelState) -> tuple[object, ...]:
+def _detail_key(state: QueryState) -> tuple[object, ...]:
     """What the detail line depends on in a state."""
     top = state.series[0].name if state.series else None
     return (state.error, state.warnings[:1], top, state.total)

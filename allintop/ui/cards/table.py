@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
 
-from allintop.dashboard.model import Panel
+from allintop.dashboard.model import Query
 from allintop.draw.labels import formatted
 from allintop.draw.table import join
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
@@ -18,18 +18,18 @@ class TableCard(BodyCard):
     first."""
 
     def body(self, width: int, rows: int) -> list[Line]:
-        queries = [
-            (self._column_name(offset, panel), state.series)
-            for offset, panel in enumerate(self.panels)
+        answered = [
+            (self._column_name(offset, query), state.series)
+            for offset, query in enumerate(self.queries)
             if (state := self.states.get(offset)) is not None
         ]
-        if not any(series for _, series in queries):
+        if not any(series for _, series in answered):
             return self.why(width)
-        table = join(queries, series_order(self.panels[0].thresholds))
-        panels = [self.panels[o] for o in range(len(self.panels)) if o in self.states]
-        mappings = self.tile.mappings
+        table = join(answered, series_order(self.queries[0].thresholds))
+        queries = [self.queries[o] for o in range(len(self.queries)) if o in self.states]
+        mappings = self.panel.mappings
         cells = [
-            [formatted(v, panel, mappings) for v, panel in zip(row.values, panels, strict=True)]
+            [formatted(v, query, mappings) for v, query in zip(row.values, queries, strict=True)]
             for row in table.rows
         ]
         value_widths = [
@@ -64,10 +64,10 @@ class TableCard(BodyCard):
                 (fit(clean(v), w), "tile--body")
                 for v, w in zip(row.labels, label_widths, strict=False)
             ]
-            for text, status, w, panel in zip(
-                texts, row.statuses, value_widths, panels, strict=True
+            for text, status, w, query in zip(
+                texts, row.statuses, value_widths, queries, strict=True
             ):
-                part = status_part(status, panel) if text != "—" else "tile--dim"
+                part = status_part(status, query) if text != "—" else "tile--dim"
                 line.append((set_cell_size(text, w - 1).rjust(w), part))
             lines.append(line)
         if len(body_rows) < len(table.rows):
@@ -76,12 +76,12 @@ class TableCard(BodyCard):
             )
         return lines
 
-    def _column_name(self, offset: int, panel: Panel) -> str:
+    def _column_name(self, offset: int, query: Query) -> str:
         """A query's value column: "Value" alone; else what tells the queries apart
         (the legend or refId the import appended to the title), else its letter."""
-        if len(self.panels) == 1:
+        if len(self.queries) == 1:
             return "Value"
-        prefix = f"{self.tile.title} · "
-        if panel.title.startswith(prefix) and panel.title != prefix:
-            return clean(panel.title[len(prefix) :], 16)
+        prefix = f"{self.panel.title} · "
+        if query.title.startswith(prefix) and query.title != prefix:
+            return clean(query.title[len(prefix) :], 16)
         return chr(ord("A") + offset % 26)

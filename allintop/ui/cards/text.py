@@ -10,9 +10,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from allintop.dashboard.model import Panel, Tile
+from allintop.dashboard.model import Panel, Query
 from allintop.live.alerting import ActiveAlert
-from allintop.live.reports import PanelState
+from allintop.live.reports import QueryState
 from allintop.sources.answers import Target
 from allintop.ui.screens.text import TextScreen, markdown
 from allintop.ui.view import DashboardView
@@ -24,21 +24,21 @@ class TextCard(VerticalScroll, can_focus=True):
     is longer than the card. It has no queries: `show` and `mark` do nothing.
 
     Args:
-        tile: the text panel.
+        panel: the text panel.
         first: the dashboard index its queries would start at (it has none).
     """
 
-    def __init__(self, tile: Tile, first: int) -> None:
+    def __init__(self, panel: Panel, first: int) -> None:
         super().__init__(classes="-plain")
-        self.tile = tile
-        self.panels: tuple[Panel, ...] = ()
+        self.panel = panel
+        self.queries: tuple[Query, ...] = ()
         self.index = first
 
     def compose(self) -> ComposeResult:
-        yield Static(Text(clean(self.tile.title)), classes="text-title", markup=False)
-        yield markdown(self.tile)
+        yield Static(Text(clean(self.panel.title)), classes="text-title", markup=False)
+        yield markdown(self.panel)
 
-    def show(self, state: PanelState) -> None:
+    def show(self, state: QueryState) -> None:
         return None
 
     def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None:
@@ -46,4 +46,4 @@ class TextCard(VerticalScroll, can_focus=True):
 
     def zoom_screen(self, view: DashboardView) -> Screen[None]:
         """Enter: the whole markdown, full-screen."""
-        return TextScreen(self.tile)
+        return TextScreen(self.panel)

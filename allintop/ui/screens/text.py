@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from allintop.dashboard.model import Tile
+from allintop.dashboard.model import Panel
 from allintop.values.text import clean
 
 
@@ -22,21 +22,21 @@ class TextScreen(Screen[None]):
         Binding("q", "app.pop_screen", "Back", show=False),
     ]
 
-    def __init__(self, tile: Tile) -> None:
+    def __init__(self, panel: Panel) -> None:
         super().__init__()
-        self.tile = tile
+        self.panel = panel
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="text-zoom") as scroll:
-            scroll.border_title = clean(self.tile.title)
-            yield markdown(self.tile)
+            scroll.border_title = clean(self.panel.title)
+            yield markdown(self.panel)
         yield Footer()
 
 
-def markdown(tile: Tile) -> Widget:
+def markdown(panel: Panel) -> Widget:
     """A text panel's content, rendered by Textual's Markdown."""
     # Imported here: Textual's Markdown brings markdown-it, a start-up cost that only
     # a dashboard with a text panel should pay.
     from textual.widgets import Markdown
 
-    return Markdown(tile.content or "*(empty text panel)*")
+    return Markdown(panel.content or "*(empty text panel)*")

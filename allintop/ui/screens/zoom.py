@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.highlight import highlight
 from textual.widgets import Footer, Static
 
-from allintop.dashboard.model import Panel, Tile
+from allintop.dashboard.model import Panel, Query
 from allintop.draw.chart import RGB, Level, series_names
 from allintop.errors import PrometheusError, QueryError
 from allintop.live.history import LabelKey, SeriesHistory
@@ -63,10 +63,10 @@ class ZoomScreen(LiveScreen):
     """One panel full-screen: headline, expression, chart over the range, legend.
 
     Args:
-        view: the dashboard (the panel, its expression and history are read from it).
-        index: the panel's index in the dashboard.
-        tile: the tile it is the first panel of: all the tile's queries are listed and
-            charted (a tile of several targets, a kind the terminal does not draw).
+        view: the dashboard (the query, its expression and history are read from it).
+        index: the query's index in the dashboard.
+        panel: the panel it is the first query of: all the panel's queries are listed
+            and charted (a panel of several targets, a kind the terminal does not draw).
     """
 
     CSS_PATH = "zoom.tcss"
@@ -75,16 +75,16 @@ class ZoomScreen(LiveScreen):
         Binding("enter", "app.pop_screen", "Back", show=False),
     ]
 
-    def __init__(self, view: DashboardView, index: int, tile: Tile | None = None) -> None:
+    def __init__(self, view: DashboardView, index: int, panel: Panel | None = None) -> None:
         super().__init__(view)
         self.index = index
-        self.tile = tile
+        self.panel = panel
         known = view.state
-        count = max(tile.count, 1) if tile is not None else 1
-        self.indices = range(index, min(index + count, len(known.panels)))
-        self.panel: Panel = known.panels[index]
+        count = max(panel.count, 1) if panel is not None else 1
+        self.indices = range(index, min(index + count, len(known.queries)))
+        self.target: Query = known.queries[index]
         self.expr = known.exprs[index]
-        self.queries = [known.exprs[i] for i in self.indices]
+        self.exprs = [known.exprs[i] for i in self.indices]
         try:
             self.pretty = prettify(self.expr)
         except ValueError:
@@ -95,7 +95,7 @@ class ZoomScreen(LiveScreen):
         self._prep_cost = 0.0
         self._expression_shown: tuple[object, ...] = ()
         self.by: tuple[str, ...] = ()  # the labels the legend names series by
-        self.data = ChartData(unit=self.panel.unit)
+        self.data = ChartData(unit=self.target.unit)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="zoom-header"):
@@ -124,7 +124,7 @@ class ZoomScreen(LiveScreen):
                 self.query_one("#zoom-expr", Static).update(text)
             self._expression_shown = shown
             return
-        if len(self.queries) > 1:
+        if len(self.exprs) > 1:
             if self._expression_shown != ("queries",):
                 self._expression_shown = ("queries",)
                 self.query_one("#zoom-expr", Static).update(self._query_list())
@@ -140,7 +140,7 @@ class ZoomScreen(LiveScreen):
     def _query_list(self) -> Content:
         """Each of the tile's queries on a line of its own, lettered as in Grafana."""
         content = Content("")
-        for k, expr in enumerate(self.queries):
+        for k, expr in enumerate(self.exprs):
             if k:
                 content += "\n"
             content += Content.styled(f"{chr(ord('A') + k % 26)}  ", "bold")
@@ -157,7 +157,7 @@ class ZoomScreen(LiveScreen):
         more than a fraction of the time, whatever the range.
         """
         with self.app.batch_update():
-            state = view.state.panel(self.index)
+            state = view.state.query(self.index)
             self._show_expression(state.error if state is not None else None)
             chart = self.query_one(ZoomChart)
             # The dashboard's clock, not time's: a test's frozen clock then decides
@@ -177,7 +177,7 @@ class ZoomScreen(LiveScreen):
 
     def _chart_data(self, view: DashboardView, *, with_points: bool = True) -> ChartData:
         """The panel's top series from its history (`with_points` False: no points)."""
-        panel = self.panel
+        query = self.target
         total = 0
         several = len(self.indices) > 1
         drawn: list[tuple[SeriesKey, str, SeriesHistory]] = []
@@ -186,11 +186,11 @@ class ZoomScreen(LiveScreen):
             history = view.history_of(index)
             if history is None:
                 continue
-            shown = known.panels[index]
+            shown = known.queries[index]
             # The panel's order: worst first when it has thresholds, so a failing
             # series is drawn and listed however many healthy ones there are.
             ranked = history.ranked()[:MAX_LINES]
-            state = known.panel(index)
+            state = known.query(index)
             total += max(len(history.series), state.total if state else 0)
             names, by = series_names(list(history.series), shown.legend)
             if index == self.index:
@@ -212,15 +212,15 @@ class ZoomScreen(LiveScreen):
         start = end - (view.poller.capacity - 1) * step
         variables = self.app.get_css_variables()
         levels: list[Level] = []
-        if panel.thresholds is not None:
+        if query.thresholds is not None:
             for kind, threshold, colour in (
-                ("target", panel.thresholds.target, "success"),
-                ("alert", panel.thresholds.alert, "error"),
+                ("target", query.thresholds.target, "success"),
+                ("alert", query.thresholds.alert, "error"),
             ):
                 if threshold is not None:
                     levels.append(Level(kind, threshold, rgb(variables.get(colour, "green"))))
         return ChartData(
-            lines, levels, start, max(end, start + step), panel.unit, total - len(lines)
+            lines, levels, start, max(end, start + step), query.unit, total - len(lines)
         )
 
     def _assign_colours(self, keys: list[SeriesKey]) -> dict[SeriesKey, RGB]:
@@ -237,23 +237,23 @@ class ZoomScreen(LiveScreen):
         return self._colours
 
     def _headline(self, view: DashboardView) -> None:
-        panel = self.panel
-        state = view.state.panel(self.index)
-        text = Text.assemble((clean(panel.title), "bold"), "  ", no_wrap=True, overflow="ellipsis")
-        value = value_text(state, panel)
+        query = self.target
+        state = view.state.query(self.index)
+        text = Text.assemble((clean(query.title), "bold"), "  ", no_wrap=True, overflow="ellipsis")
+        value = value_text(state, query)
         if state is not None and state.value is not None:
             value.stylize(themed(self, STATUS_STYLES[state.status]))
         text.append_text(value)
         if state is not None:
-            if panel.thresholds is not None or state.status is Status.UNKNOWN:
+            if query.thresholds is not None or state.status is Status.UNKNOWN:
                 text.append(
                     f"  {state.status.value}", style=themed(self, STATUS_STYLES[state.status])
                 )
             if state.total > 1:
                 text.append(f"  top of {state.total} series", style="dim")
-        tile = self.tile
-        if tile is not None and tile.kind == "other":
-            what = clean(tile.note or f"a {tile.kind} panel", 60)
+        panel = self.panel
+        if panel is not None and panel.kind == "other":
+            what = clean(panel.note or f"a {panel.kind} panel", 60)
             text.append(f"  {what}, not drawn in the terminal: its queries", style="dim")
         now = view.clock()
         for alert in view.state.markers(self.index):
@@ -273,12 +273,12 @@ class ZoomScreen(LiveScreen):
         shown.update(span)
 
     def _legend(self, data: ChartData, levels: Sequence[Level]) -> None:
-        thresholds = self.panel.thresholds
+        thresholds = self.target.thresholds
         rows: list[tuple[Text, Text]] = []
         for line in data.lines:
             name = Text("━━ ", style=_colour(line.color))
             name.append(clean(line.name, 120))
-            number, unit = format_value(line.latest, data.unit, self.panel.decimals)
+            number, unit = format_value(line.latest, data.unit, self.target.decimals)
             value = Text(f"{number} {unit}".strip() if line.latest is not None else "—")
             if thresholds is not None and line.latest is not None:
                 value.stylize(themed(self, STATUS_STYLES[status_of(line.latest, thresholds)]))
