@@ -6,15 +6,14 @@ was and says why."""
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
-from typing import Any, Protocol
+from typing import Protocol
 
 from textual.notifications import SeverityLevel
-from textual.worker import Worker
 
 from allintop.dashboard.model import Dashboard
 from allintop.errors import AllintopError
 from allintop.live.datasources import ContextSwitch, Setup
+from allintop.ui.host import Host
 
 #: What `c` says when the user config names no contexts.
 NO_CONTEXTS = (
@@ -23,7 +22,7 @@ NO_CONTEXTS = (
 )
 
 
-class Switchable(Protocol):
+class Switchable(Host, Protocol):
     """What switching reads and calls on the app."""
 
     @property
@@ -33,26 +32,6 @@ class Switchable(Protocol):
     def datasources_shown(self) -> str: ...
 
     async def use_setup(self, setup: Setup) -> None: ...
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = ...,
-        severity: SeverityLevel = ...,
-        timeout: float | None = ...,
-        markup: bool = ...,
-    ) -> None: ...
-
-    def run_worker(
-        self,
-        work: Coroutine[Any, Any, None],
-        *,
-        name: str,
-        group: str,
-        exit_on_error: bool,
-        exclusive: bool,
-    ) -> Worker[None]: ...
 
 
 class Switching:
