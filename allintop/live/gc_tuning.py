@@ -2,7 +2,7 @@
 
 Start-up creates some 100,000 objects that live as long as the process, and the
 cyclic GC's passes over them were about a tenth of the first paint: the command line
-starts with the GC off (allintop.cli.main.main), and the dashboard turns it back on
+starts with the GC off (allintop.cli.commands.dashboard), and the app turns it back on
 once its first values are painted, or after GC_OFF_AT_MOST seconds should they be
 slow to come (a hanging server).
 """

@@ -1,5 +1,5 @@
 """The user config (config.yaml): named contexts, each a set of datasources in
-panels.yaml's schema and an optional dashboard (allintop.config)."""
+panels.yaml's schema and an optional dashboard (dashboard.contexts)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Several named datasources in panels.yaml: entries, the default, per-row and
-per-panel `datasource:`, datasource variables and repeated rows (allintop.config)."""
+per-panel `datasource:`, datasource variables and repeated rows (dashboard.panels_yaml)."""
 
 from __future__ import annotations
 
