@@ -6,25 +6,22 @@ leaves the dashboard as it is and says why (file:line, message and hint), as
 from __future__ import annotations
 
 import os
-from collections.abc import Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
-
-from textual.notifications import SeverityLevel
-from textual.worker import Worker
+from typing import Protocol
 
 from allintop.dashboard.loading import load_dashboard
 from allintop.dashboard.model import Dashboard
 from allintop.errors import AllintopError
 from allintop.live.datasources import Datasources
 from allintop.live.queries import Queries
+from allintop.ui.host import Notifies, RunsWorkers
 
 #: Seconds between looks at panels.yaml's mtime and size.
 CONFIG_CHECK = 1.0
 
 
-class Reloadable(Protocol):
+class Reloadable(RunsWorkers, Notifies, Protocol):
     """What reloading reads and calls on the app."""
 
     queries: Queries
@@ -34,20 +31,6 @@ class Reloadable(Protocol):
     def dashboard(self) -> Dashboard: ...
 
     async def use_dashboard(self, dashboard: Dashboard, *, switched: bool = False) -> None: ...
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = ...,
-        severity: SeverityLevel = ...,
-        timeout: float | None = ...,
-        markup: bool = ...,
-    ) -> None: ...
-
-    def run_worker(
-        self, work: Coroutine[Any, Any, None], *, name: str, group: str, exit_on_error: bool
-    ) -> Worker[None]: ...
 
 
 class ConfigWatch:
@@ -68,7 +51,7 @@ class ConfigWatch:
 
     def reload(self) -> None:
         """Read the file again, in a worker."""
-        self.app.run_worker(self._reload(), name="_reload", group="reload", exit_on_error=False)
+        self.app.run_worker(self._reload, name="_reload", group="reload", exit_on_error=False)
 
     async def _reload(self) -> None:
         if self.reloading:

@@ -6,15 +6,15 @@ was and says why."""
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
-from typing import Any, Protocol
+import functools
+from typing import Protocol
 
 from textual.notifications import SeverityLevel
-from textual.worker import Worker
 
 from allintop.dashboard.model import Dashboard
 from allintop.errors import AllintopError
 from allintop.live.datasources import ContextSwitch, Setup
+from allintop.ui.host import Notifies, RunsWorkers
 
 #: What `c` says when the user config names no contexts.
 NO_CONTEXTS = (
@@ -23,7 +23,7 @@ NO_CONTEXTS = (
 )
 
 
-class Switchable(Protocol):
+class Switchable(RunsWorkers, Notifies, Protocol):
     """What switching reads and calls on the app."""
 
     @property
@@ -33,26 +33,6 @@ class Switchable(Protocol):
     def datasources_shown(self) -> str: ...
 
     async def use_setup(self, setup: Setup) -> None: ...
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = ...,
-        severity: SeverityLevel = ...,
-        timeout: float | None = ...,
-        markup: bool = ...,
-    ) -> None: ...
-
-    def run_worker(
-        self,
-        work: Coroutine[Any, Any, None],
-        *,
-        name: str,
-        group: str,
-        exit_on_error: bool,
-        exclusive: bool,
-    ) -> Worker[None]: ...
 
 
 class Switching:
@@ -79,7 +59,7 @@ class Switching:
     def switch(self, name: str) -> None:
         """Show the context `name`: its servers, its dashboard, its variables from
         their defaults (and --var); in a worker, one switch at a time."""
-        work = self._switch(name)
+        work = functools.partial(self._switch, name)
         self.app.run_worker(
             work, name="switch_context", group="context", exit_on_error=False, exclusive=True
         )
