@@ -33,10 +33,11 @@ from allintop.live.reports import QueryState, TickReport
 from allintop.live.schedule import PollSchedule
 from allintop.live.state import DashboardState
 from allintop.live.watch import StatusWatcher
+from allintop.ui.host import RunsWorkers
 from allintop.ui.messages import LateResult, PollDone, StatusDone
 
 
-class Polled(Protocol):
+class Polled(RunsWorkers, Protocol):
     """What polling reads and sets on the app."""
 
     state: DashboardState
@@ -55,10 +56,6 @@ class Polled(Protocol):
     def set_timer(self, delay: float, callback: Callable[[], object]) -> Timer: ...
 
     def post_message(self, message: Message) -> bool: ...
-
-    def run_worker(
-        self, work: Coroutine[Any, Any, None], *, name: str, group: str, exit_on_error: bool
-    ) -> Worker[None]: ...
 
 
 class Polling:
@@ -162,18 +159,16 @@ class Polling:
         backfill = self.schedule.starts(self.app.monotonic())
         if backfill:
             self.fetched = set(self.active)  # the backfill fetches every panel shown
-        self.app.run_worker(
-            self._poll(backfill), name="_run_poll", group="poll", exit_on_error=False
-        )
+        work = functools.partial(self._poll, backfill)
+        self.app.run_worker(work, name="_run_poll", group="poll", exit_on_error=False)
         self.fetch_status()
 
     def fetch_status(self) -> None:
         """Rules, targets and silences now, unless they are being fetched (a screen
         that shows them just opened, or a poll)."""
         if self._status is None:
-            work = self._fetch_status()
             self._status = self.app.run_worker(
-                work, name="_run_status", group="status", exit_on_error=False
+                self._fetch_status, name="_run_status", group="status", exit_on_error=False
             )
 
     def forget_status(self) -> None:
@@ -189,7 +184,7 @@ class Polling:
         missing = self.active - self.fetched
         if missing and not self.app.paused and not self.schedule.backfill_coming:
             self.fetched |= missing
-            work = self._reveal(sorted(missing))
+            work = functools.partial(self._reveal, sorted(missing))
             self.app.run_worker(work, name="_reveal", group="reveal", exit_on_error=False)
 
     async def _fetch_status(self) -> None:

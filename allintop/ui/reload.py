@@ -15,13 +15,13 @@ from allintop.dashboard.model import Dashboard
 from allintop.errors import AllintopError
 from allintop.live.datasources import Datasources
 from allintop.live.queries import Queries
-from allintop.ui.host import Host
+from allintop.ui.host import Notifies, RunsWorkers
 
 #: Seconds between looks at panels.yaml's mtime and size.
 CONFIG_CHECK = 1.0
 
 
-class Reloadable(Host, Protocol):
+class Reloadable(RunsWorkers, Notifies, Protocol):
     """What reloading reads and calls on the app."""
 
     queries: Queries
@@ -51,7 +51,7 @@ class ConfigWatch:
 
     def reload(self) -> None:
         """Read the file again, in a worker."""
-        self.app.run_worker(self._reload(), name="_reload", group="reload", exit_on_error=False)
+        self.app.run_worker(self._reload, name="_reload", group="reload", exit_on_error=False)
 
     async def _reload(self) -> None:
         if self.reloading:

@@ -6,6 +6,7 @@ was and says why."""
 
 from __future__ import annotations
 
+import functools
 from typing import Protocol
 
 from textual.notifications import SeverityLevel
@@ -13,7 +14,7 @@ from textual.notifications import SeverityLevel
 from allintop.dashboard.model import Dashboard
 from allintop.errors import AllintopError
 from allintop.live.datasources import ContextSwitch, Setup
-from allintop.ui.host import Host
+from allintop.ui.host import Notifies, RunsWorkers
 
 #: What `c` says when the user config names no contexts.
 NO_CONTEXTS = (
@@ -22,7 +23,7 @@ NO_CONTEXTS = (
 )
 
 
-class Switchable(Host, Protocol):
+class Switchable(RunsWorkers, Notifies, Protocol):
     """What switching reads and calls on the app."""
 
     @property
@@ -58,7 +59,7 @@ class Switching:
     def switch(self, name: str) -> None:
         """Show the context `name`: its servers, its dashboard, its variables from
         their defaults (and --var); in a worker, one switch at a time."""
-        work = self._switch(name)
+        work = functools.partial(self._switch, name)
         self.app.run_worker(
             work, name="switch_context", group="context", exit_on_error=False, exclusive=True
         )
