@@ -107,10 +107,6 @@ class DashboardApp(NoticesApp, PaletteApp):
         return self.queries.dashboard
 
     @property
-    def exprs(self) -> list[str]:
-        return self.queries.exprs
-
-    @property
     def poller(self) -> FanOut:
         return self.polling.poller
 
