@@ -49,28 +49,27 @@ def find_promtool(prometheus: str) -> str | None:
 
 def find_alertmanager() -> str:
     """$ALLINTOP_ALERTMANAGER_BIN, else Debian's prometheus-alertmanager or alertmanager."""
-    explicit = os.environ.get(ALERTMANAGER_ENV)
-    for candidate in [explicit] if explicit else ["prometheus-alertmanager", "alertmanager"]:
-        found = shutil.which(candidate)
-        if found:
-            return found
-    raise SetupError(
-        "no alertmanager binary found",
-        hint=f"apt-get install prometheus-alertmanager, or set {ALERTMANAGER_ENV}",
+    return _find_optional(
+        ALERTMANAGER_ENV, ("prometheus-alertmanager", "alertmanager"), "alertmanager"
     )
 
 
 def find_node_exporter() -> str:
     """$ALLINTOP_NODE_EXPORTER_BIN, else Debian's prometheus-node-exporter or node_exporter."""
-    explicit = os.environ.get(NODE_EXPORTER_ENV)
-    for candidate in [explicit] if explicit else ["prometheus-node-exporter", "node_exporter"]:
+    return _find_optional(
+        NODE_EXPORTER_ENV, ("prometheus-node-exporter", "node_exporter"), "node-exporter"
+    )
+
+
+def _find_optional(env: str, names: tuple[str, ...], what: str) -> str:
+    """The binary $`env` names, else the first of `names` on PATH (Debian's package name
+    first, which is also what the hint says to install)."""
+    explicit = os.environ.get(env)
+    for candidate in [explicit] if explicit else names:
         found = shutil.which(candidate)
         if found:
             return found
-    raise SetupError(
-        "no node-exporter binary found",
-        hint=f"apt-get install prometheus-node-exporter, or set {NODE_EXPORTER_ENV}",
-    )
+    raise SetupError(f"no {what} binary found", hint=f"apt-get install {names[0]}, or set {env}")
 
 
 @functools.cache
