@@ -9,7 +9,13 @@ from types import MappingProxyType
 
 from yaml.nodes import MappingNode, Node
 
-from allintop.dashboard.model import DEFAULT_RANGE, DEFAULT_REFRESH, Dashboard, DatasourceSet
+from allintop.dashboard.model import (
+    DEFAULT_RANGE,
+    DEFAULT_REFRESH,
+    Dashboard,
+    DatasourceSet,
+    tabs_of,
+)
 from allintop.dashboard.panels_yaml.datasources import read_datasources
 from allintop.dashboard.panels_yaml.nodes import (
     duration,
@@ -54,15 +60,18 @@ def read_dashboard(
     variables = optional(fields, "variables", "", lambda n, p: read_variables(n, p, names)) or ()
     variables = tuple(with_default(v, default.name) for v in variables)
     refs = References(names, {v.name: v for v in variables if v.kind == "datasource"})
+    rows = tuple(read_rows(fields["rows"], "rows", placeholder_values(variables), refs))
+    title = optional(fields, "title", "", nonempty_text)
     return Dashboard(
         source=source,
         datasource=default,
         refresh=refresh,
         range=range_,
         variables=variables,
-        rows=read_rows(fields["rows"], "rows", placeholder_values(variables), refs),
-        title=optional(fields, "title", "", nonempty_text),
+        rows=rows,
+        title=title,
         datasources=MappingProxyType(named),
+        tabs=tabs_of(rows, title or "Dashboard"),
     )
 
 
