@@ -60,7 +60,7 @@ def test_a_v2_dashboard_the_classic_api_refuses_is_read_from_the_resource_api(
     grafana: GrafanaStub,
 ) -> None:
     result = _once(grafana, "AllIN Platform Overview")
-    assert result.returncode in (0, 1, 2), result.stdout + result.stderr
+    assert result.returncode in (0, 1, 2, 3), result.stderr  # 3: a panel without a value
     values = _panels(result.stdout)
     assert {"Requests/sec", "CPU Usage", "Cache Hit Rate"} <= set(values)
     assert values["Requests/sec"] is not None and values["CPU Usage"] is not None
@@ -75,7 +75,7 @@ def test_a_v2_dashboard_the_classic_api_answers_is_read_from_its_answer(
     grafana: GrafanaStub,
 ) -> None:
     result = _once(grafana, "tabs-v2")
-    assert result.returncode in (0, 1, 2), result.stdout + result.stderr
+    assert result.returncode in (0, 1, 2, 3), result.stderr  # 3: a panel without a value
     values = _panels(result.stdout)
     assert set(values) == {"Requests/sec", "P95 Response Time", "CPU Usage", "Event Loop Lag"}
     assert values["Requests/sec"] is not None

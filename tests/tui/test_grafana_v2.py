@@ -37,8 +37,9 @@ def _states(widget: Widget) -> Mapping[int, QueryState]:
 
 
 def _tab_panels(app: DashboardApp, tab: int) -> list[Widget]:
-    """The tiles of the dashboard's tab `tab` (its text panels left out)."""
-    rows = app.dashboard.tabs[tab].rows
+    """The tiles of the dashboard's tab `tab` in its expanded rows (text panels left
+    out: they ask nothing)."""
+    rows = [n for n in app.dashboard.tabs[tab].rows if not app.dashboard.rows[n].collapsed]
     return [p.card for p in app.board.panels if p.row in rows and p.kind != "text"]
 
 
@@ -72,9 +73,13 @@ async def test_allin_overview_v2_shows_values_and_switches_tabs(stack: DemoStack
         await pilot.press("left_square_bracket", "left_square_bracket")
         await wait_for(pilot, lambda: "[3/3 Application]" in header(), 5, "round to the last")
         await wait_for(pilot, lambda: _all_show(app, 2), 40, "values on the Application tab")
-        assert "Cache Hit Rate" in screen_text(app)
+        assert "Cache Hit Rate" in screen_text(app) and "▸ Details" in screen_text(app)
         assert "internal error" not in screen_text(app)
         assert not [n for n in app.notifications if n.severity == "error"]
+
+        await pilot.press("question_mark")  # the help screen lists the keys
+        await wait_for(pilot, lambda: "next tab of a dashboard" in screen_text(app), 5, "help")
+        assert "previous tab" in screen_text(app)
 
 
 @pytest.mark.parametrize(("env", "shown"), [("prod", True), ("staging", False)])
