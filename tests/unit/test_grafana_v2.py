@@ -13,7 +13,7 @@ import pytest
 
 from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.grafana.datasources import GrafanaSource
-from allintop.dashboard.loading import load_dashboard
+from allintop.dashboard.loading import load_dashboard, load_text
 from allintop.dashboard.model import ALL, Auth, Condition, Dashboard, ShownWhen, Tab
 from allintop.errors import ConfigError
 from tests import corpus
@@ -251,3 +251,50 @@ def test_the_public_tabs_example_drops_its_empty_tabs() -> None:
     converted = _from(document)
     assert converted.dashboard.tabs == (Tab("Overview", (0,)), Tab("Details / Memory", (1,)))
     assert "tab Empty: nothing allintop shows: left out" in converted.dropped
+
+
+def test_a_library_panel_is_named_as_not_supported() -> None:
+    elements = {
+        "a": _element("A", "up"),
+        "lib": {"kind": "LibraryPanel", "spec": {"title": "Shared"}},
+    }
+    layout = {"kind": "GridLayout", "spec": {"items": [_item("a"), _item("lib", x=12)]}}
+    converted = _from(_resource(elements, layout))
+    assert "Shared: a library panel without queries: not supported" in converted.unsupported
+
+
+def test_a_v2_spec_on_its_own_is_read_too() -> None:
+    elements = {"a": _element("A", "up")}
+    layout = {"kind": "GridLayout", "spec": {"items": [_item("a")]}}
+    spec = _resource(elements, layout)["spec"]
+    assert [q.expr for q in _from(spec).dashboard.queries] == ["up"]
+
+
+PANELS_YAML_TABS = """
+title: Tabbed
+rows:
+  - title: Before
+    panels: [{title: A, expr: up}]
+  - title: Traffic
+    tab: Service
+    panels: [{title: B, expr: up}]
+  - title: More traffic
+    panels: [{title: C, expr: up}]
+  - title: Memory
+    tab: Runtime
+    panels: [{title: D, expr: up}]
+"""
+
+
+def test_panels_yaml_rows_name_their_tab() -> None:
+    dashboard = load_text(PANELS_YAML_TABS, "tabs.yaml")
+    # The rows before the first named tab are on one titled as the dashboard; a row
+    # naming none is on the previous row's.
+    assert dashboard.tabs == (Tab("Tabbed", (0,)), Tab("Service", (1, 2)), Tab("Runtime", (3,)))
+    untabbed = load_text(PANELS_YAML_TABS.replace("    tab: ", "    # tab: "), "plain.yaml")
+    assert untabbed.tabs == () and untabbed.shown_rows(0, {}) == (0, 1, 2, 3)
+
+
+def test_an_empty_tab_key_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="tab"):
+        load_text(PANELS_YAML_TABS.replace("tab: Service", 'tab: ""'), "bad.yaml")

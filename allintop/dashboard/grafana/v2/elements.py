@@ -23,7 +23,7 @@ def classic_panel(name: str, element: Mapping[str, Any]) -> dict[str, Any]:
     if element.get("kind") == "LibraryPanel":
         # Its queries are on the server's library panel: a panel without targets,
         # which the conversion names as not supported.
-        return {"title": title or name, "type": "library panel", "targets": []}
+        return {"title": title or name, "type": "library", "targets": []}
     viz = mapping(spec.get("vizConfig"))
     viz_spec = mapping(viz.get("spec"))
     data = mapping(mapping(spec.get("data")).get("spec"))
