@@ -104,6 +104,8 @@ def _converts_v2(source: Path, tmp_path: Path) -> None:
     assert report.returncode == 0, report.stderr
     assert report.stdout.splitlines()[-1].endswith(" 0 not supported")
     assert "== " in report.stdout
+    if load_dashboard(source).tabs:  # each row says its tab
+        assert "  (tab " in report.stdout
     out = tmp_path / "panels.yaml"
     written = run_allintop("import-grafana", str(source), "-o", str(out))
     assert written.returncode == 0, written.stderr

@@ -79,8 +79,11 @@ def report(converted: Converted) -> str:
     lines: list[str] = []
     counts = {"converted": 0, "partly": 0, "not supported": 0}
     lines += (f"dashboard: {_line(text)}" for text in converted.dropped)
+    rows = iter(converted.dashboard.rows)  # the rows of the Grafana rows with a tile
     for title, reports in converted.layout:
-        lines.append(f"== {_line(title)}")
+        row = next(rows) if any(report.panel for report in reports) else None
+        tab = f"  (tab {_line(row.tab)})" if row is not None and row.tab is not None else ""
+        lines.append(f"== {_line(title)}{tab}")
         for panel in reports:
             status, reasons = _status(panel)
             counts[status] += 1
