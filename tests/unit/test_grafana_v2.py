@@ -13,6 +13,7 @@ import pytest
 
 from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.grafana.datasources import GrafanaSource
+from allintop.dashboard.grafana.v2.conditions import NEVER, settle
 from allintop.dashboard.loading import load_dashboard, load_text
 from allintop.dashboard.model import ALL, Auth, Condition, Dashboard, ShownWhen, Tab
 from allintop.errors import ConfigError
@@ -228,7 +229,9 @@ def test_the_public_complete_example_keeps_its_variable_condition() -> None:
     converted = _from(document)
     dashboard = converted.dashboard
     (row,) = dashboard.rows
-    assert row.shown_when == ShownWhen((Condition("group_by", "includes", "instance"),))
+    # Its condition is on group_by, a GroupByVariable allintop does not carry: settled
+    # by the value it was saved with ("instance"), the row is shown.
+    assert row.shown_when is None
     assert (dashboard.refresh, dashboard.range) == (10.0, 6 * 3600.0)
     kinds = {v.name: v.kind for v in dashboard.variables}
     assert kinds == {
@@ -241,9 +244,7 @@ def test_the_public_complete_example_keeps_its_variable_condition() -> None:
     said = "\n".join(converted.dropped)
     assert "variable group_by (groupby)" in said and "variable filters (adhoc)" in said
     assert "conditional rendering by Data, TimeRangeSize: not honoured" in said
-    # The group_by variable is not carried: the row shows on nothing picked? No: a
-    # condition on a variable allintop does not have is never met, so it is hidden.
-    assert dashboard.shown_rows(0, dashboard.variable_values()) == ()
+    assert dashboard.shown_rows(0, dashboard.variable_values()) == (0,)
 
 
 def test_the_public_tabs_example_drops_its_empty_tabs() -> None:
@@ -298,3 +299,23 @@ def test_panels_yaml_rows_name_their_tab() -> None:
 def test_an_empty_tab_key_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="tab"):
         load_text(PANELS_YAML_TABS.replace("tab: Service", 'tab: ""'), "bad.yaml")
+
+
+@pytest.mark.parametrize(
+    ("any_", "hide", "saved", "settled"),
+    [
+        (False, False, "a", "kept"),  # the settled one holds: the carried one decides
+        (False, False, "b", "never"),  # it fails: all-of can never hold
+        (True, False, "a", "always"),  # it holds: any-of always does
+        (True, False, "b", "kept"),
+        (False, True, "b", "always"),  # hidden when all hold: they never do
+    ],
+)
+def test_a_condition_on_a_variable_not_carried_is_settled_by_its_saved_pick(
+    any_: bool, hide: bool, saved: str, settled: str
+) -> None:
+    carried, fixed = Condition("env", "equals", "prod"), Condition("gb", "equals", "a")
+    when = ShownWhen((carried, fixed), any=any_, hide=hide)
+    result = settle(when, {"env"}, {"gb": saved})
+    expected = {"kept": ShownWhen((carried,), any=any_, hide=hide), "always": None, "never": NEVER}
+    assert result == expected[settled]

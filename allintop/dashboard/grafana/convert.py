@@ -32,6 +32,7 @@ from allintop.dashboard.grafana.datasources import (
 )
 from allintop.dashboard.grafana.documents import dicts, mapping
 from allintop.dashboard.grafana.panels import PanelReport, Reading, row_panels
+from allintop.dashboard.grafana.v2.conditions import saved_picks, settle
 from allintop.dashboard.grafana.variables import not_carried, variables
 from allintop.dashboard.model import (
     DEFAULT_RANGE,
@@ -41,7 +42,9 @@ from allintop.dashboard.model import (
     Datasource,
     DatasourceSet,
     Row,
+    ShownWhen,
     Tab,
+    Variable,
 )
 from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
@@ -161,7 +164,7 @@ def _convert(
                     read.queries,
                     panels=read.panels,
                     collapsed=grafana_row.collapsed,
-                    shown_when=placed.shown_when[number] if placed else None,
+                    shown_when=_shown_when(placed, number, found, listed),
                     tab=tab_of.get(number),
                 )
             )
@@ -188,6 +191,20 @@ def _convert(
     dropped += placed.notes if placed else ()
     dropped += (f"tab {tab}: nothing allintop shows: left out" for tab in _empty_tabs(placed, kept))
     return Converted(dashboard, tuple(reading.unsupported), tuple(converted), tuple(dropped))
+
+
+def _shown_when(
+    placed: v2.V2Board | None,
+    number: int,
+    carried: Sequence[Variable],
+    listed: Sequence[Mapping[str, Any]],
+) -> ShownWhen | None:
+    """A v2 row's conditions, those on variables not carried over settled by the
+    picks it was saved with."""
+    if placed is None:
+        return None
+    names = {variable.name for variable in carried}
+    return settle(placed.shown_when[number], names, saved_picks(listed))
 
 
 def _tabs(placed: v2.V2Board | None, kept: Mapping[int, int]) -> tuple[Tab, ...]:

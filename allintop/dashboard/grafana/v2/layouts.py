@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from allintop.dashboard.grafana.documents import dicts, mapping, number
+from allintop.dashboard.grafana.v2.conditions import both, conditions
 from allintop.dashboard.grafana.v2.elements import classic_panel
-from allintop.dashboard.model import GRID_COLUMNS, Condition, ShownWhen
+from allintop.dashboard.model import GRID_COLUMNS, ShownWhen
 
 #: An auto grid's row height, by `rowHeightMode`, in grid rows: Grafana's 168, 320
 #: and 512 pixels over its 30-pixel rows and their 8-pixel margins.
@@ -91,14 +92,14 @@ def _walk(
         for item in dicts(spec.get("tabs")):
             item_spec = mapping(item.get("spec"))
             name = str(item_spec.get("title") or "") or "Tab"
-            inner = _conditions(placement, item_spec, name)
+            inner = conditions(placement.notes, item_spec, name)
             if inside_row:  # tabs inside a row: a row per tab
                 _walk(
                     placement,
                     mapping(item_spec.get("layout")),
                     f"{title} / {name}",
                     tab,
-                    _both(when, inner),
+                    both(when, inner),
                     inside_row=True,
                     collapsed=collapsed,
                 )
@@ -109,7 +110,7 @@ def _walk(
                 mapping(item_spec.get("layout")),
                 name,
                 named,
-                _both(when, inner),
+                both(when, inner),
                 inside_row=False,
             )
     elif kind:
@@ -129,7 +130,7 @@ def _row(
     title = f"{outer} / {own}" if outer else own
     if spec.get("repeat"):
         placement.notes.append(f"row {own}: repeated by a variable: shown once")
-    inner = _both(when, _conditions(placement, spec, own))
+    inner = both(when, conditions(placement.notes, spec, own))
     layout = mapping(spec.get("layout"))
     _walk(
         placement, layout, title, tab, inner, inside_row=True, collapsed=bool(spec.get("collapse"))
@@ -193,49 +194,3 @@ def _element(placement: Placement, item: Mapping[str, Any], where: str) -> dict[
             f"{panel['title'] or name}: conditional rendering of a panel: always shown"
         )
     return panel
-
-
-def _conditions(placement: Placement, spec: Mapping[str, Any], where: str) -> ShownWhen | None:
-    """A row's or tab's `conditionalRendering` as its variable conditions; the other
-    kinds (data, time range size) are said not honoured."""
-    group = mapping(spec.get("conditionalRendering"))
-    if not group:
-        return None
-    group_spec = mapping(group.get("spec"))
-    found, other = [], []
-    for item in dicts(group_spec.get("items")):
-        item_spec = mapping(item.get("spec"))
-        kind = str(item.get("kind") or "")
-        if kind == "ConditionalRenderingVariable" and item_spec.get("variable"):
-            found.append(
-                Condition(
-                    str(item_spec["variable"]),
-                    str(item_spec.get("operator") or "equals"),
-                    str(item_spec.get("value") or ""),
-                )
-            )
-        else:
-            other.append(kind.removeprefix("ConditionalRendering") or "untyped")
-    if other:
-        placement.notes.append(
-            f"{where}: conditional rendering by {', '.join(other)}: not honoured"
-            + (" (its variable conditions are)" if found else "")
-        )
-    if not found:
-        return None
-    return ShownWhen(
-        tuple(found),
-        any=group_spec.get("condition") == "or",
-        hide=group_spec.get("visibility") == "hide",
-    )
-
-
-def _both(outer: ShownWhen | None, inner: ShownWhen | None) -> ShownWhen | None:
-    """A row inside a conditional row or tab: shown when both hold. Only a plain
-    "all of" pair can be merged; else the inner one wins (the outer one still hides
-    its whole tab or row in Grafana, which allintop does not)."""
-    if outer is None or inner is None:
-        return inner or outer
-    if not (outer.any or outer.hide or inner.any or inner.hide):
-        return ShownWhen(outer.conditions + inner.conditions)
-    return inner
