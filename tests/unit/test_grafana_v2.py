@@ -319,3 +319,22 @@ def test_a_condition_on_a_variable_not_carried_is_settled_by_its_saved_pick(
     result = settle(when, {"env"}, {"gb": saved})
     expected = {"kept": ShownWhen((carried,), any=any_, hide=hide), "always": None, "never": NEVER}
     assert result == expected[settled]
+
+
+def test_v2alpha1_rows_inside_a_grid_are_rows() -> None:
+    elements = {n: _element(n.upper(), "up") for n in "abc"}
+    grid_row = {
+        "kind": "GridLayoutRow",
+        "spec": {
+            "y": 4,
+            "title": "Inner",
+            "collapsed": True,
+            "elements": [_item("b"), _item("c", x=12)],
+        },
+    }
+    layout = {"kind": "GridLayout", "spec": {"items": [_item("a"), grid_row]}}
+    dashboard = _from(_resource(elements, layout)).dashboard
+    assert [(r.title, r.collapsed, [t.title for t in r.layout]) for r in dashboard.rows] == [
+        ("Unit", False, ["A"]),
+        ("Inner", True, ["B", "C"]),
+    ]

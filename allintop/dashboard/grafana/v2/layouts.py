@@ -1,6 +1,7 @@
 """Where a v2 dashboard's layout puts its elements, as classic rows (and tabs).
 
-- GridLayout: each item's x, y, width, height is the classic gridPos.
+- GridLayout: each item's x, y, width, height is the classic gridPos; v2alpha1's
+  GridLayoutRow items are rows of their own, after the grid's loose items.
 - AutoGridLayout: the items flow left to right into `maxColumnCount` columns (3 if
   unsaid; fewer items share the width), each `rowHeightMode` high.
 - RowsLayout: each row (`RowsLayoutRow`, or `Row`) is a classic row; a row holding
@@ -83,6 +84,15 @@ def _walk(
         read = _grid if kind == "GridLayout" else _auto_grid
         panels = read(placement, spec, title)
         placement.rows.append(PlacedRow(title, panels, collapsed, tab, when))
+        if kind == "GridLayout":  # v2alpha1's rows in a grid follow its items
+            for row in _grid_rows(spec):
+                row_spec = mapping(row.get("spec"))
+                named = str(row_spec.get("title") or "") or "Row"
+                if row_spec.get("repeat"):
+                    placement.notes.append(f"row {named}: repeated by a variable: shown once")
+                own = _grid(placement, {"items": row_spec.get("elements")}, named)
+                folded = bool(row_spec.get("collapsed"))
+                placement.rows.append(PlacedRow(named, own, folded, tab, when))
         if tab is not None and tab not in placement.tabs:
             placement.tabs.append(tab)
     elif kind == "RowsLayout":
@@ -93,6 +103,8 @@ def _walk(
             item_spec = mapping(item.get("spec"))
             name = str(item_spec.get("title") or "") or "Tab"
             inner = conditions(placement.notes, item_spec, name)
+            if item_spec.get("repeat"):
+                placement.notes.append(f"tab {name}: repeated by a variable: shown once")
             if inside_row:  # tabs inside a row: a row per tab
                 _walk(
                     placement,
@@ -137,10 +149,20 @@ def _row(
     )
 
 
+def _grid_rows(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A v2alpha1 GridLayout's GridLayoutRows (rows as Grafana 12.0 first wrote
+    them: each with its y, title, collapsed and `elements`, its own items), by y."""
+    rows = [item for item in dicts(spec.get("items")) if item.get("kind") == "GridLayoutRow"]
+    return sorted(rows, key=lambda row: number(mapping(row.get("spec")).get("y")) or 0)
+
+
 def _grid(placement: Placement, spec: Mapping[str, Any], title: str) -> list[dict[str, Any]]:
-    """A GridLayout's items as classic panels with their gridPos."""
+    """A GridLayout's items as classic panels with their gridPos (its GridLayoutRows
+    are rows of their own, `_grid_rows`)."""
     panels = []
     for item in dicts(spec.get("items")):
+        if item.get("kind") == "GridLayoutRow":
+            continue
         item_spec = mapping(item.get("spec"))
         panel = _element(placement, item_spec, title)
         if panel is not None:
