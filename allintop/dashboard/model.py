@@ -333,20 +333,6 @@ class Tab:
     rows: tuple[int, ...] = ()
 
 
-def tabs_of(rows: tuple[Row, ...], first: str) -> tuple[Tab, ...]:
-    """The tabs the rows' `tab` names, in the order first named, each with its rows;
-    a row naming none is on the previous row's tab, the rows before the first named
-    one on a tab titled `first`. No row naming one: no tabs."""
-    if all(row.tab is None for row in rows):
-        return ()
-    found: dict[str, list[int]] = {}
-    current = first
-    for number, row in enumerate(rows):
-        current = row.tab if row.tab is not None else current
-        found.setdefault(current, []).append(number)
-    return tuple(Tab(title, tuple(numbers)) for title, numbers in found.items())
-
-
 def _no_datasources() -> Mapping[str, Datasource]:
     return MappingProxyType({})
 

@@ -6,10 +6,8 @@ page keys, and hands each panel's new state and alert markers to its card. It sa
 which panels are on screen or within PREFETCH_SCREENS of it whenever that changes
 (`on_shown`): only those are asked.
 
-A dashboard with tabs (a Grafana v2 TabsLayout) shows one tab's rows at a time
-(`switch_tab`); a row shown only while a variable has some value (Grafana's
-conditional rendering) is hidden while it has not (`use_values`). A hidden row is
-not laid out, so none of its panels is asked.
+It shows one tab's rows at a time (`switch_tab`), and of them those whose variable
+conditions hold (`use_values`): a hidden row is not laid out, so not asked.
 
 `panels` is what it shows, in order: a read-only view for the app and the tests.
 """
@@ -219,17 +217,15 @@ class Board(VerticalScroll, inherit_bindings=False):
         scrollbar = self.styles.scrollbar_size_vertical
         plan = layout.plan_page(rows, size.width, size.height, collapsed, scrollbar)
         self._boxes = spread(plan.bodies, self._visible, len(self._titles), ())
-        self._page = self._spread_page(plan.page)
+        self._page = spread_page(plan.page, self._visible, len(self._titles))
         return plan.grid
-
-    def _spread_page(self, page: layout.Page) -> layout.Page:
-        return spread_page(page, self._visible, len(self._titles))
 
     def _restack(self) -> None:
         """The page again, after a row folded or unfolded."""
         bodies = [self._boxes[number] for number in self._visible]
         collapsed = [self._titles[number].collapsed for number in self._visible]
-        self._page = self._spread_page(layout.stacked(bodies, collapsed))
+        page = layout.stacked(bodies, collapsed)
+        self._page = spread_page(page, self._visible, len(self._titles))
 
     def _update_shown(self) -> None:
         """Tell `on_shown` the panels of expanded rows on screen or within
@@ -270,8 +266,7 @@ class Board(VerticalScroll, inherit_bindings=False):
     # -- tabs, and rows shown on conditions --
 
     def switch_tab(self, step: int) -> None:
-        """The next (1) or previous (-1) tab, round; its rows from the top, their
-        panels asked at once."""
+        """The next (1) or previous (-1) tab, round, from its top."""
         tabs = self.dashboard.tabs
         if not tabs:
             return
