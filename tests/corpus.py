@@ -8,6 +8,10 @@ outside the repository with their licences, at ../shared/fixtures/grafana beside
 checkout, or wherever $ALLINTOP_GRAFANA_CORPUS names. Without it, every test that
 reads it is skipped, from one place (`path`), so pytest's summary says so in one line.
 
+Grafana 12's schema v2 dashboards are a folder of their own, both tiers alike: the
+repository's (tests/fixtures/grafana-v2/) and the public ones (grafana-v2/ beside the
+public corpus, or $ALLINTOP_GRAFANA_V2_CORPUS), read through `v2_names` / `v2_path`.
+
 The bench reads Node Exporter Full through `directory`, which needs no pytest.
 """
 
@@ -23,6 +27,14 @@ OWN = ROOT / "tests" / "fixtures" / "grafana"
 ENV = "ALLINTOP_GRAFANA_CORPUS"
 BESIDE = ROOT.parent / "shared" / "fixtures" / "grafana"
 REASON = "public Grafana corpus not found (../shared/fixtures/grafana or $ALLINTOP_GRAFANA_CORPUS)"
+#: The repository's own schema v2 dashboards, and the public ones' place.
+OWN_V2 = ROOT / "tests" / "fixtures" / "grafana-v2"
+ENV_V2 = "ALLINTOP_GRAFANA_V2_CORPUS"
+BESIDE_V2 = BESIDE.parent / "grafana-v2"
+REASON_V2 = (
+    "public Grafana v2 corpus not found (../shared/fixtures/grafana-v2 or "
+    "$ALLINTOP_GRAFANA_V2_CORPUS)"
+)
 #: What `names` gives without the corpus: one name, whose test then says it is absent.
 ABSENT = "corpus-absent"
 
@@ -65,3 +77,31 @@ def dashboard(name: str) -> Path:
     """A dashboard by file name: the repository's own, else the public corpus' (the
     test is skipped when it is not there)."""
     return own(name) if own(name).is_file() else path(name)
+
+
+def v2_directory(environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The public schema v2 dashboards: $ALLINTOP_GRAFANA_V2_CORPUS when set, else
+    grafana-v2 beside the public corpus; None when that is no directory of them."""
+    found = Path(environ[ENV_V2]).expanduser() if environ.get(ENV_V2) else BESIDE_V2
+    return found if found.is_dir() and any(found.glob("*.json")) else None
+
+
+def v2_names() -> list[str]:
+    """The public schema v2 dashboards by file name (ABSENT without them)."""
+    found = v2_directory()
+    return sorted(p.name for p in found.glob("*.json")) if found is not None else [ABSENT]
+
+
+def v2_path(name: str) -> Path:
+    """A public schema v2 dashboard; the test is skipped when there are none."""
+    import pytest
+
+    found = v2_directory()
+    if found is None:
+        pytest.skip(REASON_V2)
+    return found / name
+
+
+def v2_own() -> list[str]:
+    """The repository's own schema v2 dashboards, by file name."""
+    return sorted(p.name for p in OWN_V2.glob("*.json"))

@@ -10,6 +10,11 @@ Endpoints, as Grafana's HTTP API documents them:
 - GET /api/search: the dashboards (uid, title, type "dash-db", folderTitle, url);
 - GET /api/dashboards/uid/<uid>: {"dashboard": ..., "meta": ...}, or 404;
 - GET /api/datasources: each datasource's id, uid, name, type, url, isDefault;
+- GET /apis/dashboard.grafana.app/<version>/namespaces/default/dashboards/<uid>: a
+  schema v2 dashboard (Grafana 12 and later) as the resource it is saved as, in its
+  own version only (another version, or a classic dashboard: Kubernetes' 404 Status);
+  the classic API refuses such a dashboard (HTTP 406 pointing at that path), or, where
+  added so, answers with it as its "dashboard";
 - GET/POST /api/datasources/proxy/uid/<uid>/<path>: forwarded to that datasource's
   server (the real Prometheus), its answer passed back as it is.
 
@@ -30,6 +35,14 @@ import httpx
 from tests.loopback import LoopbackServer, QuietHandler
 
 PROXY = "/api/datasources/proxy/uid/"
+RESOURCES = "/apis/dashboard.grafana.app/"
+NOT_FOUND = {
+    "kind": "Status",
+    "apiVersion": "v1",
+    "status": "Failure",
+    "reason": "NotFound",
+    "code": 404,
+}
 UNAUTHORIZED = {
     "extra": None,
     "message": "Unauthorized",
@@ -66,10 +79,22 @@ class _Handler(QuietHandler):
             return self._json(200, stub.datasources)
         if parts.path.startswith("/api/dashboards/uid/"):
             uid = unquote(parts.path[len("/api/dashboards/uid/") :])
+            if uid in stub.refused:
+                return self._json(406, stub.refused[uid])
             if uid not in stub.dashboards:
                 return self._json(404, {"message": "Dashboard not found"})
             return self._json(200, stub.dashboards[uid])
+        if parts.path.startswith(RESOURCES):
+            return self._resource(unquote(parts.path[len(RESOURCES) :]))
         return self._json(404, {"message": "Not found"})
+
+    def _resource(self, rest: str) -> None:
+        """<version>/namespaces/<namespace>/dashboards/<uid> of the resource API."""
+        version, _, rest = rest.partition("/namespaces/default/dashboards/")
+        resource = self.server.owner.resources.get(rest)
+        if resource is None or resource["apiVersion"] != f"dashboard.grafana.app/{version}":
+            return self._json(404, NOT_FOUND)
+        return self._json(200, resource)
 
     def _proxy(self, method: str, uid: str, rest: str, query: str, body: bytes) -> None:
         upstream = self.server.owner.upstreams.get(uid)
@@ -101,6 +126,8 @@ class GrafanaStub(LoopbackServer):
         self.datasources: list[dict[str, Any]] = []
         self.upstreams: dict[str, str] = {}
         self.seen: list[Request] = []
+        self.resources: dict[str, dict[str, Any]] = {}  # schema v2 dashboards, by uid
+        self.refused: dict[str, dict[str, Any]] = {}  # the classic API's 406, by uid
 
     @property
     def url(self) -> str:
@@ -129,11 +156,29 @@ class GrafanaStub(LoopbackServer):
         self.dashboards[uid] = {"dashboard": board, "meta": meta}
         self.folders[uid] = folder
 
+    def add_v2_dashboard(
+        self, resource: dict[str, Any], *, uid: str, folder: str = "", classic: bool = False
+    ) -> None:
+        """A schema v2 dashboard, served by the resource API; the classic API refuses
+        it, or (`classic`) answers with it as its "dashboard"."""
+        resource = {**resource, "metadata": {**resource.get("metadata", {}), "name": uid}}
+        self.resources[uid] = resource
+        meta = {"slug": uid, "folderTitle": folder or "General", "canEdit": False}
+        self.dashboards[uid] = {"dashboard": resource, "meta": meta}
+        self.folders[uid] = folder
+        if not classic:
+            version = resource["apiVersion"].rpartition("/")[2]
+            path = f"{RESOURCES}{version}/namespaces/default/dashboards/{uid}"
+            self.refused[uid] = {
+                "message": f"dashboard api version not supported, use {path} instead",
+                "statusCode": 406,
+            }
+
     def search(self) -> list[dict[str, Any]]:
         return [
             {
                 "uid": uid,
-                "title": document["dashboard"].get("title", ""),
+                "title": _title(document["dashboard"]),
                 "type": "dash-db",
                 "url": f"/d/{uid}",
                 "folderTitle": self.folders[uid] or None,
@@ -141,3 +186,8 @@ class GrafanaStub(LoopbackServer):
             }
             for uid, document in self.dashboards.items()
         ]
+
+
+def _title(dashboard: dict[str, Any]) -> str:
+    """A classic dashboard's title, or a v2 resource's (in its spec)."""
+    return dashboard.get("title") or dashboard.get("spec", {}).get("title", "")

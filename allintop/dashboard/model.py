@@ -4,6 +4,7 @@ reference), variables, rows of panels, and the dashboard that gathers them."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -193,6 +194,11 @@ class Row:
     own)."""
     collapsed: bool = False
     """Shown as its title only until expanded; its queries are not asked meanwhile."""
+    shown_when: ShownWhen | None = None
+    """Shown only while the variables' picks meet it (Grafana's conditional
+    rendering); None: always."""
+    tab: str | None = None
+    """The tab it is on (panels.yaml's `tab:`); None: the previous row's."""
 
     @property
     def layout(self) -> tuple[Panel, ...]:
@@ -275,6 +281,58 @@ class Variable:
         return self.values
 
 
+@dataclass(frozen=True)
+class Condition:
+    """A variable's pick compared with a value (Grafana's conditional rendering):
+    `equals`/`notEquals` compare a pick (any of a multi-value pick) as text,
+    `matches`/`notMatches` search it with a regex, `includes`/`excludes` look for
+    the value among the picked ones. A pick of "all" is every option: it includes
+    and matches anything."""
+
+    variable: str
+    operator: str
+    value: str
+
+    def holds(self, values: Mapping[str, Pick]) -> bool:
+        pick = values.get(self.variable)
+        picked = (pick,) if isinstance(pick, str) else tuple(pick or ())
+        if ALL in picked and self.operator in ("includes", "matches", "equals"):
+            return True
+        if self.operator in ("matches", "notMatches"):
+            try:
+                found = any(re.search(self.value, value) for value in picked)
+            except re.error:
+                found = False
+            return found == (self.operator == "matches")
+        found = self.value in picked
+        return found == (self.operator in ("equals", "includes"))
+
+
+@dataclass(frozen=True)
+class ShownWhen:
+    """When a row is shown: while all (`any`: one) of its conditions hold, or, when
+    `hide`, while they do not."""
+
+    conditions: tuple[Condition, ...]
+    any: bool = False
+    hide: bool = False
+
+    def holds(self, values: Mapping[str, Pick]) -> bool:
+        met = [condition.holds(values) for condition in self.conditions]
+        held = any(met) if self.any else all(met)
+        return held != self.hide
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab of a dashboard (Grafana's TabsLayout): its title and the rows it
+    holds (indices into the dashboard's rows). A tab inside a tab is one tab titled
+    "Outer / Inner"."""
+
+    title: str
+    rows: tuple[int, ...] = ()
+
+
 def _no_datasources() -> Mapping[str, Datasource]:
     return MappingProxyType({})
 
@@ -307,6 +365,8 @@ class Dashboard:
     """Every named datasource, the default among them (empty: the default only)."""
     context: str | None = None
     """The user config's context whose datasources these are (None: the file's own)."""
+    tabs: tuple[Tab, ...] = ()
+    """Its tabs, each holding some of its rows; none: every row is shown."""
 
     @property
     def datasource_set(self) -> DatasourceSet:
@@ -351,6 +411,16 @@ class Dashboard:
                 name = chosen if isinstance(chosen, str) else self.datasource.name
             names.append(name if name in self.sources else self.datasource.name)
         return names
+
+    def shown_rows(self, tab: int, values: Mapping[str, Pick]) -> tuple[int, ...]:
+        """The rows shown on tab `tab` (every row when there are no tabs) whose
+        conditions hold for the variables' picks `values`."""
+        rows = self.tabs[tab].rows if self.tabs else range(len(self.rows))
+        return tuple(
+            number
+            for number in rows
+            if (when := self.rows[number].shown_when) is None or when.holds(values)
+        )
 
     def variable_values(self, overrides: Mapping[str, Pick] | None = None) -> dict[str, Pick]:
         """Each variable's pick: the override (--var, the / screen), else its default."""

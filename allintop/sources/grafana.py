@@ -1,7 +1,10 @@
 """The few Grafana HTTP API calls `--grafana` makes, once, before the dashboard starts:
 /api/search (the dashboards), /api/dashboards/uid/<uid> (one) and /api/datasources
-(what the dashboard's references mean). Queries then go through Grafana's datasource
-proxy with the ordinary Prometheus client (see allintop.dashboard.grafana.datasources).
+(what the dashboard's references mean). A dashboard saved in schema v2 (Grafana 12
+and later), which the classic API refuses, is read from Grafana's resource API,
+/apis/dashboard.grafana.app/<version>/namespaces/<namespace>/dashboards/<uid>.
+Queries then go through Grafana's datasource proxy with the ordinary Prometheus
+client (see allintop.dashboard.grafana.datasources).
 
 The token travels in the Authorization header only: no message here repeats a
 request's headers, and Grafana's own answers are cleaned before they are shown.
@@ -10,6 +13,7 @@ No UI imports.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,23 +63,54 @@ class GrafanaAPI:
         return listed(self._get("/api/search", {"type": "dash-db"}))
 
     def dashboard(self, uid: str) -> dict[str, Any]:
-        document = self._get(f"/api/dashboards/uid/{quote(uid, safe='')}")
+        """The classic API's answer ({"dashboard", "meta"}, the dashboard in it v1 or
+        v2 JSON); where that API refuses it (a v2 dashboard on Grafana 12 and later),
+        the resource the resource API answers ({"apiVersion", "kind", "spec"})."""
+        path = f"/api/dashboards/uid/{quote(uid, safe='')}"
+        response = self._request(path)
+        if response.status_code != 200:
+            found = self._resource(uid, _namespace(response.text))
+            if found is None:
+                self._check(path, response)  # the classic API's refusal, said
+            document = found
+        else:
+            document = self._json(path, response)
         if not isinstance(document, dict):
             raise GrafanaError(f"Grafana's dashboard {uid} is not a JSON object")
         return document
+
+    def _resource(self, uid: str, namespace: str) -> Any:
+        """The dashboard as the resource API serves it, in the first schema version
+        it has (v2, v2beta1, v2alpha1); None when it has none of them."""
+        for version in RESOURCE_VERSIONS:
+            path = f"/apis/{RESOURCE_GROUP}/{version}/namespaces/{namespace}/dashboards/{uid}"
+            response = self._request(quote(path, safe="/"))
+            if response.status_code == 200:
+                return self._json(path, response)
+            if response.status_code in (401, 403):
+                self._check(path, response)
+        return None
 
     def datasources(self) -> list[GrafanaSource]:
         return sources(self._get("/api/datasources"))
 
     def _get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        response = self._request(path, params)
+        self._check(path, response)
+        return self._json(path, response)
+
+    def _request(self, path: str, params: dict[str, str] | None = None) -> httpx.Response:
         try:
-            response = self._client.get(path, params=params)
+            return self._client.get(path, params=params)
         except httpx.HTTPError as error:
             reason = clean(str(error) or type(error).__name__, 200)
             raise GrafanaError(
                 f"cannot reach Grafana at {self.url}: {reason}",
                 hint="check --grafana's URL; is Grafana running there?",
             ) from None
+
+    def _check(self, path: str, response: httpx.Response) -> None:
+        """Nothing for a 200; else the error that says what Grafana answered."""
         if response.status_code in (401, 403):
             raise ConfigError(
                 f"Grafana at {self.url} refused the token (HTTP {response.status_code}: "
@@ -89,6 +124,8 @@ class GrafanaAPI:
                 f"{_message(response)}",
                 hint="is --grafana's URL Grafana's own (with its sub-path, if any)?",
             )
+
+    def _json(self, path: str, response: httpx.Response) -> Any:
         try:
             return response.json()
         except ValueError:
@@ -96,6 +133,20 @@ class GrafanaAPI:
                 f"Grafana at {self.url} did not answer {path} with JSON",
                 hint="is --grafana's URL Grafana's own (with its sub-path, if any)?",
             ) from None
+
+
+RESOURCE_GROUP = "dashboard.grafana.app"
+#: The resource API's versions that hold a v2 dashboard as it was saved, newest first.
+RESOURCE_VERSIONS = ("v2", "v2beta1", "v2alpha1")
+#: The namespace of a single-organisation Grafana (Grafana Cloud's is "stacks-<id>").
+DEFAULT_NAMESPACE = "default"
+
+
+def _namespace(message: str) -> str:
+    """The namespace the classic API's refusal names (it points at the resource API's
+    path), else the default one."""
+    found = re.search(r"/namespaces/([a-z0-9][a-z0-9-]*)/", message)
+    return found[1] if found else DEFAULT_NAMESPACE
 
 
 def _message(response: httpx.Response) -> str:

@@ -94,7 +94,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.header = Header()
         self.status_line = StatusLine()
         self.alerts_bar = AlertsBar(id="alerts-bar", markup=False)
-        self.board = Board(dashboard, on_shown=self.polling.show)
+        self.board = Board(dashboard, on_shown=self.polling.show, values=self.queries.variables)
         self.config_watch = ConfigWatch(self)
         self.switching = Switching(self, options.get("contexts"))
         self._tick_log = TickLog.from_environ()
@@ -233,7 +233,8 @@ class DashboardApp(NoticesApp, PaletteApp):
     def show_header(self) -> None:
         """Redraw the header and the status line (every second, and after each poll)."""
         word, style = self.status_word()
-        self.header.show(Heading(self.queries, self.datasources_shown, self.clock(), word, style))
+        shown = self.datasources_shown
+        self.header.show(Heading(self.queries, shown, self.clock(), word, style, self.board.tab))
         self.status_line.say(self.state.status_line)
 
     def _top_screen(self) -> Screen[object] | None:
@@ -258,7 +259,9 @@ class DashboardApp(NoticesApp, PaletteApp):
     ) -> None:
         """New variable picks (and options: what "all" is) that change a query are new
         queries: a new poller, backfilled afresh."""
-        if not self.queries.pick(values, options):
+        changed = self.queries.pick(values, options)
+        self.board.use_values(self.queries.variables)  # rows shown on a variable's pick
+        if not changed:
             return
         await self.poller.aclose()
         self.polling.use(self.queries.poller(self.datasources), laid_out=self.board.laid_out)
@@ -293,7 +296,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         poller = self.queries.poller(self.datasources)
         self.polling.restart(poller, laid_out=self.board.laid_out)
         self.state = self._configured(self.state)
-        await self.board.show_dashboard(dashboard)
+        await self.board.show_dashboard(dashboard, self.queries.variables)
         self._mark()
         self.board.focus_panel(index)
         self._regrid()
@@ -360,6 +363,10 @@ class DashboardApp(NoticesApp, PaletteApp):
     def action_edge(self, direction: int) -> None:
         """Home / End: the top or the bottom of the dashboard."""
         self.board.edge(direction)
+
+    def action_tab(self, step: int) -> None:
+        self.board.switch_tab(step)
+        self.show_header()
 
     def action_toggle_row(self) -> None:
         """Space: collapse or expand the row of the focused title or panel."""

@@ -6,13 +6,16 @@ page keys, and hands each panel's new state and alert markers to its card. It sa
 which panels are on screen or within PREFETCH_SCREENS of it whenever that changes
 (`on_shown`): only those are asked.
 
+It shows one tab's rows at a time (`switch_tab`), and of them those whose variable
+conditions hold (`use_values`): a hidden row is not laid out, so not asked.
+
 `panels` is what it shows, in order: a read-only view for the app and the tests.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -21,7 +24,7 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widget import Widget
 
-from allintop.dashboard.model import Dashboard, Panel, Row
+from allintop.dashboard.model import Dashboard, Panel, Pick, Row
 from allintop.live.reports import QueryState
 from allintop.live.state import DashboardState
 from allintop.ui import layout
@@ -29,7 +32,7 @@ from allintop.ui.cards.kinds import panel_widget
 from allintop.ui.cards.stat import StatCard
 from allintop.ui.layout import Box
 from allintop.ui.row_title import RowTitle
-from allintop.ui.rows import BoardPanel, PanelGrid, unique
+from allintop.ui.rows import BoardPanel, PanelGrid, spread, spread_page, unique
 
 #: Panels within this many screens above or below the screen are asked on each tick
 #: too, so a page key or a short scroll finds their values there already.
@@ -51,9 +54,17 @@ class Board(VerticalScroll, inherit_bindings=False):
     class Scrolled(Message):
         """Scrolled to another line: other panels may be near the screen now."""
 
-    def __init__(self, dashboard: Dashboard, on_shown: Callable[[frozenset[int]], None]) -> None:
+    def __init__(
+        self,
+        dashboard: Dashboard,
+        on_shown: Callable[[frozenset[int]], None],
+        values: Mapping[str, Pick] | None = None,
+    ) -> None:
         super().__init__(id="rows")
         self.dashboard = dashboard
+        self._tab = 0  # the tab shown, of the dashboard's tabs (if it has any)
+        self._values: dict[str, Pick] = dict(values or {})  # the variables' picks
+        self._visible: tuple[int, ...] = ()  # the rows shown: the tab's, conditions met
         self._on_shown = on_shown
         self._panels: tuple[BoardPanel, ...] = ()
         self._rows: list[list[BoardPanel]] = []
@@ -74,6 +85,15 @@ class Board(VerticalScroll, inherit_bindings=False):
         return self._panels
 
     @property
+    def tab(self) -> tuple[int, int, str] | None:
+        """The tab shown: (its number from 1, how many there are, its title); None
+        for a dashboard without tabs."""
+        tabs = self.dashboard.tabs
+        if not tabs:
+            return None
+        return self._tab + 1, len(tabs), tabs[self._tab].title
+
+    @property
     def laid_out(self) -> bool:
         """Whether it was planned for a size yet (before that every panel is asked)."""
         return self._page is not None
@@ -81,11 +101,15 @@ class Board(VerticalScroll, inherit_bindings=False):
     def compose(self) -> ComposeResult:
         yield from self._build()
 
-    async def show_dashboard(self, dashboard: Dashboard) -> None:
+    async def show_dashboard(
+        self, dashboard: Dashboard, values: Mapping[str, Pick] | None = None
+    ) -> None:
         """Another dashboard (reloaded, or another context's): new rows and cards,
         laid out. No panel is shown until then, and the keys move nowhere (the old
-        page does not describe the new rows)."""
+        page does not describe the new rows). `values`: its variables' picks."""
         self.dashboard = dashboard
+        if values is not None:
+            self._values = dict(values)
         self._shown, self._page, self._boxes = frozenset(), None, ()
         widgets = self._build()
         # Shielded: the worker this runs in may be cancelled (the app quitting), and
@@ -98,6 +122,8 @@ class Board(VerticalScroll, inherit_bindings=False):
         """Each row's title and body: a grid of cards (panels.yaml's rows, as ever) or
         the tiles of a Grafana row, hidden while it is collapsed."""
         self._rows, self._titles, self._bodies = [], [], []
+        self._tab = min(self._tab, max(len(self.dashboard.tabs) - 1, 0))
+        self._visible = self.dashboard.shown_rows(self._tab, self._values)
         widgets: list[Widget] = []
         first = 0
         for number, row in enumerate(self.dashboard.rows):
@@ -115,6 +141,8 @@ class Board(VerticalScroll, inherit_bindings=False):
             else:
                 title = RowTitle(row.title, number)
                 body = Grid(*cards, classes="row-grid", id=f"row-{number}")
+            if number not in self._visible:
+                title.display = body.display = False
             self._titles.append(title)
             self._bodies.append(body)
             widgets += [title, body]
@@ -165,7 +193,12 @@ class Board(VerticalScroll, inherit_bindings=False):
             self.call_after_refresh(self.lay_out)
             return
         cards = self._plan(size)
-        for row, body, boxes in zip(self.dashboard.rows, self._bodies, self._boxes, strict=True):
+        for number in self._visible:
+            row, body, boxes = (
+                self.dashboard.rows[number],
+                self._bodies[number],
+                self._boxes[number],
+            )
             if isinstance(body, PanelGrid):
                 body.place(boxes)
             elif cards is not None:
@@ -179,11 +212,20 @@ class Board(VerticalScroll, inherit_bindings=False):
     def _plan(self, size: Size) -> layout.Layout | None:
         """Where every row's cards or tiles go for rows of `size` (kept, for what is on
         screen and where the keys move); the card grid's plan, if there are cards."""
-        collapsed = [title.collapsed for title in self._titles]
+        rows = [self.dashboard.rows[number] for number in self._visible]
+        collapsed = [self._titles[number].collapsed for number in self._visible]
         scrollbar = self.styles.scrollbar_size_vertical
-        plan = layout.plan_page(self.dashboard.rows, size.width, size.height, collapsed, scrollbar)
-        self._boxes, self._page = plan.bodies, plan.page
+        plan = layout.plan_page(rows, size.width, size.height, collapsed, scrollbar)
+        self._boxes = spread(plan.bodies, self._visible, len(self._titles), ())
+        self._page = spread_page(plan.page, self._visible, len(self._titles))
         return plan.grid
+
+    def _restack(self) -> None:
+        """The page again, after a row folded or unfolded."""
+        bodies = [self._boxes[number] for number in self._visible]
+        collapsed = [self._titles[number].collapsed for number in self._visible]
+        page = layout.stacked(bodies, collapsed)
+        self._page = spread_page(page, self._visible, len(self._titles))
 
     def _update_shown(self) -> None:
         """Tell `on_shown` the panels of expanded rows on screen or within
@@ -220,6 +262,42 @@ class Board(VerticalScroll, inherit_bindings=False):
         """The panel whose card has the focus, if one has."""
         focused = self.app.focused
         return self._by_card.get(focused) if focused is not None else None
+
+    # -- tabs, and rows shown on conditions --
+
+    def switch_tab(self, step: int) -> None:
+        """The next (1) or previous (-1) tab, round, from its top."""
+        tabs = self.dashboard.tabs
+        if not tabs:
+            return
+        self._tab = (self._tab + step) % len(tabs)
+        self._show_rows()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.focus_first()
+
+    def use_values(self, values: Mapping[str, Pick]) -> None:
+        """The variables' new picks: rows shown on a condition shown or hidden."""
+        self._values = dict(values)
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        """Show the rows of the tab whose conditions hold, hide the others, and lay
+        the board out again for them."""
+        visible = self.dashboard.shown_rows(self._tab, self._values)
+        if visible == self._visible or len(self._titles) != len(self.dashboard.rows):
+            return
+        self._visible = visible
+        focused, lost = self.app.focused, False
+        for number, (title, body) in enumerate(zip(self._titles, self._bodies, strict=True)):
+            shown = number in visible
+            if not shown and focused is not None:
+                lost = lost or focused is title or body in focused.ancestors
+            title.display = shown
+            body.display = shown and not title.collapsed
+        if self._page is not None:
+            self.lay_out()
+        if lost:
+            self.focus_first()
 
     # -- rows: collapse, expand --
 
@@ -258,7 +336,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         if not collapsed and isinstance(body, PanelGrid):
             body.reveal()
         if self._page is not None:
-            self._page = layout.stacked(self._boxes, [t.collapsed for t in self._titles])
+            self._restack()
         self._update_shown()
         if not collapsed:  # once laid out: scrolled so that what it holds shows
             self.call_after_refresh(self._scroll_to_row, row)
@@ -284,8 +362,8 @@ class Board(VerticalScroll, inherit_bindings=False):
         if page is None:
             return []
         places: list[tuple[Box, Widget]] = []
-        for number, row in enumerate(self._rows):
-            title = self._titles[number]
+        for number in self._visible:
+            row, title = self._rows[number], self._titles[number]
             if title.collapsible:
                 # No width: from a title, up and down go to a line's first tile.
                 places.append((Box(0, page.titles[number], 0, 1), title))
@@ -321,7 +399,7 @@ class Board(VerticalScroll, inherit_bindings=False):
             self.focus_first()
             return
         panel = self._by_index.get(min(index, max(self._by_index)))
-        if panel is None:
+        if panel is None or panel.row not in self._visible:
             self.focus_first()
         elif self._titles[panel.row].collapsed:
             self._titles[panel.row].focus()

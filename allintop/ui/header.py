@@ -51,6 +51,8 @@ class Heading:
     now: float
     word: str
     style: str
+    tab: tuple[int, int, str] | None = None
+    """The tab shown (its number, how many, its title); None: no tabs."""
 
 
 class Header(Horizontal):
@@ -74,9 +76,14 @@ class Header(Horizontal):
         wide = self.app.size.width >= TITLE_FROM
         named = queries.dashboard.title
         title = f" · {clean(named, 40)}" if named and wide else ""
+        tab = ""
+        if heading.tab is not None:
+            number, count, named_tab = heading.tab
+            tab = f"  [{number}/{count} {clean(named_tab, 40)}]"
         left = Text.assemble(
             ("allintop", "bold"),
             title,
+            (tab, "bold"),
             "  ",
             (clean(heading.sources), "bold"),
             f"  {variables}" if variables else "",

@@ -22,7 +22,7 @@ from allintop.dashboard.model import PanelKind
 from allintop.live.alerting import ActiveAlert
 from allintop.live.reports import QueryState
 from allintop.sources.answers import Target
-from allintop.ui.layout import Box, extent
+from allintop.ui.layout import Box, Page, extent
 
 
 class PanelLayout(VerticalLayout):
@@ -119,3 +119,20 @@ def unique(items: Iterable[T]) -> list[T]:
         if item not in out:
             out.append(item)
     return out
+
+
+_T = TypeVar("_T")
+
+
+def spread(items: Sequence[_T], numbers: Sequence[int], count: int, empty: _T) -> tuple[_T, ...]:
+    """`items`, one per row of `numbers` (the rows shown), as one per row of `count`,
+    `empty` for the rows hidden (another tab's, a condition's)."""
+    placed = dict(zip(numbers, items, strict=True))
+    return tuple(placed.get(number, empty) for number in range(count))
+
+
+def spread_page(page: Page, numbers: Sequence[int], count: int) -> Page:
+    """The page of the rows shown (`numbers`), as one of every row of `count`: a
+    hidden row has no tiles, and no title line (its place is given as the top)."""
+    titles = spread(page.titles, numbers, count, 0)
+    return Page(titles, spread(page.panels, numbers, count, ()), page.height)

@@ -78,12 +78,15 @@ ACTIONS = {
     "Zoom": "enter",
     "Screenshot": "s",
     "Reload config": "R",
+    "Next tab": "]",
+    "Previous tab": "[",
 }
 
 
 async def test_ctrl_p_lists_every_action_with_its_key_and_runs_one(stack):
     app = _app(stack.prometheus_url)
-    async with app.run_test(size=(100, 60)) as pilot:
+    # Tall enough for every command at once (the palette lists them by name).
+    async with app.run_test(size=(100, 72)) as pilot:
         await wait_for(pilot, lambda: _values(app), what="values")
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: "Search for commands" in screen_text(app), what="palette")

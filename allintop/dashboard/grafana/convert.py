@@ -22,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from allintop.dashboard.grafana import documents, layout
+from allintop.dashboard.grafana import documents, layout, v2
 from allintop.dashboard.grafana.datasources import (
     GrafanaSource,
     References,
@@ -32,6 +32,7 @@ from allintop.dashboard.grafana.datasources import (
 )
 from allintop.dashboard.grafana.documents import dicts, mapping
 from allintop.dashboard.grafana.panels import PanelReport, Reading, row_panels
+from allintop.dashboard.grafana.v2.conditions import saved_picks, settle
 from allintop.dashboard.grafana.variables import not_carried, variables
 from allintop.dashboard.model import (
     DEFAULT_RANGE,
@@ -41,6 +42,9 @@ from allintop.dashboard.model import (
     Datasource,
     DatasourceSet,
     Row,
+    ShownWhen,
+    Tab,
+    Variable,
 )
 from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
@@ -68,11 +72,11 @@ def convert(
 ) -> Converted:
     """The /api/dashboards/uid/<uid> answer as a dashboard querying through Grafana's
     datasource proxy, with `auth` (the token, by reference)."""
-    board = documents.board_of(document)
+    board, placed = _board(document)
     if board is None:
         raise ConfigError("Grafana's dashboard answer holds no dashboard")
     references = on_server(server, documents.templating_list(board))
-    converted = _convert(board, references, None, {})
+    converted = _convert(board, references, None, {}, placed)
     default, named = proxied(references, grafana_url, auth)
     return replace(
         converted,
@@ -91,14 +95,26 @@ def from_file(
     """A dashboard file as it is: every Prometheus datasource it references (by name,
     uid, `$datasource`, `${DS_...}` of an export for sharing, or none) is the default
     one, i.e. --url / $PROMETHEUS_URL / the default; or a context's, if given."""
-    board = documents.board_of(document)
+    board, placed = _board(document)
     if board is None:
         raise ConfigError(f"{source}: its dashboard is not a JSON object")
     board = documents.imported(board)
     references = in_file(documents.templating_list(board))
     given = datasources or DatasourceSet(Datasource())
-    converted = _convert(board, references, given.default, given.named)
+    converted = _convert(board, references, given.default, given.named, placed)
     return replace(converted, dashboard=replace(converted.dashboard, source=source))
+
+
+def _board(
+    document: Mapping[str, Any],
+) -> tuple[Mapping[str, Any] | None, v2.V2Board | None]:
+    """The classic dashboard of a document, and, for a schema v2 one, its rows and
+    tabs as placed (allintop.dashboard.grafana.v2)."""
+    inner = documents.board_of(document)
+    if inner is not None and v2.is_v2(inner):
+        placed = v2.read(inner)
+        return placed.board, placed
+    return inner, None
 
 
 def token_auth(token_file: Path | None) -> Auth:
@@ -122,8 +138,10 @@ def _convert(
     references: References,
     default: Datasource | None,
     named: Mapping[str, Datasource],
+    placed: v2.V2Board | None = None,
 ) -> Converted:
-    """The dashboard's rows, panels and variables; its datasources are the caller's."""
+    """The dashboard's rows, panels and variables; its datasources are the caller's;
+    a v2 dashboard's rows and tabs as `placed` gives them."""
     title = str(board.get("title") or "Grafana dashboard")
     refresh = _duration(board.get("refresh"), DEFAULT_REFRESH)
     range_ = _duration(str(mapping(board.get("time")).get("from", "")).removeprefix("now-"), 0)
@@ -131,16 +149,23 @@ def _convert(
     listed = documents.templating_list(board)
     found = variables(listed)
     reading = Reading(references, placeholder_values(found))
-    rows, converted = [], []
-    for grafana_row in layout.rows(board, title):
+    rows: list[Row] = []
+    converted: list[tuple[str, tuple[PanelReport, ...]]] = []
+    grafana_rows = layout.rows(board, title) if placed is None else placed.rows
+    kept: dict[int, int] = {}  # a Grafana row's index -> its row's, if it has panels
+    tab_of = {i: name for name, numbers in (placed.tabs if placed else ()) for i in numbers}
+    for number, grafana_row in enumerate(grafana_rows):
         read = row_panels(grafana_row, reading)
         if read.panels:
+            kept[number] = len(rows)
             rows.append(
                 Row(
                     grafana_row.title,
                     read.queries,
                     panels=read.panels,
                     collapsed=grafana_row.collapsed,
+                    shown_when=_shown_when(placed, number, found, listed),
+                    tab=tab_of.get(number),
                 )
             )
         if read.reports:
@@ -160,9 +185,42 @@ def _convert(
         rows=tuple(rows),
         title=title,
         datasources=MappingProxyType(dict(named)),
+        tabs=_tabs(placed, kept),
     )
     dropped = not_carried(listed, {v.name for v in found}) + _not_drawn(board)
+    dropped += placed.notes if placed else ()
+    dropped += (f"tab {tab}: nothing allintop shows: left out" for tab in _empty_tabs(placed, kept))
     return Converted(dashboard, tuple(reading.unsupported), tuple(converted), tuple(dropped))
+
+
+def _shown_when(
+    placed: v2.V2Board | None,
+    number: int,
+    carried: Sequence[Variable],
+    listed: Sequence[Mapping[str, Any]],
+) -> ShownWhen | None:
+    """A v2 row's conditions, those on variables not carried over settled by the
+    picks it was saved with."""
+    if placed is None:
+        return None
+    names = {variable.name for variable in carried}
+    return settle(placed.shown_when[number], names, saved_picks(listed))
+
+
+def _tabs(placed: v2.V2Board | None, kept: Mapping[int, int]) -> tuple[Tab, ...]:
+    """A v2 dashboard's tabs, each with the rows of its that have panels."""
+    if placed is None:
+        return ()
+    tabs = (
+        Tab(title, tuple(kept[i] for i in numbers if i in kept)) for title, numbers in placed.tabs
+    )
+    return tuple(tab for tab in tabs if tab.rows)
+
+
+def _empty_tabs(placed: v2.V2Board | None, kept: Mapping[int, int]) -> list[str]:
+    """A v2 dashboard's tabs without a row allintop shows."""
+    tabs = placed.tabs if placed else ()
+    return [title for title, numbers in tabs if not any(i in kept for i in numbers)]
 
 
 def _not_drawn(board: Mapping[str, Any]) -> list[str]:

@@ -17,7 +17,21 @@ def is_dashboard(document: object) -> bool:
         return False
     if isinstance(document.get("dashboard"), Mapping) and "meta" in document:
         return True
+    if _is_schema_v2(document):
+        return True
     return isinstance(document.get("panels"), list) or isinstance(document.get("rows"), list)
+
+
+def _is_schema_v2(document: Mapping[str, Any]) -> bool:
+    """A schema v2 resource ("kind": "Dashboard", "apiVersion":
+    "dashboard.grafana.app/v2..."), or a v2 spec on its own (`elements`, `layout`);
+    read by allintop.dashboard.grafana.v2."""
+    version = str(document.get("apiVersion") or "")
+    if document.get("kind") == "Dashboard" and version.startswith("dashboard.grafana.app/v2"):
+        return True
+    return isinstance(document.get("elements"), Mapping) and isinstance(
+        document.get("layout"), Mapping
+    )
 
 
 def board_of(document: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -23,7 +23,7 @@ import yaml
 from allintop.dashboard.grafana.convert import Converted, from_file
 from allintop.dashboard.grafana.documents import is_dashboard
 from allintop.dashboard.grafana.panels import PanelReport
-from allintop.dashboard.model import Panel, Query, Row, Variable
+from allintop.dashboard.model import Panel, Query, Row, ShownWhen, Variable
 from allintop.dashboard.panels_yaml.rows import UNTITLED, query_name
 from allintop.errors import ConfigError
 from allintop.values import reducers
@@ -79,8 +79,11 @@ def report(converted: Converted) -> str:
     lines: list[str] = []
     counts = {"converted": 0, "partly": 0, "not supported": 0}
     lines += (f"dashboard: {_line(text)}" for text in converted.dropped)
+    rows = iter(converted.dashboard.rows)  # the rows of the Grafana rows with a tile
     for title, reports in converted.layout:
-        lines.append(f"== {_line(title)}")
+        row = next(rows) if any(report.panel for report in reports) else None
+        tab = f"  (tab {_line(row.tab)})" if row is not None and row.tab is not None else ""
+        lines.append(f"== {_line(title)}{tab}")
         for panel in reports:
             status, reasons = _status(panel)
             counts[status] += 1
@@ -143,7 +146,15 @@ def _row(title: str, reports: Sequence[PanelReport], rows: Iterator[Row]) -> lis
         lines = [f"  # Row {_comment(title)}: none of its panels can be shown."]
         return lines + [line for report in reports for line in _notes(report, "  ")]
     row = next(rows)
-    lines = [f"  - title: {_quoted(title)}"]
+    lines = []
+    if row.shown_when is not None:
+        lines.append(
+            f"  # Grafana shows row {_comment(title)} only {_when(row.shown_when)}: "
+            "panels.yaml cannot say so; it is always shown."
+        )
+    lines.append(f"  - title: {_quoted(title)}")
+    if row.tab is not None:
+        lines.append(f"    tab: {_quoted(row.tab)}")
     if row.collapsed:
         lines.append("    collapsed: true")
     lines.append("    panels:")
@@ -152,6 +163,13 @@ def _row(title: str, reports: Sequence[PanelReport], rows: Iterator[Row]) -> lis
         if report.panel is not None:
             lines += _entry(report.panel, report.queries)
     return lines
+
+
+def _when(shown: ShownWhen) -> str:
+    """A row's conditions, as a person reads them ("when env equals prod")."""
+    said = [f"{c.variable} {c.operator} {c.value}" for c in shown.conditions]
+    joined = (" or " if shown.any else " and ").join(said)
+    return f"{'unless' if shown.hide else 'when'} {_comment(joined)}"
 
 
 def _notes(report: PanelReport, indent: str) -> list[str]:

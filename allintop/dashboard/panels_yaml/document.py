@@ -9,7 +9,14 @@ from types import MappingProxyType
 
 from yaml.nodes import MappingNode, Node
 
-from allintop.dashboard.model import DEFAULT_RANGE, DEFAULT_REFRESH, Dashboard, DatasourceSet
+from allintop.dashboard.model import (
+    DEFAULT_RANGE,
+    DEFAULT_REFRESH,
+    Dashboard,
+    DatasourceSet,
+    Row,
+    Tab,
+)
 from allintop.dashboard.panels_yaml.datasources import read_datasources
 from allintop.dashboard.panels_yaml.nodes import (
     duration,
@@ -54,15 +61,18 @@ def read_dashboard(
     variables = optional(fields, "variables", "", lambda n, p: read_variables(n, p, names)) or ()
     variables = tuple(with_default(v, default.name) for v in variables)
     refs = References(names, {v.name: v for v in variables if v.kind == "datasource"})
+    rows = tuple(read_rows(fields["rows"], "rows", placeholder_values(variables), refs))
+    title = optional(fields, "title", "", nonempty_text)
     return Dashboard(
         source=source,
         datasource=default,
         refresh=refresh,
         range=range_,
         variables=variables,
-        rows=read_rows(fields["rows"], "rows", placeholder_values(variables), refs),
-        title=optional(fields, "title", "", nonempty_text),
+        rows=rows,
+        title=title,
         datasources=MappingProxyType(named),
+        tabs=tabs_of(rows, title or "Dashboard"),
     )
 
 
@@ -83,3 +93,17 @@ def _read_range(fields: Mapping[str, Node], refresh: float) -> float:
             "the range must hold at least one refresh: raise range or lower refresh",
         )
     return range_
+
+
+def tabs_of(rows: tuple[Row, ...], first: str) -> tuple[Tab, ...]:
+    """The tabs the rows' `tab` names, in the order first named, each with its rows;
+    a row naming none is on the previous row's tab, the rows before the first named
+    one on a tab titled `first`. No row naming one: no tabs."""
+    if all(row.tab is None for row in rows):
+        return ()
+    found: dict[str, list[int]] = {}
+    current = first
+    for number, row in enumerate(rows):
+        current = row.tab if row.tab is not None else current
+        found.setdefault(current, []).append(number)
+    return tuple(Tab(title, tuple(numbers)) for title, numbers in found.items())

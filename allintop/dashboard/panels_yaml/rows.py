@@ -44,7 +44,7 @@ from allintop.values.thresholds import (
 MAX_PANELS = 1000
 
 
-_ROW_KEYS = ("title", "panels", "datasource", "repeat", "collapsed")
+_ROW_KEYS = ("title", "panels", "datasource", "repeat", "collapsed", "tab")
 _PANEL_KEYS = (
     "title",
     "expr",
@@ -165,6 +165,7 @@ def _row(node: Node, path: str, placeholders: Mapping[str, Value], refs: Referen
         # Only when asked for: a plain row keeps its one stat card a panel (Row.layout).
         panels=tuple(entry.panel for entry in entries) if any(e.drawn for e in entries) else (),
         collapsed=bool(optional(fields, "collapsed", path, boolean)),
+        tab=optional(fields, "tab", path, nonempty_text),  # a Grafana v2 dashboard's tabs
     )
     repeat = optional(fields, "repeat", path, refs.check)
     if repeat is None:
