@@ -222,7 +222,9 @@ class Poller:
         if isinstance(found, PrometheusError):
             self._failed_leaf(index, panel, found)
             return self.states.failed(index, end, found, gap=False)
-        return self.states.backfilled(index, end, found.series, found.latest, found.warnings)
+        return self.states.backfilled(
+            index, end, found.series, found.latest, found.warnings, found.native
+        )
 
     # -- ticks --
 

@@ -54,6 +54,9 @@ class QueryState:
     reason: str | None = None  # why the status is unknown: "no data", "query error: ..."
     error: PrometheusError | None = None
     warnings: tuple[str, ...] = ()
+    native: bool = False
+    """The answer is native histograms: no value, their buckets in the history (for a
+    heatmap); `reason` says what to query instead (allintop.live.native)."""
 
     @property
     def value(self) -> float | None:

@@ -1,0 +1,224 @@
+"""Native histograms and Prometheus 3's answers: decoded with their boundary rules,
+never shown as a number that is not in the answer, drawn by a heatmap."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from allintop.dashboard.model import Query
+from allintop.draw.heatmap import heatmap, ordered
+from allintop.errors import BadResponse
+from allintop.live.native import NATIVE_REASON, bucket_series, bucket_values
+from allintop.live.poller import Poller
+from allintop.sources import merging
+from allintop.sources.answers import InstantResult, RangeResult, Series
+from allintop.sources.decoding import instant_result, range_result
+from allintop.values.thresholds import Status
+
+HISTOGRAM = {
+    "count": "12",
+    "sum": "3.5",
+    "buckets": [
+        [3, "-0.001", "0.001", "2"],
+        [0, "0.25", "0.5", "4"],
+        [0, "0.5", "1", "6"],
+    ],
+}
+
+
+def _vector(*items: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"status": "success", "data": {"resultType": "vector", "result": list(items)}, **extra}
+
+
+def test_an_instant_histogram_is_decoded_with_its_boundary_rules_and_no_value() -> None:
+    body = _vector({"metric": {"job": "a"}, "histogram": [1700000000.5, HISTOGRAM]})
+    [sample] = instant_result(body, "h:1").samples
+    assert math.isnan(sample.value) and sample.timestamp == 1700000000.5
+    histogram = sample.histogram
+    assert histogram is not None
+    assert (histogram.count, histogram.sum) == (12.0, 3.5)
+    zero, mid, top = histogram.buckets
+    assert (zero.boundary, zero.lower, zero.upper, zero.count) == (3, -0.001, 0.001, 2.0)
+    assert (top.boundary, top.lower, top.upper, top.count) == (0, 0.5, 1.0, 6.0)
+
+
+def test_a_histogram_without_buckets_observed_nothing() -> None:
+    body = _vector({"metric": {}, "histogram": [1.0, {"count": "0", "sum": "0"}]})
+    [sample] = instant_result(body, "h:1").samples
+    assert sample.histogram is not None and sample.histogram.buckets == ()
+
+
+def test_an_unknown_boundary_rule_is_a_bad_answer_not_a_guess() -> None:
+    broken = {**HISTOGRAM, "buckets": [[7, "0", "1", "1"]]}
+    with pytest.raises(BadResponse, match="boundary rule"):
+        instant_result(_vector({"metric": {}, "histogram": [1.0, broken]}), "h:1")
+
+
+def test_a_range_series_of_floats_then_histograms_keeps_both_in_time_order() -> None:
+    body = {
+        "status": "success",
+        "data": {
+            "resultType": "matrix",
+            "result": [
+                {
+                    "metric": {"__name__": "x"},
+                    "values": [[10, "1"], [11, "2"]],
+                    "histograms": [[12, HISTOGRAM], [13, HISTOGRAM]],
+                }
+            ],
+        },
+    }
+    [series] = range_result(body, "h:1").series
+    assert series.timestamps == (10.0, 11.0, 12.0, 13.0)
+    assert series.values[:2] == (1.0, 2.0) and all(math.isnan(v) for v in series.values[2:])
+    assert series.histograms[:2] == (None, None) and series.histograms[2] is not None
+
+
+def test_prometheus_3_infos_are_kept_beside_warnings() -> None:
+    body = _vector(warnings=["w"], infos=["PromQL info: metric might not be a counter"])
+    result = instant_result(body, "h:1")
+    assert result.warnings == ("w",) and result.infos[0].startswith("PromQL info")
+
+
+def test_a_merged_answer_split_back_keeps_histograms_and_infos() -> None:
+    leaves = ["sum(rate(x[1m]))", "up"]
+    body = _vector(
+        {"metric": {merging.LEAF_LABEL: "0"}, "histogram": [1.0, HISTOGRAM]},
+        {"metric": {merging.LEAF_LABEL: "1"}, "value": [1.0, "1"]},
+        infos=["i"],
+    )
+    parts = merging.split_instant(instant_result(body, "h:1"), leaves)
+    assert parts[leaves[0]].samples[0].histogram is not None
+    assert parts[leaves[0]].infos == ("i",)
+
+
+def test_native_buckets_become_series_by_upper_bound_counting_their_own() -> None:
+    [sample] = instant_result(
+        _vector({"metric": {"job": "a"}, "histogram": [1.0, HISTOGRAM]}), "h:1"
+    ).samples
+    assert bucket_values([sample]) == [
+        ({"job": "a", "le": "0.001"}, 2.0),
+        ({"job": "a", "le": "0.5"}, 4.0),
+        ({"job": "a", "le": "1.0"}, 6.0),
+    ]
+    [series] = range_result(
+        {
+            "status": "success",
+            "data": {
+                "resultType": "matrix",
+                "result": [{"metric": {}, "histograms": [[1, HISTOGRAM], [2, HISTOGRAM]]}],
+            },
+        },
+        "h:1",
+    ).series
+    found = {labels["le"]: (list(ts), list(vs)) for labels, ts, vs in bucket_series([series])}
+    assert found["0.5"] == ([1.0, 2.0], [4.0, 4.0])
+
+
+# --- what a panel shows ----------------------------------------------------------------
+
+NATIVE = "sum(rate(x[1m]))"
+LEAF = "sum(rate(x[1m]))"
+
+
+class NativeClient:
+    """Answers every instant query with one native histogram, ranges with two points."""
+
+    def __init__(self, whole: dict[str, float] | None = None) -> None:
+        self.sent: list[str] = []
+        self.whole = whole or {}
+
+    def _answer(self, expr: str) -> dict[str, Any]:
+        if expr in self.whole:
+            return _vector({"metric": {}, "value": [1000.0, str(self.whole[expr])]})
+        return _vector({"metric": {}, "histogram": [1000.0, HISTOGRAM]}, infos=["an info"])
+
+    async def query(self, expr: str, time: float | None = None, **_: Any) -> InstantResult:
+        self.sent.append(expr)
+        return instant_result(self._answer(expr), "h:1")
+
+    async def query_range(self, expr: str, *_: Any, **__: Any) -> RangeResult:
+        self.sent.append(expr)
+        points = [[999, HISTOGRAM], [1000, HISTOGRAM]]
+        body = {
+            "status": "success",
+            "data": {"resultType": "matrix", "result": [{"metric": {}, "histograms": points}]},
+        }
+        return range_result(body, "h:1")
+
+    async def alerts(self) -> tuple[()]:
+        return ()
+
+    async def targets(self) -> tuple[()]:
+        return ()
+
+
+def _poller(client: NativeClient, exprs: list[str]) -> Poller:
+    panels = [Query(f"panel {i}", expr) for i, expr in enumerate(exprs)]
+    return Poller(client, panels, exprs, step=1.0, range_=60.0, alerts=False, merge=False)
+
+
+async def test_a_panel_of_native_histograms_states_no_value_and_says_why() -> None:
+    poller = _poller(NativeClient(), [NATIVE])
+    [state] = (await poller.tick(1000.0, budget=1.0)).panels
+    assert state.value is None and state.series == ()
+    assert state.status is Status.UNKNOWN and state.reason == NATIVE_REASON
+    assert state.native and state.warnings == ("info: an info",)
+    assert all(v is None for v in state.history)  # no sparkline of a bucket
+    buckets = {dict(key)["le"] for key in poller.histories[0].series}
+    assert buckets == {"0.001", "0.5", "1.0"}  # for a heatmap
+
+
+async def test_a_backfill_of_native_histograms_fills_bucket_histories() -> None:
+    poller = _poller(NativeClient(), [NATIVE])
+    [state] = (await poller.backfill(1000.5)).panels
+    assert state.value is None and state.reason == NATIVE_REASON
+    history = poller.histories[0]
+    key = next(k for k in history.series if dict(k)["le"] == "0.5")
+    assert history.series[key].values()[-2:] == [4.0, 4.0]
+    carried = poller.states.carried(0, 1001.0)
+    assert carried is not None and carried.native and carried.value is None
+
+
+async def test_arithmetic_over_a_native_leaf_is_sent_whole_not_made_up() -> None:
+    doubled = f"{NATIVE} * 2"
+    client = NativeClient(whole={doubled: 5.0})
+    poller = _poller(client, [doubled])
+    [first] = (await poller.tick(1000.0, budget=1.0)).panels
+    assert first.value is None and first.status is Status.UNKNOWN  # never NaN * 2
+    assert isinstance(first.error, BadResponse)
+    [second] = (await poller.tick(1001.0, budget=1.0)).panels
+    assert doubled in client.sent and second.value == 5.0
+
+
+# --- drawing ---------------------------------------------------------------------------
+
+
+def test_native_buckets_are_drawn_as_they_are_not_decumulated() -> None:
+    labels, grid = heatmap({"0.5": [4.0, 4.0], "1.0": [6.0, 6.0]}, 2, 2, cumulative=False)
+    assert labels == ["1.0", "0.5"]
+    assert grid == [[4, 4], [3, 3]]  # 6 is the fullest; 4 is 2/3 of it
+
+
+def test_le_written_1_and_1_0_is_one_bucket() -> None:
+    # Prometheus 3 normalises le="1" to "1.0": across the upgrade both series exist.
+    merged = ordered({"1": [1.0, None], "1.0": [None, 2.0], "+Inf": [3.0, 3.0]})
+    assert merged == [("1", [1.0, 2.0]), ("+Inf", [3.0, 3.0])]
+
+
+def test_series_points_of_floats_stay_as_they_are() -> None:
+    plain = Series({"a": "b"}, (1.0,), (2.0,))
+    assert bucket_series([plain]) == [({"a": "b"}, [1.0], [2.0])]
+
+
+def test_the_client_side_quantile_reads_le_1_and_1_0_as_one_bound() -> None:
+    from allintop.promql.quantiles import histogram_quantile
+
+    before = [({"le": "0.5"}, 5.0), ({"le": "1"}, 10.0), ({"le": "+Inf"}, 10.0)]
+    after = [({"le": "0.5"}, 5.0), ({"le": "1.0"}, 10.0), ({"le": "+Inf"}, 10.0)]
+    assert histogram_quantile(0.75, before) == histogram_quantile(0.75, after) == [({}, 0.75)]
+    both = [({"le": "1"}, 4.0), ({"le": "1.0"}, 6.0), ({"le": "+Inf"}, 10.0)]
+    assert histogram_quantile(0.5, both) == [({}, 0.5)]  # coalesced: 10 under 1
