@@ -4,6 +4,7 @@ never shown as a number that is not in the answer, drawn by a heatmap."""
 from __future__ import annotations
 
 import math
+import struct
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from allintop.errors import BadResponse
 from allintop.live.native import NATIVE_REASON, bucket_series, bucket_values
 from allintop.live.poller import Poller
 from allintop.sources import merging
-from allintop.sources.answers import InstantResult, RangeResult, Series
+from allintop.sources.answers import InstantResult, RangeResult, Sample, Series
 from allintop.sources.decoding import instant_result, range_result
 from allintop.values.thresholds import Status
 
@@ -136,9 +137,12 @@ class NativeClient:
             return _vector({"metric": {}, "value": [1000.0, str(self.whole[expr])]})
         return _vector({"metric": {}, "histogram": [1000.0, HISTOGRAM]}, infos=["an info"])
 
+    def _instant(self, expr: str) -> InstantResult:
+        return instant_result(self._answer(expr), "h:1")
+
     async def query(self, expr: str, time: float | None = None, **_: Any) -> InstantResult:
         self.sent.append(expr)
-        return instant_result(self._answer(expr), "h:1")
+        return self._instant(expr)
 
     async def query_range(self, expr: str, *_: Any, **__: Any) -> RangeResult:
         self.sent.append(expr)
@@ -222,3 +226,117 @@ def test_the_client_side_quantile_reads_le_1_and_1_0_as_one_bound() -> None:
     assert histogram_quantile(0.75, before) == histogram_quantile(0.75, after) == [({}, 0.75)]
     both = [({"le": "1"}, 4.0), ({"le": "1.0"}, 6.0), ({"le": "+Inf"}, 10.0)]
     assert histogram_quantile(0.5, both) == [({}, 0.5)]  # coalesced: 10 under 1
+
+
+# --- merging never hides a native histogram ---------------------------------------------
+
+
+class Prometheus242:
+    """Answers a merged query as Prometheus 2.42 does: label_replace() makes a native
+    histogram the float 0; alone, a leaf answers with its histogram."""
+
+    def __init__(self, native: set[str], floats: dict[str, float]) -> None:
+        self.native = native
+        self.floats = floats
+        self.sent: list[str] = []
+        self.merged_leaves: list[str] = []
+
+    async def query(self, expr: str, time: float | None = None, **_: Any) -> InstantResult:
+        self.sent.append(expr)
+        if merging.LEAF_LABEL not in expr:
+            if expr in self.native:
+                return NativeClient()._instant(expr)
+            return InstantResult("vector", (Sample({}, self.floats[expr], 1.0),))
+        assert expr == merging.merged(self.merged_leaves)
+        return InstantResult(
+            "vector",
+            tuple(
+                Sample({merging.LEAF_LABEL: str(k)}, self.floats.get(leaf, 0.0), 1.0)
+                for k, leaf in enumerate(self.merged_leaves)
+            ),
+        )
+
+    async def query_range(self, *_: Any, **__: Any) -> RangeResult:
+        return RangeResult(())
+
+    async def alerts(self) -> tuple[()]:
+        return ()
+
+    async def targets(self) -> tuple[()]:
+        return ()
+
+
+async def test_a_merged_zero_is_checked_alone_once_and_a_native_leaf_goes_alone() -> None:
+    from allintop.promql.sharing import plan_panel
+
+    exprs = ["sum(rate(x[1m]))", "sum(rate(e[1m]))", "sum(rate(r[1m]))"]
+    native, errors, busy = (plan_panel(e).leaves[0] for e in exprs)
+    client = Prometheus242({native}, {errors: 0.0, busy: 5.0})
+    queries = [Query(f"panel {i}", e) for i, e in enumerate(exprs)]
+    poller = Poller(client, queries, exprs, step=1.0, range_=60.0, alerts=False)
+    client.merged_leaves = poller.fetcher.mergeable(list(poller.plan.leaves))
+    first = {s.index: s for s in (await poller.tick(1000.0, budget=5)).panels}
+    assert first[0].value is None and first[0].reason == NATIVE_REASON  # not 0
+    assert first[1].value == 0.0 and first[2].value == 5.0
+    alone = [sent for sent in client.sent if merging.LEAF_LABEL not in sent]
+    assert sorted(alone) == sorted([native, errors])  # the zeros, checked once
+    client.sent.clear()
+    client.merged_leaves = poller.fetcher.mergeable(list(poller.plan.leaves))
+    assert native not in client.merged_leaves
+    second = {s.index: s for s in (await poller.tick(1001.0, budget=5)).panels}
+    assert second[0].reason == NATIVE_REASON and second[1].value == 0.0
+    assert native in client.sent  # alone from now on
+    assert errors not in client.sent  # its zero is trusted now
+
+
+# --- the protobuf exposition ---------------------------------------------------------------
+
+
+def test_varints_and_zigzag_are_protobufs() -> None:
+    from allintop.demo import protobuf
+
+    assert protobuf.varint(1) == b"\x01" and protobuf.varint(300) == b"\xac\x02"
+    assert [protobuf.zigzag(n) for n in (0, -1, 1, -2, 2)] == [0, 1, 2, 3, 4]
+
+
+def test_a_native_histogram_is_written_as_spans_and_deltas() -> None:
+    from allintop.demo import protobuf
+
+    native = protobuf.Native(2, 0.5, 0, {-1: 2, 0: 5, 3: 1})
+    body = protobuf.histogram(8, 1.5, native=native)
+    # Histogram (field 7) holding: count 8, sum, schema 2 (zigzag 4), zero threshold,
+    # zero count 0, spans (-1, 2) and (2, 1), deltas 2, 3, -4.
+    expected = (
+        b"\x08\x08"
+        + b"\x11"
+        + struct.pack("<d", 1.5)
+        + b"\x28\x04"
+        + b"\x31"
+        + struct.pack("<d", 0.5)
+        + b"\x38\x00"
+        + b"\x62\x04\x08\x01\x10\x02"
+        + b"\x62\x04\x08\x04\x10\x01"
+        + b"\x68\x04\x68\x06\x68\x07"
+    )
+    assert body == b"\x3a" + bytes([len(expected)]) + expected
+
+
+def test_an_empty_native_histogram_has_its_no_op_span() -> None:
+    from allintop.demo import protobuf
+
+    body = protobuf.histogram(0, 0.0, native=protobuf.Native(2, 0.5, 0, {}))
+    assert body.endswith(b"\x62\x04\x08\x00\x10\x00")
+
+
+def test_only_a_scrape_asking_for_protobuf_gets_it() -> None:
+    from allintop.demo.protobuf import wants_protobuf
+
+    prometheus = (
+        "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+        "encoding=delimited;q=0.5,application/openmetrics-text;version=1.0.0;q=0.4,"
+        "text/plain;version=0.0.4;q=0.2,*/*;q=0.1"
+    )
+    assert wants_protobuf(prometheus)
+    assert not wants_protobuf("text/plain;version=0.0.4;q=0.2,*/*;q=0.1")
+    assert not wants_protobuf(prometheus.replace("q=0.5", "q=0"))
+    assert not wants_protobuf("")
