@@ -198,3 +198,5 @@ class StatusReport:
     """Each datasource asked for targets: None when it answered, else why not."""
     no_alerts: frozenset[str] | None = None
     """The datasources known to serve no alerts of their own (None: not learnt now)."""
+    builds: Mapping[str, BuildInfo] | None = None
+    """Each datasource's build info, as far as learnt (None: nothing new)."""

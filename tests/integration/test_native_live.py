@@ -21,7 +21,7 @@ from allintop.ui.cards.chart import ChartCard
 from allintop.ui.cards.heatmap import HeatmapCard
 from allintop.ui.cards.stat import StatCard
 from tests.helpers import prom_query, run_allintop, wait_until
-from tests.tui.util import wait_for
+from tests.tui.util import screen_text, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -144,3 +144,10 @@ async def test_a_heatmap_draws_the_buckets_and_a_chart_says_why_it_does_not(nati
         assert stat.value_plain.startswith("native histogram")
         p90 = next(c for c in app.query(StatCard) if c.target.title == "Native p90")
         await wait_for(pilot, lambda: p90.value_plain.endswith("ms"), what="the p90 in ms")
+        # The targets screen says what this Prometheus 2 lacks, rather than failing.
+        await pilot.press("g")
+        await wait_for(
+            pilot,
+            lambda: "Prometheus 2.42" in screen_text(app) and "no UTF-8" in screen_text(app),
+            what="the server's version and what it lacks",
+        )
