@@ -139,13 +139,16 @@ def _warnings(results: Sequence[InstantResult | RangeResult]) -> tuple[str, ...]
     return tuple(dict.fromkeys(said))
 
 
-def _native_leaf() -> BadResponse:
+class NativeLeaf(BadResponse):
     """A shared sub-query answered with native histograms: the client-side math is for
     float samples and classic buckets, so the panel goes to the server whole (the
-    poller resends it so from the next refresh, as split_failed says)."""
-    return BadResponse(
-        "native histograms in a shared sub-query: the panel is asked whole from the next refresh"
-    )
+    poller asks it so at once, and from then on: split_failed says so)."""
+
+    short = "native histogram"
+
+
+def _native_leaf() -> NativeLeaf:
+    return NativeLeaf("native histograms in a shared sub-query: the panel is asked whole")
 
 
 def _evaluation_error(exc: sharing.EvaluationError) -> QueryError:

@@ -40,6 +40,9 @@ rows:
       - title: Native p90
         expr: {QUANTILE}
         unit: s
+      - title: Native p90 by le
+        expr: histogram_quantile(0.9, sum by (le) (rate({NATIVE}[1m])))
+        unit: s
       - title: Native count
         expr: {COUNT}
         unit: req/s
@@ -111,6 +114,9 @@ def test_once_says_native_histogram_and_never_ok_with_a_made_up_value(native_sta
     assert native["reason"] == NATIVE_REASON and native["series"] == []
     p90 = panels["Native p90"]
     assert p90["status"] == "ok" and 0 < p90["value"] < 10
+    # Written for classic buckets (by le): split client-side, then asked whole at once.
+    by_le = panels["Native p90 by le"]
+    assert by_le["status"] == "ok" and by_le["value"] == pytest.approx(p90["value"], rel=0.2)
     count = panels["Native count"]
     assert count["status"] == "ok" and count["value"] > 0
     table = run_allintop(

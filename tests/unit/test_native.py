@@ -187,15 +187,27 @@ async def test_a_backfill_of_native_histograms_fills_bucket_histories() -> None:
     assert carried is not None and carried.native and carried.value is None
 
 
-async def test_arithmetic_over_a_native_leaf_is_sent_whole_not_made_up() -> None:
+async def test_arithmetic_over_a_native_leaf_is_asked_whole_in_the_same_tick() -> None:
     doubled = f"{NATIVE} * 2"
-    client = NativeClient(whole={doubled: 5.0})
+    quantile = "histogram_quantile(0.9, sum by (le) (rate(x[1m])))"
+    client = NativeClient(whole={doubled: 5.0, quantile: 0.25})
+    poller = _poller(client, [doubled, quantile])
+    first = {s.index: s for s in (await poller.tick(1000.0, budget=1.0)).panels}
+    assert first[0].value == 5.0 and first[1].value == 0.25  # never NaN * 2, nor an error
+    assert doubled in client.sent and quantile in client.sent
+    client.sent.clear()
+    second = {s.index: s for s in (await poller.tick(1001.0, budget=1.0)).panels}
+    assert sorted(client.sent) == sorted([doubled, quantile])  # whole from then on
+    assert second[0].value == 5.0
+
+
+async def test_a_backfill_over_a_native_leaf_asks_the_whole_range_at_once() -> None:
+    doubled = f"{NATIVE} * 2"
+    client = NativeClient()
     poller = _poller(client, [doubled])
-    [first] = (await poller.tick(1000.0, budget=1.0)).panels
-    assert first.value is None and first.status is Status.UNKNOWN  # never NaN * 2
-    assert isinstance(first.error, BadResponse)
-    [second] = (await poller.tick(1001.0, budget=1.0)).panels
-    assert doubled in client.sent and second.value == 5.0
+    [state] = (await poller.backfill(1000.5)).panels
+    assert doubled in client.sent  # the whole, after the leaf came back native
+    assert state.error is None and state.native and state.reason == NATIVE_REASON
 
 
 # --- drawing ---------------------------------------------------------------------------
