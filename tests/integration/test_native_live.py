@@ -20,6 +20,7 @@ from allintop.ui.app import make_app
 from allintop.ui.cards.chart import ChartCard
 from allintop.ui.cards.heatmap import HeatmapCard
 from allintop.ui.cards.stat import StatCard
+from allintop.ui.screens.zoom import ZoomScreen
 from tests.helpers import prom_query, run_allintop, wait_until
 from tests.tui.util import screen_text, wait_for
 
@@ -150,6 +151,16 @@ async def test_a_heatmap_draws_the_buckets_and_a_chart_says_why_it_does_not(nati
         assert stat.value_plain.startswith("native histogram")
         p90 = next(c for c in app.query(StatCard) if c.target.title == "Native p90")
         await wait_for(pilot, lambda: p90.value_plain.endswith("ms"), what="the p90 in ms")
+        # Zoomed, the stat draws no bucket as a line: it says what to query instead.
+        index = next(i for i, q in enumerate(app.dashboard.queries) if q.title == "Native rate")
+        app.push_screen(ZoomScreen(app, index))
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, ZoomScreen) and "native histogram" in screen_text(app),
+            what="the zoom's reason",
+        )
+        assert app.screen.data.lines == []
+        app.pop_screen()
         # The targets screen says what this Prometheus 2 lacks, rather than failing.
         await pilot.press("g")
         await wait_for(
