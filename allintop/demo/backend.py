@@ -6,7 +6,9 @@ Run it as::
 
 Endpoints:
 
-- ``GET /metrics``: the Prometheus text exposition of the synthetic metrics;
+- ``GET /metrics``: the Prometheus text exposition of the synthetic metrics, or the
+  protobuf one when the scrape asks for it (Prometheus ingesting native histograms;
+  allintop.demo.native);
 - ``GET /health``: ``{"status": "ok", "scenario": ...}``;
 - ``GET /scenario``: the current scenario and the available ones;
 - ``POST /scenario``: switch scenario while running; the name comes from the query
@@ -43,7 +45,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from allintop.demo import protobuf
 from allintop.demo.history import write_history
+from allintop.demo.native import exposition
 from allintop.demo.scenarios import get_scenario, scenario_names
 from allintop.demo.traffic import Traffic
 from allintop.errors import ConfigError
@@ -82,9 +86,13 @@ class BackendHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path == "/metrics":
             traffic = self.server.traffic
+            # Prometheus asks for protobuf first when it ingests native histograms.
+            binary = protobuf.wants_protobuf(self.headers.get("Accept", ""))
             with traffic.lock:  # a consistent snapshot: no half-applied tick
-                body = generate_latest(traffic.metrics.registry)
-            self._send(HTTPStatus.OK, body, CONTENT_TYPE_LATEST)
+                registry = traffic.metrics.registry
+                body = exposition(registry) if binary else generate_latest(registry)
+            kind = protobuf.CONTENT_TYPE if binary else CONTENT_TYPE_LATEST
+            self._send(HTTPStatus.OK, body, kind)
         elif path == "/health":
             self._json(HTTPStatus.OK, {"status": "ok", "scenario": self._scenario()})
         elif path == "/scenario":

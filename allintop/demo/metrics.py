@@ -17,6 +17,7 @@ from prometheus_client.metrics_core import HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from prometheus_client.utils import floatToGoString
 
+from allintop.demo.native import NativeHistogram
 from allintop.demo.scenarios import DB_BUCKETS, GC_BUCKETS, HTTP_BUCKETS, SOCIAL_BUCKETS
 
 
@@ -108,6 +109,7 @@ class Metrics:
     lag_p95: Gauge
     lag_p99: Gauge
     gc_duration: BatchedHistogram
+    http_native: NativeHistogram
 
 
 def build_metrics() -> Metrics:
@@ -201,6 +203,12 @@ def build_metrics() -> Metrics:
             "Garbage collection duration by kind",
             ("kind",),
             GC_BUCKETS,
+            r,
+        ),
+        http_native=NativeHistogram(
+            "allin_http_request_duration_native_seconds",
+            "Duration of HTTP requests in seconds, in a native histogram",
+            ("method", "route"),
             r,
         ),
     )

@@ -49,7 +49,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -112,6 +112,7 @@ class DemoStack:
         with_node_exporter: bool = False,
         scrape_self: bool = False,
         progress: Callable[[str], None] | None = None,
+        features: Sequence[str] = (),
     ) -> None:
         get_scenario(scenario)  # fail now, with the list of valid names
         durations = (
@@ -145,6 +146,8 @@ class DemoStack:
         self.node_exporter: ChildProcess | None = None
         self._node_exporter_port: int | None = None
         self._progress = progress
+        # Prometheus' --enable-feature flags ("native-histograms": protobuf scrapes).
+        self.features = tuple(features)
         self.backfilled = False  # whether the history made it into the TSDB
         self.workdir: Path | None = None
         self.backend: ChildProcess | None = None
@@ -319,6 +322,7 @@ class DemoStack:
                 f"--storage.tsdb.path={workdir / 'data'}",
                 f"--web.listen-address=127.0.0.1:{self._prometheus_port}",
                 *lockfile_flags(binary),
+                *(f"--enable-feature={feature}" for feature in self.features),
                 # Prometheus finds its Alertmanagers ~5 s after start and drops what
                 # fired before; resending each second (default: a minute) lets a
                 # demo's Alertmanager learn every firing alert within seconds.

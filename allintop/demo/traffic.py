@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from prometheus_client import Counter
 
 from allintop.demo.metrics import BatchedHistogram, build_metrics
+from allintop.demo.native import BOUNDS as NATIVE_BOUNDS
 from allintop.demo.scenarios import (
     DB_BUCKETS,
     GC_BUCKETS,
@@ -182,6 +183,7 @@ class Traffic:
 
     def _http(self, s: Scenario, dt: float) -> None:
         probs = self._probs(s.http_latency, HTTP_BUCKETS)
+        native = self._probs(s.http_latency, NATIVE_BOUNDS)
         mean = s.http_latency.mean * self._drift.latency.value
         classes = (
             (s.success_share, "ok_code"),
@@ -190,6 +192,7 @@ class Traffic:
         )
         for route in ROUTES:
             requests = s.request_rate * self._drift.rate.value * route.weight * dt
+            self._observe_native((route.method, route.path), native, requests, mean)
             for share, code_field in classes:
                 if share <= 0:
                     continue
@@ -278,6 +281,17 @@ class Traffic:
             histogram.add(labels, counts, n * mean)
         return n
 
+    def _observe_native(
+        self, labels: tuple[str, ...], probs: Sequence[float], expected: float, mean: float
+    ) -> None:
+        """The same latencies into the native histogram's exponential buckets."""
+        histogram = self.metrics.http_native
+        take = self._spreader.take
+        counts = [take((histogram.name, labels, i), expected * p) for i, p in enumerate(probs)]
+        n = sum(counts)
+        if n:
+            histogram.add(labels, counts, n * mean)
+
     def _split(self, counter: Counter, labels: tuple[str, ...], n: int, error_share: float) -> None:
         """Counts ``n`` events as success or error (``status`` is the last label)."""
         if not n:
@@ -298,6 +312,7 @@ class Traffic:
                 labels = (route.method, route.path, code)
                 m.http_duration.touch(labels)
                 m.http_requests.labels(*labels)
+            m.http_native.touch((route.method, route.path))
         for cache_type in CACHE_TYPES:
             m.cache_hits.labels(cache_type)
             m.cache_misses.labels(cache_type)

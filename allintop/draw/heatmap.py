@@ -27,8 +27,21 @@ def bound(le: str) -> float:
 
 
 def ordered(buckets: Mapping[str, Sequence[float | None]]) -> list[tuple[str, Column]]:
-    """The buckets (le -> values over time) sorted by bound, lowest first."""
-    return [(le, list(buckets[le])) for le in sorted(buckets, key=bound)]
+    """The buckets (le -> values over time) sorted by bound, lowest first; buckets of
+    one bound written two ways (`le="1"` before Prometheus 3, `le="1.0"` after it
+    normalised them) are one bucket, their counts added, as histogram_quantile
+    coalesces them."""
+    out: list[tuple[str, Column]] = []
+    for le in sorted(buckets, key=bound):
+        if out and bound(out[-1][0]) == bound(le) and math.isfinite(bound(le)):
+            out[-1] = (out[-1][0], _added(out[-1][1], buckets[le]))
+        else:
+            out.append((le, list(buckets[le])))
+    return out
+
+
+def _added(a: Sequence[float | None], b: Sequence[float | None]) -> Column:
+    return [_sum(pair) for pair in zip(a, b, strict=False)]
 
 
 def decumulate(series: Sequence[tuple[str, Column]]) -> list[tuple[str, Column]]:
@@ -84,12 +97,20 @@ def shades(grid: Sequence[Sequence[float | None]]) -> list[list[int]]:
 
 
 def heatmap(
-    buckets: Mapping[str, Sequence[float | None]], width: int, height: int
+    buckets: Mapping[str, Sequence[float | None]],
+    width: int,
+    height: int,
+    *,
+    cumulative: bool = True,
 ) -> tuple[list[str], list[list[int]]]:
     """The heatmap at `width` columns and at most `height` rows, top row first: the
     bucket labels (le) and the shade level of each cell. With more buckets than rows,
-    neighbouring buckets are added together (labelled by the higher bound)."""
-    own = decumulate(ordered(buckets))
+    neighbouring buckets are added together (labelled by the higher bound).
+
+    `cumulative`: the counts are classic buckets' (each counts everything below its
+    bound); a native histogram's buckets count only their own observations."""
+    sorted_buckets = ordered(buckets)
+    own = decumulate(sorted_buckets) if cumulative else sorted_buckets
     if not own or width <= 0 or height <= 0:
         return [], []
     rows: list[tuple[str, Column]] = []

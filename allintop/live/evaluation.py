@@ -15,8 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from allintop.errors import BadResponse, PrometheusError, QueryError
+from allintop.live import native
 from allintop.promql import sharing
 from allintop.sources.answers import InstantResult, RangeResult, Sample
+
+#: How a Prometheus 3 `infos` note is told from a warning among a panel's warnings.
+INFO_PREFIX = "info: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +29,8 @@ class Values:
 
     samples: list[Sample]
     warnings: tuple[str, ...]
+    native: bool = False
+    """Native histograms are among the samples (allintop.live.native)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,8 @@ class Series:
     series: Sequence[sharing.SeriesPoints]
     latest: list[Sample]
     warnings: tuple[str, ...]
+    native: bool = False
+    """The series are native histograms' buckets (allintop.live.native)."""
 
 
 def leaf_error(panel: sharing.QueryPlan, outcomes: Mapping[str, object]) -> PrometheusError | None:
@@ -48,9 +56,10 @@ def leaf_error(panel: sharing.QueryPlan, outcomes: Mapping[str, object]) -> Prom
 def split_failed(error: PrometheusError) -> bool:
     """Errors a leaf of a split panel can have that its whole expression may not.
 
-    A bucket vector of native histograms cannot be decoded (the quantile of it can),
-    and a server older than our parser may reject the printed leaf. (Math that cannot
-    be done here is an "execution" error: sending the whole expression cures none.)
+    A shared sub-query answered with native histograms is no input for the math done
+    here (the server's histogram functions take them), and a server older than our
+    parser may reject the printed leaf. (Math that cannot be done here is an
+    "execution" error: sending the whole expression cures none.)
     """
     return isinstance(error, BadResponse) or (
         isinstance(error, QueryError) and error.error_type == "bad_data"
@@ -67,7 +76,10 @@ def at_time(
     results = {leaf: r for leaf in panel.leaves if isinstance(r := outcomes[leaf], InstantResult)}
     warnings = _warnings(list(results.values()))
     if panel.whole is not None:
-        return Values(list(results[panel.whole].samples), warnings)
+        samples = list(results[panel.whole].samples)
+        return Values(samples, warnings, native.is_native(samples))
+    if any(native.is_native(result.samples) for result in results.values()):
+        return _native_leaf()
     values = {
         leaf: [(s.labels, s.value) for s in result.samples] for leaf, result in results.items()
     }
@@ -98,8 +110,14 @@ def over_range(
         leaf: [(s.labels, s.timestamps, s.values) for s in r.series] for leaf, r in ranges.items()
     }
     series: Sequence[sharing.SeriesPoints]
-    if panel.whole is not None:
+    whole = ranges[panel.whole].series if panel.whole is not None else None
+    natives = whole is not None and native.is_native_range(whole)
+    if whole is not None and natives:
+        series = native.bucket_series(whole)
+    elif panel.whole is not None:
         series = points[panel.whole]
+    elif any(native.is_native_range(r.series) for r in ranges.values()):
+        return _native_leaf()
     else:
         try:
             series = panel.evaluate_range(points, times, spacing)
@@ -111,11 +129,26 @@ def over_range(
         for labels, timestamps, values in series
         if timestamps and round(timestamps[-1] / step) == now
     ]
-    return Series(series, latest, _warnings(list(ranges.values())))
+    return Series(series, latest, _warnings(list(ranges.values())), natives)
 
 
 def _warnings(results: Sequence[InstantResult | RangeResult]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(w for r in results for w in r.warnings))
+    """The leaves' warnings, then their infos (Prometheus 3), each said once."""
+    said = [w for r in results for w in r.warnings]
+    said += [f"{INFO_PREFIX}{i}" for r in results for i in r.infos]
+    return tuple(dict.fromkeys(said))
+
+
+class NativeLeaf(BadResponse):
+    """A shared sub-query answered with native histograms: the client-side math is for
+    float samples and classic buckets, so the panel goes to the server whole (the
+    poller asks it so at once, and from then on: split_failed says so)."""
+
+    short = "native histogram"
+
+
+def _native_leaf() -> NativeLeaf:
+    return NativeLeaf("native histograms in a shared sub-query: the panel is asked whole")
 
 
 def _evaluation_error(exc: sharing.EvaluationError) -> QueryError:

@@ -15,6 +15,12 @@ not a leaf's: every leaf of the merged query gets that error as it is.
 Each leaf once: a tick's leaf still in flight (a slow straggler) is not sent again by
 the next tick; its answer goes to the tick that sent it. `busy` says whether any is.
 
+Native histograms are never merged: Prometheus 2.x's label_replace() turns a native
+histogram into the float 0, so a merged answer would show a number that is not in
+the leaf's own. A leaf whose merged answer holds a 0 is asked alone once to tell a
+real 0 from that (a cheap check: only zeros are suspect, once a leaf); a leaf seen
+to answer with native histograms goes alone from then on.
+
 Histories read within bounds: a backfill's range answers are read up to
 MAX_BACKFILL_BYTES; a leaf whose answer is bigger gets an empty history, and is not
 asked for one again.
@@ -73,6 +79,8 @@ class Fetcher:
         """Whether mergeable leaves go as one query; turned off for good by a failure."""
         self._vector: dict[str, bool] = {}  # whether a leaf returns an instant vector
         self._too_large: set[str] = set()  # leaves whose history answer is too big to read
+        self._native: set[str] = set()  # leaves that answer with native histograms
+        self._trusted: set[str] = set()  # leaves whose zeros are known to be floats
         self._inflight: dict[str, asyncio.Task[None]] = {}
 
     @property
@@ -84,7 +92,7 @@ class Fetcher:
         """The leaves to send as one query: instant vectors, and only if two or more."""
         if not self.merge:
             return []
-        vectors = [leaf for leaf in leaves if self._is_vector(leaf)]
+        vectors = [leaf for leaf in leaves if leaf not in self._native and self._is_vector(leaf)]
         return vectors if len(vectors) >= 2 else []
 
     def cancel(self) -> None:
@@ -147,7 +155,7 @@ class Fetcher:
         """The leaves' outcomes from one merged query, or from each alone if it failed."""
         try:
             answer = await self.client.query(merging.merged(leaves), at)
-            return dict(merging.split_instant(answer, leaves))
+            outcomes: dict[str, Outcome] = dict(merging.split_instant(answer, leaves))
         except (ValueError, TypeError, KeyError):
             # An answer we could not take apart: ask the leaves alone.
             self.merge = False
@@ -156,6 +164,10 @@ class Fetcher:
             if self._merge_failed(exc):
                 return await self._alone(leaves, at)
             return dict.fromkeys(leaves, exc)
+        suspects = [leaf for leaf in leaves if self._suspect(leaf, _zero(outcomes[leaf]))]
+        if suspects:
+            outcomes.update(await self._alone(suspects, at))
+        return outcomes
 
     async def _alone(self, leaves: list[str], at: float) -> dict[str, Outcome]:
         outcomes = await asyncio.gather(*(self._instant(leaf, at) for leaf in leaves))
@@ -163,9 +175,11 @@ class Fetcher:
 
     async def _instant(self, leaf: str, at: float) -> Outcome:
         try:
-            return await self.client.query(leaf, at)
+            result = await self.client.query(leaf, at)
         except PrometheusError as exc:
             return exc
+        self._learn(leaf, any(s.histogram is not None for s in result.samples), result.samples)
+        return result
 
     # -- range queries, for the history backfill --
 
@@ -196,17 +210,23 @@ class Fetcher:
             answer = await self.client.query_range(
                 merging.merged(leaves), start, end, spacing, max_bytes=MAX_BACKFILL_BYTES
             )
-            return dict(merging.split_range(answer, leaves))
+            outcomes: dict[str, RangeOutcome] = dict(merging.split_range(answer, leaves))
         except TooLarge:
             return {}  # one leaf is too big: alone, each finds out whether it is the one
         except PrometheusError as exc:
             if self._merge_failed(exc, instant=False):
                 return {}
             return dict.fromkeys(leaves, exc)
+        # A suspect goes alone (ranges() asks each leaf missing here).
+        return {
+            leaf: outcome
+            for leaf, outcome in outcomes.items()
+            if not self._suspect(leaf, _zero(outcome))
+        }
 
     async def _range(self, leaf: str, start: float, end: float, spacing: float) -> RangeOutcome:
         try:
-            return await self.client.query_range(
+            result = await self.client.query_range(
                 leaf, start, end, spacing, max_bytes=MAX_BACKFILL_BYTES
             )
         except TooLarge:
@@ -214,8 +234,21 @@ class Fetcher:
             return RangeResult(())
         except PrometheusError as exc:
             return exc
+        self._learn(leaf, any(s.histograms for s in result.series), result.series)
+        return result
 
     # -- merging --
+
+    def _suspect(self, leaf: str, zero: bool) -> bool:
+        """Whether a leaf's merged answer may hide native histograms (see the module)."""
+        return zero and leaf not in self._trusted
+
+    def _learn(self, leaf: str, native: bool, answer: Sequence[object]) -> None:
+        """What a leaf's own answer tells: native histograms, or floats to trust."""
+        if native:
+            self._native.add(leaf)
+        elif answer:
+            self._trusted.add(leaf)
 
     def _is_vector(self, leaf: str) -> bool:
         if leaf not in self._vector:
@@ -243,3 +276,12 @@ class Fetcher:
             # alone, so a slow panel holds up only itself (as the slow-merge rule).
             self.merge = False
         return False
+
+
+def _zero(outcome: Outcome | RangeOutcome) -> bool:
+    """Whether a merged answer holds a float 0, what a native histogram becomes."""
+    if isinstance(outcome, InstantResult):
+        return any(s.value == 0 for s in outcome.samples)
+    if isinstance(outcome, RangeResult):
+        return any(v == 0 for s in outcome.series for v in s.values)
+    return False

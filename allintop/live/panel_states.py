@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from allintop.dashboard.model import Query
 from allintop.errors import PrometheusError
+from allintop.live import native
 from allintop.live.history import QueryHistory
 from allintop.live.reports import QueryState, SeriesView, legend, worst
 from allintop.promql.sharing import SeriesPoints
@@ -30,6 +31,7 @@ class Evaluated:
     time: float
     samples: list[Sample]
     warnings: tuple[str, ...]
+    native: bool = False
 
 
 class QueryStates:
@@ -64,10 +66,11 @@ class QueryStates:
         self, index: int, t: float, samples: list[Sample], warnings: tuple[str, ...]
     ) -> QueryState:
         """A tick's samples for the panel: sorted in its order, added to its history,
-        kept to carry forward."""
+        kept to carry forward. Native histograms go in as their buckets."""
+        natives = native.is_native(samples)
         self.sort(index, samples)
-        self.histories[index].update(t, [(s.labels, s.value) for s in samples])
-        return self._succeeded(index, t, samples, warnings)
+        self._put(index, t, samples, natives)
+        return self._succeeded(index, t, samples, warnings, natives)
 
     def backfilled(
         self,
@@ -76,12 +79,14 @@ class QueryStates:
         series: Sequence[SeriesPoints],
         latest: list[Sample],
         warnings: tuple[str, ...],
+        natives: bool = False,
     ) -> QueryState:
         """A backfill's series for the panel, ending at `end`: they replace its
-        history; `latest`, those of its points at `end`, are its value now."""
+        history; `latest`, those of its points at `end`, are its value now.
+        `natives`: the series are native histograms' buckets."""
         self.histories[index].backfill(series, end)
         self.sort(index, latest)
-        return self._succeeded(index, end, latest, warnings)
+        return self._succeeded(index, end, latest, warnings, natives)
 
     def failed(self, index: int, t: float, error: PrometheusError, *, gap: bool) -> QueryState:
         """The panel failed at `t`; `gap`: a tick's failure, a gap in its history."""
@@ -102,8 +107,8 @@ class QueryStates:
         evaluated = self._latest[index]
         if evaluated is None:
             return None
-        self.histories[index].update(t, [(s.labels, s.value) for s in evaluated.samples])
-        return self._state(index, t, evaluated.samples, evaluated.warnings)
+        self._put(index, t, evaluated.samples, evaluated.native)
+        return self._state(index, t, evaluated.samples, evaluated.warnings, evaluated.native)
 
     # -- reading --
 
@@ -119,11 +124,22 @@ class QueryStates:
 
     # -- state building --
 
+    def _put(self, index: int, t: float, samples: Sequence[Sample], natives: bool) -> None:
+        values = (
+            native.bucket_values(samples) if natives else [(s.labels, s.value) for s in samples]
+        )
+        self.histories[index].update(t, values)
+
     def _succeeded(
-        self, index: int, t: float, samples: list[Sample], warnings: tuple[str, ...]
+        self,
+        index: int,
+        t: float,
+        samples: list[Sample],
+        warnings: tuple[str, ...],
+        natives: bool = False,
     ) -> QueryState:
-        self._latest[index] = Evaluated(t, samples, warnings)
-        return self._state(index, t, samples, warnings)
+        self._latest[index] = Evaluated(t, samples, warnings, natives)
+        return self._state(index, t, samples, warnings, natives)
 
     def _headline_history(self, index: int, labels: Mapping[str, str] | None) -> list[float | None]:
         history = self.histories[index]
@@ -134,11 +150,27 @@ class QueryStates:
         return [None] * self.capacity
 
     def _state(
-        self, index: int, t: float, ordered: Sequence[Sample], warnings: Sequence[str]
+        self,
+        index: int,
+        t: float,
+        ordered: Sequence[Sample],
+        warnings: Sequence[str],
+        natives: bool = False,
     ) -> QueryState:
         """The panel's state from samples already sorted in the panel's order, worst or
         biggest first (every caller sorts once, before updating the history, which
-        keeps the first series)."""
+        keeps the first series). Native histograms state no value (allintop.live.native):
+        their buckets are in the history, for a heatmap."""
+        if natives:
+            return QueryState(
+                index,
+                t,
+                history=(None,) * self.capacity,
+                version=self.histories[index].version,
+                reason=native.NATIVE_REASON,
+                warnings=tuple(warnings),
+                native=True,
+            )
         panel = self.panels[index]
         views = tuple(
             SeriesView(

@@ -75,6 +75,8 @@ class _Round:
     on_time: bool = True
     arrived: list[QueryState] = field(default_factory=list)
     outcomes: dict[str, Outcome] = field(default_factory=dict)
+    retries: list[asyncio.Task[None]] = field(default_factory=list)
+    """Panels asked again whole within the round (native histograms in a leaf)."""
 
     def deliver(self, state: QueryState) -> None:
         if self.on_time:
@@ -203,6 +205,12 @@ class Poller:
         report = TickReport(end)
         for index in panels:
             report.panels.append(self._backfill_panel(index, results, times, end))
+        again = [s.index for s in report.panels if isinstance(s.error, evaluation.NativeLeaf)]
+        if again:  # native histograms in a shared leaf: those panels' history, asked whole
+            exprs = [self.plan.panels[index].expr for index in again]
+            results = {**results, **await self.fetcher.ranges(exprs, start, end, spacing)}
+            redone = {index: self._backfill_panel(index, results, times, end) for index in again}
+            report.panels = [redone.get(s.index, s) for s in report.panels]
         if only is None:
             self._last_tick = self._last_eval = end
             self._last_sent = now
@@ -222,7 +230,9 @@ class Poller:
         if isinstance(found, PrometheusError):
             self._failed_leaf(index, panel, found)
             return self.states.failed(index, end, found, gap=False)
-        return self.states.backfilled(index, end, found.series, found.latest, found.warnings)
+        return self.states.backfilled(
+            index, end, found.series, found.latest, found.warnings, found.native
+        )
 
     # -- ticks --
 
@@ -258,8 +268,12 @@ class Poller:
             self._last_eval, self._last_sent = t, now
             round_ = _Round(t, self.plan, sink, frozenset(self.shown))
             waiting += self._evaluate(round_)
+        started = asyncio.get_running_loop().time()
         if waiting:
             await asyncio.wait(waiting, timeout=budget)
+        if round_ is not None and round_.retries:
+            spent = asyncio.get_running_loop().time() - started
+            await asyncio.wait(round_.retries, timeout=max(budget - spent, 0.0))
         if round_ is not None:
             round_.on_time = False
             report.panels = sorted(round_.arrived, key=lambda s: s.index)
@@ -278,7 +292,7 @@ class Poller:
         tasks = self.fetcher.send(leaves, round_.time, arrived)
         for index in sorted(round_.panels):
             if not round_.plan.panels[index].leaves:  # number literals only: nothing to ask
-                round_.deliver(self._compute(index, round_))
+                self._deliver(round_, self._compute(index, round_))
         return tasks
 
     def _arrived(self, round_: _Round, outcomes: Mapping[str, Outcome]) -> None:
@@ -296,15 +310,41 @@ class Poller:
         users = {index for leaf in arrived for index in round_.plan.users[leaf]}
         for index in sorted(users.intersection(round_.panels)):
             if all(need in round_.outcomes for need in round_.plan.panels[index].leaves):
-                round_.deliver(self._compute(index, round_))
+                self._deliver(round_, self._compute(index, round_))
 
-    def _compute(self, index: int, round_: _Round) -> QueryState:
+    @staticmethod
+    def _deliver(round_: _Round, state: QueryState | None) -> None:
+        if state is not None:  # None: asked again whole, delivered when it answers
+            round_.deliver(state)
+
+    def _compute(self, index: int, round_: _Round) -> QueryState | None:
         panel, t = round_.plan.panels[index], round_.time
         found = evaluation.at_time(panel, round_.outcomes, t)
+        if isinstance(found, evaluation.NativeLeaf) and panel.whole is None:
+            # Not a moment of error: the whole expression is asked within this round.
+            self._send_whole(index)
+            whole = sharing.QueryPlan(panel.expr, sharing.Leaf(panel.expr))
+            arrived = partial(self._arrived_whole, round_, index, whole)
+            round_.retries += self.fetcher.send([panel.expr], t, arrived)
+            return None
         if isinstance(found, PrometheusError):
             self._failed_leaf(index, panel, found)
             return self.states.failed(index, t, found, gap=True)
         return self.states.evaluated(index, t, found.samples, found.warnings)
+
+    def _arrived_whole(
+        self,
+        round_: _Round,
+        index: int,
+        whole: sharing.QueryPlan,
+        outcomes: Mapping[str, Outcome],
+    ) -> None:
+        """A panel asked again whole within its round: computed from that answer."""
+        found = evaluation.at_time(whole, {**round_.outcomes, **outcomes}, round_.time)
+        if isinstance(found, PrometheusError):
+            round_.deliver(self.states.failed(index, round_.time, found, gap=True))
+        else:
+            round_.deliver(self.states.evaluated(index, round_.time, found.samples, found.warnings))
 
     def _failed_leaf(self, index: int, panel: sharing.QueryPlan, error: PrometheusError) -> None:
         """After a split panel's leaf failed in a way its whole expression may not,

@@ -16,7 +16,9 @@ from allintop.errors import PrometheusError, QueryError
 from allintop.sources.answers import Alert
 from allintop.values.thresholds import Status
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
+# Grafana's legend placeholder: any label name between the braces, UTF-8 ones
+# ("http.route") too, as its own pattern takes them.
+_PLACEHOLDER = re.compile(r"\{\{\s*(.+?)\s*\}\}")
 
 
 def legend(labels: Mapping[str, str], template: str | None) -> str:
@@ -54,6 +56,9 @@ class QueryState:
     reason: str | None = None  # why the status is unknown: "no data", "query error: ..."
     error: PrometheusError | None = None
     warnings: tuple[str, ...] = ()
+    native: bool = False
+    """The answer is native histograms: no value, their buckets in the history (for a
+    heatmap); `reason` says what to query instead (allintop.live.native)."""
 
     @property
     def value(self) -> float | None:

@@ -30,7 +30,7 @@ from allintop.live.alerting import (
     summarize,
 )
 from allintop.live.reports import AlertsState, QueryState, server_error, server_side
-from allintop.sources.answers import Alert, RuleGroup, StatusReport, Target
+from allintop.sources.answers import Alert, BuildInfo, RuleGroup, StatusReport, Target
 from allintop.values.durations import format_since
 from allintop.values.text import clean
 
@@ -104,6 +104,8 @@ class DashboardState:
     # Kept by allintop.live.schedule, read by the verdict:
     failures: int = 0  # polls in a row that found Prometheus unreachable
     retry_at: float | None = None  # monotonic, the next poll while backing off
+    builds: Mapping[str, BuildInfo] = field(default_factory=lambda: MappingProxyType({}))
+    """Each datasource's server version, once learnt (allintop.live.versions)."""
 
     # -- reading --
 
@@ -321,6 +323,8 @@ def take_status(state: DashboardState, report: StatusReport) -> DashboardState:
         state = _with_down(state)
     if report.no_alerts is not None:
         state = replace(state, no_alerts=report.no_alerts)
+    if report.builds is not None and report.builds != state.builds:
+        state = replace(state, builds=MappingProxyType(dict(report.builds)))
     return _with_active(_take_alertmanager(state, report))
 
 

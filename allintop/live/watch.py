@@ -118,6 +118,7 @@ class StatusWatcher:
             managed_error=_error(managed),
             silences=_answer(silences),
             silences_error=_error(silences),
+            builds=self._known_builds(),
         )
 
     async def _each(self, ask: str) -> dict[str, object]:
@@ -141,6 +142,7 @@ class StatusWatcher:
         """Every datasource's targets, each stamped with its datasource's name; the
         first error (None when every datasource answered); each one's health."""
         answers = await self._each("targets")
+        await self._learn_builds()  # the targets screen says each server's version
         targets = tuple(
             replace(target, datasource=name)
             for name, answer in answers.items()
@@ -180,6 +182,10 @@ class StatusWatcher:
         for name, answer in zip(missing, answers, strict=True):
             if isinstance(answer, BuildInfo):
                 self._builds[name] = answer
+
+    def _known_builds(self) -> dict[str, BuildInfo] | None:
+        known = {name: build for name, build in self._builds.items() if build is not None}
+        return known or None
 
     def _not_prometheus(self, name: str) -> bool:
         build = self._builds.get(name)

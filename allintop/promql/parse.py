@@ -88,8 +88,16 @@ def _selector_names(selector: promql_parser.VectorSelector) -> set[str]:
 
 
 def prettify(expr: str) -> str:
-    """The parser's multi-line layout of `expr` (raises ValueError if it does not parse)."""
-    return parse(expr).prettify()
+    """The parser's multi-line layout of `expr` (raises ValueError if it does not parse);
+    `expr` as written where the layout would not mean the same (the printer leaves
+    UTF-8 label names such as "http.route" unquoted)."""
+    tree = parse(expr)
+    pretty = str(tree.prettify())
+    try:
+        same = repr(parse(pretty)) == repr(tree)
+    except ValueError:
+        same = False
+    return pretty if same else expr
 
 
 def _matches(op: promql_parser.MatchOp, pattern: str, value: str) -> bool:

@@ -6,6 +6,7 @@ Asking a datasource for the options they stand for is allintop.live.variables'.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -72,11 +73,24 @@ def _label_values(query: str, inner: str) -> VariableQuery:
     # The label is the last argument and a label name has no commas, while the
     # selector may ({a="1",b="2"}): split at the last comma only.
     selector, _, label = inner.rpartition(",")
-    label = label.strip()
-    if not _LABEL_NAME.fullmatch(label) and not is_plain_reference(label):
+    written = label.strip()
+    label = _unquoted(written)
+    quoted = label != written
+    if not quoted and not _LABEL_NAME.fullmatch(label) and not is_plain_reference(label):
         raise ValueError(f"variable query {query!r}: {label!r} is not a label name")
     found = _selector(query, selector.strip()) if selector.strip() else None
     return VariableQuery("label_values", selector=found, label=label)
+
+
+def _unquoted(label: str) -> str:
+    """A UTF-8 label name written quoted, as PromQL writes it ("http.route"), unquoted."""
+    if len(label) >= 2 and label[0] == label[-1] == '"':
+        try:
+            found = json.loads(label)
+        except ValueError:
+            return label
+        return str(found) if isinstance(found, str) and found else label
+    return label
 
 
 def _selector(query: str, selector: str) -> str:

@@ -17,12 +17,36 @@ Labels = Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
+class HistogramBucket:
+    """One bucket of a native histogram: its bounds, which of them are in it, and its
+    count (a rate, after rate())."""
+
+    boundary: int
+    """Prometheus' boundary rule: 0 open left, 1 open right, 2 open both, 3 closed both."""
+    lower: float
+    upper: float
+    count: float
+
+
+@dataclass(frozen=True, slots=True)
+class NativeHistogram:
+    """A native histogram's value at one time, as the query API gives it: no single
+    number stands for it, so a Sample carrying one has the value NaN."""
+
+    count: float
+    sum: float
+    buckets: tuple[HistogramBucket, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Sample:
     """One value of an instant vector (or the scalar, with no labels)."""
 
     labels: Labels
     value: float
     timestamp: float
+    histogram: NativeHistogram | None = None
+    """The native histogram the sample is, if it is one (then `value` is NaN)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +56,9 @@ class Series:
     labels: Labels
     timestamps: tuple[float, ...]
     values: tuple[float, ...]
+    histograms: tuple[NativeHistogram | None, ...] = ()
+    """Parallel to `timestamps` when the series has native histogram points (their
+    values are NaN); empty when it has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +67,8 @@ class InstantResult:
     samples: tuple[Sample, ...]
     warnings: tuple[str, ...] = ()
     stats: Mapping[str, Any] | None = None
+    infos: tuple[str, ...] = ()
+    """Prometheus 3's `infos`: notes on the query, shown as its warnings are."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +76,7 @@ class RangeResult:
     series: tuple[Series, ...]
     warnings: tuple[str, ...] = ()
     stats: Mapping[str, Any] | None = None
+    infos: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,3 +198,5 @@ class StatusReport:
     """Each datasource asked for targets: None when it answered, else why not."""
     no_alerts: frozenset[str] | None = None
     """The datasources known to serve no alerts of their own (None: not learnt now)."""
+    builds: Mapping[str, BuildInfo] | None = None
+    """Each datasource's build info, as far as learnt (None: nothing new)."""

@@ -24,7 +24,9 @@ from allintop.sources.answers import (
     Alert,
     AlertRule,
     BuildInfo,
+    HistogramBucket,
     InstantResult,
+    NativeHistogram,
     RangeResult,
     RuleGroup,
     Sample,
@@ -87,6 +89,31 @@ _INSTANT_KINDS: dict[str, Literal["vector", "scalar", "string"]] = {
 }
 
 
+#: Prometheus' boundary rules of a native histogram's bucket: 0 open left, 1 open
+#: right, 2 open both, 3 closed both.
+BOUNDARY_RULES = frozenset({0, 1, 2, 3})
+
+
+def histogram(raw: Mapping[str, Any]) -> NativeHistogram:
+    """A native histogram as the API writes it: count and sum as strings, and each
+    bucket as [boundary_rule, lower, upper, count] (no buckets: none observed)."""
+    buckets = []
+    for rule, lower, upper, count in raw.get("buckets") or ():
+        if not isinstance(rule, int) or rule not in BOUNDARY_RULES:
+            raise ValueError(f"unknown bucket boundary rule {rule!r}")
+        buckets.append(HistogramBucket(rule, _float(lower), _float(upper), _float(count)))
+    return NativeHistogram(_float(raw["count"]), _float(raw["sum"]), tuple(buckets))
+
+
+def _sample(item: Mapping[str, Any]) -> Sample:
+    """One element of an instant vector: a float `value` or a native `histogram`."""
+    found = labels(item.get("metric"))
+    if "histogram" in item:
+        ts, raw = item["histogram"]
+        return Sample(found, math.nan, float(ts), histogram(raw))
+    return Sample(found, _float(item["value"][1]), float(item["value"][0]))
+
+
 def instant(data: Mapping[str, Any]) -> tuple[Sample, ...]:
     """An instant query's `data`: its samples (one, without labels, for a scalar or a
     string). BadResult for a range vector, which no panel can show."""
@@ -97,10 +124,7 @@ def instant(data: Mapping[str, Any]) -> tuple[Sample, ...]:
         number = _float(value) if kind == "scalar" else math.nan
         return (Sample({}, number, float(ts)),)
     if kind == "vector":
-        return tuple(
-            Sample(labels(item.get("metric")), _float(item["value"][1]), float(item["value"][0]))
-            for item in result
-        )
+        return tuple(_sample(item) for item in result)
     if kind == "matrix":
         raise BadResult(
             "the expression returns a range vector (e.g. foo[5m]); "
@@ -114,29 +138,39 @@ def matrix(data: Mapping[str, Any]) -> tuple[Series, ...]:
     """A range query's `data`: its series."""
     if data["resultType"] != "matrix":
         raise TypeError(f"range query answered with resultType {data['resultType']!r}")
-    out = []
-    for item in data["result"]:
-        points = item.get("values") or ()
-        out.append(
-            Series(
-                labels(item.get("metric")),
-                tuple(float(p[0]) for p in points),
-                tuple(_float(p[1]) for p in points),
-            )
-        )
-    return tuple(out)
+    return tuple(_series(item) for item in data["result"])
+
+
+def _series(item: Mapping[str, Any]) -> Series:
+    """One series of a matrix: float `values`, native `histograms`, or both (a
+    series that changed kind within the range), merged in time order."""
+    found = labels(item.get("metric"))
+    floats = [(float(t), _float(v), None) for t, v in item.get("values") or ()]
+    natives = item.get("histograms") or ()
+    if not natives:
+        return Series(found, tuple(p[0] for p in floats), tuple(p[1] for p in floats))
+    points = sorted(
+        [*floats, *((float(t), math.nan, histogram(raw)) for t, raw in natives)],
+        key=lambda p: p[0],
+    )
+    return Series(
+        found,
+        tuple(p[0] for p in points),
+        tuple(p[1] for p in points),
+        tuple(p[2] for p in points),
+    )
 
 
 def instant_result(body: Mapping[str, Any], host: str) -> InstantResult:
     """A whole instant query answer, its warnings and statistics with it."""
     samples = decoded(body, instant, host)
     kind = _INSTANT_KINDS[body["data"]["resultType"]]  # instant() accepted it
-    return InstantResult(kind, samples, warnings(body), stats(body))
+    return InstantResult(kind, samples, warnings(body), stats(body), infos(body))
 
 
 def range_result(body: Mapping[str, Any], host: str) -> RangeResult:
     """A whole range query answer, its warnings and statistics with it."""
-    return RangeResult(decoded(body, matrix, host), warnings(body), stats(body))
+    return RangeResult(decoded(body, matrix, host), warnings(body), stats(body), infos(body))
 
 
 def names(data: Any) -> tuple[str, ...]:
@@ -146,6 +180,12 @@ def names(data: Any) -> tuple[str, ...]:
 
 def warnings(body: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(clean(w) for w in body.get("warnings") or ())
+
+
+def infos(body: Mapping[str, Any]) -> tuple[str, ...]:
+    """Prometheus 3's notes on a query (`infos`, beside `warnings`): a rate() over a
+    metric that does not look like a counter, say."""
+    return tuple(clean(i) for i in body.get("infos") or ())
 
 
 def stats(body: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -18,6 +18,7 @@ composes and splits.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from allintop.sources.answers import InstantResult, RangeResult, Sample, Series
 
@@ -45,9 +46,9 @@ def split_instant(result: InstantResult, leaves: Sequence[str]) -> dict[str, Ins
         labels = dict(sample.labels)
         index = _leaf_index(labels, len(leaves))
         if index is not None:
-            parts[index].append(Sample(labels, sample.value, sample.timestamp))
+            parts[index].append(replace(sample, labels=labels))
     return {
-        leaf: InstantResult("vector", tuple(part), result.warnings)
+        leaf: InstantResult("vector", tuple(part), result.warnings, infos=result.infos)
         for leaf, part in zip(leaves, parts, strict=True)
     }
 
@@ -58,8 +59,8 @@ def split_range(result: RangeResult, leaves: Sequence[str]) -> dict[str, RangeRe
         labels = dict(series.labels)
         index = _leaf_index(labels, len(leaves))
         if index is not None:
-            parts[index].append(Series(labels, series.timestamps, series.values))
+            parts[index].append(replace(series, labels=labels))
     return {
-        leaf: RangeResult(tuple(part), result.warnings)
+        leaf: RangeResult(tuple(part), result.warnings, infos=result.infos)
         for leaf, part in zip(leaves, parts, strict=True)
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -74,7 +75,8 @@ class PrometheusClient(HTTPAPIClient):
     ) -> tuple[str, ...]:
         """The label's values, among the series that `match` (a selector, or several:
         any of them) selects."""
-        body = await self._api("GET", f"/api/v1/label/{label}/values", params=_matchers(match))
+        path = f"/api/v1/label/{quote(escaped_label_name(label), safe='')}/values"
+        body = await self._api("GET", path, params=_matchers(match))
         return self._decoded(body, decoding.names)
 
     async def label_names(self, match: str | Sequence[str] | None = None) -> tuple[str, ...]:
@@ -122,6 +124,27 @@ class PrometheusClient(HTTPAPIClient):
 
     def _decoded(self, body: Mapping[str, Any], decode: Callable[[Mapping[str, Any]], T]) -> T:
         return decoding.decoded(body, decode, self.host)
+
+
+def _legacy_rune(char: str, first: bool) -> bool:
+    return char.isascii() and (char.isalpha() or char in "_:" or (char.isdigit() and not first))
+
+
+def escaped_label_name(name: str) -> str:
+    """A label name as the label-values path takes it: a legacy name as it is, any
+    other (Prometheus 3's UTF-8 names, "http.route") in the `U__` escaping the server
+    undoes: `_` doubled, each other rune outside the legacy set as _<hex code>_."""
+    if name and all(_legacy_rune(c, k == 0) for k, c in enumerate(name)):
+        return name
+    out = ["U__"]
+    for k, char in enumerate(name):
+        if char == "_":
+            out.append("__")
+        elif _legacy_rune(char, k == 0):
+            out.append(char)
+        else:
+            out.append(f"_{ord(char):x}_")
+    return "".join(out)
 
 
 def _matchers(match: str | Sequence[str] | None) -> dict[str, list[str]] | None:

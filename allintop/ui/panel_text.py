@@ -81,7 +81,10 @@ def detail_text(
     if state is not None and state.warnings:
         # Before the top series: a partial answer (Thanos' partial_response, a
         # store down) must not pass for a whole one.
-        return Text(clean("warning: " + state.warnings[0], width), style="italic")
+        said = state.warnings[0]
+        # Prometheus 3's infos come prefixed "info: " (allintop.live.evaluation).
+        shown = said if said.startswith("info: ") else "warning: " + said
+        return Text(clean(shown, width), style="italic")
     if state is None or not state.series:
         return Text("")
     if state.total > 1:

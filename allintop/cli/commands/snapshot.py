@@ -174,7 +174,7 @@ async def _explain_no_data(
     """A panel without data says which of its metrics its server does not know."""
     explained = []
     for state in states:
-        if state.error is None and not state.series:
+        if state.error is None and not state.series and not state.native:
             missing = await unknown_metrics(clients[state.index], [exprs[state.index]])
             if missing:
                 state = replace(state, reason=f"no data: {_unknown_text(missing)}")

@@ -75,7 +75,9 @@ class ChartCard(BodyCard):
         several = len(self.queries) > 1
         for offset, query in enumerate(self.queries):
             history = self.history(offset)
-            if history is None:
+            state = self.states.get(offset)
+            if history is None or (state is not None and state.native):
+                # A native histogram's buckets are for a heatmap: the chart says so.
                 continue
             ranked = history.ranked()[:MAX_SERIES]
             names, _ = series_names([key for key, _ in ranked], query.legend)

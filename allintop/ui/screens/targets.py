@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from allintop.live.alerting import scrape_error_summary
 from allintop.live.state import DashboardState
+from allintop.live.versions import version_note
 from allintop.sources.answers import Target
 from allintop.ui.screens.live import LiveScreen, ago
 from allintop.ui.theme import themed
@@ -33,6 +34,7 @@ class TargetsScreen(LiveScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="screen-title", markup=False)
+        yield Static(id="targets-version", markup=False)
         yield Static(id="targets-note", markup=False)
         yield DataTable(id="targets-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="targets-detail", markup=False)
@@ -52,6 +54,11 @@ class TargetsScreen(LiveScreen):
             ("Scrape targets", "bold"), f"  {clean(self.sources.datasources_shown)}"
         )
         self.query_one("#screen-title", Static).update(title)
+        # One server: its version on its own line (several: each in the health note).
+        version = "" if self.several else version_note(next(iter(known.builds.values()), None))
+        shown = self.query_one("#targets-version", Static)
+        shown.display = bool(version)
+        shown.update(Text(clean(version, 200)))
         note = self.query_one("#targets-note", Static)
         if self.several:
             note.display = True
@@ -110,6 +117,9 @@ class TargetsScreen(LiveScreen):
             down = len(own) - up
             style = themed(self, HEALTH_STYLES["down" if down else "up"])
             text.append(f"{up}/{len(own)} targets up", style=style)
+            version = version_note(known.builds.get(name), short=True)
+            if version:
+                text.append(f"  {clean(version, 60)}", style="dim")
         return text
 
     def on_data_table_row_highlighted(self) -> None:

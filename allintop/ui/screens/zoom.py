@@ -184,13 +184,13 @@ class ZoomScreen(LiveScreen):
         known = view.state
         for index in self.indices:
             history = view.history_of(index)
-            if history is None:
-                continue
+            state = known.query(index)
+            if history is None or (state is not None and state.native):
+                continue  # a native histogram's buckets are a heatmap's, not lines
             shown = known.queries[index]
             # The panel's order: worst first when it has thresholds, so a failing
             # series is drawn and listed however many healthy ones there are.
             ranked = history.ranked()[:MAX_LINES]
-            state = known.query(index)
             total += max(len(history.series), state.total if state else 0)
             names, by = series_names(list(history.series), shown.legend)
             if index == self.index:
