@@ -176,6 +176,12 @@ class Panel:
     note: str = ""
     """Why a panel of kind "other" is not drawn ("a piechart panel")."""
     line: int = 0
+    x: int | None = None
+    """Where it starts in the GRID_COLUMNS columns (gridPos.x); None: the panels
+    flow in order (allintop.ui.layout)."""
+    y: int | None = None
+    """Where it starts in grid rows from its row's top (gridPos.y, made relative);
+    None: the panels flow in order."""
 
     @property
     def span(self) -> range:

@@ -252,6 +252,8 @@ def test_every_tile_key_is_written_and_read_back() -> None:
             graph=False,
             min=-0.5,
             max=1e300,
+            x=17,
+            y=40,
         ),
         Panel(HOSTILE, kind="timeseries", first=1, count=3, width=24),
         Panel("", kind="text", first=4, count=0, content=HOSTILE + "\n\n# Title\n"),

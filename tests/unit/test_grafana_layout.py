@@ -36,6 +36,15 @@ def test_the_flat_panel_list_is_cut_at_its_rows_in_grid_order() -> None:
     ]
 
 
+def test_panels_keep_their_grid_place_from_their_rows_top() -> None:
+    places = [[(t.title, t.x, t.y) for t in row.layout] for row in _load("rows.json").rows]
+    assert places[0] == [("Before any row", 0, 0), ("Beside it", 8, 0)]
+    # The collapsed row's own panels: their y from the highest of them.
+    assert places[2] == [("Inside the collapsed row", 0, 0), ("Also inside", 12, 0)]
+    legacy = _load("legacy-rows.json")
+    assert {(t.x, t.y) for row in legacy.rows for t in row.layout} == {(None, None)}
+
+
 def test_a_repeated_row_and_panel_are_read_once_over_every_value_picked() -> None:
     dashboard = _load("rows.json")
     (panel,) = dashboard.rows[-1].queries

@@ -162,6 +162,14 @@ BAD_PANELS = {
     "width in words": ("width: half\nexpr: up\n", 5, "from 1 to 24", None),
     "width a fraction": ("width: 6.5\nexpr: up\n", 5, "from 1 to 24", None),
     "height zero": ("height: 0\nexpr: up\n", 5, "height: expected a whole number from 1", None),
+    "x past the grid": ("x: 24\nexpr: up\n", 5, "x: expected a whole number from 0 to 23", "x: 12"),
+    "y negative": ("y: -1\nexpr: up\n", 5, "y: expected a whole number from 0", None),
+    "x and width past the grid": (
+        "expr: up\nwidth: 6\nx: 20\n",
+        7,
+        "x: x 20 + width 6 passes the grid's 24 columns",
+        "0 to 18",
+    ),
     "unknown reducer": ("reducer: lastNotNul\nexpr: up\n", 5, "unknown reducer", "lastNotNull"),
     # Grafana's "step" reducer is not computed here: refused, not quietly the last value.
     "reducer not computed": ("reducer: step\nexpr: up\n", 5, 'unknown reducer "step"', None),
@@ -305,3 +313,10 @@ def test_a_tile_takes_every_reducer_that_is_computed(name: str) -> None:
     (row,) = load_text(text, "x.yaml").rows
     assert row.panels[0].reducer == name
     assert reducers.is_known(name)
+
+
+def test_a_tile_takes_its_place_in_the_grid() -> None:
+    text = _TILE + "        expr: up\n        x: 18\n        y: 3\n        width: 2\n"
+    text += "      - {title: B, expr: up, kind: gauge}\n"
+    (row,) = load_text(text, "x.yaml").rows
+    assert [(t.x, t.y, t.width) for t in row.panels] == [(18, 3, 2), (None, None, 0)]

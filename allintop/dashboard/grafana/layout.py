@@ -84,6 +84,18 @@ def size(panel: Mapping[str, Any], row: GrafanaRow) -> tuple[int, int]:
     return max(1, min(GRID_COLUMNS, round(width))), max(0, round(height))
 
 
+def position(panel: Mapping[str, Any], row: GrafanaRow) -> tuple[int | None, int | None]:
+    """A panel's gridPos x, and its y from its row's top (the row's highest panel),
+    in grid units; (None, None) for a legacy row's panel, or one without a gridPos:
+    those flow in order."""
+    grid = mapping(panel.get("gridPos"))
+    if row.legacy or number(grid.get("x")) is None or number(grid.get("y")) is None:
+        return None, None
+    x, y = _position(panel)[::-1]
+    top = min((_position(other)[0] for other in row.panels), default=0)
+    return max(0, min(GRID_COLUMNS - 1, x)), max(0, y - top)
+
+
 def _legacy_height(height: object) -> int:
     """A legacy row's height ("250px", 250) in grid rows."""
     try:

@@ -16,7 +16,7 @@ from typing import Any
 from allintop.dashboard.grafana import fieldconfig
 from allintop.dashboard.grafana.datasources import References, resolve
 from allintop.dashboard.grafana.documents import dicts, mapping
-from allintop.dashboard.grafana.layout import GrafanaRow, in_grid_order, size
+from allintop.dashboard.grafana.layout import GrafanaRow, in_grid_order, position, size
 from allintop.dashboard.model import GRAFANA_KINDS, Panel, Query, listing
 from allintop.promql.interpolate import interpolate
 from allintop.promql.parse import parse
@@ -100,6 +100,7 @@ def _tile(
         return None
     options = mapping(grafana.get("options"))
     width, height = size(grafana, row)
+    x, y = position(grafana, row)
     low, high = fieldconfig.value_range(grafana, kind)
     return Panel(
         title=title,
@@ -117,6 +118,8 @@ def _tile(
         if kind == "text"
         else "",
         note=f"a {kind_name or 'untyped'} panel" if kind == "other" else "",
+        x=x,
+        y=y,
     )
 
 

@@ -3,9 +3,9 @@ panels, with a comment on every panel or option that could not be carried over a
 why; and the per-panel report (converted / partly / not supported).
 
 Each Grafana panel is one entry of its row's `panels:`, with what of its tile
-differs from the defaults (kind, width, height, reducer, mappings, graph, min, max,
-content) and its query (`expr:`) or queries (`queries:`), so the file loads back as
-the same tiles over the same panels.
+differs from the defaults (kind, width, height, its place x and y, reducer,
+mappings, graph, min, max, content) and its query (`expr:`) or queries (`queries:`),
+so the file loads back as the same tiles over the same panels.
 
 Pure: allintop.dashboard.grafana.convert's conversion in, text out. Every string is written as a
 double-quoted YAML scalar and every number as YAML writes it, so no title or
@@ -213,7 +213,7 @@ def _layout(tile: Panel) -> list[str]:
     lines = [] if tile.kind == _DEFAULT.kind else [f"kind: {tile.kind}"]
     return lines + [
         f"{name}: {getattr(tile, name)}"
-        for name in ("width", "height")
+        for name in ("width", "height", "x", "y")
         if getattr(tile, name) != getattr(_DEFAULT, name)
     ]
 
