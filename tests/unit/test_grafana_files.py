@@ -45,6 +45,7 @@ def test_the_repositorys_own_dashboards_are_there() -> None:
         "datasources.json",
         "export.json",
         "fieldconfig.json",
+        "grid.json",
         "legacy-rows.json",
         "node.json",
         "panels.json",
