@@ -74,6 +74,17 @@ class Queries:
             self.dashboard, self.variables, self.options, range_=self.range, step=self.refresh
         )
 
+    def titled(self) -> Dashboard:
+        """The dashboard as shown: $var in its titles filled in with the picks."""
+        values = templating.title_values(
+            self.dashboard.variables,
+            self.variables,
+            self.options,
+            range_=self.range,
+            step=self.refresh,
+        )
+        return templating.titled(self.dashboard, values)
+
     def poller(self, clients: Mapping[str, PollSource]) -> FanOut:
         """A poller for the panels as bound now: each panel on its datasource (a
         datasource variable's pick included)."""

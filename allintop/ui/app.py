@@ -94,7 +94,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.header = Header()
         self.status_line = StatusLine()
         self.alerts_bar = AlertsBar(id="alerts-bar", markup=False)
-        self.board = Board(dashboard, on_shown=self.polling.show)
+        self.board = Board(self.queries.titled(), on_shown=self.polling.show)
         self.config_watch = ConfigWatch(self)
         self.switching = Switching(self, options.get("contexts"))
         self._tick_log = TickLog.from_environ()
@@ -257,13 +257,29 @@ class DashboardApp(NoticesApp, PaletteApp):
         self, values: Mapping[str, Pick], options: Mapping[str, tuple[str, ...]] | None = None
     ) -> None:
         """New variable picks (and options: what "all" is) that change a query are new
-        queries: a new poller, backfilled afresh."""
-        if not self.queries.pick(values, options):
+        queries: a new poller, backfilled afresh. Titles that name a variable say
+        the new picks."""
+        changed = self.queries.pick(values, options)
+        await self._retitle()
+        if not changed:
             return
         await self.poller.aclose()
         self.polling.use(self.queries.poller(self.datasources), laid_out=self.board.laid_out)
         self.state = self._configured(self.state, keep_panels=True)
         self._regrid()
+
+    async def _retitle(self) -> None:
+        """The board anew when a title names a variable whose pick changed, with
+        what it showed, and the focus where it was."""
+        titled = self.queries.titled()
+        if titled == self.board.dashboard:
+            return
+        focused = self.board.focused_panel()
+        await self.board.show_dashboard(titled)
+        for state in self.state.states.values():
+            self.board.show(state)
+        self._mark()
+        self.board.focus_panel(focused.indexes.start if focused is not None else 0)
 
     @work(group="variables", exit_on_error=False)
     async def _resolve_variables(self) -> None:
@@ -293,7 +309,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         poller = self.queries.poller(self.datasources)
         self.polling.restart(poller, laid_out=self.board.laid_out)
         self.state = self._configured(self.state)
-        await self.board.show_dashboard(dashboard)
+        await self.board.show_dashboard(self.queries.titled())
         self._mark()
         self.board.focus_panel(index)
         self._regrid()
