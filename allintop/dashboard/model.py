@@ -182,6 +182,13 @@ class Panel:
     y: int | None = None
     """Where it starts in grid rows from its row's top (gridPos.y, made relative);
     None: the panels flow in order."""
+    repeat: str | None = None
+    """A variable's name: one copy of the panel per value picked
+    (allintop.dashboard.repeats); None: shown once."""
+    repeat_direction: Literal["h", "v"] = "h"
+    """Copies side by side (h), or stacked (v)."""
+    max_per_row: int | None = None
+    """Side by side, at most this many copies a line (None: Grafana's 4)."""
 
     @property
     def span(self) -> range:
@@ -199,6 +206,9 @@ class Row:
     own)."""
     collapsed: bool = False
     """Shown as its title only until expanded; its queries are not asked meanwhile."""
+    repeat: str | None = None
+    """A variable's name: the row once per value picked (allintop.dashboard.repeats);
+    None: shown once."""
 
     @property
     def layout(self) -> tuple[Panel, ...]:

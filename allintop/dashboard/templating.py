@@ -176,16 +176,20 @@ def _lists_options(variable: Variable) -> bool:
     return bool(variable.regex) or function != "label_values"
 
 
-def needed_at_start(variables: Sequence[Variable], picks: Mapping[str, Pick]) -> tuple[str, ...]:
+def needed_at_start(
+    variables: Sequence[Variable], picks: Mapping[str, Pick], repeated: Collection[str] = ()
+) -> tuple[str, ...]:
     """The query variables whose picks cannot be written until their options are
     asked for: one without a pick yet (""), and "all" of one whose All is its
-    options. The rest are asked only when the picker opens."""
+    options, or that a row or panel repeats for (`repeated`: a copy per option).
+    The rest are asked only when the picker opens."""
     names = []
     for variable in variables:
         if variable.kind != "query" or not variable.query:
             continue
         pick = picks.get(variable.name, variable.default)
-        all_of_options = is_all(pick) and variable.all_value is None and _lists_options(variable)
+        listed = variable.all_value is None and _lists_options(variable)
+        all_of_options = is_all(pick) and (listed or variable.name in repeated)
         if pick == "" or all_of_options:
             names.append(variable.name)
     return tuple(names)

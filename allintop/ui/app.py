@@ -258,14 +258,21 @@ class DashboardApp(NoticesApp, PaletteApp):
     ) -> None:
         """New variable picks (and options: what "all" is) that change a query are new
         queries: a new poller, backfilled afresh. Titles that name a variable say
-        the new picks."""
-        changed = self.queries.pick(values, options)
-        await self._retitle()
-        if not changed:
+        the new picks; repeated rows and panels have a copy per value picked."""
+        before = self.queries.dashboard
+        if not self.queries.pick(values, options):
+            await self._retitle()
             return
         await self.poller.aclose()
-        self.polling.use(self.queries.poller(self.datasources), laid_out=self.board.laid_out)
-        self.state = self._configured(self.state, keep_panels=True)
+        poller = self.queries.poller(self.datasources)
+        if self.queries.dashboard is before:
+            self.polling.use(poller, laid_out=self.board.laid_out)
+            self.state = self._configured(self.state, keep_panels=True)
+        else:  # other copies of a repeat: other panels and cards, as a new dashboard
+            self.polling.drop_results()
+            self.polling.restart(poller, laid_out=self.board.laid_out)
+            self.state = self._configured(self.state)
+        await self._retitle()
         self._regrid()
 
     async def _retitle(self) -> None:

@@ -141,6 +141,7 @@ def _convert(
                     read.queries,
                     panels=read.panels,
                     collapsed=grafana_row.collapsed,
+                    repeat=grafana_row.repeat,
                 )
             )
         if read.reports:

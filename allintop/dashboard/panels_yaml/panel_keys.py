@@ -1,6 +1,7 @@
 """A panel's drawing keys: kind, width, height, reducer, mappings, graph, min, max,
-content, note, and its place in the grid (x, y), read and checked into the fields of
-its Panel."""
+content, note, its place in the grid (x, y) and how it repeats (repeat_direction,
+max_per_row; `repeat` itself names a variable, checked by the rows' reader), read and
+checked into the fields of its Panel."""
 
 from __future__ import annotations
 
@@ -125,6 +126,17 @@ def _whole(node: Node, path: str, most: int, what: str, least: int = 1) -> int:
     return value
 
 
+def _direction(node: Node, path: str) -> str:
+    direction = nonempty_text(node, path).strip()
+    if direction not in ("h", "v"):
+        fail(node, path, f'unknown repeat_direction "{direction}"', "h: side by side, v: stacked")
+    return direction
+
+
+def _per_row(node: Node, path: str) -> int:
+    return _whole(node, path, GRID_COLUMNS, "copies of a repeated panel side by side")
+
+
 def _reducer(node: Node, path: str) -> str:
     name = nonempty_text(node, path).strip()
     if not reducers.is_known(name):
@@ -228,6 +240,9 @@ _READERS: Mapping[str, Callable[[Node, str], Any]] = {
     "note": as_text,
     "x": _x,
     "y": _y,
+    "repeat": nonempty_text,
+    "repeat_direction": _direction,
+    "max_per_row": _per_row,
 }
 #: The keys of a panel that say how it is drawn.
 PANEL_KEYS = tuple(_READERS)
