@@ -263,30 +263,21 @@ class DashboardApp(NoticesApp, PaletteApp):
         if not self.queries.pick(values, options):
             await self._retitle()
             return
+        self.polling.drop_results()  # what the old poller still delivers: old queries'
         await self.poller.aclose()
-        poller = self.queries.poller(self.datasources)
-        if self.queries.dashboard is before:
-            self.polling.use(poller, laid_out=self.board.laid_out)
-            self.state = self._configured(self.state, keep_panels=True)
-        else:  # other copies of a repeat: other panels and cards, as a new dashboard
-            self.polling.drop_results()
-            self.polling.restart(poller, laid_out=self.board.laid_out)
-            self.state = self._configured(self.state)
+        copies = self.queries.dashboard is not before  # a repeat's: other panels, cards
+        start = self.polling.restart if copies else self.polling.use
+        start(self.queries.poller(self.datasources), laid_out=self.board.laid_out)
+        self.state = self._configured(self.state, keep_panels=not copies)
         await self._retitle()
         self._regrid()
 
     async def _retitle(self) -> None:
-        """The board anew when a title names a variable whose pick changed, with
-        what it showed, and the focus where it was."""
+        """The board anew when its titles or panels changed with the picks."""
         titled = self.queries.titled()
-        if titled == self.board.dashboard:
-            return
-        focused = self.board.focused_panel()
-        await self.board.show_dashboard(titled)
-        for state in self.state.states.values():
-            self.board.show(state)
-        self._mark()
-        self.board.focus_panel(focused.indexes.start if focused is not None else 0)
+        if titled != self.board.dashboard:
+            await self.board.retitle(titled, self.state.states.values())
+            self._mark()
 
     @work(group="variables", exit_on_error=False)
     async def _resolve_variables(self) -> None:

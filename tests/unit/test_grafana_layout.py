@@ -45,9 +45,15 @@ def test_panels_keep_their_grid_place_from_their_rows_top() -> None:
     assert {(t.x, t.y) for row in legacy.rows for t in row.layout} == {(None, None)}
 
 
-def test_a_repeated_row_and_panel_are_read_once_over_every_value_picked() -> None:
+def test_a_repeated_row_and_panel_are_read_once_with_their_variable() -> None:
+    # Read as written, with the variable they repeat for: the copies are made when the
+    # picks are known (tests/unit/test_repeats.py); as read, one query selects them all.
     dashboard = _load("rows.json")
-    (panel,) = dashboard.rows[-1].queries
+    row = dashboard.rows[-1]
+    assert row.repeat == "instance"
+    (tile,) = row.panels
+    assert (tile.repeat, tile.repeat_direction, tile.max_per_row) == ("instance", "h", 4)
+    (panel,) = row.queries
     assert panel.expr == 'up{instance=~"$instance"}'
     # The saved pick is All: one panel selects every instance.
     assert templating.exprs(dashboard, dashboard.variable_values())[-1] == 'up{instance=~".*"}'
