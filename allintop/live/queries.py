@@ -112,10 +112,11 @@ class Queries:
         self, state: DashboardState, *, several: bool, keep_panels: bool = False
     ) -> DashboardState:
         """`state` for the panels, queries and bindings as they are now (`several`:
-        on more than one datasource); the panels' states kept if `keep_panels`."""
+        on more than one datasource); the panels' states kept if `keep_panels`. The
+        queries' titles say the picks (the zoom shows them)."""
         return reduce.configure(
             state,
-            self.dashboard.queries,
+            self.titled().queries,
             self.exprs,
             self.bindings,
             several=several,

@@ -127,3 +127,4 @@ async def test_titles_say_the_picks_and_follow_a_new_one(tmp_path: Path) -> None
         text = screen_text(app)
         assert "Hosts of api" not in text and "Load on n:9100" in text
         assert "no data" not in text  # the rebuilt cards show values
+        assert app.state.queries[0].title == "Load on n:9100"  # what the zoom names
