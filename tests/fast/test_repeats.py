@@ -86,3 +86,51 @@ async def test_a_repeated_panel_has_a_copy_per_value_side_by_side(tmp_path: Path
         ]
         assert "Success of /login" in screen_text(app)
         assert "99.7 %" in screen_text(app)  # the new copy asks its own route
+
+
+ROWS_PER_ROUTE = json.dumps(
+    {
+        "title": "Rows per route",
+        "refresh": "1m",
+        "time": {"from": "now-5m", "to": "now"},
+        "templating": {
+            "list": [
+                {
+                    "name": "route",
+                    "type": "query",
+                    "query": "label_values(route:success_ratio:percent, route)",
+                    "multi": True,
+                    "includeAll": True,
+                    "current": {"text": ["All"], "value": ["$__all"]},
+                }
+            ]
+        },
+        "panels": [
+            {
+                "type": "row",
+                "title": "Route $route",
+                "repeat": "route",
+                "gridPos": {"x": 0, "y": 0, "w": 24, "h": 1},
+            },
+            {
+                "type": "stat",
+                "title": "Success",
+                "gridPos": {"x": 0, "y": 1, "w": 12, "h": 3},
+                "fieldConfig": {"defaults": {"unit": "percent"}},
+                "targets": [{"refId": "A", "expr": 'route:success_ratio:percent{route="$route"}'}],
+            },
+        ],
+    }
+)
+
+
+async def test_a_row_repeated_over_all_is_a_row_per_option_asked_at_start(
+    tmp_path: Path,
+) -> None:
+    app, _, _ = make(tmp_path, text=ROWS_PER_ROUTE)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.board.panels) == 3, within=5, what="a row per route")
+        await settle(pilot, app)
+        text = screen_text(app)
+        assert all(f"Route {route}" in text for route in ("/", "/api", "/login"))
+        assert "99.95 %" in text and "99.9 %" in text and "99.7 %" in text  # each its own

@@ -293,6 +293,9 @@ async def test_at_start_only_what_a_pick_needs_is_asked() -> None:
     picks = {"job": "all", "q": "", "h": "all", "free": "all"}
     assert needed_at_start(variables, picks) == ("q", "h")
     assert needed_at_start(variables, {**picks, "q": "0.5", "h": "a"}) == ()
+    # All of an unfiltered label_values is `.*` in a query, but a repeat over it makes a
+    # copy per option: they are asked at start.
+    assert needed_at_start(variables, picks, repeated={"job"}) == ("job", "q", "h")
     settled = await live_variables.at_start(variables, picks, fake(), range_=RANGE, step=STEP)
     assert settled.picks["q"] == "0.99"  # the first option, as it came
     assert settled.options["h"] == ("a", "b", "n")
