@@ -177,6 +177,19 @@ class Panel:
     note: str = ""
     """Why a panel of kind "other" is not drawn ("a piechart panel")."""
     line: int = 0
+    x: int | None = None
+    """Where it starts in the GRID_COLUMNS columns (gridPos.x); None: the panels
+    flow in order (allintop.ui.layout)."""
+    y: int | None = None
+    """Where it starts in grid rows from its row's top (gridPos.y, made relative);
+    None: the panels flow in order."""
+    repeat: str | None = None
+    """A variable's name: one copy of the panel per value picked
+    (allintop.dashboard.repeats); None: shown once."""
+    repeat_direction: Literal["h", "v"] = "h"
+    """Copies side by side (h), or stacked (v)."""
+    max_per_row: int | None = None
+    """Side by side, at most this many copies a line (None: Grafana's 4)."""
 
     @property
     def span(self) -> range:
@@ -199,6 +212,9 @@ class Row:
     rendering); None: always."""
     tab: str | None = None
     """The tab it is on (panels.yaml's `tab:`); None: the previous row's."""
+    repeat: str | None = None
+    """A variable's name: the row once per value picked (allintop.dashboard.repeats);
+    None: shown once."""
 
     @property
     def layout(self) -> tuple[Panel, ...]:

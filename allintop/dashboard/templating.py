@@ -1,7 +1,8 @@
 """Template variables as Grafana has them: what each pick is written as in a query
-(All, several values, an auto interval, the built-ins), how a query variable's options
-are filtered (its regex) and ordered, and which variables are asked again when one
-they depend on changes (chained variables). Asking a datasource for the options is
+(All, several values, an auto interval, the built-ins) and in a row's or panel's
+title, how a query variable's options are filtered (its regex) and ordered, and
+which variables are asked again when one they depend on changes (chained
+variables). Asking a datasource for the options is
 `allintop.live.variables`' part; this is pure.
 """
 
@@ -10,9 +11,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 
-from allintop.dashboard.model import ALL, Dashboard, Pick, Variable
-from allintop.promql.interpolate import interpolate
+from allintop.dashboard.model import ALL, Dashboard, Pick, Row, Variable
+from allintop.promql.interpolate import interpolate, interpolate_text
 from allintop.promql.variable_queries import parse_variable_query
 from allintop.promql.variable_values import (
     ALL_VALUES,
@@ -84,6 +86,50 @@ def query_values(
     return values
 
 
+def titled(dashboard: Dashboard, values: Mapping[str, Value]) -> Dashboard:
+    """The dashboard with $var, ${var} and ${var:format} in its rows', panels' and
+    queries' titles filled in from `values` (`title_values`), as Grafana shows them:
+    a value as it reads, several joined by " + ", All as "All"; a format as Grafana
+    writes it. Unknown variables stay as written. The same dashboard when no title
+    names a variable."""
+    rows = tuple(_titled_row(row, values) for row in dashboard.rows)
+    if rows == dashboard.rows:
+        return dashboard
+    return replace(dashboard, rows=rows)
+
+
+def _titled_row(row: Row, values: Mapping[str, Value]) -> Row:
+    texts = row.title + "".join(p.title for p in row.panels + row.queries)
+    if "$" not in texts and "[[" not in texts:
+        return row
+    return replace(
+        row,
+        title=interpolate_text(row.title, values),
+        panels=tuple(replace(p, title=interpolate_text(p.title, values)) for p in row.panels),
+        queries=tuple(replace(q, title=interpolate_text(q.title, values)) for q in row.queries),
+    )
+
+
+def title_values(
+    variables: Sequence[Variable],
+    picks: Mapping[str, Pick],
+    options: Mapping[str, tuple[str, ...]],
+    *,
+    range_: float,
+    step: float,
+) -> dict[str, Value]:
+    """What each variable stands for in a title: as in a query (`query_values`), but
+    All is all the options even where an allValue writes it otherwise in queries
+    (Grafana's title says "All", and ${var:csv} lists them); "All" in any format
+    while a query variable's options are not asked for yet."""
+    values = query_values(variables, picks, options, range_=range_, step=step)
+    for variable in variables:
+        if variable.name in values and is_all(picks.get(variable.name, variable.default)):
+            known = options.get(variable.name) or variable.options
+            values[variable.name] = AllOf(known) if known else AsWritten("All")
+    return values
+
+
 def _value(variable: Variable, pick: Pick, asked: tuple[str, ...] | None, range_: float) -> Value:
     if variable.kind == "interval" and variable.auto and pick == "auto":
         return auto_interval(range_, variable.auto_count, variable.auto_min)
@@ -130,16 +176,20 @@ def _lists_options(variable: Variable) -> bool:
     return bool(variable.regex) or function != "label_values"
 
 
-def needed_at_start(variables: Sequence[Variable], picks: Mapping[str, Pick]) -> tuple[str, ...]:
+def needed_at_start(
+    variables: Sequence[Variable], picks: Mapping[str, Pick], repeated: Collection[str] = ()
+) -> tuple[str, ...]:
     """The query variables whose picks cannot be written until their options are
     asked for: one without a pick yet (""), and "all" of one whose All is its
-    options. The rest are asked only when the picker opens."""
+    options, or that a row or panel repeats for (`repeated`: a copy per option).
+    The rest are asked only when the picker opens."""
     names = []
     for variable in variables:
         if variable.kind != "query" or not variable.query:
             continue
         pick = picks.get(variable.name, variable.default)
-        all_of_options = is_all(pick) and variable.all_value is None and _lists_options(variable)
+        listed = variable.all_value is None and _lists_options(variable)
+        all_of_options = is_all(pick) and (listed or variable.name in repeated)
         if pick == "" or all_of_options:
             names.append(variable.name)
     return tuple(names)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from allintop.dashboard import templating
+from allintop.dashboard import repeats, templating
 from allintop.dashboard.model import Dashboard, Pick
 from allintop.live import state as reduce
 from allintop.live import variables as live_variables
@@ -50,6 +50,9 @@ class Queries:
     """Each panel's expression, the variables filled in."""
     bindings: list[str] = field(default_factory=list)
     """Each panel's datasource, as the poller last made (`poller`) binds it."""
+    loaded: Dashboard | None = None
+    """The dashboard as loaded, its repeated rows and panels not made yet: `dashboard`
+    is it with their copies for the picks (allintop.dashboard.repeats)."""
 
     @classmethod
     def start(
@@ -65,14 +68,32 @@ class Queries:
             dashboard, dict(given), refresh or dashboard.refresh, range_ or dashboard.range
         )
         queries.variables = dashboard.variable_values(given)
+        queries.loaded = dashboard
+        queries.dashboard = queries.repeated()
         queries.exprs = queries.filled()
         return queries
+
+    def repeated(self) -> Dashboard:
+        """The loaded dashboard with its repeats made for the picks and options now."""
+        loaded = self.loaded or self.dashboard
+        return repeats.expand(loaded, self.variables, self.options)
 
     def filled(self) -> list[str]:
         """The expressions for the picks, options, range and step as they are now."""
         return templating.exprs(
             self.dashboard, self.variables, self.options, range_=self.range, step=self.refresh
         )
+
+    def titled(self) -> Dashboard:
+        """The dashboard as shown: $var in its titles filled in with the picks."""
+        values = templating.title_values(
+            self.dashboard.variables,
+            self.variables,
+            self.options,
+            range_=self.range,
+            step=self.refresh,
+        )
+        return templating.titled(self.dashboard, values)
 
     def poller(self, clients: Mapping[str, PollSource]) -> FanOut:
         """A poller for the panels as bound now: each panel on its datasource (a
@@ -91,10 +112,11 @@ class Queries:
         self, state: DashboardState, *, several: bool, keep_panels: bool = False
     ) -> DashboardState:
         """`state` for the panels, queries and bindings as they are now (`several`:
-        on more than one datasource); the panels' states kept if `keep_panels`."""
+        on more than one datasource); the panels' states kept if `keep_panels`. The
+        queries' titles say the picks (the zoom shows them)."""
         return reduce.configure(
             state,
-            self.dashboard.queries,
+            self.titled().queries,
             self.exprs,
             self.bindings,
             several=several,
@@ -108,6 +130,11 @@ class Queries:
         panel's datasource, which a new poller must then ask."""
         self.variables.update(values)
         self.options.update(options or {})
+        repeated = self.repeated()
+        if repeated != self.dashboard:  # other copies of a repeat: other panels
+            self.dashboard = repeated
+            self.exprs = self.filled()
+            return True
         exprs = self.filled()
         bindings = self.dashboard.query_datasources(self.variables)
         if exprs == self.exprs and bindings == self.bindings:
@@ -119,10 +146,17 @@ class Queries:
         """As Grafana on load: the query variables whose picks need their options,
         asked of `source` (one without a pick yet, a query_result variable, gets its
         first option; "all" of a filtered one, its options); None if none does."""
-        if not templating.needed_at_start(self.dashboard.variables, self.variables):
+        repeated = repeats.repeats(self.loaded or self.dashboard)
+        variables = self.dashboard.variables
+        if not templating.needed_at_start(variables, self.variables, repeated):
             return None
         return await live_variables.at_start(
-            self.dashboard.variables, self.variables, source, range_=self.range, step=self.refresh
+            variables,
+            self.variables,
+            source,
+            range_=self.range,
+            step=self.refresh,
+            repeated=repeated,
         )
 
     def step_refresh(self, direction: int) -> None:
@@ -154,8 +188,9 @@ class Queries:
             self.range = dashboard.range
         kept = self.given if switched else self.variables
         self.variables = dashboard.variable_values(applicable(dashboard, kept))
-        self.dashboard = dashboard
+        self.loaded = dashboard
         self.options = {}
+        self.dashboard = self.repeated()
         self.exprs = self.filled()
 
 

@@ -144,10 +144,12 @@ async def at_start(
     *,
     range_: float,
     step: float,
+    repeated: Collection[str] = (),
 ) -> Refreshed:
     """As Grafana on load: the variables needed_at_start asked for their options (a
-    pick not known yet becomes the first option); the picks given stay."""
-    names = needed_at_start(variables, picks)
+    pick not known yet becomes the first option; `repeated`: those rows or panels
+    repeat for); the picks given stay."""
+    names = needed_at_start(variables, picks, repeated)
     if not names:
         return Refreshed(dict(picks), {})
     return await refresh(variables, picks, {}, names, source, range_=range_, step=step, reset=False)

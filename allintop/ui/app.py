@@ -94,7 +94,9 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.header = Header()
         self.status_line = StatusLine()
         self.alerts_bar = AlertsBar(id="alerts-bar", markup=False)
-        self.board = Board(dashboard, on_shown=self.polling.show, values=self.queries.variables)
+        self.board = Board(
+            self.queries.titled(), on_shown=self.polling.show, values=self.queries.variables
+        )
         self.config_watch = ConfigWatch(self)
         self.switching = Switching(self, options.get("contexts"))
         self._tick_log = TickLog.from_environ()
@@ -258,15 +260,29 @@ class DashboardApp(NoticesApp, PaletteApp):
         self, values: Mapping[str, Pick], options: Mapping[str, tuple[str, ...]] | None = None
     ) -> None:
         """New variable picks (and options: what "all" is) that change a query are new
-        queries: a new poller, backfilled afresh."""
+        queries: a new poller, backfilled afresh. Titles that name a variable say
+        the new picks; repeated rows and panels have a copy per value picked."""
+        before = self.queries.dashboard
         changed = self.queries.pick(values, options)
         self.board.use_values(self.queries.variables)  # rows shown on a variable's pick
         if not changed:
+            await self._retitle()
             return
+        self.polling.drop_results()  # what the old poller still delivers: old queries'
         await self.poller.aclose()
-        self.polling.use(self.queries.poller(self.datasources), laid_out=self.board.laid_out)
-        self.state = self._configured(self.state, keep_panels=True)
+        copies = self.queries.dashboard is not before  # a repeat's: other panels, cards
+        start = self.polling.restart if copies else self.polling.use
+        start(self.queries.poller(self.datasources), laid_out=self.board.laid_out)
+        self.state = self._configured(self.state, keep_panels=not copies)
+        await self._retitle()
         self._regrid()
+
+    async def _retitle(self) -> None:
+        """The board anew when its titles or panels changed with the picks."""
+        titled = self.queries.titled()
+        if titled != self.board.dashboard:
+            await self.board.retitle(titled, self.state.states.values())
+            self._mark()
 
     @work(group="variables", exit_on_error=False)
     async def _resolve_variables(self) -> None:
@@ -296,7 +312,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         poller = self.queries.poller(self.datasources)
         self.polling.restart(poller, laid_out=self.board.laid_out)
         self.state = self._configured(self.state)
-        await self.board.show_dashboard(dashboard, self.queries.variables)
+        await self.board.show_dashboard(self.queries.titled(), self.queries.variables)
         self._mark()
         self.board.focus_panel(index)
         self._regrid()

@@ -15,7 +15,7 @@ conditions hold (`use_values`): a hidden row is not laid out, so not asked.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -117,6 +117,15 @@ class Board(VerticalScroll, inherit_bindings=False):
         await asyncio.shield(self.remove_children())
         await asyncio.shield(self.mount_all(widgets))
         self.lay_out()
+
+    async def retitle(self, dashboard: Dashboard, states: Iterable[QueryState]) -> None:
+        """The dashboard again, its titles (or a repeat's copies) new for the picks:
+        built anew showing `states`, the focus kept on the panel it was on."""
+        focused = self.focused_panel()
+        await self.show_dashboard(dashboard)
+        for state in states:
+            self.show(state)
+        self.focus_panel(focused.indexes.start if focused is not None else 0)
 
     def _build(self) -> list[Widget]:
         """Each row's title and body: a grid of cards (panels.yaml's rows, as ever) or

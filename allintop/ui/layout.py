@@ -4,9 +4,16 @@ tiles of Grafana's grid, the rows stacked into a page, and what of it is on scre
 Pure arithmetic, so it is tested without a terminal. Cards are at least
 `MIN_CARD_WIDTH` columns wide (the longest seed title and a value with its unit fit),
 a row never gets more columns than it has panels, and spare height goes to the
-sparklines, so a large terminal shows taller charts instead of empty space. Panels
-keep Grafana's order and widths (`place`), wrapping where a terminal is too narrow
-for them.
+sparklines, so a large terminal shows taller charts instead of empty space.
+
+Tiles (`place`) are as high as Grafana's grid says: a grid unit of height a line, at
+least MIN_PANEL_HEIGHT lines. A row whose every tile has its grid place (x and y)
+is laid out as Grafana lays it out (allintop.ui.grid: the 24 columns scaled to the
+width, small tiles stacked beside a tall one), while every tile is at least
+MIN_GRID_WIDTH columns wide. Narrower, or without places, the row reflows: its tiles
+go in Grafana's reading order (top to bottom by y, then left to right by x), as many
+to a line as the grid's widths allow, each at least MIN_PANEL_WIDTH columns, so a
+narrow terminal stacks tiles rather than cutting their values.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from allintop.dashboard.model import GRID_COLUMNS, Panel, PanelKind, Row
+from allintop.ui.grid import Cell, on_grid
 
 MIN_CARD_WIDTH = 20
 MIN_CARD_HEIGHT = 4  # title, value, sparkline, detail
@@ -50,18 +58,15 @@ def plan(width: int, height: int, row_sizes: Sequence[int]) -> Layout:
 
 # -- Grafana's grid: tiles of `width` 24ths and `height` grid rows --------------------
 
-#: A tile is at least this wide: at 80 columns a 4/24 tile would be 13 columns, too
-#: few for a title and a value with its unit, so it takes 20 and its line wraps.
+#: A tile in the reflow is at least this wide: at 80 columns a 4/24 tile would be 13
+#: columns, too few for a title and a value with its unit, so it takes 20 and its
+#: line wraps.
 MIN_PANEL_WIDTH = MIN_CARD_WIDTH
-#: Title, value, a line of chart, detail.
-MIN_PANEL_HEIGHT = MIN_CARD_HEIGHT
-#: Grid rows a browser shows of a dashboard on one screen (about 850 px of 30 px
-#: rows): a tile takes about the share of the terminal it takes of the browser.
-SCREEN_GRID_ROWS = 28
-#: Lines per grid row, at least and at most: a short terminal still shows a chart
-#: more than a line high; a tall one gives charts room, not walls.
-MIN_LINES_PER_ROW = 0.6
-MAX_LINES_PER_ROW = 1.5
+#: A tile on Grafana's grid is at least this wide, or the row reflows: a short title
+#: and a value fit (Node Exporter Full's 2/24 stats at 200 columns are 16).
+MIN_GRID_WIDTH = 14
+#: Title, value, detail.
+MIN_PANEL_HEIGHT = 3
 #: A tile's width in 24ths when none is given.
 DEFAULT_WIDTH = GRID_COLUMNS // 4
 #: A tile's height in grid rows when none is given (Grafana's default is 8 for a chart).
@@ -97,29 +102,43 @@ class Box:
         return self.y < bottom and self.bottom > top
 
 
-def lines_per_row(height: int) -> float:
-    """Terminal lines per Grafana grid row, for a body `height` lines high."""
-    return min(MAX_LINES_PER_ROW, max(MIN_LINES_PER_ROW, height / SCREEN_GRID_ROWS))
-
-
 def panel_lines(tile: Panel, height: int) -> int:
-    """The tile's height in lines: its grid rows (or its kind's) scaled to a body
-    `height` lines high, at least MIN_PANEL_HEIGHT and at most the body."""
+    """The tile's height in lines: a line a grid row (its kind's if it has none), at
+    least MIN_PANEL_HEIGHT and at most the body, `height` lines high."""
     rows = tile.height or KIND_HEIGHTS.get(tile.kind, KIND_HEIGHTS["stat"])
-    lines = round(rows * lines_per_row(height))
-    return max(MIN_PANEL_HEIGHT, min(lines, height))
+    return max(MIN_PANEL_HEIGHT, min(rows, height))
 
 
 def place(tiles: Sequence[Panel], width: int, height: int) -> tuple[Box, ...]:
     """Each tile's box in its row's body, `width` columns wide, for a body `height`
-    lines high.
+    lines high, in the tiles' order: on Grafana's grid where every tile has its place
+    and is wide enough there, else reflowed (see the module's docstring)."""
+    if tiles and all(tile.x is not None and tile.y is not None for tile in tiles):
+        cells = [_cell(tile, height) for tile in tiles]
+        spots = on_grid(cells, width, min(MIN_PANEL_HEIGHT, height), MIN_GRID_WIDTH)
+        if spots is not None:
+            return tuple(Box(*spot) for spot in spots)
+        order = sorted(range(len(tiles)), key=lambda i: (cells[i].y, cells[i].x, i))
+    else:
+        order = list(range(len(tiles)))
+    flowed = flow([tiles[i] for i in order], width, height)
+    boxes = dict(zip(order, flowed, strict=True))
+    return tuple(boxes[i] for i in range(len(tiles)))
 
-    Panels flow line by line in Grafana's order, a line holding up to GRID_COLUMNS
-    24ths, each tile `width`/24 of the columns. No tile is narrower than
+
+def _cell(tile: Panel, height: int) -> Cell:
+    """The tile's place in the grid, as tall as it is drawn (at most the body)."""
+    rows = tile.height or KIND_HEIGHTS.get(tile.kind, KIND_HEIGHTS["stat"])
+    width = tile.width or DEFAULT_WIDTH
+    return Cell(tile.x or 0, tile.y or 0, width, max(1, min(rows, height)))
+
+
+def flow(tiles: Sequence[Panel], width: int, height: int) -> tuple[Box, ...]:
+    """The tiles reflowed, in their order: line by line, a line holding up to
+    GRID_COLUMNS 24ths, each tile `width`/24 of the columns. No tile is narrower than
     MIN_PANEL_WIDTH: the wider tiles of a line give up columns to the narrow ones
     while the line holds them all, and past that the line wraps into as few lines
-    as hold its tiles, balanced and each spread over the width, so a narrow
-    terminal stacks tiles rather than cutting their values.
+    as hold its tiles, balanced and each spread over the width.
     """
     boxes: list[Box] = []
     top = 0

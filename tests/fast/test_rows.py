@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from allintop.ui.layout import MIN_PANEL_WIDTH
+from allintop.ui.layout import MIN_GRID_WIDTH, MIN_PANEL_WIDTH
 from allintop.ui.row_title import RowTitle
+from tests import corpus
 from tests.fakeprom import FakeSeries
 from tests.fast.fakeapp import DASHBOARD, advance, make, settle
 from tests.tui.util import screen_text, wait_for
@@ -240,9 +241,11 @@ async def test_tiles_fit_the_terminal_readable_and_never_overlapping(tmp_path, s
         cards = _tiles(app)
         regions = [card.region for card in cards]
         width = app.query_one("#rows").scrollable_content_region.width
+        # On Grafana's grid a tile is at least MIN_GRID_WIDTH; reflowed, MIN_PANEL_WIDTH.
+        least = MIN_GRID_WIDTH if size == (200, 60) else MIN_PANEL_WIDTH
         for card, region in zip(cards, regions, strict=True):
             assert region.x >= 0 and region.right <= width, card
-            assert region.width >= MIN_PANEL_WIDTH, (card, region)
+            assert region.width >= least, (card, region)
         for i, a in enumerate(regions):
             for b in regions[i + 1 :]:
                 assert not a.overlaps(b), (a, b)
@@ -250,7 +253,7 @@ async def test_tiles_fit_the_terminal_readable_and_never_overlapping(tmp_path, s
         if size == (200, 60):
             assert len(tops) == 1, "Grafana's line, as Grafana has it"
             wide = _card(app, "Wide").region
-            assert wide.width == width and wide.height > 8, "a tall terminal: taller charts"
+            assert wide.width == width and wide.height == 8, "a grid row of height a line"
         else:
             assert len(tops) == 3, "wrapped into three lines of three"
         text = screen_text(app)
@@ -332,3 +335,29 @@ async def test_a_row_expanded_while_paused_is_fetched_on_resume(tmp_path: Path) 
         await wait_for(pilot, lambda: _shows_value(app, "Memory"), within=5, what="Memory")
         history = _state(app, "Memory").history
         assert sum(v is not None for v in history) > 1, "with its history"
+
+
+@pytest.mark.parametrize("size", [(200, 60), (80, 24)], ids=["200x60", "80x24"])
+async def test_node_exporter_full_puts_rootfs_total_under_cpu_cores(tmp_path, size) -> None:
+    text = corpus.path("node-exporter-full-latest.json").read_text()
+    app, _, _ = make(tmp_path, text=text)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await wait_for(pilot, lambda: app.board.laid_out, within=5, what="the layout")
+        await pilot.pause()
+        cores, rootfs = _card(app, "CPU Cores").region, _card(app, "RootFS Total").region
+        ram, uptime = _card(app, "RAM Total").region, _card(app, "Uptime").region
+        gauges = [_card(app, name).region for name in ("CPU Busy", "Root FS Used")]
+        if size == (200, 60):
+            # As in Grafana: under CPU Cores and RAM Total, beside the gauges.
+            assert (rootfs.x, rootfs.y) == (cores.x, cores.bottom)
+            assert (uptime.x, uptime.y) == (ram.x, ram.bottom)
+            assert all(g.right <= cores.x and g.y <= rootfs.y < g.bottom for g in gauges)
+        else:
+            # Reflowed in Grafana's reading order: the gauges, then the stats of the
+            # first grid line, then RootFS Total and Uptime; each readable.
+            assert (gauges[1].y, gauges[1].x) < (cores.y, cores.x) < (rootfs.y, rootfs.x)
+            assert (rootfs.y, rootfs.x) < (uptime.y, uptime.x)
+            assert min(r.width for r in (cores, rootfs, ram, uptime)) >= MIN_PANEL_WIDTH
+        text = screen_text(app)
+        assert "CPU Cores" in text and "RootFS Total" in text

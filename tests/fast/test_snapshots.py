@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from tests import corpus
 from tests.fast.fakeapp import advance, incident, make, settle
 
 SIZE = (100, 30)
@@ -57,3 +60,16 @@ def test_targets_screen(tmp_path: Path, snap_compare) -> None:
 def test_zoom_on_the_failing_success_rate(tmp_path: Path, snap_compare) -> None:
     app, run_before = _in_incident(tmp_path, "enter")
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(200, 60), (80, 24)], ids=["200x60", "80x24"])
+def test_grafanas_grid_stacks_small_panels_beside_a_tall_one(
+    tmp_path: Path, snap_compare, size: tuple[int, int]
+) -> None:
+    # 200x60: the grid as Grafana has it; 80x24: reflowed in its reading order.
+    app, _, _ = make(tmp_path, text=corpus.own("grid.json").read_text())
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -98,3 +98,33 @@ async def test_the_picker_asks_a_chained_variable_again_when_its_parent_changes(
         assert "instance=all" in screen_lines(app)[0]
         await advance(pilot, app, clock)
         assert "no data" not in screen_text(app)
+
+
+TITLED = CHAINED.replace("  - title: Hosts\n", '  - title: "Hosts of $job"\n').replace(
+    "{title: Load,", '{title: "Load on ${instance:csv}", kind: stat,'
+)
+
+
+async def test_titles_say_the_picks_and_follow_a_new_one(tmp_path: Path) -> None:
+    app, _, clock = make(tmp_path, fake(), text=TITLED)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: "Hosts of api" in screen_text(app), within=5, what="title")
+        await settle(pilot, app)
+        # All, before the instances are asked for: "All" in any format.
+        assert "Load on All" in screen_text(app)
+        await pilot.press("slash")
+        screen = app.screen
+        assert isinstance(screen, VariablesScreen)
+        job = screen.query_one("#var-job", Select)
+        await wait_for(pilot, lambda: _offered(job) == ["api", "node"], within=5, what="jobs")
+        job.value = "node"
+        await wait_for(pilot, lambda: app.queries.variables["job"] == "node", within=5, what="job")
+        await pilot.press("escape")
+        await wait_for(
+            pilot, lambda: "Hosts of node" in screen_text(app), within=5, what="retitled"
+        )
+        await advance(pilot, app, clock)
+        text = screen_text(app)
+        assert "Hosts of api" not in text and "Load on n:9100" in text
+        assert "no data" not in text  # the rebuilt cards show values
+        assert app.state.queries[0].title == "Load on n:9100"  # what the zoom names

@@ -163,7 +163,7 @@ _ROWS = "rows: [{title: R, panels: [{title: P, expr: up}]}]\n"
         (
             "datasources: {a: 'http://a:9090'}\nrows: [{title: R, repeat: a, "
             "panels: [{title: P, expr: up}]}]\n",
-            "repeat takes a datasource variable",
+            'repeat takes a variable: "a" is none',
         ),
         (
             "datasources: {'a b': 'http://a:9090'}\n" + _ROWS,

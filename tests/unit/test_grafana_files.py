@@ -18,7 +18,7 @@ from allintop.dashboard.grafana import to_yaml as grafana_import
 from allintop.dashboard.grafana.convert import Converted
 from allintop.dashboard.grafana.panels import PanelReport
 from allintop.dashboard.loading import load_dashboard, load_text
-from allintop.dashboard.model import Dashboard, Datasource, Panel, Query, Row
+from allintop.dashboard.model import Dashboard, Datasource, Panel, Query, Row, Variable
 from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.promql.interpolate import interpolate
@@ -45,6 +45,7 @@ def test_the_repositorys_own_dashboards_are_there() -> None:
         "datasources.json",
         "export.json",
         "fieldconfig.json",
+        "grid.json",
         "legacy-rows.json",
         "node.json",
         "panels.json",
@@ -203,9 +204,9 @@ def test_import_grafana_output_loads_back_as_the_same_panels(key: str) -> None:
                 assert f"# Grafana panel {title!r}: {report.status}" in text
 
 
-def _converted(rows: tuple[Row, ...]) -> Converted:
+def _converted(rows: tuple[Row, ...], variables: tuple[Variable, ...] = ()) -> Converted:
     """A conversion of `rows`, each tile one Grafana panel, to write out."""
-    dashboard = Dashboard("x.json", Datasource(), 5.0, 900.0, (), rows, "Board")
+    dashboard = Dashboard("x.json", Datasource(), 5.0, 900.0, variables, rows, "Board")
     layout = tuple(
         (
             row.title,
@@ -252,6 +253,11 @@ def test_every_tile_key_is_written_and_read_back() -> None:
             graph=False,
             min=-0.5,
             max=1e300,
+            x=17,
+            y=40,
+            repeat="job",
+            repeat_direction="v",
+            max_per_row=3,
         ),
         Panel(HOSTILE, kind="timeseries", first=1, count=3, width=24),
         Panel("", kind="text", first=4, count=0, content=HOSTILE + "\n\n# Title\n"),
@@ -264,10 +270,12 @@ def test_every_tile_key_is_written_and_read_back() -> None:
         replace(panel, title="Pie"),
         replace(panel, title="Plain"),
     )
-    rows = (Row(HOSTILE, panels, panels=tiles, collapsed=True),)
-    text = grafana_import.to_yaml(_converted(rows), "x.json")
+    rows = (Row(HOSTILE, panels, panels=tiles, collapsed=True, repeat="job"),)
+    jobs = (Variable("job", values=("a", "b"), kind="custom", multi=True, default=("a",)),)
+    text = grafana_import.to_yaml(_converted(rows, jobs), "x.json")
     back = load_text(text, "back.yaml")
     assert _shown(back) == [(HOSTILE, True, tiles, panels)]
+    assert back.rows[0].repeat == "job"
     assert "reducer" not in text.split("Plain")[-1]  # the defaults are not written
     assert "queries:" not in text.split("Pie")[-1]  # one query is expr:
 

@@ -36,9 +36,24 @@ def test_the_flat_panel_list_is_cut_at_its_rows_in_grid_order() -> None:
     ]
 
 
-def test_a_repeated_row_and_panel_are_read_once_over_every_value_picked() -> None:
+def test_panels_keep_their_grid_place_from_their_rows_top() -> None:
+    places = [[(t.title, t.x, t.y) for t in row.layout] for row in _load("rows.json").rows]
+    assert places[0] == [("Before any row", 0, 0), ("Beside it", 8, 0)]
+    # The collapsed row's own panels: their y from the highest of them.
+    assert places[2] == [("Inside the collapsed row", 0, 0), ("Also inside", 12, 0)]
+    legacy = _load("legacy-rows.json")
+    assert {(t.x, t.y) for row in legacy.rows for t in row.layout} == {(None, None)}
+
+
+def test_a_repeated_row_and_panel_are_read_once_with_their_variable() -> None:
+    # Read as written, with the variable they repeat for: the copies are made when the
+    # picks are known (tests/unit/test_repeats.py); as read, one query selects them all.
     dashboard = _load("rows.json")
-    (panel,) = dashboard.rows[-1].queries
+    row = dashboard.rows[-1]
+    assert row.repeat == "instance"
+    (tile,) = row.panels
+    assert (tile.repeat, tile.repeat_direction, tile.max_per_row) == ("instance", "h", 4)
+    (panel,) = row.queries
     assert panel.expr == 'up{instance=~"$instance"}'
     # The saved pick is All: one panel selects every instance.
     assert templating.exprs(dashboard, dashboard.variable_values())[-1] == 'up{instance=~".*"}'

@@ -118,10 +118,9 @@ def test_tiles_never_overlap_never_leave_the_width_and_are_readable(width):
             assert not (overlap_x and a.overlaps(b.y, b.bottom)), (a, b)
 
 
-def test_heights_follow_grid_rows_and_the_terminal_height():
+def test_a_grid_row_of_height_is_a_line_at_any_terminal_height():
     chart = _chart(24, 10)
-    short, tall = panel_lines(chart, 21), panel_lines(chart, 57)
-    assert MIN_PANEL_HEIGHT <= short < tall <= 57
+    assert panel_lines(chart, 21) == panel_lines(chart, 57) == 10
     assert panel_lines(_stat(4, 2), 21) == MIN_PANEL_HEIGHT  # a title and a value at least
     assert panel_lines(_chart(24, 60), 21) == 21  # never taller than the screen
     assert panel_lines(Panel("t", kind="timeseries", width=24), 40) > panel_lines(

@@ -3,8 +3,12 @@ where a query variable's options come from, and chained refresh."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from allintop.dashboard import templating
+from allintop.dashboard.loading import load_text
 from allintop.dashboard.model import Variable
 from allintop.dashboard.templating import (
     auto_interval,
@@ -289,6 +293,9 @@ async def test_at_start_only_what_a_pick_needs_is_asked() -> None:
     picks = {"job": "all", "q": "", "h": "all", "free": "all"}
     assert needed_at_start(variables, picks) == ("q", "h")
     assert needed_at_start(variables, {**picks, "q": "0.5", "h": "a"}) == ()
+    # All of an unfiltered label_values is `.*` in a query, but a repeat over it makes a
+    # copy per option: they are asked at start.
+    assert needed_at_start(variables, picks, repeated={"job"}) == ("job", "q", "h")
     settled = await live_variables.at_start(variables, picks, fake(), range_=RANGE, step=STEP)
     assert settled.picks["q"] == "0.99"  # the first option, as it came
     assert settled.options["h"] == ("a", "b", "n")
@@ -301,3 +308,52 @@ async def test_a_variable_left_without_a_value_says_so() -> None:
     settled = await live_variables.at_start([quantile], {"q": ""}, fake(), range_=RANGE, step=STEP)
     assert settled.picks == {"q": ""}
     assert settled.problems == ("q: its query found no options, so it has no value",)
+
+
+# -- titles --
+
+TITLED = """\
+variables:
+  job: {values: [api, web, db], multi: true, include_all: true, all_value: ".*", default: all}
+  env: {type: custom, values: [prod, dev], default: prod}
+rows:
+  - title: "Jobs: $job in ${env}"
+    panels:
+      - {title: "Load of ${job:csv}", expr: 'up{job=~"$job"}', kind: stat}
+      - {title: "Costs in $", expr: 'up', kind: stat}
+"""
+
+
+def _titles(dashboard) -> list[str]:
+    row = dashboard.rows[0]
+    return [row.title, *(p.title for p in row.panels), *(q.title for q in row.queries)]
+
+
+def test_titles_say_the_picks_as_grafana_shows_them() -> None:
+    dashboard = load_text(TITLED, "x.yaml")
+
+    def titled(picks):
+        values = templating.title_values(
+            dashboard.variables, dashboard.variable_values(picks), {}, range_=900, step=5
+        )
+        return _titles(templating.titled(dashboard, values))
+
+    # All is "All" in a title, though its allValue is ".*" in the query; a format
+    # writes the options as Grafana does; an unknown "$" stays as written.
+    assert titled({}) == [
+        "Jobs: All in prod",
+        "Load of api,web,db",
+        "Costs in $",
+        "Load of api,web,db",
+        "Costs in $",
+    ]
+    assert titled({"job": ("api", "db"), "env": "dev"})[:2] == [
+        "Jobs: api + db in dev",
+        "Load of api,db",
+    ]
+
+
+def test_a_dashboard_whose_titles_name_no_variable_is_itself() -> None:
+    dashboard = load_text(TITLED.replace("$job in ${env}", "all"), "x.yaml")
+    plain = replace(dashboard, rows=(replace(dashboard.rows[0], panels=(), queries=()),))
+    assert templating.titled(plain, {"job": "api"}) is plain

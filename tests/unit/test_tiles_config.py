@@ -162,6 +162,22 @@ BAD_PANELS = {
     "width in words": ("width: half\nexpr: up\n", 5, "from 1 to 24", None),
     "width a fraction": ("width: 6.5\nexpr: up\n", 5, "from 1 to 24", None),
     "height zero": ("height: 0\nexpr: up\n", 5, "height: expected a whole number from 1", None),
+    "repeat no variable": (
+        "expr: up\nrepeat: $nope\n",
+        6,
+        'repeat takes a variable: "$nope"',
+        None,
+    ),
+    "repeat direction": ("expr: up\nrepeat_direction: x\n", 6, 'unknown repeat_direction "x"', "v"),
+    "max_per_row zero": ("expr: up\nmax_per_row: 0\n", 6, "from 1 to 24", None),
+    "x past the grid": ("x: 24\nexpr: up\n", 5, "x: expected a whole number from 0 to 23", "x: 12"),
+    "y negative": ("y: -1\nexpr: up\n", 5, "y: expected a whole number from 0", None),
+    "x and width past the grid": (
+        "expr: up\nwidth: 6\nx: 20\n",
+        7,
+        "x: x 20 + width 6 passes the grid's 24 columns",
+        "0 to 18",
+    ),
     "unknown reducer": ("reducer: lastNotNul\nexpr: up\n", 5, "unknown reducer", "lastNotNull"),
     # Grafana's "step" reducer is not computed here: refused, not quietly the last value.
     "reducer not computed": ("reducer: step\nexpr: up\n", 5, 'unknown reducer "step"', None),
@@ -305,3 +321,22 @@ def test_a_tile_takes_every_reducer_that_is_computed(name: str) -> None:
     (row,) = load_text(text, "x.yaml").rows
     assert row.panels[0].reducer == name
     assert reducers.is_known(name)
+
+
+def test_a_tile_takes_its_place_in_the_grid() -> None:
+    text = _TILE + "        expr: up\n        x: 18\n        y: 3\n        width: 2\n"
+    text += "      - {title: B, expr: up, kind: gauge}\n"
+    (row,) = load_text(text, "x.yaml").rows
+    assert [(t.x, t.y, t.width) for t in row.panels] == [(18, 3, 2), (None, None, 0)]
+
+
+def test_rows_and_panels_repeat_for_a_variable() -> None:
+    text = (
+        "variables: {host: {values: [a, b], multi: true}}\n"
+        "rows:\n  - title: R $host\n    repeat: $host\n    panels:\n"
+        "      - {title: A, expr: up, repeat: '${host}', repeat_direction: v, max_per_row: 2}\n"
+    )
+    (row,) = load_text(text, "x.yaml").rows
+    assert row.repeat == "host"
+    (tile,) = row.panels
+    assert (tile.repeat, tile.repeat_direction, tile.max_per_row) == ("host", "v", 2)

@@ -166,6 +166,7 @@ def _convert(
                     collapsed=grafana_row.collapsed,
                     shown_when=_shown_when(placed, number, found, listed),
                     tab=tab_of.get(number),
+                    repeat=grafana_row.repeat,
                 )
             )
         if read.reports:

@@ -7,8 +7,9 @@ a row, and a collapsed row holds its own panels (the panels of an expanded one
 follow it in the list). Before, a dashboard had top-level `rows[]`, each with a
 height in pixels and panels whose `span` counts twelfths of the width.
 
-A repeated panel or row (`repeat: "var"`) is read once, as it is written: its
-queries select every value picked (a multi-value variable is a regex of them all).
+A repeated panel or row (`repeat: "var"`) is read as it is written, with the name of
+its variable (and a panel's `repeatDirection` and `maxPerRow`): the copies, one per
+value picked, are made when the picks are known (allintop.dashboard.repeats).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class GrafanaRow:
     """A top-level `rows[]` row: its panels' widths are 12ths (`span`)."""
     height: int = 0
     """A legacy row's height, in grid rows."""
+    repeat: str | None = None
+    """The variable it is repeated for, if it is."""
 
 
 def rows(board: Mapping[str, Any], title: str) -> list[GrafanaRow]:
@@ -49,6 +52,7 @@ def rows(board: Mapping[str, Any], title: str) -> list[GrafanaRow]:
                 collapsed=bool(row.get("collapse")),
                 legacy=True,
                 height=_legacy_height(row.get("height")),
+                repeat=repeat_of(row),
             )
             for row in dicts(board["rows"])
         ]
@@ -60,6 +64,7 @@ def rows(board: Mapping[str, Any], title: str) -> list[GrafanaRow]:
                     str(panel.get("title") or title),
                     dicts(panel.get("panels")),
                     collapsed=bool(panel.get("collapsed")),
+                    repeat=repeat_of(panel),
                 )
             )
         else:
@@ -82,6 +87,24 @@ def size(panel: Mapping[str, Any], row: GrafanaRow) -> tuple[int, int]:
     width = number(grid.get("w")) or GRID_COLUMNS
     height = number(grid.get("h")) or 0
     return max(1, min(GRID_COLUMNS, round(width))), max(0, round(height))
+
+
+def position(panel: Mapping[str, Any], row: GrafanaRow) -> tuple[int | None, int | None]:
+    """A panel's gridPos x, and its y from its row's top (the row's highest panel),
+    in grid units; (None, None) for a legacy row's panel, or one without a gridPos:
+    those flow in order."""
+    grid = mapping(panel.get("gridPos"))
+    if row.legacy or number(grid.get("x")) is None or number(grid.get("y")) is None:
+        return None, None
+    x, y = _position(panel)[::-1]
+    top = min((_position(other)[0] for other in row.panels), default=0)
+    return max(0, min(GRID_COLUMNS - 1, x)), max(0, y - top)
+
+
+def repeat_of(panel: Mapping[str, Any]) -> str | None:
+    """The variable a panel or row repeats for ("$var" or "var" written), if any."""
+    name = str(panel.get("repeat") or "").strip().removeprefix("$").strip("{}")
+    return name or None
 
 
 def _legacy_height(height: object) -> int:

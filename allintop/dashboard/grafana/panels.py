@@ -15,8 +15,8 @@ from typing import Any
 
 from allintop.dashboard.grafana import fieldconfig
 from allintop.dashboard.grafana.datasources import References, resolve
-from allintop.dashboard.grafana.documents import dicts, mapping
-from allintop.dashboard.grafana.layout import GrafanaRow, in_grid_order, size
+from allintop.dashboard.grafana.documents import dicts, mapping, number
+from allintop.dashboard.grafana.layout import GrafanaRow, in_grid_order, position, repeat_of, size
 from allintop.dashboard.model import GRAFANA_KINDS, Panel, Query, listing
 from allintop.promql.interpolate import interpolate
 from allintop.promql.parse import parse
@@ -100,6 +100,7 @@ def _tile(
         return None
     options = mapping(grafana.get("options"))
     width, height = size(grafana, row)
+    x, y = position(grafana, row)
     low, high = fieldconfig.value_range(grafana, kind)
     return Panel(
         title=title,
@@ -117,7 +118,18 @@ def _tile(
         if kind == "text"
         else "",
         note=f"a {kind_name or 'untyped'} panel" if kind == "other" else "",
+        x=x,
+        y=y,
+        repeat=repeat_of(grafana),
+        repeat_direction="v" if grafana.get("repeatDirection") == "v" else "h",
+        max_per_row=_max_per_row(grafana.get("maxPerRow")),
     )
+
+
+def _max_per_row(given: object) -> int | None:
+    """Grafana's maxPerRow: a whole number of copies a line, from 1; None: its default."""
+    found = number(given)
+    return max(1, min(24, round(found))) if found is not None else None
 
 
 def _queries(grafana: Mapping[str, Any], title: str, reading: Reading) -> list[Query]:

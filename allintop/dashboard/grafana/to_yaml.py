@@ -3,9 +3,9 @@ panels, with a comment on every panel or option that could not be carried over a
 why; and the per-panel report (converted / partly / not supported).
 
 Each Grafana panel is one entry of its row's `panels:`, with what of its tile
-differs from the defaults (kind, width, height, reducer, mappings, graph, min, max,
-content) and its query (`expr:`) or queries (`queries:`), so the file loads back as
-the same tiles over the same panels.
+differs from the defaults (kind, width, height, its place x and y, its repeat,
+reducer, mappings, graph, min, max, content) and its query (`expr:`) or queries (`queries:`),
+so the file loads back as the same tiles over the same panels.
 
 Pure: allintop.dashboard.grafana.convert's conversion in, text out. Every string is written as a
 double-quoted YAML scalar and every number as YAML writes it, so no title or
@@ -157,6 +157,8 @@ def _row(title: str, reports: Sequence[PanelReport], rows: Iterator[Row]) -> lis
         lines.append(f"    tab: {_quoted(row.tab)}")
     if row.collapsed:
         lines.append("    collapsed: true")
+    if row.repeat:
+        lines.append(f"    repeat: {_quoted('$' + row.repeat)}")
     lines.append("    panels:")
     for report in reports:
         lines += _notes(report, "      ")
@@ -229,11 +231,12 @@ def _indented(lines: Sequence[str]) -> list[str]:
 def _layout(tile: Panel) -> list[str]:
     """Its kind and size, where they are not a stat card's defaults."""
     lines = [] if tile.kind == _DEFAULT.kind else [f"kind: {tile.kind}"]
-    return lines + [
+    lines += [
         f"{name}: {getattr(tile, name)}"
-        for name in ("width", "height")
+        for name in ("width", "height", "x", "y", "repeat_direction", "max_per_row")
         if getattr(tile, name) != getattr(_DEFAULT, name)
     ]
+    return lines + ([f"repeat: {_quoted('$' + tile.repeat)}"] if tile.repeat else [])
 
 
 def _looks(tile: Panel) -> list[str]:

@@ -1,5 +1,7 @@
 """A panel's drawing keys: kind, width, height, reducer, mappings, graph, min, max,
-content and note, read and checked into the fields of its Panel."""
+content, note, its place in the grid (x, y) and how it repeats (repeat_direction,
+max_per_row; `repeat` itself names a variable, checked by the rows' reader), read and
+checked into the fields of its Panel."""
 
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ from allintop.values.mappings import SPECIALS, ValueMapping
 
 #: Tallest tile, in Grafana grid rows (30 px each): more is a slip, not a layout.
 MAX_HEIGHT = 100
+#: Lowest grid row a tile starts at: more is a slip.
+MAX_Y = 1000
 
 # Grafana's names of the kinds this file names otherwise ("graph": timeseries).
 _RENAMED = {name: kind for name, kind in GRAFANA_KINDS.items() if name != kind}
@@ -46,6 +50,7 @@ def read_panel_keys(fields: Mapping[str, Node], path: str) -> dict[str, Any]:
     kind = values.get("kind", "stat")
     _only_for(fields, path, "content", "text", kind)
     _only_for(fields, path, "note", "other", kind)
+    _fits(fields, path, values)
     low, high = values.get("min"), values.get("max")
     if low is not None and high is not None and high <= low:
         fail(
@@ -55,6 +60,19 @@ def read_panel_keys(fields: Mapping[str, Node], path: str) -> dict[str, Any]:
             "the bar or gauge runs from min up to max",
         )
     return values
+
+
+def _fits(fields: Mapping[str, Node], path: str, values: Mapping[str, Any]) -> None:
+    """A panel given x ends within the grid's columns (its width, else a quarter)."""
+    x = values.get("x")
+    width = values.get("width", GRID_COLUMNS // 4)
+    if x is not None and x + width > GRID_COLUMNS:
+        fail(
+            fields["x"],
+            key_path(path, "x"),
+            f"x {x} + width {width} passes the grid's {GRID_COLUMNS} columns",
+            f"x is where it starts, 0 to {GRID_COLUMNS - width} for width {width}",
+        )
 
 
 def _only_for(fields: Mapping[str, Node], path: str, key: str, wanted: str, kind: str) -> None:
@@ -86,16 +104,37 @@ def _height(node: Node, path: str) -> int:
     return _whole(node, path, MAX_HEIGHT, "rows of Grafana's grid (gridPos.h), 30 px each")
 
 
-def _whole(node: Node, path: str, most: int, what: str) -> int:
+def _x(node: Node, path: str) -> int:
+    what = f"the grid column it starts at, of {GRID_COLUMNS} (gridPos.x)"
+    return _whole(node, path, GRID_COLUMNS - 1, what, least=0)
+
+
+def _y(node: Node, path: str) -> int:
+    what = "the grid row it starts at, from its row's top (gridPos.y)"
+    return _whole(node, path, MAX_Y, what, least=0)
+
+
+def _whole(node: Node, path: str, most: int, what: str, least: int = 1) -> int:
     value = scalar(node, path)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
         fail(
             node,
             path,
-            f"expected a whole number from 1 to {most}: {what}",
-            "e.g. width: 12 (half the row), height: 8; leave it out for the default",
+            f"expected a whole number from {least} to {most}: {what}",
+            "e.g. width: 12 (half the row), height: 8, x: 12, y: 0; leave it out for the default",
         )
     return value
+
+
+def _direction(node: Node, path: str) -> str:
+    direction = nonempty_text(node, path).strip()
+    if direction not in ("h", "v"):
+        fail(node, path, f'unknown repeat_direction "{direction}"', "h: side by side, v: stacked")
+    return direction
+
+
+def _per_row(node: Node, path: str) -> int:
+    return _whole(node, path, GRID_COLUMNS, "copies of a repeated panel side by side")
 
 
 def _reducer(node: Node, path: str) -> str:
@@ -199,6 +238,11 @@ _READERS: Mapping[str, Callable[[Node, str], Any]] = {
     "max": _number,
     "content": as_text,
     "note": as_text,
+    "x": _x,
+    "y": _y,
+    "repeat": nonempty_text,
+    "repeat_direction": _direction,
+    "max_per_row": _per_row,
 }
 #: The keys of a panel that say how it is drawn.
 PANEL_KEYS = tuple(_READERS)

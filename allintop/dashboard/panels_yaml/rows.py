@@ -167,12 +167,22 @@ def _row(node: Node, path: str, placeholders: Mapping[str, Value], refs: Referen
         collapsed=bool(optional(fields, "collapsed", path, boolean)),
         tab=optional(fields, "tab", path, nonempty_text),  # a Grafana v2 dashboard's tabs
     )
-    repeat = optional(fields, "repeat", path, refs.check)
-    if repeat is None:
+    if "repeat" not in fields:
         return [row]
-    if not repeat.startswith("$"):
-        fail(fields["repeat"], key_path(path, "repeat"), "repeat takes a datasource variable")
-    return _repeated(row, refs.variables[repeat[1:]])
+    name = repeat_of(fields["repeat"], key_path(path, "repeat"), placeholders)
+    if name in refs.variables:  # a datasource variable: a row per datasource, now
+        return _repeated(row, refs.variables[name])
+    return [replace(row, repeat=name)]  # copies as the picks are known (dashboard.repeats)
+
+
+def repeat_of(node: Node, path: str, placeholders: Mapping[str, Value]) -> str:
+    """The variable a row or panel repeats for ($name), checked to be one."""
+    text = nonempty_text(node, path).strip()
+    name = text.removeprefix("$").strip("{}")
+    if not text.startswith("$") or name not in placeholders:
+        known = ", ".join(f"${v}" for v in placeholders if not v.startswith("__")) or "none"
+        fail(node, path, f'repeat takes a variable: "{text}" is none', f"those: {known}")
+    return name
 
 
 def _repeated(row: Row, variable: Variable) -> list[Row]:
@@ -221,6 +231,8 @@ def _entry(
 ) -> _Entry:
     fields = mapping(node, path, _PANEL_KEYS, required=("title",))
     drawing = read_panel_keys(fields, path)
+    if "repeat" in fields:
+        drawing["repeat"] = repeat_of(fields["repeat"], key_path(path, "repeat"), placeholders)
     drawn = bool(drawing) or "queries" in fields
     title = _title(fields["title"], key_path(path, "title"), drawn)
     queries = _queries(node, fields, path, drawing.get("kind", "stat"), placeholders, refs)
