@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from allintop.dashboard.grafana import fieldconfig
+from allintop.dashboard.grafana import fieldconfig, stat_options
 from allintop.dashboard.grafana.datasources import References, resolve
 from allintop.dashboard.grafana.documents import dicts, mapping
 from allintop.dashboard.grafana.layout import GrafanaRow, in_grid_order, size
@@ -117,6 +117,10 @@ def _tile(
         if kind == "text"
         else "",
         note=f"a {kind_name or 'untyped'} panel" if kind == "other" else "",
+        text_mode=stat_options.text_mode(grafana),
+        color_mode=stat_options.color_mode(grafana),
+        orientation=stat_options.orientation(grafana),
+        justify=stat_options.justify(grafana),
     )
 
 

@@ -1,0 +1,108 @@
+"""A stat of several series shows one value per series, as Grafana does: each with its
+name, in its own status colour (or background), "+N" only for what cannot fit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from allintop.ui.cards.stat import StatCard
+from tests.fakeprom import FakePrometheus, FakeSeries, target
+from tests.fast.fakeapp import make, settle
+from tests.tui.util import screen_text
+
+
+def _card(app, title: str) -> StatCard:
+    return next(c for c in app.query(StatCard) if c.target.title == title)
+
+
+def _shards(count: int) -> FakePrometheus:
+    return FakePrometheus(
+        metrics={
+            "shard:load": [FakeSeries({"shard": f"s{i:02}"}, float(10 + i)) for i in range(count)],
+            "jobs:up": [FakeSeries({"job": "api"}, 1.0), FakeSeries({"job": "node"}, 0.0)],
+        },
+        target_list=[target("api")],
+    )
+
+
+def _board(panels: str) -> str:
+    return f"refresh: 1s\nrange: 5m\nrows:\n  - title: Load\n    panels:\n{panels}"
+
+
+async def test_a_stat_of_several_series_shows_each_ones_name_and_value(tmp_path: Path) -> None:
+    app, _, _ = make(tmp_path)  # Success Rate: three routes
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        card = _card(app, "Success Rate")
+        grid = "\n".join(card.grid_plain())
+        text = screen_text(app)
+        for route, value in (("/login", "99.7 %"), ("/api", "99.9 %"), ("/", "99.95 %")):
+            assert route in grid and value in grid, grid
+            assert value in text
+        assert "+" not in card.detail_plain  # all three fit: nothing counted away
+
+
+async def test_plus_n_only_when_the_values_cannot_fit(tmp_path: Path) -> None:
+    narrow = "      - {title: Narrow, expr: shard:load, legend: '{{shard}}', width: 3}\n"
+    wide = "      - {title: Wide, expr: shard:load, legend: '{{shard}}', width: 21}\n"
+    app, _, _ = make(tmp_path, _shards(12), text=_board(narrow + wide))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        wide_card, narrow_card = _card(app, "Wide"), _card(app, "Narrow")
+        shown = "\n".join(wide_card.grid_plain())
+        for i in range(12):
+            assert f"s{i:02}" in shown and f"{10 + i}" in shown, shown
+        assert "+" not in wide_card.detail_plain
+        drawn = "\n".join(narrow_card.grid_plain())
+        hidden = sum(f"s{i:02}" not in drawn for i in range(12))
+        assert hidden > 0
+        assert narrow_card.detail_plain.startswith(f"+{hidden} more"), narrow_card.detail_plain
+        assert f"+{hidden} more" in screen_text(app)
+
+
+async def test_background_colour_mode_paints_each_values_cell_in_its_status(
+    tmp_path: Path,
+) -> None:
+    panel = (
+        "      - title: Jobs up\n"
+        "        expr: jobs:up\n"
+        "        legend: '{{job}}'\n"
+        "        color_mode: background\n"
+        "        thresholds: {target: '>=1', alert: '<1'}\n"
+    )
+    app, _, _ = make(tmp_path, _shards(1), text=_board(panel))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await settle(pilot, app)
+        card = _card(app, "Jobs up")
+        ok = card.get_component_rich_style("card--bg-ok").bgcolor
+        critical = card.get_component_rich_style("card--bg-critical").bgcolor
+        assert ok is not None and critical is not None and ok != critical
+        backgrounds: dict[str, set[object]] = {"api": set(), "node": set()}
+        for y in range(1, card.size.height - 1):
+            for segment in card.render_line(y):
+                for job in backgrounds:
+                    if job in segment.text and segment.style is not None:
+                        backgrounds[job].add(segment.style.bgcolor)
+        assert backgrounds["api"] == {ok}, backgrounds
+        assert backgrounds["node"] == {critical}, backgrounds
+
+
+async def test_value_colour_mode_colours_the_value_not_its_background(tmp_path: Path) -> None:
+    panel = (
+        "      - title: Jobs up\n"
+        "        expr: jobs:up\n"
+        "        legend: '{{job}}'\n"
+        "        thresholds: {target: '>=1', alert: '<1'}\n"
+    )
+    app, _, _ = make(tmp_path, _shards(1), text=_board(panel))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await settle(pilot, app)
+        card = _card(app, "Jobs up")
+        critical = card.get_component_rich_style("card--critical").color
+        colours = {
+            segment.style.color
+            for y in range(1, card.size.height - 1)
+            for segment in card.render_line(y)
+            if segment.text.strip() == "0" and segment.style is not None
+        }
+        assert colours == {critical}
