@@ -107,9 +107,9 @@ def stat_grid(
     """How `count` values, the widest `value_width` cells, named by names up to
     `name_width` cells when `names`, fit a `width` x `height` box.
 
-    All of them when some grid fits them (side by side first for a wide box, stacked
-    first for a tall one, wrapping into more rows or columns as needed); else as many
-    as the best grid holds, the rest `hidden`.
+    All of them when some grid fits them (one whose names are not cut first, then
+    side by side for a wide box, stacked for a tall one, wrapping into more rows or
+    columns as needed); else as many as the best grid holds, the rest `hidden`.
     """
     return _grid(
         max(count, 0),
@@ -126,7 +126,7 @@ def stat_grid(
 def _grid(
     count: int, width: int, height: int, value_width: int, name_width: int, names: bool, side: bool
 ) -> StatGrid:
-    best: tuple[tuple[int, int], StatGrid] | None = None
+    best: tuple[tuple[int, bool, int], StatGrid] | None = None
     for columns in range(1, max(min(count, width), 1) + 1):
         cell_width = (width - GAP * (columns - 1)) // columns
         if cell_width < 1:
@@ -142,9 +142,11 @@ def _grid(
         wide = names and (cell_height < 2 or _wide_shape(cell_width, cell_height))
         wide = wide and cell_width >= _wide_width(value_width, name_width)
         grid = StatGrid(count, shown, columns, used_rows, cell_width, cell_height, names, wide)
-        # Most values first; then the orientation's preference: side by side wants
-        # the fewest rows, stacked the fewest columns.
-        score = (shown, -used_rows if side else -columns)
+        # Most values first; then names not cut (where Grafana would shrink the text,
+        # a terminal picks the grid the text fits); then the orientation's preference:
+        # side by side wants the fewest rows, stacked the fewest columns.
+        whole = not names or cell_width >= name_width + (GAP + value_width if wide else 0)
+        score = (shown, whole, -used_rows if side else -columns)
         if best is None or score > best[0]:
             best = (score, grid)
     if best is None:

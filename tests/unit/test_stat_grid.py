@@ -8,11 +8,22 @@ from allintop.draw.stat_grid import names_shown, side_by_side, stat_grid
 
 
 def test_two_values_in_a_wide_box_go_side_by_side_named() -> None:
-    grid = stat_grid(2, 20, 2, value_width=3, name_width=10, names=True)
+    grid = stat_grid(2, 20, 2, value_width=3, name_width=8, names=True)
     assert (grid.columns, grid.rows, grid.shown, grid.hidden) == (2, 1, 2, 0)
     assert grid.cell_width == 9 and grid.cell_height == 2
     assert not grid.wide  # the name over its value
     assert [(c.x, c.y) for c in grid.cells()] == [(0, 0), (10, 0)]
+
+
+def test_a_grid_that_cuts_no_name_is_taken_before_the_boxs_shape() -> None:
+    # Side by side, "backend-api-dev" would be cut to 14 cells; stacked, each name
+    # fits beside its value: Grafana would shrink the text, a terminal restacks.
+    grid = stat_grid(2, 30, 8, value_width=1, name_width=15, names=True)
+    assert (grid.columns, grid.rows) == (1, 2)
+    assert grid.cell_width == 30
+    # When no grid keeps the names whole, the box's shape decides.
+    cut = stat_grid(2, 30, 8, value_width=1, name_width=40, names=True)
+    assert (cut.columns, cut.rows) == (2, 1)
 
 
 def test_a_cell_far_wider_than_tall_is_grafanas_wide_layout() -> None:

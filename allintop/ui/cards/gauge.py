@@ -1,15 +1,21 @@
-"""Gauge and bar gauge: one bar per series, min..max, in its threshold colour."""
+"""Gauge and bar gauge: one bar per series, min..max, in its threshold colour; each
+series' value its own (the panel's reducer over that series' history)."""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 
 from allintop.dashboard.model import Query
 from allintop.draw.bars import bar, bounds, marks
 from allintop.draw.labels import formatted, levels
+from allintop.live.reports import SeriesView
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
+from allintop.ui.cards.stat_cells import CURRENT, series_value
 from allintop.values.text import clean
-from allintop.values.thresholds import Status
+from allintop.values.thresholds import Status, status_of
 
 
 class GaugeCard(BodyCard):
@@ -19,10 +25,10 @@ class GaugeCard(BodyCard):
 
     def body(self, width: int, rows: int) -> list[Line]:
         entries = [
-            (series.name or query.title, series.value, series.status, query)
+            entry
             for offset, query in enumerate(self.queries)
             if (state := self.states.get(offset)) is not None
-            for series in state.series
+            for entry in self._reduced(offset, query, state.series)
         ]
         if not entries:
             return self.why(width)
@@ -54,6 +60,24 @@ class GaugeCard(BodyCard):
                 [(fit(span, width), "tile--dim")]
             ]
         return lines
+
+    def _reduced(
+        self, offset: int, query: Query, series: Sequence[SeriesView]
+    ) -> list[tuple[str, float, Status, Query]]:
+        """Each series' name, value and status: its newest value for last /
+        lastNotNull, else the panel's reducer over its own history (Grafana reduces
+        each series by itself)."""
+        reducer = self.panel.reducer
+        if reducer in CURRENT:
+            return [(s.name or query.title, s.value, s.status, query) for s in series]
+        history = self.history(offset)
+        out = []
+        for s in series:
+            values = history.values(s.labels) if history is not None else []
+            value = series_value(s, reducer, values)
+            shown = math.nan if value is None else value
+            out.append((s.name or query.title, shown, status_of(value, query.thresholds), query))
+        return out
 
     def _bounds(self, values: list[float]) -> tuple[float, float]:
         high = self.panel.max

@@ -272,10 +272,24 @@ class StatCard(Card):
         return self._spark[1]
 
     def value_line(self) -> Text:
-        """The value line: the number and unit (or a mapping's text), or why none."""
+        """The value line: the number and unit (or a mapping's text), or why none;
+        with the series' name before it, or the name alone, or nothing, as the
+        panel's text mode says."""
         state, panel = self.state, self.panel
-        if panel is None or state is None or state.error is not None:
+        if panel is None or state is None or state.error is not None or not state.series:
             return value_text(state, self.target, self.down, no_colour())
+        mode = panel.text_mode
+        if mode == "none":
+            return Text("")
+        name = clean(state.series[0].name, 60) or clean(self.target.title, 60)
+        if mode == "name":
+            return Text(name, style="bold")
+        value = self._value_text(state, panel)
+        if mode == "value_and_name":
+            return Text.assemble((name, ""), " ", value)
+        return value
+
+    def _value_text(self, state: QueryState, panel: Panel) -> Text:
         value = self.reduced(state)
         mapping = mapped(value, panel.mappings)
         if mapping is not None and mapping.text:
