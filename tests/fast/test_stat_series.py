@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from allintop.ui.cards.stat import StatCard
+from allintop.ui.cards.stats import StatsCard
 from tests.fakeprom import FakePrometheus, FakeSeries, target
 from tests.fast.fakeapp import make, settle
 from tests.tui.util import screen_text
@@ -106,3 +107,24 @@ async def test_value_colour_mode_colours_the_value_not_its_background(tmp_path: 
             if segment.text.strip() == "0" and segment.style is not None
         }
         assert colours == {critical}
+
+
+async def test_a_stat_of_several_queries_shows_every_series_of_each(tmp_path: Path) -> None:
+    # Grafana's stat of two targets shows both targets' series; so does the tile.
+    panel = (
+        "      - title: Both\n"
+        "        width: 24\n"
+        "        queries:\n"
+        "          - {expr: jobs:up, legend: '{{job}}'}\n"
+        "          - {expr: 'shard:load{shard=\"s00\"}', legend: 'load {{shard}}'}\n"
+    )
+    app, _, _ = make(tmp_path, _shards(3), text=_board(panel))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await settle(pilot, app)
+        card = app.query_one(StatsCard)
+        body = "\n".join(card.body_plain())
+        words = body.split()
+        for name in ("api", "node", "load", "s00"):
+            assert name in words, body
+        assert {"1", "0", "10"} <= set(words), body
+        assert "+" not in screen_text(app)

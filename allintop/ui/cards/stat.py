@@ -233,7 +233,7 @@ class StatCard(Card):
             assert state is not None
             shown = entries(state, self.target, self.panel, self._history())
             grid = layout(shown, state.total, width, rows, self.panel)
-            lines = grid_lines(shown, grid, width, rows, self.target, self.panel)
+            lines = grid_lines(shown, grid, rows, self.panel)
             self._grid = (key, lines, state.total - grid.shown)
         return self._grid[1], self._grid[2]
 

@@ -40,6 +40,8 @@ class Entry:
     text: str
     status: Status
     spark: tuple[float | None, ...] = ()
+    judged: bool = True
+    """Whether its query has thresholds (a value without is plain, not green)."""
 
 
 def entries(
@@ -55,7 +57,8 @@ def entries(
         value = series_value(series, reducer, values)
         status = series.status if reducer in CURRENT else status_of(value, query.thresholds)
         name = clean(series.name) or clean(query.title)
-        out.append(Entry(name, formatted(value, query, mappings), status, values))
+        text = formatted(value, query, mappings)
+        out.append(Entry(name, text, status, values, query.thresholds is not None))
     return out
 
 
@@ -67,12 +70,13 @@ def series_value(series: SeriesView, reducer: str, history: Sequence[float | Non
     return reduce(history, reducer)
 
 
-def status_class(status: Status, query: Query, color_mode: str) -> str:
+def status_class(entry: Entry, color_mode: str) -> str:
     """The component class a value is drawn in: its status colour on the value or its
     cell's background, or plain text (no thresholds, or colorMode none)."""
     if color_mode == "none":
         return "card--none"
-    shown = "plain" if query.thresholds is None and status is Status.OK else status.value
+    status = entry.status
+    shown = "plain" if not entry.judged and status is Status.OK else status.value
     return f"card--bg-{shown}" if color_mode == "background" else f"card--{shown}"
 
 
@@ -99,7 +103,7 @@ def layout(
 
 
 def grid_lines(
-    shown: Sequence[Entry], grid: StatGrid, width: int, rows: int, query: Query, panel: Panel | None
+    shown: Sequence[Entry], grid: StatGrid, rows: int, panel: Panel | None
 ) -> list[Line]:
     """The body lines: the grid's cells side by side, row by row of cells."""
     lines: list[Line] = [[] for _ in range(rows)]
@@ -109,7 +113,7 @@ def grid_lines(
     graph = panel.graph if panel is not None else True
     for cell in grid.cells():
         entry = shown[cell.index]
-        part = status_class(entry.status, query, color_mode)
+        part = status_class(entry, color_mode)
         drawn = _cell(entry, cell, grid, part, text_mode, centre, graph)
         for offset, pieces in enumerate(drawn):
             y = cell.y + offset
