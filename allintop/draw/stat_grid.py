@@ -103,6 +103,7 @@ def stat_grid(
     *,
     names: bool,
     orientation: str = "auto",
+    extra: int = 0,
 ) -> StatGrid:
     """How `count` values, the widest `value_width` cells, named by names up to
     `name_width` cells when `names`, fit a `width` x `height` box.
@@ -110,6 +111,7 @@ def stat_grid(
     All of them when some grid fits them (one whose names are not cut first, then
     side by side for a wide box, stacked for a tall one, wrapping into more rows or
     columns as needed); else as many as the best grid holds, the rest `hidden`.
+    `extra`: lines each cell needs under its text (a gauge's bar).
     """
     return _grid(
         max(count, 0),
@@ -119,19 +121,27 @@ def stat_grid(
         max(name_width, 0),
         names,
         side_by_side(width, height, orientation),
+        max(extra, 0),
     )
 
 
 @lru_cache(maxsize=256)
 def _grid(
-    count: int, width: int, height: int, value_width: int, name_width: int, names: bool, side: bool
+    count: int,
+    width: int,
+    height: int,
+    value_width: int,
+    name_width: int,
+    names: bool,
+    side: bool,
+    extra: int,
 ) -> StatGrid:
     best: tuple[tuple[int, bool, int], StatGrid] | None = None
     for columns in range(1, max(min(count, width), 1) + 1):
         cell_width = (width - GAP * (columns - 1)) // columns
         if cell_width < 1:
             break
-        rows = _rows_that_fit(cell_width, height, value_width, name_width, names)
+        rows = _rows_that_fit(cell_width, height, value_width, name_width, names, extra)
         if rows == 0:
             continue
         shown = min(count, columns * rows)
@@ -139,7 +149,7 @@ def _grid(
         if shown and math.ceil(shown / used_rows) < columns:
             continue  # a column left empty: fewer columns do the same
         cell_height = height // used_rows
-        wide = names and (cell_height < 2 or _wide_shape(cell_width, cell_height))
+        wide = names and (cell_height < 2 + extra or _wide_shape(cell_width, cell_height))
         wide = wide and cell_width >= _wide_width(value_width, name_width)
         grid = StatGrid(count, shown, columns, used_rows, cell_width, cell_height, names, wide)
         # Most values first; then names not cut (where Grafana would shrink the text,
@@ -155,7 +165,7 @@ def _grid(
 
 
 def _rows_that_fit(
-    cell_width: int, height: int, value_width: int, name_width: int, names: bool
+    cell_width: int, height: int, value_width: int, name_width: int, names: bool, extra: int
 ) -> int:
     """How many rows of cells `cell_width` wide fit in `height`: a value alone needs
     one line and its width; a named value two lines (name over value), or one line
@@ -163,8 +173,8 @@ def _rows_that_fit(
     if cell_width < value_width or (names and cell_width < min(name_width, NAME_MIN)):
         return 0  # a name cut to a letter or two names nothing
     if not names or cell_width >= _wide_width(value_width, name_width):
-        return height
-    return height // 2
+        return height // (1 + extra)
+    return height // (2 + extra)
 
 
 def _wide_width(value_width: int, name_width: int) -> int:

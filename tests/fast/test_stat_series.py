@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from allintop.ui.cards.gauge import GaugeCard
 from allintop.ui.cards.stat import StatCard
 from allintop.ui.cards.stats import StatsCard
 from tests.fakeprom import FakePrometheus, FakeSeries, target
@@ -123,8 +124,27 @@ async def test_a_stat_of_several_queries_shows_every_series_of_each(tmp_path: Pa
         await settle(pilot, app)
         card = app.query_one(StatsCard)
         body = "\n".join(card.body_plain())
-        words = body.split()
+        words = body.replace("│", " ").split()  # wide cells are parted by a rule
         for name in ("api", "node", "load", "s00"):
             assert name in words, body
         assert {"1", "0", "10"} <= set(words), body
         assert "+" not in screen_text(app)
+
+
+async def test_gauges_of_several_series_stand_side_by_side_in_a_wide_tile(
+    tmp_path: Path,
+) -> None:
+    # Grafana's gauge panel of several series, wider than tall: a dial each, side by side.
+    panel = (
+        "      - {title: Load, kind: gauge, expr: shard:load, legend: '{{shard}}',"
+        " width: 12, height: 6, max: 30}\n"
+    )
+    app, _, _ = make(tmp_path, _shards(4), text=_board(panel))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        card = app.query_one(GaugeCard)
+        body = card.body_plain()
+        assert body[0].split() == ["s03", "s02", "s01", "s00"], body
+        assert body[1].split() == ["13", "12", "11", "10"], body
+        assert body[2].count("█") >= 4  # a bar under each
+        assert "more" not in "\n".join(body)

@@ -120,3 +120,15 @@ def test_every_cell_is_inside_the_box_and_none_overlap(count: int, width: int, h
         assert not spots & taken
         taken |= spots
     assert grid.shown + grid.hidden == count
+
+
+def test_a_gauges_bar_is_one_more_line_a_cell_needs() -> None:
+    # Name, value and bar: three lines a cell; a box of 5 lines holds one row of them.
+    grid = stat_grid(4, 80, 5, value_width=3, name_width=4, names=True, extra=1)
+    assert (grid.columns, grid.rows, grid.hidden) == (4, 1, 0)
+    assert not grid.wide
+    # Two lines: the name beside its value, the bar under them.
+    short = stat_grid(2, 40, 2, value_width=3, name_width=4, names=True, extra=1)
+    assert short.wide and short.hidden == 0 and short.cell_height == 2
+    # One line holds no gauge at all.
+    assert stat_grid(2, 40, 1, value_width=3, name_width=4, names=True, extra=1).shown == 0

@@ -11,6 +11,7 @@ from rich.cells import cell_len
 from allintop.dashboard.model import Query
 from allintop.draw.bars import bar, bounds, marks
 from allintop.draw.labels import formatted, levels
+from allintop.draw.stat_grid import StatGrid, side_by_side, stat_grid
 from allintop.live.reports import SeriesView
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
 from allintop.ui.cards.stat_cells import CURRENT, series_value
@@ -38,6 +39,10 @@ class GaugeCard(BodyCard):
         label = 0 if lone else min(max(cell_len(n) for n in names) + 1, MAX_LABEL, width // 3)
         mappings = self.panel.mappings
         texts = [formatted(value, query, mappings) for _, value, _, query in entries]
+        if self.panel.kind == "gauge" and not lone:
+            grid = self._grid(names, texts, width, rows)
+            if grid is not None:  # Grafana's gauges side by side, each its own dial
+                return _cells(grid, entries, names, texts, (low, high), rows)
         number = min(max(cell_len(t) for t in texts) + 1, width // 3)
         room = max(width - label - number, 1)
         shown = entries if len(entries) <= rows else entries[: rows - 1]
@@ -60,6 +65,26 @@ class GaugeCard(BodyCard):
                 [(fit(span, width), "tile--dim")]
             ]
         return lines
+
+    def _grid(self, names: list[str], texts: list[str], width: int, rows: int) -> StatGrid | None:
+        """Where several gauges go when the tile puts them side by side (Grafana's
+        auto orientation in a wide tile, or vertical) and every one fits; None: one
+        bar a line, as a bar gauge."""
+        if not side_by_side(width, rows, self.panel.orientation):
+            return None
+        value_width = max(cell_len(t) for t in texts)
+        name_width = max(cell_len(n) for n in names)
+        grid = stat_grid(
+            len(names),
+            width,
+            rows,
+            value_width,
+            name_width,
+            names=True,
+            orientation="vertical",
+            extra=1,
+        )
+        return grid if not grid.hidden and grid.columns > 1 else None
 
     def _reduced(
         self, offset: int, query: Query, series: Sequence[SeriesView]
@@ -97,3 +122,36 @@ def _bar_pieces(cells: str, where: list[int], status: Status, query: Query) -> L
         ("".join(chars[:filled]), status_part(status, query)),
         ("".join(chars[filled:]), "tile--dim"),
     ]
+
+
+def _cells(
+    grid: StatGrid,
+    entries: list[tuple[str, float, Status, Query]],
+    names: list[str],
+    texts: list[str],
+    span: tuple[float, float],
+    rows: int,
+) -> list[Line]:
+    """Gauges side by side: each cell its name and value over its bar, row by row of
+    cells."""
+    lines: list[Line] = [[] for _ in range(rows)]
+    for cell in grid.cells():
+        _, value, status, query = entries[cell.index]
+        part = status_part(status, query)
+        width = cell.width
+        if grid.wide:
+            room = max(width - cell_len(texts[cell.index]) - 1, 0)
+            text: list[Line] = [[(fit(names[cell.index], room) + " ", "tile--dim"),
+                                 (texts[cell.index], part)]]  # fmt: skip
+        else:
+            text = [
+                [(fit(names[cell.index], width), "tile--dim")],
+                [(fit(texts[cell.index], width), part)],
+            ]
+        cells = bar(value, *span, width)
+        drawn = [*text, _bar_pieces(cells, marks(levels(query), *span, width), status, query)]
+        for offset, pieces in enumerate(drawn):
+            y = cell.y + offset
+            if y < rows:
+                lines[y] += ([(" ", "tile--dim")] if cell.x else []) + pieces
+    return lines

@@ -111,6 +111,10 @@ def grid_lines(
     text_mode = panel.text_mode if panel is not None else "auto"
     centre = panel is not None and panel.justify == "center"
     graph = panel.graph if panel is not None else True
+    # Between wide cells (name left, value right) a rule, so that one cell's value
+    # does not read as the next one's name's; coloured backgrounds part them anyway.
+    ruled = grid.wide and color_mode != "background"
+    gap = ("│", "card--name") if ruled else (" ", "card--grid")
     for cell in grid.cells():
         entry = shown[cell.index]
         part = status_class(entry, color_mode)
@@ -120,7 +124,7 @@ def grid_lines(
             if y >= rows:
                 break
             if cell.x:
-                lines[y].append((" ", "card--grid"))
+                lines[y].append(gap)
             lines[y] += pieces
     return lines
 
