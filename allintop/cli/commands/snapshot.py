@@ -161,7 +161,7 @@ def _series_lines(state: QueryState, panel: Query, width: int) -> list[str]:
     """A panel of several series: one line each, under the panel's (as its stat
     shows one value each), and how many more there are past those listed."""
     lines = [
-        f"    {clean(s.name, width) or '{}':<{width - 2}}  {_shown(s.value, panel):<24} "
+        f"    {clean(s.name, 60) or '{}':<{width - 2}}  {_shown(s.value, panel):<24} "
         f"{s.status.value}"
         for s in state.series
     ]

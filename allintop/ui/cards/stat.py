@@ -258,7 +258,10 @@ class StatCard(Card):
             return None
 
     def grid_plain(self) -> list[str]:
-        """The grid of several series as drawn at the card's size (tests read it)."""
+        """The grid of several series as drawn at the card's size (tests read it);
+        empty when it shows one value."""
+        if self.state is None or not _several(self.state):
+            return []
         width, height = self.size
         return ["".join(text for text, _ in line) for line in self._grid_body(width, height)[0]]
 
