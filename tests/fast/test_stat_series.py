@@ -148,3 +148,28 @@ async def test_gauges_of_several_series_stand_side_by_side_in_a_wide_tile(
         assert body[1].split() == ["13", "12", "11", "10"], body
         assert body[2].count("█") >= 4  # a bar under each
         assert "more" not in "\n".join(body)
+
+
+async def test_one_values_colour_and_text_modes(tmp_path: Path) -> None:
+    # One series: the value line keeps its own drawing (and its line cache); its
+    # colour mode paints the value's background, its text mode names the series.
+    panels = (
+        "      - {title: Api bg, expr: 'jobs:up{job=\"api\"}', color_mode: background,"
+        " thresholds: {target: '>=1', alert: '<1'}}\n"
+        "      - {title: Api named, expr: 'jobs:up{job=\"api\"}', legend: '{{job}}',"
+        " text_mode: value_and_name}\n"
+        "      - {title: Api plain, expr: 'jobs:up{job=\"node\"}', color_mode: none,"
+        " thresholds: {target: '>=1', alert: '<1'}}\n"
+    )
+    app, _, _ = make(tmp_path, _shards(1), text=_board(panels))
+    async with app.run_test(size=(100, 20)) as pilot:
+        await settle(pilot, app)
+        painted = _card(app, "Api bg")
+        assert painted.grid_plain() == [] and painted.value_plain == "1"
+        ok = painted.get_component_rich_style("card--value").bgcolor
+        assert ok is not None and ok == painted.get_component_rich_style("card--bg-ok").bgcolor
+        assert _card(app, "Api named").value_plain == "api 1"
+        plain = _card(app, "Api plain")
+        assert plain.has_class("-critical")  # judged, but its value not coloured
+        value = plain.get_component_rich_style("card--value").color
+        assert value == plain.get_component_rich_style("card--none").color
