@@ -173,3 +173,15 @@ async def test_one_values_colour_and_text_modes(tmp_path: Path) -> None:
         assert plain.has_class("-critical")  # judged, but its value not coloured
         value = plain.get_component_rich_style("card--value").color
         assert value == plain.get_component_rich_style("card--none").color
+
+
+async def test_a_tick_that_changes_no_value_redraws_no_cell(tmp_path: Path) -> None:
+    app, _, _ = make(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        card = _card(app, "Success Rate")
+        assert card.grid_plain()
+        before = card.lines_drawn
+        card.show(card.state)  # the same state again: every line from the cache
+        await pilot.pause()
+        assert card.lines_drawn == before

@@ -56,7 +56,8 @@ GRAFANA_COLOURS = {
 
 
 class StatCard(Card):
-    """One query's value, drawn by itself line by line.
+    """One query's value, drawn by itself line by line; of several series, one value
+    per series in a grid of cells.
 
     Args:
         query: the query it shows.
@@ -184,8 +185,8 @@ class StatCard(Card):
             return "card--grid", (y, height, self._grid_version, no_colour())
         if y == VALUE_ROW:
             return "card--value", (self._value_version, no_colour())
-        if y == height - 1:
-            return "card--detail", (self._detail_version,)
+        if y == height - 1:  # under several values it counts what fits at this height
+            return "card--detail", (self._detail_version, height)
         state = self.state
         return "card--spark", (y, height, state.version if state is not None else -1)
 

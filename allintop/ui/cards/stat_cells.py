@@ -90,16 +90,10 @@ def layout(
     if text_mode in ("name", "none"):
         value_width = 1
     name_width = max((cell_len(e.name) for e in shown), default=0)
-    grid = stat_grid(
-        len(shown),
-        width,
-        rows,
-        value_width,
-        name_width,
-        names=names,
-        orientation=panel.orientation if panel is not None else "auto",
+    orientation = panel.orientation if panel is not None else "auto"
+    return stat_grid(
+        len(shown), width, rows, value_width, name_width, names=names, orientation=orientation
     )
-    return grid
 
 
 def grid_lines(
