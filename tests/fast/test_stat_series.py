@@ -185,3 +185,26 @@ async def test_a_tick_that_changes_no_value_redraws_no_cell(tmp_path: Path) -> N
         card.show(card.state)  # the same state again: every line from the cache
         await pilot.pause()
         assert card.lines_drawn == before
+
+
+SHOWCASE = (
+    "      - {title: Jobs up (background), expr: jobs:up, legend: '{{job}}', width: 8,"
+    " color_mode: background, thresholds: {target: '>=1', alert: '<1'}}\n"
+    "      - {title: Jobs up (value), expr: jobs:up, legend: '{{job}}', width: 8,"
+    " thresholds: {target: '>=1', alert: '<1'}}\n"
+    "      - {title: Narrow, expr: shard:load, legend: '{{shard}}', width: 4}\n"
+    "      - {title: Tall, expr: shard:load, legend: '{{shard}}', width: 4, height: 8}\n"
+    "      - {title: Gauges, kind: gauge, expr: shard:load, legend: '{{shard}}', width: 12,"
+    " height: 6, max: 30}\n"
+)
+
+
+def test_stat_layouts_snapshot(tmp_path: Path, snap_compare) -> None:
+    """Several series by the tile's shape: side by side, wrapped, stacked, "+N", a
+    background colour mode, gauges side by side."""
+    app, _, _ = make(tmp_path, _shards(5), text=_board(SHOWCASE))
+
+    async def run_before(pilot) -> None:
+        await settle(pilot, app)
+
+    assert snap_compare(app, terminal_size=(120, 24), run_before=run_before)
