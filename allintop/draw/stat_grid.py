@@ -18,13 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
-
-#: Grafana's stat orientation: auto (by the box's shape), horizontal (each value a
-#: row, stacked), vertical (values side by side).
-Orientation = Literal["auto", "horizontal", "vertical"]
-#: Grafana's text mode: what each value's cell says.
-TextMode = Literal["auto", "value", "value_and_name", "name", "none"]
 
 #: Fewest cells of a name worth showing (all of a shorter one).
 NAME_MIN = 6
@@ -86,7 +79,8 @@ def names_shown(count: int, text_mode: str) -> bool:
 
 
 def side_by_side(width: int, height: int, orientation: str) -> bool:
-    """Whether values go side by side (Grafana's vertical) rather than stacked."""
+    """Whether values go side by side rather than stacked, by Grafana's orientation:
+    vertical (side by side), horizontal (stacked rows), auto (by the box's shape)."""
     if orientation == "vertical":
         return True
     if orientation == "horizontal":

@@ -10,8 +10,8 @@ Names and values came from Prometheus: they are cleaned and drawn as plain text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from rich.cells import cell_len, set_cell_size
 
@@ -39,9 +39,15 @@ class Entry:
     name: str
     text: str
     status: Status
-    spark: tuple[float | None, ...] = ()
     judged: bool = True
     """Whether its query has thresholds (a value without is plain, not green)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    history: QueryHistory | None = None
+    """Its query's histories, where its sparkline is read (only if it is drawn)."""
+
+    def spark(self) -> list[float | None]:
+        """Its own history, oldest bucket first (empty: none kept)."""
+        return self.history.values(self.labels) if self.history is not None else []
 
 
 def entries(
@@ -53,12 +59,14 @@ def entries(
     mappings = panel.mappings if panel is not None else ()
     out = []
     for series in state.series:
-        values = tuple(history.values(series.labels)) if history is not None else ()
+        over_range = reducer not in CURRENT and history is not None
+        values = history.values(series.labels) if over_range and history else []
         value = series_value(series, reducer, values)
         status = series.status if reducer in CURRENT else status_of(value, query.thresholds)
         name = clean(series.name) or clean(query.title)
         text = formatted(value, query, mappings)
-        out.append(Entry(name, text, status, values, query.thresholds is not None))
+        judged = query.thresholds is not None
+        out.append(Entry(name, text, status, judged, series.labels, history))
     return out
 
 
@@ -139,13 +147,14 @@ def _cell(
     else:
         texts = [[_placed(t, width, centre, p)] for t, p in ((name, name_part), (value, part)) if t]
     spare = cell.height - len(texts)
-    spark_rows = spare if graph and spare >= 1 and cell.height >= 3 and entry.spark else 0
-    if spark_rows:
+    spark_rows = spare if graph and spare >= 1 and cell.height >= 3 else 0
+    history = entry.spark() if spark_rows else []  # read for the cells drawn only
+    if history:
         # In the series' own colour (a plain value's sparkline as a plain card's).
         spark_part = back if back != "card--grid" else part
         if spark_part in ("card--plain", "card--none"):
             spark_part = "card--spark-plain"
-        spark = render_lines(entry.spark, width, spark_rows)
+        spark = render_lines(history, width, spark_rows)
         return texts + [[(row, spark_part)] for row in spark]
     above = max(spare, 0) // 2
     blank: Line = [(" " * width, back)]
