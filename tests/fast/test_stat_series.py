@@ -208,3 +208,19 @@ def test_stat_layouts_snapshot(tmp_path: Path, snap_compare) -> None:
         await settle(pilot, app)
 
     assert snap_compare(app, terminal_size=(120, 24), run_before=run_before)
+
+
+async def test_bars_that_do_not_fit_are_counted_under_them(tmp_path: Path) -> None:
+    # A bar gauge of five series in four lines: four bars, "+1 more" on the detail
+    # line (not a line of the body that one more bar could have had).
+    panel = (
+        "      - {title: Load, kind: bargauge, expr: shard:load, legend: '{{shard}}',"
+        " width: 12, max: 30}\n"
+    )
+    app, _, _ = make(tmp_path, _shards(5), text=_board(panel))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot, app)
+        card = app.query_one(GaugeCard)
+        body = card.body_plain()
+        assert [line.split()[0] for line in body] == ["s04", "s03", "s02", "s01"], body
+        assert "+1 more" in screen_text(app)

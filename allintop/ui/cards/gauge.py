@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 
 from rich.cells import cell_len
+from rich.text import Text
 
 from allintop.dashboard.model import Query
 from allintop.draw.bars import bar, bounds, marks
@@ -24,7 +25,11 @@ class GaugeCard(BodyCard):
     with the thresholds marked on the empty part of the bar. A lone series is one big
     gauge: its value above the bar, the span under it."""
 
+    #: Bars that did not fit at the size last drawn.
+    _hidden = 0
+
     def body(self, width: int, rows: int) -> list[Line]:
+        self._hidden = 0
         entries = [
             entry
             for offset, query in enumerate(self.queries)
@@ -45,7 +50,9 @@ class GaugeCard(BodyCard):
                 return _cells(grid, entries, names, texts, (low, high), rows)
         number = min(max(cell_len(t) for t in texts) + 1, width // 3)
         room = max(width - label - number, 1)
-        shown = entries if len(entries) <= rows else entries[: rows - 1]
+        # As many bars as there are lines; the rest are counted on the detail line.
+        shown = entries[:rows]
+        self._hidden = len(entries) - len(shown)
         lines = []
         for (_, value, status, query), name, text in zip(shown, names, texts, strict=False):
             cells = bar(value, low, high, room)
@@ -56,8 +63,6 @@ class GaugeCard(BodyCard):
                     (fit(" " + text, number), status_part(status, query)),
                 ]
             )
-        if len(shown) < len(entries):
-            lines.append([(fit(f"+{len(entries) - len(shown)} more", width), "tile--dim")])
         if lone and rows >= 3:
             _, value, status, query = entries[0]
             span = f"{formatted(low, query, mappings)} … {formatted(high, query, mappings)}"
@@ -65,6 +70,14 @@ class GaugeCard(BodyCard):
                 [(fit(span, width), "tile--dim")]
             ]
         return lines
+
+    def _detail(self, width: int) -> Text:
+        """What is wrong, else how many bars did not fit (Enter lists them all)."""
+        self.body_lines(width, max(self.size.height - 2, 1))  # what fits at this size
+        text = super()._detail(width)
+        if text.plain or not self._hidden:
+            return text
+        return Text(f"+{self._hidden} more", style="dim")
 
     def _grid(self, names: list[str], texts: list[str], width: int, rows: int) -> StatGrid | None:
         """Where several gauges go when the tile puts them side by side (Grafana's
