@@ -91,8 +91,9 @@ class Datasource:
         return {key: str(value).lower() for key, value in params.items() if value is not None}
 
 
-#: Series a card names (its top ones); the rest are counted.
-LISTED_SERIES = 4
+#: Series a panel's state lists (its top ones); the rest are counted. A stat shows
+#: one value per series, as Grafana does, so it lists as many as a history keeps.
+LISTED_SERIES = 50
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,18 @@ def listing(queries: tuple[Query, ...], kind: str) -> tuple[Query, ...]:
     return queries if listed is None else tuple(replace(q, listed=listed) for q in queries)
 
 
+#: Grafana's stat options, as its JSON spells them: what a value's cell says, how it
+#: is coloured, which way several values go, and where the text sits.
+TextMode = Literal["auto", "value", "value_and_name", "name", "none"]
+TEXT_MODES: tuple[TextMode, ...] = get_args(TextMode)
+ColorMode = Literal["value", "background", "none"]
+COLOR_MODES: tuple[ColorMode, ...] = get_args(ColorMode)
+Orientation = Literal["auto", "horizontal", "vertical"]
+ORIENTATIONS: tuple[Orientation, ...] = get_args(Orientation)
+Justify = Literal["auto", "center"]
+JUSTIFY_MODES: tuple[Justify, ...] = get_args(Justify)
+
+
 @dataclass(frozen=True)
 class Panel:
     """One box on the screen (a Grafana panel): how it is drawn and where, over the
@@ -190,6 +203,17 @@ class Panel:
     """Copies side by side (h), or stacked (v)."""
     max_per_row: int | None = None
     """Side by side, at most this many copies a line (None: Grafana's 4)."""
+    text_mode: TextMode = "auto"
+    """What a stat's value cell says (Grafana's textMode): auto names the series
+    when there are several."""
+    color_mode: ColorMode = "value"
+    """What a stat's threshold colour paints: the value, its cell's background, or
+    nothing (Grafana's colorMode)."""
+    orientation: Orientation = "auto"
+    """Which way a stat's or gauge's values go: auto by the tile's shape, horizontal
+    (stacked rows), vertical (side by side)."""
+    justify: Justify = "auto"
+    """Where a stat's text sits in its cell (Grafana's justifyMode)."""
 
     @property
     def span(self) -> range:

@@ -66,9 +66,15 @@ def test_a_server_without_allin_metrics_gets_the_generic_overview(node_stack, tm
     assert rows == ["Scrape Targets", "Prometheus", "Node"]  # node-exporter is there
     shown = panels(result.stdout)
     titles = {panel["title"] for panel in shown}
-    assert {"Targets Up", "Scrape Duration", "Head Series", "CPU Busy", "Root FS Used"} <= titles
+    assert {
+        "Targets Up per job",
+        "Scrape Duration per job",
+        "Head Series",
+        "CPU Busy",
+        "Root FS Used",
+    } <= titles
     assert "Rule Failures" not in titles  # no rules loaded: nothing it could show
-    up = next(p for p in shown if p["title"] == "Targets Up")
+    up = next(p for p in shown if p["title"] == "Targets Up per job")
     assert {s["labels"]["job"]: s["value"] for s in up["series"]} == {"node": 1, "prometheus": 1}
 
 

@@ -4,9 +4,11 @@ with a real node-exporter, none of the AllIN metrics)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
+import allintop
 from allintop.cli import choice
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
 from allintop.sources.prometheus import PrometheusClient
@@ -39,3 +41,38 @@ async def test_the_dashboard_says_it_chose_the_generic_overview(node_stack, tmp_
         for title in ("Scrape Targets", "Targets Up", "CPU Busy", "Ingestion Rate"):
             assert title in text
         assert "Requests/sec" not in text
+
+
+async def test_targets_up_shows_each_jobs_value_with_none_hidden(make_stack):
+    # Two jobs up (the demo backend and Prometheus itself): Grafana shows a stat of
+    # `sum by (job) (up)` as one value per job; so does the card, "+1" hiding none.
+    from allintop.demo.configs import JOB_NAME
+    from allintop.demo.stack import SELF_JOB
+    from allintop.ui.cards.stat import StatCard
+
+    stack = make_stack(scrape_self=True, with_rules=False)
+    overview = Path(allintop.__file__).parent / "dashboards" / "prometheus-overview.yaml"
+    dashboard = load_dashboard(overview)
+    app = make_app(dashboard, PrometheusClient(stack.prometheus_url), refresh=1.0)
+    async with app.run_test(size=(130, 40)) as pilot:
+
+        def card() -> StatCard:
+            return next(c for c in app.query(StatCard) if c.target.title == "Targets Up per job")
+
+        await wait_for(
+            pilot,
+            lambda: card().state is not None and len(card().state.series) == 2,
+            within=30,
+            what="both jobs on Targets Up",
+        )
+        await pilot.pause()
+        up = card()
+        grid = up.grid_plain()
+        print("\n".join(grid))
+        words = " ".join(grid).split()
+        # Each job named in full, and each one's value: one target up each.
+        assert JOB_NAME in words and SELF_JOB in words, grid
+        assert words.count("1") == 2, grid
+        text = screen_text(app)
+        assert "+1" not in up.detail_plain and "+1" not in text
+        assert JOB_NAME in text and SELF_JOB in text

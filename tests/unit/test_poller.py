@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from allintop.dashboard.model import Query, listing
+from allintop.dashboard.model import Query
 from allintop.errors import BadResponse, HTTPStatusError, PrometheusError, QueryError, Unreachable
 from allintop.live.poller import Poller
 from allintop.live.scrapes import ScrapeSchedule
@@ -403,14 +403,16 @@ async def test_the_history_is_at_display_resolution_at_any_range():
     assert later.version != state.version
 
 
-async def test_a_table_or_bar_gauge_lists_every_series_a_card_its_top_ones():
+async def test_a_card_lists_every_series_and_a_query_told_fewer_its_top_ones():
+    # A stat shows one value per series, as Grafana does: its state lists them all
+    # (up to the history's cap); a query listing fewer counts the rest.
     routes: Vector = [({"route": f"/r{i}"}, float(i)) for i in range(6)]
     client = FakeClient({"rate(c[5m])": routes})
     card = Query("card", "rate(c[5m])")
-    (table,) = listing((card,), "table")
-    poller = Poller(client, [card, table], ["rate(c[5m])"] * 2, step=1.0, range_=60.0, alerts=False)
+    few = Query("few", "rate(c[5m])", listed=4)
+    poller = Poller(client, [card, few], ["rate(c[5m])"] * 2, step=1.0, range_=60.0, alerts=False)
     report = await poller.tick(1000.0, budget=1.0)
     shown = {state.index: [s.name for s in state.series] for state in report.panels}
-    assert shown[0] == ["route=/r5", "route=/r4", "route=/r3", "route=/r2"]
-    assert sorted(shown[1]) == sorted(f"route=/r{i}" for i in range(6))
+    assert sorted(shown[0]) == sorted(f"route=/r{i}" for i in range(6))
+    assert shown[1] == ["route=/r5", "route=/r4", "route=/r3", "route=/r2"]
     assert all(state.total == 6 for state in report.panels)

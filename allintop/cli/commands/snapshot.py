@@ -113,7 +113,12 @@ def _as_json(dashboard: Dashboard, states: list[QueryState], code: int) -> str:
                     "status": (state.status if state else Status.UNKNOWN).value,
                     "reason": state.reason if state else "no answer in time",
                     "series": [
-                        {"name": s.name, "labels": dict(s.labels), "value": _json_value(s.value)}
+                        {
+                            "name": s.name,
+                            "labels": dict(s.labels),
+                            "value": _json_value(s.value),
+                            "status": s.status.value,
+                        }
                         for s in (state.series if state else ())
                     ],
                     "total_series": state.total if state else 0,
@@ -136,14 +141,33 @@ def _as_table(dashboard: Dashboard, states: list[QueryState]) -> str:
             index += 1
             if state is None or state.value is None:
                 shown = clean(state.reason if state else "no answer in time", 100)
+            elif state.total > 1:
+                shown = f"{state.total} series"
             else:
-                number, unit = format_value(state.value, panel.unit, panel.decimals)
-                shown = f"{number} {unit}".strip()
-                if state.total > 1:
-                    shown += f"  ({clean(state.series[0].name, 40)}, +{state.total - 1} more)"
+                shown = _shown(state.value, panel)
             status = state.status.value if state else "unknown"
             lines.append(f"  {clean(panel.title):<{width}}  {shown:<24} {status}")
+            if state is not None and state.total > 1:
+                lines += _series_lines(state, panel, width)
     return "\n".join(lines)
+
+
+def _shown(value: float, panel: Query) -> str:
+    number, unit = format_value(value, panel.unit, panel.decimals)
+    return f"{number} {unit}".strip()
+
+
+def _series_lines(state: QueryState, panel: Query, width: int) -> list[str]:
+    """A panel of several series: one line each, under the panel's (as its stat
+    shows one value each), and how many more there are past those listed."""
+    lines = [
+        f"    {clean(s.name, 60) or '{}':<{width - 2}}  {_shown(s.value, panel):<24} "
+        f"{s.status.value}"
+        for s in state.series
+    ]
+    if state.total > len(state.series):
+        lines.append(f"    … {state.total - len(state.series)} more")
+    return lines
 
 
 async def unknown_metrics(client: QueryClient, exprs: Sequence[str]) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from allintop.dashboard.grafana import fieldconfig
+from allintop.dashboard.grafana import fieldconfig, stat_options
 from allintop.dashboard.grafana.datasources import References, resolve
 from allintop.dashboard.grafana.documents import dicts, mapping, number
 from allintop.dashboard.grafana.layout import GrafanaRow, in_grid_order, position, repeat_of, size
@@ -123,6 +123,10 @@ def _tile(
         repeat=repeat_of(grafana),
         repeat_direction="v" if grafana.get("repeatDirection") == "v" else "h",
         max_per_row=_max_per_row(grafana.get("maxPerRow")),
+        text_mode=stat_options.text_mode(grafana),
+        color_mode=stat_options.color_mode(grafana),
+        orientation=stat_options.orientation(grafana),
+        justify=stat_options.justify(grafana),
     )
 
 

@@ -246,6 +246,11 @@ def _looks(tile: Panel) -> list[str]:
         lines.append(f"reducer: {tile.reducer}")  # a known name: a plain word
     if tile.graph != _DEFAULT.graph:
         lines.append(f"graph: {str(tile.graph).lower()}")
+    lines += (  # the stat's options: each one of a few plain words
+        f"{name}: {getattr(tile, name)}"
+        for name in ("text_mode", "color_mode", "orientation", "justify")
+        if getattr(tile, name) != getattr(_DEFAULT, name)
+    )
     lines += (
         f"{name}: {_number(getattr(tile, name))}"
         for name in ("min", "max")

@@ -1,6 +1,7 @@
 """A panel's drawing keys: kind, width, height, reducer, mappings, graph, min, max,
-content, note, its place in the grid (x, y) and how it repeats (repeat_direction,
-max_per_row; `repeat` itself names a variable, checked by the rows' reader), read and
+content, note, its place in the grid (x, y), how it repeats (repeat_direction,
+max_per_row; `repeat` itself names a variable, checked by the rows' reader) and a
+stat's text_mode, color_mode, orientation and justify, read and
 checked into the fields of its Panel."""
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from typing import Any
 
 from yaml.nodes import Node
 
-from allintop.dashboard.model import GRAFANA_KINDS, GRID_COLUMNS, PANEL_KINDS
+from allintop.dashboard.model import (
+    COLOR_MODES,
+    GRAFANA_KINDS,
+    GRID_COLUMNS,
+    JUSTIFY_MODES,
+    ORIENTATIONS,
+    PANEL_KINDS,
+    TEXT_MODES,
+)
 from allintop.dashboard.panels_yaml.nodes import (
     as_text,
     boolean,
@@ -144,6 +153,14 @@ def _reducer(node: Node, path: str) -> str:
     return name
 
 
+def _word(node: Node, path: str, words: tuple[str, ...]) -> str:
+    """One of a stat option's `words` (Grafana's own: text_mode: value_and_name)."""
+    word = nonempty_text(node, path).strip()
+    if word not in words:
+        fail(node, path, f'unknown value "{word}"', _close(word, words, "values"))
+    return word
+
+
 def _number(node: Node, path: str) -> float:
     value = scalar(node, path)
     # YAML reads 1e-5 (no dot) as text: take it as the number it plainly is.
@@ -243,6 +260,10 @@ _READERS: Mapping[str, Callable[[Node, str], Any]] = {
     "repeat": nonempty_text,
     "repeat_direction": _direction,
     "max_per_row": _per_row,
+    "text_mode": lambda node, path: _word(node, path, TEXT_MODES),
+    "color_mode": lambda node, path: _word(node, path, COLOR_MODES),
+    "orientation": lambda node, path: _word(node, path, ORIENTATIONS),
+    "justify": lambda node, path: _word(node, path, JUSTIFY_MODES),
 }
 #: The keys of a panel that say how it is drawn.
 PANEL_KEYS = tuple(_READERS)

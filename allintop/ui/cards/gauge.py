@@ -1,15 +1,23 @@
-"""Gauge and bar gauge: one bar per series, min..max, in its threshold colour."""
+"""Gauge and bar gauge: one bar per series, min..max, in its threshold colour; each
+series' value its own (the panel's reducer over that series' history)."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 from rich.cells import cell_len
+from rich.text import Text
 
 from allintop.dashboard.model import Query
 from allintop.draw.bars import bar, bounds, marks
 from allintop.draw.labels import formatted, levels
+from allintop.draw.stat_grid import StatGrid, side_by_side, stat_grid
+from allintop.live.reports import SeriesView
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
+from allintop.ui.cards.stat_cells import CURRENT, series_value
 from allintop.values.text import clean
-from allintop.values.thresholds import Status
+from allintop.values.thresholds import Status, status_of
 
 
 class GaugeCard(BodyCard):
@@ -17,12 +25,16 @@ class GaugeCard(BodyCard):
     with the thresholds marked on the empty part of the bar. A lone series is one big
     gauge: its value above the bar, the span under it."""
 
+    #: Bars that did not fit at the size last drawn.
+    _hidden = 0
+
     def body(self, width: int, rows: int) -> list[Line]:
+        self._hidden = 0
         entries = [
-            (series.name or query.title, series.value, series.status, query)
+            entry
             for offset, query in enumerate(self.queries)
             if (state := self.states.get(offset)) is not None
-            for series in state.series
+            for entry in self._reduced(offset, query, state.series)
         ]
         if not entries:
             return self.why(width)
@@ -32,9 +44,15 @@ class GaugeCard(BodyCard):
         label = 0 if lone else min(max(cell_len(n) for n in names) + 1, MAX_LABEL, width // 3)
         mappings = self.panel.mappings
         texts = [formatted(value, query, mappings) for _, value, _, query in entries]
+        if self.panel.kind == "gauge" and not lone:
+            grid = self._grid(names, texts, width, rows)
+            if grid is not None:  # Grafana's gauges side by side, each its own dial
+                return _cells(grid, entries, names, texts, (low, high), rows)
         number = min(max(cell_len(t) for t in texts) + 1, width // 3)
         room = max(width - label - number, 1)
-        shown = entries if len(entries) <= rows else entries[: rows - 1]
+        # As many bars as there are lines; the rest are counted on the detail line.
+        shown = entries[:rows]
+        self._hidden = len(entries) - len(shown)
         lines = []
         for (_, value, status, query), name, text in zip(shown, names, texts, strict=False):
             cells = bar(value, low, high, room)
@@ -45,8 +63,6 @@ class GaugeCard(BodyCard):
                     (fit(" " + text, number), status_part(status, query)),
                 ]
             )
-        if len(shown) < len(entries):
-            lines.append([(fit(f"+{len(entries) - len(shown)} more", width), "tile--dim")])
         if lone and rows >= 3:
             _, value, status, query = entries[0]
             span = f"{formatted(low, query, mappings)} … {formatted(high, query, mappings)}"
@@ -54,6 +70,52 @@ class GaugeCard(BodyCard):
                 [(fit(span, width), "tile--dim")]
             ]
         return lines
+
+    def _detail(self, width: int) -> Text:
+        """What is wrong, else how many bars did not fit (Enter lists them all)."""
+        self.body_lines(width, max(self.size.height - 2, 1))  # what fits at this size
+        text = super()._detail(width)
+        if text.plain or not self._hidden:
+            return text
+        return Text(f"+{self._hidden} more", style="dim")
+
+    def _grid(self, names: list[str], texts: list[str], width: int, rows: int) -> StatGrid | None:
+        """Where several gauges go when the tile puts them side by side (Grafana's
+        auto orientation in a wide tile, or vertical) and every one fits; None: one
+        bar a line, as a bar gauge."""
+        if not side_by_side(width, rows, self.panel.orientation):
+            return None
+        value_width = max(cell_len(t) for t in texts)
+        name_width = max(cell_len(n) for n in names)
+        grid = stat_grid(
+            len(names),
+            width,
+            rows,
+            value_width,
+            name_width,
+            names=True,
+            orientation="vertical",
+            extra=1,
+        )
+        return grid if not grid.hidden and grid.columns > 1 else None
+
+    def _reduced(
+        self, offset: int, query: Query, series: Sequence[SeriesView]
+    ) -> list[tuple[str, float, Status, Query]]:
+        """Each series' name, value and status: its newest value for last /
+        lastNotNull, else the panel's reducer over its own history (Grafana reduces
+        each series by itself)."""
+        reducer = self.panel.reducer
+        if reducer in CURRENT:
+            return [(s.name or query.title, s.value, s.status, query) for s in series]
+        history = self.history(offset)
+        out = []
+        for s in series:
+            values = history.values(s.labels) if history is not None else []
+            value = series_value(s, reducer, values)
+            shown = math.nan if value is None else value
+            out.append((s.name or query.title, shown, status_of(value, query.thresholds), query))
+        return out
 
     def _bounds(self, values: list[float]) -> tuple[float, float]:
         high = self.panel.max
@@ -73,3 +135,36 @@ def _bar_pieces(cells: str, where: list[int], status: Status, query: Query) -> L
         ("".join(chars[:filled]), status_part(status, query)),
         ("".join(chars[filled:]), "tile--dim"),
     ]
+
+
+def _cells(
+    grid: StatGrid,
+    entries: list[tuple[str, float, Status, Query]],
+    names: list[str],
+    texts: list[str],
+    span: tuple[float, float],
+    rows: int,
+) -> list[Line]:
+    """Gauges side by side: each cell its name and value over its bar, row by row of
+    cells."""
+    lines: list[Line] = [[] for _ in range(rows)]
+    for cell in grid.cells():
+        _, value, status, query = entries[cell.index]
+        part = status_part(status, query)
+        width = cell.width
+        if grid.wide:
+            room = max(width - cell_len(texts[cell.index]) - 1, 0)
+            text: list[Line] = [[(fit(names[cell.index], room) + " ", "tile--dim"),
+                                 (texts[cell.index], part)]]  # fmt: skip
+        else:
+            text = [
+                [(fit(names[cell.index], width), "tile--dim")],
+                [(fit(texts[cell.index], width), part)],
+            ]
+        cells = bar(value, *span, width)
+        drawn = [*text, _bar_pieces(cells, marks(levels(query), *span, width), status, query)]
+        for offset, pieces in enumerate(drawn):
+            y = cell.y + offset
+            if y < rows:
+                lines[y] += ([(" ", "tile--dim")] if cell.x else []) + pieces
+    return lines

@@ -13,6 +13,7 @@ from allintop.ui.cards.gauge import GaugeCard
 from allintop.ui.cards.heatmap import HeatmapCard
 from allintop.ui.cards.other import OtherCard
 from allintop.ui.cards.stat import StatCard
+from allintop.ui.cards.stats import StatsCard
 from allintop.ui.cards.table import TableCard
 from allintop.ui.cards.text import TextCard
 
@@ -42,4 +43,6 @@ def panel_widget(panel: Panel, queries: Sequence[Query], first: int) -> Widget:
         return OtherCard(panel, queries, first)
     if panel.kind in BODY_CARDS:
         return BODY_CARDS[panel.kind](panel, queries, first)
+    if panel.kind == "stat" and len(queries) > 1:  # every query's series, one cell each
+        return StatsCard(panel, queries, first)
     return StatCard(queries[0], first, panel)

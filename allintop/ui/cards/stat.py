@@ -7,9 +7,15 @@ it has one (graphMode).
 A tick works out which lines it changes and repaints only those: the value line when
 the value (or why there is none) changes, the sparkline rows the new history moves,
 the detail line when what it explains changes.
+
+A query of several series shows one value per series, as Grafana does: the body is
+then a grid of cells (allintop.ui.cards.stat_cells), repainted when one of them
+changes, and "+N" says how many did not fit (Enter lists them all).
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from rich.segment import Segment
 from rich.style import Style
@@ -19,10 +25,13 @@ from textual.widget import Widget
 
 from allintop.dashboard.model import Panel, Query
 from allintop.draw.sparkline import render_lines
-from allintop.live.reports import QueryState
+from allintop.live.history import QueryHistory
+from allintop.live.reports import QueryState, worst
 from allintop.ui.cards.base import Card, LineKey, Shown
+from allintop.ui.cards.stat_cells import Line, entries, grid_lines, layout
 from allintop.ui.panel_text import detail_text, value_text
 from allintop.ui.theme import no_colour, themed
+from allintop.ui.view import view_of
 from allintop.values.mappings import mapped
 from allintop.values.reducers import reduce
 from allintop.values.text import clean
@@ -47,7 +56,8 @@ GRAFANA_COLOURS = {
 
 
 class StatCard(Card):
-    """One query's value, drawn by itself line by line.
+    """One query's value, drawn by itself line by line; of several series, one value
+    per series in a grid of cells.
 
     Args:
         query: the query it shows.
@@ -56,7 +66,19 @@ class StatCard(Card):
             panels.yaml card, which shows the current value with a sparkline.
     """
 
-    COMPONENT_CLASSES = {"card--title", "card--value", "card--spark", "card--detail"}
+    COMPONENT_CLASSES = {
+        "card--title",
+        "card--value",
+        "card--spark",
+        "card--detail",
+        # A stat of several series: its grid, names, and each value in its own status.
+        "card--grid",
+        "card--name",
+        "card--none",
+        "card--spark-plain",
+        *(f"card--{status}" for status in ("ok", "warning", "critical", "unknown", "plain")),
+        *(f"card--bg-{status}" for status in ("ok", "warning", "critical", "unknown", "plain")),
+    }
     CACHE_LINES = 48
 
     def __init__(self, query: Query, index: int, panel: Panel | None = None) -> None:
@@ -68,6 +90,12 @@ class StatCard(Card):
         self._value_version = 0
         self._detail_version = 0
         self._spark: tuple[tuple[int, int, int], list[str]] | None = None
+        # A stat of several series: its grid's version, and the grid drawn for it.
+        self._grid_version = 0
+        self._grid: tuple[tuple[int, int, int], list[Line], int] | None = None
+        if panel is not None:
+            self.set_class(panel.color_mode == "background", "-background")
+            self.set_class(panel.color_mode == "none", "-uncoloured")
 
     @property
     def over_range(self) -> bool:
@@ -84,6 +112,9 @@ class StatCard(Card):
         self.show_status(self.shown_status(state))
         height = self.size.height
         history_moved = previous is None or previous.version != state.version
+        if _several(state) or (previous is not None and _several(previous)):
+            self._show_grid(previous, state, history_moved)
+            return
         if (
             previous is None
             or _value_key(previous) != _value_key(state)
@@ -97,6 +128,25 @@ class StatCard(Card):
         if previous is None or _detail_key(previous) != _detail_key(state):
             self._detail_version += 1
             self.refresh_rows(max(height - 1, 0), 1)
+
+    def _show_grid(
+        self, previous: QueryState | None, state: QueryState, history_moved: bool
+    ) -> None:
+        """A state of several series (or the first after them): the whole body and the
+        detail line are repainted when a cell may read differently."""
+        if (
+            previous is None
+            or _grid_key(previous) != _grid_key(state)
+            or (history_moved and (self.over_range or self._graph))
+        ):
+            self._grid_version += 1
+            self._value_version += 1
+            self._detail_version += 1
+            self.refresh()
+
+    @property
+    def _graph(self) -> bool:
+        return self.panel is None or self.panel.graph
 
     def marked(self, went_down: bool) -> None:
         if went_down:  # "target down" instead of "no data"
@@ -131,14 +181,18 @@ class StatCard(Card):
     def line_key(self, y: int, height: int) -> LineKey:
         if y == TITLE_ROW:
             return "card--title", ()
+        if self.state is not None and _several(self.state) and 0 < y < height - 1:
+            return "card--grid", (y, height, self._grid_version, no_colour())
         if y == VALUE_ROW:
             return "card--value", (self._value_version, no_colour())
-        if y == height - 1:
-            return "card--detail", (self._detail_version,)
+        if y == height - 1:  # under several values it counts what fits at this height
+            return "card--detail", (self._detail_version, height)
         state = self.state
         return "card--spark", (y, height, state.version if state is not None else -1)
 
     def draw_line(self, part: str, y: int, width: int, height: int, style: Style) -> Strip:
+        if part == "card--grid":
+            return self._grid_strip(y - VALUE_ROW, width, height, style)
         if part == "card--spark":
             if self.panel is not None and not self.panel.graph:
                 return Strip.blank(width, style)
@@ -151,8 +205,66 @@ class StatCard(Card):
         elif part == "card--value":
             text = self.value_line()
         else:
-            text = detail_text(self.state, width, self.alerts, self.down, self.now)
+            text = self._detail(width, height)
         return self.text_strip(text, style, width)
+
+    def _detail(self, width: int, height: int) -> Text:
+        """The detail line; under several values, what is wrong, else how many of them
+        did not fit."""
+        state = self.state
+        if state is None or not _several(state):
+            return detail_text(state, width, self.alerts, self.down, self.now)
+        text = detail_text(
+            replace(state, series=(), total=0), width, self.alerts, self.down, self.now
+        )
+        hidden = self._grid_body(width, height)[1]
+        if not text.plain and hidden:
+            return Text(f"+{hidden} more", style="dim")  # Enter lists them all
+        return text
+
+    # -- several series --
+
+    def _grid_body(self, width: int, height: int) -> tuple[list[Line], int]:
+        """The grid's lines at this size and how many series did not fit, worked out
+        once per grid version."""
+        key = (self._grid_version, width, height)
+        if self._grid is None or self._grid[0] != key:
+            rows = max(height - 2, 1)
+            state = self.state
+            assert state is not None
+            shown = entries(state, self.target, self.panel, self._history())
+            grid = layout(shown, state.total, width, rows, self.panel)
+            lines = grid_lines(shown, grid, rows, self.panel)
+            self._grid = (key, lines, state.total - grid.shown)
+        return self._grid[1], self._grid[2]
+
+    def _grid_strip(self, row: int, width: int, height: int, style: Style) -> Strip:
+        lines, _ = self._grid_body(width, height)
+        line = lines[row] if 0 <= row < len(lines) else []
+        segments = [
+            Segment(text, style + self.get_component_rich_style(part))
+            for text, part in line
+            if text
+        ]
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def _history(self) -> QueryHistory | None:
+        """Its query's per-series history, from the dashboard (None: none kept)."""
+        view = view_of(self.app)
+        if view is None:
+            return None
+        try:
+            return view.history_of(self.index)
+        except (IndexError, KeyError):  # the dashboard is being configured anew
+            return None
+
+    def grid_plain(self) -> list[str]:
+        """The grid of several series as drawn at the card's size (tests read it);
+        empty when it shows one value."""
+        if self.state is None or not _several(self.state):
+            return []
+        width, height = self.size
+        return ["".join(text for text, _ in line) for line in self._grid_body(width, height)[0]]
 
     def _spark_rows(self, width: int, rows: int) -> list[str]:
         """The sparkline's rows for this size and history version (computed once)."""
@@ -164,10 +276,24 @@ class StatCard(Card):
         return self._spark[1]
 
     def value_line(self) -> Text:
-        """The value line: the number and unit (or a mapping's text), or why none."""
+        """The value line: the number and unit (or a mapping's text), or why none;
+        with the series' name before it, or the name alone, or nothing, as the
+        panel's text mode says."""
         state, panel = self.state, self.panel
-        if panel is None or state is None or state.error is not None:
+        if panel is None or state is None or state.error is not None or not state.series:
             return value_text(state, self.target, self.down, no_colour())
+        mode = panel.text_mode
+        if mode == "none":
+            return Text("")
+        name = clean(state.series[0].name, 60) or clean(self.target.title, 60)
+        if mode == "name":
+            return Text(name, style="bold")
+        value = self._value_text(state, panel)
+        if mode == "value_and_name":
+            return Text.assemble((name, ""), " ", value)
+        return value
+
+    def _value_text(self, state: QueryState, panel: Panel) -> Text:
         value = self.reduced(state)
         mapping = mapped(value, panel.mappings)
         if mapping is not None and mapping.text:
@@ -197,7 +323,10 @@ class StatCard(Card):
         """The colour class: a value with no thresholds to judge it is plain, not green;
         a reducer over the range is judged on what it shows."""
         status = state.status
-        if self.over_range and state.error is None:
+        if self.over_range and _several(state):
+            cells = entries(state, self.target, self.panel, self._history())
+            status = worst([cell.status for cell in cells])
+        elif self.over_range and state.error is None:
             status = status_of(self.reduced(state), self.target.thresholds)
         if self.target.thresholds is None and status is Status.OK:
             return "plain"
@@ -210,12 +339,26 @@ class StatCard(Card):
 
     @property
     def detail_plain(self) -> str:
+        width, height = self.size
+        if self.state is not None and _several(self.state) and width:
+            return self._detail(width, height).plain
         return detail_text(self.state, 200, self.alerts, self.down, self.now).plain
 
     def spark_plain(self) -> list[str]:
         """The sparkline rows as drawn at the card's size (tests read them)."""
         height = self.size.height
         return [self.render_line(y).text for y in range(SPARK_ROW, height - 1)]
+
+
+def _several(state: QueryState) -> bool:
+    """Whether the state is of several series: one value each, in a grid."""
+    return state.error is None and len(state.series) > 1
+
+
+def _grid_key(state: QueryState) -> tuple[object, ...]:
+    """What the grid and the detail line under it depend on in a state."""
+    shown = tuple((s.name, s.value, s.status) for s in state.series)
+    return (shown, state.total, state.error, state.reason, state.warnings[:1])
 
 
 def _value_key(state: QueryState) -> tuple[object, ...]:

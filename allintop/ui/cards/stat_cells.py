@@ -1,0 +1,195 @@
+"""A stat of several series: one cell per series, each its name and value, laid out
+as Grafana lays them (allintop.draw.stat_grid), drawn as body lines of (text,
+component class) pieces.
+
+Each value is its series' own: the panel's reducer over that series' history (mean,
+max...), or its newest value (last, lastNotNull). Its colour is its own status, on
+the value (colorMode value), the cell's background (background) or neither (none).
+Names and values came from Prometheus: they are cleaned and drawn as plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from rich.cells import cell_len, set_cell_size
+
+from allintop.dashboard.model import Panel, Query
+from allintop.draw.labels import formatted
+from allintop.draw.sparkline import render_lines
+from allintop.draw.stat_grid import Cell, StatGrid, names_shown, stat_grid
+from allintop.live.history import QueryHistory
+from allintop.live.reports import QueryState, SeriesView
+from allintop.values.reducers import reduce
+from allintop.values.text import clean
+from allintop.values.thresholds import Status, status_of
+
+#: A body line: (text, component class) pieces, left to right.
+Line = list[tuple[str, str]]
+
+#: Reducers that show the newest instant answer rather than one over the range.
+CURRENT = ("last", "lastNotNull")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One series as its cell shows it."""
+
+    name: str
+    text: str
+    status: Status
+    judged: bool = True
+    """Whether its query has thresholds (a value without is plain, not green)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    history: QueryHistory | None = None
+    """Its query's histories, where its sparkline is read (only if it is drawn)."""
+
+    def spark(self) -> list[float | None]:
+        """Its own history, oldest bucket first (empty: none kept)."""
+        return self.history.values(self.labels) if self.history is not None else []
+
+
+def entries(
+    state: QueryState, query: Query, panel: Panel | None, history: QueryHistory | None
+) -> list[Entry]:
+    """Each listed series of `state`, with its own value (reduced over its own
+    history when the panel's reducer is over the range) and status."""
+    reducer = panel.reducer if panel is not None else "last"
+    mappings = panel.mappings if panel is not None else ()
+    out = []
+    for series in state.series:
+        over_range = reducer not in CURRENT and history is not None
+        values = history.values(series.labels) if over_range and history else []
+        value = series_value(series, reducer, values)
+        status = series.status if reducer in CURRENT else status_of(value, query.thresholds)
+        name = clean(series.name) or clean(query.title)
+        text = formatted(value, query, mappings)
+        judged = query.thresholds is not None
+        out.append(Entry(name, text, status, judged, series.labels, history))
+    return out
+
+
+def series_value(series: SeriesView, reducer: str, history: Sequence[float | None]) -> float | None:
+    """The number a series shows: its newest value for last / lastNotNull, else the
+    reducer over its own history."""
+    if reducer in CURRENT:
+        return series.value
+    return reduce(history, reducer)
+
+
+def status_class(entry: Entry, color_mode: str) -> str:
+    """The component class a value is drawn in: its status colour on the value or its
+    cell's background, or plain text (no thresholds, or colorMode none)."""
+    if color_mode == "none":
+        return "card--none"
+    status = entry.status
+    shown = "plain" if not entry.judged and status is Status.OK else status.value
+    return f"card--bg-{shown}" if color_mode == "background" else f"card--{shown}"
+
+
+def layout(
+    shown: Sequence[Entry], total: int, width: int, rows: int, panel: Panel | None
+) -> StatGrid:
+    """Where the cells go: `total` series, of which `shown` are known."""
+    text_mode = panel.text_mode if panel is not None else "auto"
+    names = names_shown(total, text_mode)
+    value_width = max((cell_len(e.text) for e in shown), default=1)
+    if text_mode in ("name", "none"):
+        value_width = 1
+    name_width = max((cell_len(e.name) for e in shown), default=0)
+    orientation = panel.orientation if panel is not None else "auto"
+    return stat_grid(
+        len(shown), width, rows, value_width, name_width, names=names, orientation=orientation
+    )
+
+
+def grid_lines(
+    shown: Sequence[Entry], grid: StatGrid, rows: int, panel: Panel | None
+) -> list[Line]:
+    """The body lines: the grid's cells side by side, row by row of cells."""
+    lines: list[Line] = [[] for _ in range(rows)]
+    color_mode = panel.color_mode if panel is not None else "value"
+    text_mode = panel.text_mode if panel is not None else "auto"
+    centre = panel is not None and panel.justify == "center"
+    graph = panel.graph if panel is not None else True
+    # Between wide cells (name left, value right) a rule, so that one cell's value
+    # does not read as the next one's name's; coloured backgrounds part them anyway.
+    ruled = grid.wide and color_mode != "background"
+    gap = ("│", "card--name") if ruled else (" ", "card--grid")
+    for cell in grid.cells():
+        entry = shown[cell.index]
+        part = status_class(entry, color_mode)
+        drawn = _cell(entry, cell, grid, part, text_mode, centre, graph)
+        for offset, pieces in enumerate(drawn):
+            y = cell.y + offset
+            if y >= rows:
+                break
+            if cell.x:
+                lines[y].append(gap)
+            lines[y] += pieces
+    return lines
+
+
+def _cell(
+    entry: Entry, cell: Cell, grid: StatGrid, part: str, text_mode: str, centre: bool, graph: bool
+) -> list[Line]:
+    """A cell's lines, each exactly `cell.width` cells: its text (name and value), a
+    sparkline under it where there is room, blank lines around to fill it."""
+    width = cell.width
+    back = part if part.startswith("card--bg-") else "card--grid"
+    name_part = part if back != "card--grid" else "card--name"
+    name = entry.name if grid.names and text_mode != "none" else ""
+    value = entry.text if text_mode not in ("name", "none") else ""
+    texts: list[Line]
+    if grid.wide and name and value:
+        texts = [_wide(name, value, width, part, name_part, centre)]
+    else:
+        texts = [[_placed(t, width, centre, p)] for t, p in ((name, name_part), (value, part)) if t]
+    spare = cell.height - len(texts)
+    spark_rows = spare if graph and spare >= 1 and cell.height >= 3 else 0
+    history = entry.spark() if spark_rows else []  # read for the cells drawn only
+    if history:
+        # In the series' own colour (a plain value's sparkline as a plain card's).
+        spark_part = back if back != "card--grid" else part
+        if spark_part in ("card--plain", "card--none"):
+            spark_part = "card--spark-plain"
+        spark = render_lines(history, width, spark_rows)
+        return texts + [[(row, spark_part)] for row in spark]
+    above = max(spare, 0) // 2
+    blank: Line = [(" " * width, back)]
+    return [blank] * above + texts + [blank] * (max(spare, 0) - above)
+
+
+def _wide(name: str, value: str, width: int, part: str, name_part: str, centre: bool) -> Line:
+    """Name left, value right on one line (Grafana's wide layout); centred together
+    with justify center."""
+    value = _cut(value, width)
+    room = max(width - cell_len(value) - 1, 0)
+    name = _cut(name, room)
+    if centre:
+        used = cell_len(name) + 1 + cell_len(value)
+        left = max(width - used, 0) // 2
+        pad = " " * left
+        return [
+            (pad + name + " ", name_part),
+            (set_cell_size(value, width - left - cell_len(name) - 1), part),
+        ]
+    return [(set_cell_size(name, room) + " ", name_part), (value, part)]
+
+
+def _placed(text: str, width: int, centre: bool, part: str) -> tuple[str, str]:
+    text = _cut(text, width)
+    if centre:
+        left = (width - cell_len(text)) // 2
+        text = " " * left + text
+    return (set_cell_size(text, width), part)
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells, cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return text

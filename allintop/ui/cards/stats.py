@@ -1,0 +1,56 @@
+"""A Grafana stat of several queries: every series of every query, one cell each.
+
+Grafana's stat shows each query's series side by side (or stacked) in one panel; the
+StatCard draws one query, so a stat panel of several is this body card, drawing the
+same cells (allintop.ui.cards.stat_cells) over all of its queries' series. The
+detail line says what is wrong, else how many values did not fit.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from allintop.ui.cards.body import BodyCard, Line
+from allintop.ui.cards.stat_cells import Entry, entries, grid_lines, layout
+
+#: Its cells' component classes (the StatCard's names, styled alike).
+CELL_CLASSES = {
+    "card--grid",
+    "card--name",
+    "card--none",
+    "card--spark",
+    "card--spark-plain",
+    *(f"card--{status}" for status in ("ok", "warning", "critical", "unknown", "plain")),
+    *(f"card--bg-{status}" for status in ("ok", "warning", "critical", "unknown", "plain")),
+}
+
+
+class StatsCard(BodyCard):
+    """A stat panel of several queries: one cell per series of each."""
+
+    COMPONENT_CLASSES = BodyCard.COMPONENT_CLASSES | CELL_CLASSES
+    #: Values that did not fit at the size last drawn.
+    _hidden = 0
+
+    def body(self, width: int, rows: int) -> list[Line]:
+        shown: list[Entry] = []
+        total = 0
+        for offset, query in enumerate(self.queries):
+            state = self.states.get(offset)
+            if state is None or state.error is not None:
+                continue
+            shown += entries(state, query, self.panel, self.history(offset))
+            total += max(state.total, len(state.series))
+        if not shown:
+            self._hidden = 0
+            return self.why(width)
+        grid = layout(shown, total, width, rows, self.panel)
+        self._hidden = total - grid.shown
+        return grid_lines(shown, grid, rows, self.panel)
+
+    def _detail(self, width: int) -> Text:
+        self.body_lines(width, max(self.size.height - 2, 1))  # what fits at this size
+        text = super()._detail(width)
+        if text.plain or not self._hidden:
+            return text
+        return Text(f"+{self._hidden} more", style="dim")  # Enter lists them all
