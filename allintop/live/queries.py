@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from allintop.dashboard import templating
+from allintop.dashboard import templating, timing
 from allintop.dashboard.model import Dashboard, Pick
 from allintop.live import state as reduce
 from allintop.live import variables as live_variables
@@ -50,6 +50,11 @@ class Queries:
     """Each panel's expression, the variables filled in."""
     bindings: list[str] = field(default_factory=list)
     """Each panel's datasource, as the poller last made (`poller`) binds it."""
+    columns: int | None = None
+    """The terminal's width, which the charts' widths (and so $__interval) follow;
+    None: not known (allintop.dashboard.timing)."""
+    learned: dict[str, float] = field(default_factory=dict)
+    """Each datasource's scrape interval as its targets say it."""
 
     @classmethod
     def start(
@@ -58,20 +63,30 @@ class Queries:
         given: Mapping[str, Pick],
         refresh: float | None = None,
         range_: float | None = None,
+        columns: int | None = None,
     ) -> Queries:
         """The queries at start: --var's picks, else the defaults; --refresh and
-        --range, else the dashboard's own."""
+        --range, else the dashboard's own; for a terminal `columns` wide."""
         queries = cls(
             dashboard, dict(given), refresh or dashboard.refresh, range_ or dashboard.range
         )
+        queries.columns = columns
         queries.variables = dashboard.variable_values(given)
         queries.exprs = queries.filled()
         return queries
 
     def filled(self) -> list[str]:
-        """The expressions for the picks, options, range and step as they are now."""
+        """The expressions for the picks, options, range, terminal width and scrape
+        intervals as they are now."""
+        intervals = timing.query_intervals(
+            self.dashboard,
+            self.variables,
+            range_=self.range,
+            columns=self.columns,
+            learned=self.learned,
+        )
         return templating.exprs(
-            self.dashboard, self.variables, self.options, range_=self.range, step=self.refresh
+            self.dashboard, self.variables, self.options, range_=self.range, intervals=intervals
         )
 
     def poller(self, clients: Mapping[str, PollSource]) -> FanOut:
@@ -115,6 +130,28 @@ class Queries:
         self.exprs = exprs
         return True
 
+    def learn(self, learned: Mapping[str, float]) -> bool:
+        """Scrape intervals learnt from the datasources' targets (a datasource not
+        named keeps what was learnt of it); whether they change a query."""
+        if all(self.learned.get(name) == value for name, value in learned.items()):
+            return False
+        self.learned.update(learned)
+        return self._refilled()
+
+    def resize(self, columns: int) -> bool:
+        """The terminal is `columns` wide now; whether that changes a query."""
+        if columns == self.columns:
+            return False
+        self.columns = columns
+        return self._refilled()
+
+    def _refilled(self) -> bool:
+        exprs = self.filled()
+        if exprs == self.exprs:
+            return False
+        self.exprs = exprs
+        return True
+
     async def at_start(self, source: OptionSource) -> Refreshed | None:
         """As Grafana on load: the query variables whose picks need their options,
         asked of `source` (one without a pick yet, a query_result variable, gets its
@@ -122,7 +159,7 @@ class Queries:
         if not templating.needed_at_start(self.dashboard.variables, self.variables):
             return None
         return await live_variables.at_start(
-            self.dashboard.variables, self.variables, source, range_=self.range, step=self.refresh
+            self.dashboard.variables, self.variables, source, range_=self.range
         )
 
     def step_refresh(self, direction: int) -> None:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from typing import Unpack
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
@@ -37,6 +37,7 @@ from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.alerts_bar import AlertsBar, Staleness
 from allintop.ui.board import Board
 from allintop.ui.header import VERDICT_STYLES, Header, Heading, StatusLine
+from allintop.ui.intervals import IntervalWatch
 from allintop.ui.keys import app_bindings
 from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.notices import NoticesApp
@@ -96,6 +97,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.alerts_bar = AlertsBar(id="alerts-bar", markup=False)
         self.board = Board(dashboard, on_shown=self.polling.show)
         self.config_watch = ConfigWatch(self)
+        self.intervals = IntervalWatch(self)
         self.switching = Switching(self, options.get("contexts"))
         self._tick_log = TickLog.from_environ()
         self._script_shot: ScriptShot | None = None
@@ -167,8 +169,14 @@ class DashboardApp(NoticesApp, PaletteApp):
             self._script_shot = ScriptShot(self, self.screenshot)
         self.board.start(Size(self.size.width, max(self.size.height - 2, 1)))
         self.board.focus_first()
+        if self.queries.resize(self.size.width):  # no poll yet: nothing to close
+            self.polling.use(self.queries.poller(self.datasources), laid_out=False)
+            self.state = self._configured(self.state)
         self.polling.arm(0)
         self._resolve_variables()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.intervals.resized(event.size.width)  # the charts' widths shape $__interval
 
     # -- results: into the state, out to the widgets --
 
@@ -214,6 +222,8 @@ class DashboardApp(NoticesApp, PaletteApp):
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:
         self.state = reduce.take_status(self.state, message.report)
+        if message.report.targets is not None:
+            self.intervals.targets(message.report.targets)
         with self.batch_update():
             self._mark()
         self._refresh_screen()
@@ -258,8 +268,12 @@ class DashboardApp(NoticesApp, PaletteApp):
     ) -> None:
         """New variable picks (and options: what "all" is) that change a query are new
         queries: a new poller, backfilled afresh."""
-        if not self.queries.pick(values, options):
-            return
+        if self.queries.pick(values, options):
+            await self.requery()
+
+    async def requery(self) -> None:
+        """The queries changed (picks, the terminal's width, the scrape intervals
+        learnt): a new poller, backfilled afresh."""
         await self.poller.aclose()
         self.polling.use(self.queries.poller(self.datasources), laid_out=self.board.laid_out)
         self.state = self._configured(self.state, keep_panels=True)
@@ -410,7 +424,6 @@ class DashboardApp(NoticesApp, PaletteApp):
             self.datasources.client,
             self.set_variables,
             range_=self.queries.range,
-            step=self.queries.refresh,
         )
         self.push_screen(screen)
 

@@ -26,11 +26,11 @@ from allintop.promql.variable_values import AsWritten
 from allintop.sources.answers import Sample
 from tests.fakeprom import FakePrometheus, FakeSeries
 
-RANGE, STEP = 900.0, 5.0
+RANGE = 900.0
 
 
 def values(variables, picks, options=None):
-    return query_values(variables, picks, options or {}, range_=RANGE, step=STEP)
+    return query_values(variables, picks, options or {}, range_=RANGE)
 
 
 # -- what a pick is written as --------------------------------------------------------
@@ -261,7 +261,6 @@ async def test_a_new_job_asks_its_chain_again_and_moves_picks_that_are_gone() ->
         dependents(CHAIN, {"job"}),
         fake(),
         range_=RANGE,
-        step=STEP,
     )
     assert refreshed.options == {"node": ("n:9100",), "port": ("9100",)}
     assert refreshed.picks == {"job": "node", "node": "n:9100", "port": "9100", "other": "x"}
@@ -274,7 +273,7 @@ async def test_a_variable_that_cannot_be_asked_keeps_its_pick_and_says_why() -> 
             raise QueryError("bad_data", "no such label", 400)
 
     refreshed = await refresh(
-        CHAIN, {"job": "api", "node": "b"}, {}, {"node"}, Refusing(), range_=RANGE, step=STEP
+        CHAIN, {"job": "api", "node": "b"}, {}, {"node"}, Refusing(), range_=RANGE
     )
     assert refreshed.picks["node"] == "b"
     assert "node" not in refreshed.options
@@ -289,7 +288,7 @@ async def test_at_start_only_what_a_pick_needs_is_asked() -> None:
     picks = {"job": "all", "q": "", "h": "all", "free": "all"}
     assert needed_at_start(variables, picks) == ("q", "h")
     assert needed_at_start(variables, {**picks, "q": "0.5", "h": "a"}) == ()
-    settled = await live_variables.at_start(variables, picks, fake(), range_=RANGE, step=STEP)
+    settled = await live_variables.at_start(variables, picks, fake(), range_=RANGE)
     assert settled.picks["q"] == "0.99"  # the first option, as it came
     assert settled.options["h"] == ("a", "b", "n")
     filled = values(variables, settled.picks, settled.options)
@@ -298,6 +297,6 @@ async def test_at_start_only_what_a_pick_needs_is_asked() -> None:
 
 async def test_a_variable_left_without_a_value_says_so() -> None:
     quantile = Variable("q", query="query_result(no_such_metric)", regex='/"([^"]+)"/')
-    settled = await live_variables.at_start([quantile], {"q": ""}, fake(), range_=RANGE, step=STEP)
+    settled = await live_variables.at_start([quantile], {"q": ""}, fake(), range_=RANGE)
     assert settled.picks == {"q": ""}
     assert settled.problems == ("q: its query found no options, so it has no value",)

@@ -40,6 +40,7 @@ _DATASOURCE_KEYS = (
     "alertmanager",
     "partial_response",
     "dedup",
+    "scrape_interval",
 )
 _NAMED_DATASOURCE_KEYS = (*_DATASOURCE_KEYS, "default")
 _AUTH_KEYS = ("kind", "username", "token_env", "token_file", "password_env", "password_file")
@@ -124,9 +125,19 @@ def _datasource_reader(
             alertmanager=optional(fields, "alertmanager", path, _url),
             partial_response=optional(fields, "partial_response", path, boolean),
             dedup=optional(fields, "dedup", path, boolean),
+            scrape_interval=_scrape_interval(fields, path),
         )
 
     return read
+
+
+def _scrape_interval(fields: Mapping[str, Node], path: str) -> float | None:
+    """`scrape_interval:` (as Grafana's datasource setting): more than 0 when given."""
+    seconds = optional(fields, "scrape_interval", path, duration)
+    if seconds is not None and seconds <= 0:
+        where = key_path(path, "scrape_interval")
+        fail(fields["scrape_interval"], where, "must be more than 0", "e.g. 15s")
+    return seconds
 
 
 def _url(node: Node, path: str) -> str:

@@ -19,6 +19,7 @@ from allintop.dashboard.panels_yaml.nodes import (
     EXAMPLES,
     as_text,
     boolean,
+    duration,
     fail,
     is_null,
     key_path,
@@ -56,8 +57,10 @@ _PANEL_KEYS = (
     "datasource",
     "queries",
     *PANEL_KEYS,
+    "interval",
+    "max_data_points",
 )
-_QUERY_KEYS = ("expr", "legend", "datasource", "title")
+_QUERY_KEYS = ("expr", "legend", "datasource", "title", "interval")
 # Kinds that need no query: a text tile shows its markdown, an "other" its note.
 _QUERYLESS = ("text", "other")
 _THRESHOLD_KEYS = ("target", "alert")
@@ -208,6 +211,7 @@ class _Query:
     legend: str | None = None
     datasource: str | None = None
     title: str | None = None
+    interval: float | None = None
 
 
 def _entry(
@@ -266,7 +270,26 @@ def _shared(
         legend=optional(fields, "legend", path, as_text),
         line=node.start_mark.line + 1,
         datasource=optional(fields, "datasource", path, refs.check) or row_datasource,
+        min_interval=_min_interval(fields, path),
+        max_points=optional(fields, "max_data_points", path, _max_points),
     )
+
+
+def _min_interval(fields: Mapping[str, Node], path: str) -> float | None:
+    """`interval:` (Grafana's min interval): the least $__interval, and the scrape
+    interval $__rate_interval is computed from."""
+    seconds = optional(fields, "interval", path, duration)
+    if seconds is not None and seconds <= 0:
+        fail(fields["interval"], key_path(path, "interval"), "must be more than 0", "e.g. 30s")
+    return seconds
+
+
+def _max_points(node: Node, path: str) -> int:
+    """`max_data_points:` (Grafana's maxDataPoints): $__interval is the range over it."""
+    value = scalar(node, path)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        fail(node, path, "expected a whole number of 1 or more", "e.g. max_data_points: 100")
+    return value
 
 
 def _query_panel(title: str, query: _Query, index: int, count: int, shared: Query) -> Query:
@@ -278,6 +301,7 @@ def _query_panel(title: str, query: _Query, index: int, count: int, shared: Quer
         legend=legend,
         line=query.line,
         datasource=query.datasource or shared.datasource,
+        min_interval=query.interval or shared.min_interval,
     )
 
 
@@ -351,6 +375,7 @@ def _query_list(
                 legend=optional(fields, "legend", where, as_text),
                 datasource=optional(fields, "datasource", where, refs.check),
                 title=optional(fields, "title", where, nonempty_text),
+                interval=_min_interval(fields, where),
             )
         )
     return queries
