@@ -3,9 +3,10 @@
 The panels' expressions are planned once (allintop.promql.sharing): each becomes leaf
 queries, shared between panels, plus client-side math (quantiles of a shared bucket
 vector, arithmetic between label-free values). A tick asks for every leaf once, at one
-grid-aligned time, plus one alerts request, and computes each panel as soon as its
-last leaf has answered; allintop.live.fetching sends the leaves (concurrently, merged into
-one request while that works) and hands their answers back as they arrive. History is
+time (a grid time; the grid's first at the time it is asked: `evaluated_at`), plus
+one alerts request, and computes each panel as soon as its last leaf has answered;
+allintop.live.fetching sends the leaves (concurrently, merged into one request while
+that works) and hands their answers back as they arrive. History is
 backfilled with one range query per leaf (at start and when the range or step
 changes), each panel computed per grid time, and then extended by the instant values,
 so a tick costs Prometheus one instant evaluation per distinct leaf, never a range

@@ -190,6 +190,8 @@ class Queries:
         if dashboard.range != old.range:
             self.range = dashboard.range
         kept = self.given if switched else self.variables
+        if switched:
+            self.learned = {}  # other servers: their targets will say their own
         self.variables = dashboard.variable_values(applicable(dashboard, kept))
         self.dashboard = dashboard
         self.options = {}

@@ -112,6 +112,16 @@ def test_a_learnt_scrape_interval_or_another_width_changes_the_queries_once() ->
     assert not queries.resize(100)
 
 
+def test_another_contexts_servers_forget_the_scrape_intervals_learnt_of_these() -> None:
+    dashboard = load_text(BOARD, "panels.yaml")
+    queries = Queries.start(dashboard, {}, columns=200)
+    queries.learn({"fast": 1.0})
+    queries.take(dashboard)  # reloaded: the same servers
+    assert queries.exprs[2] == "rate(x[37000ms])"
+    queries.take(dashboard, switched=True)
+    assert queries.exprs[2] == "rate(x[60000ms])"  # 15 s until their targets say
+
+
 def test_a_builtin_given_on_the_command_line_stays_as_given() -> None:
     dashboard = load_text(BOARD, "panels.yaml")
     intervals = timing.query_intervals(dashboard, {}, range_=3600, columns=200)
