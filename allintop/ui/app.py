@@ -167,11 +167,11 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.set_timer(GC_OFF_AT_MOST, collect_garbage_again)
         if self.screenshot is not None:
             self._script_shot = ScriptShot(self, self.screenshot)
-        self.board.start(Size(self.size.width, max(self.size.height - 2, 1)))
-        self.board.focus_first()
-        if self.queries.resize(self.size.width):  # no poll yet: nothing to close
+        if self.queries.resize(self.size.width):  # no poll, no panel shown yet
             self.polling.use(self.queries.poller(self.datasources), laid_out=False)
             self.state = self._configured(self.state)
+        self.board.start(Size(self.size.width, max(self.size.height - 2, 1)))
+        self.board.focus_first()
         self.polling.arm(0)
         self._resolve_variables()
 
