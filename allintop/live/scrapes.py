@@ -21,6 +21,8 @@ from allintop.sources.protocols import PollSource
 #: How far, in seconds, the server's clock may be off ours, when deciding that no
 #: scrape can be new (see ScrapeSchedule.scraped_between).
 CLOCK_SKEW = 0.05
+#: Seconds `once` waits for the targets to say their scrape intervals.
+SCRAPE_LOOKUP = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,20 +81,24 @@ def scrape_intervals(targets: Iterable[Target], default: str = "") -> dict[str, 
 
 
 async def ask_scrape_intervals(
-    clients: Mapping[str, PollSource], names: Iterable[str]
+    clients: Mapping[str, PollSource], names: Iterable[str], within: float = SCRAPE_LOOKUP
 ) -> dict[str, float]:
     """The scrape interval of each datasource of `names` as its targets say (one
-    /api/v1/targets each, at once); one that cannot be asked, or whose targets say
-    none, is left out (Grafana's default then stands)."""
+    /api/v1/targets each, at once, for at most `within` seconds: a hung server must
+    not hold the queries up for a whole timeout before they are even sent); one that
+    cannot be asked in time, or whose targets say none, is left out (Grafana's
+    default then stands)."""
     wanted = sorted(set(names) & set(clients))
-    answers = await asyncio.gather(
-        *(clients[name].targets() for name in wanted), return_exceptions=True
-    )
+    if not wanted:
+        return {}
+    asks = {name: asyncio.ensure_future(clients[name].targets()) for name in wanted}
+    await asyncio.wait(asks.values(), timeout=within)
     learned: dict[str, float] = {}
-    for name, answer in zip(wanted, answers, strict=True):
-        if isinstance(answer, BaseException):
-            if not isinstance(answer, PrometheusError):
-                raise answer
+    for name, ask in asks.items():
+        if not ask.done():
+            ask.cancel()
+        elif isinstance(ask.exception(), PrometheusError):
             continue
-        learned.update(scrape_intervals(answer, default=name))
+        else:
+            learned.update(scrape_intervals(ask.result(), default=name))
     return learned

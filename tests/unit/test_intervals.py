@@ -5,6 +5,9 @@ targets, and where the settings come from (panels.yaml, Grafana's JSON and API).
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 import pytest
 
 from allintop.dashboard import templating, timing
@@ -12,9 +15,9 @@ from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.grafana.to_yaml import to_yaml
 from allintop.dashboard.loading import load_text
 from allintop.dashboard.model import Auth
-from allintop.errors import ConfigError
+from allintop.errors import ConfigError, Unreachable
 from allintop.live.queries import Queries
-from allintop.live.scrapes import scrape_intervals
+from allintop.live.scrapes import ask_scrape_intervals, scrape_intervals
 from allintop.promql.intervals import Intervals, grafana_intervals, rate_interval
 from allintop.sources.answers import Target
 from allintop.sources.grafana import sources
@@ -142,6 +145,33 @@ def test_the_scrape_interval_learnt_is_the_one_most_targets_are_scraped_at() -> 
     # A tie goes to the longer: rate() then has its samples on more targets.
     assert scrape_intervals([_target(15.0), _target(30.0)]) == {"": 30.0}
     assert scrape_intervals([_target(None)]) == {}
+
+
+class _Targets:
+    """A datasource's targets answer: its targets, its error, or none ever (hung)."""
+
+    def __init__(self, answer: list[Target] | Unreachable | None) -> None:
+        self.answer = answer
+
+    async def targets(self) -> list[Target]:
+        if self.answer is None:
+            await asyncio.Event().wait()
+        if isinstance(self.answer, Unreachable):
+            raise self.answer
+        return self.answer or []
+
+
+async def test_once_asks_the_targets_briefly_and_takes_what_answered() -> None:
+    clients = {
+        "a": _Targets([_target(1.0)]),
+        "down": _Targets(Unreachable("connection refused")),
+        "hung": _Targets(None),
+        "unasked": _Targets([_target(5.0)]),
+    }
+    started = time.monotonic()
+    learned = await ask_scrape_intervals(clients, ["a", "down", "hung"], within=0.2)
+    assert learned == {"a": 1.0}
+    assert time.monotonic() - started < 1.0
 
 
 # -- where the settings come from -------------------------------------------------------------
