@@ -172,7 +172,7 @@ class DashboardApp(NoticesApp, PaletteApp):
             self.state = self._configured(self.state)
         self.board.start(Size(self.size.width, max(self.size.height - 2, 1)))
         self.board.focus_first()
-        self.polling.arm(0)
+        self.intervals.first_poll()
         self._resolve_variables()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -5,7 +5,9 @@ targets say and the width the cards have."""
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 from textual.app import App
@@ -35,9 +37,10 @@ def _shown(app: App, title: str) -> str:
 
 
 async def test_a_1m_dashboard_on_a_fresh_prometheus_shows_values_at_its_first_tick(
-    make_stack,
+    make_stack, tmp_path: Path
 ) -> None:
-    fresh = make_stack(with_backend=False, scrape_self=True, with_rules=False)
+    log = tmp_path / "queries.log"
+    fresh = make_stack(with_backend=False, scrape_self=True, with_rules=False, query_log=log)
     started = time.time()
     app = make_app(load_text(FRESH, "panels.yaml"), PrometheusClient(fresh.prometheus_url))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -57,6 +60,10 @@ async def test_a_1m_dashboard_on_a_fresh_prometheus_shows_values_at_its_first_ti
             within=15,
             what="the rate window of the learnt scrape interval",
         )
+        # Learnt before the first poll: no query went with Grafana's default 15 s.
+        sent = [json.loads(line)["params"]["query"] for line in log.read_text().splitlines()]
+        windows = {query for query in sent if "vector(" in query}  # merged with others
+        assert windows and all("vector(19750)" in query for query in windows), windows
         # Narrower cards draw fewer points: 15 m / 28 = 32.1 s, + 1 s.
         await pilot.resize_terminal(60, 30)
         await wait_for(
