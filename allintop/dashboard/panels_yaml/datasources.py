@@ -26,6 +26,7 @@ from allintop.dashboard.panels_yaml.nodes import (
     mapping,
     nonempty_text,
     optional,
+    positive_duration,
 )
 
 _DATASOURCE_KEYS = (
@@ -125,19 +126,10 @@ def _datasource_reader(
             alertmanager=optional(fields, "alertmanager", path, _url),
             partial_response=optional(fields, "partial_response", path, boolean),
             dedup=optional(fields, "dedup", path, boolean),
-            scrape_interval=_scrape_interval(fields, path),
+            scrape_interval=optional(fields, "scrape_interval", path, positive_duration),
         )
 
     return read
-
-
-def _scrape_interval(fields: Mapping[str, Node], path: str) -> float | None:
-    """`scrape_interval:` (as Grafana's datasource setting): more than 0 when given."""
-    seconds = optional(fields, "scrape_interval", path, duration)
-    if seconds is not None and seconds <= 0:
-        where = key_path(path, "scrape_interval")
-        fail(fields["scrape_interval"], where, "must be more than 0", "e.g. 15s")
-    return seconds
 
 
 def _url(node: Node, path: str) -> str:

@@ -19,13 +19,14 @@ from allintop.dashboard.panels_yaml.nodes import (
     EXAMPLES,
     as_text,
     boolean,
-    duration,
     fail,
     is_null,
     key_path,
     mapping,
     nonempty_text,
     optional,
+    positive_count,
+    positive_duration,
     scalar,
     sequence,
 )
@@ -270,26 +271,9 @@ def _shared(
         legend=optional(fields, "legend", path, as_text),
         line=node.start_mark.line + 1,
         datasource=optional(fields, "datasource", path, refs.check) or row_datasource,
-        min_interval=_min_interval(fields, path),
-        max_points=optional(fields, "max_data_points", path, _max_points),
+        min_interval=optional(fields, "interval", path, positive_duration),
+        max_points=optional(fields, "max_data_points", path, positive_count),
     )
-
-
-def _min_interval(fields: Mapping[str, Node], path: str) -> float | None:
-    """`interval:` (Grafana's min interval): the least $__interval, and the scrape
-    interval $__rate_interval is computed from."""
-    seconds = optional(fields, "interval", path, duration)
-    if seconds is not None and seconds <= 0:
-        fail(fields["interval"], key_path(path, "interval"), "must be more than 0", "e.g. 30s")
-    return seconds
-
-
-def _max_points(node: Node, path: str) -> int:
-    """`max_data_points:` (Grafana's maxDataPoints): $__interval is the range over it."""
-    value = scalar(node, path)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        fail(node, path, "expected a whole number of 1 or more", "e.g. max_data_points: 100")
-    return value
 
 
 def _query_panel(title: str, query: _Query, index: int, count: int, shared: Query) -> Query:
@@ -375,7 +359,7 @@ def _query_list(
                 legend=optional(fields, "legend", where, as_text),
                 datasource=optional(fields, "datasource", where, refs.check),
                 title=optional(fields, "title", where, nonempty_text),
-                interval=_min_interval(fields, where),
+                interval=optional(fields, "interval", where, positive_duration),
             )
         )
     return queries
