@@ -83,6 +83,10 @@ class Datasource:
     # Thanos' query parameters: None sends nothing (the server's own default).
     partial_response: bool | None = None
     dedup: bool | None = None
+    scrape_interval: float | None = None
+    """Seconds between its scrapes, as its settings say (panels.yaml's
+    `scrape_interval:`, Grafana's jsonData.timeInterval); None: learnt from its
+    targets. Grafana's $__interval and $__rate_interval are computed from it."""
 
     @property
     def query_params(self) -> dict[str, str]:
@@ -115,6 +119,12 @@ class Query:
     listed: int = LISTED_SERIES
     """Series its state lists by name (the rest are counted): a card names its top
     few; a table or a bar gauge draws each (see `listing`)."""
+    min_interval: float | None = None
+    """Grafana's min interval (the panel's `interval`, a target's): the lower limit
+    of its $__interval, standing for the scrape interval in $__rate_interval."""
+    max_points: int | None = None
+    """Grafana's `maxDataPoints`: its $__interval is the range over these; None: over
+    its chart's width."""
 
 
 #: How a panel is drawn: a value card (stat), bars (gauge, bargauge), a chart

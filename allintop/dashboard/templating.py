@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from allintop.dashboard.model import ALL, Dashboard, Pick, Row, Variable
 from allintop.promql.interpolate import interpolate, interpolate_text
+from allintop.promql.intervals import Intervals
 from allintop.promql.variable_queries import parse_variable_query
 from allintop.promql.variable_values import (
     ALL_VALUES,
@@ -43,19 +44,23 @@ def exprs(
     options: Mapping[str, tuple[str, ...]] | None = None,
     *,
     range_: float | None = None,
-    step: float | None = None,
+    intervals: Sequence[Intervals] | None = None,
 ) -> list[str]:
     """Every panel's expression, in panel order, with the variables filled in: the
     picks `values`, each variable's `options` as last asked for (what "all" is), and
-    Grafana's built-ins for the range and step (the dashboard's own unless given)."""
-    filled = query_values(
-        dashboard.variables,
-        values,
-        options or {},
-        range_=dashboard.range if range_ is None else range_,
-        step=dashboard.refresh if step is None else step,
-    )
-    return [interpolate(panel.expr, filled) for panel in dashboard.queries]
+    Grafana's built-ins for the range (the dashboard's own unless given) and each
+    query's `intervals` (allintop.dashboard.timing; None: Grafana's for a query of
+    no known chart or datasource)."""
+    range_ = dashboard.range if range_ is None else range_
+    filled = query_values(dashboard.variables, values, options or {}, range_=range_)
+    if intervals is None:
+        return [interpolate(panel.expr, filled) for panel in dashboard.queries]
+    # A --var for a built-in (a name no variable has) still wins over the computed.
+    given = {name: pick for name, pick in values.items() if name in BUILTIN_VARIABLES}
+    return [
+        interpolate(panel.expr, filled | builtin_values(range_, each) | given)
+        for panel, each in zip(dashboard.queries, intervals, strict=True)
+    ]
 
 
 def query_values(
@@ -64,14 +69,15 @@ def query_values(
     options: Mapping[str, tuple[str, ...]],
     *,
     range_: float,
-    step: float,
+    intervals: Intervals | None = None,
 ) -> dict[str, Value]:
     """What each variable stands for in a query, for interpolate: Grafana's
-    built-ins for the range and step, then each variable's pick (its default if
+    built-ins for the range and the query's `intervals` (None: Grafana's for a query
+    of no known chart or datasource), then each variable's pick (its default if
     none), with All and "auto" worked out. A query variable without a pick yet ("")
     is left out, so its references stay as written (and Prometheus names them).
     Picks of names that are no variable's pass through as they are."""
-    values: dict[str, Value] = dict(builtin_values(range_, step))
+    values: dict[str, Value] = dict(builtin_values(range_, intervals))
     values.update(picks)
     for variable in variables:
         pick = picks.get(variable.name, variable.default)
@@ -116,13 +122,12 @@ def title_values(
     options: Mapping[str, tuple[str, ...]],
     *,
     range_: float,
-    step: float,
 ) -> dict[str, Value]:
     """What each variable stands for in a title: as in a query (`query_values`), but
     All is all the options even where an allValue writes it otherwise in queries
     (Grafana's title says "All", and ${var:csv} lists them); "All" in any format
     while a query variable's options are not asked for yet."""
-    values = query_values(variables, picks, options, range_=range_, step=step)
+    values = query_values(variables, picks, options, range_=range_)
     for variable in variables:
         if variable.name in values and is_all(picks.get(variable.name, variable.default)):
             known = options.get(variable.name) or variable.options

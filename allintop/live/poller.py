@@ -3,9 +3,10 @@
 The panels' expressions are planned once (allintop.promql.sharing): each becomes leaf
 queries, shared between panels, plus client-side math (quantiles of a shared bucket
 vector, arithmetic between label-free values). A tick asks for every leaf once, at one
-grid-aligned time, plus one alerts request, and computes each panel as soon as its
-last leaf has answered; allintop.live.fetching sends the leaves (concurrently, merged into
-one request while that works) and hands their answers back as they arrive. History is
+time (a grid time; the grid's first at the time it is asked: `evaluated_at`), plus
+one alerts request, and computes each panel as soon as its last leaf has answered;
+allintop.live.fetching sends the leaves (concurrently, merged into one request while
+that works) and hands their answers back as they arrive. History is
 backfilled with one range query per leaf (at start and when the range or step
 changes), each panel computed per grid time, and then extended by the instant values,
 so a tick costs Prometheus one instant evaluation per distinct leaf, never a range
@@ -59,6 +60,20 @@ BACKFILL_POINTS = DISPLAY_POINTS
 def aligned(now: float, step: float) -> float:
     """The newest grid time at or before `now`, so ticks line up with the backfill."""
     return math.floor(now / step) * step
+
+
+def evaluated_at(now: float, step: float, start: float) -> float:
+    """The time a tick (or backfill) at `now` evaluates at, the grid having been
+    started at `start`: the newest grid time, but never one before `start`.
+
+    The first evaluation of a grid is at `start`, the time it was asked: at the grid
+    time before it a Prometheus started since (or a target scraped since) has no
+    data yet, and a 1 m dashboard would say "no data" for up to a minute. Later ones
+    are on the grid: a tick each step, so each lands in its own history bucket and
+    the backfill's points and the ticks' values line up; every panel and datasource
+    at the same instant; the scrape schedule's "nothing new" is asked per grid time.
+    """
+    return max(aligned(now, step), start)
 
 
 Sink = Callable[[QueryState], None]
@@ -120,6 +135,7 @@ class Poller:
         """Each panel's history and last evaluation, and the states built from them."""
         self._last_tick: float | None = None
         self._last_eval: float | None = None  # grid time of the last evaluation sent
+        self._start: float | None = None  # when the grid's first evaluation was asked
         self._last_sent = 0.0  # and our clock when it was sent
         self._scrapes: asyncio.Task[ScrapeSchedule | None] | None = None
         self.active: frozenset[int] | None = None
@@ -164,6 +180,7 @@ class Poller:
         self.states.reset(self.bucket, self.capacity)
         self._last_tick = None
         self._last_eval = None
+        self._start = None
         # Learn the scrape schedule again: once per configuration is cheap, and picks
         # up a Prometheus restarted or reconfigured meanwhile.
         if self._scrapes is not None:
@@ -185,6 +202,14 @@ class Poller:
         """Let the next tick evaluate again even if the grid time has not advanced."""
         self._last_tick = None
         self._last_eval = None  # and ask Prometheus, even if no scrape is due
+        self._start = None  # and the next evaluation is at its own time, not the grid's
+
+    def _time(self, now: float) -> float:
+        """The time an evaluation asked at `now` is for (see `evaluated_at`); the
+        first since the grid was set starts it."""
+        if self._start is None or now < self._start:  # a wall clock gone back, too
+            self._start = now
+        return evaluated_at(now, self.step, self._start)
 
     # -- backfill --
 
@@ -194,7 +219,7 @@ class Poller:
         The panels shown, or `only` these (panels just shown, between ticks): then
         the ticks' grid is left as it is, for the others are not evaluated.
         """
-        end = aligned(now, self.step)
+        end = self._time(now)
         spacing = self.backfill_spacing
         count = max(int(self.range / spacing), 2)
         start = end - (count - 1) * spacing
@@ -244,12 +269,13 @@ class Poller:
         have happened since the last evaluation, nothing is asked: the panels carry
         their values forward (`report.carried`).
         """
-        t = aligned(now, self.step)
+        t = self._time(now)
         report = TickReport(t)
         if self._last_tick is not None and t < self._last_tick - self.step:
             # The wall clock went back (NTP, a resumed VM): start the grid over
             # rather than skip every tick until it catches up.
             self._last_tick = self._last_eval = None
+            self._start, t = now, now
         if self._last_tick is not None and t <= self._last_tick:
             report.skipped = True
             return report

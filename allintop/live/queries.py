@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from allintop.dashboard import repeats, templating
+from allintop.dashboard import repeats, templating, timing
 from allintop.dashboard.model import Dashboard, Pick
 from allintop.live import state as reduce
 from allintop.live import variables as live_variables
@@ -53,6 +53,11 @@ class Queries:
     loaded: Dashboard | None = None
     """The dashboard as loaded, its repeated rows and panels not made yet: `dashboard`
     is it with their copies for the picks (allintop.dashboard.repeats)."""
+    columns: int | None = None
+    """The terminal's width, which the charts' widths (and so $__interval) follow;
+    None: not known (allintop.dashboard.timing)."""
+    learned: dict[str, float] = field(default_factory=dict)
+    """Each datasource's scrape interval as its targets say it."""
 
     @classmethod
     def start(
@@ -61,12 +66,14 @@ class Queries:
         given: Mapping[str, Pick],
         refresh: float | None = None,
         range_: float | None = None,
+        columns: int | None = None,
     ) -> Queries:
         """The queries at start: --var's picks, else the defaults; --refresh and
-        --range, else the dashboard's own."""
+        --range, else the dashboard's own; for a terminal `columns` wide."""
         queries = cls(
             dashboard, dict(given), refresh or dashboard.refresh, range_ or dashboard.range
         )
+        queries.columns = columns
         queries.variables = dashboard.variable_values(given)
         queries.loaded = dashboard
         queries.dashboard = queries.repeated()
@@ -79,9 +86,17 @@ class Queries:
         return repeats.expand(loaded, self.variables, self.options)
 
     def filled(self) -> list[str]:
-        """The expressions for the picks, options, range and step as they are now."""
+        """The expressions for the picks, options, range, terminal width and scrape
+        intervals as they are now."""
+        intervals = timing.query_intervals(
+            self.dashboard,
+            self.variables,
+            range_=self.range,
+            columns=self.columns,
+            learned=self.learned,
+        )
         return templating.exprs(
-            self.dashboard, self.variables, self.options, range_=self.range, step=self.refresh
+            self.dashboard, self.variables, self.options, range_=self.range, intervals=intervals
         )
 
     def titled(self) -> Dashboard:
@@ -91,7 +106,6 @@ class Queries:
             self.variables,
             self.options,
             range_=self.range,
-            step=self.refresh,
         )
         return templating.titled(self.dashboard, values)
 
@@ -142,6 +156,28 @@ class Queries:
         self.exprs = exprs
         return True
 
+    def learn(self, learned: Mapping[str, float]) -> bool:
+        """Scrape intervals learnt from the datasources' targets (a datasource not
+        named keeps what was learnt of it); whether they change a query."""
+        if all(self.learned.get(name) == value for name, value in learned.items()):
+            return False
+        self.learned.update(learned)
+        return self._refilled()
+
+    def resize(self, columns: int) -> bool:
+        """The terminal is `columns` wide now; whether that changes a query."""
+        if columns == self.columns:
+            return False
+        self.columns = columns
+        return self._refilled()
+
+    def _refilled(self) -> bool:
+        exprs = self.filled()
+        if exprs == self.exprs:
+            return False
+        self.exprs = exprs
+        return True
+
     async def at_start(self, source: OptionSource) -> Refreshed | None:
         """As Grafana on load: the query variables whose picks need their options,
         asked of `source` (one without a pick yet, a query_result variable, gets its
@@ -155,7 +191,6 @@ class Queries:
             self.variables,
             source,
             range_=self.range,
-            step=self.refresh,
             repeated=repeated,
         )
 
@@ -187,6 +222,8 @@ class Queries:
         if dashboard.range != old.range:
             self.range = dashboard.range
         kept = self.given if switched else self.variables
+        if switched:
+            self.learned = {}  # other servers: their targets will say their own
         self.variables = dashboard.variable_values(applicable(dashboard, kept))
         self.loaded = dashboard
         self.options = {}

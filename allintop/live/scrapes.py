@@ -1,4 +1,6 @@
-"""When Prometheus scrapes: the schedule that tells the poller no new data can exist.
+"""When Prometheus scrapes: the schedule that tells the poller no new data can exist,
+and each datasource's scrape interval as its targets say it (what Grafana's
+$__rate_interval is computed from when the datasource's settings give none).
 
 No Textual, no network: the poller learns the targets once per configuration and
 asks this whether a scrape can have happened between two evaluations.
@@ -6,15 +8,21 @@ asks this whether a scrape can have happened between two evaluations.
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from allintop.errors import PrometheusError
 from allintop.sources.answers import Target
+from allintop.sources.protocols import PollSource
 
 #: How far, in seconds, the server's clock may be off ours, when deciding that no
 #: scrape can be new (see ScrapeSchedule.scraped_between).
 CLOCK_SKEW = 0.05
+#: Seconds `once` waits for the targets to say their scrape intervals.
+SCRAPE_LOOKUP = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +65,40 @@ class ScrapeSchedule:
             if following <= until:
                 return True
         return False
+
+
+def scrape_intervals(targets: Iterable[Target], default: str = "") -> dict[str, float]:
+    """Each datasource's scrape interval from its targets (by `Target.datasource`; ""
+    is `default`): the one most of them are scraped at (the global scrape_interval,
+    most likely; a tie goes to the longer, which gives rate() enough samples on
+    more of them). A datasource whose targets say none is left out."""
+    seen: dict[str, Counter[float]] = {}
+    for target in targets:
+        interval = target.scrape_interval
+        if interval is not None and interval > 0:
+            seen.setdefault(target.datasource or default, Counter())[interval] += 1
+    return {name: max(counts, key=lambda i: (counts[i], i)) for name, counts in seen.items()}
+
+
+async def ask_scrape_intervals(
+    clients: Mapping[str, PollSource], names: Iterable[str], within: float = SCRAPE_LOOKUP
+) -> dict[str, float]:
+    """The scrape interval of each datasource of `names` as its targets say (one
+    /api/v1/targets each, at once, for at most `within` seconds: a hung server must
+    not hold the queries up for a whole timeout before they are even sent); one that
+    cannot be asked in time, or whose targets say none, is left out (Grafana's
+    default then stands)."""
+    wanted = sorted(set(names) & set(clients))
+    if not wanted:
+        return {}
+    asks = {name: asyncio.ensure_future(clients[name].targets()) for name in wanted}
+    await asyncio.wait(asks.values(), timeout=within)
+    learned: dict[str, float] = {}
+    for name, ask in asks.items():
+        if not ask.done():
+            ask.cancel()
+        elif isinstance(ask.exception(), PrometheusError):
+            continue
+        else:
+            learned.update(scrape_intervals(ask.result(), default=name))
+    return learned

@@ -107,7 +107,6 @@ async def refresh(
     source: OptionSource,
     *,
     range_: float,
-    step: float,
     reset: bool = True,
 ) -> Refreshed:
     """Ask the query variables `names` for their options, in refresh_order, each
@@ -122,7 +121,7 @@ async def refresh(
         variable = by_name[name]
         if variable.kind != "query" or not variable.query:
             continue
-        values = query_values(variables, picks, options, range_=range_, step=step)
+        values = query_values(variables, picks, options, range_=range_)
         try:
             found = await fetch_options(variable, values, source)
         except (ValueError, AllintopError) as error:
@@ -143,7 +142,6 @@ async def at_start(
     source: OptionSource,
     *,
     range_: float,
-    step: float,
     repeated: Collection[str] = (),
 ) -> Refreshed:
     """As Grafana on load: the variables needed_at_start asked for their options (a
@@ -152,4 +150,4 @@ async def at_start(
     names = needed_at_start(variables, picks, repeated)
     if not names:
         return Refreshed(dict(picks), {})
-    return await refresh(variables, picks, {}, names, source, range_=range_, step=step, reset=False)
+    return await refresh(variables, picks, {}, names, source, range_=range_, reset=False)

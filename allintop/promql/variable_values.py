@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from allintop.promql.intervals import Intervals, grafana_intervals
 from allintop.promql.parse import regex_quote
 
 # Grafana's three variable syntaxes: ${var} and ${var:format}, [[var]] and
@@ -178,15 +179,15 @@ BUILTIN_VARIABLES = frozenset(
 )
 
 
-def builtin_values(range_seconds: float, step_seconds: float) -> dict[str, str]:
-    """Values for Grafana's built-in variables, for a dashboard range and refresh step.
-
-    $__rate_interval follows Grafana's rule of thumb: at least four steps, and at
-    least 1m so that a 15s scrape interval still gives rate() enough samples.
-    """
-    step_ms = max(1, round(step_seconds * 1000))
+def builtin_values(range_seconds: float, intervals: Intervals | None = None) -> dict[str, str]:
+    """Values for Grafana's built-in variables over a range, with a query's intervals
+    (allintop.promql.intervals; None: those of a query whose chart and datasource are
+    not known)."""
+    if intervals is None:
+        intervals = grafana_intervals(range_seconds)
+    step_ms = max(1, round(intervals.interval * 1000))
+    rate_ms = max(1, round(intervals.rate * 1000))
     range_ms = max(1, round(range_seconds * 1000))
-    rate_ms = max(4 * step_ms, 60_000)
     return {
         "__interval": f"{step_ms}ms",
         "__interval_ms": str(step_ms),

@@ -24,6 +24,7 @@ import httpx
 from allintop.dashboard.grafana.datasources import GrafanaSource
 from allintop.errors import AllintopError, ConfigError
 from allintop.sources.connection import ConnectionSettings
+from allintop.values.durations import parse_duration
 from allintop.values.text import clean
 
 
@@ -191,10 +192,24 @@ def sources(document: object) -> list[GrafanaSource]:
             str(item.get("name", "")),
             str(item.get("type", "")),
             bool(item.get("isDefault", False)),
+            _time_interval(item.get("jsonData")),
         )
         for item in document
         if isinstance(item, dict)
     ]
+
+
+def _time_interval(settings: object) -> float | None:
+    """A datasource's "Scrape interval" setting (jsonData.timeInterval), in seconds;
+    None when it has none, or none that reads as a duration."""
+    text = settings.get("timeInterval") if isinstance(settings, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        return None
+    return seconds or None
 
 
 def choose(dashboards: Sequence[Listed], wanted: str) -> Listed:

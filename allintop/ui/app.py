@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from typing import Unpack
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.geometry import Size
 from textual.screen import Screen
@@ -37,6 +37,7 @@ from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.alerts_bar import AlertsBar, Staleness
 from allintop.ui.board import Board
 from allintop.ui.header import VERDICT_STYLES, Header, Heading, StatusLine
+from allintop.ui.intervals import IntervalWatch
 from allintop.ui.keys import app_bindings
 from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.notices import NoticesApp
@@ -98,6 +99,7 @@ class DashboardApp(NoticesApp, PaletteApp):
             self.queries.titled(), on_shown=self.polling.show, values=self.queries.variables
         )
         self.config_watch = ConfigWatch(self)
+        self.intervals = IntervalWatch(self)
         self.switching = Switching(self, options.get("contexts"))
         self._tick_log = TickLog.from_environ()
         self._script_shot: ScriptShot | None = None
@@ -167,10 +169,16 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.set_timer(GC_OFF_AT_MOST, collect_garbage_again)
         if self.screenshot is not None:
             self._script_shot = ScriptShot(self, self.screenshot)
+        if self.queries.resize(self.size.width):  # no poll, no panel shown yet
+            self.polling.use(self.queries.poller(self.datasources), laid_out=False)
+            self.state = self._configured(self.state)
         self.board.start(Size(self.size.width, max(self.size.height - 2, 1)))
         self.board.focus_first()
-        self.polling.arm(0)
+        self.intervals.first_poll()
         self._resolve_variables()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.intervals.resized(event.size.width)  # the charts' widths shape $__interval
 
     # -- results: into the state, out to the widgets --
 
@@ -216,6 +224,8 @@ class DashboardApp(NoticesApp, PaletteApp):
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:
         self.state = reduce.take_status(self.state, message.report)
+        if message.report.targets is not None:
+            self.intervals.targets(message.report.targets)
         with self.batch_update():
             self._mark()
         self._refresh_screen()
@@ -265,12 +275,17 @@ class DashboardApp(NoticesApp, PaletteApp):
         before = self.queries.dashboard
         changed = self.queries.pick(values, options)
         self.board.use_values(self.queries.variables)  # rows shown on a variable's pick
-        if not changed:
+        if changed:
+            await self.requery(copies=self.queries.dashboard is not before)
+        else:
             await self._retitle()
-            return
+
+    async def requery(self, copies: bool = False) -> None:
+        """The queries changed (picks, the terminal's width, the scrape intervals
+        learnt): a new poller, backfilled afresh; `copies`: a repeat's copies changed
+        too (other panels, other cards)."""
         self.polling.drop_results()  # what the old poller still delivers: old queries'
         await self.poller.aclose()
-        copies = self.queries.dashboard is not before  # a repeat's: other panels, cards
         start = self.polling.restart if copies else self.polling.use
         start(self.queries.poller(self.datasources), laid_out=self.board.laid_out)
         self.state = self._configured(self.state, keep_panels=not copies)
@@ -433,7 +448,6 @@ class DashboardApp(NoticesApp, PaletteApp):
             self.datasources.client,
             self.set_variables,
             range_=self.queries.range,
-            step=self.queries.refresh,
         )
         self.push_screen(screen)
 

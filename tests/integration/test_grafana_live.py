@@ -34,6 +34,7 @@ from allintop.demo.configs import JOB_NAME, NODE_JOB, SELF_JOB
 from allintop.demo.stack import DemoStack
 from allintop.live.poller import aligned
 from allintop.promql.interpolate import interpolate
+from allintop.promql.intervals import grafana_intervals
 from allintop.promql.parse import metric_names, parse
 from allintop.promql.variable_values import builtin_values
 from allintop.values.durations import parse_duration
@@ -56,10 +57,12 @@ NODE_MIN_SHOWN = 0.9
 # Scrapes each job must have had before the dashboard's evaluation time: rate() and
 # irate() then have two samples of every series, rule groups have run.
 SCRAPES_BEFORE = 10
-# `once` runs at this refresh, not the files' own 1m: it evaluates at the last tick of
-# the refresh grid, which on a 1m grid is up to a minute before the server's first
-# scrapes. The rate windows stay at least 1m ($__rate_interval), two scrapes or more.
+# `once` runs at this refresh, not the files' own 1m; it evaluates at the time it runs,
+# and the tests wait for scrapes before the last tick of this grid, which is stricter.
+# The rate windows ($__rate_interval) are Grafana's for the stack's 1 s scrape interval,
+# which `once` learns from its targets: two scrapes or more.
 REFRESH = "5s"
+STACK_SCRAPE = 1.0
 
 
 @dataclass
@@ -162,7 +165,6 @@ def panels_of(path: Path, values: Mapping[str, str], known: frozenset[str]) -> l
     """Every Grafana panel of the file with its queries (hidden ones left out, as
     Grafana does), each filled in with `values` and judged against `known`."""
     board = json.loads(path.read_text())
-    refresh = parse_duration(REFRESH)
     range_ = parse_duration(str(board["time"]["from"]).removeprefix("now-"))
     # The other variables (custom, constant, interval) as Grafana saved them.
     saved = {
@@ -170,7 +172,8 @@ def panels_of(path: Path, values: Mapping[str, str], known: frozenset[str]) -> l
         for v in board.get("templating", {}).get("list", [])
         if v.get("type") not in ("query", "datasource") and (v.get("current") or {}).get("value")
     }
-    filled = builtin_values(range_, refresh) | saved | dict(values)
+    intervals = grafana_intervals(range_, scrape=STACK_SCRAPE)  # no chart: 200 points
+    filled = builtin_values(range_, intervals) | saved | dict(values)
     panels = []
     for row, panel in grafana_panels(board):
         queries = []

@@ -99,11 +99,10 @@ def test_rows_grid_order_units_and_legends() -> None:
     ]
     left, right = dashboard.rows[0].queries
     assert (left.unit, left.legend, right.unit) == ("decbytes", "{{job}}", "percent")
-    # Grafana's built-in stays a reference, filled in for the range and step queried
-    # with: at 4 x 10 s or 1 m.
+    # Grafana's built-in stays a reference, filled in for the range and intervals
+    # queried with: 4 x 15 s, Grafana's default scrape interval.
     assert left.expr == "rate(x[$__rate_interval])"
     assert templating.exprs(dashboard, {})[0] == "rate(x[60000ms])"
-    assert templating.exprs(dashboard, {}, step=30)[0] == "rate(x[120000ms])"
     assert (dashboard.refresh, dashboard.range) == (10.0, 3600.0)
 
 

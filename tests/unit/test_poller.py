@@ -11,7 +11,7 @@ import pytest
 
 from allintop.dashboard.model import Query
 from allintop.errors import BadResponse, HTTPStatusError, PrometheusError, QueryError, Unreachable
-from allintop.live.poller import Poller
+from allintop.live.poller import Poller, evaluated_at
 from allintop.live.scrapes import ScrapeSchedule
 from allintop.sources import merging
 from allintop.sources.answers import InstantResult, RangeResult, Sample, Series, Target
@@ -52,10 +52,12 @@ class FakeClient:
         self.scrape_targets = targets
         self.gates: dict[str, asyncio.Event] = {}
         self.sent: list[str] = []
+        self.asked_at: list[float | None] = []
         self.target_lookups = 0
 
     async def query(self, expr: str, time: float | None = None, **_: Any) -> InstantResult:
         self.sent.append(expr)
+        self.asked_at.append(time)
         if expr in self.gates:
             await self.gates[expr].wait()
         answer = self.answers[expr]
@@ -161,10 +163,45 @@ async def test_backfill_sends_one_range_query_per_leaf_and_computes_each_step():
         "sum(b{})": [Series({}, times, (4.0, 4.0, 4.0))],
     }
     poller = _poller(client, [RATIO, RATIO + " + 0"])
-    report = await poller.backfill(1000.5)
+    report = await poller.backfill(1000.0)  # the first evaluation is at its own time
     assert sorted(client.sent) == ["sum(a{})", "sum(b{})"]
     assert _values(report) == {0: 75.0, 1: 75.0}
     assert report.panels[0].history[-3:] == (25.0, 50.0, 75.0)
+
+
+async def test_the_first_tick_is_evaluated_when_asked_and_later_ones_on_the_grid():
+    # A Prometheus started 40 s ago has nothing at the last minute's grid time: a 1 m
+    # dashboard evaluated there would say "no data" for up to a minute.
+    client = FakeClient(ANSWERS)
+    poller = _poller(client, [WHOLE], step=60.0)
+    first = await poller.tick(1000.5, budget=1.0)  # the grid time before it: 960
+    assert (first.time, client.asked_at) == (1000.5, [1000.5])
+    assert _values(first) == {0: 9.0}
+    # The same grid step is not asked again; the next one is on the grid.
+    assert (await poller.tick(1010.0, budget=1.0)).skipped
+    second = await poller.tick(1020.05, budget=1.0)
+    assert (second.time, client.asked_at[-1]) == (1020.0, 1020.0)
+    # A panel shown meanwhile is backfilled as of the last tick, as the others are.
+    assert (await poller.backfill(1030.0, only=[0])).time == 1020.0
+    # `r` (or a new grid) starts over: its first evaluation is when it is asked again.
+    poller.reset_tick()
+    assert (await poller.tick(1031.0, budget=1.0)).time == 1031.0
+
+
+async def test_the_history_backfill_of_a_new_grid_ends_when_asked_as_its_first_tick_does():
+    client = FakeClient(ANSWERS)
+    client.ranges = {WHOLE: [Series({"instance": "x"}, (880.5, 940.5, 1000.5), (5.0, 6.0, 7.0))]}
+    poller = _poller(client, [WHOLE], step=60.0)
+    tick, filled = await asyncio.gather(poller.tick(1000.5, budget=1.0), poller.backfill(1000.5))
+    assert tick.time == filled.time == 1000.5
+    assert _values(filled) == {0: 7.0}  # its last point is the first tick's time
+
+
+def test_evaluated_at_is_the_grid_time_but_never_before_the_grid_began():
+    assert evaluated_at(1000.5, 60.0, start=1000.5) == 1000.5
+    assert evaluated_at(1019.0, 60.0, start=1000.5) == 1000.5
+    assert evaluated_at(1020.1, 60.0, start=1000.5) == 1020.0
+    assert evaluated_at(1003.7, 1.0, start=1000.5) == 1003.0
 
 
 async def test_a_split_leaf_that_cannot_be_decoded_falls_back_to_the_whole_expression():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from allintop.promql.interpolate import interpolate
+from allintop.promql.intervals import Intervals
 from allintop.promql.parse import metric_names, parse_error, prettify
 from allintop.promql.sharing import plan_panel
 from allintop.promql.variable_values import BUILTIN_VARIABLES, builtin_values, variables_used
@@ -53,13 +54,17 @@ def test_variables_used(expr: str, names: set[str]) -> None:
 
 
 def test_builtin_values_cover_grafana_builtins_and_parse() -> None:
-    values = builtin_values(range_seconds=900, step_seconds=5)
+    values = builtin_values(900, Intervals(interval=18, rate=19))
     assert set(values) == BUILTIN_VARIABLES
     assert values["__range"] == "900000ms"
     assert values["__range_s"] == "900"
-    assert values["__interval"] == "5000ms"
-    assert values["__rate_interval"] == "60000ms"  # at least 1m
-    assert builtin_values(3600, 30)["__rate_interval"] == "120000ms"  # four steps
+    assert values["__range_ms"] == "900000"
+    assert values["__interval"] == "18000ms"
+    assert values["__interval_ms"] == "18000"
+    assert values["__rate_interval"] == "19000ms"
+    assert values["__rate_interval_ms"] == "19000"
+    # No chart, no datasource known: 900 s over 200 points, at least 15 s; 4 x 15 s.
+    assert builtin_values(900)["__rate_interval"] == "60000ms"
     expr = "rate(x[$__rate_interval]) * $__range_s + $__interval_ms"
     assert parse_error(interpolate(expr, values)) is None
 

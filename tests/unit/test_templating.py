@@ -30,11 +30,11 @@ from allintop.promql.variable_values import AsWritten
 from allintop.sources.answers import Sample
 from tests.fakeprom import FakePrometheus, FakeSeries
 
-RANGE, STEP = 900.0, 5.0
+RANGE = 900.0
 
 
 def values(variables, picks, options=None):
-    return query_values(variables, picks, options or {}, range_=RANGE, step=STEP)
+    return query_values(variables, picks, options or {}, range_=RANGE)
 
 
 # -- what a pick is written as --------------------------------------------------------
@@ -265,7 +265,6 @@ async def test_a_new_job_asks_its_chain_again_and_moves_picks_that_are_gone() ->
         dependents(CHAIN, {"job"}),
         fake(),
         range_=RANGE,
-        step=STEP,
     )
     assert refreshed.options == {"node": ("n:9100",), "port": ("9100",)}
     assert refreshed.picks == {"job": "node", "node": "n:9100", "port": "9100", "other": "x"}
@@ -278,7 +277,7 @@ async def test_a_variable_that_cannot_be_asked_keeps_its_pick_and_says_why() -> 
             raise QueryError("bad_data", "no such label", 400)
 
     refreshed = await refresh(
-        CHAIN, {"job": "api", "node": "b"}, {}, {"node"}, Refusing(), range_=RANGE, step=STEP
+        CHAIN, {"job": "api", "node": "b"}, {}, {"node"}, Refusing(), range_=RANGE
     )
     assert refreshed.picks["node"] == "b"
     assert "node" not in refreshed.options
@@ -296,7 +295,7 @@ async def test_at_start_only_what_a_pick_needs_is_asked() -> None:
     # All of an unfiltered label_values is `.*` in a query, but a repeat over it makes a
     # copy per option: they are asked at start.
     assert needed_at_start(variables, picks, repeated={"job"}) == ("job", "q", "h")
-    settled = await live_variables.at_start(variables, picks, fake(), range_=RANGE, step=STEP)
+    settled = await live_variables.at_start(variables, picks, fake(), range_=RANGE)
     assert settled.picks["q"] == "0.99"  # the first option, as it came
     assert settled.options["h"] == ("a", "b", "n")
     filled = values(variables, settled.picks, settled.options)
@@ -305,7 +304,7 @@ async def test_at_start_only_what_a_pick_needs_is_asked() -> None:
 
 async def test_a_variable_left_without_a_value_says_so() -> None:
     quantile = Variable("q", query="query_result(no_such_metric)", regex='/"([^"]+)"/')
-    settled = await live_variables.at_start([quantile], {"q": ""}, fake(), range_=RANGE, step=STEP)
+    settled = await live_variables.at_start([quantile], {"q": ""}, fake(), range_=RANGE)
     assert settled.picks == {"q": ""}
     assert settled.problems == ("q: its query found no options, so it has no value",)
 
@@ -334,7 +333,7 @@ def test_titles_say_the_picks_as_grafana_shows_them() -> None:
 
     def titled(picks):
         values = templating.title_values(
-            dashboard.variables, dashboard.variable_values(picks), {}, range_=900, step=5
+            dashboard.variables, dashboard.variable_values(picks), {}, range_=900
         )
         return _titles(templating.titled(dashboard, values))
 

@@ -9,6 +9,7 @@ from allintop.dashboard import templating
 from allintop.dashboard.loading import load_text
 from allintop.dashboard.model import Dashboard, Variable
 from allintop.errors import ConfigError
+from allintop.promql.intervals import Intervals
 
 ROWS = "rows:\n  - title: R\n    panels:\n      - {title: A, expr: 'EXPR'}\n"
 
@@ -106,9 +107,13 @@ def test_the_queries_every_kind_makes() -> None:
 
 
 def test_grafanas_built_ins_are_filled_in_when_queried() -> None:
+    # Grafana's, not the refresh's: 1 h over 200 points is 18 s, at least the scrape
+    # interval (15 s when nothing says it); the rate window at least 4 scrapes.
     dashboard = load("refresh: 30s\nrange: 1h\n", "rate(x[$__rate_interval]) * $__range_s")
-    assert templating.exprs(dashboard, {}) == ["rate(x[120000ms]) * 3600"]
-    assert templating.exprs(dashboard, {}, range_=300, step=5) == ["rate(x[60000ms]) * 300"]
+    assert templating.exprs(dashboard, {}) == ["rate(x[60000ms]) * 3600"]
+    assert templating.exprs(dashboard, {}, range_=300) == ["rate(x[60000ms]) * 300"]
+    fast = [Intervals(interval=18, rate=19)]
+    assert templating.exprs(dashboard, {}, intervals=fast) == ["rate(x[19000ms]) * 3600"]
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,10 @@ from typing import TextIO
 
 from allintop.cli.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
 from allintop.cli.setup import resolve
-from allintop.dashboard import templating
+from allintop.dashboard import templating, timing
 from allintop.dashboard.model import Dashboard, Pick, Query
 from allintop.errors import PrometheusError
+from allintop.live import scrapes
 from allintop.live import variables as live_variables
 from allintop.live.datasources import Datasources
 from allintop.live.fanout import FanOut
@@ -63,21 +64,35 @@ async def _settled(
         dashboard.variable_values(variables),
         sources.client,
         range_=dashboard.range,
-        step=dashboard.refresh,
     )
     return settled.picks
 
 
+async def filled(
+    dashboard: Dashboard, sources: Datasources, values: Mapping[str, Pick]
+) -> list[str]:
+    """The panels' expressions for `values`, Grafana's intervals computed from each
+    datasource's scrape interval: its setting, else asked of its targets (only when a
+    query's built-ins need it), else 15 s. No chart: DEFAULT_POINTS each."""
+    asked = await scrapes.ask_scrape_intervals(sources, timing.unset_scrapes(dashboard, values))
+    intervals = timing.query_intervals(dashboard, values, range_=dashboard.range, learned=asked)
+    return templating.exprs(dashboard, values, intervals=intervals)
+
+
 async def snapshot(
-    dashboard: Dashboard, client: PrometheusClient | Datasources, variables: Mapping[str, Pick]
+    dashboard: Dashboard,
+    client: PrometheusClient | Datasources,
+    variables: Mapping[str, Pick],
+    exprs: Sequence[str] | None = None,
 ) -> list[QueryState]:
-    """Every panel's state at one instant, each from its datasource."""
+    """Every panel's state at one instant, each from its datasource (`exprs`: the
+    expressions as `filled` makes them, if made already)."""
     sources = _sources(dashboard, client)
     values = dashboard.variable_values(variables)
     poller = FanOut(
         sources,
         dashboard.queries,
-        templating.exprs(dashboard, values),
+        await filled(dashboard, sources, values) if exprs is None else exprs,
         dashboard.query_datasources(values),
         step=dashboard.refresh,
         range_=dashboard.range,
@@ -224,10 +239,10 @@ async def run_once(
     sources = _sources(dashboard, client)
     variables = await _settled(dashboard, sources, variables)
     values = dashboard.variable_values(variables)
-    exprs = templating.exprs(dashboard, values)
     clients = [sources[name] for name in dashboard.query_datasources(values)]
     try:
-        states = await snapshot(dashboard, sources, variables)
+        exprs = await filled(dashboard, sources, values)
+        states = await snapshot(dashboard, sources, variables, exprs)
         error = server_error(states)
         if error is None:
             states = await _explain_no_data(clients, exprs, states)
@@ -287,10 +302,10 @@ async def run_check(
     sources = _sources(dashboard, client)
     variables = await _settled(dashboard, sources, variables)
     values = dashboard.variable_values(variables)
-    exprs = templating.exprs(dashboard, values)
     bindings = dashboard.query_datasources(values)
     checked: list[_Checked] = []
     try:
+        exprs = await filled(dashboard, sources, values)
         for panel, expr, name in zip(dashboard.queries, exprs, bindings, strict=True):
             try:
                 checked.append(await _check_panel(sources[name], panel, expr))

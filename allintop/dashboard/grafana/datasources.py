@@ -30,6 +30,8 @@ class GrafanaSource:
     name: str
     type: str
     is_default: bool = False
+    scrape_interval: float | None = None
+    """Its jsonData.timeInterval, in seconds (Grafana's "Scrape interval")."""
 
 
 # A dashboard file's own datasource, standing for every Prometheus one it references.
@@ -83,7 +85,10 @@ def proxied(
     proxy with `auth`: the default one (the server's, else the first), and all."""
     named = {
         name: Datasource(
-            url=grafana_url.rstrip("/") + PROXY_PATH + source.uid, auth=auth, name=name
+            url=grafana_url.rstrip("/") + PROXY_PATH + source.uid,
+            auth=auth,
+            name=name,
+            scrape_interval=source.scrape_interval,
         )
         for name, source in references.used.items()
     }

@@ -21,6 +21,7 @@ from allintop.dashboard.model import GRAFANA_KINDS, Panel, Query, listing
 from allintop.promql.interpolate import interpolate
 from allintop.promql.parse import parse
 from allintop.promql.variable_values import Value
+from allintop.values.durations import parse_duration
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ def _queries(grafana: Mapping[str, Any], title: str, reading: Reading) -> list[Q
     decimals = fieldconfig.decimals(grafana)
     thresholds = fieldconfig.thresholds(grafana)[0]
     kind = str(grafana.get("type") or "untyped")
+    max_points = _max_points(grafana.get("maxDataPoints"))
     if not targets and kind not in ("text", "row"):  # a library panel's reference, hidden
         reading.unsupported.append(f"{title}: a {kind} panel without queries: not supported")
     found = []
@@ -171,9 +173,38 @@ def _queries(grafana: Mapping[str, Any], title: str, reading: Reading) -> list[Q
                 thresholds=thresholds,
                 legend=None if legend == "__auto" else legend,
                 datasource=None if reading.references.local else name,
+                min_interval=_min_interval(target.get("interval"))
+                or _min_interval(grafana.get("interval")),
+                max_points=max_points,
             )
         )
     return found
+
+
+def _min_interval(text: object) -> float | None:
+    """A panel's or target's min interval ("30s"; Grafana's old ">30s"), in seconds;
+    None when it has none, or one only Grafana fills in (a "$variable")."""
+    if not isinstance(text, str):
+        return None
+    text = text.strip().removeprefix(">")
+    if not text or text.startswith("$"):
+        return None
+    try:
+        seconds = parse_duration(text)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0.001 else None  # a duration panels.yaml can write
+
+
+def _max_points(value: object) -> int | None:
+    """A panel's maxDataPoints, when it is a count."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        points = int(float(value))
+    except (ValueError, OverflowError):
+        return None
+    return points if points > 0 else None
 
 
 def _unparsable(expr: str, values: Mapping[str, Value]) -> str | None:

@@ -304,6 +304,8 @@ def _shared(panel: Query) -> list[str]:
         lines += [f"thresholds: {{{written}}}"] if given else []
     if panel.alerts:
         lines.append(f"alerts: [{', '.join(_quoted(name) for name in panel.alerts)}]")
+    if panel.max_points is not None:
+        lines.append(f"max_data_points: {panel.max_points}")
     return _indented(lines)
 
 
@@ -327,6 +329,8 @@ def _query(panel: Query, title: str | None) -> list[str]:
         lines.append(f"datasource: {_quoted(panel.datasource)}")
     if title is not None:
         lines.append(f"title: {_quoted(title)}")
+    if panel.min_interval is not None:
+        lines.append(f"interval: {_quoted(format_duration(panel.min_interval))}")
     return lines
 
 

@@ -26,6 +26,7 @@ from allintop.dashboard.panels_yaml.nodes import (
     mapping,
     nonempty_text,
     optional,
+    positive_duration,
 )
 
 _DATASOURCE_KEYS = (
@@ -40,6 +41,7 @@ _DATASOURCE_KEYS = (
     "alertmanager",
     "partial_response",
     "dedup",
+    "scrape_interval",
 )
 _NAMED_DATASOURCE_KEYS = (*_DATASOURCE_KEYS, "default")
 _AUTH_KEYS = ("kind", "username", "token_env", "token_file", "password_env", "password_file")
@@ -124,6 +126,7 @@ def _datasource_reader(
             alertmanager=optional(fields, "alertmanager", path, _url),
             partial_response=optional(fields, "partial_response", path, boolean),
             dedup=optional(fields, "dedup", path, boolean),
+            scrape_interval=optional(fields, "scrape_interval", path, positive_duration),
         )
 
     return read

@@ -210,6 +210,22 @@ def duration(node: Node, path: str) -> float:
     return seconds
 
 
+def positive_duration(node: Node, path: str) -> float:
+    """A duration of more than 0 (an interval: 0 would be none)."""
+    seconds = duration(node, path)
+    if seconds <= 0:
+        fail(node, path, "must be more than 0", "e.g. 30s")
+    return seconds
+
+
+def positive_count(node: Node, path: str) -> int:
+    """A whole number of 1 or more."""
+    value = scalar(node, path)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        fail(node, path, "expected a whole number of 1 or more", "e.g. 100")
+    return value
+
+
 def sequence(node: Node, path: str, example: str) -> list[Node]:
     if not isinstance(node, SequenceNode):
         fail(node, path, f"expected a list, got {kind_of(node)}", f"write a list: {example}")

@@ -25,6 +25,8 @@ from allintop.dashboard.panels_yaml.nodes import (
     mapping,
     nonempty_text,
     optional,
+    positive_count,
+    positive_duration,
     scalar,
     sequence,
 )
@@ -56,8 +58,10 @@ _PANEL_KEYS = (
     "datasource",
     "queries",
     *PANEL_KEYS,
+    "interval",
+    "max_data_points",
 )
-_QUERY_KEYS = ("expr", "legend", "datasource", "title")
+_QUERY_KEYS = ("expr", "legend", "datasource", "title", "interval")
 # Kinds that need no query: a text tile shows its markdown, an "other" its note.
 _QUERYLESS = ("text", "other")
 _THRESHOLD_KEYS = ("target", "alert")
@@ -219,6 +223,7 @@ class _Query:
     legend: str | None = None
     datasource: str | None = None
     title: str | None = None
+    interval: float | None = None
 
 
 def _entry(
@@ -279,6 +284,8 @@ def _shared(
         legend=optional(fields, "legend", path, as_text),
         line=node.start_mark.line + 1,
         datasource=optional(fields, "datasource", path, refs.check) or row_datasource,
+        min_interval=optional(fields, "interval", path, positive_duration),
+        max_points=optional(fields, "max_data_points", path, positive_count),
     )
 
 
@@ -291,6 +298,7 @@ def _query_panel(title: str, query: _Query, index: int, count: int, shared: Quer
         legend=legend,
         line=query.line,
         datasource=query.datasource or shared.datasource,
+        min_interval=query.interval or shared.min_interval,
     )
 
 
@@ -364,6 +372,7 @@ def _query_list(
                 legend=optional(fields, "legend", where, as_text),
                 datasource=optional(fields, "datasource", where, refs.check),
                 title=optional(fields, "title", where, nonempty_text),
+                interval=optional(fields, "interval", where, positive_duration),
             )
         )
     return queries

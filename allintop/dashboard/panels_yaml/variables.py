@@ -34,7 +34,6 @@ from allintop.dashboard import templating
 from allintop.dashboard.model import (
     ALL,
     DEFAULT_RANGE,
-    DEFAULT_REFRESH,
     VARIABLE_KINDS,
     VARIABLE_SORTS,
     Pick,
@@ -293,9 +292,7 @@ def placeholder_values(variables: Sequence[Variable]) -> dict[str, Value]:
     for stands for a number (which also fits a string or a duration), or a name
     where its options are names (label_names, metrics)."""
     defaults = {v.name: v.default or _placeholder(v) for v in variables}
-    return templating.query_values(
-        variables, defaults, {}, range_=DEFAULT_RANGE, step=DEFAULT_REFRESH
-    )
+    return templating.query_values(variables, defaults, {}, range_=DEFAULT_RANGE)
 
 
 def _placeholder(variable: Variable) -> str:

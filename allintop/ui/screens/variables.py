@@ -39,7 +39,6 @@ class VariablesScreen(ModalScreen[None]):
         source: what query variables' options are asked of (the datasource).
         apply: takes every variable's pick and options, on every pick.
         range_: the range their queries' built-ins ($__range) are for.
-        step: the step their queries' built-ins ($__interval) are for.
     """
 
     BINDINGS = [
@@ -57,7 +56,6 @@ class VariablesScreen(ModalScreen[None]):
         apply: Callable[[Mapping[str, Pick], Mapping[str, tuple[str, ...]]], Awaitable[None]],
         *,
         range_: float,
-        step: float,
     ) -> None:
         super().__init__()
         self.variables = tuple(variables)
@@ -66,7 +64,6 @@ class VariablesScreen(ModalScreen[None]):
         self.source = source
         self.apply = apply
         self.range = range_
-        self.step = step
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="variables", can_focus=False):
@@ -121,7 +118,6 @@ class VariablesScreen(ModalScreen[None]):
             names,
             self.source,
             range_=self.range,
-            step=self.step,
             reset=reset,
         )
         for problem in refreshed.problems:
