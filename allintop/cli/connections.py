@@ -17,7 +17,8 @@ from allintop.cli.options import Options
 from allintop.cli.parser import DEFAULT_URL
 from allintop.dashboard.contexts import UserConfig
 from allintop.dashboard.credentials import config_warning, exposure_warning
-from allintop.dashboard.model import Dashboard, Datasource
+from allintop.dashboard.datasource import Datasource
+from allintop.dashboard.model import Dashboard
 from allintop.errors import ConfigError
 from allintop.sources.connection import ConnectionSettings, TLSFiles
 from allintop.sources.urls import split_url

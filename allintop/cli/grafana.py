@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allintop.cli.options import Options
+from allintop.dashboard.datasource import Auth
 from allintop.dashboard.grafana import convert as grafana
-from allintop.dashboard.model import Auth, Dashboard
+from allintop.dashboard.model import Dashboard
 from allintop.errors import ConfigError
 from allintop.sources.connection import ConnectionSettings
 from allintop.sources.grafana import GrafanaAPI, choose

@@ -24,8 +24,8 @@ from types import MappingProxyType
 
 from yaml.nodes import Node
 
+from allintop.dashboard.datasource import DatasourceSet
 from allintop.dashboard.loading import BUNDLED, bundled_path, read_file
-from allintop.dashboard.model import DatasourceSet
 from allintop.dashboard.panels_yaml.datasources import NAME, NAME_HINT, read_datasources
 from allintop.dashboard.panels_yaml.nodes import (
     fail,

@@ -10,9 +10,10 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+from allintop.dashboard.datasource import DatasourceSet
 from allintop.dashboard.grafana.convert import from_file, notice
 from allintop.dashboard.grafana.documents import is_dashboard
-from allintop.dashboard.model import Dashboard, DatasourceSet
+from allintop.dashboard.model import Dashboard
 from allintop.dashboard.panels_yaml.document import TOP_KEYS, read_dashboard
 from allintop.dashboard.panels_yaml.nodes import walk
 from allintop.errors import ConfigError

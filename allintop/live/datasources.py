@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from allintop.dashboard.model import DEFAULT_DATASOURCE, Dashboard
+from allintop.dashboard.datasource import DEFAULT_DATASOURCE
+from allintop.dashboard.model import Dashboard
 from allintop.sources.protocols import Alertmanager, QueryClient
 
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TypeVar
 
-from allintop.dashboard.model import DEFAULT_DATASOURCE
+from allintop.dashboard.datasource import DEFAULT_DATASOURCE
 from allintop.errors import PrometheusError, from_datasource
 from allintop.sources.answers import (
     BuildInfo,

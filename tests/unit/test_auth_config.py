@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from allintop.dashboard.datasource import Auth
 from allintop.dashboard.loading import load_dashboard, load_text
-from allintop.dashboard.model import Auth
 from allintop.errors import ConfigError
 from tests.unit.config_files import PANEL, write
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from allintop.dashboard.datasource import Auth, Datasource
 from allintop.dashboard.loading import load_dashboard, load_text
-from allintop.dashboard.model import Auth, Dashboard, Datasource, Query, Row, Variable
+from allintop.dashboard.model import Dashboard, Query, Row, Variable
 from allintop.values.thresholds import Threshold, Thresholds
 from tests.unit.config_files import PANEL, write
 

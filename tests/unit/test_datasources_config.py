@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
+from allintop.dashboard.datasource import DEFAULT_DATASOURCE, Datasource
 from allintop.dashboard.loading import load_text
-from allintop.dashboard.model import DEFAULT_DATASOURCE, Datasource
 from allintop.errors import ConfigError
 
 SEVERAL = textwrap.dedent(

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from allintop.dashboard import templating
+from allintop.dashboard.datasource import Auth
 from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.grafana.datasources import GrafanaSource
-from allintop.dashboard.model import Auth
 from allintop.errors import ConfigError
 from allintop.sources.grafana import Listed, choose
 from tests import corpus

@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
+from allintop.dashboard.datasource import Datasource
 from allintop.dashboard.grafana import to_yaml as grafana_import
 from allintop.dashboard.grafana.convert import Converted
 from allintop.dashboard.grafana.panels import PanelReport
 from allintop.dashboard.loading import load_dashboard, load_text
-from allintop.dashboard.model import Dashboard, Datasource, Panel, Query, Row, Variable
+from allintop.dashboard.model import Dashboard, Panel, Query, Row, Variable
 from allintop.dashboard.panels_yaml.variables import placeholder_values
 from allintop.errors import ConfigError
 from allintop.promql.interpolate import interpolate

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from allintop.dashboard.datasource import Auth
 from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.grafana.datasources import GrafanaSource
 from allintop.dashboard.grafana.v2.conditions import NEVER, settle
 from allintop.dashboard.loading import load_dashboard, load_text
-from allintop.dashboard.model import ALL, Auth, Condition, Dashboard, ShownWhen, Tab
+from allintop.dashboard.model import ALL, Condition, Dashboard, ShownWhen, Tab
 from allintop.errors import ConfigError
 from tests import corpus
 

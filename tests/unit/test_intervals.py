@@ -11,10 +11,10 @@ import time
 import pytest
 
 from allintop.dashboard import templating, timing
+from allintop.dashboard.datasource import Auth
 from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.grafana.to_yaml import to_yaml
 from allintop.dashboard.loading import load_text
-from allintop.dashboard.model import Auth
 from allintop.errors import ConfigError, Unreachable
 from allintop.live.queries import Queries
 from allintop.live.scrapes import ask_scrape_intervals, scrape_intervals

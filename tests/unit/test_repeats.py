@@ -3,8 +3,9 @@ placed as Grafana places them, each copy's queries and titles with its value."""
 
 from __future__ import annotations
 
+from allintop.dashboard.datasource import Datasource
 from allintop.dashboard.loading import load_dashboard
-from allintop.dashboard.model import Dashboard, Datasource, Panel, Query, Row, Variable
+from allintop.dashboard.model import Dashboard, Panel, Query, Row, Variable
 from allintop.dashboard.repeats import expand, placed
 from allintop.live.queries import Queries
 from allintop.ui.layout import place

@@ -22,6 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from allintop.dashboard.datasource import Auth, Datasource, DatasourceSet
 from allintop.dashboard.grafana import documents, layout, v2
 from allintop.dashboard.grafana.datasources import (
     GrafanaSource,
@@ -37,10 +38,7 @@ from allintop.dashboard.grafana.variables import not_carried, variables
 from allintop.dashboard.model import (
     DEFAULT_RANGE,
     DEFAULT_REFRESH,
-    Auth,
     Dashboard,
-    Datasource,
-    DatasourceSet,
     Row,
     ShownWhen,
     Tab,

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from allintop.dashboard.datasource import DEFAULT_DATASOURCE, Auth, Datasource
 from allintop.dashboard.grafana.documents import mapping
-from allintop.dashboard.model import DEFAULT_DATASOURCE, Auth, Datasource
 
 PROXY_PATH = "/api/datasources/proxy/uid/"
 MIXED = "-- Mixed --"

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from allintop.dashboard.model import DEFAULT_TIMEOUT, Auth, Datasource, no_headers
+from allintop.dashboard.datasource import DEFAULT_TIMEOUT, Auth, Datasource, no_headers
 from allintop.dashboard.panels_yaml.nodes import (
     EXAMPLES,
     as_text,

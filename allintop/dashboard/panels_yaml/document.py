@@ -9,14 +9,8 @@ from types import MappingProxyType
 
 from yaml.nodes import MappingNode, Node
 
-from allintop.dashboard.model import (
-    DEFAULT_RANGE,
-    DEFAULT_REFRESH,
-    Dashboard,
-    DatasourceSet,
-    Row,
-    Tab,
-)
+from allintop.dashboard.datasource import DatasourceSet
+from allintop.dashboard.model import DEFAULT_RANGE, DEFAULT_REFRESH, Dashboard, Row, Tab
 from allintop.dashboard.panels_yaml.datasources import read_datasources
 from allintop.dashboard.panels_yaml.nodes import (
     duration,
