@@ -4,9 +4,10 @@ Flow: config -> poller -> messages -> state -> widgets. The parts, each in its m
 the header (allintop.ui.header), the board of rows and cards (allintop.ui.board), the
 polls (allintop.ui.polling, on the schedule of allintop.live.schedule), what is asked
 (allintop.live.queries), panels.yaml's reloading (allintop.ui.reload), the switch to
-another context (allintop.ui.switching), screenshots, the command palette and the
-notifications (allintop.ui.screenshots, .palette, .notices), the options it is started
-with (allintop.ui.options). The app keeps the one dashboard state
+another context (allintop.ui.switching), the screens its keys open over the board
+(allintop.ui.overlays), screenshots, the command palette and the notifications
+(allintop.ui.screenshots, .palette, .notices), the options it is started with
+(allintop.ui.options). The app keeps the one dashboard state
 (allintop.live.state): each report a poll posts is reduced into it, and the header,
 the board and the screen on top are shown it.
 """
@@ -20,7 +21,6 @@ from typing import Unpack
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.geometry import Size
-from textual.screen import Screen
 from textual.widgets import Footer
 
 from allintop.dashboard.model import Dashboard, Pick
@@ -42,6 +42,7 @@ from allintop.ui.keys import app_bindings
 from allintop.ui.messages import LateResult, PollDone, StatusDone
 from allintop.ui.notices import NoticesApp
 from allintop.ui.options import AppOptions
+from allintop.ui.overlays import Overlays
 from allintop.ui.palette import PaletteApp
 from allintop.ui.polling import Polling
 from allintop.ui.reload import CONFIG_CHECK, ConfigWatch
@@ -101,6 +102,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.config_watch = ConfigWatch(self)
         self.intervals = IntervalWatch(self)
         self.switching = Switching(self, options.get("contexts"))
+        self.overlays = Overlays(self)
         self._tick_log = TickLog.from_environ()
         self._script_shot: ScriptShot | None = None
 
@@ -144,7 +146,7 @@ class DashboardApp(NoticesApp, PaletteApp):
 
     def screen_wants(self, what: str) -> bool:
         """Whether the screen on top shows `what` ("rules", "targets")."""
-        return bool(getattr(self._top_screen(), f"wants_{what}", False))
+        return self.overlays.wants(what)
 
     def _configured(self, state: DashboardState, *, keep_panels: bool = False) -> DashboardState:
         several = len(self.datasources) > 1
@@ -202,7 +204,7 @@ class DashboardApp(NoticesApp, PaletteApp):
             self._mark()
         self.ticks += 1
         self.show_header()
-        self._refresh_screen()
+        self.overlays.refresh_top()
         if self.ticks == 1:
             self.call_after_refresh(collect_garbage_again)
         if self._script_shot is not None:
@@ -228,7 +230,7 @@ class DashboardApp(NoticesApp, PaletteApp):
             self.intervals.targets(message.report.targets)
         with self.batch_update():
             self._mark()
-        self._refresh_screen()
+        self.overlays.refresh_top()
 
     def _mark(self) -> None:
         """Alerts bar and panel markers from the latest alerts, rules and targets."""
@@ -248,21 +250,6 @@ class DashboardApp(NoticesApp, PaletteApp):
         shown = self.datasources_shown
         self.header.show(Heading(self.queries, shown, self.clock(), word, style, self.board.tab))
         self.status_line.say(self.state.status_line)
-
-    def _top_screen(self) -> Screen[object] | None:
-        """The screen on top, or None while the app shuts down (a poll may still land)."""
-        return self.screen_stack[-1] if self.screen_stack else None
-
-    def _refresh_screen(self) -> None:
-        """A live screen (alerts, targets, zoom) on top follows every poll."""
-        screen = self._top_screen()
-        # Not running or not attached: the app is shutting down and tearing the
-        # screen's widgets down, while a poll that was in flight still lands.
-        if not (self.is_running and screen is not None and screen.is_attached):
-            return
-        refresh_from = getattr(screen, "refresh_from", None)
-        if getattr(screen, "ready", False) and refresh_from is not None:
-            refresh_from(self)
 
     # -- what is asked: variables, refresh, range, another dashboard --
 
@@ -403,61 +390,27 @@ class DashboardApp(NoticesApp, PaletteApp):
         """Space: collapse or expand the row of the focused title or panel."""
         self.board.toggle_focused()
 
-    # Screens are imported when first opened: start-up pays only for the dashboard.
+    # -- the screens the keys open (allintop.ui.overlays) --
 
     def action_zoom(self) -> None:
         """Enter on a panel: its full chart; on a row's title: collapse / expand it."""
-        if self.board.toggle_focused(on_title_only=True):
-            return
-        panel = self.board.focused_panel()
-        if panel is None:
-            return
-        # Each kind knows its zoom (a chart, a table's rows, a text's whole markdown).
-        zoom = getattr(panel.card, "zoom_screen", None)
-        if zoom is not None:
-            self.push_screen(zoom(self))
-        elif panel.indexes:
-            from allintop.ui.screens.zoom import ZoomScreen  # plotext only when zooming
-
-            self.push_screen(ZoomScreen(self, panel.widget.index))
+        self.overlays.zoom()
 
     def action_help(self) -> None:
-        from allintop.ui.screens.help import HelpScreen
-
-        self.push_screen(HelpScreen())
+        self.overlays.help()
 
     def action_alerts(self) -> None:
-        from allintop.ui.screens.alerts import AlertsScreen
-
-        self.push_screen(AlertsScreen(self))
-        self.polling.fetch_status()  # what it shows, without waiting for the next tick
+        self.overlays.alerts()
 
     def action_targets(self) -> None:
-        from allintop.ui.screens.targets import TargetsScreen
-
-        self.push_screen(TargetsScreen(self))
-        self.polling.fetch_status()
+        self.overlays.targets()
 
     def action_variables(self) -> None:
-        from allintop.ui.screens.variables import VariablesScreen
-
-        screen = VariablesScreen(
-            self.dashboard.variables,
-            self.queries.variables,
-            self.queries.options,
-            self.datasources.client,
-            self.set_variables,
-            range_=self.queries.range,
-        )
-        self.push_screen(screen)
+        self.overlays.variables()
 
     def action_contexts(self) -> None:
         """c: pick a context of the user config to switch to."""
-        names = self.switching.names()
-        if names is not None:
-            from allintop.ui.screens.contexts import ContextsScreen
-
-            self.push_screen(ContextsScreen(names, self.dashboard.context), self.switching.picked)
+        self.overlays.contexts()
 
     async def on_unmount(self) -> None:
         await self.poller.aclose()

@@ -7,7 +7,8 @@ which panels are on screen or within PREFETCH_SCREENS of it whenever that change
 (`on_shown`): only those are asked.
 
 It shows one tab's rows at a time (`switch_tab`), and of them those whose variable
-conditions hold (`use_values`): a hidden row is not laid out, so not asked.
+conditions hold (`use_values`): a hidden row is not laid out, so not asked
+(allintop.ui.shown_rows keeps which rows those are).
 
 `panels` is what it shows, in order: a read-only view for the app and the tests.
 """
@@ -24,15 +25,14 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.widget import Widget
 
-from allintop.dashboard.model import Dashboard, Panel, Pick, Row
+from allintop.dashboard.model import Dashboard, Pick
 from allintop.live.reports import QueryState
 from allintop.live.state import DashboardState
 from allintop.ui import layout
-from allintop.ui.cards.kinds import panel_widget
-from allintop.ui.cards.stat import StatCard
 from allintop.ui.layout import Box
 from allintop.ui.row_title import RowTitle
-from allintop.ui.rows import BoardPanel, PanelGrid, spread, spread_page, unique
+from allintop.ui.rows import BoardPanel, PanelGrid, board_panel, unique
+from allintop.ui.shown_rows import ShownRows
 
 #: Panels within this many screens above or below the screen are asked on each tick
 #: too, so a page key or a short scroll finds their values there already.
@@ -62,9 +62,7 @@ class Board(VerticalScroll, inherit_bindings=False):
     ) -> None:
         super().__init__(id="rows")
         self.dashboard = dashboard
-        self._tab = 0  # the tab shown, of the dashboard's tabs (if it has any)
-        self._values: dict[str, Pick] = dict(values or {})  # the variables' picks
-        self._visible: tuple[int, ...] = ()  # the rows shown: the tab's, conditions met
+        self._shown_rows = ShownRows(values)  # the rows shown: the tab's, conditions met
         self._on_shown = on_shown
         self._panels: tuple[BoardPanel, ...] = ()
         self._rows: list[list[BoardPanel]] = []
@@ -88,10 +86,7 @@ class Board(VerticalScroll, inherit_bindings=False):
     def tab(self) -> tuple[int, int, str] | None:
         """The tab shown: (its number from 1, how many there are, its title); None
         for a dashboard without tabs."""
-        tabs = self.dashboard.tabs
-        if not tabs:
-            return None
-        return self._tab + 1, len(tabs), tabs[self._tab].title
+        return self._shown_rows.heading(self.dashboard)
 
     @property
     def laid_out(self) -> bool:
@@ -109,7 +104,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         page does not describe the new rows). `values`: its variables' picks."""
         self.dashboard = dashboard
         if values is not None:
-            self._values = dict(values)
+            self._shown_rows.values = dict(values)
         self._shown, self._page, self._boxes = frozenset(), None, ()
         widgets = self._build()
         # Shielded: the worker this runs in may be cancelled (the app quitting), and
@@ -131,12 +126,11 @@ class Board(VerticalScroll, inherit_bindings=False):
         """Each row's title and body: a grid of cards (panels.yaml's rows, as ever) or
         the tiles of a Grafana row, hidden while it is collapsed."""
         self._rows, self._titles, self._bodies = [], [], []
-        self._tab = min(self._tab, max(len(self.dashboard.tabs) - 1, 0))
-        self._visible = self.dashboard.shown_rows(self._tab, self._values)
+        visible = self._shown_rows.built(self.dashboard)
         widgets: list[Widget] = []
         first = 0
         for number, row in enumerate(self.dashboard.rows):
-            shown = [_panel(tile, row, number, first) for tile in row.layout]
+            shown = [board_panel(tile, row, number, first) for tile in row.layout]
             self._rows.append(shown)
             first += len(row.queries)
             cards = [panel.card for panel in shown]
@@ -150,7 +144,7 @@ class Board(VerticalScroll, inherit_bindings=False):
             else:
                 title = RowTitle(row.title, number)
                 body = Grid(*cards, classes="row-grid", id=f"row-{number}")
-            if number not in self._visible:
+            if number not in visible:
                 title.display = body.display = False
             self._titles.append(title)
             self._bodies.append(body)
@@ -202,7 +196,7 @@ class Board(VerticalScroll, inherit_bindings=False):
             self.call_after_refresh(self.lay_out)
             return
         cards = self._plan(size)
-        for number in self._visible:
+        for number in self._shown_rows.numbers:
             row, body, boxes = (
                 self.dashboard.rows[number],
                 self._bodies[number],
@@ -221,20 +215,20 @@ class Board(VerticalScroll, inherit_bindings=False):
     def _plan(self, size: Size) -> layout.Layout | None:
         """Where every row's cards or tiles go for rows of `size` (kept, for what is on
         screen and where the keys move); the card grid's plan, if there are cards."""
-        rows = [self.dashboard.rows[number] for number in self._visible]
-        collapsed = [self._titles[number].collapsed for number in self._visible]
+        rows = [self.dashboard.rows[number] for number in self._shown_rows.numbers]
+        collapsed = [self._titles[number].collapsed for number in self._shown_rows.numbers]
         scrollbar = self.styles.scrollbar_size_vertical
         plan = layout.plan_page(rows, size.width, size.height, collapsed, scrollbar)
-        self._boxes = spread(plan.bodies, self._visible, len(self._titles), ())
-        self._page = spread_page(plan.page, self._visible, len(self._titles))
+        self._boxes = self._shown_rows.spread(plan.bodies, ())
+        self._page = self._shown_rows.spread_page(plan.page)
         return plan.grid
 
     def _restack(self) -> None:
         """The page again, after a row folded or unfolded."""
-        bodies = [self._boxes[number] for number in self._visible]
-        collapsed = [self._titles[number].collapsed for number in self._visible]
+        bodies = [self._boxes[number] for number in self._shown_rows.numbers]
+        collapsed = [self._titles[number].collapsed for number in self._shown_rows.numbers]
         page = layout.stacked(bodies, collapsed)
-        self._page = spread_page(page, self._visible, len(self._titles))
+        self._page = self._shown_rows.spread_page(page)
 
     def _update_shown(self) -> None:
         """Tell `on_shown` the panels of expanded rows on screen or within
@@ -276,26 +270,23 @@ class Board(VerticalScroll, inherit_bindings=False):
 
     def switch_tab(self, step: int) -> None:
         """The next (1) or previous (-1) tab, round, from its top."""
-        tabs = self.dashboard.tabs
-        if not tabs:
+        if not self._shown_rows.step_tab(self.dashboard, step):
             return
-        self._tab = (self._tab + step) % len(tabs)
         self._show_rows()
         self.scroll_to(y=0, animate=False, immediate=True)
         self.focus_first()
 
     def use_values(self, values: Mapping[str, Pick]) -> None:
         """The variables' new picks: rows shown on a condition shown or hidden."""
-        self._values = dict(values)
+        self._shown_rows.values = dict(values)
         self._show_rows()
 
     def _show_rows(self) -> None:
         """Show the rows of the tab whose conditions hold, hide the others, and lay
         the board out again for them."""
-        visible = self.dashboard.shown_rows(self._tab, self._values)
-        if visible == self._visible or len(self._titles) != len(self.dashboard.rows):
+        visible = self._shown_rows.changed(self.dashboard)
+        if visible is None:
             return
-        self._visible = visible
         focused, lost = self.app.focused, False
         for number, (title, body) in enumerate(zip(self._titles, self._bodies, strict=True)):
             shown = number in visible
@@ -371,7 +362,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         if page is None:
             return []
         places: list[tuple[Box, Widget]] = []
-        for number in self._visible:
+        for number in self._shown_rows.numbers:
             row, title = self._rows[number], self._titles[number]
             if title.collapsible:
                 # No width: from a title, up and down go to a line's first tile.
@@ -408,7 +399,7 @@ class Board(VerticalScroll, inherit_bindings=False):
             self.focus_first()
             return
         panel = self._by_index.get(min(index, max(self._by_index)))
-        if panel is None or panel.row not in self._visible:
+        if panel is None or panel.row not in self._shown_rows.numbers:
             self.focus_first()
         elif self._titles[panel.row].collapsed:
             self._titles[panel.row].focus()
@@ -442,12 +433,3 @@ class Board(VerticalScroll, inherit_bindings=False):
         shown = [(b.y, b.x, i) for i, (b, _) in enumerate(places) if b.overlaps(top, top + height)]
         if starts or shown:
             places[min(starts or shown)[2]][1].focus(scroll_visible=False)
-
-
-def _panel(tile: Panel, row: Row, number: int, first: int) -> BoardPanel:
-    """`tile` of row `number`, whose first panel is the dashboard's panel `first`."""
-    panels = row.queries[tile.first : tile.first + tile.count]
-    start = first + tile.first
-    # panels.yaml's own rows keep their cards, exactly as they have always been.
-    card = panel_widget(tile, panels, start) if row.panels else StatCard(panels[0], start)
-    return BoardPanel(tile.title, tile.kind, card, number, range(start, start + len(panels)))

@@ -1,5 +1,5 @@
 """The board's rows: cards (panels.yaml) or tiles (Grafana), and what the board
-holds of each panel.
+holds of each panel (`board_panel` makes it, with its card).
 
 A row of tiles is laid out by `allintop.ui.layout.place` (Grafana's order and widths,
 wrapped for a narrow terminal); `PanelGrid` puts each tile where the plan says through
@@ -18,11 +18,13 @@ from textual.layout import ArrangeResult, WidgetPlacement
 from textual.layouts.vertical import VerticalLayout
 from textual.widget import Widget
 
-from allintop.dashboard.model import PanelKind
+from allintop.dashboard.model import Panel, PanelKind, Row
 from allintop.live.alerting import ActiveAlert
 from allintop.live.reports import QueryState
 from allintop.sources.answers import Target
-from allintop.ui.layout import Box, Page, extent
+from allintop.ui.cards.kinds import panel_widget
+from allintop.ui.cards.stat import StatCard
+from allintop.ui.layout import Box, extent
 
 
 class PanelLayout(VerticalLayout):
@@ -109,6 +111,15 @@ class BoardPanel:
         return cast(PanelWidget, self.card)
 
 
+def board_panel(tile: Panel, row: Row, number: int, first: int) -> BoardPanel:
+    """`tile` of row `number`, whose first panel is the dashboard's panel `first`."""
+    panels = row.queries[tile.first : tile.first + tile.count]
+    start = first + tile.first
+    # panels.yaml's own rows keep their cards, exactly as they have always been.
+    card = panel_widget(tile, panels, start) if row.panels else StatCard(panels[0], start)
+    return BoardPanel(tile.title, tile.kind, card, number, range(start, start + len(panels)))
+
+
 T = TypeVar("T")
 
 
@@ -119,20 +130,3 @@ def unique(items: Iterable[T]) -> list[T]:
         if item not in out:
             out.append(item)
     return out
-
-
-_T = TypeVar("_T")
-
-
-def spread(items: Sequence[_T], numbers: Sequence[int], count: int, empty: _T) -> tuple[_T, ...]:
-    """`items`, one per row of `numbers` (the rows shown), as one per row of `count`,
-    `empty` for the rows hidden (another tab's, a condition's)."""
-    placed = dict(zip(numbers, items, strict=True))
-    return tuple(placed.get(number, empty) for number in range(count))
-
-
-def spread_page(page: Page, numbers: Sequence[int], count: int) -> Page:
-    """The page of the rows shown (`numbers`), as one of every row of `count`: a
-    hidden row has no tiles, and no title line (its place is given as the top)."""
-    titles = spread(page.titles, numbers, count, 0)
-    return Page(titles, spread(page.panels, numbers, count, ()), page.height)
