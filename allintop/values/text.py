@@ -42,6 +42,16 @@ def tidy_numbers(text: str) -> str:
     return _LONG_DECIMAL.sub(lambda m: f"{float(m[0]):.4g}", text)
 
 
+# Control characters but tab and newline, which a block of text keeps.
+_BLOCK_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_block(text: str) -> str:
+    """Like clean(), but keeps the tabs and line breaks of a block of text (a text
+    panel's markdown)."""
+    return _BLOCK_CONTROL.sub(_escape, text)
+
+
 def clean_multiline(text: str) -> str:
     """Like clean(), but keeps the line breaks of a prettified expression."""
     return "\n".join(clean(line) for line in text.splitlines())

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from allintop.values import unit_ids
 from allintop.values.numbers import fixed, fixed_with_suffix, round_significant, significant
+from allintop.values.text import clean
 from allintop.values.unit_ids import UnitId
 
 # ---------------------------------------------------------------------------
@@ -96,6 +97,7 @@ def is_known(unit: str) -> bool:
 def unit_text(unit: str) -> str:
     """The text shown after a number in `unit` when it is not scaled (for NaN, say):
     "percentunit" -> "%", "decbytes" -> "B", "kbytes" -> "KiB", "ms" -> "ms"."""
+    unit = clean(unit)  # a unit is a file's text: shown, never a terminal control
     grafana = _grafana(unit)
     if grafana is None:
         return _canonical(unit)
@@ -234,6 +236,7 @@ def format_value(value: float | None, unit: str, decimals: int | None = None) ->
     `unit` is the panel's unit; the unit text may be a scaled one ("ms" -> "s").
     `decimals` forces a fixed number of decimals after any scaling.
     """
+    unit = clean(unit)  # a unit is a file's text: shown, never a terminal control
     if value is None:
         return "no data", ""
     if math.isnan(value):
@@ -259,8 +262,9 @@ def display_unit(value: float, unit: str) -> tuple[str, float]:
     """The unit format_value shows `value` in, and what one `unit` is in it.
 
     (2500, "ms") -> ("s", 0.001); (5e6, "B/s") -> ("MiB/s", 1/1024**2); a unit that is
-    never scaled comes back as it is, with 1.0.
+    never scaled comes back as it is (made safe to show), with 1.0.
     """
+    unit = clean(unit)
     if not math.isfinite(value):
         return unit_text(unit), 1.0
     grafana = _grafana(unit)

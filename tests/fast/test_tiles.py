@@ -4,16 +4,19 @@ markdown text, and a card for kinds the terminal does not draw; Enter on each.""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
+from allintop.dashboard.loading import load_dashboard
+from allintop.live.datasources import Datasources
 from allintop.ui.screens.text import TextScreen
 from allintop.ui.screens.zoom import ZoomScreen
 from allintop.values.reducers import reduce
 from allintop.values.units import format_value
 from tests.fakeprom import FakeSeries
-from tests.fast.fakeapp import advance, settle
-from tests.fast.tileapp import fake, make_panels, tile
+from tests.fast.fakeapp import Clock, advance, settle
+from tests.fast.tileapp import PanelsApp, fake, make_panels, tile
 from tests.tui.util import screen_text
 
 SIZE = (120, 40)
@@ -175,3 +178,46 @@ async def test_a_timeseries_axis_spans_the_panels_min_and_max(tmp_path: Path) ->
         chart.panel = replace(chart.panel, min=None, max=100.0)  # below the data: no cut
         chart.redraw()
         assert chart.body_plain()[0].startswith("537 ms")
+
+
+ESCAPES = "\x1b]2;PWNED\x07\x1b[2J\x1b[41m"
+
+
+async def test_a_files_escape_sequences_are_shown_never_sent_to_the_terminal(
+    tmp_path: Path,
+) -> None:
+    """A downloaded dashboard is untrusted text too: escape sequences in a text panel,
+    a custom unit or a textbox's default are shown as text, never written raw."""
+    path = tmp_path / "evil.json"
+    path.write_text(
+        json.dumps(
+            {
+                "title": "evil",
+                "templating": {
+                    "list": [{"name": "tb", "type": "textbox", "query": "zz" + ESCAPES}]
+                },
+                "panels": [
+                    {"type": "text", "title": "Notes", "options": {"content": "hi " + ESCAPES}},
+                    {
+                        "type": "stat",
+                        "title": "Requests",
+                        "targets": [{"expr": "service:requests:rate"}],
+                        "fieldConfig": {"defaults": {"unit": "suffix:" + ESCAPES}},
+                    },
+                ],
+            }
+        )
+    )
+    board = load_dashboard(path)
+    prometheus = fake()
+    sources = Datasources({board.datasource.name: prometheus}, board.datasource.name)
+    clock = Clock()
+    app = PanelsApp(board, sources, clock=clock, monotonic=clock.monotonic)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert "\\e]2;PWNED" in screen_text(app)  # the unit and the text, as text
+        assert "\x1b" not in app.export_screenshot()
+        await pilot.press("slash")
+        await pilot.pause()
+        assert "zz\\e]2;PWNED" in screen_text(app)
+        assert "\x1b" not in app.export_screenshot()

@@ -10,7 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 
 from allintop.dashboard.model import Panel
-from allintop.values.text import clean
+from allintop.values.text import clean, clean_block
 
 
 class TextScreen(Screen[None]):
@@ -39,4 +39,5 @@ def markdown(panel: Panel) -> Widget:
     # a dashboard with a text panel should pay.
     from textual.widgets import Markdown
 
-    return Markdown(panel.content or "*(empty text panel)*")
+    # A file's text: its escape sequences are shown, never sent to the terminal.
+    return Markdown(clean_block(panel.content) or "*(empty text panel)*")

@@ -83,7 +83,7 @@ class VariablesScreen(ModalScreen[None]):
         if variable.kind == "constant":
             return Static(Text(clean(str(pick), 200), style="dim"), id=ident, markup=False)
         if variable.kind == "textbox":
-            return Input(str(pick), id=ident, compact=True)
+            return Input(clean(str(pick)), id=ident, compact=True)  # shown, not sent raw
         choices = _choices(variable, self.options.get(variable.name), pick)
         if variable.multi:
             return SelectionList[str](*_ticks(choices, pick), id=ident, classes="var-multi")
