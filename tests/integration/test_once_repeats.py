@@ -1,6 +1,7 @@
 """`once` and `check` make a dashboard's repeats as the app does: a repeated panel
 or row once per value of its variable (All: each option, asked of the real
-Prometheus), each copy titled with its value and querying it alone."""
+Prometheus), each copy titled with its value and querying it alone; from a
+panels.yaml and from a Grafana schema v2 dashboard's repeats alike."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from allintop.demo.stack import DemoStack
+from tests import corpus
 from tests.helpers import run_allintop
 
 #: A panel and a row repeated by job; the node stack has two: node and prometheus.
@@ -81,3 +83,27 @@ def test_check_runs_every_copy(node_stack: DemoStack, tmp_path: Path):
     # Two copies of the panel and two of the row's: four queries, each with data
     # (one of all jobs at once would have no "job" of "$job" to select).
     assert f"{path}: 4 panels, all queries run and return data" in result.stdout
+
+
+def test_a_v2_dashboards_repeats_are_copied_and_placed(node_stack: DemoStack, tmp_path: Path):
+    path = corpus.OWN_V2 / "repeats-v2beta1.json"
+    url = node_stack.prometheus_url
+    result = run_allintop("once", "--json", "-c", str(path), "--url", url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    shown = [
+        (row["title"], [(p["title"], p["value"] is not None) for p in row["panels"]])
+        for row in json.loads(result.stdout)["rows"]
+    ]
+    assert shown == [
+        ("Targets", [("Up node", True), ("Up prometheus", True)]),
+        ("Job node", [("Samples scraped by node", True)]),
+        ("Job prometheus", [("Samples scraped by prometheus", True)]),
+    ]
+    # import-grafana carries them as panels.yaml's repeat keys, and the queryOptions
+    # as the panel's interval.
+    written = tmp_path / "panels.yaml"
+    imported = run_allintop("import-grafana", str(path), "-o", str(written))
+    assert imported.returncode == 0, imported.stderr
+    text = written.read_text()
+    assert text.count('repeat: "$job"') == 2, text
+    assert "max_per_row: 2" in text and 'interval: "30s"' in text, text
