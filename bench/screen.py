@@ -22,6 +22,7 @@ BAR = "▌"
 LIVE = re.compile(r"● live(\s|$)")
 NUMBER = re.compile(r"[-+]?(\d|\.\d)")
 HELP_TEXT = "allintop — keys"
+MORE = re.compile(r"\+(\d+) more")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,13 @@ def card_lines(lines: Sequence[str], title: str, rows: int = 100) -> list[str]:
                 out.append(text)
         return out
     return []
+
+
+def counts_the_rest(card: Sequence[str], series: int) -> bool:
+    """Whether a card of `series` series counts those it does not show ("+N more",
+    fewer than all of them: it shows some)."""
+    counts = (MORE.fullmatch(line.strip()) for line in card)
+    return any(0 < int(found[1]) < series for found in counts if found is not None)
 
 
 def paint_state(lines: Sequence[str], titles: Sequence[str]) -> Paint:

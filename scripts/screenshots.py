@@ -6,7 +6,10 @@ headless at a fixed size and is captured once every panel shows a value:
 
 - dashboard-healthy, dashboard-incident, alerts, zoom-p95: the bundled AllIN overview;
 - allin-grafana: the same overview as a Grafana export
-  (allintop/dashboards/allin-overview-grafana.json) on the healthy demo stack;
+  (allintop/dashboards/allin-overview-grafana.json) on the healthy demo stack; its
+  datasource says the demo history's 10 s step as its scrape interval (Grafana's
+  datasource setting), so the charts' $__rate_interval spans two of its samples:
+  with the live 1 s scrapes' it would cover none before the stack started;
 - node-exporter-full: the 2025 Node Exporter Full (from ../shared/fixtures/grafana,
   outside the repository: skipped, saying so, when it is not there) against Debian's
   node exporter, its variables set to that exporter's.
@@ -19,13 +22,17 @@ import json
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 import httpx
 from textual.widget import Widget
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
+from allintop.dashboard.model import Dashboard
 from allintop.demo.configs import NODE_JOB
+from allintop.demo.history import DEFAULT_STEP_SECONDS
 from allintop.demo.stack import DemoStack
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
@@ -134,11 +141,15 @@ async def _capture_grafana(
     refresh: float | None = None,
     filled: float = 0.5,
     wait: float = 60.0,
+    scrape_interval: float | None = None,
 ) -> None:
-    """A Grafana dashboard file, as `allintop -c FILE` runs it, captured once every
-    tile on screen has its values and its chart (or `wait` seconds have passed, saying
-    which tiles are still without)."""
+    """A Grafana dashboard file, as `allintop -c FILE` runs it (its datasources set
+    to `scrape_interval`, if given), captured once every tile on screen has its
+    values and its chart (or `wait` seconds have passed, saying which tiles are
+    still without)."""
     dashboard = load_dashboard(path)
+    if scrape_interval is not None:
+        dashboard = _scraped_every(dashboard, scrape_interval)
     app = make_app(
         dashboard, PrometheusClient(url), variables=variables, range_=range_, refresh=refresh
     )
@@ -150,6 +161,19 @@ async def _capture_grafana(
             print(f"{name}: still without data after {wait:.0f} s: {waiting}", file=sys.stderr)
         await pilot.pause(2)  # the last answers painted
         _save(app, name)
+
+
+def _scraped_every(dashboard: Dashboard, seconds: float) -> Dashboard:
+    """The dashboard with each of its datasources set to scrape every `seconds`."""
+    named = {
+        name: replace(source, scrape_interval=seconds)
+        for name, source in dashboard.datasources.items()
+    }
+    return replace(
+        dashboard,
+        datasource=replace(dashboard.datasource, scrape_interval=seconds),
+        datasources=MappingProxyType(named),
+    )
 
 
 def _node_variables(url: str) -> dict[str, str]:
@@ -170,7 +194,11 @@ def main() -> int:
             if scenario == "healthy":
                 asyncio.run(
                     _capture_grafana(
-                        ALLIN_GRAFANA, stack.prometheus_url, "allin-grafana", ALLIN_GRAFANA_SIZE
+                        ALLIN_GRAFANA,
+                        stack.prometheus_url,
+                        "allin-grafana",
+                        ALLIN_GRAFANA_SIZE,
+                        scrape_interval=DEFAULT_STEP_SECONDS,
                     )
                 )
     if not NODE_EXPORTER_FULL.is_file():

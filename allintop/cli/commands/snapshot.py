@@ -3,6 +3,9 @@
 `once` evaluates every panel once and prints a table (or JSON) with the same values,
 units and statuses the dashboard shows; its exit code is the worst status, so it
 serves scripts and cron checks. `check` validates every expression against the server.
+Both see the dashboard as the app shows it at start: the variables settled, each
+repeated row and panel made into its copies (one per value, titled with it), and
+$var in titles filled in.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import TextIO
 
 from allintop.cli.exits import EXIT_CRITICAL, EXIT_OK, EXIT_UNKNOWN, EXIT_WARNING, exit_code
 from allintop.cli.setup import resolve
-from allintop.dashboard import templating, timing
+from allintop.dashboard import repeats, templating, timing
 from allintop.dashboard.model import Dashboard, Pick, Query
 from allintop.errors import PrometheusError
 from allintop.live import scrapes
@@ -53,30 +56,49 @@ def _sources(dashboard: Dashboard, client: PrometheusClient | Datasources) -> Da
     return client
 
 
-async def _settled(
+@dataclass(frozen=True)
+class Settled:
+    """The dashboard as shown at start, and the picks and options it was made for."""
+
+    dashboard: Dashboard
+    picks: Mapping[str, Pick]
+    options: Mapping[str, tuple[str, ...]]
+
+
+async def settled(
     dashboard: Dashboard, sources: Datasources, variables: Mapping[str, Pick]
-) -> Mapping[str, Pick]:
+) -> Settled:
     """The picks, with those only the datasource can settle settled, as the dashboard
-    does at start (a query_result variable's first option). One that cannot be stays
-    unsettled: its panels then say what Prometheus makes of them."""
-    settled = await live_variables.at_start(
+    does at start (a query_result variable's first option; the options of one a row
+    or panel repeats for, when All is picked); then the repeats made for them and
+    the titles filled in, as the app shows them. A variable that cannot be settled
+    stays unsettled: its panels then say what Prometheus makes of them."""
+    asked = await live_variables.at_start(
         dashboard.variables,
         dashboard.variable_values(variables),
         sources.client,
         range_=dashboard.range,
+        repeated=repeats.repeats(dashboard),
     )
-    return settled.picks
+    picks, options = dict(asked.picks), dict(asked.options)
+    expanded = repeats.expand(dashboard, picks, options)
+    titles = templating.title_values(dashboard.variables, picks, options, range_=dashboard.range)
+    return Settled(templating.titled(expanded, titles), picks, options)
 
 
 async def filled(
-    dashboard: Dashboard, sources: Datasources, values: Mapping[str, Pick]
+    dashboard: Dashboard,
+    sources: Datasources,
+    values: Mapping[str, Pick],
+    options: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[str]:
-    """The panels' expressions for `values`, Grafana's intervals computed from each
-    datasource's scrape interval: its setting, else asked of its targets (only when a
-    query's built-ins need it), else 15 s. No chart: DEFAULT_POINTS each."""
+    """The panels' expressions for `values` (and `options`: what All is), Grafana's
+    intervals computed from each datasource's scrape interval: its setting, else
+    asked of its targets (only when a query's built-ins need it), else 15 s. No
+    chart: DEFAULT_POINTS each."""
     asked = await scrapes.ask_scrape_intervals(sources, timing.unset_scrapes(dashboard, values))
     intervals = timing.query_intervals(dashboard, values, range_=dashboard.range, learned=asked)
-    return templating.exprs(dashboard, values, intervals=intervals)
+    return templating.exprs(dashboard, values, options, intervals=intervals)
 
 
 async def snapshot(
@@ -237,12 +259,13 @@ async def run_once(
     """Print every panel once; the exit code is the worst of their states (allintop.cli.exits):
     a panel without a value makes the run UNKNOWN, never OK."""
     sources = _sources(dashboard, client)
-    variables = await _settled(dashboard, sources, variables)
-    values = dashboard.variable_values(variables)
+    shown = await settled(dashboard, sources, variables)
+    dashboard = shown.dashboard
+    values = dashboard.variable_values(shown.picks)
     clients = [sources[name] for name in dashboard.query_datasources(values)]
     try:
-        exprs = await filled(dashboard, sources, values)
-        states = await snapshot(dashboard, sources, variables, exprs)
+        exprs = await filled(dashboard, sources, values, shown.options)
+        states = await snapshot(dashboard, sources, values, exprs)
         error = server_error(states)
         if error is None:
             states = await _explain_no_data(clients, exprs, states)
@@ -300,12 +323,13 @@ async def run_check(
     rejected (invalid PromQL, say), 3 when the server cannot be asked.
     """
     sources = _sources(dashboard, client)
-    variables = await _settled(dashboard, sources, variables)
-    values = dashboard.variable_values(variables)
+    shown = await settled(dashboard, sources, variables)
+    dashboard = shown.dashboard
+    values = dashboard.variable_values(shown.picks)
     bindings = dashboard.query_datasources(values)
     checked: list[_Checked] = []
     try:
-        exprs = await filled(dashboard, sources, values)
+        exprs = await filled(dashboard, sources, values, shown.options)
         for panel, expr, name in zip(dashboard.queries, exprs, bindings, strict=True):
             try:
                 checked.append(await _check_panel(sources[name], panel, expr))

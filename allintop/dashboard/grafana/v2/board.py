@@ -77,7 +77,10 @@ def read(document: Mapping[str, Any]) -> V2Board:
         "links": spec.get("links") or [],
     }
     placement = place(mapping(spec.get("layout")), mapping(spec.get("elements")), title)
-    rows = tuple(GrafanaRow(r.title, [*r.panels], collapsed=r.collapsed) for r in placement.rows)
+    rows = tuple(
+        GrafanaRow(r.title, [*r.panels], collapsed=r.collapsed, repeat=r.repeat)
+        for r in placement.rows
+    )
     tabs = tuple(
         (tab, tuple(i for i, row in enumerate(placement.rows) if row.tab == tab))
         for tab in placement.tabs

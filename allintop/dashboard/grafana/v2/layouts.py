@@ -13,6 +13,11 @@
 A layout's or row's `conditionalRendering` variable conditions are the row's
 `shown_when`; what else of it (data, time range size, on a panel) is not honoured
 is said in `notes`.
+
+A repeat (allintop.dashboard.grafana.v2.repeat_options) is carried as the classic
+one: a panel's `repeat`, `repeatDirection` and `maxPerRow`, a row's `repeat`. A
+repeated tab that makes one row repeats that row (its copies are rows in the one
+tab); one that makes more is shown once.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from typing import Any
 from allintop.dashboard.grafana.documents import dicts, mapping, number
 from allintop.dashboard.grafana.v2.conditions import both, conditions
 from allintop.dashboard.grafana.v2.elements import classic_panel
+from allintop.dashboard.grafana.v2.repeat_options import panel_fields, variable
 from allintop.dashboard.model import GRID_COLUMNS, ShownWhen
 
 #: An auto grid's row height, by `rowHeightMode`, in grid rows: Grafana's 168, 320
@@ -42,6 +48,7 @@ class PlacedRow:
     collapsed: bool = False
     tab: str | None = None
     shown_when: ShownWhen | None = None
+    repeat: str | None = None
 
 
 @dataclass
@@ -88,11 +95,10 @@ def _walk(
             for row in _grid_rows(spec):
                 row_spec = mapping(row.get("spec"))
                 named = str(row_spec.get("title") or "") or "Row"
-                if row_spec.get("repeat"):
-                    placement.notes.append(f"row {named}: repeated by a variable: shown once")
+                repeat = variable(row_spec.get("repeat"), f"row {named}", placement.notes)
                 own = _grid(placement, {"items": row_spec.get("elements")}, named)
                 folded = bool(row_spec.get("collapsed"))
-                placement.rows.append(PlacedRow(named, own, folded, tab, when))
+                placement.rows.append(PlacedRow(named, own, folded, tab, when, repeat))
         if tab is not None and tab not in placement.tabs:
             placement.tabs.append(tab)
     elif kind == "RowsLayout":
@@ -103,8 +109,7 @@ def _walk(
             item_spec = mapping(item.get("spec"))
             name = str(item_spec.get("title") or "") or "Tab"
             inner = conditions(placement.notes, item_spec, name)
-            if item_spec.get("repeat"):
-                placement.notes.append(f"tab {name}: repeated by a variable: shown once")
+            first = len(placement.rows)
             if inside_row:  # tabs inside a row: a row per tab
                 _walk(
                     placement,
@@ -115,6 +120,7 @@ def _walk(
                     inside_row=True,
                     collapsed=collapsed,
                 )
+                _repeat_tab(placement, item_spec.get("repeat"), name, placement.rows[first:])
                 continue
             named = f"{tab} / {name}" if tab else name
             _walk(
@@ -125,6 +131,7 @@ def _walk(
                 both(when, inner),
                 inside_row=False,
             )
+            _repeat_tab(placement, item_spec.get("repeat"), name, placement.rows[first:])
     elif kind:
         placement.notes.append(f"a {kind} layout: not shown")
 
@@ -140,13 +147,32 @@ def _row(
     spec = mapping(row.get("spec"))
     own = str(spec.get("title") or "") or "Row"
     title = f"{outer} / {own}" if outer else own
-    if spec.get("repeat"):
-        placement.notes.append(f"row {own}: repeated by a variable: shown once")
+    repeat = variable(spec.get("repeat"), f"row {own}", placement.notes)
     inner = both(when, conditions(placement.notes, spec, own))
     layout = mapping(spec.get("layout"))
+    first = len(placement.rows)
     _walk(
         placement, layout, title, tab, inner, inside_row=True, collapsed=bool(spec.get("collapse"))
     )
+    _repeat_rows(placement, repeat, f"row {own}", placement.rows[first:])
+
+
+def _repeat_tab(placement: Placement, given: object, name: str, rows: list[PlacedRow]) -> None:
+    """A tab's repeat, on the rows its layout made."""
+    _repeat_rows(placement, variable(given, f"tab {name}", placement.notes), f"tab {name}", rows)
+
+
+def _repeat_rows(
+    placement: Placement, repeat: str | None, where: str, rows: list[PlacedRow]
+) -> None:
+    """A row's (or tab's) repeat on the one classic row it made; a layout that made
+    more (rows or tabs inside) cannot be copied as one, and is shown once."""
+    if repeat is None:
+        return
+    if len(rows) == 1 and rows[0].repeat is None:
+        rows[0].repeat = repeat
+        return
+    placement.notes.append(f"{where}: repeated by ${repeat} around rows or tabs: shown once")
 
 
 def _grid_rows(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -209,8 +235,9 @@ def _element(placement: Placement, item: Mapping[str, Any], where: str) -> dict[
         return None
     placement.used.add(name)
     panel = classic_panel(name, element)
-    if item.get("repeat"):
-        placement.notes.append(f"{panel['title'] or name}: repeated by a variable: shown once")
+    # The item's repeat; an element's own `repeat` only where the item says none.
+    given = item.get("repeat") or mapping(element.get("spec")).get("repeat")
+    panel.update(panel_fields(given, panel["title"] or name, placement.notes))
     if item.get("conditionalRendering"):
         placement.notes.append(
             f"{panel['title'] or name}: conditional rendering of a panel: always shown"
