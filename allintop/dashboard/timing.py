@@ -1,12 +1,15 @@
 """Each query's `$__interval` and `$__rate_interval` (allintop.promql.intervals), from
 what the dashboard says of it and of its datasource, and what is known of the screen.
 
-- Max data points: the panel's `maxDataPoints`, else its chart's width in cells (two
-  points a cell where it is drawn in braille). The width is worked out from the
-  terminal's columns and the panel's share of Grafana's 24-column grid, as the board
-  lays it out, without asking the board: the live layer stays free of widgets, and
-  the built-ins are known before the first layout, so the first poll already asks
-  what later ones will. Unknown columns (`once`): the history's resolution.
+- Max data points: the panel's `maxDataPoints`, else what Grafana gives it: its width
+  in pixels, its share of the grid's GRAFANA_GRID_PX. Not the terminal's cells: a
+  small stat is some 23 cells but 225 pixels, and with the cells a 24 h dashboard's
+  `rate(x[$__rate_interval])` would average over an hour where Grafana averages over
+  six minutes, a number Grafana does not show. A Grafana panel's share is its width
+  in 24ths; a panels.yaml card's is one of the cards of its line, as the board lays
+  them out on a terminal `columns` wide (without asking the board: the live layer
+  stays free of widgets, and the first poll already asks what later ones will).
+  Unknown columns (`once`) for such a card: the history's resolution.
 - Scrape interval: the datasource's setting, else what its targets said (`learned`,
   by datasource name), else Prometheus' default, 15 s.
 
@@ -21,10 +24,9 @@ from allintop.dashboard.model import GRID_COLUMNS, Dashboard, Panel, Pick, Row
 from allintop.promql.intervals import DEFAULT_POINTS, DEFAULT_SCRAPE, Intervals, grafana_intervals
 from allintop.promql.variable_values import variables_used
 
-#: A card's border, left and right: columns it does not draw in.
-BORDER = 2
-#: Kinds whose chart is braille: two points in each cell's width.
-BRAILLE_KINDS = frozenset({"timeseries"})
+#: Pixels across Grafana's 24-column grid on a 1920-pixel screen, its menu and margins
+#: aside: a panel's maxDataPoints is its share of these.
+GRAFANA_GRID_PX = 1800
 #: About the narrowest card of the grid panels.yaml's own cards are laid out in
 #: (the board's MIN_CARD_WIDTH): how many share a line when they give no width.
 CARD_COLUMNS = 20
@@ -70,27 +72,25 @@ def unset_scrapes(dashboard: Dashboard, picks: Mapping[str, Pick]) -> frozenset[
 
 
 def chart_points(dashboard: Dashboard, columns: int | None) -> list[int]:
-    """Each query's max data points from its panel's chart width on a terminal
-    `columns` wide (None: DEFAULT_POINTS each)."""
+    """Each query's max data points: its panel's width in Grafana's pixels, for the
+    panels.yaml cards on a terminal `columns` wide (None: DEFAULT_POINTS for those)."""
     points: list[int] = []
     for row in dashboard.rows:
         shown = [DEFAULT_POINTS] * len(row.queries)
-        if columns is not None:
-            for panel in row.layout:
-                for index in panel.span:
-                    if index < len(shown):
-                        shown[index] = _panel_points(panel, row, columns)
+        for panel in row.layout:
+            share = _share(panel, row, columns)
+            for index in panel.span:
+                if index < len(shown) and share is not None:
+                    shown[index] = max(1, round(share * GRAFANA_GRID_PX))
         points += shown
     return points
 
 
-def _panel_points(panel: Panel, row: Row, columns: int) -> int:
-    """Points across one panel's chart: its cells inside the border, two a cell in
-    braille."""
+def _share(panel: Panel, row: Row, columns: int | None) -> float | None:
+    """The panel's share of the grid's width: its 24ths, or for a card without a
+    width, one of the cards of its line (None: not known without the columns)."""
     if panel.width:
-        cells = columns * min(panel.width, GRID_COLUMNS) / GRID_COLUMNS
-    else:
-        per_line = max(1, min(len(row.layout), columns // CARD_COLUMNS))
-        cells = columns / per_line
-    inside = max(1, int(cells) - BORDER)
-    return inside * 2 if panel.kind in BRAILLE_KINDS else inside
+        return min(panel.width, GRID_COLUMNS) / GRID_COLUMNS
+    if columns is None:
+        return None
+    return 1 / max(1, min(len(row.layout), columns // CARD_COLUMNS))

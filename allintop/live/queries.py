@@ -198,10 +198,12 @@ class Queries:
         """`+` / `-`: the next slower (1) or faster (-1) refresh interval."""
         self.refresh = next_choice(REFRESH_CHOICES, self.refresh, direction)
 
-    def next_range(self) -> None:
-        """`t`: the next time range, round to the first after the last."""
+    def next_range(self) -> bool:
+        """`t`: the next time range, round to the first after the last; whether that
+        changes a query ($__range, and $__interval, which is the range over points)."""
         index = RANGE_CHOICES.index(self.range) if self.range in RANGE_CHOICES else -1
         self.range = RANGE_CHOICES[(index + 1) % len(RANGE_CHOICES)]
+        return self._refilled()
 
     def moves_datasources(self, dashboard: Dashboard, available: Collection[str]) -> bool:
         """Whether `dashboard` (panels.yaml reloaded) names other datasources than

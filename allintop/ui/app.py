@@ -359,8 +359,10 @@ class DashboardApp(NoticesApp, PaletteApp):
         self._regrid()
 
     def action_range(self) -> None:
-        self.queries.next_range()
-        self._regrid()
+        if self.queries.next_range():  # new queries: a new poller, on the new grid
+            self.run_worker(self.requery, group="requery", exit_on_error=False)
+        else:
+            self._regrid()
 
     def action_reload(self) -> None:
         """R: read the dashboard's panels.yaml again."""

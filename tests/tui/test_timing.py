@@ -1,7 +1,7 @@
 """Grafana's timing in the running dashboard, on a real Prometheus started for the
 test (scraping itself every second): a 1 m dashboard shows values at its first tick,
 not "no data" until the next minute; the rate window follows the scrape interval its
-targets say and the width the cards have."""
+targets say and the cards' share of the width."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.stack
 
 FRESH = """\
 refresh: 1m
-range: 15m
+range: 1h
 rows:
   - title: R
     panels:
@@ -52,21 +52,27 @@ async def test_a_1m_dashboard_on_a_fresh_prometheus_shows_values_at_its_first_ti
         await wait_for(pilot, lambda: app.ticks >= 2, within=15, what="the backfill")
         assert _shown(app, "Prometheus up") == "1", screen_text(app)
         assert "no data" not in screen_text(app)
-        # The targets say a 1 s scrape; two cards a line at 100 columns are 48 cells
-        # inside their borders: 15 m / 48 = 18.75 s, + 1 s.
+        # The targets say a 1 s scrape; two cards a line at 100 columns are half of
+        # Grafana's 1800 pixels: 1 h / 900 = 4 s, + 1 s.
         await wait_for(
             pilot,
-            lambda: _shown(app, "rate window") == "19.8k",
+            lambda: _shown(app, "rate window") == "5000",
             within=15,
             what="the rate window of the learnt scrape interval",
         )
         # Learnt before the first poll: no query went with Grafana's default 15 s.
         sent = [json.loads(line)["params"]["query"] for line in log.read_text().splitlines()]
         windows = {query for query in sent if "vector(" in query}  # merged with others
-        assert windows and all("vector(19750)" in query for query in windows), windows
-        # Narrower cards draw fewer points: 15 m / 28 = 32.1 s, + 1 s.
-        await pilot.resize_terminal(60, 30)
+        assert windows and all("vector(5000)" in query for query in windows), windows
+        # One card a line at 30 columns: the whole 1800 pixels, 1 h / 1800 = 2 s; the
+        # rate window is 4 x the scrape interval then.
+        await pilot.resize_terminal(30, 30)
         await wait_for(
-            pilot, lambda: _shown(app, "rate window") == "33.1k", within=15, what="a narrower one"
+            pilot, lambda: _shown(app, "rate window") == "4000", within=15, what="a narrower one"
+        )
+        # `t`: 3 h, over the same 1800 pixels: 6 s, + 1 s.
+        await pilot.press("t")
+        await wait_for(
+            pilot, lambda: _shown(app, "rate window") == "7000", within=15, what="another range"
         )
         assert time.time() - started < 60  # all before the 1 m refresh's second tick

@@ -72,12 +72,14 @@ rows:
 """
 
 
-def test_max_data_points_are_the_charts_cells_two_a_cell_in_braille_or_the_panels_own() -> None:
+def test_max_data_points_are_the_panels_width_in_grafanas_pixels() -> None:
     dashboard = load_text(BOARD, "panels.yaml")
-    # 200 columns: the card one of a line of 5 (40 columns, 38 inside its border); a
-    # half-width chart 98 cells in braille; maxDataPoints as given.
-    assert timing.chart_points(dashboard, 200)[:3] == [38, 196, 98]
-    assert timing.chart_points(dashboard, None) == [200] * 5
+    # 200 columns: the card one of a line of 5, a fifth of Grafana's 1800 pixels; a
+    # half-width panel 900 of them (maxDataPoints, where given, is applied after).
+    assert timing.chart_points(dashboard, 200) == [360, 900, 900, 900, 900]
+    # Not the terminal's cells: a narrower one changes only how many cards a line has.
+    assert timing.chart_points(dashboard, 60) == [600, 900, 900, 900, 900]
+    assert timing.chart_points(dashboard, None) == [200, 900, 900, 900, 900]
 
 
 def test_each_query_has_the_intervals_of_its_chart_panel_and_datasource() -> None:
@@ -86,15 +88,15 @@ def test_each_query_has_the_intervals_of_its_chart_panel_and_datasource() -> Non
         dashboard, {}, range_=3600, columns=200, learned={"fast": 1.0, "set": 5.0}
     )
     assert found == [
-        Intervals(3600 / 38, 3600 / 38 + 1),  # the scrape interval its targets say
-        Intervals(3600 / 196, 3600 / 196 + 1),
-        Intervals(36, 37),
+        Intervals(10, 11),  # 3600 s / 360 points, + the scrape interval its targets say
+        Intervals(4, 5),  # 3600 / 900 + 1; 4 x 1 s is less
+        Intervals(36, 37),  # 3600 / its maxDataPoints
         Intervals(60, 240),  # its min interval, standing for the scrape interval
-        Intervals(3600 / 98, 120),  # the datasource's setting (30 s) wins over its targets
+        Intervals(30, 120),  # the datasource's setting (30 s), its least $__interval
     ]
     # Nothing learnt: Grafana's default scrape interval, 15 s.
     unknown = timing.query_intervals(dashboard, {}, range_=3600, columns=200)
-    assert unknown[0] == Intervals(3600 / 38, 3600 / 38 + 15)
+    assert unknown[0] == Intervals(15, 60)  # at least the scrape interval; 4 x 15 s
     assert timing.unset_scrapes(dashboard, {}) == {"fast"}
 
 
@@ -109,10 +111,12 @@ def test_a_learnt_scrape_interval_or_another_width_changes_the_queries_once() ->
     assert queries.learn({"fast": 1.0})
     assert queries.exprs[2] == "rate(x[37000ms])"  # 36 s + the 1 s scrape
     assert not queries.learn({"fast": 1.0})  # the targets said it again: nothing new
-    assert queries.resize(100)
-    assert queries.exprs[2] == "rate(x[37000ms])"  # maxDataPoints: not the width's
-    assert queries.exprs[1] == "rate(x[38500ms])"  # 3600 / (48 x 2) = 37.5 s, + 1 s
-    assert not queries.resize(100)
+    assert queries.exprs[0] == "rate(x[11000ms])"  # 3600 / 360 = 10 s, + 1 s
+    assert not queries.resize(100)  # still five cards a line: the same queries
+    assert queries.resize(60)  # three: 600 points each
+    assert queries.exprs[0] == "rate(x[7000ms])"  # 3600 / 600 = 6 s, + 1 s
+    assert queries.exprs[1:3] == ["rate(x[5000ms])", "rate(x[37000ms])"]  # 24ths: as before
+    assert not queries.resize(60)
 
 
 def test_another_contexts_servers_forget_the_scrape_intervals_learnt_of_these() -> None:
@@ -228,3 +232,12 @@ def test_a_grafana_datasources_scrape_interval_setting_is_its_time_interval() ->
     auth = Auth(kind="bearer", secret_env="GRAFANA_TOKEN")
     converted = grafana.convert({"dashboard": board}, listed, "https://g.example/", auth)
     assert converted.dashboard.datasource.scrape_interval == 10.0
+
+
+def test_another_range_is_another_interval_in_the_queries() -> None:
+    queries = Queries.start(load_text(BOARD, "panels.yaml"), {}, columns=200)
+    queries.learn({"fast": 1.0})
+    assert queries.exprs[0] == "rate(x[11000ms])"  # 1 h over 360 points, + 1 s
+    assert queries.next_range()  # `t`: 3 h
+    assert queries.range == 3 * 3600
+    assert queries.exprs[0] == "rate(x[31000ms])"  # 3 h over 360 points, + 1 s
