@@ -360,7 +360,7 @@ class DashboardApp(NoticesApp, PaletteApp):
 
     def action_range(self) -> None:
         if self.queries.next_range():  # new queries: a new poller, on the new grid
-            self.run_worker(self.requery, group="requery", exit_on_error=False)
+            self.intervals.requery()
         else:
             self._regrid()
 

@@ -77,13 +77,14 @@ class IntervalWatch:
     def _follow(self, columns: int) -> None:
         self._settling = None
         if self.app.queries.resize(columns):
-            self._requery()
+            self.requery()
 
     def targets(self, targets: Sequence[Target]) -> None:
         """The datasources' targets, as the status watcher brought them."""
         learned = scrape_intervals(targets, default=self.app.datasources.default)
         if self.app.queries.learn(learned):
-            self._requery()
+            self.requery()
 
-    def _requery(self) -> None:
+    def requery(self) -> None:
+        """New queries, in a worker (a change of range, width or scrape interval)."""
         self.app.run_worker(self.app.requery, name="_requery", group="requery", exit_on_error=False)
