@@ -18,6 +18,9 @@ EXIT_UNKNOWN = 3
 EXIT_USAGE = 64
 #: Something the command needs is not installed (sysexits' EX_UNAVAILABLE).
 EXIT_SETUP = 69
+#: The reader of our output went away (128 + SIGPIPE, as a shell says of a process
+#: a broken pipe ended).
+EXIT_BROKEN_PIPE = 141
 
 _CODES = {
     Status.OK: EXIT_OK,

@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 
-from allintop.cli.exits import EXIT_SETUP, EXIT_UNKNOWN, EXIT_USAGE
+from allintop.cli.exits import EXIT_BROKEN_PIPE, EXIT_SETUP, EXIT_UNKNOWN, EXIT_USAGE
 from allintop.cli.parser import build_parser
 from allintop.errors import AllintopError, ConfigError, SetupError
 
@@ -34,6 +34,11 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_UNKNOWN
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`once --json | head`): what is left to write goes
+        # nowhere, not into a traceback when Python flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
 
 
 def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:

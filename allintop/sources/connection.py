@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from allintop.errors import ConfigError
-from allintop.sources.urls import split_url
+from allintop.sources.urls import split_url, url_problem
 
 Auth = tuple[str, str] | str | None
 """(user, password) for basic auth, a bearer token, or none."""
@@ -73,9 +73,12 @@ class ConnectionSettings:
     ) -> ConnectionSettings:
         """Settings with credentials taken out of the URL and the TLS context built.
 
-        Raises ConfigError for a TLS file that is missing, unreadable or not PEM.
+        Raises ConfigError for a URL that names no server (a port out of range, a
+        scheme other than http or https) and for a TLS file that is missing,
+        unreadable or not PEM.
         """
         parts = split_url(url)
+        _check(parts.url)
         tls = tls or TLSFiles()
         return cls(
             url=parts.url.rstrip("/"),
@@ -92,6 +95,7 @@ class ConnectionSettings:
     def for_url(self, url: str) -> ConnectionSettings:
         """The same timeout, headers, credentials and TLS for another server."""
         parts = split_url(url)
+        _check(parts.url)
         auth = self.auth if parts.credentials is None else parts.credentials
         return dataclasses.replace(
             self, url=parts.url.rstrip("/"), auth=auth, query_params=_no_headers()
@@ -164,3 +168,9 @@ def _must_be_file(path: Path, what: str, option: str) -> None:
 def _reason(error: ssl.SSLError) -> str:
     reason = error.reason or error.strerror or str(error)
     return str(reason).replace("_", " ").lower()
+
+
+def _check(url: str) -> None:
+    problem = url_problem(url)
+    if problem is not None:
+        raise ConfigError(problem, hint="a server's URL is http://host:port or https://host:port")

@@ -47,3 +47,24 @@ def split_url(text: str) -> ServerURL:
         netloc += f":{port}"
     bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
     return ServerURL(bare, (unquote(user or ""), unquote(password or "")), assumed)
+
+
+#: The schemes a server is reached with.
+SCHEMES = ("http", "https")
+
+
+def url_problem(url: str) -> str | None:
+    """What stops `url` (as split_url made it) from naming a server, said without
+    the URL itself (it may carry a password); None when it names one."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # "Port out of range 0-65535", an unclosed [ of IPv6
+        return f"the URL cannot be read: {str(exc).lower()}"
+    if parts.scheme not in SCHEMES:
+        return f"a URL of scheme {parts.scheme!r}: allintop speaks http and https"
+    if not parts.hostname:
+        return "the URL names no host"
+    if port == 0:
+        return "the URL's port is 0"
+    return None

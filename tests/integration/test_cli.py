@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
@@ -64,6 +66,39 @@ def test_once_against_unreachable_prometheus_exits_3():
     assert result.returncode == 3
     assert "connection refused" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://127.0.0.1:99999", "port out of range"),
+        ("http://[::1", "cannot be read"),
+        ("ftp://127.0.0.1:21", "speaks http and https"),
+        ("http://:9090", "names no host"),
+    ],
+)
+@pytest.mark.parametrize("command", [(), ("once",)])
+def test_a_url_that_names_no_server_is_a_usage_error(url, said, command):
+    result = allintop(*command, "--url", url, timeout=30)
+    assert result.returncode == 64, result.stderr
+    assert said in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.stack
+def test_once_into_a_pipe_its_reader_closed_ends_quietly(stack):
+    read, write = os.pipe()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "allintop", "once", "--json", "--url", stack.prometheus_url],
+        stdout=write,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    os.close(write)
+    os.close(read)  # `| head` gone before anything is written
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 141, err
+    assert b"Traceback" not in err and b"Exception" not in err
 
 
 @pytest.mark.stack
