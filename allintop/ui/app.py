@@ -50,6 +50,9 @@ from allintop.ui.screenshots import ScriptShot, save_screen
 from allintop.ui.switching import Switching
 from allintop.values.text import clean
 
+#: Actions on the board of panels, not on the screen over it.
+BOARD_ACTIONS = frozenset({"move", "page", "edge", "tab", "toggle_row"})
+
 
 class DashboardApp(NoticesApp, PaletteApp):
     """allintop's live dashboard.
@@ -371,6 +374,11 @@ class DashboardApp(NoticesApp, PaletteApp):
     def action_save_screen(self) -> None:
         """s: the screen on top, as SVG in the working directory."""
         save_screen(self, self.clock())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The keys that move about the board act only while it is on screen: under the
+        zoom, an arrow or `]` would move the focus or switch the tab unseen."""
+        return action not in BOARD_ACTIONS or len(self.screen_stack) == 1
 
     def action_move(self, dx: int, dy: int) -> None:
         """Arrow keys: focus the nearest panel (or row title) in that direction."""

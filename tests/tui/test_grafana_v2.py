@@ -81,6 +81,21 @@ async def test_allin_overview_v2_shows_values_and_switches_tabs(stack: DemoStack
         await wait_for(pilot, lambda: "next tab of a dashboard" in screen_text(app), 5, "help")
         assert "previous tab" in screen_text(app)
 
+        # Under the zoom, the board's keys do nothing: the tab and the focus stay.
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("tab", "tab")
+        focused = app.board.focused_panel()
+        assert focused is not None
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 2, 5, "the zoom")
+        await pilot.press("right", "down", "right_square_bracket")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1, 5, "the board again")
+        assert "[3/3 Application]" in header()
+        assert app.board.focused_panel() == focused
+
 
 @pytest.mark.parametrize(("env", "shown"), [("prod", True), ("staging", False)])
 async def test_a_conditional_row_follows_its_variable(
