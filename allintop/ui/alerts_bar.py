@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from allintop.live.alerting import ActiveAlert
+from allintop.live.silencing import when
 from allintop.ui.theme import themed
 from allintop.values.durations import format_since
 from allintop.values.text import clean
@@ -67,7 +68,11 @@ class AlertsBar(Static):
         silenced = [a for a in alerts if a.silenced]
         tail = Text(f" {len(silenced)} silenced: ", style="dim") if silenced else Text()
         if silenced:
-            tail.append(", ".join(clean(a.name) for a in silenced), style="dim")
+            # Who, until when and why, where that leaves the live alerts room.
+            told = ", ".join(self._silenced(a, now) for a in silenced)
+            short = ", ".join(clean(a.name) for a in silenced)
+            fits = len(told) <= max(self.size.width, 80) // 2
+            tail.append(told if fits else short, style="dim")
         if alertmanager is not None:
             tail.append(f"  silences unknown: {clean(alertmanager, 80)}", style="italic")
         if unavailable is not None:
@@ -81,6 +86,17 @@ class AlertsBar(Static):
             text.append_text(chip)
         text.append_text(tail)
         self.update(text, layout=False)
+
+    @staticmethod
+    def _silenced(alert: ActiveAlert, now: float) -> str:
+        """ "HighMemoryUsage (alice until 14:05: deploy)": who, until when, why."""
+        if not alert.silences:
+            return clean(alert.name)  # inhibited, or silenced by what is not listed
+        first = alert.silences[0]
+        until = f"{clean(first.created_by, 20)} until {when(first.ends_at, now)}"
+        why = f": {clean(first.comment, 30)}" if first.comment else ""
+        more = f" +{len(alert.silences) - 1}" if len(alert.silences) > 1 else ""
+        return f"{clean(alert.name)} ({until}{why}{more})"
 
     def _chip(self, alert: ActiveAlert, now: float) -> Text:
         chip = Text()
