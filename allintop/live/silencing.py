@@ -62,11 +62,14 @@ def parse_matcher(text: str) -> SilenceMatcher:
 
 
 def _unquote(raw: str) -> str:
-    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+    if raw.startswith('"'):
         try:
-            return str(json.loads(raw))
+            value = json.loads(raw)
         except ValueError:
-            raise ValueError(f"a quoted value that does not end where it should: {raw}") from None
+            value = None
+        if not isinstance(value, str):
+            raise ValueError(f"a quoted value that does not end where it should: {raw}")
+        return value
     if len(raw) >= 2 and raw[0] == raw[-1] == "'":
         return raw[1:-1]
     return raw
