@@ -77,7 +77,7 @@ class SilenceForm(ModalScreen[str | None]):
                     yield Checkbox(value=number < len(self.start.matchers), compact=True)
                     yield Input(format_matcher(matcher), classes="matcher", compact=True)
             yield Input(placeholder='another matcher: name="value"', id="more", compact=True)
-            with Horizontal(classes="field"):
+            with Horizontal(classes="field", id="ends-row"):
                 yield Static("ends after", classes="field-label")
                 yield Input(DEFAULT_DURATION, id="duration", compact=True)
                 for preset in PRESETS:
