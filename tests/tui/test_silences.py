@@ -4,6 +4,8 @@ expire and extend, and an Alertmanager that goes away."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -195,3 +197,33 @@ async def test_without_alertmanager_the_form_says_so(stack):
         await pilot.press(*"later")
         await pilot.press("enter")
         await wait_for(pilot, lambda: "no Alertmanager configured" in screen_text(app))
+
+
+async def test_the_help_and_the_palette_know_the_alerts_screen_keys(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: "allintop — keys" in screen_text(app), what="the help")
+        await pilot.press("end")
+        await wait_for(
+            pilot,
+            lambda: re.search(r"│\s+S\s{2,}on the alerts screen", screen_text(app)),
+            what="S in the help",
+        )
+        await pilot.press("escape")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "HighErrorRate" in screen_text(app), what="rules")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Search for commands" in screen_text(app), what="palette")
+        await pilot.press(*"silence alert")
+        await wait_for(pilot, lambda: "S  on the alerts screen" in screen_text(app))
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Silence " in screen_text(app), what="the form")
+        # On the dashboard the palette does not offer what only the alerts screen does.
+        await pilot.press("escape", "escape")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1, what="the dashboard")
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: "Search for commands" in screen_text(app), what="palette")
+        await pilot.press(*"silence alert")
+        await pilot.pause(0.5)
+        assert "S  on the alerts screen" not in screen_text(app)
