@@ -97,6 +97,26 @@ def test_a_read_only_alertmanager_is_said_with_exit_2(tmp_path):
         assert "/api/v2/silences" in server.requests
 
 
+def test_the_alertmanager_of_the_datasource_named(tmp_path):
+    refused = Reply(status=403, body=b"forbidden\n", content_type="text/plain")
+    with fault_server(refused) as server:
+        config = tmp_path / "panels.yaml"
+        config.write_text(
+            "datasources:\n"
+            f"  eu:\n    url: http://127.0.0.1:{closed_port()}\n    default: true\n"
+            f"    alertmanager: http://127.0.0.1:{closed_port()}\n"
+            f"  us:\n    url: http://127.0.0.1:{closed_port()}\n"
+            f"    alertmanager: {url_of(server)}\n"
+            "rows:\n  - title: A\n    panels:\n      - title: Up\n        expr: up\n"
+        )
+        eu = run_allintop("silence", "ls", "-c", str(config), env={})
+        assert eu.returncode == 3 and "cannot connect" in eu.stderr
+        us = run_allintop("silence", "ls", "-c", str(config), "--datasource", "us", env={})
+        assert us.returncode == 2, us.stderr  # a read it forbids: refused, not unreachable
+        assert "HTTP 403" in us.stderr
+        assert server.requests == ["/api/v2/silences"]
+
+
 def test_unreachable_alertmanager_is_exit_3():
     where = ("--alertmanager", f"http://127.0.0.1:{closed_port()}")
     result = run_allintop("silence", "ls", *where, env={})

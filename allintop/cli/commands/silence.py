@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 from allintop.cli.exits import EXIT_CRITICAL, EXIT_OK, EXIT_SETUP, EXIT_UNKNOWN
 from allintop.cli.setup import Launch, alertmanager_only
-from allintop.errors import ConfigError, PrometheusError
+from allintop.errors import ConfigError, HTTPStatusError, PrometheusError
 from allintop.live.silencing import (
     covered,
     default_author,
@@ -49,14 +49,16 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     draft = _draft(args, environ) if args.silence_action == "add" else None
     try:
         return asyncio.run(_act(args, launch, draft))
-    except SilenceRefused as refused:
-        print(f"allintop: {refused}", file=sys.stderr)
-        if refused.hint:
-            print(f"allintop: {refused.hint}", file=sys.stderr)
-        return EXIT_CRITICAL
     except PrometheusError as failed:
         print(f"allintop: Alertmanager: {failed}", file=sys.stderr)
-        return EXIT_UNKNOWN
+        return EXIT_CRITICAL if _refused(failed) else EXIT_UNKNOWN
+
+
+def _refused(error: PrometheusError) -> bool:
+    """Alertmanager answered, and said no (a write refused, or a read it forbids)."""
+    if isinstance(error, SilenceRefused):
+        return True
+    return isinstance(error, HTTPStatusError) and 400 <= error.status < 500
 
 
 def _draft(args: argparse.Namespace, environ: Mapping[str, str]) -> Silence:
