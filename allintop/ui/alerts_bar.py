@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from allintop.live.alerting import ActiveAlert
-from allintop.live.silencing import when
+from allintop.live.silencing import when as local_time
 from allintop.ui.theme import themed
 from allintop.values.durations import format_since
 from allintop.values.text import clean
@@ -69,10 +69,14 @@ class AlertsBar(Static):
         tail = Text(f" {len(silenced)} silenced: ", style="dim") if silenced else Text()
         if silenced:
             # Who, until when and why, where that leaves the live alerts room.
-            told = ", ".join(self._silenced(a, now) for a in silenced)
-            short = ", ".join(clean(a.name) for a in silenced)
-            fits = len(told) <= max(self.size.width, 80) // 2
-            tail.append(told if fits else short, style="dim")
+            room = max(self.size.width, 80) // 2
+            told = ", ".join(clean(a.name) for a in silenced)
+            for why in (True, False):
+                said = ", ".join(self._silenced(a, now, why=why) for a in silenced)
+                if len(said) <= room:
+                    told = said
+                    break
+            tail.append(told, style="dim")
         if alertmanager is not None:
             tail.append(f"  silences unknown: {clean(alertmanager, 80)}", style="italic")
         if unavailable is not None:
@@ -88,15 +92,15 @@ class AlertsBar(Static):
         self.update(text, layout=False)
 
     @staticmethod
-    def _silenced(alert: ActiveAlert, now: float) -> str:
-        """ "HighMemoryUsage (alice until 14:05: deploy)": who, until when, why."""
+    def _silenced(alert: ActiveAlert, now: float, *, why: bool) -> str:
+        """ "HighMemoryUsage (alice until 14:05: deploy)": who, until when (and why)."""
         if not alert.silences:
             return clean(alert.name)  # inhibited, or silenced by what is not listed
         first = alert.silences[0]
-        until = f"{clean(first.created_by, 20)} until {when(first.ends_at, now)}"
-        why = f": {clean(first.comment, 30)}" if first.comment else ""
+        until = f"{clean(first.created_by, 20)} until {local_time(first.ends_at, now)}"
+        said = f": {clean(first.comment, 30)}" if first.comment and why else ""
         more = f" +{len(alert.silences) - 1}" if len(alert.silences) > 1 else ""
-        return f"{clean(alert.name)} ({until}{why}{more})"
+        return f"{clean(alert.name)} ({until}{said}{more})"
 
     def _chip(self, alert: ActiveAlert, now: float) -> Text:
         chip = Text()

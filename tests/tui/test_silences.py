@@ -102,6 +102,9 @@ async def test_s_a_comment_and_enter_silence_the_alert(make_stack):
             what="the alert silenced on the dashboard",
         )
         assert app.state.is_silenced(name)
+        # Who and until when, in the bar too (the why as well, where it fits).
+        silenced = _bar(app).split("silenced: ")[1]
+        assert f"{name} (" in silenced and " until " in silenced, silenced
 
 
 async def test_the_form_previews_says_and_esc_cancels(make_stack):
