@@ -52,6 +52,10 @@ def _run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         from allintop.cli.commands import listing
 
         return listing.run(args, environ)
+    if args.command == "silence":
+        from allintop.cli.commands import silence
+
+        return silence.run(args, environ)
     if args.command in ("once", "check"):
         from allintop.cli.commands import snapshot
 

@@ -137,6 +137,18 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str]) -> Launch:
     return replace(launch, contexts=_switch(args, options, environ, user))
 
 
+def alertmanager_only(args: argparse.Namespace, environ: Mapping[str, str]) -> Launch:
+    """The run as far as `allintop silence` needs it: the dashboard's datasources and
+    how Alertmanager is reached (--alertmanager, else the datasource's `alertmanager:`,
+    with its TLS, auth and headers), without asking Prometheus anything."""
+    options = Options.read(args, environ)
+    if args.grafana:
+        raise ConfigError("--grafana does not apply to silence: name --alertmanager URL")
+    user = _user_config(args, environ)
+    dashboard = _load(args, environ, _context(args, user))
+    return _launch(args, options, environ, dashboard, target(args, dashboard, environ), user)
+
+
 def check_variables(dashboard: Dashboard, variables: Mapping[str, Pick]) -> None:
     """--var's names and values against the dashboard's variables; ConfigError else."""
     known = {v.name: v for v in dashboard.variables}

@@ -41,6 +41,7 @@ class ActiveAlert:
     since: float | None  # the earliest instance's start
     count: int  # instances (series) in this state
     silenced: bool = False  # every instance silenced or inhibited in Alertmanager
+    silences: tuple[Silence, ...] = ()  # the active silences that match its instances
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -92,15 +93,23 @@ class Suppression:
         held = any((a.silenced or a.inhibited) and label_key(a.labels) == key for a in self.managed)
         return held or any(silence_matches(s, seen) for s in self.silences)
 
+    def covering(self, labels: Mapping[str, str]) -> tuple[Silence, ...]:
+        """The active silences whose matchers match an alert with these labels: who
+        silenced it, until when and why."""
+        seen = {**self.external, **labels}
+        return tuple(s for s in self.silences if silence_matches(s, seen))
+
 
 def summarize(
     alerts: Iterable[Alert],
     suppressed: Callable[[Mapping[str, str]], bool] = lambda labels: False,
+    covering: Callable[[Mapping[str, str]], tuple[Silence, ...]] = lambda labels: (),
 ) -> list[ActiveAlert]:
     """Group alert instances by (name, state); silenced groups sort after live ones.
 
     `suppressed` says whether an instance (by its labels) is silenced or inhibited:
-    a Suppression, built from what Alertmanager says.
+    a Suppression, built from what Alertmanager says; `covering`, the silences that
+    match it (its `covering`).
     """
     groups: dict[tuple[str, str], list[Alert]] = {}
     for alert in alerts:
@@ -117,6 +126,7 @@ def summarize(
                 since=min(starts) if starts else None,
                 count=len(members),
                 silenced=all(suppressed(a.labels) for a in members),
+                silences=tuple(dict.fromkeys(s for a in members for s in covering(a.labels))),
             )
         )
     return sorted(out, key=lambda a: (a.silenced, a.sort_key))

@@ -30,7 +30,7 @@ from allintop.live.alerting import (
     summarize,
 )
 from allintop.live.reports import AlertsState, QueryState, server_error, server_side
-from allintop.sources.answers import Alert, BuildInfo, RuleGroup, StatusReport, Target
+from allintop.sources.answers import Alert, BuildInfo, RuleGroup, Silence, StatusReport, Target
 from allintop.values.durations import format_since
 from allintop.values.text import clean
 
@@ -128,6 +128,11 @@ class DashboardState:
 
     def is_silenced(self, alert_name: str) -> bool:
         return any(a.name == alert_name and a.silenced for a in self.active)
+
+    def silences_of(self, alert_name: str) -> tuple[Silence, ...]:
+        """The active silences that match some instance of the alert."""
+        found = (s for a in self.active if a.name == alert_name for s in a.silences)
+        return tuple(dict.fromkeys(found))
 
     @property
     def status_line(self) -> str | None:
@@ -296,7 +301,8 @@ def take_alerts(state: DashboardState, alerts: AlertsState) -> DashboardState:
 
 
 def _with_active(state: DashboardState) -> DashboardState:
-    return replace(state, active=tuple(summarize(state.alerts, state.suppression)))
+    suppression = state.suppression
+    return replace(state, active=tuple(summarize(state.alerts, suppression, suppression.covering)))
 
 
 def take_status(state: DashboardState, report: StatusReport) -> DashboardState:

@@ -170,13 +170,15 @@ class SilenceMatcher:
 
 @dataclass(frozen=True, slots=True)
 class Silence:
-    """An active Alertmanager silence: the alerts its matchers match are silenced."""
+    """An Alertmanager silence: while active, the alerts its matchers match are silenced."""
 
     id: str
     matchers: tuple[SilenceMatcher, ...]
     created_by: str = ""
     comment: str = ""
     ends_at: float | None = None
+    state: str = "active"  # or pending (starts later) or expired
+    starts_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ asks: the fetcher `Queries`, the poller `PollSource`, the status watcher `Status
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from allintop.sources.answers import (
     Alert,
@@ -94,3 +94,18 @@ class Alertmanager(Protocol):
     async def silences(self) -> tuple[Silence, ...]: ...
 
     async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class Silencer(Protocol):
+    """What the silence screens ask of Alertmanager: every silence, and making,
+    extending and expiring one."""
+
+    @property
+    def host(self) -> str: ...
+
+    async def all_silences(self) -> tuple[Silence, ...]: ...
+
+    async def create_silence(self, silence: Silence) -> str: ...
+
+    async def expire_silence(self, silence_id: str) -> None: ...

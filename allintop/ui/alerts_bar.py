@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from allintop.live.alerting import ActiveAlert
+from allintop.live.silencing import when as local_time
 from allintop.ui.theme import themed
 from allintop.values.durations import format_since
 from allintop.values.text import clean
@@ -67,7 +68,15 @@ class AlertsBar(Static):
         silenced = [a for a in alerts if a.silenced]
         tail = Text(f" {len(silenced)} silenced: ", style="dim") if silenced else Text()
         if silenced:
-            tail.append(", ".join(clean(a.name) for a in silenced), style="dim")
+            # Who, until when and why, where that leaves the live alerts room.
+            room = max(self.size.width, 80) // 2
+            told = ", ".join(clean(a.name) for a in silenced)
+            for why in (True, False):
+                said = ", ".join(self._silenced(a, now, why=why) for a in silenced)
+                if len(said) <= room:
+                    told = said
+                    break
+            tail.append(told, style="dim")
         if alertmanager is not None:
             tail.append(f"  silences unknown: {clean(alertmanager, 80)}", style="italic")
         if unavailable is not None:
@@ -81,6 +90,17 @@ class AlertsBar(Static):
             text.append_text(chip)
         text.append_text(tail)
         self.update(text, layout=False)
+
+    @staticmethod
+    def _silenced(alert: ActiveAlert, now: float, *, why: bool) -> str:
+        """ "HighMemoryUsage (alice until 14:05: deploy)": who, until when (and why)."""
+        if not alert.silences:
+            return clean(alert.name)  # inhibited, or silenced by what is not listed
+        first = alert.silences[0]
+        until = f"{clean(first.created_by, 20)} until {local_time(first.ends_at, now)}"
+        said = f": {clean(first.comment, 30)}" if first.comment and why else ""
+        more = f" +{len(alert.silences) - 1}" if len(alert.silences) > 1 else ""
+        return f"{clean(alert.name)} ({until}{said}{more})"
 
     def _chip(self, alert: ActiveAlert, now: float) -> Text:
         chip = Text()

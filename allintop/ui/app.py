@@ -34,6 +34,7 @@ from allintop.live.state import DashboardState
 from allintop.live.tick_log import TickLog
 from allintop.live.watch import StatusWatcher
 from allintop.sources.prometheus import PrometheusClient
+from allintop.sources.protocols import Silencer
 from allintop.ui.alerts_bar import AlertsBar, Staleness
 from allintop.ui.board import Board
 from allintop.ui.header import VERDICT_STYLES, Header, Heading, StatusLine
@@ -125,6 +126,11 @@ class DashboardApp(NoticesApp, PaletteApp):
         shown = self.datasources.describe(self.queries.bindings)
         context = self.dashboard.context
         return f"[{context}] {shown}" if context else shown
+
+    @property
+    def alertmanager(self) -> Silencer | None:
+        found = self.watcher.alertmanager
+        return found if isinstance(found, Silencer) else None
 
     def history_of(self, index: int) -> QueryHistory | None:
         """Panel `index`'s history, to read (the zoom chart): the poller keeps it."""

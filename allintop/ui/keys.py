@@ -87,6 +87,14 @@ KEYS: tuple[Key, ...] = (
 """Every dashboard action, in the order the help screen and the palette list them."""
 
 
+#: The alerts screen's own keys (its actions, not the app's): its bindings, and beside
+#: the app's keys on the help screen and, on that screen, in the palette.
+ALERTS_KEYS: tuple[Key, ...] = (
+    Key("S", "silence", "Silence alert", "on the alerts screen: silence the highlighted alert"),
+    Key("l", "silences", "Silences", "on the alerts screen: the silences; expire or extend one"),
+)
+
+
 def on_modal(action: str) -> Binding:
     """The binding of the app's `action`, for a modal screen: a modal screen hides
     the app's bindings, and some keys (s: screenshot) work on every screen."""

@@ -23,7 +23,7 @@ from textual.command import CommandList, CommandPalette
 from textual.screen import Screen
 from textual.widgets import Input
 
-from allintop.ui.keys import KEYS
+from allintop.ui.keys import ALERTS_KEYS, KEYS
 
 
 class Palette(CommandPalette):
@@ -80,6 +80,10 @@ class PaletteApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for key in KEYS:
             yield SystemCommand(key.name, f"{key.shown}  {key.help}", self._command(key.action))
+        for key in ALERTS_KEYS:  # a screen's own keys, on the screen that has them
+            if hasattr(screen, f"action_{key.action}"):
+                run = self._command(f"screen.{key.action}")
+                yield SystemCommand(key.name, f"{key.shown}  {key.help}", run)
         yield from (c for c in super().get_system_commands(screen) if c.title == "Theme")
 
     def _command(self, action: str) -> Callable[[], None]:

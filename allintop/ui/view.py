@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from allintop.live.history import QueryHistory
 from allintop.live.state import DashboardState
+from allintop.sources.protocols import Silencer
 
 
 class PollerView(Protocol):
@@ -81,6 +82,11 @@ class SourcesView(DashboardView, Protocol):
     @property
     def datasources(self) -> Mapping[str, Server]:
         """Every datasource's client, by name."""
+        ...
+
+    @property
+    def alertmanager(self) -> Silencer | None:
+        """Alertmanager's client, for silences (None: none is configured)."""
         ...
 
 

@@ -12,9 +12,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from allintop.live.alerting import rule_description, rule_rows
+from allintop.live.silencing import silence_note
 from allintop.promql.parse import prettify
 from allintop.sources.answers import AlertRule
-from allintop.ui.keys import on_modal
+from allintop.ui.keys import ALERTS_KEYS, on_modal
 from allintop.ui.screens.live import LiveScreen, ago
 from allintop.ui.theme import themed
 from allintop.ui.view import DashboardView, SourcesView
@@ -36,8 +37,13 @@ class AlertsScreen(LiveScreen):
         super().__init__(view)
         self.sources = view
         self.rules: list[AlertRule] = []
+        self.shown: list[str] = []  # the rules' names, in the table's order
 
-    BINDINGS = [*LiveScreen.BINDINGS, Binding("a", "app.pop_screen", "Back", show=False)]
+    BINDINGS = [
+        *LiveScreen.BINDINGS,
+        Binding("a", "app.pop_screen", "Back", show=False),
+        *(key.binding() for key in ALERTS_KEYS),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Static(id="screen-title", markup=False)
@@ -86,6 +92,11 @@ class AlertsScreen(LiveScreen):
         known = view.state
         table = self.query_one(DataTable)
         cursor = table.cursor_row
+        # The cursor stays on its rule when the rules sort anew (one fires, or is silenced).
+        held = self.shown[cursor] if 0 <= cursor < len(self.shown) else None
+        names = [rule.name for rule in self.rules]
+        cursor = names.index(held) if held in names else cursor
+        self.shown = names
         table.clear()
         now = view.clock()
         for rule in self.rules:
@@ -134,10 +145,30 @@ class AlertsScreen(LiveScreen):
             if not rendered:
                 text.append("  (the rule's template: filled in when it fires)", style="dim")
             text.append("\n")
+        now = self.view.clock()
+        for silence in self.view.state.silences_of(rule.name):
+            text.append(f"silenced {clean(silence_note(silence, now), 200)}\n", style="bold")
         labels = ", ".join(f"{clean(k)}={clean(v, 60)}" for k, v in sorted(rule.labels.items()))
         text.append(f"labels: {labels or '—'}", style="dim")
         text.append(f"   instances: {len(rule.alerts)}   enter: rule expression", style="dim")
+        text.append("   S: silence   l: silences", style="dim")
         detail.update(text)
+
+    def action_silence(self) -> None:
+        """The silence form for the highlighted rule."""
+        from allintop.ui.screens.silence_form import SilenceForm
+
+        rule = self._selected()
+        if rule is None:
+            self.notify("no alert rule to silence", severity="warning")
+            return
+        self.app.push_screen(SilenceForm(rule, self.view, self.sources.alertmanager))
+
+    def action_silences(self) -> None:
+        """The silences Alertmanager holds, to expire or extend."""
+        from allintop.ui.screens.silences import SilencesScreen
+
+        self.app.push_screen(SilencesScreen(self.view, self.sources.alertmanager))
 
     def on_data_table_row_selected(self) -> None:
         rule = self._selected()

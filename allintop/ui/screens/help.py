@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from allintop.ui.keys import KEYS, MORE_HELP, on_modal
+from allintop.ui.keys import ALERTS_KEYS, KEYS, MORE_HELP, on_modal
 
 #: Columns of text in the help box (#help: 60 wide, less its border, padding and
 #: scrollbar).
@@ -47,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        rows = [(key.shown, key.help) for key in KEYS] + list(MORE_HELP)
+        rows = [(key.shown, key.help) for key in (*KEYS, *ALERTS_KEYS)] + list(MORE_HELP)
         # Focusable, so the arrows, PgUp / PgDn, Home and End scroll it.
         with VerticalScroll(id="help", can_focus=True):
             yield Static("allintop — keys", classes="help-title")
