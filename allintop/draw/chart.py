@@ -315,3 +315,15 @@ def distinct_colours(theme: Sequence[RGB], background: RGB) -> list[RGB]:
         if all(sum(abs(a - b) for a, b in zip(colour, c, strict=True)) > 60 for c in distinct):
             distinct.append(colour)
     return distinct or list(EXTRA_COLOURS)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Something marked on a chart's time axis: an annotation (a line at `start`, and
+    at `end` too for a region) or, `shade`, a span shaded across the chart (an alert
+    pending or firing)."""
+
+    start: float
+    end: float
+    color: RGB
+    shade: bool = False

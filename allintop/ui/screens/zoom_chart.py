@@ -19,6 +19,7 @@ from textual_plotext import PlotextPlot
 from allintop.draw.chart import (
     RGB,
     Level,
+    Mark,
     Points,
     decimate,
     distinct_colours,
@@ -60,6 +61,8 @@ class ChartData:
     end: float = 1.0
     unit: str = ""
     more: int = 0  # series not drawn
+    marks: list[Mark] = field(default_factory=list)
+    """Annotations and alert spans on the time axis (allintop.ui.screens.zoom_marks)."""
 
 
 class ZoomChart(PlotextPlot):
@@ -102,6 +105,7 @@ class ZoomChart(PlotextPlot):
             else replace(level, place="above" if level.threshold.value > top else "below")
             for level, on in zip(data.levels, drawn, strict=True)
         ]
+        self._mark(bottom, top)
         for level in self.levels:
             if not level.place:
                 plt.hline(level.threshold.value, level.color)
@@ -116,6 +120,22 @@ class ZoomChart(PlotextPlot):
         plt.xticks(xticks, xlabels)
         self.refresh()
         self._replot_cost = time.perf_counter() - began
+
+    def _mark(self, bottom: float, top: float) -> None:
+        """The marks within the range, under the lines: an alert's span as a shaded band
+        the chart's height (plotext's fill under a line at the top), an annotation as a
+        line across it at its time (and at its end, for a region)."""
+        plt, data = self.plt, self.data
+        for mark in data.marks:
+            start, end = max(mark.start, data.start), min(mark.end, data.end)
+            if end < start:
+                continue
+            if mark.shade:
+                level = top if top > 0 else bottom
+                plt.plot([start, end], [level, level], fillx=True, marker="░", color=mark.color)
+                continue
+            for moment in {start, end} if mark.end > mark.start else {start}:
+                plt.vline(moment, mark.color)
 
     def render(self) -> RenderResult:
         began = time.perf_counter()
