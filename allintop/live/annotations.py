@@ -113,7 +113,8 @@ def events(annotation: Annotation, result: RangeResult, step: float) -> list[Eve
             Event(annotation.name, first, last, title, text, tags, annotation.color)
             for first, last in _merged(times, step)
         )
-    return sorted(found, key=lambda event: (event.start, event.name, event.title))
+    # Several series of the same labels shown (an alert's instances): one event each.
+    return sorted(dict.fromkeys(found), key=lambda event: (event.start, event.name, event.title))
 
 
 def alert_spans(result: RangeResult, step: float) -> list[AlertSpan]:
@@ -196,5 +197,5 @@ async def fetch_marks(
     errors = tuple(a for a in answers if isinstance(a, str))
     spans = answers[0] if isinstance(answers[0], list) else []
     found = [e for a in answers[1:] if isinstance(a, list) for e in a if isinstance(e, Event)]
-    found.sort(key=lambda event: (event.start, event.name, event.title))
+    found = sorted(dict.fromkeys(found), key=lambda event: (event.start, event.name, event.title))
     return Marks(tuple(found), tuple(s for s in spans if isinstance(s, AlertSpan)), errors, end)

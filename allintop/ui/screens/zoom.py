@@ -248,7 +248,7 @@ class ZoomScreen(LiveScreen):
                     levels.append(Level(kind, threshold, rgb(variables.get(colour, "green"))))
         active = [(a.name, a.state) for i in self.indices for a in known.markers(i)]
         marks = chart_marks(self.marks.marks, variables, active, max(end, start + step))
-        self.query_one(ZoomAnnotations).show(self.marks.marks, variables)
+        self.query_one(ZoomAnnotations).show(self.marks.marks, variables, active)
         return ChartData(
             lines, levels, start, max(end, start + step), query.unit, total - len(lines), marks
         )

@@ -20,7 +20,15 @@ from textual.widgets import Static
 
 from allintop.dashboard.model import Dashboard
 from allintop.draw.chart import RGB, Mark
-from allintop.live.annotations import REFETCH_EVERY, Event, Marks, fetch_marks, filled
+from allintop.live.annotations import (
+    ALERTS_STEP,
+    REFETCH_EVERY,
+    AlertSpan,
+    Event,
+    Marks,
+    fetch_marks,
+    filled,
+)
 from allintop.sources.protocols import Queries
 from allintop.ui.cards.stat import GRAFANA_COLOURS
 from allintop.ui.screens.zoom_chart import rgb
@@ -134,19 +142,29 @@ def _blend(colour: RGB, background: RGB, share: float) -> RGB:
     return r, g, b
 
 
+def span_colour(state: str, variables: Mapping[str, str]) -> RGB:
+    """The shading of a span in `state`: its colour (the theme's error for firing,
+    warning for pending), faded into the chart's background."""
+    background = rgb(variables.get("surface", "#1e1e1e"))
+    return _blend(rgb(variables.get(SPAN_COLOURS[state], "red")), background, SHADE)
+
+
+def still_on(span: AlertSpan, marks: Marks, active: Sequence[tuple[str, str]]) -> bool:
+    """Whether a span that reached the end of the range asked is of an alert still in
+    that state: it then runs on to now, between fetches."""
+    return (span.name, span.state) in active and span.end >= marks.time - 2 * ALERTS_STEP
+
+
 def chart_marks(
     marks: Marks, variables: Mapping[str, str], active: Sequence[tuple[str, str]], end: float
 ) -> list[Mark]:
-    """The marks as the chart draws them: alert spans shaded (one still active runs
-    to `end`, the chart's), annotations as lines in their colour."""
-    background = rgb(variables.get("surface", "#1e1e1e"))
+    """The marks as the chart draws them: alert spans shaded (one still on runs to
+    `end`, the chart's), annotations as lines in their colour."""
     out: list[Mark] = []
-    for span in marks.spans:
-        colour = rgb(variables.get(SPAN_COLOURS[span.state], "red"))
-        stop = (
-            end if (span.name, span.state) in active and span.end >= marks.time - 60 else span.end
-        )
-        out.append(Mark(span.start, stop, _blend(colour, background, SHADE), shade=True))
+    # Firing over pending, where both are shaded in one place (several instances).
+    for span in sorted(marks.spans, key=lambda span: span.state == "firing"):
+        stop = end if still_on(span, marks, active) else span.end
+        out.append(Mark(span.start, stop, span_colour(span.state, variables), shade=True))
     out += (Mark(e.start, e.end, colour_of(e.color, variables)) for e in marks.events)
     return out
 
@@ -155,7 +173,9 @@ def _clock(moment: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(moment))
 
 
-def listing(marks: Marks, variables: Mapping[str, str]) -> Text:
+def listing(
+    marks: Marks, variables: Mapping[str, str], active: Sequence[tuple[str, str]] = ()
+) -> Text:
     """The annotations and alert spans, latest first, one a line; what failed, dim."""
     out = Text(no_wrap=True, overflow="ellipsis")
     entries: list[tuple[float, Text]] = []
@@ -164,7 +184,8 @@ def listing(marks: Marks, variables: Mapping[str, str]) -> Text:
             "░░ ",
             style="rgb({},{},{})".format(*rgb(variables.get(SPAN_COLOURS[span.state], "red"))),
         )
-        line.append(f"{_clock(span.start)} – {_clock(span.end)}  ")
+        until = "now" if still_on(span, marks, active) else _clock(span.end)
+        line.append(f"{_clock(span.start)} – {until}  ")
         line.append(f"{clean(span.name, 80)} {span.state}", style="bold")
         entries.append((span.start, line))
     for event in marks.events:
@@ -199,7 +220,9 @@ def _event_line(event: Event, variables: Mapping[str, str]) -> Text:
 class ZoomAnnotations(Static):
     """Under the legend: the annotations and alert spans over the range."""
 
-    def show(self, marks: Marks, variables: Mapping[str, str]) -> None:
-        text = listing(marks, variables)
+    def show(
+        self, marks: Marks, variables: Mapping[str, str], active: Sequence[tuple[str, str]]
+    ) -> None:
+        text = listing(marks, variables, active)
         self.display = bool(text)
         self.update(text)
