@@ -327,3 +327,21 @@ class Mark:
     end: float
     color: RGB
     shade: bool = False
+
+
+def mark_cells(marks: Sequence[Mark], start: float, end: float, columns: int) -> dict[int, Mark]:
+    """The columns of a chart `columns` cells wide over [start, end] that marks fall
+    in: a moment's one column, a region's every one from its start to its end; where
+    two fall in one, the later mark."""
+    if columns <= 0 or end <= start:
+        return {}
+    span = end - start
+    found: dict[int, Mark] = {}
+    for mark in marks:
+        if mark.end < start or mark.start > end:
+            continue
+        first = round((max(mark.start, start) - start) / span * (columns - 1))
+        last = round((min(mark.end, end) - start) / span * (columns - 1))
+        for column in range(first, last + 1):
+            found[column] = mark
+    return found

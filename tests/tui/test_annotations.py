@@ -10,6 +10,7 @@ import pytest
 from allintop.dashboard.loading import load_dashboard
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
+from allintop.ui.cards.chart import ChartCard
 from allintop.ui.screens.zoom import ZoomScreen
 from allintop.ui.screens.zoom_chart import ZoomChart
 from allintop.ui.screens.zoom_marks import span_colour
@@ -49,6 +50,14 @@ async def test_annotations_marked_and_firing_alert_shaded_on_the_zoom_chart(make
     app = make_app(dashboard, PrometheusClient(demo.prometheus_url), refresh=1.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: _firing(app, "HighErrorRate"), within=60, what="firing")
+        # On the dashboard, the time series card marks them along its chart's bottom.
+        card = next(c for c in app.query(ChartCard) if c.panel.title == PANEL)
+        await wait_for(
+            pilot,
+            lambda: any("▲" in line or "▬" in line for line in card.body_plain()[-2:]),
+            within=30,
+            what="the annotations marked on the card",
+        )
         index = next(i for i, q in enumerate(app.dashboard.queries) if q.title == PANEL)
         app.push_screen(ZoomScreen(app, index))
 

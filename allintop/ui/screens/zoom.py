@@ -26,13 +26,13 @@ from allintop.draw.chart import RGB, Level, series_names
 from allintop.errors import PrometheusError, QueryError
 from allintop.live.history import LabelKey, SeriesHistory
 from allintop.promql.parse import prettify
+from allintop.ui.cards.chart_marks import MarksView
 from allintop.ui.panel_text import alert_text, value_text
 from allintop.ui.screens.live import LiveScreen
 from allintop.ui.screens.zoom_chart import ChartData, Line, ZoomChart, palette, rgb
 from allintop.ui.screens.zoom_legend import ZoomLegend
 from allintop.ui.screens.zoom_marks import (
     MarksFetched,
-    MarksView,
     ZoomAnnotations,
     ZoomMarks,
     chart_marks,

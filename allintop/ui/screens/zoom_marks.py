@@ -12,13 +12,11 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static
 
-from allintop.dashboard.model import Dashboard
 from allintop.draw.chart import RGB, Mark
 from allintop.live.annotations import (
     ALERTS_STEP,
@@ -29,8 +27,7 @@ from allintop.live.annotations import (
     fetch_marks,
     filled,
 )
-from allintop.sources.protocols import Queries
-from allintop.ui.cards.stat import GRAFANA_COLOURS
+from allintop.ui.cards.chart_marks import MarksView, colour_of
 from allintop.ui.screens.zoom_chart import rgb
 from allintop.ui.view import DashboardView
 from allintop.values.text import clean
@@ -40,34 +37,6 @@ LISTED = 8
 #: How much of its state's colour an alert's shading takes over the background.
 SHADE = 0.45
 SPAN_COLOURS = {"firing": "error", "pending": "warning"}
-
-
-class AskedQueries(Protocol):
-    """The dashboard as asked now: its annotations, the variables' picks, the range."""
-
-    @property
-    def dashboard(self) -> Dashboard: ...
-
-    @property
-    def variables(self) -> Mapping[str, str | tuple[str, ...]]: ...
-
-    @property
-    def range(self) -> float: ...
-
-    @property
-    def bindings(self) -> list[str]: ...
-
-
-@runtime_checkable
-class MarksView(Protocol):
-    """What the marks are asked through: the queries as asked, every datasource's
-    client (the app is one)."""
-
-    @property
-    def queries(self) -> AskedQueries: ...
-
-    @property
-    def datasources(self) -> Mapping[str, Queries]: ...
 
 
 @dataclass
@@ -123,18 +92,6 @@ class ZoomMarks:
             end,
             alerts_from=bindings[index] if index < len(bindings) else None,
         )
-
-
-def colour_of(name: str, variables: Mapping[str, str]) -> RGB:
-    """An annotation's colour (Grafana's iconColor: a name, "dark-red", "#hex",
-    "rgba(...)") as RGB, in the theme's colours where Grafana names one."""
-    word = name.lower().rsplit("-", 1)[-1]
-    if word in GRAFANA_COLOURS:
-        return rgb(variables.get(GRAFANA_COLOURS[word].lstrip("$"), "red"))
-    try:
-        return rgb(name)
-    except Exception:  # a colour Textual cannot read: the error colour
-        return rgb(variables.get("error", "red"))
 
 
 def _blend(colour: RGB, background: RGB, share: float) -> RGB:
