@@ -23,7 +23,7 @@ from allintop.dashboard.model import Dashboard
 from allintop.draw.chart import RGB, Mark
 from allintop.live.annotations import REFETCH_EVERY, Marks, fetch_marks, filled
 from allintop.sources.protocols import Queries
-from allintop.ui.cards.stat import GRAFANA_COLOURS
+from allintop.ui.theme import GRAFANA_COLOURS
 from allintop.ui.view import DashboardView
 
 
