@@ -13,6 +13,7 @@ from allintop.dashboard.annotations import DEFAULT_STEP, Annotation
 from allintop.dashboard.grafana import convert as grafana
 from allintop.dashboard.grafana import to_yaml
 from allintop.dashboard.loading import load_dashboard, load_text
+from allintop.draw.chart import Mark, mark_cells
 from allintop.errors import ConfigError
 from allintop.live.annotations import (
     Event,
@@ -328,3 +329,11 @@ def test_the_alerts_query_matches_each_name_literally_and_parses() -> None:
 def test_a_long_range_asks_at_most_the_points_prometheus_allows() -> None:
     assert query_step(60, 0, 3600) == 60
     assert query_step(1, 0, 30 * 86400) == 30 * 86400 / 10_000
+
+
+def test_marks_fall_in_the_columns_of_their_times() -> None:
+    moment, region = Mark(50, 50, (1, 2, 3)), Mark(80, 100, (4, 5, 6))
+    outside = Mark(200, 300, (7, 8, 9))
+    cells = mark_cells([moment, region, outside], 0, 100, 11)
+    assert cells == {5: moment, 8: region, 9: region, 10: region}
+    assert mark_cells([moment], 0, 0, 11) == {} and mark_cells([moment], 0, 100, 0) == {}
