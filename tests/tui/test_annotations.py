@@ -74,6 +74,7 @@ async def test_annotations_marked_and_firing_alert_shaded_on_the_zoom_chart(make
         text = listed()
         assert "Error alert active" in text and "severity critical" in text
         assert "– now  HighErrorRate firing" in text  # still firing: the span runs on
+        assert "HighErrorRate pending" in text  # the seconds before it fired
         assert "SlowResponseTime" not in text  # the annotation's $alert: the one picked
         assert "[HighErrorRate, critical]" in text
         assert "Annotations & Alerts" not in text and "Deploy logs" not in text

@@ -19,8 +19,8 @@ from textual.widgets import Static
 
 from allintop.draw.chart import RGB, Mark
 from allintop.live.annotations import (
-    ALERTS_STEP,
     REFETCH_EVERY,
+    STILL_ON_WITHIN,
     AlertSpan,
     Event,
     Marks,
@@ -109,7 +109,7 @@ def span_colour(state: str, variables: Mapping[str, str]) -> RGB:
 def still_on(span: AlertSpan, marks: Marks, active: Sequence[tuple[str, str]]) -> bool:
     """Whether a span that reached the end of the range asked is of an alert still in
     that state: it then runs on to now, between fetches."""
-    return (span.name, span.state) in active and span.end >= marks.time - 2 * ALERTS_STEP
+    return (span.name, span.state) in active and span.end >= marks.time - STILL_ON_WITHIN
 
 
 def chart_marks(
