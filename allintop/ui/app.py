@@ -73,6 +73,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         super().__init__()
         self.notices = tuple(options.get("notices", ()))
         self.screenshot = options.get("screenshot")
+        self.explore_to = options.get("explore_to")  # where Explore's ctrl+s writes
         if isinstance(client, PrometheusClient):
             client = Datasources.single(client, dashboard.datasource.name)
         self.datasources = client
@@ -420,6 +421,12 @@ class DashboardApp(NoticesApp, PaletteApp):
             from allintop.ui.screens.zoom import ZoomScreen  # plotext only when zooming
 
             self.push_screen(ZoomScreen(self, panel.widget.index))
+
+    def action_explore(self, panel_query: bool = False) -> None:
+        """e: Explore, an empty prompt; E: the focused panel's query in it."""
+        from allintop.ui.screens.explore import open_explore
+
+        open_explore(self, self, panel_query=panel_query)
 
     def action_help(self) -> None:
         from allintop.ui.screens.help import HelpScreen
