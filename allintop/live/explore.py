@@ -10,9 +10,11 @@ runs these in its workers.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from allintop.live.fetching import MAX_BACKFILL_BYTES
@@ -43,14 +45,24 @@ class Names:
     """Label values by (metric, label)."""
 
 
-_NAMES: weakref.WeakKeyDictionary[object, Names] = weakref.WeakKeyDictionary()
+#: Each client's names, by the client's id, with a reference that tells whether the
+#: client is still that one (clients need not be hashable: the tests' fakes are not).
+_NAMES: dict[int, tuple[Callable[[], object], Names]] = {}
 
 
 def names_of(client: QueryClient) -> Names:
-    """The cache of `client`'s names (kept while the client lives)."""
-    names = _NAMES.get(client)
-    if names is None:
-        names = _NAMES[client] = Names()
+    """The cache of `client`'s names (dropped when the client is)."""
+    key = id(client)
+    entry = _NAMES.get(key)
+    if entry is not None and entry[0]() is client:
+        return entry[1]
+    names = Names()
+    reference: Callable[[], object]
+    try:
+        reference = weakref.ref(client, lambda _gone: _NAMES.pop(key, None))
+    except TypeError:  # no weak references to it: held for the session
+        reference = functools.partial(lambda kept: kept, client)
+    _NAMES[key] = (reference, names)
     return names
 
 

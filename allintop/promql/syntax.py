@@ -47,13 +47,16 @@ def problem(text: str) -> SyntaxProblem | None:
     named = _unknown_function(message, found)
     if named is not None:
         return SyntaxProblem(message, named.start)
-    opens: list[str] = []
+    opens: list[str] = []  # the brackets open: "(", "[", "{", or "by" for a label list
     for k, token in enumerate(found[:MAX_CUTS]):
+        before = found[k - 1] if k else None
+        waits = False  # a label list just closed: the expression it groups is to come
         if token.kind == "open":
-            opens.append(token.text)
+            listed = token.text == "(" and before is not None and before.text in _LISTS
+            opens.append("by" if listed else token.text)
         elif token.kind == "close" and opens:
-            opens.pop()
-        if _culprit(text[: token.end], token, found[k - 1] if k else None, message, opens):
+            waits = opens.pop() == "by"
+        if not waits and _culprit(text[: token.end], token, before, message, opens):
             return SyntaxProblem(message, token.start)
     return SyntaxProblem(message, len(text.rstrip()))
 
@@ -68,15 +71,16 @@ def _unknown_function(message: str, found: list[Token]) -> Token | None:
 
 
 def _culprit(cut: str, last: Token, before: Token | None, message: str, opens: list[str]) -> bool:
-    """Whether the query goes wrong at `last`, the end of `cut`. Inside parentheses
-    the parser says "unclosed" before anything else: the cut is also tried with
-    them closed, and is the culprit if it then fails as the whole query does."""
-    if not _could_finish(cut, last, before):
-        return True
-    if not opens or any(bracket != "(" for bracket in opens):
-        return False
-    closed = cut + ")" * len(opens)
-    return parse_error(closed) == message and not _could_finish(closed, last, before)
+    """Whether the query goes wrong at `last`, the end of `cut`: the cut fails as the
+    whole query does, and not only for being unfinished. Inside parentheses the
+    parser says "unclosed" before anything else: the cut is tried with them closed
+    too."""
+    tried = [cut]
+    if opens and all(bracket == "(" for bracket in opens):
+        tried.append(cut + ")" * len(opens))
+    return any(
+        parse_error(text) == message and not _could_finish(text, last, before) for text in tried
+    )
 
 
 def _could_finish(cut: str, last: Token, before: Token | None) -> bool:
@@ -93,6 +97,7 @@ def _could_finish(cut: str, last: Token, before: Token | None) -> bool:
     return last.kind == "name" and last.text in _WAITING
 
 
+_LISTS = frozenset({"by", "without", "on", "ignoring", "group_left", "group_right"})
 _WAITING = frozenset(
     {"by", "without", "on", "ignoring", "group_left", "group_right", "offset", "bool"}
     | {"and", "or", "unless", "atan2"}

@@ -124,6 +124,11 @@ def test_first_metric_skips_functions_labels_and_keywords():
         ("rate(up[5m]) 3", "rate(up[5m]) ^3"),
         ("sum(rate(x[5m]) by (a)", "sum(rate(x[5m]) by (a)^"),  # unclosed: at the end
         ("rate(up[5x])", "rate(up[^5x])"),
+        # Inside parentheses the parser says "unclosed" first: still found.
+        ("sum by (a) (rate(x[1m]) +* 2)", "sum by (a) (rate(x[1m]) +^* 2)"),
+        # Only unfinished: the caret at the end, not on the label list.
+        ("sum by (route)", "sum by (route)^"),
+        ('sum(rate(x{a="b', 'sum(rate(x{a="b^'),
     ],
 )
 def test_a_syntax_error_is_placed_where_the_parser_stops(text, caret):
