@@ -165,9 +165,7 @@ async def test_E_opens_the_focused_panels_query(stack):
         await wait_for(pilot, lambda: table.row_count > 0, what="the panel's values")
 
 
-async def test_ctrl_s_appends_to_the_users_panels_yaml_and_refuses_a_bundled_one(
-    stack, tmp_path
-):
+async def test_ctrl_s_appends_to_the_users_panels_yaml_and_refuses_a_bundled_one(stack, tmp_path):
     app = _app(stack.prometheus_url)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await _open(pilot, app)

@@ -119,3 +119,29 @@ def test_what_cannot_be_added_to_is_said_and_the_file_untouched(tmp_path: Path):
     with pytest.raises(ConfigError):
         append_panel(path, "x", "up", datasource="nowhere")
     assert path.read_text() == USERS
+
+
+def test_o_names_the_file_explore_writes_to_and_refuses_what_it_must_not(tmp_path: Path):
+    from allintop.cli.parser import build_parser
+    from allintop.cli.setup import resolve
+
+    config = tmp_path / "panels.yaml"
+    config.write_text(USERS)
+
+    def launch(*argv: str):
+        args = build_parser().parse_args(["-c", str(config), *argv])
+        return resolve(args, {"XDG_CONFIG_HOME": str(tmp_path / "xdg")})
+
+    assert launch().explore_to is None
+    mine = tmp_path / "explored.yaml"
+    assert launch("-o", str(mine)).explore_to == mine
+    assert launch("--explore-to", str(mine)).explore_to == mine
+    for bad, said in (
+        (str(bundled_path("allin-overview")), "bundled with allintop"),
+        (str(tmp_path / "board.json"), "Grafana dashboard"),
+        (str(tmp_path / "missing" / "x.yaml"), "does not exist"),
+        (str(tmp_path), "is a directory"),
+    ):
+        with pytest.raises(ConfigError, match=said) as refused:
+            launch("-o", bad)
+        assert str(refused.value).startswith("-o ")
