@@ -76,14 +76,16 @@ async def test_a_query_typed_and_run_shows_its_series_and_values(stack, state_ho
         # Sorted by value, highest first; `o` on the table turns the order.
         values = [float(table.get_row_at(k)[1].plain.split()[0]) for k in range(table.row_count)]
         assert values == sorted(values, reverse=True)
-        table.focus()
+        await pilot.press("ctrl+t")  # to the table
+        assert table.has_focus
         await pilot.press("o")
         turned = [float(table.get_row_at(k)[1].plain.split()[0]) for k in range(table.row_count)]
         assert turned == sorted(turned)
         # Kept for the next run, and recalled with Up.
         assert (state_home / "allintop" / "explore_history").read_text() == BY_ROUTE + "\n"
         await pilot.press("tab")  # back to the prompt
-        explore.query_one(Prompt).value = ""
+        await pilot.press("ctrl+u")  # the prompt emptied
+        assert explore.query_one(Prompt).value == ""
         await pilot.press("up")
         assert explore.query_one(Prompt).value == BY_ROUTE
 
@@ -187,3 +189,27 @@ async def test_ctrl_s_appends_to_the_users_panels_yaml_and_refuses_a_bundled_one
         assert "- title: Explore" in text and f"expr: {BY_ROUTE}" in text
         dashboard = load_dashboard(path)
         assert [row.title for row in dashboard.rows] == ["Traffic", "Explore"]
+        # The dashboard reloads its file: the new row is on the board.
+        await wait_for(
+            pilot,
+            lambda: not isinstance(app.screen, ExploreScreen) and "Explore" in screen_text(app),
+            what="the reloaded dashboard with the row Explore",
+        )
+        assert len(app.dashboard.queries) == 2
+
+
+async def test_a_result_is_cut_at_the_series_cap_and_says_so(stack):
+    app = _app(stack.prometheus_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        explore = await _open(pilot, app)
+        await _type(pilot, "allin_http_request_duration_seconds_bucket")
+        await pilot.press("enter")
+        table = explore.query_one(ValuesTable)
+        await wait_for(pilot, lambda: table.row_count > 0, what="the values")
+        await pilot.pause()
+        said = re.search(r"the first (\d+) of (\d+) series", screen_text(app))
+        assert said is not None, screen_text(app)
+        cap = app.poller.max_series
+        assert int(said[1]) == cap < int(said[2])
+        assert "series cap" in screen_text(app)
+        assert table.row_count == cap == len(explore.query_one(ZoomChart).data.lines)

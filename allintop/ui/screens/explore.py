@@ -157,7 +157,7 @@ class ExploreScreen(Screen[None]):
         context, at = self._place, offered.highlighted
         if context is None or not offered.display or at is None:
             return
-        name = str(offered.get_option_at_index(at).prompt)
+        name = offered.names[at]  # as the server wrote it (the list shows it cleaned)
         text, cursor = apply(prompt.value, prompt.cursor_position, context, name)
         prompt.value = text
         prompt.cursor_position = cursor

@@ -68,7 +68,11 @@ class Problem(Static):
 class Candidates(OptionList):
     """The completions for what the cursor is on; Tab puts the highlighted one in."""
 
+    names: list[str] = []
+    """What is offered, as the server wrote it."""
+
     def offer(self, names: list[str]) -> None:
+        self.names = names
         self.clear_options()
         self.add_options([Text(clean(name, 120)) for name in names])
         self.display = bool(names)
@@ -76,6 +80,6 @@ class Candidates(OptionList):
             self.highlighted = 0
 
     def step(self, direction: int) -> None:
-        if self.option_count:
+        if self.option_count and self.display:
             at = self.highlighted if self.highlighted is not None else 0
             self.highlighted = (at + direction) % self.option_count
