@@ -107,3 +107,15 @@ def tokens(text: str) -> list[Token]:
             kind, k = "other", k + 1
         found.append(Token(kind, text[start:k], start, k))
     return found
+
+
+def one_line(text: str) -> str:
+    """`text` on one line, for a one-line prompt: each run of whitespace and comments
+    between tokens made one space (none where there was none), the tokens as written."""
+    found = tokens(text)
+    parts: list[str] = []
+    for k, token in enumerate(found):
+        if k and token.start > found[k - 1].end:
+            parts.append(" ")
+        parts.append(token.text)
+    return "".join(parts)

@@ -113,6 +113,12 @@ async def test_a_syntax_error_shows_its_place_and_is_not_run(stack):
         await _type(pilot, " 3")
         await pilot.pause()
         assert "invalid promql query" not in screen_text(app)
+        # What only the server rejects is run, and its message shown.
+        await pilot.press("ctrl+u")
+        await _type(pilot, "up[5m]")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "range vector" in screen_text(app), what="its message")
+        assert explore.query_one(ValuesTable).row_count == 0
 
 
 async def test_metric_names_of_the_real_server_are_completed(stack):

@@ -19,7 +19,7 @@ from allintop.promql.complete import (
 )
 from allintop.promql.parse import parse_error
 from allintop.promql.syntax import problem
-from allintop.promql.tokens import tokens
+from allintop.promql.tokens import one_line, tokens
 
 METRICS = ["allin_http_requests_total", "allin_http_request_duration_seconds_bucket", "up"]
 
@@ -33,6 +33,13 @@ def test_tokens_survive_unfinished_text():
     assert [t.kind for t in tokens("rate(x[5m]) >= 1.5e3")] == [
         "name", "open", "name", "open", "number", "close", "close", "operator", "number",
     ]  # fmt: skip
+
+
+def test_a_query_of_several_lines_goes_on_one_as_written():
+    text = 'sum by (job) (  # per job\n  rate(up{job="a b"}[5m])\n)'
+    assert one_line(text) == 'sum by (job) ( rate(up{job="a b"}[5m]) )'
+    assert parse_error(one_line(text)) is None
+    assert one_line("up") == "up"
 
 
 @pytest.mark.parametrize(

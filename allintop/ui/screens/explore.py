@@ -90,6 +90,8 @@ class ExploreScreen(Screen[None]):
             self._say(f"past queries not kept: {self.past.error}")
         self._fetch_metrics()
         self._typed(prompt.value)
+        # The cursor moved (left, right, home, a click): what it is on now.
+        self.watch(prompt, "cursor_position", lambda _: self._complete(), init=False)
 
     # -- typing --
 

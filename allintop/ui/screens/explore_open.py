@@ -16,6 +16,7 @@ from allintop.dashboard.model import Dashboard
 from allintop.live.datasources import Datasources
 from allintop.live.fanout import FanOut
 from allintop.live.queries import Queries
+from allintop.promql.tokens import one_line
 from allintop.sources.protocols import QueryClient
 from allintop.ui.board import Board
 
@@ -75,6 +76,7 @@ def setup_of(host: ExploreHost, *, panel_query: bool) -> ExploreSetup | None:
     if index is not None and index < len(bindings) and bindings[index] in sources:
         name = bindings[index]
     query = host.queries.exprs[index] if panel_query and index is not None else ""
+    query = one_line(query) if "\n" in query else query  # the prompt is one line
     dashboard = host.dashboard
     write_to = host.explore_to or dashboard.source_path
     why = refusal(write_to)
