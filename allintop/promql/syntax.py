@@ -93,7 +93,9 @@ def _could_finish(cut: str, last: Token, before: Token | None) -> bool:
     # The generic message: an operator, a comma or a keyword still waiting for what
     # follows is unfinished; anything else there is the culprit.
     if last.kind in ("operator", "open", "comma"):
-        return before is None or before.kind != "operator" or last.kind != "operator"
+        # Two operators in a row: only a sign (+, -) may follow another.
+        doubled = before is not None and before.kind == "operator" and last.kind == "operator"
+        return not doubled or last.text in ("+", "-")
     return last.kind == "name" and last.text in _WAITING
 
 

@@ -207,3 +207,21 @@ def test_recall_walks_back_and_returns_to_what_was_typed(tmp_path: Path):
     assert recall.newer() == "three"
     assert recall.newer() == "typ"  # back to the text typed before the first Up
     assert Recall(PastQueries(tmp_path / "none")).older("x") is None
+
+
+def test_the_caret_stays_under_its_place_on_a_long_query():
+    from allintop.ui.screens.explore_prompt import caret_text
+
+    query = "sum(" + "x + " * 40 + "+* 1)"
+    found = problem(query)
+    assert found is not None
+    lines = caret_text(query, found.position(query), found.message, 40).plain.split("\n")
+    assert all(len(line) <= 40 for line in lines[:2])
+    at = lines[1].index("^")
+    assert lines[0][at] == "*"  # the window of the query holds the place
+    assert lines[0].startswith("…")
+    # A short one keeps the message beside the caret.
+    short = caret_text("up }", (1, 4), "unexpected right brace '}'", 80).plain.split("\n")
+    assert short == ["up }", "   ^ unexpected right brace '}' (line 1, column 4)"]
+    evil = caret_text("up{a=\x1b[2J}", (1, 9), "m", 80).plain
+    assert "\x1b" not in evil

@@ -216,11 +216,7 @@ class ExploreScreen(Screen[None]):
     def _failed(self, query: str, error: PrometheusError) -> None:
         position = error.position if isinstance(error, QueryError) else None
         if position is not None and isinstance(error, QueryError):
-            problem_widget = self.query_one(Problem)
-            problem_widget.display = True
-            from allintop.ui.screens.zoom import with_caret
-
-            problem_widget.update(with_caret(query, position, error.error))
+            self.query_one(Problem).show_at(query, position, error.error)
         self._say(f"{error.headline}: {clean(error.cause, 300)}")
 
     def _show(self, answered: explore.Explored) -> None:

@@ -16,7 +16,6 @@ from rich.text import Text
 from textual.widgets import Input, OptionList, Static
 
 from allintop.promql.syntax import SyntaxProblem
-from allintop.ui.screens.zoom import with_caret
 from allintop.values.text import clean
 
 _THEME = ANSISyntaxTheme(
@@ -60,9 +59,35 @@ class Problem(Static):
         if problem is None:
             self.update("")
             return
-        line, column = problem.position(query)
-        where = f"{problem.message} (line {line}, column {column})"
-        self.update(with_caret(query, (line, column), where))
+        self.show_at(query, problem.position(query), problem.message)
+
+    def show_at(self, query: str, position: tuple[int, int], message: str) -> None:
+        """`message` at (line, column) of `query` (the server's parse error, say)."""
+        self.display = True
+        width = max((self.size.width or self.app.size.width) - 2, 20)
+        self.update(caret_text(query, position, message, width))
+
+
+def caret_text(query: str, position: tuple[int, int], message: str, width: int) -> Text:
+    """The query's line the error is on, cut to `width` around the place; a caret
+    under the place, the message after it, or on a line of its own when it does not
+    fit there. Columns count the query as shown (control characters made visible)."""
+    line, column = position
+    lines = query.splitlines() or [""]
+    raw = lines[line - 1] if line <= len(lines) else ""
+    shown, before = clean(raw), len(clean(raw[: max(column - 1, 0)]))
+    start = max(0, min(before - width // 2, len(shown) - width))  # the place in view
+    cut = shown[start : start + width]
+    said = f"{clean(message, 200)} (line {line}, column {column})"
+    text = Text()
+    text.append(("…" + cut[1:]) if start else cut, style="dim")
+    text.append("\n" + " " * (before - start))  # unstyled: Textual keeps it so
+    text.append("^", style="bold")
+    if before - start + 2 + len(said) <= width:
+        text.append(" " + said, style="bold")
+    else:
+        text.append("\n" + said, style="bold")
+    return text
 
 
 class Candidates(OptionList):
