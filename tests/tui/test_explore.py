@@ -219,3 +219,48 @@ async def test_a_result_is_cut_at_the_series_cap_and_says_so(stack):
         assert int(said[1]) == cap < int(said[2])
         assert "series cap" in screen_text(app)
         assert table.row_count == cap == len(explore.query_one(ZoomChart).data.lines)
+
+
+TWO = """\
+refresh: 1s
+range: 5m
+datasources:
+  main: {url: "http://127.0.0.1:1"}
+  other: {url: "http://127.0.0.1:1"}
+rows:
+  - title: R
+    panels:
+      - {title: Elsewhere, expr: up, datasource: other}
+      - {title: Here, expr: up}
+"""
+
+
+async def test_explore_asks_the_focused_panels_datasource(stack, tmp_path):
+    from allintop.live.datasources import Datasources
+    from tests.faultserver import closed_port
+
+    path = tmp_path / "panels.yaml"
+    path.write_text(TWO)
+    clients = {
+        "main": PrometheusClient(stack.prometheus_url),
+        "other": PrometheusClient(f"http://127.0.0.1:{closed_port()}"),
+    }
+    app = make_app(load_dashboard(path), Datasources(clients, "main"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert app.board.focused_panel().title == "Elsewhere"
+        explore = await _open(pilot, app, "E")
+        assert "on other" in screen_text(app)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "refused" in screen_text(app), what="other's error")
+        assert explore.query_one(ValuesTable).row_count == 0
+        await pilot.press("escape")
+        await pilot.press("right")  # to the panel on the default datasource
+        await pilot.pause()
+        assert app.board.focused_panel().title == "Here"
+        explore = await _open(pilot, app)
+        assert "on main" in screen_text(app)
+        await _type(pilot, "up")
+        await pilot.press("enter")
+        table = explore.query_one(ValuesTable)
+        await wait_for(pilot, lambda: table.row_count > 0, what="main's answer")
