@@ -52,3 +52,34 @@ async def test_gauges_at_80x24_shrink_the_bar_not_the_number(tmp_path: Path) -> 
             assert len(body) >= len(numbers), body
         memory = _gauge(app, "Memory").body_plain()
         assert [line.split()[0][:3] for line in memory] == ["res", "hea"], memory
+
+
+def _pressure() -> FakePrometheus:
+    """CPU, memory and I/O pressure of one node (no Irq pressure on its kernel)."""
+    node = {"job": "node", "instance": "host:9100"}
+    waiting = {"cpu": 0.012, "memory": 0.0, "io": 0.031}
+    metrics = {
+        f"node_pressure_{kind}_waiting_seconds_total": [FakeSeries(node, lambda t, r=r: r * t)]
+        for kind, r in waiting.items()
+    }
+    metrics["node_uname_info"] = [FakeSeries({**node, "nodename": "host"}, 1.0)]
+    return FakePrometheus(metrics=metrics, target_list=[target("node")])
+
+
+async def test_node_exporter_full_pressure_draws_a_third_bar_not_plus_one(tmp_path) -> None:
+    # CPU, Mem and I/O pressure (no Irq on this kernel) in a tile of two body lines
+    # and a detail line with nothing to say: the I/O bar takes the detail line.
+    text = corpus.path("node-exporter-full-latest.json").read_text()
+    app, _, _ = make(tmp_path, _pressure(), text=text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        card = _gauge(app, "Pressure")
+        body = card.body_plain()
+        assert [line.split()[0] for line in body] == ["CPU", "Mem", "I/O"], body
+        assert body[2].rstrip().endswith("3.1 %"), body
+        assert "more" not in screen_text(app)
+        # Painting it again draws no line anew, the one on the detail line included.
+        before = card.lines_drawn
+        card.refresh()
+        await pilot.pause()
+        assert card.lines_drawn == before

@@ -14,6 +14,7 @@ from allintop.draw.bars import bar, bounds, marks, widths
 from allintop.draw.labels import formatted, levels
 from allintop.draw.stat_grid import StatGrid, side_by_side, stat_grid
 from allintop.live.reports import SeriesView
+from allintop.ui.cards.base import LineKey
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
 from allintop.ui.cards.stat_cells import CURRENT, series_value
 from allintop.values.text import clean
@@ -51,8 +52,10 @@ class GaugeCard(BodyCard):
             return self._big(entries[0], texts[0], (low, high), width)
         # The number whole: the bar, then the name, give way first.
         label, room, number = widths(width, label, max(cell_len(t) for t in texts) + 1)
-        # As many bars as there are lines; the rest are counted on the detail line.
-        shown = entries[:rows]
+        # As many bars as there are lines; the rest are counted on the detail line,
+        # unless the last bar is all there is to count: it takes that line instead.
+        spill = len(entries) == rows + 1 and self._spare_line(width)
+        shown = entries[: rows + 1 if spill else rows]
         self._hidden = len(entries) - len(shown)
         lines = []
         for (_, value, status, query), name, text in zip(shown, names, texts, strict=False):
@@ -84,6 +87,17 @@ class GaugeCard(BodyCard):
             _bar_pieces(cells, marks(levels(query), low, high, width), status, query),
             [(fit(ends, width), "tile--dim")],
         ]
+
+    def _spare_line(self, width: int) -> bool:
+        """Whether the detail line is free for a bar: the tile has one, and nothing
+        (an alert, an error, a target down) to say on it."""
+        return self.size.height > 2 and not super()._detail(width).plain
+
+    def line_key(self, y: int, height: int) -> LineKey:
+        part, key = super().line_key(y, height)
+        if part == "tile--detail" and len(self.body_lines(self.size.width, height - 2)) > y - 1:
+            return "tile--body", key  # the last bar, on the line "+1 more" would take
+        return part, key
 
     def _detail(self, width: int) -> Text:
         """What is wrong, else how many bars did not fit (Enter lists them all)."""
