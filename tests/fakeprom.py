@@ -6,7 +6,8 @@ shapes (InstantResult, RangeResult, Alert, RuleGroup, Target), so the whole app
 (planner, merged queries, poller, history, cards, screens) runs as it does against a
 real server. Expressions are read with promql-parser, as the app reads them; the fake
 evaluates what a dashboard of recording-rule series sends: selectors, and the
-`label_replace(...) or ...` the poller merges them into. Each series' value is a
+`label_replace(...) or ...` the poller merges them into; and, for Grafana's own
+dashboards, `rate(counter[range])` and a vector's arithmetic with a number. Each series' value is a
 function of time, so the backfill and the ticks agree, and a test moves time with its
 injected clock.
 """
@@ -184,6 +185,12 @@ class FakePrometheus:
         if isinstance(node, promql_parser.Call) and node.func.name == "label_replace":
             inner, name, value = node.args[0], node.args[1].val, node.args[2].val
             return [({**labels, name: value}, s) for labels, s in self._node(inner)]
+        if isinstance(node, promql_parser.Call) and node.func.name in ("rate", "irate"):
+            matrix = node.args[0]
+            selected = self._node(matrix.vector_selector)
+            return [(_unnamed(labels), _rate(s, matrix)) for labels, s in selected]
+        if isinstance(node, promql_parser.BinaryExpr) and _ARITHMETIC.get(str(node.op)):
+            return _arithmetic(node, self._node)
         if isinstance(node, promql_parser.VectorSelector):
             name = node.name or ""
             return [
@@ -193,6 +200,54 @@ class FakePrometheus:
             ]
         kind = type(node).__name__
         raise QueryError("bad_data", f"the fake Prometheus cannot evaluate a {kind}", 400)
+
+
+#: What `series <op> number` (or `number <op> series`) does to each value.
+_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b if b else math.nan,
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+}
+
+
+def _unnamed(labels: Mapping[str, str]) -> dict[str, str]:
+    """A function's or an operator's result loses the metric name, as in Prometheus."""
+    return {k: v for k, v in labels.items() if k != "__name__"}
+
+
+def _rate(series: FakeSeries, matrix: Any) -> FakeSeries:
+    """rate(counter[range]): the counter's increase over the range per second (a test
+    gives a counter as a function of time, `lambda t: 0.3 * t` for 0.3/s)."""
+    seconds = matrix.range.total_seconds()
+
+    def rate(t: float) -> float | None:
+        now, before = series.at(t), series.at(t - seconds)
+        return None if now is None or before is None else (now - before) / seconds
+
+    return FakeSeries(series.labels, rate)
+
+
+def _arithmetic(
+    node: Any, evaluate: Callable[[Any], list[tuple[dict[str, str], FakeSeries]]]
+) -> list[tuple[dict[str, str], FakeSeries]]:
+    """A vector and a number (`x * 100`, `100 * x`): the operator on each value."""
+    apply = _ARITHMETIC[str(node.op)]
+    if isinstance(node.rhs, promql_parser.NumberLiteral):
+        vector, number, flip = node.lhs, node.rhs.val, False
+    elif isinstance(node.lhs, promql_parser.NumberLiteral):
+        vector, number, flip = node.rhs, node.lhs.val, True
+    else:
+        raise QueryError("bad_data", "the fake Prometheus cannot evaluate vector math", 400)
+
+    def each(series: FakeSeries) -> FakeSeries:
+        def value(t: float) -> float | None:
+            v = series.at(t)
+            return None if v is None else apply(number, v) if flip else apply(v, number)
+
+        return FakeSeries(series.labels, value)
+
+    return [(_unnamed(labels), each(s)) for labels, s in evaluate(vector)]
 
 
 def _matches(labels: Mapping[str, str], matchers: Sequence[Any]) -> bool:

@@ -52,3 +52,27 @@ def marks(levels: Sequence[float], low: float, high: float, width: int) -> list[
         for level in levels
         if math.isfinite(level) and low <= level <= high
     ]
+
+
+#: Cells a bar keeps before a name gives way: below it the bar says little.
+BAR_MIN = 4
+#: Cells a cut name keeps ("re…") before the bar gives way too.
+NAME_MIN = 3
+
+
+def widths(width: int, name: int, number: int) -> tuple[int, int, int]:
+    """How one line of `width` cells is shared by a name, a bar and a number that
+    want `name` and `number` cells: (name, bar, number).
+
+    A cut number reads wrong ("30.0…"), a shorter bar still reads, so the number is
+    whole while anything else can give: the bar first, down to BAR_MIN cells; then
+    the name, down to NAME_MIN; then the bar, down to one cell; then the name. Only
+    a line too narrow for the number and one cell of bar cuts the number.
+    """
+    width, name, number = max(width, 0), max(name, 0), max(number, 0)
+    if number + 1 > width:
+        number = max(width - 1, 0)
+        return 0, width - number, number
+    rest = width - number  # the name's and the bar's, at least one cell
+    kept = min(name, max(rest - BAR_MIN, min(name, NAME_MIN, rest - 1)))
+    return kept, rest - kept, number

@@ -60,7 +60,8 @@ def join(queries: Sequence[tuple[str, Sequence[SeriesView]]], order: Order = val
             if row[column] is None:
                 row[column] = view
     rows = [_row(key, views) for key, views in cells.items()]
-    rows.sort(key=lambda row: (_RANK[row.status], _first_order(row, order)))
+    # Rows of equal rank by their labels: never swapped by the order series arrive in.
+    rows.sort(key=lambda row: (_RANK[row.status], _first_order(row, order), row.labels))
     varying = [i for i, _ in enumerate(keys) if len({row.labels[i] for row in rows}) > 1]
     shown = varying + [i for i in range(len(keys)) if i not in varying]
     return Table(

@@ -209,9 +209,9 @@ class QueryHistory:
 
     def _last_value_order(
         self, series: tuple[Mapping[str, str], Sequence[float], Sequence[float]]
-    ) -> tuple[int, float]:
-        values = series[2]
-        return self.order(values[-1] if values else math.nan)
+    ) -> tuple[tuple[int, float], LabelKey]:
+        labels, _, values = series
+        return self.order(values[-1] if values else math.nan), label_key(labels)
 
     def update(self, t: float, samples: Sequence[tuple[Mapping[str, str], float]]) -> None:
         """Add one tick's values (`samples` sorted most important first).
@@ -247,8 +247,9 @@ class QueryHistory:
         return history.values() if history else [None] * self.capacity
 
     def ranked(self) -> list[tuple[LabelKey, SeriesHistory]]:
-        """The series in the panel's order by their latest value, gaps last."""
+        """The series in the panel's order by their latest value, gaps last; those of
+        equal value by their labels, so that they never swap places between ticks."""
         return sorted(
             self.series.items(),
-            key=lambda item: (item[1].latest is None, self.order(item[1].latest or 0.0)),
+            key=lambda item: (item[1].latest is None, self.order(item[1].latest or 0.0), item[0]),
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from allintop.dashboard.model import Query
 from allintop.errors import PrometheusError
 from allintop.live import native
-from allintop.live.history import QueryHistory
+from allintop.live.history import QueryHistory, label_key
 from allintop.live.reports import QueryState, SeriesView, legend, worst
 from allintop.promql.sharing import SeriesPoints
 from allintop.sources.answers import Sample
@@ -118,9 +118,11 @@ class QueryStates:
         return all(e is not None and e.time == as_of for e in latest)
 
     def sort(self, index: int, samples: list[Sample]) -> None:
-        """Sort `samples` in the panel's order, worst or biggest first."""
+        """Sort `samples` in the panel's order, worst or biggest first; those of equal
+        value by their labels, not as the answer listed them (which can change from
+        one tick to the next, swapping them on screen)."""
         order = self._orders[index]
-        samples.sort(key=lambda s: order(s.value))
+        samples.sort(key=lambda s: (order(s.value), label_key(s.labels)))
 
     # -- state building --
 

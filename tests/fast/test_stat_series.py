@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from allintop.ui.cards.gauge import GaugeCard
 from allintop.ui.cards.stat import StatCard
 from allintop.ui.cards.stats import StatsCard
@@ -210,17 +212,27 @@ def test_stat_layouts_snapshot(tmp_path: Path, snap_compare) -> None:
     assert snap_compare(app, terminal_size=(120, 24), run_before=run_before)
 
 
-async def test_bars_that_do_not_fit_are_counted_under_them(tmp_path: Path) -> None:
-    # A bar gauge of five series in four lines: four bars, "+1 more" on the detail
-    # line (not a line of the body that one more bar could have had).
+@pytest.mark.parametrize(
+    ("count", "bars", "more"),
+    [(5, ["s04", "s03", "s02", "s01", "s00"], ""), (6, ["s05", "s04", "s03", "s02"], "+2 more")],
+    ids=["five-all-drawn", "six-two-counted"],
+)
+async def test_bars_that_do_not_fit_are_counted_under_them(
+    tmp_path: Path, count: int, bars: list[str], more: str
+) -> None:
+    # A bar gauge of four body lines and a detail line: five bars all fit, the fifth
+    # on the detail line ("+1 more" there would take the line that bar needs); of
+    # six, four bars and "+2 more" on the detail line.
     panel = (
         "      - {title: Load, kind: bargauge, expr: shard:load, legend: '{{shard}}',"
         " width: 12, max: 30}\n"
     )
-    app, _, _ = make(tmp_path, _shards(5), text=_board(panel))
+    app, _, _ = make(tmp_path, _shards(count), text=_board(panel))
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot, app)
         card = app.query_one(GaugeCard)
+        assert card.size.height == 6  # title, four lines, detail
         body = card.body_plain()
-        assert [line.split()[0] for line in body] == ["s04", "s03", "s02", "s01"], body
-        assert "+1 more" in screen_text(app)
+        assert [line.split()[0] for line in body] == bars, body
+        text = screen_text(app)
+        assert (more in text) if more else ("more" not in text), text

@@ -10,6 +10,7 @@ from allintop.dashboard.model import Query
 from allintop.draw.braille import LEVEL, plot
 from allintop.draw.chart import Mark, mark_cells, series_names, value_range
 from allintop.draw.labels import formatted, levels
+from allintop.draw.legend import legend_fit
 from allintop.live.reports import QueryState
 from allintop.ui.cards.body import MAX_SERIES, BodyCard, Line, fit
 from allintop.ui.cards.chart_marks import MarksArrived, card_marks
@@ -115,19 +116,34 @@ class ChartCard(BodyCard):
         return out[:MAX_SERIES]
 
     def _legend(self, drawn: list[Drawn], width: int) -> Line:
-        line: Line = []
-        used = 0
-        for k, (name, _, latest) in enumerate(drawn):
+        """Each series' swatch, name and latest value, as many as fit, and "+N" for
+        every series not named (never dropped); a first name too long is cut."""
+        entries = []
+        for name, _, latest in drawn:
             value = formatted(latest, self.queries[0]) if latest is not None else "—"
-            entry = f" {name} {value} "
-            if used + 1 + cell_len(entry) > width:
-                rest = f"+{len(drawn) - k}"
-                if used + cell_len(rest) <= width:
-                    line.append((rest, "tile--dim"))
-                break
-            line += [("━", f"tile--s{k}"), (entry, "tile--body")]
-            used += 1 + cell_len(entry)
+            entries.append((name, value))
+        texts = [f" {name} {value} " for name, value in entries]
+        total = max(self._total(), len(drawn))
+        shown, cut = legend_fit([1 + cell_len(t) for t in texts], total, width)
+        if cut is not None:  # the name gives way, the value stays
+            name, value = entries[0]
+            room = cut - 1 - cell_len(f"  {value} ")
+            texts[0] = f" {fit(name, room)} {value} " if room > 0 else fit(texts[0], cut - 1)
+        line: Line = []
+        for k, text in enumerate(texts[:shown]):
+            line += [("━", f"tile--s{k}"), (text, "tile--body")]
+        if total > shown:
+            line.append((f"+{total - shown}", "tile--dim"))
         return line
+
+    def _total(self) -> int:
+        """Series the chart's queries have (it draws MAX_SERIES of them at most)."""
+        total = 0
+        for offset in range(len(self.queries)):
+            history, state = self.history(offset), self.states.get(offset)
+            if history is not None and not (state is not None and state.native):
+                total += len(history.series)
+        return total
 
 
 def _marker(mark: Mark) -> str:

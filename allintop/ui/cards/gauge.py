@@ -10,10 +10,11 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from allintop.dashboard.model import Query
-from allintop.draw.bars import bar, bounds, marks
+from allintop.draw.bars import bar, bounds, marks, widths
 from allintop.draw.labels import formatted, levels
 from allintop.draw.stat_grid import StatGrid, side_by_side, stat_grid
 from allintop.live.reports import SeriesView
+from allintop.ui.cards.base import LineKey
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
 from allintop.ui.cards.stat_cells import CURRENT, series_value
 from allintop.values.text import clean
@@ -42,16 +43,19 @@ class GaugeCard(BodyCard):
         lone = len(entries) == 1
         names = [clean(name) for name, _, _, _ in entries]
         label = 0 if lone else min(max(cell_len(n) for n in names) + 1, MAX_LABEL, width // 3)
-        mappings = self.panel.mappings
-        texts = [formatted(value, query, mappings) for _, value, _, query in entries]
+        texts = [formatted(value, query, self.panel.mappings) for _, value, _, query in entries]
         if self.panel.kind == "gauge" and not lone:
             grid = self._grid(names, texts, width, rows)
             if grid is not None:  # Grafana's gauges side by side, each its own dial
                 return _cells(grid, entries, names, texts, (low, high), rows)
-        number = min(max(cell_len(t) for t in texts) + 1, width // 3)
-        room = max(width - label - number, 1)
-        # As many bars as there are lines; the rest are counted on the detail line.
-        shown = entries[:rows]
+        if lone and rows >= 3:
+            return self._big(entries[0], texts[0], (low, high), width)
+        # The number whole: the bar, then the name, give way first.
+        label, room, number = widths(width, label, max(cell_len(t) for t in texts) + 1)
+        # As many bars as there are lines; the rest are counted on the detail line,
+        # unless the last bar is all there is to count: it takes that line instead.
+        spill = len(entries) == rows + 1 and self._spare_line(width)
+        shown = entries[: rows + 1 if spill else rows]
         self._hidden = len(entries) - len(shown)
         lines = []
         for (_, value, status, query), name, text in zip(shown, names, texts, strict=False):
@@ -63,13 +67,37 @@ class GaugeCard(BodyCard):
                     (fit(" " + text, number), status_part(status, query)),
                 ]
             )
-        if lone and rows >= 3:
-            _, value, status, query = entries[0]
-            span = f"{formatted(low, query, mappings)} … {formatted(high, query, mappings)}"
-            return [[(fit(texts[0], width), status_part(status, query))], lines[0][:-1]] + [
-                [(fit(span, width), "tile--dim")]
-            ]
         return lines
+
+    def _big(
+        self,
+        entry: tuple[str, float, Status, Query],
+        text: str,
+        span: tuple[float, float],
+        width: int,
+    ) -> list[Line]:
+        """A lone series with room for it: its value, a bar the tile's width, the span."""
+        _, value, status, query = entry
+        low, high = span
+        mappings = self.panel.mappings
+        cells = bar(value, low, high, width)
+        ends = f"{formatted(low, query, mappings)} … {formatted(high, query, mappings)}"
+        return [
+            [(fit(text, width), status_part(status, query))],
+            _bar_pieces(cells, marks(levels(query), low, high, width), status, query),
+            [(fit(ends, width), "tile--dim")],
+        ]
+
+    def _spare_line(self, width: int) -> bool:
+        """Whether the detail line is free for a bar: the tile has one, and nothing
+        (an alert, an error, a target down) to say on it."""
+        return self.size.height > 2 and not super()._detail(width).plain
+
+    def line_key(self, y: int, height: int) -> LineKey:
+        part, key = super().line_key(y, height)
+        if part == "tile--detail" and len(self.body_lines(self.size.width, height - 2)) > y - 1:
+            return "tile--body", key  # the last bar, on the line "+1 more" would take
+        return part, key
 
     def _detail(self, width: int) -> Text:
         """What is wrong, else how many bars did not fit (Enter lists them all)."""
