@@ -615,7 +615,9 @@ async def test_fifty_thousand_series_show_the_top_ones_and_stay_bounded(
                 pilot,
                 app,
                 lambda: routes.state.total == HUGE,
-                within=10,
+                # A wait, not a speed target (the bench measures that): reading 50,000
+                # series is a second of CPU, several on a machine shared with others.
+                within=30,
                 what="the 50,000-series answer on the Routes panel",
             )
             shown_ticks = len(ticks)
