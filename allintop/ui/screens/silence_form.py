@@ -175,7 +175,11 @@ class SilenceForm(ModalScreen[str | None]):
         if silence is None or not silence.matchers:
             return Text()
         state = self.view.state
-        hit = covered(silence.matchers, state.alerts, state.suppression.external)
+        # The rule's datasource's alerts, with the labels its Alertmanager sees.
+        source = self.rule.datasource
+        hit = covered(
+            silence.matchers, state.alerts_of(source), state.suppression_of(source).external
+        )
         if not hit:
             return Text(
                 "⚠ matches no alert firing or pending now (allowed: it silences those "
