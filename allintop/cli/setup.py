@@ -14,7 +14,7 @@ import dataclasses
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -77,7 +77,9 @@ class Launch:
     """The user config's context this run is on (--context, else its default)."""
     contexts: ContextSwitch | None = None
     """Switching among the user config's contexts live; None without a user config."""
-    other_alertmanagers: Mapping[str, ConnectionSettings] = MappingProxyType({})
+    other_alertmanagers: Mapping[str, ConnectionSettings] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
     """The Alertmanagers of the datasources besides the default, by datasource name
     (`alertmanager` is the default's)."""
 
