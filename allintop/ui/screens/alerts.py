@@ -38,7 +38,7 @@ class AlertsScreen(LiveScreen):
         super().__init__(view)
         self.sources = view
         self.rules: list[AlertRule] = []
-        self.shown: list[str] = []  # the rules' names, in the table's order
+        self.shown: list[str] = []  # the rules' keys, in the table's order
 
     BINDINGS = [
         *LiveScreen.BINDINGS,
@@ -95,7 +95,8 @@ class AlertsScreen(LiveScreen):
         cursor = table.cursor_row
         # The cursor stays on its rule when the rules sort anew (one fires, or is silenced).
         held = self.shown[cursor] if 0 <= cursor < len(self.shown) else None
-        names = [rule.name for rule in self.rules]
+        # Two datasources may list a rule of the same name: each is its own row.
+        names = [f"{rule.datasource}/{rule.name}" for rule in self.rules]
         cursor = names.index(held) if held in names else cursor
         self.shown = names
         table.clear()
@@ -118,7 +119,7 @@ class AlertsScreen(LiveScreen):
                 since,
                 value,
                 Text(clean(summary, 80)),
-                key=rule.name,
+                key=f"{rule.datasource}/{rule.name}",
             )
         if self.rules:
             table.move_cursor(row=min(cursor, len(self.rules) - 1))
@@ -151,6 +152,8 @@ class AlertsScreen(LiveScreen):
         for silence in rule_silences(suppression, rule):
             text.append(f"silenced {clean(silence_note(silence, now), 200)}\n", style="bold")
         labels = ", ".join(f"{clean(k)}={clean(v, 60)}" for k, v in sorted(rule.labels.items()))
+        if len(self.sources.datasources) > 1 and rule.datasource:
+            text.append(f"datasource: {clean(rule.datasource)}   ", style="dim")
         text.append(f"labels: {labels or '—'}", style="dim")
         text.append(f"   instances: {len(rule.alerts)}   enter: rule expression", style="dim")
         text.append("   S: silence   l: silences", style="dim")
