@@ -8,7 +8,7 @@ import asyncio
 from pathlib import Path
 
 from allintop.cli.parser import build_parser
-from allintop.cli.setup import resolve
+from allintop.cli.setup import alertmanager_only, resolve
 from allintop.live.alertmanagers import Alertmanagers, rule_silenced, rule_silences
 from allintop.live.state import DashboardState, take_status
 from allintop.sources.alertmanager import AlertmanagerClient
@@ -101,3 +101,15 @@ def test_a_rule_is_silenced_only_by_its_own_datasources_alertmanager() -> None:
     # The alerts bar's (the default datasource's, from the report's own fields): none.
     assert not state.suppression.silences and state.alertmanager_error is None
     assert state.alerts_of("paging") == ()  # no rules known yet
+
+
+def test_silence_on_another_datasource_takes_its_alertmanager(tmp_path: Path) -> None:
+    path = tmp_path / "panels.yaml"
+    path.write_text(CONFIG)
+    path.chmod(0o600)
+    argv = ["-c", str(path), "silence", "ls", "--datasource", "paging"]
+    launch = alertmanager_only(build_parser().parse_args(argv), {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert launch.alertmanager is not None and launch.alertmanager.url == "http://am-b:9093"
+    argv[-1] = "quiet"  # names none: none (exit 69), not the default's
+    launch = alertmanager_only(build_parser().parse_args(argv), {"XDG_CONFIG_HOME": str(tmp_path)})
+    assert launch.alertmanager is None
