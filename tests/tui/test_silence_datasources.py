@@ -85,6 +85,7 @@ async def test_s_on_the_second_datasources_alert_silences_it_on_its_alertmanager
         await wait_for(
             pilot, lambda: "no Alertmanager configured" in screen_text(app), what="the refusal"
         )
+        assert "the rule's datasource: local" in screen_text(app)
         await pilot.press("escape")
         await wait_for(pilot, lambda: "Alert rules" in screen_text(app))
         assert _active(demo.alertmanager_url) == []

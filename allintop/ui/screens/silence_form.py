@@ -21,6 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from allintop.dashboard.datasource import DEFAULT_DATASOURCE
 from allintop.errors import PrometheusError
 from allintop.live.silencing import (
     DEFAULT_DURATION,
@@ -206,7 +207,10 @@ class SilenceForm(ModalScreen[str | None]):
             self._show()
             return
         if self.alertmanager is None:
-            problems_line.update(Text(NO_ALERTMANAGER, style="bold"))
+            source = self.rule.datasource  # named when the config names datasources
+            named = source not in ("", DEFAULT_DATASOURCE)
+            said = f"{NO_ALERTMANAGER} (the rule's datasource: {source})" if named else ""
+            problems_line.update(Text(clean(said or NO_ALERTMANAGER, 300), style="bold"))
             return
         self.sending = True
         problems_line.update(Text(f"creating the silence on {self.alertmanager.host}…"))
