@@ -27,6 +27,13 @@ START_TIMEOUT = 60.0  # generous: CI machines can be slow, and start() fails fas
 MakeStack = Callable[..., DemoStack]
 
 
+@pytest.fixture(autouse=True)
+def _own_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """What the app keeps across runs (Explore's past queries) goes to a directory of
+    the test's, never the user's ~/.local/state."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Local time is UTC, whatever the machine's zone: clock times and dates shown

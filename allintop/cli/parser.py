@@ -92,6 +92,14 @@ def _common(parser: argparse.ArgumentParser, *, under_command: bool = False) -> 
         help="with --grafana: list its dashboards (uid, title, folder) and exit",
     )
     add("--no-color", action="store_true", default=False, help="no colours (also $NO_COLOR)")
+    add(
+        "-o",
+        "--explore-to",
+        metavar="FILE",
+        type=Path,
+        help="the panels.yaml that Explore's ctrl+s appends its query to, as a panel of "
+        "a row 'Explore' (made if missing; default: the dashboard's own panels.yaml)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

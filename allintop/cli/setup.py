@@ -31,6 +31,7 @@ from allintop.cli.connections import (
 from allintop.cli.options import Options, screenshot
 from allintop.cli.parser import DEFAULT_URL
 from allintop.dashboard.contexts import Context, UserConfig, load_user_config, user_config_path
+from allintop.dashboard.explore_panels import refusal
 from allintop.dashboard.loading import load, load_dashboard
 from allintop.dashboard.model import Dashboard, Pick
 from allintop.errors import ConfigError
@@ -77,6 +78,8 @@ class Launch:
     """The user config's context this run is on (--context, else its default)."""
     contexts: ContextSwitch | None = None
     """Switching among the user config's contexts live; None without a user config."""
+    explore_to: Path | None = None
+    """-o: the panels.yaml Explore's ctrl+s appends to (None: the dashboard's own)."""
     other_alertmanagers: Mapping[str, ConnectionSettings] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -212,6 +215,7 @@ def _launch(
         screenshot=shot,
         user=user,
         context=context,
+        explore_to=explore_to(getattr(args, "explore_to", None)),
     )
 
 
@@ -229,6 +233,20 @@ def _through_grafana(
     check_variables(dashboard, options.variables)
     where = Target(dashboard.datasource.url or "", None, server.notices)
     return _launch(args, options, environ, dashboard, where, shot=_screenshot(args))
+
+
+def explore_to(path: Path | None) -> Path | None:
+    """-o's file, checked before anything starts: a panels.yaml of the user's, in a
+    directory that exists (the file itself is made by the first ctrl+s)."""
+    if path is None:
+        return None
+    path = path.expanduser()
+    why = refusal(path)
+    if why is None and (path.is_dir() or not path.parent.is_dir()):
+        why = "is a directory" if path.is_dir() else f"{path.parent} does not exist"
+    if why is not None:
+        raise ConfigError(f"-o {path}: {why}", hint="name a panels.yaml of yours")
+    return path
 
 
 def _screenshot(args: argparse.Namespace) -> Path | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from allintop.dashboard.annotations import Annotation
 from allintop.dashboard.datasource import Datasource, DatasourceSet, no_datasources
 from allintop.errors import ConfigError
 from allintop.values.mappings import ValueMapping
@@ -329,6 +330,8 @@ class Dashboard:
     """The user config's context whose datasources these are (None: the file's own)."""
     tabs: tuple[Tab, ...] = ()
     """Its tabs, each holding some of its rows; none: every row is shown."""
+    annotations: tuple[Annotation, ...] = ()
+    """Its annotation queries (allintop.dashboard.annotations)."""
 
     @property
     def datasource_set(self) -> DatasourceSet:

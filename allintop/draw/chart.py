@@ -315,3 +315,33 @@ def distinct_colours(theme: Sequence[RGB], background: RGB) -> list[RGB]:
         if all(sum(abs(a - b) for a, b in zip(colour, c, strict=True)) > 60 for c in distinct):
             distinct.append(colour)
     return distinct or list(EXTRA_COLOURS)
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """Something marked on a chart's time axis: an annotation (a line at `start`, and
+    at `end` too for a region) or, `shade`, a span shaded across the chart (an alert
+    pending or firing)."""
+
+    start: float
+    end: float
+    color: RGB
+    shade: bool = False
+
+
+def mark_cells(marks: Sequence[Mark], start: float, end: float, columns: int) -> dict[int, Mark]:
+    """The columns of a chart `columns` cells wide over [start, end] that marks fall
+    in: a moment's one column, a region's every one from its start to its end; where
+    two fall in one, the later mark."""
+    if columns <= 0 or end <= start:
+        return {}
+    span = end - start
+    found: dict[int, Mark] = {}
+    for mark in marks:
+        if mark.end < start or mark.start > end:
+            continue
+        first = round((max(mark.start, start) - start) / span * (columns - 1))
+        last = round((min(mark.end, end) - start) / span * (columns - 1))
+        for column in range(first, last + 1):
+            found[column] = mark
+    return found

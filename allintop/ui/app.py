@@ -78,6 +78,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         super().__init__()
         self.notices = tuple(options.get("notices", ()))
         self.screenshot = options.get("screenshot")
+        self.explore_to = options.get("explore_to")  # where Explore's ctrl+s writes
         if isinstance(client, PrometheusClient):
             client = Datasources.single(client, dashboard.datasource.name)
         self.datasources = client
@@ -410,6 +411,12 @@ class DashboardApp(NoticesApp, PaletteApp):
     def action_zoom(self) -> None:
         """Enter on a panel: its full chart; on a row's title: collapse / expand it."""
         self.overlays.zoom()
+
+    def action_explore(self, panel_query: bool = False) -> None:
+        """e: Explore, an empty prompt; E: the focused panel's query in it."""
+        from allintop.ui.screens.explore import open_explore
+
+        open_explore(self, self, panel_query=panel_query)
 
     def action_help(self) -> None:
         self.overlays.help()

@@ -60,6 +60,8 @@ KEYS: tuple[Key, ...] = (
     Key("slash", "variables", "Variables", "template variables (e.g. job)", "Vars", "/"),
     Key("c", "contexts", "Contexts", "switch to another context (its servers) of config.yaml"),
     Key("enter", "zoom", "Zoom", "zoom: the focused panel's full chart", "Zoom"),
+    Key("e", "explore", "Explore", "explore: run a PromQL query of your own (Tab completes)"),
+    Key("E", "explore(True)", "Explore panel", "the focused panel's query in Explore, to edit"),
     Key(
         "space",
         "toggle_row",
@@ -132,5 +134,6 @@ MORE_HELP: tuple[tuple[str, str], ...] = (
     ("tab / arrows", "move between panels (and the titles of rows that fold)"),
     ("click a ▾/▸ title", "collapse / expand that row"),
     ("esc", "back to the dashboard"),
+    ("in Explore", "Tab complete, Enter run, Up/Down past queries, ^s save as a panel"),
     (PALETTE_KEY.shown, "command palette: " + PALETTE_KEY.help),
 )

@@ -29,6 +29,8 @@ class AppOptions(TypedDict, total=False):
         notices: messages for the user shown as notifications at start.
         screenshot: save the screen there once the first values are in, then exit.
         contexts: the user config's contexts, for `c` to switch among live.
+        explore_to: the panels.yaml Explore's ctrl+s appends to (-o; default: the
+            dashboard's own, unless it is bundled or a Grafana file).
     """
 
     variables: Mapping[str, Pick] | None
@@ -40,3 +42,4 @@ class AppOptions(TypedDict, total=False):
     notices: Sequence[str]
     screenshot: Path | None
     contexts: ContextSwitch | None
+    explore_to: Path | None

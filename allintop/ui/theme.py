@@ -19,6 +19,17 @@ from rich.style import Style
 from textual.color import Color, ColorParseError
 from textual.dom import DOMNode
 
+#: Grafana's colour names, as the theme's nearest colours.
+GRAFANA_COLOURS = {
+    "green": "$success",
+    "red": "$error",
+    "yellow": "$warning",
+    "orange": "$warning",
+    "blue": "$primary",
+    "purple": "$accent",
+    "text": "$text",
+}
+
 #: Below this opacity an ANSI colour (which cannot be blended) is shown dim.
 DIM_BELOW = 0.75
 

@@ -71,6 +71,8 @@ KEY_WEIGHTS: dict[str, int] = {
     "g": 3,
     "slash": 3,
     "c": 2,
+    "e": 2,
+    "E": 2,
     "enter": 7,
     "space": 4,
     "pageup": 2,

@@ -42,6 +42,7 @@ def _path(key: str) -> Path:
 
 def test_the_repositorys_own_dashboards_are_there() -> None:
     assert [p.name for p in OWN] == [
+        "annotations.json",
         "api-answer.json",
         "datasources.json",
         "export.json",

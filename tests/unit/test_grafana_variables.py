@@ -129,7 +129,8 @@ def test_what_of_the_variables_is_not_carried_over_is_said() -> None:
         "variable bad (query): its regex '(': missing ), unterminated subpattern at "
         "position 0: its options are not filtered",
         "variable __private (custom): panels.yaml has no such kind",
-        "annotations Deploys: allintop draws none",
+        "annotation 'Annotations & Alerts': Grafana's built-in annotations (kept in "
+        "Grafana): not shown",
         "dashboard links: panels.yaml has none",
     )
 

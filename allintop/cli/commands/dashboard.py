@@ -63,6 +63,7 @@ def show(launch: Launch, cleanup: Callable[[], None] | None = None) -> int:
         notices=launch.notices,
         screenshot=launch.screenshot,
         contexts=launch.contexts,
+        explore_to=launch.explore_to,
     )
     exit_on_signals(app, cleanup)
     if launch.screenshot is None:

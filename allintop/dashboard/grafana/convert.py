@@ -24,6 +24,7 @@ from typing import Any
 
 from allintop.dashboard.datasource import Auth, Datasource, DatasourceSet
 from allintop.dashboard.grafana import documents, layout, v2
+from allintop.dashboard.grafana.annotations import read_annotations
 from allintop.dashboard.grafana.datasources import (
     GrafanaSource,
     References,
@@ -31,7 +32,7 @@ from allintop.dashboard.grafana.datasources import (
     on_server,
     proxied,
 )
-from allintop.dashboard.grafana.documents import dicts, mapping
+from allintop.dashboard.grafana.documents import mapping
 from allintop.dashboard.grafana.panels import PanelReport, Reading, row_panels
 from allintop.dashboard.grafana.v2.conditions import saved_picks, settle
 from allintop.dashboard.grafana.variables import not_carried, variables
@@ -175,6 +176,7 @@ def _convert(
             f"the Grafana dashboard {title!r} has no Prometheus target allintop can show",
             hint=why or None,
         )
+    noted = read_annotations(board, references)
     dashboard = Dashboard(
         source="",
         datasource=default or Datasource(),
@@ -185,8 +187,10 @@ def _convert(
         title=title,
         datasources=MappingProxyType(dict(named)),
         tabs=_tabs(placed, kept),
+        annotations=noted.annotations,
     )
-    dropped = not_carried(listed, {v.name for v in found}) + _not_drawn(board)
+    dropped = not_carried(listed, {v.name for v in found}) + list(noted.skipped)
+    dropped += _not_drawn(board)
     dropped += placed.notes if placed else ()
     dropped += (f"tab {tab}: nothing allintop shows: left out" for tab in _empty_tabs(placed, kept))
     return Converted(dashboard, tuple(reading.unsupported), tuple(converted), tuple(dropped))
@@ -223,12 +227,8 @@ def _empty_tabs(placed: v2.V2Board | None, kept: Mapping[int, int]) -> list[str]
 
 
 def _not_drawn(board: Mapping[str, Any]) -> list[str]:
-    """The dashboard's annotations and links, which allintop does not carry over."""
+    """The dashboard's links, which allintop does not carry over."""
     dropped = []
-    annotations = dicts(mapping(board.get("annotations")).get("list"))
-    named = [str(a.get("name") or "") for a in annotations if not a.get("builtIn")]
-    if named:
-        dropped.append(f"annotations {', '.join(named)}: allintop draws none")
     if board.get("links"):
         dropped.append("dashboard links: panels.yaml has none")
     return dropped

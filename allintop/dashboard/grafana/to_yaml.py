@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 
 import yaml
 
+from allintop.dashboard.annotations import DEFAULT_STEP, Annotation
 from allintop.dashboard.grafana.convert import Converted, from_file
 from allintop.dashboard.grafana.documents import is_dashboard
 from allintop.dashboard.grafana.panels import PanelReport
@@ -66,6 +67,7 @@ def to_yaml(converted: Converted, source: str) -> str:
         lines.append("variables:")
         for variable in dashboard.variables:
             lines += _variable(variable)
+    lines += _annotations(dashboard.annotations)
     lines.append("rows:")
     rows = iter(dashboard.rows)
     for title, reports in converted.layout:
@@ -91,6 +93,30 @@ def report(converted: Converted) -> str:
             lines.append(f"  {status:<13}  {_line(panel.title)}" + (f": {why}" if why else ""))
     lines.append(", ".join(f"{count} {status}" for status, count in counts.items()))
     return "\n".join(lines) + "\n"
+
+
+def _annotations(annotations: Sequence[Annotation]) -> list[str]:
+    """panels.yaml's `annotations:` (allintop.dashboard.panels_yaml.annotations); the
+    datasource is left out, as every one is the default one here."""
+    lines = ["annotations:"] if annotations else []
+    for item in annotations:
+        lines += [f"  - name: {_quoted(item.name)}", f"    expr: {_quoted(item.expr)}"]
+        if item.step != DEFAULT_STEP:
+            lines.append(f"    step: {format_duration(item.step)}")
+        for key, text in (("title_format", item.title_format), ("text_format", item.text_format)):
+            if text:
+                lines.append(f"    {key}: {_quoted(text)}")
+        if item.tag_keys:
+            lines.append(f"    tag_keys: [{', '.join(_quoted(k) for k in item.tag_keys)}]")
+        for key, flag, default in (
+            ("use_value_for_time", item.use_value_for_time, False),
+            ("enable", item.enable, True),
+            ("hide", item.hide, False),
+        ):
+            if flag != default:
+                lines.append(f"    {key}: {str(flag).lower()}")
+        lines.append(f"    color: {_quoted(item.color)}")
+    return lines
 
 
 def _variable(variable: Variable) -> list[str]:

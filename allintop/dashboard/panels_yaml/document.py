@@ -11,6 +11,7 @@ from yaml.nodes import MappingNode, Node
 
 from allintop.dashboard.datasource import DatasourceSet
 from allintop.dashboard.model import DEFAULT_RANGE, DEFAULT_REFRESH, Dashboard, Row, Tab
+from allintop.dashboard.panels_yaml.annotations import read_annotations
 from allintop.dashboard.panels_yaml.datasources import read_datasources
 from allintop.dashboard.panels_yaml.nodes import (
     duration,
@@ -28,7 +29,16 @@ from allintop.dashboard.panels_yaml.variables import (
 )
 from allintop.values.durations import format_duration
 
-TOP_KEYS = ("title", "datasource", "datasources", "refresh", "range", "variables", "rows")
+TOP_KEYS = (
+    "title",
+    "datasource",
+    "datasources",
+    "refresh",
+    "range",
+    "variables",
+    "rows",
+    "annotations",
+)
 
 
 def read_dashboard(
@@ -57,6 +67,10 @@ def read_dashboard(
     refs = References(names, {v.name: v for v in variables if v.kind == "datasource"})
     rows = tuple(read_rows(fields["rows"], "rows", placeholder_values(variables), refs))
     title = optional(fields, "title", "", nonempty_text)
+    placeholders = placeholder_values(variables)
+    annotations = optional(
+        fields, "annotations", "", lambda n, p: read_annotations(n, p, placeholders, refs)
+    )
     return Dashboard(
         source=source,
         datasource=default,
@@ -67,6 +81,7 @@ def read_dashboard(
         title=title,
         datasources=MappingProxyType(named),
         tabs=tabs_of(rows, title or "Dashboard"),
+        annotations=annotations or (),
     )
 
 

@@ -131,12 +131,15 @@ class BodyCard(Card):
             return self.text_strip(self._detail(width), style, width)
         lines = self.body_lines(width, max(height - 2, 1))
         line = lines[y - 1] if 0 <= y - 1 < len(lines) else []
-        segments = [
-            Segment(text, style + self.get_component_rich_style(piece))
-            for text, piece in line
-            if text
-        ]
+        segments = [Segment(text, style + self._piece_style(piece)) for text, piece in line if text]
         return Strip(segments).adjust_cell_length(width, style)
+
+    def _piece_style(self, piece: str) -> Style:
+        """A piece's component class's style; an "rgb(r,g,b)" piece is that colour (an
+        annotation's, which no class names), none without colour."""
+        if piece.startswith("rgb("):
+            return Style() if no_colour() else Style(color=piece, bold=True)
+        return self.get_component_rich_style(piece)
 
     def body_lines(self, width: int, rows: int) -> list[Line]:
         """The body at this size, worked out once per version."""

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
+
 from rich.cells import cell_len
 
 from allintop.dashboard.model import Query
 from allintop.draw.braille import LEVEL, plot
-from allintop.draw.chart import series_names, value_range
+from allintop.draw.chart import Mark, mark_cells, series_names, value_range
 from allintop.draw.labels import formatted, levels
+from allintop.live.reports import QueryState
 from allintop.ui.cards.body import MAX_SERIES, BodyCard, Line, fit
+from allintop.ui.cards.chart_marks import MarksArrived, card_marks
+from allintop.ui.view import view_of
 from allintop.values.text import clean
 
 #: A drawn series: its name, values over the range, and latest value.
@@ -20,6 +25,13 @@ class ChartCard(BodyCard):
     named by the legend template, the unit on the axis, the first query's target and
     alert levels as dotted lines, and a one-line legend. Axis numbers and the legend's
     values are numbers, never a value mapping's word."""
+
+    def show(self, state: QueryState) -> None:
+        super().show(state)
+        card_marks(self.app).want(self, self.app)  # the dashboard's annotations, when due
+
+    def on_marks_arrived(self, message: MarksArrived) -> None:
+        self.redraw()
 
     def body(self, width: int, rows: int) -> list[Line]:
         drawn = self._series()
@@ -64,9 +76,25 @@ class ChartCard(BodyCard):
                     part = level_parts[LEVEL - owner]
                 line.append((cell.char, part))
             lines.append(line)
+        self._mark(lines[-1], label, width - label)
         if rows >= 3:
             lines.append(self._legend(drawn, width))
         return lines
+
+    def _mark(self, line: Line, label: int, columns: int) -> None:
+        """The annotations along the chart's bottom line, in their colours: a moment
+        as ▲, a region as ▬ from its start to its end."""
+        view = view_of(self.app)
+        store = card_marks(self.app)
+        if view is None or not store.marks.events:
+            return
+        bucket = view.poller.bucket
+        end = math.floor(view.clock() / bucket) * bucket
+        start = end - (view.poller.capacity - 1) * bucket
+        marks = store.chart_marks(self.app.get_css_variables())
+        for column, mark in mark_cells(marks, start, end, columns).items():
+            if 1 + column < len(line):
+                line[1 + column] = (_marker(mark), "rgb({},{},{})".format(*mark.color))
 
     def _series(self) -> list[Drawn]:
         """(name, values, latest) of the top series of every query, most important
@@ -100,6 +128,10 @@ class ChartCard(BodyCard):
             line += [("━", f"tile--s{k}"), (entry, "tile--body")]
             used += 1 + cell_len(entry)
         return line
+
+
+def _marker(mark: Mark) -> str:
+    return "▬" if mark.end > mark.start else "▲"
 
 
 def _level_parts(query: Query, shown: list[float]) -> list[str]:

@@ -30,7 +30,7 @@ from allintop.live.reports import QueryState, worst
 from allintop.ui.cards.base import Card, LineKey, Shown
 from allintop.ui.cards.stat_cells import Line, entries, grid_lines, layout
 from allintop.ui.panel_text import detail_text, value_text
-from allintop.ui.theme import no_colour, themed
+from allintop.ui.theme import GRAFANA_COLOURS, no_colour, themed
 from allintop.ui.view import view_of
 from allintop.values.mappings import mapped
 from allintop.values.reducers import reduce
@@ -42,17 +42,6 @@ TITLE_ROW, VALUE_ROW, SPARK_ROW = 0, 1, 2
 
 #: Reducers that show the newest instant answer rather than one over the range.
 CURRENT = ("last", "lastNotNull")
-
-#: Grafana's colour names, as the theme's nearest colours.
-GRAFANA_COLOURS = {
-    "green": "$success",
-    "red": "$error",
-    "yellow": "$warning",
-    "orange": "$warning",
-    "blue": "$primary",
-    "purple": "$accent",
-    "text": "$text",
-}
 
 
 class StatCard(Card):

@@ -26,10 +26,17 @@ from allintop.draw.chart import RGB, Level, series_names
 from allintop.errors import PrometheusError, QueryError
 from allintop.live.history import LabelKey, SeriesHistory
 from allintop.promql.parse import prettify
+from allintop.ui.cards.chart_marks import MarksView
 from allintop.ui.panel_text import alert_text, value_text
 from allintop.ui.screens.live import LiveScreen
 from allintop.ui.screens.zoom_chart import ChartData, Line, ZoomChart, palette, rgb
 from allintop.ui.screens.zoom_legend import ZoomLegend
+from allintop.ui.screens.zoom_marks import (
+    MarksFetched,
+    ZoomAnnotations,
+    ZoomMarks,
+    chart_marks,
+)
 from allintop.ui.theme import themed
 from allintop.ui.view import DashboardView
 from allintop.values.durations import format_duration
@@ -96,6 +103,7 @@ class ZoomScreen(LiveScreen):
         self._expression_shown: tuple[object, ...] = ()
         self.by: tuple[str, ...] = ()  # the labels the legend names series by
         self.data = ChartData(unit=self.target.unit)
+        self.marks = ZoomMarks()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="zoom-header"):
@@ -104,6 +112,7 @@ class ZoomScreen(LiveScreen):
         yield Static(id="zoom-expr", markup=False)
         yield ZoomChart(id="zoom-chart")
         yield ZoomLegend(id="zoom-legend")
+        yield ZoomAnnotations(id="zoom-annotations", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -174,6 +183,24 @@ class ZoomScreen(LiveScreen):
                 self._charted = began
             self._headline(view)
             self._legend(data, chart.levels)
+        self._ask_marks(view)
+
+    def _ask_marks(self, view: DashboardView) -> None:
+        """Annotations and alert history, in a worker, when due (allintop.ui.screens.zoom_marks)."""
+        asked = self.marks.due(view, self.indices)
+        if asked is None or not isinstance(view, MarksView):
+            return
+        names, end = asked, view.clock()
+
+        async def fetch() -> None:
+            self.post_message(MarksFetched(await self.marks.fetch(view, names, self.index, end)))
+
+        self.run_worker(fetch(), group="zoom-marks", exclusive=True, exit_on_error=False)
+
+    def on_marks_fetched(self, message: MarksFetched) -> None:
+        self.marks.marks = message.marks
+        self._charted = -math.inf  # replotted now, with them
+        self.refresh_from(self.view)
 
     def _chart_data(self, view: DashboardView, *, with_points: bool = True) -> ChartData:
         """The panel's top series from its history (`with_points` False: no points)."""
@@ -219,8 +246,11 @@ class ZoomScreen(LiveScreen):
             ):
                 if threshold is not None:
                     levels.append(Level(kind, threshold, rgb(variables.get(colour, "green"))))
+        active = [(a.name, a.state) for i in self.indices for a in known.markers(i)]
+        marks = chart_marks(self.marks.marks, variables, active, max(end, start + step))
+        self.query_one(ZoomAnnotations).show(self.marks.marks, variables, active)
         return ChartData(
-            lines, levels, start, max(end, start + step), query.unit, total - len(lines)
+            lines, levels, start, max(end, start + step), query.unit, total - len(lines), marks
         )
 
     def _assign_colours(self, keys: list[SeriesKey]) -> dict[SeriesKey, RGB]:

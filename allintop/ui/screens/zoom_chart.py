@@ -19,6 +19,7 @@ from textual_plotext import PlotextPlot
 from allintop.draw.chart import (
     RGB,
     Level,
+    Mark,
     Points,
     decimate,
     distinct_colours,
@@ -27,6 +28,9 @@ from allintop.draw.chart import (
     value_axis,
     value_range,
 )
+
+#: A mark this share of the range past the chart's end is drawn at the end.
+LATE_SHARE = 0.02
 
 
 def rgb(color: str) -> RGB:
@@ -60,6 +64,8 @@ class ChartData:
     end: float = 1.0
     unit: str = ""
     more: int = 0  # series not drawn
+    marks: list[Mark] = field(default_factory=list)
+    """Annotations and alert spans on the time axis (allintop.ui.screens.zoom_marks)."""
 
 
 class ZoomChart(PlotextPlot):
@@ -102,6 +108,7 @@ class ZoomChart(PlotextPlot):
             else replace(level, place="above" if level.threshold.value > top else "below")
             for level, on in zip(data.levels, drawn, strict=True)
         ]
+        self._mark(bottom, top, (data.end - data.start) / max(width - label_width, 1))
         for level in self.levels:
             if not level.place:
                 plt.hline(level.threshold.value, level.color)
@@ -116,6 +123,31 @@ class ZoomChart(PlotextPlot):
         plt.xticks(xticks, xlabels)
         self.refresh()
         self._replot_cost = time.perf_counter() - began
+
+    def _mark(self, bottom: float, top: float, column: float) -> None:
+        """The marks within the range, under the series: an alert's span as a band
+        shaded the chart's height (plotext's fill under a line at the top), then each
+        annotation as a line across the chart at its time (and at its end, for a
+        region). Both are plots: plotext draws its own vertical lines under them. A
+        span shorter than a `column` (seconds a cell across) is shaded a cell wide."""
+        plt, data = self.plt, self.data
+        # The marks are asked at the clock's now, the history ends at its last bucket:
+        # what lies just past the end is drawn in the last column.
+        slack = (data.end - data.start) * LATE_SHARE
+        for mark in sorted(data.marks, key=lambda m: not m.shade):
+            if mark.end < data.start or mark.start > data.end + slack:
+                continue
+            start = min(max(mark.start, data.start), data.end)
+            end = min(max(mark.end, start), data.end)
+            if mark.shade:
+                if end - start < column:
+                    start = max(data.start, end - column)
+                    end = min(data.end, start + column)
+                level = top if top > 0 else bottom
+                plt.plot([start, end], [level, level], fillx=True, marker="░", color=mark.color)
+                continue
+            for moment in sorted({start, end} if mark.end > mark.start else {start}):
+                plt.plot([moment, moment], [bottom, top], marker="│", color=mark.color)
 
     def render(self) -> RenderResult:
         began = time.perf_counter()

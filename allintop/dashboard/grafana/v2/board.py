@@ -98,7 +98,29 @@ def _is_resource(document: Mapping[str, Any]) -> bool:
 
 
 def _annotation(item: Mapping[str, Any]) -> dict[str, Any]:
-    """An AnnotationQuery as the classic annotation (its name, and whether it is
-    Grafana's built-in one)."""
+    """An AnnotationQuery as the classic annotation: its name, whether it is Grafana's
+    built-in one, enable, hide and colour; the query's own fields (expr, step,
+    titleFormat, ...) and `legacyOptions` (where a converted dashboard keeps the
+    rest) at its top, as the classic JSON has them; and its datasource as {type, uid}
+    (v2beta1: the query's `group` and `datasource.name`; v2alpha1: beside the query)."""
     spec = mapping(item.get("spec"))
-    return {"name": str(spec.get("name") or ""), "builtIn": bool(spec.get("builtIn"))}
+    query = mapping(spec.get("query"))
+    classic: dict[str, Any] = {**mapping(spec.get("legacyOptions")), **mapping(query.get("spec"))}
+    if query.get("kind") == "DataQuery":
+        kind = str(query.get("group") or "")
+        uid = str(mapping(query.get("datasource")).get("name") or "")
+    else:
+        given = mapping(spec.get("datasource"))
+        kind = str(given.get("type") or query.get("kind") or "")
+        uid = str(given.get("uid") or "")
+    if kind or uid:
+        classic["datasource"] = {"type": kind, "uid": uid} if uid else {"type": kind}
+    classic.update(
+        name=str(spec.get("name") or ""),
+        builtIn=bool(spec.get("builtIn")),
+        enable=spec.get("enable") is not False,
+        hide=bool(spec.get("hide")),
+    )
+    if spec.get("iconColor"):
+        classic["iconColor"] = spec["iconColor"]
+    return classic
