@@ -133,6 +133,20 @@ def alertmanager(
     return connection.for_url(url) if url else None
 
 
+def other_alertmanagers(
+    dashboard: Dashboard, reach: Mapping[str, ConnectionSettings]
+) -> dict[str, ConnectionSettings]:
+    """The Alertmanagers of the datasources besides the default that name one, by
+    datasource name, each reached with its datasource's settings: a silence of a
+    datasource's alert goes to its own."""
+    default = dashboard.datasource.name
+    return {
+        name: reach[name].for_url(source.alertmanager)
+        for name, source in dashboard.sources.items()
+        if name != default and source.alertmanager and name in reach
+    }
+
+
 def warnings(
     options: Options,
     dashboard: Dashboard,

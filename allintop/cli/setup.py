@@ -14,7 +14,7 @@ import dataclasses
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -24,6 +24,7 @@ from allintop.cli.connections import (
     alertmanager,
     connections,
     default_connection,
+    other_alertmanagers,
     target,
     warnings,
 )
@@ -34,6 +35,7 @@ from allintop.dashboard.explore_panels import refusal
 from allintop.dashboard.loading import load, load_dashboard
 from allintop.dashboard.model import Dashboard, Pick
 from allintop.errors import ConfigError
+from allintop.live.alertmanagers import Alertmanagers
 from allintop.live.datasources import ContextSwitch, Datasources, Setup
 from allintop.sources.alertmanager import AlertmanagerClient
 from allintop.sources.connection import ConnectionSettings
@@ -49,7 +51,7 @@ _DEMO_TARGET = Target(DEFAULT_URL, None, ())
 class Launch:
     """Everything a run needs, read and checked before anything starts.
 
-    Nothing here is open yet: `datasources()` and `alertmanager_client()` make the
+    Nothing here is open yet: `datasources()` and `alertmanager_clients()` make the
     clients, for the run that uses them to close.
     """
 
@@ -78,6 +80,11 @@ class Launch:
     """Switching among the user config's contexts live; None without a user config."""
     explore_to: Path | None = None
     """-o: the panels.yaml Explore's ctrl+s appends to (None: the dashboard's own)."""
+    other_alertmanagers: Mapping[str, ConnectionSettings] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """The Alertmanagers of the datasources besides the default, by datasource name
+    (`alertmanager` is the default's)."""
 
     @property
     def connection(self) -> ConnectionSettings:
@@ -92,6 +99,14 @@ class Launch:
     def alertmanager_client(self) -> AlertmanagerClient | None:
         """Alertmanager's client, when one is configured."""
         return None if self.alertmanager is None else AlertmanagerClient(self.alertmanager)
+
+    def alertmanager_clients(self) -> Alertmanagers:
+        """Each datasource's Alertmanager client, by datasource name: the app's."""
+        default = self.dashboard.datasource.name
+        named = {**self.other_alertmanagers}
+        if self.alertmanager is not None:
+            named[default] = self.alertmanager
+        return Alertmanagers({n: AlertmanagerClient(c) for n, c in named.items()}, default)
 
     def timed(self) -> Dashboard:
         """The dashboard with --refresh and --range over the file's own, as the app
@@ -191,6 +206,7 @@ def _launch(
         dashboard=dashboard,
         connections=MappingProxyType(reach),
         alertmanager=alertmanager(args, dashboard, default),
+        other_alertmanagers=MappingProxyType(other_alertmanagers(dashboard, reach)),
         variables=options.variables,
         refresh=options.refresh,
         range_=options.range_,
@@ -336,7 +352,7 @@ def _switch(
         return Setup(
             launch.dashboard,
             launch.datasources(),
-            launch.alertmanager_client(),
+            launch.alertmanager_clients(),
             launch.notices,
         )
 

@@ -73,7 +73,9 @@ class Setup:
 
     dashboard: Dashboard
     datasources: Datasources
-    alertmanager: Alertmanager | None = None
+    alertmanager: Mapping[str, Alertmanager] | Alertmanager | None = None
+    """Each datasource's Alertmanager by datasource name (allintop.live.alertmanagers),
+    or one: the default datasource's."""
     notices: tuple[str, ...] = ()
 
 

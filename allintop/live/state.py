@@ -29,6 +29,7 @@ from allintop.live.alerting import (
     panel_alert_map,
     summarize,
 )
+from allintop.live.alertmanagers import first_failure, take_suppressions
 from allintop.live.reports import AlertsState, QueryState, server_error, server_side
 from allintop.sources.answers import Alert, BuildInfo, RuleGroup, Silence, StatusReport, Target
 from allintop.values.durations import format_since
@@ -86,7 +87,10 @@ class DashboardState:
     no_alerts: frozenset[str] = frozenset()
     """Datasources that serve no alerts of their own (VictoriaMetrics without vmalert)."""
     suppression: Suppression = field(default_factory=Suppression)
+    """The default datasource's Alertmanager's, over the alerts bar's alerts."""
     alertmanager_error: str | None = None
+    suppressions: Mapping[str, Suppression] = field(default_factory=lambda: MappingProxyType({}))
+    """Each datasource's Alertmanager's, by datasource name, over its rules' alerts."""
 
     # -- markers, per panel index --
     alert_map: Mapping[int, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
@@ -133,6 +137,20 @@ class DashboardState:
         """The active silences that match some instance of the alert."""
         found = (s for a in self.active if a.name == alert_name for s in a.silences)
         return tuple(dict.fromkeys(found))
+
+    def suppression_of(self, datasource: str) -> Suppression:
+        """What the datasource's Alertmanager says ("": the default's); nothing is
+        silenced for a datasource that names no Alertmanager."""
+        if not datasource:
+            return self.suppression
+        return self.suppressions.get(datasource, Suppression())
+
+    def alerts_of(self, datasource: str) -> tuple[Alert, ...]:
+        """The datasource's current alerts, as its rules list them ("": the bar's)."""
+        if not datasource:
+            return self.alerts
+        rules = (r for g in self.rule_groups for r in g.rules if r.datasource == datasource)
+        return tuple(a for r in rules for a in r.alerts)
 
     @property
     def status_line(self) -> str | None:
@@ -345,10 +363,13 @@ def _take_alertmanager(state: DashboardState, report: StatusReport) -> Dashboard
         suppression = replace(suppression, external=report.external)
     if suppression is not state.suppression:
         state = replace(state, suppression=suppression)
-    failed = report.managed_error or report.silences_error
+    if report.alertmanagers is not None:
+        said = take_suppressions(state.suppressions, report.alertmanagers)
+        state = replace(state, suppressions=said)
+    failed = report.managed_error or report.silences_error or first_failure(report)
     if failed is not None:
         return replace(state, alertmanager_error=clean(failed.message, 120))
-    if report.managed is not None:
+    if report.managed is not None or report.alertmanagers is not None:
         return replace(state, alertmanager_error=None)
     return state
 

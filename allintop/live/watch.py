@@ -4,7 +4,7 @@ Alert *states* come with every tick (one /api/v1/alerts request, in the poller).
 The rest changes rarely or matters only on one screen, so it is fetched on its own
 schedule: rules once a minute (or every tick while the alerts screen is open),
 targets every few seconds (every tick on the targets screen), Alertmanager's
-silences with each call when one is configured. No Textual imports.
+silences with each call, of each datasource that names an Alertmanager. No Textual imports.
 
 With several datasources each is asked for its own rules and targets; the targets
 carry the name of the datasource that scrapes them, and a datasource that cannot be
@@ -23,11 +23,10 @@ from typing import TypeVar
 
 from allintop.dashboard.datasource import DEFAULT_DATASOURCE
 from allintop.errors import PrometheusError, from_datasource
+from allintop.live.alertmanagers import Alertmanagers
 from allintop.sources.answers import (
     BuildInfo,
-    ManagedAlert,
     RuleGroup,
-    Silence,
     StatusReport,
     Target,
 )
@@ -49,14 +48,15 @@ class StatusWatcher:
 
     Args:
         clients: the datasources' clients by name (or one client: the default).
-        alertmanager: the Alertmanager client, for silences.
-        default: the name of the datasource whose external labels Alertmanager sees.
+        alertmanager: each datasource's Alertmanager client, by datasource name (or
+            one client: the default datasource's), for silences.
+        default: the name of the default datasource.
     """
 
     def __init__(
         self,
         clients: Mapping[str, StatusSource] | StatusSource,
-        alertmanager: Alertmanager | None = None,
+        alertmanager: Mapping[str, Alertmanager] | Alertmanager | None = None,
         *,
         default: str = DEFAULT_DATASOURCE,
         rules_every: float = RULES_EVERY,
@@ -66,7 +66,8 @@ class StatusWatcher:
             clients = {default: clients}
         self.clients = dict(clients)
         self.client = self.clients.get(default) or next(iter(self.clients.values()))
-        self.alertmanager = alertmanager
+        self.default = default if default in self.clients else next(iter(self.clients))
+        self.alertmanagers = Alertmanagers.of(alertmanager, self.default)
         self._builds: dict[str, BuildInfo | None] = {}
         self.rules_every = rules_every
         self.targets_every = targets_every
@@ -76,49 +77,74 @@ class StatusWatcher:
     def _due(self, last: float | None, every: float, now: float, wanted: bool) -> bool:
         return wanted or last is None or now - last >= every
 
+    @property
+    def alertmanager(self) -> Alertmanager | None:
+        """The default datasource's Alertmanager."""
+        return self.alertmanagers.of_datasource(self.default)
+
+    def alertmanager_of(self, datasource: str) -> Alertmanager | None:
+        """The Alertmanager of the datasource `datasource` ("": the default's)."""
+        return self.alertmanagers.of_datasource(datasource)
+
     async def fetch(
         self, now: float, *, want_rules: bool = False, want_targets: bool = False
     ) -> StatusReport:
         """What is due at `now`, a monotonic time: only its differences are used, so a
         stepped wall clock must not be passed (it would hold fetches back for hours)."""
         rules: asyncio.Future[_Rules] | None = None
-        external: asyncio.Future[dict[str, str]] | None = None
         targets: asyncio.Future[_Targets] | None = None
-        managed: asyncio.Future[tuple[ManagedAlert, ...]] | None = None
-        silences: asyncio.Future[tuple[Silence, ...]] | None = None
-        if self._due(self._rules_at, self.rules_every, now, want_rules):
+        rules_due = self._due(self._rules_at, self.rules_every, now, want_rules)
+        if rules_due:
             self._rules_at = now
             rules = asyncio.ensure_future(self._rules())
-            if self.alertmanager is not None:
-                # Silences are matched on the labels Alertmanager sees: these too.
-                external = asyncio.ensure_future(self.client.external_labels())
         if self._due(self._targets_at, self.targets_every, now, want_targets):
             self._targets_at = now
             targets = asyncio.ensure_future(self._targets())
-        if self.alertmanager is not None:
-            managed = asyncio.ensure_future(self.alertmanager.alerts())
-            silences = asyncio.ensure_future(self.alertmanager.silences())
-        jobs = [job for job in (rules, external, targets, managed, silences) if job is not None]
+        managers = {
+            name: asyncio.ensure_future(self._manager(name, manager, external=rules_due))
+            for name, manager in self.alertmanagers.items()
+            if name in self.clients
+        }
+        jobs = [job for job in (rules, targets, *managers.values()) if job is not None]
         if not jobs:
             return StatusReport()
         await asyncio.wait(jobs)
         groups, rules_error, no_alerts = _answer(rules) or (None, _error(rules), None)
-        labels = _answer(external)
         listed, targets_error, health = _answer(targets) or (None, _error(targets), {})
+        said = {name: job.result() for name, job in managers.items()}
+        default = said.get(self.default, StatusReport())
         return StatusReport(
             rules=groups,
             rules_error=rules_error,
             no_alerts=no_alerts,
-            external=labels,
-            external_error=_error(external),
+            external=default.external,
+            external_error=default.external_error,
             targets=listed,
             targets_error=targets_error,
             health=health,
+            managed=default.managed,
+            managed_error=default.managed_error,
+            silences=default.silences,
+            silences_error=default.silences_error,
+            builds=self._known_builds(),
+            alertmanagers=said or None,
+        )
+
+    async def _manager(self, name: str, manager: Alertmanager, *, external: bool) -> StatusReport:
+        """What one datasource's Alertmanager holds (its alerts, its silences) and, when
+        rules are due, the datasource's external labels: silences are matched on the
+        labels Alertmanager sees."""
+        labels = asyncio.ensure_future(self.clients[name].external_labels()) if external else None
+        managed = asyncio.ensure_future(manager.alerts())
+        silences = asyncio.ensure_future(manager.silences())
+        await asyncio.wait([job for job in (labels, managed, silences) if job is not None])
+        return StatusReport(
+            external=_answer(labels),
+            external_error=_error(labels),
             managed=_answer(managed),
             managed_error=_error(managed),
             silences=_answer(silences),
             silences_error=_error(silences),
-            builds=self._known_builds(),
         )
 
     async def _each(self, ask: str) -> dict[str, object]:
@@ -163,7 +189,10 @@ class StatusWatcher:
         answers = await self._each("rules")
         await self._learn_builds()
         groups = tuple(
-            group for answer in answers.values() if isinstance(answer, tuple) for group in answer
+            _stamped(group, name)
+            for name, answer in answers.items()
+            if isinstance(answer, tuple)
+            for group in answer
         )
         no_alerts = frozenset(
             name for name, answer in answers.items() if answer == () and self._not_prometheus(name)
@@ -192,8 +221,21 @@ class StatusWatcher:
         return build is not None and not build.version
 
     async def aclose(self) -> None:
-        if self.alertmanager is not None:
-            await self.alertmanager.aclose()
+        await self.alertmanagers.aclose()
+
+
+def _stamped(group: RuleGroup, datasource: str) -> RuleGroup:
+    """The group with each rule and alert naming the datasource that listed it: a
+    silence of it goes to that datasource's Alertmanager."""
+    rules = tuple(
+        replace(
+            rule,
+            datasource=datasource,
+            alerts=tuple(replace(alert, datasource=datasource) for alert in rule.alerts),
+        )
+        for rule in group.rules
+    )
+    return replace(group, rules=rules)
 
 
 def _answer(job: asyncio.Future[T] | None) -> T | None:

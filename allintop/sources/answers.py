@@ -89,6 +89,7 @@ class Alert:
     annotations: Labels
     active_since: float | None
     value: float
+    datasource: str = ""  # the name of the datasource whose rule it is (from its rules)
 
     @property
     def severity(self) -> str:
@@ -106,6 +107,7 @@ class AlertRule:
     health: str
     last_error: str
     alerts: tuple[Alert, ...]
+    datasource: str = ""  # the name of the datasource whose rules list it
 
     @property
     def severity(self) -> str:
@@ -202,3 +204,6 @@ class StatusReport:
     """The datasources known to serve no alerts of their own (None: not learnt now)."""
     builds: Mapping[str, BuildInfo] | None = None
     """Each datasource's build info, as far as learnt (None: nothing new)."""
+    alertmanagers: Mapping[str, StatusReport] | None = None
+    """Each datasource with an Alertmanager: what its Alertmanager said (`managed`,
+    `silences`) and its own external labels; the default's is also the above."""

@@ -128,9 +128,8 @@ class DashboardApp(NoticesApp, PaletteApp):
         context = self.dashboard.context
         return f"[{context}] {shown}" if context else shown
 
-    @property
-    def alertmanager(self) -> Silencer | None:
-        found = self.watcher.alertmanager
+    def alertmanager_of(self, datasource: str) -> Silencer | None:
+        found = self.watcher.alertmanager_of(datasource)
         return found if isinstance(found, Silencer) else None
 
     def history_of(self, index: int) -> QueryHistory | None:

@@ -10,6 +10,7 @@ from allintop.dashboard.model import Pick
 from allintop.live.datasources import ContextSwitch
 
 if TYPE_CHECKING:  # not imported at start: silences are for later
+    from allintop.live.alertmanagers import Alertmanagers
     from allintop.sources.alertmanager import AlertmanagerClient
 
 
@@ -23,7 +24,8 @@ class AppOptions(TypedDict, total=False):
         clock: the wall clock, for times (the query grid, "since"); tests freeze it.
         monotonic: the clock durations are measured on (retries, the overdue verdict,
             the next poll's delay), which a wall clock stepped by NTP does not move.
-        alertmanager: the Alertmanager client, for silences.
+        alertmanager: each datasource's Alertmanager client (Alertmanagers), or one
+            client: the default datasource's; for silences.
         notices: messages for the user shown as notifications at start.
         screenshot: save the screen there once the first values are in, then exit.
         contexts: the user config's contexts, for `c` to switch among live.
@@ -36,7 +38,7 @@ class AppOptions(TypedDict, total=False):
     range_: float | None
     clock: Callable[[], float]
     monotonic: Callable[[], float]
-    alertmanager: AlertmanagerClient | None
+    alertmanager: AlertmanagerClient | Alertmanagers | None
     notices: Sequence[str]
     screenshot: Path | None
     contexts: ContextSwitch | None

@@ -84,9 +84,9 @@ class SourcesView(DashboardView, Protocol):
         """Every datasource's client, by name."""
         ...
 
-    @property
-    def alertmanager(self) -> Silencer | None:
-        """Alertmanager's client, for silences (None: none is configured)."""
+    def alertmanager_of(self, datasource: str) -> Silencer | None:
+        """The Alertmanager client of the datasource `datasource` ("": the default's),
+        for silences (None: that datasource names none)."""
         ...
 
 

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from allintop.live.alerting import rule_description, rule_rows
+from allintop.live.alertmanagers import rule_silenced, rule_silences
 from allintop.live.silencing import silence_note
 from allintop.promql.parse import prettify
 from allintop.sources.answers import AlertRule
@@ -37,7 +38,7 @@ class AlertsScreen(LiveScreen):
         super().__init__(view)
         self.sources = view
         self.rules: list[AlertRule] = []
-        self.shown: list[str] = []  # the rules' names, in the table's order
+        self.shown: list[str] = []  # the rules' keys, in the table's order
 
     BINDINGS = [
         *LiveScreen.BINDINGS,
@@ -94,7 +95,8 @@ class AlertsScreen(LiveScreen):
         cursor = table.cursor_row
         # The cursor stays on its rule when the rules sort anew (one fires, or is silenced).
         held = self.shown[cursor] if 0 <= cursor < len(self.shown) else None
-        names = [rule.name for rule in self.rules]
+        # Two datasources may list a rule of the same name: each is its own row.
+        names = [f"{rule.datasource}/{rule.name}" for rule in self.rules]
         cursor = names.index(held) if held in names else cursor
         self.shown = names
         table.clear()
@@ -108,7 +110,7 @@ class AlertsScreen(LiveScreen):
             since = ago(now - first.active_since) if first and first.active_since else ""
             value = format_value(first.value, "")[0] if first else ""
             summary = (first.annotations if first else rule.annotations).get("summary", "")
-            silenced = known.is_silenced(rule.name)
+            silenced = rule_silenced(known.suppression_of(rule.datasource), rule)
             state = rule.state + (" (silenced)" if silenced else "")
             table.add_row(
                 Text(clean(state), style=themed(self, STATE_STYLES.get(rule.state, ""))),
@@ -117,7 +119,7 @@ class AlertsScreen(LiveScreen):
                 since,
                 value,
                 Text(clean(summary, 80)),
-                key=rule.name,
+                key=f"{rule.datasource}/{rule.name}",
             )
         if self.rules:
             table.move_cursor(row=min(cursor, len(self.rules) - 1))
@@ -146,9 +148,12 @@ class AlertsScreen(LiveScreen):
                 text.append("  (the rule's template: filled in when it fires)", style="dim")
             text.append("\n")
         now = self.view.clock()
-        for silence in self.view.state.silences_of(rule.name):
+        suppression = self.view.state.suppression_of(rule.datasource)
+        for silence in rule_silences(suppression, rule):
             text.append(f"silenced {clean(silence_note(silence, now), 200)}\n", style="bold")
         labels = ", ".join(f"{clean(k)}={clean(v, 60)}" for k, v in sorted(rule.labels.items()))
+        if len(self.sources.datasources) > 1 and rule.datasource:
+            text.append(f"datasource: {clean(rule.datasource)}   ", style="dim")
         text.append(f"labels: {labels or '—'}", style="dim")
         text.append(f"   instances: {len(rule.alerts)}   enter: rule expression", style="dim")
         text.append("   S: silence   l: silences", style="dim")
@@ -162,13 +167,16 @@ class AlertsScreen(LiveScreen):
         if rule is None:
             self.notify("no alert rule to silence", severity="warning")
             return
-        self.app.push_screen(SilenceForm(rule, self.view, self.sources.alertmanager))
+        alertmanager = self.sources.alertmanager_of(rule.datasource)
+        self.app.push_screen(SilenceForm(rule, self.view, alertmanager))
 
     def action_silences(self) -> None:
         """The silences Alertmanager holds, to expire or extend."""
         from allintop.ui.screens.silences import SilencesScreen
 
-        self.app.push_screen(SilencesScreen(self.view, self.sources.alertmanager))
+        rule = self._selected()  # the highlighted rule's datasource's Alertmanager
+        alertmanager = self.sources.alertmanager_of(rule.datasource if rule else "")
+        self.app.push_screen(SilencesScreen(self.view, alertmanager))
 
     def on_data_table_row_selected(self) -> None:
         rule = self._selected()

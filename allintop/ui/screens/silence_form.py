@@ -21,6 +21,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Static
 
+from allintop.dashboard.datasource import DEFAULT_DATASOURCE
 from allintop.errors import PrometheusError
 from allintop.live.silencing import (
     DEFAULT_DURATION,
@@ -175,7 +176,11 @@ class SilenceForm(ModalScreen[str | None]):
         if silence is None or not silence.matchers:
             return Text()
         state = self.view.state
-        hit = covered(silence.matchers, state.alerts, state.suppression.external)
+        # The rule's datasource's alerts, with the labels its Alertmanager sees.
+        source = self.rule.datasource
+        hit = covered(
+            silence.matchers, state.alerts_of(source), state.suppression_of(source).external
+        )
         if not hit:
             return Text(
                 "⚠ matches no alert firing or pending now (allowed: it silences those "
@@ -202,7 +207,10 @@ class SilenceForm(ModalScreen[str | None]):
             self._show()
             return
         if self.alertmanager is None:
-            problems_line.update(Text(NO_ALERTMANAGER, style="bold"))
+            source = self.rule.datasource  # named when the config names datasources
+            named = source not in ("", DEFAULT_DATASOURCE)
+            said = f"{NO_ALERTMANAGER} (the rule's datasource: {source})" if named else ""
+            problems_line.update(Text(clean(said or NO_ALERTMANAGER, 300), style="bold"))
             return
         self.sending = True
         problems_line.update(Text(f"creating the silence on {self.alertmanager.host}…"))
