@@ -76,15 +76,21 @@ def take_suppressions(
     it said before (`known`); what was not asked this time stays."""
     found = dict(known)
     for name, report in said.items():
-        suppression = found.get(name, Suppression())
-        if report.managed is not None:
-            suppression = replace(suppression, managed=report.managed)
-        if report.silences is not None:
-            suppression = replace(suppression, silences=report.silences)
-        if report.external is not None:
-            suppression = replace(suppression, external=report.external)
-        found[name] = suppression
+        found[name] = told(found.get(name, Suppression()), report)
     return MappingProxyType(found)
+
+
+def told(suppression: Suppression, report: StatusReport) -> Suppression:
+    """`suppression` with what an Alertmanager's `report` says (silenced alerts,
+    silences, external labels); what it did not say stays, and an answer that changes
+    nothing gives back `suppression` itself."""
+    if report.managed is not None:
+        suppression = replace(suppression, managed=report.managed)
+    if report.silences is not None:
+        suppression = replace(suppression, silences=report.silences)
+    if report.external is not None:
+        suppression = replace(suppression, external=report.external)
+    return suppression
 
 
 def first_failure(report: StatusReport) -> PrometheusError | None:

@@ -29,7 +29,7 @@ from allintop.live.alerting import (
     panel_alert_map,
     summarize,
 )
-from allintop.live.alertmanagers import first_failure, take_suppressions
+from allintop.live.alertmanagers import first_failure, take_suppressions, told
 from allintop.live.reports import AlertsState, QueryState, server_error, server_side
 from allintop.sources.answers import Alert, BuildInfo, RuleGroup, Silence, StatusReport, Target
 from allintop.values.durations import format_since
@@ -354,13 +354,7 @@ def take_status(state: DashboardState, report: StatusReport) -> DashboardState:
 
 def _take_alertmanager(state: DashboardState, report: StatusReport) -> DashboardState:
     """Silences, silenced alerts and external labels; a failure is said, not hidden."""
-    suppression = state.suppression
-    if report.managed is not None:
-        suppression = replace(suppression, managed=report.managed)
-    if report.silences is not None:
-        suppression = replace(suppression, silences=report.silences)
-    if report.external is not None:
-        suppression = replace(suppression, external=report.external)
+    suppression = told(state.suppression, report)
     if suppression is not state.suppression:
         state = replace(state, suppression=suppression)
     if report.alertmanagers is not None:

@@ -14,6 +14,7 @@ from typing import Any
 
 from allintop.dashboard.grafana.documents import dicts, mapping
 from allintop.dashboard.grafana.layout import GrafanaRow
+from allintop.dashboard.grafana.v2.elements import datasource_reference
 from allintop.dashboard.grafana.v2.layouts import place
 from allintop.dashboard.grafana.v2.variables import templating
 from allintop.dashboard.model import ShownWhen
@@ -106,15 +107,9 @@ def _annotation(item: Mapping[str, Any]) -> dict[str, Any]:
     spec = mapping(item.get("spec"))
     query = mapping(spec.get("query"))
     classic: dict[str, Any] = {**mapping(spec.get("legacyOptions")), **mapping(query.get("spec"))}
-    if query.get("kind") == "DataQuery":
-        kind = str(query.get("group") or "")
-        uid = str(mapping(query.get("datasource")).get("name") or "")
-    else:
-        given = mapping(spec.get("datasource"))
-        kind = str(given.get("type") or query.get("kind") or "")
-        uid = str(given.get("uid") or "")
-    if kind or uid:
-        classic["datasource"] = {"type": kind, "uid": uid} if uid else {"type": kind}
+    reference = datasource_reference(spec, query)
+    if reference is not None:
+        classic["datasource"] = reference
     classic.update(
         name=str(spec.get("name") or ""),
         builtIn=bool(spec.get("builtIn")),

@@ -54,16 +54,19 @@ def _target(query: Mapping[str, Any]) -> dict[str, Any]:
     target = dict(mapping(inner.get("spec")))
     target["refId"] = str(spec.get("refId") or target.get("refId") or "")
     target["hide"] = bool(spec.get("hidden"))
-    reference = _reference(spec, inner)
+    reference = datasource_reference(spec, inner)
     if reference is not None:
         target["datasource"] = reference
     return target
 
 
-def _reference(spec: Mapping[str, Any], inner: Mapping[str, Any]) -> dict[str, str] | None:
-    """The classic {type, uid} of a query's datasource: v2beta1 names the plugin in
-    `group` and the datasource by `datasource.name`; v2alpha1 gives {type, uid} on
-    the PanelQuery and the plugin as the query's kind. None: the default one."""
+def datasource_reference(
+    spec: Mapping[str, Any], inner: Mapping[str, Any]
+) -> dict[str, str] | None:
+    """The classic {type, uid} of a query's (or an annotation query's) datasource:
+    v2beta1 names the plugin in `group` and the datasource by `datasource.name`;
+    v2alpha1 gives {type, uid} on the PanelQuery and the plugin as the query's kind.
+    None: the default one."""
     if inner.get("kind") == "DataQuery":
         kind = str(inner.get("group") or "")
         uid = str(mapping(inner.get("datasource")).get("name") or "")
