@@ -10,7 +10,8 @@ One cheap question decides it: the label values of __name__, restricted to the
 metrics the two dashboards read (an index lookup, no samples read). If the server
 cannot be asked, the AllIN overview stays; the dashboard then says why.
 
-`choose` and `trim` are pure; `pick` asks the server and is what the CLI calls.
+`choose` is pure (the trimming: allintop.dashboard.trimming); `pick` asks the server
+and is what the CLI calls.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from allintop.dashboard import templating
 from allintop.dashboard.loading import (
     CONFIG_ENV,
     GENERIC_NAME,
@@ -34,8 +34,8 @@ from allintop.dashboard.loading import (
     load_dashboard,
 )
 from allintop.dashboard.model import Dashboard
+from allintop.dashboard.trimming import metric_names, trim
 from allintop.errors import AllintopError
-from allintop.promql import parse as promql
 
 if TYPE_CHECKING:
     from allintop.sources.prometheus import PrometheusClient
@@ -45,44 +45,11 @@ PROBE_TIMEOUT = 3.0  # seconds: a slow answer must not hold up the dashboard's s
 ClientFactory = Callable[[], "PrometheusClient"]
 
 
-def reads(expr: str) -> frozenset[str] | None:
-    """The metric names an (interpolated) expression reads; None if it does not parse
-    (the panel then shows the parser's error itself)."""
-    try:
-        return promql.metric_names(expr)
-    except ValueError:
-        return None
-
-
-def metric_names(dashboard: Dashboard) -> frozenset[str]:
-    """Every metric the dashboard's panels read, with the variables at their defaults."""
-    found: set[str] = set()
-    for expr in templating.exprs(dashboard, dashboard.variable_values()):
-        found |= reads(expr) or frozenset()
-    return frozenset(found)
-
-
 def name_selector(names: Iterable[str]) -> str:
     """A series selector for exactly these metric names (escaped for the regex, then
     quoted as a PromQL string, which follows JSON's escapes for \\ and ")."""
     pattern = "|".join(re.escape(name) for name in sorted(names))
     return f"{{__name__=~{json.dumps(pattern)}}}"
-
-
-def trim(dashboard: Dashboard, known: frozenset[str]) -> Dashboard:
-    """The dashboard without the panels that read a metric not in `known`, and without
-    the rows that leaves empty. Unchanged if nothing would be left."""
-    exprs = iter(templating.exprs(dashboard, dashboard.variable_values()))
-    rows = []
-    for row in dashboard.rows:
-        panels = []
-        for panel in row.queries:
-            names = reads(next(exprs))
-            if names is None or names <= known:
-                panels.append(panel)
-        if panels:
-            rows.append(replace(row, queries=tuple(panels)))
-    return replace(dashboard, rows=tuple(rows)) if rows else dashboard
 
 
 def choose(

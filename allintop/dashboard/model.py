@@ -332,6 +332,9 @@ class Dashboard:
     """Its tabs, each holding some of its rows; none: every row is shown."""
     annotations: tuple[Annotation, ...] = ()
     """Its annotation queries (allintop.dashboard.annotations)."""
+    trimmed_to: frozenset[str] | None = None
+    """The metrics a server had when its panels were trimmed to them
+    (allintop.dashboard.trimming); None: not trimmed."""
 
     @property
     def datasource_set(self) -> DatasourceSet:

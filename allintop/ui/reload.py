@@ -12,6 +12,7 @@ from typing import Protocol
 
 from allintop.dashboard.loading import load_dashboard
 from allintop.dashboard.model import Dashboard
+from allintop.dashboard.trimming import as_before
 from allintop.errors import AllintopError
 from allintop.live.datasources import Datasources
 from allintop.live.queries import Queries
@@ -81,7 +82,8 @@ class ConfigWatch:
                 markup=False,
             )
             return
-        dashboard = replace(dashboard, context=context)
+        # The generic overview stays trimmed to what the server has, as at start.
+        dashboard = replace(as_before(dashboard, app.dashboard), context=context)
         if app.queries.moves_datasources(dashboard, app.datasources):
             app.notify(
                 "the datasource changed: it applies when allintop is started again",

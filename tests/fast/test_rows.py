@@ -9,11 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from allintop.dashboard import trimming
+from allintop.dashboard.loading import load_dashboard
+from allintop.live.datasources import Datasources
+from allintop.ui.app import DashboardApp
 from allintop.ui.layout import MIN_GRID_WIDTH, MIN_PANEL_WIDTH
 from allintop.ui.row_title import RowTitle
 from tests import corpus
 from tests.fakeprom import FakeSeries
-from tests.fast.fakeapp import DASHBOARD, advance, make, settle
+from tests.fast.fakeapp import DASHBOARD, Clock, advance, healthy, make, settle
 from tests.tui.util import screen_text, wait_for
 
 SERVICE = ("service:requests:rate", "service:latency_p95:ms", "service:queue_depth")
@@ -361,3 +365,28 @@ async def test_node_exporter_full_puts_rootfs_total_under_cpu_cores(tmp_path, si
             assert min(r.width for r in (cores, rootfs, ram, uptime)) >= MIN_PANEL_WIDTH
         text = screen_text(app)
         assert "CPU Cores" in text and "RootFS Total" in text
+
+
+async def test_a_reload_keeps_the_generic_overview_trimmed_to_what_the_server_has(
+    tmp_path: Path,
+) -> None:
+    """As when no config is given: the dashboard was trimmed to the metrics the server
+    has; reading its file again (R) must not bring back the panels it cannot show."""
+    path = tmp_path / "panels.yaml"
+    path.write_text(DASHBOARD)
+    trimmed = trimming.trim(load_dashboard(path), frozenset({"service:requests:rate"}))
+    assert [q.title for q in trimmed.queries] == ["Requests"]
+    fake = healthy()
+    clock = Clock()
+    sources = Datasources({trimmed.datasource.name: fake}, trimmed.datasource.name)
+    app = DashboardApp(trimmed, sources, clock=clock, monotonic=clock.monotonic)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("R")
+        await wait_for(
+            pilot,
+            lambda: any("reloaded" in n.message for n in app.notifications),
+            what="the reload",
+        )
+        assert [q.title for q in app.dashboard.queries] == ["Requests"]
+        assert "Success Rate" not in screen_text(app)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from allintop.cli import choice
+from allintop.dashboard import trimming
 from allintop.dashboard.loading import (
     GENERIC_NAME,
     bundled_default_path,
@@ -23,7 +24,7 @@ from tests.faultserver import closed_port
 
 ALLIN = load_dashboard(bundled_default_path())
 GENERIC = load_dashboard(bundled_path(GENERIC_NAME))
-GENERIC_NAMES = choice.metric_names(GENERIC)
+GENERIC_NAMES = trimming.metric_names(GENERIC)
 NODE_NAMES = frozenset(name for name in GENERIC_NAMES if name.startswith("node_"))
 
 
@@ -37,8 +38,8 @@ def test_the_generic_overview_reads_scrapes_prometheus_and_node_exporter() -> No
     assert {"up", "scrape_duration_seconds", "prometheus_tsdb_head_series"} <= GENERIC_NAMES
     assert {"node_cpu_seconds_total", "node_load1"} <= NODE_NAMES
     # None of them is an AllIN metric, or the choice could never pick it.
-    assert not choice.metric_names(ALLIN) & GENERIC_NAMES
-    assert "allin_http_requests_total" in choice.metric_names(ALLIN)
+    assert not trimming.metric_names(ALLIN) & GENERIC_NAMES
+    assert "allin_http_requests_total" in trimming.metric_names(ALLIN)
 
 
 def test_name_selector_is_one_valid_selector_for_exactly_those_names() -> None:
@@ -82,7 +83,7 @@ def test_a_panel_goes_when_any_metric_it_reads_is_missing() -> None:
         "node_memory_MemTotal_bytes",
         "prometheus_rule_evaluation_failures_total",
     }
-    trimmed = choice.trim(GENERIC, known)
+    trimmed = trimming.trim(GENERIC, known)
     assert "Memory Used" not in titles(trimmed)  # reads MemAvailable / MemTotal
     assert "Rule Failures" not in titles(trimmed)  # no rules loaded: no series
     assert len(trimmed.queries) == len(GENERIC.queries) - 2
@@ -91,7 +92,7 @@ def test_a_panel_goes_when_any_metric_it_reads_is_missing() -> None:
 
 
 def test_trimming_everything_away_keeps_the_whole_dashboard() -> None:
-    assert choice.trim(GENERIC, frozenset()) is GENERIC
+    assert trimming.trim(GENERIC, frozenset()) is GENERIC
 
 
 def test_a_panel_whose_names_cannot_be_read_is_kept() -> None:
@@ -102,7 +103,7 @@ def test_a_panel_whose_names_cannot_be_read_is_kept() -> None:
         "      - {title: kept, expr: 'up'}\n",
         "test.yaml",
     )
-    assert titles(choice.trim(dashboard, frozenset({"up"}))) == ["unreadable", "kept"]
+    assert titles(trimming.trim(dashboard, frozenset({"up"}))) == ["unreadable", "kept"]
 
 
 def test_grafanas_built_ins_are_filled_in_before_the_names_are_read() -> None:
@@ -112,7 +113,7 @@ def test_grafanas_built_ins_are_filled_in_before_the_names_are_read() -> None:
         "      - {title: kept, expr: 'rate(up[$__rate_interval])'}\n",
         "test.yaml",
     )
-    assert titles(choice.trim(dashboard, frozenset({"up"}))) == ["kept"]
+    assert titles(trimming.trim(dashboard, frozenset({"up"}))) == ["kept"]
 
 
 # -- pick: only without any config, and never without an answer -----------------------
