@@ -22,17 +22,14 @@ import json
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 
 import httpx
 from textual.widget import Widget
 
 from allintop.dashboard.loading import bundled_default_path, load_dashboard
-from allintop.dashboard.model import Dashboard
 from allintop.demo.configs import NODE_JOB
-from allintop.demo.history import DEFAULT_STEP_SECONDS
+from allintop.demo.history import DEFAULT_STEP_SECONDS, scraped_as_history
 from allintop.demo.stack import DemoStack
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app
@@ -149,7 +146,7 @@ async def _capture_grafana(
     still without)."""
     dashboard = load_dashboard(path)
     if scrape_interval is not None:
-        dashboard = _scraped_every(dashboard, scrape_interval)
+        dashboard = scraped_as_history(dashboard, scrape_interval)
     app = make_app(
         dashboard, PrometheusClient(url), variables=variables, range_=range_, refresh=refresh
     )
@@ -161,19 +158,6 @@ async def _capture_grafana(
             print(f"{name}: still without data after {wait:.0f} s: {waiting}", file=sys.stderr)
         await pilot.pause(2)  # the last answers painted
         _save(app, name)
-
-
-def _scraped_every(dashboard: Dashboard, seconds: float) -> Dashboard:
-    """The dashboard with each of its datasources set to scrape every `seconds`."""
-    named = {
-        name: replace(source, scrape_interval=seconds)
-        for name, source in dashboard.datasources.items()
-    }
-    return replace(
-        dashboard,
-        datasource=replace(dashboard.datasource, scrape_interval=seconds),
-        datasources=MappingProxyType(named),
-    )
 
 
 def _node_variables(url: str) -> dict[str, str]:

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
+from allintop.dashboard.datasource import Datasource
+from allintop.dashboard.model import Dashboard
 from allintop.demo.traffic import Traffic
 
 DEFAULT_STEP_SECONDS = 10.0
@@ -78,3 +82,20 @@ def write_history(
             out.write("\n")
         out.write("# EOF\n")
     return steps
+
+
+def scraped_as_history(dashboard: Dashboard, seconds: float = DEFAULT_STEP_SECONDS) -> Dashboard:
+    """The dashboard with the scrape interval of its datasources that set none taken
+    as the history's step: Grafana's `$__rate_interval` is at least four of it, so a
+    `rate()` over the imported past (samples `seconds` apart, where the live scrapes
+    are 1 s apart) holds samples to compute from, rather than charting nothing."""
+
+    def stepped(source: Datasource) -> Datasource:
+        return source if source.scrape_interval else replace(source, scrape_interval=seconds)
+
+    named = {name: stepped(source) for name, source in dashboard.datasources.items()}
+    return replace(
+        dashboard,
+        datasource=stepped(dashboard.datasource),
+        datasources=MappingProxyType(named),
+    )

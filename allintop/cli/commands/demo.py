@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
+from dataclasses import replace
 
 from allintop.cli.commands.dashboard import gc_off_until_painted, show
 from allintop.errors import SetupError
@@ -19,6 +20,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         # Imported with the GC off, as the dashboard's are (allintop.cli.commands.dashboard).
         from allintop.cli.setup import resolve
         from allintop.demo.binaries import find_alertmanager
+        from allintop.demo.history import scraped_as_history
         from allintop.demo.stack import DemoStack
 
         launch = resolve(args, environ)
@@ -39,4 +41,6 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         )
         with stack:
             on_stack = launch.on(stack.prometheus_url, stack.alertmanager_url)
+            # The imported past is 10 s apart: Grafana's rate windows must span it.
+            on_stack = replace(on_stack, dashboard=scraped_as_history(on_stack.dashboard))
             return show(on_stack, stack.stop)
