@@ -71,6 +71,7 @@ async def test_s_a_comment_and_enter_silence_the_alert(make_stack):
         await wait_for(pilot, lambda: f"Silence {name}" in screen_text(app), what="the form")
         text = screen_text(app)
         assert f'alertname="{name}"' in text
+        assert f'▌ alertname="{name}"' in text  # the tick, then the matcher: no "…"
         assert "firing or pending" in text
         assert "a comment is required" in text
         await wait_for(
