@@ -359,6 +359,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         else:
             self.polling.resume()
         self.show_header()
+        self.overlays.refresh_top()  # a zoom on top says so too
 
     def action_refresh(self) -> None:
         self.polling.refresh_now()

@@ -57,6 +57,9 @@ class DashboardView(Protocol):
         """The wall clock the dashboard runs on (tests freeze it)."""
         ...
 
+    paused: bool
+    """Whether polling is paused (`p`): what is shown is not being refreshed."""
+
     @property
     def poller(self) -> PollerView: ...
 

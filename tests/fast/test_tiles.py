@@ -221,3 +221,20 @@ async def test_a_files_escape_sequences_are_shown_never_sent_to_the_terminal(
         await pilot.pause()
         assert "zz\\e]2;PWNED" in screen_text(app)
         assert "\x1b" not in app.export_screenshot()
+
+
+async def test_the_zoom_says_paused_while_polling_is(tmp_path: Path) -> None:
+    app, _, _ = make_panels(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        tile(app, "Requests (mean)").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ZoomScreen)
+        assert "every 1s" in screen_text(app) and "paused" not in screen_text(app)
+        await pilot.press("p")
+        await pilot.pause()
+        assert "paused" in screen_text(app) and "every 1s" not in screen_text(app)
+        await pilot.press("p")
+        await pilot.pause()
+        assert "every 1s" in screen_text(app)

@@ -293,10 +293,8 @@ class ZoomScreen(LiveScreen):
             text.append("  ")
             text.append_text(mark)
         self.query_one("#zoom-headline", Static).update(text, layout=False)
-        span = Text(
-            f"last {format_duration(view.poller.range)}  every {format_duration(view.poller.step)}",
-            style="dim",
-        )
+        every = "paused" if view.paused else f"every {format_duration(view.poller.step)}"
+        span = Text(f"last {format_duration(view.poller.range)}  {every}", style="dim")
         # The range is in the dashboard's header too: it gives way to the headline.
         shown = self.query_one("#zoom-range", Static)
         shown.display = text.cell_len + span.cell_len + 4 <= self.size.width
