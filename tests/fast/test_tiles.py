@@ -10,6 +10,7 @@ from pathlib import Path
 
 from allintop.dashboard.loading import load_dashboard
 from allintop.live.datasources import Datasources
+from allintop.ui.screens.explore import ExploreScreen
 from allintop.ui.screens.text import TextScreen
 from allintop.ui.screens.zoom import ZoomScreen
 from allintop.values.reducers import reduce
@@ -17,7 +18,7 @@ from allintop.values.units import format_value
 from tests.fakeprom import FakeSeries
 from tests.fast.fakeapp import Clock, advance, settle
 from tests.fast.tileapp import PanelsApp, fake, make_panels, tile
-from tests.tui.util import screen_text
+from tests.tui.util import screen_text, wait_for
 
 SIZE = (120, 40)
 
@@ -238,3 +239,17 @@ async def test_the_zoom_says_paused_while_polling_is(tmp_path: Path) -> None:
         await pilot.press("p")
         await pilot.pause()
         assert "every 1s" in screen_text(app)
+
+
+async def test_e_on_a_zoom_opens_its_query_in_explore(tmp_path: Path) -> None:
+    app, _, _ = make_panels(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        tile(app, "Requests (mean)").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ZoomScreen)
+        expr = app.screen.expr
+        await pilot.press("E")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExploreScreen), what="Explore")
+        assert expr in screen_text(app)

@@ -32,6 +32,7 @@ from allintop.promql.syntax import problem
 from allintop.ui.screens.explore_open import ExploreHost, ExploreSetup, setup_of
 from allintop.ui.screens.explore_prompt import Candidates, Problem, Prompt
 from allintop.ui.screens.explore_results import ValuesTable, chart_data
+from allintop.ui.screens.zoom import ZoomScreen
 from allintop.ui.screens.zoom_chart import ZoomChart, palette
 from allintop.values.durations import format_duration
 from allintop.values.text import clean
@@ -273,7 +274,9 @@ def open_explore(app: App[Any], host: ExploreHost, *, panel_query: bool = False)
     is `host`, as the App that shows the screen)."""
     if isinstance(app.screen, ExploreScreen):
         return  # `e` typed on its table: Explore is open already
-    setup = setup_of(host, panel_query=panel_query)
+    # On a zoom, E opens the query zoomed on.
+    zoomed = app.screen.index if isinstance(app.screen, ZoomScreen) else None
+    setup = setup_of(host, panel_query=panel_query, index=zoomed)
     if setup is None:
         app.notify("E opens a panel's query: focus a panel first", title="Explore")
     else:

@@ -63,11 +63,15 @@ class ExploreSetup:
     datasources: DatasourceSet | None = None
 
 
-def setup_of(host: ExploreHost, *, panel_query: bool) -> ExploreSetup | None:
-    """Explore's setup from the dashboard now; None for `E` with no panel focused
-    (or a panel without a query: a text panel)."""
-    focused = host.board.focused_panel()
-    index = focused.indexes.start if focused is not None and focused.indexes else None
+def setup_of(
+    host: ExploreHost, *, panel_query: bool, index: int | None = None
+) -> ExploreSetup | None:
+    """Explore's setup from the dashboard now, on the query `index` (None: the focused
+    panel's first); None for `E` with no panel focused (or a panel without a query:
+    a text panel)."""
+    if index is None:
+        focused = host.board.focused_panel()
+        index = focused.indexes.start if focused is not None and focused.indexes else None
     if panel_query and index is None:
         return None
     sources = host.datasources
