@@ -4,13 +4,17 @@
 that a change reads as a ratio on a shared, noisy machine rather than as two figures
 from two runs minutes or days apart. REV's files come from `git archive` (no worktree
 to leave behind) into a temp dir, are installed with pip from that local copy into a
-fresh venv, and the venv is kept under bench/results/baselines/COMMIT, so that a second
+fresh venv together with the very packages (and versions) of the venv the bench runs
+from (`pip freeze`): otherwise an A/B would also measure the venvs' difference (with
+the test extras installed, click is there and httpx imports its CLI at start-up).
+The venv is kept under bench/results/baselines/COMMIT-PACKAGES, so that a second
 A/B against the same commit starts at once. A venv counts as built only once pip has
 finished (its `.installed` stamp); one cut short is removed, or rebuilt next time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -62,7 +66,9 @@ def resolve(rev: str) -> str:
 def install(rev: str, cleanup: procs.Cleanup, say: Callable[[str], None]) -> Baseline:
     """REV installed in its own venv (cached by commit); its allintop is ready to run."""
     commit = resolve(rev)
-    final = CACHE / commit
+    packages = _packages()
+    digest = hashlib.sha256(packages.encode()).hexdigest()[:10]
+    final = CACHE / f"{commit}-{digest}"
     baseline = Baseline(rev, commit, final)
     done = final / ".installed"
     if done.exists():
@@ -75,12 +81,14 @@ def install(rev: str, cleanup: procs.Cleanup, say: Callable[[str], None]) -> Bas
     try:
         source = scratch / "src"
         _export(commit, source)
+        requirements = scratch / "requirements.txt"
+        requirements.write_text(packages)
         # Built where it stays (a venv's scripts name their own path); the stamp
         # written last is what makes it a cached venv.
         _run([sys.executable, "-m", "venv", str(final)], "python -m venv")
         _run(
             [str(final / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "--disable-pip-version-check", str(source)],
+             "--disable-pip-version-check", "-r", str(requirements), str(source)],
             "pip install",
         )  # fmt: skip
         done.write_text(commit + "\n")
@@ -91,6 +99,18 @@ def install(rev: str, cleanup: procs.Cleanup, say: Callable[[str], None]) -> Bas
         cleanup.run(forget)
     say(f"baseline {rev} ({baseline.short}): installed in {final}")
     return baseline
+
+
+def _packages() -> str:
+    """The running venv's packages pinned, allintop itself left out."""
+    frozen = subprocess.run(
+        [sys.executable, "-m", "pip", "freeze", "--exclude-editable", "--exclude", "allintop"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pinned = [line for line in frozen.splitlines() if "==" in line and " @ " not in line]
+    return "\n".join(sorted(pinned)) + "\n"
 
 
 def _export(commit: str, into: Path) -> None:
