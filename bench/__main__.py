@@ -1,4 +1,5 @@
 """python -m bench [--duration 60] [--quick] [--out FILE] [--phases a,b] [--no-warmup]
+   python -m bench --quick --baseline REV   (A/B: REV's allintop beside the working tree's)
    python -m bench --show RESULT.json | --compare OLD.json NEW.json | --list
    python -m bench --soak [--minutes 30] [--restart-every 5] [--down-for 10] [--churn 60]
 
@@ -9,6 +10,10 @@ Node Exporter Full (the Grafana file, at its own 1m refresh) against a node-expo
 Before the measured runs it waits until the 5m rate windows hold live 1 s data (the
 demo's backfill is 10 s apart), measuring one run on the backfill meanwhile.
 --quick runs the default dashboard only, without the warm-up.
+--baseline REV installs that revision of this repository in its own venv (cached under
+bench/results/baselines) and runs each of allintop's runs with it too, just before the
+working tree's; the report gives both figures and their ratio. Every report starts with
+what start-up imports cost (bench/imports.py), for the baseline too when given.
 --soak runs the dashboard for a long time against a changing stack (see bench/soak.py).
 """
 
@@ -28,8 +33,8 @@ from typing import Any
 
 import httpx
 
-from bench import procs, report, soak
-from bench.runner import REPO, Bench, Options, all_phases
+from bench import baseline, imports, procs, report, soak
+from bench.runner import REPO, Bench, Options, all_phases, with_baseline
 from bench.terminal import tmux_version
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -103,6 +108,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--panels", type=int, default=200, help="generated dashboard size")
     parser.add_argument("--series", type=int, default=5000, help="series of the one-panel run")
     parser.add_argument("--key-presses", type=int, help="key presses for the latency runs")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="also run REV's allintop (A/B in the same run)"
+    )
     parser.add_argument("--soak", action="store_true", help="the soak (see bench/soak.py)")
     parser.add_argument("--minutes", type=float, default=30.0, help="soak length")
     parser.add_argument(
@@ -158,6 +166,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bench = Bench(options, cleanup)
         phases = bench.wanted()
+        if args.baseline:
+            try:
+                base = baseline.install(args.baseline, cleanup, options.progress)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                raise SystemExit(f"bench: {exc}") from exc
+            options.baseline = tuple(base.command)
+            result["meta"]["baseline"] = {"rev": base.rev, "commit": base.commit}
+            phases = with_baseline(phases)
+        result["imports"] = measure_imports(base.python if args.baseline else None, options)
         bench.start(phases)
         result["meta"]["prometheus"] = prometheus_version(bench.url)
         result["stack"] = bench.verify_warm()
@@ -243,6 +260,21 @@ def run_soak(args: argparse.Namespace) -> int:
     out.write_text(json.dumps(result, indent=2, default=str) + "\n")
     print(soak.render(result))
     return 0
+
+
+def measure_imports(base: Path | None, options: Options) -> dict[str, Any]:
+    """Start-up imports of the working tree's venv (and the baseline's), before the
+    stack starts; a failure is recorded, the runs go on."""
+    out: dict[str, Any] = {}
+    for side, python in (("baseline", base), ("working", Path(sys.executable))):
+        if python is None:
+            continue
+        options.progress(f"start-up imports ({side}): python -X importtime")
+        try:
+            out[side] = imports.measure(python)
+        except (RuntimeError, OSError) as exc:
+            out[side] = {"error": str(exc)}
+    return out
 
 
 def _run(bench: Bench, phase: Any, options: Options) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bench import imports
+
 # name: (limit, unit) — every target is an upper bound
 TARGETS: dict[str, tuple[float, str]] = {
     "samples_per_min": (35e6, "samples/min"),
@@ -159,6 +161,8 @@ def render(result: dict[str, Any]) -> str:
             f"Prometheus idle CPU {num(result['idle'].get('prometheus_idle_cpu_s_per_min'))} s/min"
         )
     lines.append(f"duration per run: {meta['duration_s']:g} s, terminal {meta['terminal']}")
+    if result.get("imports"):
+        lines += ["", *imports.render(result["imports"])]
     lines.append("")
     lines.append(_row([name for name, _ in COLUMNS]))
     lines.append(_row(SUBHEAD))
@@ -221,6 +225,7 @@ def render(result: dict[str, Any]) -> str:
         text = _fewer(phases, ours, naive)
         if text:
             lines.append(text)
+    lines += ab(result)
     for phase in result["phases"]:
         presses = phase.get("key_presses")
         if not presses:
@@ -276,6 +281,49 @@ FIGURES = (
     ("key latency ms p95", lambda p: (p.get("key_presses") or {}).get("all_ms_p95")),
     ("Prometheus CPU s/min", lambda p: p.get("prometheus_cpu_s_per_min")),
 )
+
+
+BASE_PREFIX = "base-"  # bench.runner's key for a baseline run
+
+
+def ratio(base: float | None, working: float | None) -> float | None:
+    """working / baseline: below 1 the working tree does better (lower is better for
+    every figure); None when either is missing or the baseline is zero."""
+    if base is None or working is None or base == 0:
+        return None
+    return working / base
+
+
+def ab(result: dict[str, Any]) -> list[str]:
+    """The A/B table: for each run measured with the baseline too, each figure of the
+    baseline, of the working tree, and their ratio."""
+    base = result["meta"].get("baseline")
+    phases = {p["key"]: p for p in result["phases"]}
+    pairs = [
+        (phases[BASE_PREFIX + key], phase)
+        for key, phase in phases.items()
+        if BASE_PREFIX + key in phases
+    ]
+    if not base or not pairs:
+        return []
+    lines = [
+        "",
+        f"A/B: baseline {base['rev']} ({base['commit'][:10]}) vs working tree "
+        f"{result['meta']['git']}, same run (ratio = working / baseline; < 1 is better)",
+        f"  {'figure':24} {'baseline':>10} {'working':>10} {'ratio':>7}",
+    ]
+    for before, after in pairs:
+        lines.append(f"  {after['label']}")
+        for name, get in FIGURES:
+            a, b = get(before), get(after)
+            if a is None and b is None:
+                continue
+            r = ratio(a, b)
+            lines.append(
+                f"    {name:22} {human(a):>10} {human(b):>10} "
+                f"{'-' if r is None else f'x{r:.2f}':>7}"
+            )
+    return lines
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> str:

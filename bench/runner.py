@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class Phase:
     key_presses: int = 0
     note: str = ""
     range: str | None = None  # None: the dashboard's own
+    baseline: bool = False  # runs the --baseline revision's allintop (see bench/baseline.py)
 
     @property
     def refresh_s(self) -> float:
@@ -102,6 +103,29 @@ class Options:
     width: int = 120
     height: int = 40
     progress: Callable[[str], None] = field(default=lambda message: None)
+    baseline: tuple[str, ...] = ()  # the --baseline revision's allintop command, if any
+
+
+BASE_PREFIX = "base-"
+
+
+def with_baseline(phases: list[Phase]) -> list[Phase]:
+    """Each of allintop's runs preceded by the same run of the baseline revision, so
+    the two see the same Prometheus history and the same machine as near in time as
+    can be; the naive and bare-Textual runs stay as they are (one each)."""
+    out = []
+    for phase in phases:
+        if phase.client == "allintop":
+            out.append(
+                replace(
+                    phase,
+                    key=BASE_PREFIX + phase.key,
+                    label=f"{phase.label} @base",
+                    baseline=True,
+                )
+            )
+        out.append(phase)
+    return out
 
 
 def allintop_command() -> list[str]:
@@ -388,7 +412,8 @@ class Bench:
         if phase.client == "bare":
             command = [sys.executable, "-m", "bench.bare", str(config)]
         else:
-            command = [*allintop_command(), "--url", self.url, "-c", str(config)]
+            program = list(self.options.baseline) if phase.baseline else allintop_command()
+            command = [*program, "--url", self.url, "-c", str(config)]
         for name, value in self.variables.get(phase.dashboard, {}).items():
             command += ["--var", f"{name}={value}"]
         if phase.refresh is not None:

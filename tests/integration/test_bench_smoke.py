@@ -141,3 +141,12 @@ def test_screen_and_log_parsers_on_canned_input() -> None:
     assert figures["samples"] == 400 and figures["samples_per_min"] == 800
     assert figures["ticks"] == 1 and figures["tick_wall_ms_median"] == pytest.approx(30.0)
     assert figures["tick_ratio_median"] == pytest.approx(1.5)
+
+
+def test_a_baseline_that_is_no_commit_is_refused_before_anything_starts() -> None:
+    process = bench("--quick", "--baseline", "no-such-revision-anywhere")
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2, stderr
+    assert "--baseline 'no-such-revision-anywhere' is not a commit of this repository" in stderr
+    assert "Traceback" not in stderr and "starting the demo stack" not in stderr
+    assert stdout == ""
