@@ -224,14 +224,19 @@ async def test_a_files_escape_sequences_are_shown_never_sent_to_the_terminal(
         assert "\x1b" not in app.export_screenshot()
 
 
+async def _zoom_on_requests(pilot, app) -> None:
+    """The tile app settled, then Enter on its "Requests (mean)" stat."""
+    await settle(pilot, app)
+    tile(app, "Requests (mean)").focus()
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(app.screen, ZoomScreen)
+
+
 async def test_the_zoom_says_paused_while_polling_is(tmp_path: Path) -> None:
     app, _, _ = make_panels(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        tile(app, "Requests (mean)").focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ZoomScreen)
+        await _zoom_on_requests(pilot, app)
         assert "every 1s" in screen_text(app) and "paused" not in screen_text(app)
         await pilot.press("p")
         await pilot.pause()
@@ -244,11 +249,7 @@ async def test_the_zoom_says_paused_while_polling_is(tmp_path: Path) -> None:
 async def test_e_on_a_zoom_opens_its_query_in_explore(tmp_path: Path) -> None:
     app, _, _ = make_panels(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        tile(app, "Requests (mean)").focus()
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ZoomScreen)
+        await _zoom_on_requests(pilot, app)
         expr = app.screen.expr
         await pilot.press("E")
         await wait_for(pilot, lambda: isinstance(app.screen, ExploreScreen), what="Explore")
