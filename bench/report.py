@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bench import imports
+from bench import imports, targets
 
 # name: (limit, unit) — every target is an upper bound
 TARGETS: dict[str, tuple[float, str]] = {
@@ -226,6 +226,7 @@ def render(result: dict[str, Any]) -> str:
         if text:
             lines.append(text)
     lines += ab(result)
+    lines += targets.render(result, BASE_PREFIX)
     for phase in result["phases"]:
         presses = phase.get("key_presses")
         if not presses:
