@@ -58,6 +58,9 @@ Outcome = InstantResult | PrometheusError
 #: A leaf's history outcome: its range result, or the error that stands for it.
 RangeOutcome = RangeResult | PrometheusError
 
+#: Merged answers in a row slower than half a step that turn merging off.
+SLOW_MERGES = 3
+
 #: Called with leaves and their outcomes as they arrive: one leaf, or a merged query's.
 OnArrival = Callable[[dict[str, Outcome]], None]
 
@@ -67,8 +70,8 @@ class Fetcher:
 
     Args:
         client: the Prometheus client (its pool serves every query).
-        step: the refresh interval in seconds: a merged query slower than half of it
-            turns merging off. The poller sets it again when its grid changes.
+        step: the refresh interval in seconds: merged queries slower than half of it,
+            SLOW_MERGES in a row, turn merging off. The poller sets it again when its grid changes.
         merge: whether to merge at all (False: every leaf always goes alone).
     """
 
@@ -82,6 +85,7 @@ class Fetcher:
         self._native: set[str] = set()  # leaves that answer with native histograms
         self._trusted: set[str] = set()  # leaves whose zeros are known to be floats
         self._inflight: dict[str, asyncio.Task[None]] = {}
+        self._slow = 0  # merged answers in a row slower than half a step
 
     @property
     def busy(self) -> bool:
@@ -138,9 +142,7 @@ class Fetcher:
             try:
                 started = time.monotonic()
                 outcomes = await self._merged(leaves, at)
-                if time.monotonic() - started > self.step / 2:
-                    # One slow leaf would hold every panel back: go alone from now on.
-                    self.merge = False
+                self._judge_speed(time.monotonic() - started)
                 on_arrival(outcomes)
             finally:
                 for leaf in leaves:
@@ -150,6 +152,18 @@ class Fetcher:
         for leaf in leaves:
             self._inflight[leaf] = task
         return task
+
+    def _judge_speed(self, took: float) -> None:
+        """One slow leaf would hold every panel back: after SLOW_MERGES merged answers
+        in a row slower than half a step, every leaf goes alone from then on. One slow
+        answer is not enough: the time is the client's wall clock, which a busy UI
+        loop (the first paint, a loaded machine) stretches as much as a slow leaf."""
+        if took <= self.step / 2:
+            self._slow = 0
+            return
+        self._slow += 1
+        if self._slow >= SLOW_MERGES:
+            self.merge = False
 
     async def _merged(self, leaves: list[str], at: float) -> dict[str, Outcome]:
         """The leaves' outcomes from one merged query, or from each alone if it failed."""

@@ -11,6 +11,7 @@ import pytest
 
 from allintop.dashboard.model import Query
 from allintop.errors import BadResponse, HTTPStatusError, PrometheusError, QueryError, Unreachable
+from allintop.live.fetching import SLOW_MERGES
 from allintop.live.poller import Poller, evaluated_at
 from allintop.live.scrapes import ScrapeSchedule
 from allintop.sources import merging
@@ -352,6 +353,38 @@ async def test_a_refused_merge_falls_back_to_leaves_alone_for_good():
     client.sent.clear()
     await poller.tick(1001.0, budget=5)
     assert all(merging.LEAF_LABEL not in sent for sent in client.sent)
+
+
+class SlowMergingClient(MergingClient):
+    """A merged answer takes `delay` seconds of the client's wall clock."""
+
+    delay = 0.0
+
+    async def query(self, expr: str, time: float | None = None, **_: Any) -> InstantResult:
+        if merging.LEAF_LABEL in expr:
+            await asyncio.sleep(self.delay)
+        return await super().query(expr, time)
+
+
+async def test_merging_stops_only_after_slow_merged_answers_in_a_row():
+    client = SlowMergingClient(ANSWERS)
+    poller = _poller(client, [P50, RATIO], step=0.1, merge=True)
+    client.merged_leaves = poller.fetcher.mergeable(list(poller.plan.leaves))
+    ticks = (1000.0 + k for k in range(20))  # each on a grid time of its own
+    client.delay = 0.06  # over half the 0.1 s step: a busy loop, or a slow leaf
+    for _ in range(SLOW_MERGES - 1):
+        await poller.tick(next(ticks), budget=5)
+    client.delay = 0.0  # one quick answer: what was slow was not the leaves
+    await poller.tick(next(ticks), budget=5)
+    client.delay = 0.06
+    for _ in range(SLOW_MERGES - 1):
+        await poller.tick(next(ticks), budget=5)
+    assert poller.merge
+    await poller.tick(next(ticks), budget=5)  # slow SLOW_MERGES times in a row
+    assert not poller.merge
+    client.sent.clear()
+    await poller.tick(next(ticks), budget=5)
+    assert client.sent and all(merging.LEAF_LABEL not in sent for sent in client.sent)
 
 
 async def test_unreachable_during_a_merge_is_every_panels_error_and_keeps_merging():
