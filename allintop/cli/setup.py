@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from allintop.cli import choice
 from allintop.cli.connections import (
     Target,
     alertmanager,
@@ -37,10 +37,12 @@ from allintop.dashboard.model import Dashboard, Pick
 from allintop.errors import ConfigError
 from allintop.live.alertmanagers import Alertmanagers
 from allintop.live.datasources import ContextSwitch, Datasources, Setup
-from allintop.sources.alertmanager import AlertmanagerClient
 from allintop.sources.connection import ConnectionSettings
 from allintop.sources.prometheus import PrometheusClient
 from allintop.sources.urls import split_url
+
+if TYPE_CHECKING:  # imported when an Alertmanager is configured
+    from allintop.sources.alertmanager import AlertmanagerClient
 
 # The demo's Prometheus is not running yet when the run is resolved: its connection is
 # made for this URL and moved to the stack's by `Launch.on` once the stack is up.
@@ -98,6 +100,8 @@ class Launch:
 
     def alertmanager_client(self) -> AlertmanagerClient | None:
         """Alertmanager's client, when one is configured."""
+        from allintop.sources.alertmanager import AlertmanagerClient
+
         return None if self.alertmanager is None else AlertmanagerClient(self.alertmanager)
 
     def alertmanager_clients(self) -> Alertmanagers:
@@ -106,6 +110,10 @@ class Launch:
         named = {**self.other_alertmanagers}
         if self.alertmanager is not None:
             named[default] = self.alertmanager
+        if not named:  # most runs: no Alertmanager, and no need of its client's module
+            return Alertmanagers({}, default)
+        from allintop.sources.alertmanager import AlertmanagerClient
+
         return Alertmanagers({n: AlertmanagerClient(c) for n, c in named.items()}, default)
 
     def timed(self) -> Dashboard:
@@ -325,6 +333,8 @@ def _pick(
 ) -> Dashboard:
     """No config given: the AllIN overview, or the generic one if the server lacks its
     metrics (allintop.cli.choice)."""
+    # Imported here: with a config given (-c, a context's) no choice is made.
+    from allintop.cli import choice
 
     def client() -> PrometheusClient:
         return PrometheusClient(default_connection(options, dashboard, where, environ))
