@@ -56,9 +56,7 @@ class IntervalWatch:
         queries = self.app.queries
         names = timing.unset_scrapes(queries.dashboard, queries.variables)
         if not names:
-            # At once, not on a timer: the queries go out while Textual lays out and
-            # paints the first frame, and Prometheus answers meanwhile.
-            self.app.polling.poll()
+            self.app.polling.arm(0)
             return
         work = functools.partial(self._learn_first, names)
         self.app.run_worker(work, name="_learn_scrapes", group="requery", exit_on_error=False)
