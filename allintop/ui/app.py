@@ -27,6 +27,7 @@ from allintop.dashboard.model import Dashboard, Pick
 from allintop.live import state as reduce
 from allintop.live.datasources import Datasources, Setup
 from allintop.live.fanout import FanOut
+from allintop.live.gc_tuning import GC_OFF_AT_MOST, collect_garbage_again
 from allintop.live.history import QueryHistory
 from allintop.live.queries import Queries
 from allintop.live.state import DashboardState
@@ -177,6 +178,8 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.show_header()
         self.set_interval(1.0, self.show_header)
         self.set_interval(CONFIG_CHECK, self.config_watch.check)
+        # Should the first report be slow to come (a hanging server), not that long.
+        self.set_timer(GC_OFF_AT_MOST, collect_garbage_again)
         if self.screenshot is not None:
             self._script_shot = ScriptShot(self, self.screenshot)
         if self.queries.resize(self.size.width):  # no poll, no panel shown yet
@@ -212,6 +215,8 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.ticks += 1
         self.show_header()
         self.overlays.refresh_top()
+        if self.ticks == 1:
+            self.call_after_refresh(collect_garbage_again)
         if self._script_shot is not None:
             self._script_shot.ticked(self.ticks)
         if self._tick_log is not None:

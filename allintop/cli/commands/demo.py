@@ -9,14 +9,14 @@ import sys
 from collections.abc import Mapping
 from dataclasses import replace
 
-from allintop.cli.commands.dashboard import gc_off_while_starting, show
+from allintop.cli.commands.dashboard import gc_off_until_painted, show
 from allintop.errors import SetupError
 from allintop.values.durations import format_duration
 
 
 def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     """Start the stack for `args.scenario`, show the dashboard on it, stop the stack."""
-    with gc_off_while_starting():
+    with gc_off_until_painted():
         # Imported with the GC off, as the dashboard's are (allintop.cli.commands.dashboard).
         from allintop.cli.setup import resolve
         from allintop.demo.binaries import find_alertmanager
