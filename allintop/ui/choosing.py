@@ -1,6 +1,6 @@
 """With no config given, which dashboard to show is asked of the server once the app
-runs (allintop.cli.choice): the AllIN overview's frame is on screen meanwhile, and
-the round trip overlaps Textual's start instead of coming before it. Polling starts
+runs (allintop.cli.choice): the AllIN overview's frame is painted first, and the
+round trip comes after Textual's start instead of before it. Polling starts
 once the answer is in, so nothing is asked of a dashboard that is not kept; when the
 generic overview is chosen, the app switches to it as to a reloaded dashboard and
 says why.
@@ -28,6 +28,8 @@ class Chooses(RunsWorkers, Protocol):
 
     def tell(self, notices: Sequence[str], chosen: str | None) -> None: ...
 
+    def call_after_refresh(self, callback: Callable[[], object]) -> bool: ...
+
 
 class Choosing:
     """The choice at start, if there is one to make.
@@ -54,7 +56,12 @@ class Choosing:
         async def work() -> None:
             await self._choose(choose, first)
 
-        self.app.run_worker(work, name="_choose", group="choice", exit_on_error=False)
+        def ask() -> None:
+            self.app.run_worker(work, name="_choose", group="choice", exit_on_error=False)
+
+        # Once the first frame is laid out: a switch to the generic overview then
+        # replaces a board that is done, never one in the middle of its first layout.
+        self.app.call_after_refresh(ask)
 
     async def _choose(self, choose: Chooser, first: Sequence[Callable[[], object]]) -> None:
         app = self.app
