@@ -99,7 +99,9 @@ class Terminal:
 def pane_env(base: Mapping[str, str]) -> dict[str, str]:
     """The environment of the dashboard: the bench's, minus anything that would point
     allintop at another Prometheus or config, as a UTF-8, truecolor terminal."""
-    env = {k: v for k, v in base.items() if k not in ("TMUX", "TMUX_PANE")}
+    # Bytecode written and read, as for an installed allintop (bench.imports.with_bytecode).
+    drop = ("TMUX", "TMUX_PANE", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in base.items() if k not in drop}
     for key in ("PROMETHEUS_URL", "ALLINTOP_CONFIG", "NO_COLOR", "ALLINTOP_BEARER_TOKEN"):
         env.pop(key, None)
     env["COLORTERM"] = "truecolor"

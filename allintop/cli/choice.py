@@ -11,7 +11,9 @@ metrics the two dashboards read (an index lookup, no samples read). If the serve
 cannot be asked, the AllIN overview stays; the dashboard then says why.
 
 `choose` is pure (the trimming: allintop.dashboard.trimming); `pick` asks the server
-and is what the CLI calls.
+and is what `once` and `check` call. The live dashboard does not wait for the answer
+before it starts: it gets `later`'s question and asks it as its first work, its frame
+already on screen (allintop.ui.app), so the round trip overlaps Textual's start.
 """
 
 from __future__ import annotations
@@ -21,10 +23,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from allintop.dashboard.loading import (
     CONFIG_ENV,
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 PROBE_TIMEOUT = 3.0  # seconds: a slow answer must not hold up the dashboard's start
 
 ClientFactory = Callable[[], "PrometheusClient"]
+#: The choice as a question the app asks once it runs: the dashboard to show.
+Chooser = Callable[[], Coroutine[Any, Any, Dashboard]]
 
 
 def name_selector(names: Iterable[str]) -> str:
@@ -89,25 +93,44 @@ def pick(
     """What the CLI shows: `dashboard` as loaded, unless no config was given at all
     (`explicit` is -c; discovery as in discover) and the server has none of its
     metrics (see `choose`). The choice is announced (default: a line on stderr)."""
-    cwd = Path.cwd() if cwd is None else cwd
-    home = Path(os.path.expanduser("~")) if home is None else home
-    if discover(explicit, environ, cwd, home) is not None:
+    ask = later(dashboard, explicit, environ, make_client, cwd, home)
+    if ask is None:
         return dashboard
-    # On a context's datasources, as the default dashboard was.
-    given = dashboard.datasource_set if dashboard.context is not None else None
-    generic = load_dashboard(bundled_path(GENERIC_NAME), given)
-    generic = replace(generic, context=dashboard.context)
-
-    client = make_client()
-
-    async def ask() -> frozenset[str] | None:
-        async with client:
-            return await known_metrics(client, metric_names(dashboard) | metric_names(generic))
-
-    chosen = choose(dashboard, generic, asyncio.run(ask()), client.host)
+    chosen = asyncio.run(ask())
     if chosen.notice is not None:
         (announce or _to_stderr)(chosen.notice)
     return chosen
+
+
+def later(
+    dashboard: Dashboard,
+    explicit: str | None,
+    environ: Mapping[str, str],
+    make_client: ClientFactory,
+    cwd: Path | None = None,
+    home: Path | None = None,
+) -> Chooser | None:
+    """The choice `pick` makes, as a question to ask later (in the app's event loop);
+    None when there is no choice to make (a config was found: `dashboard` it is).
+    The dashboard it answers is on the datasources `dashboard` was resolved on: the
+    bundled two name the same one, "default"."""
+    cwd = Path.cwd() if cwd is None else cwd
+    home = Path(os.path.expanduser("~")) if home is None else home
+    if discover(explicit, environ, cwd, home) is not None:
+        return None
+
+    async def ask() -> Dashboard:
+        # On a context's datasources, as the default dashboard was.
+        given = dashboard.datasource_set if dashboard.context is not None else None
+        generic = load_dashboard(bundled_path(GENERIC_NAME), given)
+        generic = replace(generic, context=dashboard.context)
+        client = make_client()
+        async with client:
+            names = metric_names(dashboard) | metric_names(generic)
+            known = await known_metrics(client, names)
+        return choose(dashboard, generic, known, client.host)
+
+    return ask
 
 
 def _to_stderr(notice: str) -> None:

@@ -13,12 +13,12 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from allintop.cli import choice
 from allintop.cli.connections import (
     Target,
     alertmanager,
@@ -37,10 +37,13 @@ from allintop.dashboard.model import Dashboard, Pick
 from allintop.errors import ConfigError
 from allintop.live.alertmanagers import Alertmanagers
 from allintop.live.datasources import ContextSwitch, Datasources, Setup
-from allintop.sources.alertmanager import AlertmanagerClient
 from allintop.sources.connection import ConnectionSettings
 from allintop.sources.prometheus import PrometheusClient
 from allintop.sources.urls import split_url
+
+if TYPE_CHECKING:  # imported when an Alertmanager is configured, or a choice made
+    from allintop.cli.choice import Chooser
+    from allintop.sources.alertmanager import AlertmanagerClient
 
 # The demo's Prometheus is not running yet when the run is resolved: its connection is
 # made for this URL and moved to the stack's by `Launch.on` once the stack is up.
@@ -85,6 +88,10 @@ class Launch:
     )
     """The Alertmanagers of the datasources besides the default, by datasource name
     (`alertmanager` is the default's)."""
+    choose: Chooser | None = None
+    """With no config given, the question that chooses the dashboard, for the app to
+    ask once it runs (allintop.cli.choice.later); `dashboard` is the AllIN overview
+    until then. None: `dashboard` is the one to show."""
 
     @property
     def connection(self) -> ConnectionSettings:
@@ -98,6 +105,8 @@ class Launch:
 
     def alertmanager_client(self) -> AlertmanagerClient | None:
         """Alertmanager's client, when one is configured."""
+        from allintop.sources.alertmanager import AlertmanagerClient
+
         return None if self.alertmanager is None else AlertmanagerClient(self.alertmanager)
 
     def alertmanager_clients(self) -> Alertmanagers:
@@ -106,6 +115,10 @@ class Launch:
         named = {**self.other_alertmanagers}
         if self.alertmanager is not None:
             named[default] = self.alertmanager
+        if not named:  # most runs: no Alertmanager, and no need of its client's module
+            return Alertmanagers({}, default)
+        from allintop.sources.alertmanager import AlertmanagerClient
+
         return Alertmanagers({n: AlertmanagerClient(c) for n, c in named.items()}, default)
 
     def timed(self) -> Dashboard:
@@ -130,13 +143,17 @@ class Launch:
         return replace(self, connections=MappingProxyType(reach), alertmanager=named)
 
 
-def resolve(args: argparse.Namespace, environ: Mapping[str, str]) -> Launch:
+def resolve(
+    args: argparse.Namespace, environ: Mapping[str, str], *, choose_later: bool = False
+) -> Launch:
     """The run the parsed command line asks for, in this environment.
 
     Without -c or a context's dashboard, the server is asked once which dashboard
-    fits it (allintop.cli.choice); with --grafana, Grafana is asked for the
-    dashboard. What of a dashboard is not shown is said on stderr as it is read.
-    Raises ConfigError (or another AllintopError) for what cannot be run.
+    fits it (allintop.cli.choice), or, `choose_later`, the Launch carries the
+    question for the app to ask once it runs (`Launch.choose`); with --grafana,
+    Grafana is asked for the dashboard. What of a dashboard is not shown is said on
+    stderr as it is read. Raises ConfigError (or another AllintopError) for what
+    cannot be run.
     """
     options = Options.read(args, environ)
     if args.grafana:
@@ -150,9 +167,13 @@ def resolve(args: argparse.Namespace, environ: Mapping[str, str]) -> Launch:
     if args.command == "demo":
         return _launch(args, options, environ, dashboard, _DEMO_TARGET, shot=_screenshot(args))
     where = target(args, dashboard, environ)
-    dashboard = _pick(args, options, dashboard, where, environ, context)
+    chooser = None
+    if choose_later:
+        chooser = _chooser(args, options, dashboard, where, environ, context)
+    else:
+        dashboard = _pick(args, options, dashboard, where, environ, context)
     launch = _launch(args, options, environ, dashboard, where, user, context, _screenshot(args))
-    return replace(launch, contexts=_switch(args, options, environ, user))
+    return replace(launch, contexts=_switch(args, options, environ, user), choose=chooser)
 
 
 def alertmanager_only(args: argparse.Namespace, environ: Mapping[str, str]) -> Launch:
@@ -325,11 +346,37 @@ def _pick(
 ) -> Dashboard:
     """No config given: the AllIN overview, or the generic one if the server lacks its
     metrics (allintop.cli.choice)."""
+    # Imported here: with a config given (-c, a context's) no choice is made.
+    from allintop.cli import choice
+
+    client = _client_factory(options, dashboard, where, environ)
+    return choice.pick(dashboard, _explicit(args, context), environ, client)
+
+
+def _chooser(
+    args: argparse.Namespace,
+    options: Options,
+    dashboard: Dashboard,
+    where: Target,
+    environ: Mapping[str, str],
+    context: Context | None,
+) -> Chooser | None:
+    """`_pick`'s choice as a question for the app to ask; None with a config given."""
+    from allintop.cli import choice
+
+    client = _client_factory(options, dashboard, where, environ)
+    return choice.later(dashboard, _explicit(args, context), environ, client)
+
+
+def _client_factory(
+    options: Options, dashboard: Dashboard, where: Target, environ: Mapping[str, str]
+) -> Callable[[], PrometheusClient]:
+    """A client of the default datasource, as the dashboard's would be made."""
 
     def client() -> PrometheusClient:
         return PrometheusClient(default_connection(options, dashboard, where, environ))
 
-    return choice.pick(dashboard, _explicit(args, context), environ, client)
+    return client
 
 
 def _switch(

@@ -11,8 +11,6 @@ from importlib import resources
 from pathlib import Path
 
 from allintop.dashboard.datasource import DatasourceSet
-from allintop.dashboard.grafana.convert import from_file, notice
-from allintop.dashboard.grafana.documents import is_dashboard
 from allintop.dashboard.model import Dashboard
 from allintop.dashboard.panels_yaml.document import TOP_KEYS, read_dashboard
 from allintop.dashboard.panels_yaml.nodes import walk
@@ -117,6 +115,11 @@ def _grafana_dashboard(
     with only panels.yaml's keys)."""
     if not text.lstrip().startswith("{"):
         return None
+    # Imported only for a JSON file: the Grafana converter is a fifth of start-up's
+    # imports, and the bundled and most users' dashboards are panels.yaml.
+    from allintop.dashboard.grafana.convert import from_file, notice
+    from allintop.dashboard.grafana.documents import is_dashboard
+
     try:
         document = json.loads(text)
     except ValueError as error:

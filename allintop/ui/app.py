@@ -37,6 +37,7 @@ from allintop.sources.prometheus import PrometheusClient
 from allintop.sources.protocols import Silencer
 from allintop.ui.alerts_bar import AlertsBar, Staleness
 from allintop.ui.board import Board
+from allintop.ui.choosing import Choosing
 from allintop.ui.header import VERDICT_STYLES, Header, Heading, StatusLine
 from allintop.ui.intervals import IntervalWatch
 from allintop.ui.keys import app_bindings
@@ -108,6 +109,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.intervals = IntervalWatch(self)
         self.switching = Switching(self, options.get("contexts"))
         self.overlays = Overlays(self)
+        self.choosing = Choosing(self, options.get("choose"))
         self._tick_log = TickLog.from_environ()
         self._script_shot: ScriptShot | None = None
 
@@ -185,8 +187,7 @@ class DashboardApp(NoticesApp, PaletteApp):
             self.state = self._configured(self.state)
         self.board.start(Size(self.size.width, max(self.size.height - 2, 1)))
         self.board.focus_first()
-        self.intervals.first_poll()
-        self._resolve_variables()
+        self.choosing.start(self.intervals.first_poll, self._resolve_variables)
 
     def on_resize(self, event: events.Resize) -> None:
         self.intervals.resized(event.size.width)  # the charts' widths shape $__interval

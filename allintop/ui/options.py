@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypedDict
 
 from allintop.dashboard.model import Pick
 from allintop.live.datasources import ContextSwitch
+from allintop.ui.choosing import Chooser
 
 if TYPE_CHECKING:  # not imported at start: silences are for later
     from allintop.live.alertmanagers import Alertmanagers
@@ -31,6 +32,8 @@ class AppOptions(TypedDict, total=False):
         contexts: the user config's contexts, for `c` to switch among live.
         explore_to: the panels.yaml Explore's ctrl+s appends to (-o; default: the
             dashboard's own, unless it is bundled or a Grafana file).
+        choose: with no config given, the question that chooses the dashboard,
+            asked once the app runs (allintop.ui.choosing).
     """
 
     variables: Mapping[str, Pick] | None
@@ -43,3 +46,4 @@ class AppOptions(TypedDict, total=False):
     screenshot: Path | None
     contexts: ContextSwitch | None
     explore_to: Path | None
+    choose: Chooser | None

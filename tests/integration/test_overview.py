@@ -78,6 +78,20 @@ def test_a_server_without_allin_metrics_gets_the_generic_overview(node_stack, tm
     assert {s["labels"]["job"]: s["value"] for s in up["series"]} == {"node": 1, "prometheus": 1}
 
 
+def test_the_dashboard_chooses_once_it_runs_and_says_so_on_stderr(node_stack, tmp_path):
+    # The live dashboard asks the server once it is up (its frame on screen); what
+    # it chose is still said on stderr, for after it is gone.
+    shot = tmp_path / "shot.svg"
+    result = allintop_without_config(
+        tmp_path, "--url", node_stack.prometheus_url, "--screenshot", str(shot)
+    )
+    assert result.returncode == 0, result.stderr
+    assert NOTICE in result.stderr and "Traceback" not in result.stderr
+    svg = shot.read_text()
+    assert "Targets&#160;Up" in svg and "CPU&#160;Busy" in svg  # the generic's panels
+    assert "Requests/sec" not in svg
+
+
 def test_check_says_which_dashboard_it_checks(node_stack, tmp_path):
     result = allintop_without_config(tmp_path, "check", "--url", node_stack.prometheus_url)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -43,6 +43,42 @@ async def test_the_dashboard_says_it_chose_the_generic_overview(node_stack, tmp_
         assert "Requests/sec" not in text
 
 
+async def test_the_app_starts_at_once_and_chooses_the_generic_overview_inside(node_stack, tmp_path):
+    # As `allintop` with no config runs it: the app starts on the AllIN overview and
+    # asks the server as its first work; nothing is asked of a dashboard not kept.
+    url = node_stack.prometheus_url
+    allin = load_dashboard(bundled_default_path())
+    ask = choice.later(allin, None, {}, lambda: PrometheusClient(url), tmp_path, tmp_path)
+    assert ask is not None
+    app = make_app(allin, PrometheusClient(url), refresh=1.0, choose=ask)
+    async with app.run_test(size=(130, 40), notifications=True) as pilot:
+        await wait_for(
+            pilot,
+            lambda: "generic Prometheus overview" in screen_text(app),
+            what="the notification naming the dashboard",
+        )
+        assert app.choosing.chosen is not None and app.dashboard.title == "Prometheus Overview"
+        await wait_for(pilot, lambda: app.ticks > 0, what="the first values")
+        text = screen_text(app)
+        assert "Prometheus Overview" in text.splitlines()[0]
+        for title in ("Scrape Targets", "Targets Up", "CPU Busy"):
+            assert title in text
+        assert "Requests/sec" not in text
+        assert not any("allin_" in expr for expr in app.queries.exprs)
+
+
+async def test_the_app_keeps_the_allin_overview_on_a_server_with_its_metrics(stack, tmp_path):
+    url = stack.prometheus_url
+    allin = load_dashboard(bundled_default_path())
+    ask = choice.later(allin, None, {}, lambda: PrometheusClient(url), tmp_path, tmp_path)
+    app = make_app(allin, PrometheusClient(url), refresh=1.0, choose=ask)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await wait_for(pilot, lambda: app.ticks > 0, what="the first values")
+        assert app.choosing.chosen is None
+        assert app.dashboard.title == allin.title
+        assert "Requests/sec" in screen_text(app)
+
+
 async def test_targets_up_shows_each_jobs_value_with_none_hidden(make_stack):
     # Two jobs up (the demo backend and Prometheus itself): Grafana shows a stat of
     # `sum by (job) (up)` as one value per job; so does the card, "+1" hiding none.

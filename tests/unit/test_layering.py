@@ -47,7 +47,10 @@ def _cases() -> list[tuple[str, str, tuple[str, ...]]]:
 def _loaded(module: str, roots: tuple[str, ...]) -> list[str]:
     code = (
         f"import json, sys, {module}\n"
-        f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {roots!r})))"
+        # A None entry is an import blocked, not a module loaded (allintop.sources
+        # blocks httpx's command line).
+        f"print(json.dumps(sorted(m for m, loaded in sys.modules.items()"
+        f" if loaded is not None and m.split('.')[0] in {roots!r})))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60

