@@ -10,6 +10,8 @@ It shows one tab's rows at a time (`switch_tab`), and of them those whose variab
 conditions hold (`use_values`): a hidden row is not laid out, so not asked
 (allintop.ui.shown_rows keeps which rows those are).
 
+Under a screen that hides it, what it is handed waits (allintop.ui.covered).
+
 `panels` is what it shows, in order: a read-only view for the app and the tests.
 """
 
@@ -29,6 +31,7 @@ from allintop.dashboard.model import Dashboard, Pick
 from allintop.live.reports import QueryState
 from allintop.live.state import DashboardState
 from allintop.ui import layout
+from allintop.ui.covered import HeldNews, on_uncover
 from allintop.ui.layout import Box
 from allintop.ui.row_title import RowTitle
 from allintop.ui.rows import BoardPanel, PanelGrid, board_panel, unique
@@ -74,6 +77,8 @@ class Board(VerticalScroll, inherit_bindings=False):
         self._boxes: tuple[tuple[Box, ...], ...] = ()  # each row's cards in its body
         self._page: layout.Page | None = None  # None: not laid out yet
         self._shown: frozenset[int] = frozenset()
+        self.news = HeldNews(self, self._show, self._mark)
+        """What the cards are handed, held while another screen hides the board."""
 
     # -- what is shown --
 
@@ -96,6 +101,9 @@ class Board(VerticalScroll, inherit_bindings=False):
     def compose(self) -> ComposeResult:
         yield from self._build()
 
+    def on_mount(self) -> None:
+        on_uncover(self, self.news.release)
+
     async def show_dashboard(
         self, dashboard: Dashboard, values: Mapping[str, Pick] | None = None
     ) -> None:
@@ -106,6 +114,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         if values is not None:
             self._shown_rows.values = dict(values)
         self._shown, self._page, self._boxes = frozenset(), None, ()
+        self.news.forget()  # for the old cards
         widgets = self._build()
         # Shielded: the worker this runs in may be cancelled (the app quitting), and
         # that would cancel the rows' own removal, which the app's shutdown awaits.
@@ -249,12 +258,18 @@ class Board(VerticalScroll, inherit_bindings=False):
 
     def show(self, state: QueryState) -> None:
         """A panel's new state, to the card that shows it."""
+        self.news.show(state)
+
+    def mark(self, state: DashboardState, now: float) -> None:
+        """Each card's alert markers and down targets, from `state`."""
+        self.news.mark(state, now)
+
+    def _show(self, state: QueryState) -> None:
         panel = self._by_index.get(state.index)
         if panel is not None:
             panel.widget.show(state)
 
-    def mark(self, state: DashboardState, now: float) -> None:
-        """Each card's alert markers and down targets, from `state`."""
+    def _mark(self, state: DashboardState, now: float) -> None:
         for panel in self._panels:
             if panel.indexes:
                 alerts = unique(a for i in panel.indexes for a in state.markers(i))
