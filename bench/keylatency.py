@@ -31,7 +31,7 @@ from bench import querylog, screen
 HELP_TIMEOUT_S = 5.0
 #: Where in a tick the presses land, as fractions of the median tick (poll start to
 #: the states on the cards), in turn.
-FRACTIONS = (0.1, 0.3, 0.5, 0.7, 0.9)
+FRACTIONS = (0.1, 0.25, 0.4, 0.55, 0.7)
 #: The latest ticks that set the phase and length a press aims at.
 RECENT = 10
 #: Sent no sooner than this after it is scheduled (send-keys itself takes a few ms).
