@@ -2,15 +2,14 @@
 
 It builds each row's title and body, lays them out for its size (allintop.ui.layout
 plans it, pure), folds and unfolds Grafana's rows, moves the focus with the arrow and
-page keys, and hands each panel's new state and alert markers to its card. It says
-which panels are on screen or within PREFETCH_SCREENS of it whenever that changes
-(`on_shown`): only those are asked.
+page keys, and hands each panel's new state and alert markers to its card once in
+sight (allintop.ui.covered: a tick costs the cards on screen, none under a screen that
+hides the board). It says which panels are on screen or within PREFETCH_SCREENS of it
+whenever that changes (`on_shown`): only those are asked.
 
 It shows one tab's rows at a time (`switch_tab`), and of them those whose variable
 conditions hold (`use_values`): a hidden row is not laid out, so not asked
 (allintop.ui.shown_rows keeps which rows those are).
-
-Under a screen that hides it, what it is handed waits (allintop.ui.covered).
 
 `panels` is what it shows, in order: a read-only view for the app and the tests.
 """
@@ -249,6 +248,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         top = round(self.scroll_y)
         margin = height * PREFETCH_SCREENS
         spans = [[panel.indexes for panel in row] for row in self._rows]
+        self.news.see(layout.shown(self._page, spans, top, top + height))
         shown = layout.shown(self._page, spans, top - margin, top + height + margin)
         if shown != self._shown:
             self._shown = shown

@@ -1,5 +1,5 @@
-"""Whether the dashboard is hidden under another screen, and holding what it shows
-until it is not.
+"""Whether the dashboard is hidden under another screen, and holding what its cards
+are handed until they are in sight.
 
 While a screen hides the dashboard whole (help, zoom, alerts, targets, explore: an
 opaque background), a tick must keep the state up to date but the widgets under it
@@ -59,9 +59,10 @@ def on_uncover(widget: Widget, callback: Callable[[], None]) -> None:
 
 
 class HeldNews:
-    """A board's news, passed on to its cards while it is in sight, held while another
-    screen hides it (the latest state of each panel, the latest marks), and passed on
-    at once when that screen closes.
+    """A board's news, passed on to the cards in sight, held for the others: all of
+    them while another screen hides the board, and those off screen (asked ahead, for
+    a scroll to find their values there). Each holds its latest state, passed on at
+    once when it comes into sight: a tick costs only the cards on screen.
 
     Args:
         widget: the widget whose screen decides (the board).
@@ -78,6 +79,7 @@ class HeldNews:
         self._widget, self._show, self._mark = widget, show, mark
         self._states: dict[int, QueryState] = {}
         self._marks: tuple[DashboardState, float] | None = None
+        self._on_screen: frozenset[int] | None = None  # None: every one (not laid out)
 
     @property
     def count(self) -> int:
@@ -85,9 +87,10 @@ class HeldNews:
         return len(self._states)
 
     def show(self, state: QueryState) -> None:
-        if covered(self._widget):
+        if covered(self._widget) or not self._in_view(state.index):
             self._states[state.index] = state
         else:
+            self._states.pop(state.index, None)
             self._show(state)
 
     def mark(self, state: DashboardState, now: float) -> None:
@@ -98,16 +101,26 @@ class HeldNews:
 
     def forget(self) -> None:
         """Drop what is held (the cards it was for are gone)."""
-        self._states, self._marks = {}, None
+        self._states, self._marks, self._on_screen = {}, None, None
+
+    def see(self, on_screen: frozenset[int]) -> None:
+        """The panels whose cards are on screen now: what is held for them is shown."""
+        self._on_screen = on_screen
+        self.release()
+
+    def _in_view(self, index: int) -> bool:
+        return self._on_screen is None or index in self._on_screen
 
     def release(self) -> None:
-        """Pass on what is held, at once (one repaint)."""
-        states, marks = self._states, self._marks
-        self.forget()
-        if not states and marks is None:
+        """Pass on at once (one repaint) what is held for cards now in sight."""
+        if covered(self._widget):
+            return
+        shown = [index for index in sorted(self._states) if self._in_view(index)]
+        marks, self._marks = self._marks, None
+        if not shown and marks is None:
             return
         with self._widget.app.batch_update():
-            for index in sorted(states):
-                self._show(states[index])
+            for index in shown:
+                self._show(self._states.pop(index))
             if marks is not None:
                 self._mark(*marks)

@@ -125,3 +125,36 @@ async def test_the_help_opened_again_is_shown_from_its_top(tmp_path: Path) -> No
         await _help(pilot, app)
         assert app.screen is first  # kept, not made anew
         assert "allintop — keys" in screen_text(app)
+
+
+async def test_a_tick_is_handed_to_the_cards_on_screen_and_a_scroll_shows_the_latest(
+    tmp_path: Path,
+) -> None:
+    panels = "\n".join(
+        f"      - {{title: Panel {i}, expr: service:requests:rate, unit: req/s}}" for i in range(48)
+    )
+    many = f"refresh: 1s\nrange: 5m\nrows:\n  - title: Many\n    panels:\n{panels}\n"
+    app, _, clock = make(tmp_path, text=many)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await advance(pilot, app, clock)
+        await advance(pilot, app, clock)
+        screen = app.screen.region
+        cards = list(app.query(StatCard))
+        on = [c for c in cards if screen.overlaps(c.region)]
+        # Asked (within a screen of it, for a page key to find its value) but off it.
+        off = [c for c in cards if not screen.overlaps(c.region) and c.index in app.polling.active]
+        assert on and off
+        latest = app.state.states
+        assert all(c.state == latest[c.index] for c in on)
+        assert all(c.state != latest[c.index] for c in off), "an unseen card was handed a tick"
+        assert app.board.news.count == len(off)
+        expected = on[0].value_plain  # the same query: every card's latest reads so
+        await pilot.press("pagedown")
+        await pilot.pause()
+        now = [c for c in cards if app.screen.region.overlaps(c.region)]
+        came = [c for c in now if c in off]
+        assert came
+        assert all(c.state == latest[c.index] for c in now)
+        assert all(c.value_plain == expected for c in came)
+        assert expected in screen_text(app)
