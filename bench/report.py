@@ -233,16 +233,15 @@ def render(result: dict[str, Any]) -> str:
             continue
         limit = TARGETS["key_latency_ms"][0]
         lines.append(
-            f"key latency ({phase['label']}, `?` -> help on screen): "
-            f"median {num(presses.get('all_ms_median'), 1)} ms"
-            f"{mark(presses.get('all_ms_median'), 'key_latency_ms', True)}, "
-            f"p95 {num(presses.get('all_ms_p95'), 1)} ms"
-            f"{mark(presses.get('all_ms_p95'), 'key_latency_ms', True)} "
-            f"(target ≤ {limit:g} ms; n={presses.get('count')}, "
-            f"{presses.get('timeouts')} timeouts);"
-            f" sent while a tick was in flight: {presses.get('in_flight_count')}, median "
-            f"{num(presses.get('in_flight_ms_median'), 1)} ms, p95 "
-            f"{num(presses.get('in_flight_ms_p95'), 1)} ms; tooling: send-keys "
+            f"key latency ({phase['label']}, `?` -> help on screen, with a tick in flight): "
+            f"median {num(presses.get('in_flight_ms_median'), 1)} ms"
+            f"{mark(presses.get('in_flight_ms_median'), 'key_latency_ms', True)}, "
+            f"p95 {num(presses.get('in_flight_ms_p95'), 1)} ms"
+            f"{mark(presses.get('in_flight_ms_p95'), 'key_latency_ms', True)} "
+            f"(target ≤ {limit:g} ms; {presses.get('in_flight_count')} of n={presses.get('count')}"
+            f" presses landed in a tick by the app's tick log, {presses.get('timeouts')} timeouts);"
+            f" all presses: median {num(presses.get('all_ms_median'), 1)} ms, p95 "
+            f"{num(presses.get('all_ms_p95'), 1)} ms; tooling: send-keys "
             f"{num(presses.get('send_keys_ms_median'), 1)} ms, capture-pane "
             f"{num(presses.get('capture_ms_median'), 1)} ms"
         )
@@ -278,8 +277,8 @@ FIGURES = (
     ("peak RSS MB", lambda p: p.get("peak_rss_mb")),
     ("tick wall ms p50", lambda p: p.get("querylog", {}).get("tick_wall_ms_median")),
     ("tick ratio p50", lambda p: p.get("querylog", {}).get("tick_ratio_median")),
-    ("key latency ms p50", lambda p: (p.get("key_presses") or {}).get("all_ms_median")),
-    ("key latency ms p95", lambda p: (p.get("key_presses") or {}).get("all_ms_p95")),
+    ("key latency ms p50", lambda p: (p.get("key_presses") or {}).get("in_flight_ms_median")),
+    ("key latency ms p95", lambda p: (p.get("key_presses") or {}).get("in_flight_ms_p95")),
     ("Prometheus CPU s/min", lambda p: p.get("prometheus_cpu_s_per_min")),
 )
 

@@ -32,7 +32,7 @@ import httpx
 from allintop.demo.configs import NODE_JOB
 from allintop.demo.stack import DemoStack
 from allintop.live.poller import aligned
-from bench import dashboards, procs, querylog, screen
+from bench import dashboards, keylatency, procs, querylog, screen
 from bench.exporter import JOB as EXPORTER_JOB
 from bench.exporter import METRIC as EXPORTER_METRIC
 from bench.terminal import Terminal, pane_env
@@ -41,8 +41,6 @@ from tests import corpus
 REPO = Path(__file__).resolve().parent.parent
 PAINT_POLL_S = 0.01
 PAINT_TIMEOUT_S = 30.0
-HELP_TIMEOUT_S = 5.0
-TICK_WAIT_S = 10.0  # longest wait for a tick to begin before a key press
 SETTLE_S = 0.5  # after a client exits, for Prometheus to log the queries it was running
 LIVE_WINDOW_S = 300.0  # the longest rate window of the panels: 5m
 DENSITY_PROBE = "allin_active_connections"
@@ -385,8 +383,6 @@ class Bench:
             else round((prom_cpu1 - prom_cpu0) * 60 / (until - launched), 3)
         )
         result["querylog"] = summary
-        if "key_presses" in result:
-            _classify_presses(result["key_presses"], querylog.ticks(records, tick_path))
         return result
 
     def _usage(self, pid: int, launched: float, at_paint: procs.Usage | None) -> dict[str, Any]:
@@ -460,7 +456,14 @@ class Bench:
             if presses and self.options.key_presses is not None:
                 presses = self.options.key_presses
             if presses and procs.alive(pid):
-                out["key_presses"] = self._key_latency(terminal, presses)
+                out["key_presses"] = keylatency.press_keys(
+                    terminal,
+                    presses,
+                    phase.refresh_s,
+                    lambda: keylatency.app_ticks(read_jsonl(ticks)),
+                )
+                # Every tick the app logged, the presses' own included.
+                keylatency.classify(out["key_presses"], keylatency.app_ticks(read_jsonl(ticks)))
             self._quit(terminal, pid)
         finally:
             self.cleanup.run(terminal.stop)
@@ -481,74 +484,6 @@ class Bench:
                 raise RuntimeError("allintop exited before its first paint:\n" + "\n".join(lines))
             time.sleep(PAINT_POLL_S)
         return None, None, lines
-
-    def _key_latency(self, terminal: Terminal, presses: int) -> dict[str, Any]:
-        """`?` to the help screen being on screen, then Escape; `presses` times.
-
-        Each `?` is sent as soon as the query log shows that a new tick has begun (its
-        first query has finished, the others are running or being received), so it
-        lands while the dashboard is busy with a tick. The send times are kept so that
-        `_classify_presses` can check, from the whole log afterwards, which presses
-        fell inside a tick's engine-side window.
-        """
-        sends, latencies, send_costs, capture_costs, waits = [], [], [], [], []
-        seen_ticks: set[str] = set()
-        offset = 0
-        for _ in range(presses):
-            # Skip the tick that is running now; wait for the next one to begin.
-            offset = self._new_ticks(offset, seen_ticks)
-            wait_started = time.time()
-            triggered = False
-            while time.time() - wait_started < TICK_WAIT_S:
-                before = len(seen_ticks)
-                offset = self._new_ticks(offset, seen_ticks)
-                if len(seen_ticks) > before:
-                    triggered = True
-                    break
-                time.sleep(0.005)
-            waits.append(triggered)
-            sent = time.time()
-            terminal.send_keys("?", literal=True)
-            send_costs.append(time.time() - sent)
-            shown = None
-            while time.time() - sent < HELP_TIMEOUT_S:
-                before = time.time()
-                lines = terminal.capture()
-                capture_costs.append(time.time() - before)
-                if screen.help_shown(lines):
-                    shown = time.time()
-                    break
-            sends.append(sent)
-            latencies.append(None if shown is None else shown - sent)
-            terminal.send_keys("Escape")
-            deadline = time.time() + HELP_TIMEOUT_S
-            while screen.help_shown(terminal.capture()) and time.time() < deadline:
-                time.sleep(0.005)
-        return {
-            "sent_at": sends,
-            "after_tick_start": waits,
-            "latency_ms": [None if v is None else round(v * 1000, 2) for v in latencies],
-            "send_keys_ms_median": _ms(querylog.percentile(send_costs, 50)),
-            "capture_ms_median": _ms(querylog.percentile(capture_costs, 50)),
-        }
-
-    def _new_ticks(self, offset: int, seen: set[str]) -> int:
-        """Reads the query log from `offset`; adds the evaluation times of instant
-        queries to `seen`; returns the new offset (whole lines only)."""
-        if offset == 0:
-            offset = self.log.offset()
-            return offset
-        end = self.log.offset()
-        if end <= offset:
-            return offset
-        with open(self.log.path, "rb") as log:
-            log.seek(offset)
-            data = log.read(end - offset)
-        whole = data.rfind(b"\n") + 1
-        for record in self.log.parse(data[:whole]):
-            if record.path == querylog.INSTANT:
-                seen.add(record.end)
-        return offset + whole
 
     def _quit(self, terminal: Terminal, pid: int) -> None:
         """q, as a user leaves; the tmux server is killed afterwards anyway."""
@@ -643,23 +578,6 @@ def _naive_ticks(ticks: list[dict[str, Any]], launched: float, out: dict[str, An
         "errors": sum(t["errors"] for t in ticks),
         "points_per_tick_median": querylog.percentile([t["points"] for t in ticks], 50),
     }
-
-
-def _classify_presses(presses: dict[str, Any], ticks: list[querylog.Tick]) -> None:
-    """Marks each key press that was sent while a tick's queries were running (by the
-    query log's engine-side windows), and adds the latency figures."""
-    in_flight = []
-    for sent in presses["sent_at"]:
-        in_flight.append(any(t.began <= sent <= t.ended for t in ticks))
-    presses["in_flight"] = in_flight
-    latencies = [v for v in presses["latency_ms"] if v is not None]
-    during = [v for v, f in zip(presses["latency_ms"], in_flight, strict=True) if f and v]
-    presses["count"] = len(presses["latency_ms"])
-    presses["timeouts"] = presses["latency_ms"].count(None)
-    presses["in_flight_count"] = sum(in_flight)
-    for name, values in (("all", latencies), ("in_flight", during)):
-        presses[f"{name}_ms_median"] = querylog.percentile(values, 50)
-        presses[f"{name}_ms_p95"] = querylog.percentile(values, 95)
 
 
 def _settled_cmdline(pid: int, wait: float = 2.0) -> str:

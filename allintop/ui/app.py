@@ -21,7 +21,6 @@ from typing import Unpack
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.geometry import Size
-from textual.widgets import Footer
 
 from allintop.dashboard.model import Dashboard, Pick
 from allintop.live import state as reduce
@@ -38,6 +37,7 @@ from allintop.sources.protocols import Silencer
 from allintop.ui.alerts_bar import AlertsBar, Staleness
 from allintop.ui.board import Board
 from allintop.ui.choosing import Choosing
+from allintop.ui.footer import KeysFooter
 from allintop.ui.header import VERDICT_STYLES, Header, Heading, StatusLine
 from allintop.ui.intervals import IntervalWatch
 from allintop.ui.keys import app_bindings
@@ -171,7 +171,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         yield self.alerts_bar
         yield self.board
         # Compact: at 80 columns the keys used most and ^p (every action) fit.
-        yield Footer(compact=True)
+        yield KeysFooter(compact=True)
 
     def on_mount(self) -> None:
         self.tell(self.notices, self.dashboard.notice)

@@ -2,9 +2,10 @@
 
 It builds each row's title and body, lays them out for its size (allintop.ui.layout
 plans it, pure), folds and unfolds Grafana's rows, moves the focus with the arrow and
-page keys, and hands each panel's new state and alert markers to its card. It says
-which panels are on screen or within PREFETCH_SCREENS of it whenever that changes
-(`on_shown`): only those are asked.
+page keys, and hands each panel's new state and alert markers to its card once in
+sight (allintop.ui.covered: a tick costs the cards on screen, none under a screen that
+hides the board). It says which panels are on screen or within PREFETCH_SCREENS of it
+whenever that changes (`on_shown`): only those are asked.
 
 It shows one tab's rows at a time (`switch_tab`), and of them those whose variable
 conditions hold (`use_values`): a hidden row is not laid out, so not asked
@@ -29,6 +30,7 @@ from allintop.dashboard.model import Dashboard, Pick
 from allintop.live.reports import QueryState
 from allintop.live.state import DashboardState
 from allintop.ui import layout
+from allintop.ui.covered import HeldNews, on_uncover
 from allintop.ui.layout import Box
 from allintop.ui.row_title import RowTitle
 from allintop.ui.rows import BoardPanel, PanelGrid, board_panel, unique
@@ -74,6 +76,8 @@ class Board(VerticalScroll, inherit_bindings=False):
         self._boxes: tuple[tuple[Box, ...], ...] = ()  # each row's cards in its body
         self._page: layout.Page | None = None  # None: not laid out yet
         self._shown: frozenset[int] = frozenset()
+        self.news = HeldNews(self, self._show, self._mark)
+        """What the cards are handed, held while another screen hides the board."""
 
     # -- what is shown --
 
@@ -96,6 +100,9 @@ class Board(VerticalScroll, inherit_bindings=False):
     def compose(self) -> ComposeResult:
         yield from self._build()
 
+    def on_mount(self) -> None:
+        on_uncover(self, self.news.release)
+
     async def show_dashboard(
         self, dashboard: Dashboard, values: Mapping[str, Pick] | None = None
     ) -> None:
@@ -106,6 +113,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         if values is not None:
             self._shown_rows.values = dict(values)
         self._shown, self._page, self._boxes = frozenset(), None, ()
+        self.news.forget()  # for the old cards
         widgets = self._build()
         # Shielded: the worker this runs in may be cancelled (the app quitting), and
         # that would cancel the rows' own removal, which the app's shutdown awaits.
@@ -240,6 +248,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         top = round(self.scroll_y)
         margin = height * PREFETCH_SCREENS
         spans = [[panel.indexes for panel in row] for row in self._rows]
+        self.news.see(layout.shown(self._page, spans, top, top + height))
         shown = layout.shown(self._page, spans, top - margin, top + height + margin)
         if shown != self._shown:
             self._shown = shown
@@ -249,12 +258,18 @@ class Board(VerticalScroll, inherit_bindings=False):
 
     def show(self, state: QueryState) -> None:
         """A panel's new state, to the card that shows it."""
+        self.news.show(state)
+
+    def mark(self, state: DashboardState, now: float) -> None:
+        """Each card's alert markers and down targets, from `state`."""
+        self.news.mark(state, now)
+
+    def _show(self, state: QueryState) -> None:
         panel = self._by_index.get(state.index)
         if panel is not None:
             panel.widget.show(state)
 
-    def mark(self, state: DashboardState, now: float) -> None:
-        """Each card's alert markers and down targets, from `state`."""
+    def _mark(self, state: DashboardState, now: float) -> None:
         for panel in self._panels:
             if panel.indexes:
                 alerts = unique(a for i in panel.indexes for a in state.markers(i))

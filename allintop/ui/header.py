@@ -3,8 +3,11 @@
 The header names the dashboard, its datasources, the variables, the range and the
 refresh on the left; the clock and the health word ("live", "paused", "unreachable ·
 retry in 8s", ...) on the right. The status line says what went wrong with Prometheus
-as a whole, and hides while all is well. Both are redrawn every second and after each
-poll, so neither costs a layout pass unless its size changes.
+as a whole, and hides while all is well. Both are shown every second and after each
+poll, but a part is repainted only when what it says changed: the clock's cells once
+a second, the rest when it changes, and nothing while another screen hides the
+dashboard (the latest is shown when it closes). No part costs a layout pass unless
+its width changes.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from textual.widgets import Static
 
 from allintop.live.queries import Queries
 from allintop.promql.variable_values import shown
+from allintop.ui.covered import covered, on_uncover
 from allintop.ui.theme import themed
 from allintop.values.durations import format_duration
 from allintop.values.text import clean
@@ -61,15 +65,37 @@ class Header(Horizontal):
     def __init__(self) -> None:
         super().__init__(id="header")
         self.left = Static(id="header-left", markup=False)
+        self.clock = Static(id="header-clock", markup=False)
         self.right = Static(id="header-right", markup=False)
+        self.repaints = {"left": 0, "clock": 0, "right": 0}
+        """How many times each part (the left, the clock, the health word on the right)
+        was given new content to repaint: a part that says the same is not."""
+        self._held: Heading | None = None
 
     def compose(self) -> ComposeResult:
         yield self.left
+        yield self.clock
         yield self.right
 
+    def on_mount(self) -> None:
+        on_uncover(self, self._show_held)
+
     def show(self, heading: Heading) -> None:
-        """Say `heading`; laid out again only when the right part changes width (a
-        layout pass costs a reflow of every widget: hundreds on a big dashboard)."""
+        """Say `heading` (once another screen stops hiding it, if one does)."""
+        if covered(self):
+            self._held = heading
+            return
+        self._held = None
+        self._update("left", self._left(heading))
+        clock = time.strftime("%H:%M:%S", time.localtime(heading.now))
+        self._update("clock", Text(clock))
+        self._update("right", Text.assemble(("● " + heading.word, themed(self, heading.style))))
+
+    def _show_held(self) -> None:
+        if self._held is not None:
+            self.show(self._held)
+
+    def _left(self, heading: Heading) -> Text:
         queries = heading.queries
         variables = "  ".join(f"{k}={clean(shown(v), 30)}" for k, v in queries.variables.items())
         # The title is the first thing to give up when the terminal is narrow.
@@ -80,7 +106,7 @@ class Header(Horizontal):
         if heading.tab is not None:
             number, count, named_tab = heading.tab
             tab = f"  [{number}/{count} {clean(named_tab, 40)}]"
-        left = Text.assemble(
+        return Text.assemble(
             ("allintop", "bold"),
             title,
             (tab, "bold"),
@@ -91,12 +117,20 @@ class Header(Horizontal):
             no_wrap=True,
             overflow="ellipsis",
         )
-        clock = time.strftime("%H:%M:%S", time.localtime(heading.now))
-        right = Text.assemble(f"{clock}  ", ("● " + heading.word, themed(self, heading.style)))
-        self.left.update(left, layout=False)
-        previous = self.right.content
-        grew = not isinstance(previous, Text) or previous.cell_len != right.cell_len
-        self.right.update(right, layout=grew)
+
+    def _update(self, part: str, text: Text) -> None:
+        """Part `part` says `text`: repainted if that is new, and laid out again only
+        if its width changed (a layout pass costs a reflow of every widget: hundreds
+        on a big dashboard). The left part takes the room the others leave."""
+        widget = {"left": self.left, "clock": self.clock, "right": self.right}[part]
+        previous = widget.content
+        if isinstance(previous, Text) and previous == text:
+            return
+        self.repaints[part] += 1
+        grew = part != "left" and (
+            not isinstance(previous, Text) or previous.cell_len != text.cell_len
+        )
+        widget.update(text, layout=grew)
 
 
 class StatusLine(Static):

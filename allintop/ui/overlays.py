@@ -42,8 +42,12 @@ class Overlaid(SourcesView, Protocol):
     def is_running(self) -> bool: ...
 
     def push_screen(
-        self, screen: Screen[Any], callback: Callable[[Any], None] | None = None
+        self, screen: Screen[Any] | str, callback: Callable[[Any], None] | None = None
     ) -> object: ...
+
+    def is_screen_installed(self, screen: Screen[Any] | str) -> bool: ...
+
+    def install_screen(self, screen: Screen[Any], name: str) -> None: ...
 
     async def set_variables(
         self, values: Mapping[str, Pick], options: Mapping[str, tuple[str, ...]] | None = None
@@ -76,7 +80,11 @@ class Overlays:
     def help(self) -> None:
         from allintop.ui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        # Made once and kept once closed (installed): opening it again costs no
+        # compose, mount, styling or layout, only its paint.
+        if not self.app.is_screen_installed(HelpScreen.NAME):
+            self.app.install_screen(HelpScreen(), HelpScreen.NAME)
+        self.app.push_screen(HelpScreen.NAME)
 
     def alerts(self) -> None:
         from allintop.ui.screens.alerts import AlertsScreen

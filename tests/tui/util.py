@@ -58,7 +58,7 @@ async def app_seconds(pilot: Pilot, app: App, seconds: int) -> None:
 
 
 def _header_clock(app: App) -> str:
-    found = re.search(r"\d\d:\d\d:\d\d", str(app.header.right.content))
+    found = re.search(r"\d\d:\d\d:\d\d", str(app.header.clock.content))
     return found[0] if found else ""
 
 

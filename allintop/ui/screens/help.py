@@ -38,7 +38,12 @@ def key_list(rows: Sequence[tuple[str, str]], width: int) -> Text:
 
 
 class HelpScreen(ModalScreen[None]):
-    """The keys, and what the colours mean; it scrolls when the terminal is short."""
+    """The keys, and what the colours mean; it scrolls when the terminal is short.
+
+    The app makes it once and keeps it (installed as NAME): each opening shows it from
+    its top."""
+
+    NAME = "help"
 
     BINDINGS = [
         Binding("escape", "app.dashboard", "Back"),
@@ -62,3 +67,6 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#help").focus()
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#help").scroll_home(animate=False, immediate=True)
