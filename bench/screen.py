@@ -23,6 +23,10 @@ LIVE = re.compile(r"● live(\s|$)")
 NUMBER = re.compile(r"[-+]?(\d|\.\d)")
 HELP_TEXT = "allintop — keys"
 MORE = re.compile(r"\+(\d+) more")
+#: What a card says instead of a value (allintop.ui.panel_text).
+REASON = re.compile(
+    r"(no data|query error|unreachable|target down|native histogram|waiting|timed out|timeout)"
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,17 @@ def counts_the_rest(card: Sequence[str], series: int) -> bool:
     return any(0 < int(found[1]) < series for found in counts if found is not None)
 
 
+def grid_painted(rows: Sequence[str]) -> bool:
+    """Whether a card of several series shows their values: its first row is then
+    their names (or a name and its value), and some row has a number after a name;
+    a card still waiting, or saying why it has none, shows no grid."""
+    if not rows or rows[0] in ("…", "") or REASON.match(rows[0]):
+        return False
+    return any(
+        NUMBER.match(token) for row in rows if not MORE.fullmatch(row) for token in row.split()[1:]
+    )
+
+
 def paint_state(lines: Sequence[str], titles: Sequence[str]) -> Paint:
     live = bool(lines) and LIVE.search(lines[0]) is not None
     visible = painted = 0
@@ -90,7 +105,7 @@ def paint_state(lines: Sequence[str], titles: Sequence[str]) -> Paint:
         if value is None:
             continue
         visible += 1
-        if NUMBER.match(value):
+        if NUMBER.match(value) or grid_painted(card_lines(lines, title)[1:]):
             painted += 1
         elif len(waiting) < 5:
             waiting.append(f"{title}: {value!r}")
