@@ -2,7 +2,7 @@
 
 A sparkline or chart of `width` columns over a history of buckets (allintop.live.history:
 bucket `i` starts at `i * bucket` seconds, wall-clock aligned) gives each column a
-period of whole buckets, `span` of them: range / columns rounded to the nearest whole
+period of whole buckets, `span` of them: range / columns rounded down to a whole
 bucket, at least one (buckets are whole refresh steps, so the period is too). Column
 `k` covers the wall-clock interval [k * P, (k + 1) * P) with P = span * bucket, and a
 bucket goes into the column holding its start; the rightmost column is the one holding
@@ -15,15 +15,17 @@ when the newest bucket is the first of a new column. What a column shows is the 
 before and after the shift, so a one-tick spike keeps its column's highest value until
 it leaves the range.
 
-Everything is in bucket indexes, so no float arithmetic moves a bucket from one column
-to the next. A grid whose columns cover more than the buckets held is blank on the
-left (time-true: no data there), and one whose columns cover less shows the newest.
+Rounded down, the columns never reach back past the buckets held: were they to, the
+oldest column would lose a bucket at every new one (the history drops its oldest),
+and change, between shifts. So the line may show a little less than the range (at
+most one bucket per column less). Only a grid of more columns than buckets (one each)
+is blank on the left: time-true, no data is held there. Everything is in bucket
+indexes, so no float arithmetic moves a bucket from one column to the next.
 Pure: no Textual, no network.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -65,11 +67,11 @@ class ColumnGrid:
 
 
 def column_span(buckets: int, width: int) -> int:
-    """Buckets per column: `buckets` (the range) over `width` columns, rounded to the
-    nearest whole bucket, at least one."""
+    """Buckets per column: `buckets` (the range) over `width` columns, rounded down to
+    a whole bucket (so the columns stay within the buckets held), at least one."""
     if width <= 0:
         return 1
-    return max(1, math.floor(buckets / width + 0.5))
+    return max(1, buckets // width)
 
 
 def column_grid(

@@ -53,8 +53,18 @@ class Scale:
 def steady_scale(previous: Scale | None, low: float, high: float) -> Scale:
     """The scale for data from `low` to `high`: `previous` while it holds them, else
     one around them with headroom (never below zero for data that is not)."""
+    return held(previous, low, high, _around(low, high))
+
+
+def held(previous: Scale | None, low: float, high: float, fresh: Scale) -> Scale:
+    """`previous` while it holds data from `low` to `high`, else `fresh` (a scale
+    made for them with its own headroom: a chart's axis with its margin)."""
     if previous is not None and previous.holds(low, high):
         return previous
+    return fresh
+
+
+def _around(low: float, high: float) -> Scale:
     if is_flat(low, high):
         return Scale(low, high)
     room = (high - low) * HEADROOM

@@ -17,7 +17,7 @@ from allintop.draw.chart import Mark, mark_cells, series_names, value_range
 from allintop.draw.columns import ColumnGrid, column_grid
 from allintop.draw.labels import formatted, levels
 from allintop.draw.legend import legend_fit
-from allintop.draw.scales import Scale, steady_scale
+from allintop.draw.scales import Scale, held
 from allintop.live.reports import QueryState
 from allintop.ui.cards.body import MAX_SERIES, BodyCard, Line, fit
 from allintop.ui.cards.chart_marks import MarksArrived, card_marks
@@ -55,15 +55,18 @@ class ChartCard(BodyCard):
         if not values:
             return self.why(width)
         bottom, top, on = value_range(values, wanted)
+        shown = [level for level, ok in zip(wanted, on, strict=True) if ok]
+        # The axis holds while the data and its levels stay inside it (a new one has
+        # value_range's margin for headroom).
+        low, high = min([*values, *shown]), max([*values, *shown])
+        self._scale = scale = held(self._scale, low, high, Scale(bottom, top))
+        bottom, top = scale.low, scale.high
         # The panel's own min and max (Grafana's axis bounds) widen the axis: a disk
         # at 68.7 % on a 0-100 axis, not a wobble of 0.05 % drawn full height.
         if self.panel.min is not None:
             bottom = min(bottom, self.panel.min)
         if self.panel.max is not None:
             top = max(top, self.panel.max)
-        self._scale = scale = steady_scale(self._scale, bottom, top)
-        bottom, top = scale.low, scale.high
-        shown = [level for level, ok in zip(wanted, on, strict=True) if ok]
         axis = [formatted(top, query), formatted(bottom, query)]
         label = min(max(cell_len(a) for a in axis) + 1, width // 3)
         chart_rows = rows - 1 if rows >= 3 else rows
