@@ -2,7 +2,8 @@
 
 A tick inside a sparkline's column changes the value lines and that column's cells
 only, so only those lines are repainted; a tick that starts a new column shifts the
-sparkline, and its rows are repainted.
+sparkline, and its rows are repainted. The tiles (chart, gauge, table...) repaint
+the lines that read differently, none when nothing changed.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from pathlib import Path
 from allintop.draw.columns import column_span
 from allintop.ui.app import DashboardApp
 from allintop.ui.cards.base import Card
+from allintop.ui.cards.body import BodyCard
 from allintop.ui.cards.stat import SPARK_ROW, VALUE_ROW, StatCard
 from tests.fast.fakeapp import Clock, advance, make, settle
+from tests.fast.tileapp import make_panels, tile
 
 
 def _lines(card: Card) -> list[str]:
@@ -96,3 +99,27 @@ async def test_a_tick_into_a_new_column_shifts_the_sparkline(tmp_path: Path) -> 
         # Each shifted row repainted (and no more than the lines that changed).
         changed = sum(a != b for a, b in zip(old, new, strict=True))
         assert len(shifted) <= card.lines_painted - count <= changed
+
+
+async def test_tiles_repaint_only_the_lines_a_tick_changes(tmp_path: Path) -> None:
+    app, _, clock = make_panels(tmp_path)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot, app)
+        await advance(pilot, app, clock)
+        tiles = [w for w in app.panels if isinstance(w, BodyCard) and w.on_screen()]
+        assert {type(t).__name__ for t in tiles} >= {"ChartCard", "GaugeCard", "TableCard"}
+        before = {t.index: (_lines(t), t.lines_painted) for t in tiles}
+        await advance(pilot, app, clock)
+        painted = 0
+        for card in tiles:
+            old, count = before[card.index]
+            changed = sum(a != b for a, b in zip(old, _lines(card), strict=True))
+            assert card.lines_painted - count <= changed, card.panel.title
+            painted += card.lines_painted - count
+        assert 0 < painted < sum(t.size.height for t in tiles) / 2
+        # Asked to redraw with nothing changed, a tile repaints nothing.
+        chart = tile(app, "Latency and queue")
+        count = chart.lines_painted
+        chart.redraw()
+        await pilot.pause()
+        assert chart.lines_painted == count
