@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allintop.draw.braille import plot
 from allintop.draw.columns import Column, column_grid, column_span
 from allintop.draw.scales import Scale, steady_scale
 from allintop.draw.sparkline import grid_lines
@@ -131,3 +132,19 @@ def test_a_sparkline_tick_inside_a_column_changes_only_its_last_cells():
     again, kept = grid_lines(history.values(), history.newest, WIDTH, 3, scale)
     assert kept is scale
     assert [line[:-1] for line in again] == [line[:-1] for line in lines]
+
+
+def test_a_chart_tick_inside_a_column_changes_only_its_newest_cell():
+    history = _history(until=1200.0)
+    cells = 5  # two braille dots across a cell: a grid column each
+
+    def chart() -> list[str]:
+        grid = column_grid(history.values(), history.newest, cells * 2)
+        rows = plot([grid.highs()], cells, 3, 0.0, 200.0)
+        return ["".join(cell.char for cell in row) for row in rows]
+
+    before = chart()
+    history.put(1201.0, 150.0)
+    after = chart()
+    assert after != before
+    assert [row[:-1] for row in after] == [row[:-1] for row in before]

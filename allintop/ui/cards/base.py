@@ -4,8 +4,11 @@ and shows its status and alerts as CSS classes.
 A card is one widget per panel (Textual's Line API): a tick stores the new state and
 repaints the lines it changes; `render_line` makes a line only when Textual paints
 it, so a card off screen does no work. Each line is kept as a Strip in an LRU cache
-keyed on what it shows (a subclass's `line_key`: a content version, the size), plus
-the width and the resolved style; a new theme or style clears it.
+keyed on what it shows (a subclass's `line_key`: a content version or the content
+itself, the size), plus the width and the resolved style; a new theme or style
+clears it. The key each line was last painted with is kept, so `refresh_changed`
+repaints just the lines whose key differs now. Two counters say what ticks cost:
+`lines_drawn` (lines made anew) and `lines_painted` (lines Textual repainted).
 
 The status (-ok, -warning, -critical, -unknown, or -plain: a value with no thresholds
 to judge it) and a live alert on the panel (-firing, -pending) are CSS classes, and
