@@ -19,7 +19,15 @@ from allintop.draw.chart import is_flat
 from allintop.draw.columns import column_grid
 from allintop.draw.scales import Scale, steady_scale
 
-__all__ = ["BARS", "columns", "grid_lines", "is_flat", "render_columns", "render_lines"]
+__all__ = [
+    "BARS",
+    "columns",
+    "grid_lines",
+    "history_scale",
+    "is_flat",
+    "render_columns",
+    "render_lines",
+]
 
 BARS = " ▁▂▃▄▅▆▇█"
 
@@ -75,15 +83,25 @@ def grid_lines(
     width: int,
     height: int,
     previous: Scale | None,
-) -> tuple[list[str], Scale | None]:
+) -> list[str]:
     """The sparkline of a history (one value per bucket, oldest first, the last one
     bucket `newest`) on the wall-clock column grid (allintop.draw.columns), each
-    column its buckets' highest value, and the scale it was drawn on: `previous`
-    while the data stays inside it (allintop.draw.scales), so that a tick inside a
+    column its buckets' highest value, on `history_scale(previous, values)`: the
+    scale the card kept while the data stays inside it, so that a tick inside a
     column changes only that column's cells."""
     cols = column_grid(values, newest, width).highs()
-    finite = [v for v in cols if v is not None]
+    scale = history_scale(previous, values)
+    if scale is None:
+        return [" " * width for _ in range(height)]
+    return render_columns(cols, height, scale)
+
+
+def history_scale(previous: Scale | None, values: Sequence[float | None]) -> Scale | None:
+    """The scale for a history (allintop.draw.scales): `previous` while all of its
+    values are inside it, else a new one around them (None: it has none). A card
+    keeps it at each tick, so that it depends on the ticks, not on when, or at
+    which size, the card was painted."""
+    finite = [v for v in values if v is not None]
     if not finite:
-        return [" " * width for _ in range(height)], previous
-    scale = steady_scale(previous, min(finite), max(finite))
-    return render_columns(cols, height, scale), scale
+        return previous
+    return steady_scale(previous, min(finite), max(finite))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from allintop.draw.braille import plot
 from allintop.draw.columns import Column, column_grid, column_span
 from allintop.draw.scales import Scale, steady_scale
-from allintop.draw.sparkline import grid_lines
+from allintop.draw.sparkline import grid_lines, history_scale
 from allintop.live.history import SeriesHistory
 
 #: 2 s buckets, 60 of them; 10 columns of 6 buckets (12 s) each.
@@ -121,15 +121,17 @@ def test_a_flat_series_keeps_a_flat_scale_and_is_a_low_line():
     scale = steady_scale(None, 5.0, 5.0)
     assert scale == Scale(5.0, 5.0) and scale.flat
     assert steady_scale(scale, 5.0, 5.0) is scale
-    lines, _ = grid_lines([5.0] * 6, newest=5, width=3, height=2, previous=None)
+    lines = grid_lines([5.0] * 6, newest=5, width=3, height=2, previous=None)
     assert lines == ["   ", "▁▁▁"]
 
 
 def test_a_sparkline_tick_inside_a_column_changes_only_its_last_cells():
     history = _history(until=1200.0)
-    lines, scale = grid_lines(history.values(), history.newest, WIDTH, 3, None)
+    scale = history_scale(None, history.values())
+    lines = grid_lines(history.values(), history.newest, WIDTH, 3, scale)
     history.put(1203.0, 14.0)
-    again, kept = grid_lines(history.values(), history.newest, WIDTH, 3, scale)
+    kept = history_scale(scale, history.values())
+    again = grid_lines(history.values(), history.newest, WIDTH, 3, kept)
     assert kept is scale
     assert [line[:-1] for line in again] == [line[:-1] for line in lines]
 

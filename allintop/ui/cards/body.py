@@ -106,7 +106,13 @@ class BodyCard(Card):
             return
         self.states[offset] = state
         self.show_status(self.shown_status())
+        self.applied()
         self.redraw()
+
+    def applied(self) -> None:
+        """A state was stored: update what the card keeps from tick to tick (a chart's
+        value axis), before its lines are compared. Kept here, not when painting, what
+        is drawn depends on the ticks only, not on when the card was painted."""
 
     def shown_status(self) -> Shown:
         """The worst of its queries' statuses; a value with no thresholds is plain."""

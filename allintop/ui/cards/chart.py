@@ -45,21 +45,33 @@ class ChartCard(BodyCard):
     def on_marks_arrived(self, message: MarksArrived) -> None:
         self.redraw()
 
+    def applied(self) -> None:
+        axis = self._axis(self._series())
+        if axis is not None:
+            self._scale = axis[0]
+
+    def _axis(self, drawn: list[Drawn]) -> tuple[Scale, list[float]] | None:
+        """The value axis for the series drawn, and the levels drawn on it (None:
+        no values). It is the one kept while the data and its levels stay inside it;
+        a new one has value_range's margin for headroom."""
+        wanted = levels(self.queries[0])
+        values = [v for _, values, _, _ in drawn for v in values if v is not None]
+        if not values:
+            return None
+        bottom, top, on = value_range(values, wanted)
+        shown = [level for level, ok in zip(wanted, on, strict=True) if ok]
+        low, high = min([*values, *shown]), max([*values, *shown])
+        return held(self._scale, low, high, Scale(bottom, top)), shown
+
     def body(self, width: int, rows: int) -> list[Line]:
         drawn = self._series()
         if not drawn:
             return self.why(width)
         query = self.queries[0]
-        wanted = levels(query)
-        values = [v for _, values, _, _ in drawn for v in values if v is not None]
-        if not values:
+        found = self._axis(drawn)
+        if found is None:
             return self.why(width)
-        bottom, top, on = value_range(values, wanted)
-        shown = [level for level, ok in zip(wanted, on, strict=True) if ok]
-        # The axis holds while the data and its levels stay inside it (a new one has
-        # value_range's margin for headroom).
-        low, high = min([*values, *shown]), max([*values, *shown])
-        self._scale = scale = held(self._scale, low, high, Scale(bottom, top))
+        scale, shown = found
         bottom, top = scale.low, scale.high
         # The panel's own min and max (Grafana's axis bounds) widen the axis: a disk
         # at 68.7 % on a 0-100 axis, not a wobble of 0.05 % drawn full height.

@@ -28,10 +28,11 @@ from textual.widget import Widget
 from allintop.dashboard.model import Panel, Query
 from allintop.draw.scales import Scale
 from allintop.draw.sparkline import grid_lines as spark_lines
+from allintop.draw.sparkline import history_scale
 from allintop.live.history import QueryHistory
 from allintop.live.reports import QueryState, worst
 from allintop.ui.cards.base import Card, LineKey, Shown
-from allintop.ui.cards.stat_cells import Line, Scales, entries, grid_lines, layout
+from allintop.ui.cards.stat_cells import Line, Scales, entries, grid_lines, keep_scales, layout
 from allintop.ui.panel_text import detail_text, value_text
 from allintop.ui.theme import GRAFANA_COLOURS, no_colour, themed
 from allintop.ui.view import view_of
@@ -107,8 +108,13 @@ class StatCard(Card):
         height = self.size.height
         history_moved = previous is None or previous.version != state.version
         if _several(state) or (previous is not None and _several(previous)):
+            if _several(state) and history_moved and self._graph:
+                keep_scales(self._scales, entries(state, self.target, self.panel, self._history()))
             self._show_grid(previous, state, history_moved)
             return
+        if history_moved:
+            # Kept at each tick, not each paint: what is drawn depends on the ticks only.
+            self._scale = history_scale(self._scale, state.history)
         if (
             previous is None
             or _value_key(previous) != _value_key(state)
@@ -273,8 +279,7 @@ class StatCard(Card):
         if self._spark is None or self._spark[0] != key:
             data = state.history if state is not None else ()
             newest = state.newest if state is not None else None
-            lines, self._scale = spark_lines(data, newest, width, rows, self._scale)
-            self._spark = (key, lines)
+            self._spark = (key, spark_lines(data, newest, width, rows, self._scale))
         return self._spark[1]
 
     def value_line(self) -> Text:

@@ -19,6 +19,7 @@ from allintop.dashboard.model import Panel, Query
 from allintop.draw.labels import formatted
 from allintop.draw.scales import Scale
 from allintop.draw.sparkline import grid_lines as spark_lines
+from allintop.draw.sparkline import history_scale
 from allintop.draw.stat_grid import Cell, StatGrid, names_shown, stat_grid
 from allintop.live.history import LabelKey, QueryHistory, label_key
 from allintop.live.reports import QueryState, SeriesView
@@ -32,8 +33,8 @@ Line = list[tuple[str, str]]
 #: Reducers that show the newest instant answer rather than one over the range.
 CURRENT = ("last", "lastNotNull")
 
-#: The scale each cell's sparkline was last drawn on, by its name and labels: kept by
-#: the card, so that a tick inside a column repaints only that column's cells.
+#: Each cell's sparkline scale, by its name and labels: kept by the card at each tick
+#: (`keep_scales`), so that a tick inside a column repaints only that column's cells.
 Scales = dict[tuple[str, LabelKey], Scale]
 
 
@@ -57,6 +58,25 @@ class Entry:
     def newest(self) -> int | None:
         """Its history's newest bucket index (None: none kept)."""
         return self.history.newest(self.labels) if self.history is not None else None
+
+    @property
+    def key(self) -> tuple[str, LabelKey]:
+        """What its sparkline's scale is kept under."""
+        return (self.name, label_key(self.labels))
+
+
+def keep_scales(scales: Scales, shown: Sequence[Entry]) -> None:
+    """Each entry's sparkline scale after a tick: the one kept while its history stays
+    inside it (allintop.draw.scales); series no longer shown are forgotten."""
+    kept: Scales = {}
+    for entry in shown:
+        if entry.history is None:
+            continue
+        scale = history_scale(scales.get(entry.key), entry.spark())
+        if scale is not None:
+            kept[entry.key] = scale
+    scales.clear()
+    scales.update(kept)
 
 
 def entries(
@@ -121,8 +141,7 @@ def grid_lines(
     scales: Scales | None = None,
 ) -> list[Line]:
     """The body lines: the grid's cells side by side, row by row of cells. `scales`:
-    the card's sparkline scales, read and replaced by those drawn now."""
-    drawn_scales: Scales = {}
+    the sparkline scales the card keeps (`keep_scales`)."""
     lines: list[Line] = [[] for _ in range(rows)]
     color_mode = panel.color_mode if panel is not None else "value"
     text_mode = panel.text_mode if panel is not None else "auto"
@@ -135,11 +154,8 @@ def grid_lines(
     for cell in grid.cells():
         entry = shown[cell.index]
         part = status_class(entry, color_mode)
-        key = (entry.name, label_key(entry.labels))
-        previous = scales.get(key) if scales is not None else None
-        drawn, scale = _cell(entry, cell, grid, part, text_mode, centre, graph, previous)
-        if scale is not None:
-            drawn_scales[key] = scale
+        scale = scales.get(entry.key) if scales is not None else None
+        drawn = _cell(entry, cell, grid, part, text_mode, centre, graph, scale)
         for offset, pieces in enumerate(drawn):
             y = cell.y + offset
             if y >= rows:
@@ -147,9 +163,6 @@ def grid_lines(
             if cell.x:
                 lines[y].append(gap)
             lines[y] += pieces
-    if scales is not None:
-        scales.clear()
-        scales.update(drawn_scales)
     return lines
 
 
@@ -162,10 +175,10 @@ def _cell(
     centre: bool,
     graph: bool,
     scale: Scale | None,
-) -> tuple[list[Line], Scale | None]:
+) -> list[Line]:
     """A cell's lines, each exactly `cell.width` cells: its text (name and value), a
     sparkline under it where there is room (on `scale` while its data stays inside
-    it; the scale drawn on is returned), blank lines around to fill it."""
+    it), blank lines around to fill it."""
     width = cell.width
     back = part if part.startswith("card--bg-") else "card--grid"
     name_part = part if back != "card--grid" else "card--name"
@@ -184,11 +197,11 @@ def _cell(
         spark_part = back if back != "card--grid" else part
         if spark_part in ("card--plain", "card--none"):
             spark_part = "card--spark-plain"
-        spark, scale = spark_lines(history, entry.newest(), width, spark_rows, scale)
-        return texts + [[(row, spark_part)] for row in spark], scale
+        spark = spark_lines(history, entry.newest(), width, spark_rows, scale)
+        return texts + [[(row, spark_part)] for row in spark]
     above = max(spare, 0) // 2
     blank: Line = [(" " * width, back)]
-    return [blank] * above + texts + [blank] * (max(spare, 0) - above), None
+    return [blank] * above + texts + [blank] * (max(spare, 0) - above)
 
 
 def _wide(name: str, value: str, width: int, part: str, name_part: str, centre: bool) -> Line:
