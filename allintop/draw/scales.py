@@ -4,8 +4,10 @@ A sparkline or chart scaled to exactly its data's lowest and highest value redra
 every row whenever one of them moves a little, which on a live series is most ticks.
 Here the card keeps the scale it drew with while the data stays inside it and still
 fills a fair share of it (`FILL`); only data leaving it, or shrinking far inside it,
-rescales, with some headroom (`HEADROOM`) so a rising series does not rescale again
-at the next tick. A rescale redraws every row: rare, by design.
+rescales. Data that left it gets some headroom on the side it left by (`HEADROOM`), so
+a rising series does not rescale again at the next tick; a first scale, or one for
+data that shrank, fits the data, as a scale without memory would. A rescale redraws
+every row: rare, by design.
 
 A flat series (one value, give or take float noise) gets a flat scale, which the
 sparkline draws as a low line. Pure: no Textual, no network.
@@ -17,8 +19,8 @@ from dataclasses import dataclass
 
 from allintop.draw.chart import is_flat
 
-#: Room added above and below the data's span when rescaling, as a share of it.
-HEADROOM = 0.15
+#: Room added beyond the data on the side it left the scale by, as a share of its span.
+HEADROOM = 0.1
 #: The share of the scale the data must still span for the scale to be kept.
 FILL = 0.5
 
@@ -52,8 +54,9 @@ class Scale:
 
 def steady_scale(previous: Scale | None, low: float, high: float) -> Scale:
     """The scale for data from `low` to `high`: `previous` while it holds them, else
-    one around them with headroom (never below zero for data that is not)."""
-    return held(previous, low, high, _around(low, high))
+    one around them, with headroom where they left `previous` (never below zero for
+    data that is not)."""
+    return held(previous, low, high, _around(low, high, previous))
 
 
 def held(previous: Scale | None, low: float, high: float, fresh: Scale) -> Scale:
@@ -64,11 +67,11 @@ def held(previous: Scale | None, low: float, high: float, fresh: Scale) -> Scale
     return fresh
 
 
-def _around(low: float, high: float) -> Scale:
-    if is_flat(low, high):
+def _around(low: float, high: float, previous: Scale | None) -> Scale:
+    if is_flat(low, high) or previous is None:
         return Scale(low, high)
     room = (high - low) * HEADROOM
-    bottom = low - room
+    bottom = low - room if low < previous.low else low
     if low >= 0 > bottom:
         bottom = 0.0
-    return Scale(bottom, high + room)
+    return Scale(bottom, high + room if high > previous.high else high)

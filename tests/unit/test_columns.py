@@ -92,29 +92,34 @@ def test_a_history_never_filled_is_all_gaps():
     assert grid.highs() == [None, None, None]
 
 
+def test_a_first_scale_fits_the_data():
+    assert steady_scale(None, 10.0, 20.0) == Scale(10.0, 20.0)
+
+
 def test_a_scale_is_kept_while_the_data_stays_inside_it():
     scale = steady_scale(None, 10.0, 20.0)
-    assert scale.low < 10.0 and scale.high > 20.0  # headroom
-    assert steady_scale(scale, 11.0, 20.5) is scale
-    assert steady_scale(scale, 10.0, scale.high) is scale
+    assert steady_scale(scale, 11.0, 20.0) is scale
+    assert steady_scale(scale, 10.0, 16.0) is scale
 
 
-def test_data_leaving_the_scale_rescales_it():
+def test_data_leaving_the_scale_rescales_it_with_headroom_on_that_side():
     scale = steady_scale(None, 10.0, 20.0)
     above = steady_scale(scale, 10.0, 30.0)
-    assert above.high > 30.0
+    assert above.high > 30.0 and above.low == 10.0
+    # A series still rising a little stays on it: no rescale at every tick.
+    assert steady_scale(above, 10.0, 31.0) is above
     below = steady_scale(scale, 5.0, 20.0)
-    assert below.low < 5.0
+    assert below.low < 5.0 and below.high == 20.0
 
 
 def test_data_shrinking_far_inside_the_scale_rescales_it():
     scale = steady_scale(None, 0.0, 100.0)
-    smaller = steady_scale(scale, 40.0, 45.0)
-    assert smaller != scale and smaller.high < 50.0
+    assert steady_scale(scale, 40.0, 45.0) == Scale(40.0, 45.0)
 
 
-def test_a_scale_for_data_that_is_never_negative_stops_at_zero():
-    assert steady_scale(None, 0.0, 10.0).low == 0.0
+def test_headroom_for_data_that_is_never_negative_stops_at_zero():
+    scale = steady_scale(None, 1.0, 10.0)
+    assert steady_scale(scale, 0.0, 10.0).low == 0.0
 
 
 def test_a_flat_series_keeps_a_flat_scale_and_is_a_low_line():
