@@ -4,8 +4,11 @@ Textual's own Sparkline stretches whatever data it has over its width and cannot
 take gaps (it raises on NaN), so a half-filled history would look like a full one
 and a scrape outage would vanish. Here column `i` always covers the same slice of
 the dashboard range, missing data is a blank column, and the newest point is at the
-right edge, as in Grafana. Pure functions (data and size in, block characters out),
-no Textual: the card draws the lines in its own colours (see allintop.ui.cards.stat).
+right edge, as in Grafana. A card draws with `grid_lines`: its columns are on the
+wall-clock grid (allintop.draw.columns) and its scale holds still (allintop.draw.scales),
+so a tick changes only the newest column's cells. Pure functions (data and size in,
+block characters out), no Textual: the card draws the lines in its own colours (see
+allintop.ui.cards.stat).
 """
 
 from __future__ import annotations
@@ -13,6 +16,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from allintop.draw.chart import is_flat
+from allintop.draw.columns import column_grid
+from allintop.draw.scales import Scale, steady_scale
+
+__all__ = [
+    "BARS",
+    "columns",
+    "grid_lines",
+    "history_scale",
+    "is_flat",
+    "render_columns",
+    "render_lines",
+]
 
 BARS = " ▁▂▃▄▅▆▇█"
 
@@ -33,13 +48,19 @@ def columns(data: Sequence[float | None], width: int) -> list[float | None]:
 
 
 def render_lines(data: Sequence[float | None], width: int, height: int) -> list[str]:
-    """The sparkline as `height` strings of `width` block characters, top line first."""
+    """The sparkline as `height` strings of `width` block characters, top line first,
+    `data` sliced into `width` columns and scaled to its own lowest and highest value
+    (a card draws with `render_columns`, on the wall-clock grid and a steady scale)."""
     cols = columns(data, width)
     finite = [v for v in cols if v is not None]
     if not finite:
         return [" " * width for _ in range(height)]
-    low, high = min(finite), max(finite)
-    flat = is_flat(low, high)
+    return render_columns(cols, height, Scale(min(finite), max(finite)))
+
+
+def render_columns(cols: Sequence[float | None], height: int, scale: Scale) -> list[str]:
+    """Columns of values (None: a gap) as `height` strings of block characters, top
+    line first, the bottom of `scale` the lowest bar and its top a full column."""
     levels = height * 8
     lines: list[str] = []
     for row in reversed(range(height)):
@@ -50,8 +71,37 @@ def render_lines(data: Sequence[float | None], width: int, height: int) -> list[
                 continue
             # A constant (or all-zero) series is a low line: nothing is going on, and
             # half- or full-height bars would say there was.
-            ratio = 0.0 if flat else (value - low) / (high - low)
-            level = max(1, round(ratio * levels)) - row * 8
+            level = max(1, round(scale.share(value) * levels)) - row * 8
             chars.append(BARS[min(max(level, 0), 8)])
         lines.append("".join(chars))
     return lines
+
+
+def grid_lines(
+    values: Sequence[float | None],
+    newest: int | None,
+    width: int,
+    height: int,
+    previous: Scale | None,
+) -> list[str]:
+    """The sparkline of a history (one value per bucket, oldest first, the last one
+    bucket `newest`) on the wall-clock column grid (allintop.draw.columns), each
+    column its buckets' highest value, on `history_scale(previous, values)`: the
+    scale the card kept while the data stays inside it, so that a tick inside a
+    column changes only that column's cells."""
+    cols = column_grid(values, newest, width).highs()
+    scale = history_scale(previous, values)
+    if scale is None:
+        return [" " * width for _ in range(height)]
+    return render_columns(cols, height, scale)
+
+
+def history_scale(previous: Scale | None, values: Sequence[float | None]) -> Scale | None:
+    """The scale for a history (allintop.draw.scales): `previous` while all of its
+    values are inside it, else a new one around them (None: it has none). A card
+    keeps it at each tick, so that it depends on the ticks, not on when, or at
+    which size, the card was painted."""
+    finite = [v for v in values if v is not None]
+    if not finite:
+        return previous
+    return steady_scale(previous, min(finite), max(finite))

@@ -151,6 +151,12 @@ class SeriesHistory:
         return out
 
     @property
+    def newest(self) -> int | None:
+        """The index of the newest bucket (it starts at `newest * step` seconds);
+        None until the first put or backfill. `values()` ends with it."""
+        return self._last
+
+    @property
     def held(self) -> int:
         """How many buckets are held in memory: never more than `capacity`."""
         return len(self._buckets)
@@ -245,6 +251,11 @@ class QueryHistory:
     def values(self, labels: Mapping[str, str]) -> list[float | None]:
         history = self.series.get(label_key(labels))
         return history.values() if history else [None] * self.capacity
+
+    def newest(self, labels: Mapping[str, str]) -> int | None:
+        """The index of the newest bucket of the series of `labels` (None: none)."""
+        history = self.series.get(label_key(labels))
+        return history.newest if history else None
 
     def ranked(self) -> list[tuple[LabelKey, SeriesHistory]]:
         """The series in the panel's order by their latest value, gaps last; those of

@@ -93,10 +93,12 @@ class QueryStates:
         if gap:
             self.histories[index].update(t, ())
         self._latest[index] = None
+        history, newest = self._headline_history(index, None)
         return QueryState(
             index,
             t,
-            history=tuple(self._headline_history(index, None)),
+            history=history,
+            newest=newest,
             version=self.histories[index].version,
             reason=f"{error.short}: {error.message}",
             error=error,
@@ -143,13 +145,17 @@ class QueryStates:
         self._latest[index] = Evaluated(t, samples, warnings, natives)
         return self._state(index, t, samples, warnings, natives)
 
-    def _headline_history(self, index: int, labels: Mapping[str, str] | None) -> list[float | None]:
+    def _headline_history(
+        self, index: int, labels: Mapping[str, str] | None
+    ) -> tuple[tuple[float | None, ...], int | None]:
+        """The headline series' bucket values and its newest bucket's index."""
         history = self.histories[index]
         if labels is not None:
-            return history.values(labels)
+            return tuple(history.values(labels)), history.newest(labels)
         if history.series:
-            return next(iter(history.series.values())).values()
-        return [None] * self.capacity
+            first = next(iter(history.series.values()))
+            return tuple(first.values()), first.newest
+        return (None,) * self.capacity, None
 
     def _state(
         self,
@@ -184,21 +190,25 @@ class QueryStates:
             for s in ordered[: panel.listed]
         )
         if not views:
+            history, newest = self._headline_history(index, None)
             return QueryState(
                 index,
                 t,
-                history=tuple(self._headline_history(index, None)),
+                history=history,
+                newest=newest,
                 version=self.histories[index].version,
                 reason="no data",
                 warnings=tuple(warnings),
             )
         statuses = [status_of(s.value, panel.thresholds) for s in ordered]
+        history, newest = self._headline_history(index, views[0].labels)
         return QueryState(
             index,
             t,
             series=views,
             total=len(ordered),
-            history=tuple(self._headline_history(index, views[0].labels)),
+            history=history,
+            newest=newest,
             version=self.histories[index].version,
             status=worst(statuses),
             reason="NaN" if worst(statuses) is Status.UNKNOWN else None,

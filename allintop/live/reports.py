@@ -50,6 +50,10 @@ class QueryState:
     total: int = 0
     history: tuple[float | None, ...] = ()
     """The headline series' sparkline: each bucket's highest value, oldest first."""
+    newest: int | None = None
+    """The index of `history`'s last bucket on the wall-clock grid (it starts at
+    `newest` times the bucket width): where the buckets lie in time, for a column grid
+    (allintop.draw.columns). None: no value was ever kept."""
     version: int = 0
     """The history's version: a new number whenever `history` may have changed."""
     status: Status = Status.UNKNOWN

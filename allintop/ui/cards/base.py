@@ -4,8 +4,11 @@ and shows its status and alerts as CSS classes.
 A card is one widget per panel (Textual's Line API): a tick stores the new state and
 repaints the lines it changes; `render_line` makes a line only when Textual paints
 it, so a card off screen does no work. Each line is kept as a Strip in an LRU cache
-keyed on what it shows (a subclass's `line_key`: a content version, the size), plus
-the width and the resolved style; a new theme or style clears it.
+keyed on what it shows (a subclass's `line_key`: a content version or the content
+itself, the size), plus the width and the resolved style; a new theme or style
+clears it. The key each line was last painted with is kept, so `refresh_changed`
+repaints just the lines whose key differs now. Two counters say what ticks cost:
+`lines_drawn` (lines made anew) and `lines_painted` (lines Textual repainted).
 
 The status (-ok, -warning, -critical, -unknown, or -plain: a value with no thresholds
 to judge it) and a live alert on the panel (-firing, -pending) are CSS classes, and
@@ -69,7 +72,12 @@ class Card(Widget, can_focus=True):
         self.now = 0.0
         self.lines_drawn = 0
         """Lines drawn anew (not from the cache) since it was made: what a tick cost."""
+        self.lines_painted = 0
+        """Lines Textual repainted (`render_line` calls, from the cache or drawn anew)
+        since it was made: what a tick cost the compositor."""
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(self.CACHE_LINES)
+        # Each line's cache key as last painted: what `refresh_changed` compares.
+        self._painted: dict[int, tuple[object, ...]] = {}
         self._shown: Shown | None = None
 
     # -- what a tick changes --
@@ -110,6 +118,18 @@ class Card(Widget, can_focus=True):
         if self.is_mounted:
             self.refresh(Region(0, first, self.outer_size.width, count))
 
+    def refresh_changed(self) -> None:
+        """Repaint the lines whose content differs from what was last painted (by their
+        cache keys, which a subclass makes of what a line shows), none when nothing
+        changed; a card not on screen is repainted whole when it is next shown."""
+        width, height = self.size
+        if not self.on_screen() or width <= 0 or not self._painted:
+            self.refresh()
+            return
+        for y in range(height):
+            if self._painted.get(y) != self._cache_key(y, width, height):
+                self.refresh_rows(y, 1)
+
     def on_screen(self) -> bool:
         """Whether any of it is on the screen now."""
         try:
@@ -124,15 +144,29 @@ class Card(Widget, can_focus=True):
     # -- drawing --
 
     def render_line(self, y: int) -> Strip:
+        self.lines_painted += 1
         width, height = self.size
         if width <= 0:
             return Strip.blank(0)
+        cache_key = self._cache_key(y, width, height)
+        self._painted[y] = cache_key
+        return self.strip_at(y, cache_key)
+
+    def _cache_key(self, y: int, width: int, height: int) -> tuple[object, ...]:
         part, key = self.line_key(y, height)
-        style = self.get_component_rich_style(part)
-        cache_key = (part, width, style, *key)
+        return (part, width, self.get_component_rich_style(part), *key)
+
+    def strip_at(self, y: int, cache_key: tuple[object, ...] | None = None) -> Strip:
+        """Line `y` at the card's size, from the cache or drawn anew (not counted as
+        painted: tests read lines with it)."""
+        width, height = self.size
+        if width <= 0:
+            return Strip.blank(0)
+        cache_key = cache_key or self._cache_key(y, width, height)
         strip = self._lines.get(cache_key)
         if strip is None:
-            strip = self.draw_line(part, y, width, height, style)
+            part = str(cache_key[0])
+            strip = self.draw_line(part, y, width, height, self.get_component_rich_style(part))
             self.lines_drawn += 1
             self._lines[cache_key] = strip
         return strip

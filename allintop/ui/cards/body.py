@@ -1,8 +1,11 @@
 """Cards of one or more queries drawn as body lines: a title line, the body, a
 detail line. The gauge, chart, table, heatmap and other kinds are these.
 
-A tick bumps a version and asks for a repaint; the body is worked out once per
-version and size (`body(width, rows)`, each kind's), when a line of it is painted.
+A tick bumps a version; the body is worked out once per version and size
+(`body(width, rows)`, each kind's). Each line's cache key is what it shows (its
+pieces, or the detail line's text), so a tick on a card on screen works out the new
+body at once and repaints only the lines that differ from those painted, none when
+nothing changed; a card off screen is drawn when it is shown.
 Text that came from Prometheus is cleaned and drawn as segments, never parsed as
 markup.
 """
@@ -91,17 +94,25 @@ class BodyCard(Card):
         self.states: dict[int, QueryState] = {}
         self._version = 0
         self._body: tuple[tuple[object, ...], list[Line]] | None = None
+        self._detail_drawn: tuple[tuple[int, int], Text] | None = None
 
     # -- what a tick changes --
 
     def show(self, state: QueryState) -> None:
-        """Apply a tick's state of one of the card's queries; repaint the card."""
+        """Apply a tick's state of one of the card's queries; repaint the lines it
+        changes."""
         offset = state.index - self.index
         if not 0 <= offset < len(self.queries):
             return
         self.states[offset] = state
         self.show_status(self.shown_status())
+        self.applied()
         self.redraw()
+
+    def applied(self) -> None:
+        """A state was stored: update what the card keeps from tick to tick (a chart's
+        value axis), before its lines are compared. Kept here, not when painting, what
+        is drawn depends on the ticks only, not on when the card was painted."""
 
     def shown_status(self) -> Shown:
         """The worst of its queries' statuses; a value with no thresholds is plain."""
@@ -110,27 +121,48 @@ class BodyCard(Card):
         return "plain" if status is Status.OK and not judged else status
 
     def redraw(self) -> None:
+        """What it shows may have changed (a tick, new marks): repaint the lines that
+        did."""
         self._version += 1
-        self.refresh()
+        self.refresh_changed()
 
     # -- drawing --
 
-    def line_key(self, y: int, height: int) -> LineKey:
+    def line_part(self, y: int, height: int) -> str:
+        """Line `y`'s component class: the title, a body line or the detail line."""
         if y == 0:
-            part = "tile--title"
-        elif y == height - 1 and height > 2:
-            part = "tile--detail"
-        else:
-            part = "tile--body"
-        return part, (y, height, self._version, no_colour())
+            return "tile--title"
+        if y == height - 1 and height > 2:
+            return "tile--detail"
+        return "tile--body"
+
+    def line_key(self, y: int, height: int) -> LineKey:
+        part = self.line_part(y, height)
+        if part == "tile--title":
+            return part, ()
+        width = self.size.width
+        if part == "tile--detail":
+            text = self.detail_line(width)
+            return part, (text.plain, tuple(text.spans), str(text.style), no_colour())
+        return part, (tuple(self._body_line(y, width, height)), no_colour())
+
+    def _body_line(self, y: int, width: int, height: int) -> Line:
+        lines = self.body_lines(width, max(height - 2, 1))
+        return lines[y - 1] if 0 <= y - 1 < len(lines) else []
+
+    def detail_line(self, width: int) -> Text:
+        """The detail line at this width, worked out once per version."""
+        key = (self._version, width)
+        if self._detail_drawn is None or self._detail_drawn[0] != key:
+            self._detail_drawn = (key, self._detail(width))
+        return self._detail_drawn[1]
 
     def draw_line(self, part: str, y: int, width: int, height: int, style: Style) -> Strip:
         if part == "tile--title":
             return self.text_strip(Text(clean(self.panel.title)), style, width)
         if part == "tile--detail":
-            return self.text_strip(self._detail(width), style, width)
-        lines = self.body_lines(width, max(height - 2, 1))
-        line = lines[y - 1] if 0 <= y - 1 < len(lines) else []
+            return self.text_strip(self.detail_line(width), style, width)
+        line = self._body_line(y, width, height)
         segments = [Segment(text, style + self._piece_style(piece)) for text, piece in line if text]
         return Strip(segments).adjust_cell_length(width, style)
 

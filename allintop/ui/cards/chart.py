@@ -1,24 +1,32 @@
-"""The time series card: a chart in braille, with its axis, levels and legend."""
+"""The time series card: a chart in braille, with its axis, levels and legend.
+
+Each braille dot column is a column of the wall-clock grid (allintop.draw.columns),
+drawn at its buckets' highest value as the sparkline is (a spike survives; the zoom
+chart draws dips too), and the value axis holds still while the data stays inside it
+(allintop.draw.scales): a tick inside a column changes only the newest cells and the
+legend's values.
+"""
 
 from __future__ import annotations
-
-import math
 
 from rich.cells import cell_len
 
 from allintop.dashboard.model import Query
 from allintop.draw.braille import LEVEL, plot
 from allintop.draw.chart import Mark, mark_cells, series_names, value_range
+from allintop.draw.columns import ColumnGrid, column_grid
 from allintop.draw.labels import formatted, levels
 from allintop.draw.legend import legend_fit
+from allintop.draw.scales import Scale, held
 from allintop.live.reports import QueryState
 from allintop.ui.cards.body import MAX_SERIES, BodyCard, Line, fit
 from allintop.ui.cards.chart_marks import MarksArrived, card_marks
 from allintop.ui.view import view_of
 from allintop.values.text import clean
 
-#: A drawn series: its name, values over the range, and latest value.
-Drawn = tuple[str, list[float | None], float | None]
+#: A drawn series: its name, values over the range (one per bucket, oldest first),
+#: latest value, and the index of its newest bucket.
+Drawn = tuple[str, list[float | None], float | None, int | None]
 
 
 class ChartCard(BodyCard):
@@ -27,6 +35,9 @@ class ChartCard(BodyCard):
     alert levels as dotted lines, and a one-line legend. Axis numbers and the legend's
     values are numbers, never a value mapping's word."""
 
+    #: The value axis drawn last, held while the data stays inside it.
+    _scale: Scale | None = None
+
     def show(self, state: QueryState) -> None:
         super().show(state)
         card_marks(self.app).want(self, self.app)  # the dashboard's annotations, when due
@@ -34,34 +45,47 @@ class ChartCard(BodyCard):
     def on_marks_arrived(self, message: MarksArrived) -> None:
         self.redraw()
 
+    def applied(self) -> None:
+        axis = self._axis(self._series())
+        if axis is not None:
+            self._scale = axis[0]
+
+    def _axis(self, drawn: list[Drawn]) -> tuple[Scale, list[float]] | None:
+        """The value axis for the series drawn, and the levels drawn on it (None:
+        no values). It is the one kept while the data and its levels stay inside it;
+        a new one has value_range's margin for headroom."""
+        wanted = levels(self.queries[0])
+        values = [v for _, values, _, _ in drawn for v in values if v is not None]
+        if not values:
+            return None
+        bottom, top, on = value_range(values, wanted)
+        shown = [level for level, ok in zip(wanted, on, strict=True) if ok]
+        low, high = min([*values, *shown]), max([*values, *shown])
+        return held(self._scale, low, high, Scale(bottom, top)), shown
+
     def body(self, width: int, rows: int) -> list[Line]:
         drawn = self._series()
         if not drawn:
             return self.why(width)
         query = self.queries[0]
-        wanted = levels(query)
-        values = [v for _, values, _ in drawn for v in values if v is not None]
-        if not values:
+        found = self._axis(drawn)
+        if found is None:
             return self.why(width)
-        bottom, top, on = value_range(values, wanted)
+        scale, shown = found
+        bottom, top = scale.low, scale.high
         # The panel's own min and max (Grafana's axis bounds) widen the axis: a disk
         # at 68.7 % on a 0-100 axis, not a wobble of 0.05 % drawn full height.
         if self.panel.min is not None:
             bottom = min(bottom, self.panel.min)
         if self.panel.max is not None:
             top = max(top, self.panel.max)
-        shown = [level for level, ok in zip(wanted, on, strict=True) if ok]
         axis = [formatted(top, query), formatted(bottom, query)]
         label = min(max(cell_len(a) for a in axis) + 1, width // 3)
         chart_rows = rows - 1 if rows >= 3 else rows
-        cells = plot(
-            [values for _, values, _ in drawn],
-            max(width - label, 1),
-            chart_rows,
-            bottom,
-            top,
-            shown,
-        )
+        columns = max(width - label, 1)
+        # Two braille dots across a cell: a grid column each.
+        grids = [column_grid(values, newest, columns * 2) for _, values, _, newest in drawn]
+        cells = plot([grid.highs() for grid in grids], columns, chart_rows, bottom, top, shown)
         level_parts = _level_parts(query, shown)
         lines: list[Line] = []
         for y, row in enumerate(cells):
@@ -77,21 +101,22 @@ class ChartCard(BodyCard):
                     part = level_parts[LEVEL - owner]
                 line.append((cell.char, part))
             lines.append(line)
-        self._mark(lines[-1], label, width - label)
+        self._mark(lines[-1], label, columns, grids[0])
         if rows >= 3:
             lines.append(self._legend(drawn, width))
         return lines
 
-    def _mark(self, line: Line, label: int, columns: int) -> None:
+    def _mark(self, line: Line, label: int, columns: int, grid: ColumnGrid) -> None:
         """The annotations along the chart's bottom line, in their colours: a moment
-        as ▲, a region as ▬ from its start to its end."""
+        as ▲, a region as ▬ from its start to its end, in the cell whose grid columns
+        hold its time."""
         view = view_of(self.app)
         store = card_marks(self.app)
         if view is None or not store.marks.events:
             return
-        bucket = view.poller.bucket
-        end = math.floor(view.clock() / bucket) * bucket
-        start = end - (view.poller.capacity - 1) * bucket
+        start, end = grid.seconds(view.poller.bucket)
+        # mark_cells spreads [start, end] over the cells' starts: the last cell's start.
+        end -= (end - start) / max(columns, 1)
         marks = store.chart_marks(self.app.get_css_variables())
         for column, mark in mark_cells(marks, start, end, columns).items():
             if 1 + column < len(line):
@@ -112,14 +137,16 @@ class ChartCard(BodyCard):
             names, _ = series_names([key for key, _ in ranked], query.legend)
             for key, series in ranked:
                 name = names[key] or (query.title if several else "")
-                out.append((clean(name or query.title), series.values(), series.latest))
+                out.append(
+                    (clean(name or query.title), series.values(), series.latest, series.newest)
+                )
         return out[:MAX_SERIES]
 
     def _legend(self, drawn: list[Drawn], width: int) -> Line:
         """Each series' swatch, name and latest value, as many as fit, and "+N" for
         every series not named (never dropped); a first name too long is cut."""
         entries = []
-        for name, _, latest in drawn:
+        for name, _, latest, _ in drawn:
             value = formatted(latest, self.queries[0]) if latest is not None else "—"
             entries.append((name, value))
         texts = [f" {name} {value} " for name, value in entries]

@@ -14,7 +14,6 @@ from allintop.draw.bars import bar, bounds, marks, widths
 from allintop.draw.labels import formatted, levels
 from allintop.draw.stat_grid import StatGrid, side_by_side, stat_grid
 from allintop.live.reports import SeriesView
-from allintop.ui.cards.base import LineKey
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
 from allintop.ui.cards.stat_cells import CURRENT, series_value
 from allintop.values.text import clean
@@ -93,11 +92,11 @@ class GaugeCard(BodyCard):
         (an alert, an error, a target down) to say on it."""
         return self.size.height > 2 and not super()._detail(width).plain
 
-    def line_key(self, y: int, height: int) -> LineKey:
-        part, key = super().line_key(y, height)
+    def line_part(self, y: int, height: int) -> str:
+        part = super().line_part(y, height)
         if part == "tile--detail" and len(self.body_lines(self.size.width, height - 2)) > y - 1:
-            return "tile--body", key  # the last bar, on the line "+1 more" would take
-        return part, key
+            return "tile--body"  # the last bar, on the line "+1 more" would take
+        return part
 
     def _detail(self, width: int) -> Text:
         """What is wrong, else how many bars did not fit (Enter lists them all)."""

@@ -6,11 +6,13 @@ it has one (graphMode).
 
 A tick works out which lines it changes and repaints only those: the value line when
 the value (or why there is none) changes, the sparkline rows the new history moves,
-the detail line when what it explains changes.
+the detail line when what it explains changes. The sparkline's columns are on the
+wall-clock grid and its scale holds still (allintop.draw.sparkline), so a tick inside
+a column moves only the rows where that column's cells change.
 
 A query of several series shows one value per series, as Grafana does: the body is
-then a grid of cells (allintop.ui.cards.stat_cells), repainted when one of them
-changes, and "+N" says how many did not fit (Enter lists them all).
+then a grid of cells (allintop.ui.cards.stat_cells), whose lines are repainted when
+they read differently, and "+N" says how many did not fit (Enter lists them all).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from allintop.dashboard.model import Panel, Query
-from allintop.draw.sparkline import render_lines
+from allintop.draw.scales import Scale
+from allintop.draw.sparkline import grid_lines as spark_lines
+from allintop.draw.sparkline import history_scale
 from allintop.live.history import QueryHistory
 from allintop.live.reports import QueryState, worst
 from allintop.ui.cards.base import Card, LineKey, Shown
-from allintop.ui.cards.stat_cells import Line, entries, grid_lines, layout
+from allintop.ui.cards.stat_cells import Line, Scales, entries, grid_lines, keep_scales, layout
 from allintop.ui.panel_text import detail_text, value_text
 from allintop.ui.theme import GRAFANA_COLOURS, no_colour, themed
 from allintop.ui.view import view_of
@@ -79,6 +83,8 @@ class StatCard(Card):
         self._value_version = 0
         self._detail_version = 0
         self._spark: tuple[tuple[int, int, int], list[str]] | None = None
+        self._scale: Scale | None = None  # the sparkline's, held while the data fits
+        self._scales: Scales = {}  # each cell's, under several series
         # A stat of several series: its grid's version, and the grid drawn for it.
         self._grid_version = 0
         self._grid: tuple[tuple[int, int, int], list[Line], int] | None = None
@@ -102,8 +108,13 @@ class StatCard(Card):
         height = self.size.height
         history_moved = previous is None or previous.version != state.version
         if _several(state) or (previous is not None and _several(previous)):
+            if _several(state) and history_moved and self._graph:
+                keep_scales(self._scales, entries(state, self.target, self.panel, self._history()))
             self._show_grid(previous, state, history_moved)
             return
+        if history_moved:
+            # Kept at each tick, not each paint: what is drawn depends on the ticks only.
+            self._scale = history_scale(self._scale, state.history)
         if (
             previous is None
             or _value_key(previous) != _value_key(state)
@@ -121,8 +132,8 @@ class StatCard(Card):
     def _show_grid(
         self, previous: QueryState | None, state: QueryState, history_moved: bool
     ) -> None:
-        """A state of several series (or the first after them): the whole body and the
-        detail line are repainted when a cell may read differently."""
+        """A state of several series (or the first after them): when a cell may read
+        differently, the lines of the grid and the detail line that do are repainted."""
         if (
             previous is None
             or _grid_key(previous) != _grid_key(state)
@@ -131,7 +142,7 @@ class StatCard(Card):
             self._grid_version += 1
             self._value_version += 1
             self._detail_version += 1
-            self.refresh()
+            self.refresh_changed()
 
     @property
     def _graph(self) -> bool:
@@ -171,10 +182,16 @@ class StatCard(Card):
         if y == TITLE_ROW:
             return "card--title", ()
         if self.state is not None and _several(self.state) and 0 < y < height - 1:
-            return "card--grid", (y, height, self._grid_version, no_colour())
+            # By what it shows: a tick repaints only the grid lines that changed.
+            lines, _ = self._grid_body(self.size.width, height)
+            line = lines[y - VALUE_ROW] if 0 <= y - VALUE_ROW < len(lines) else []
+            return "card--grid", (tuple(line), no_colour())
         if y == VALUE_ROW:
             return "card--value", (self._value_version, no_colour())
         if y == height - 1:  # under several values it counts what fits at this height
+            if self.state is not None and _several(self.state):
+                text = self._detail(self.size.width, height)
+                return "card--detail", (text.plain, tuple(text.spans), str(text.style))
             return "card--detail", (self._detail_version, height)
         state = self.state
         return "card--spark", (y, height, state.version if state is not None else -1)
@@ -223,7 +240,7 @@ class StatCard(Card):
             assert state is not None
             shown = entries(state, self.target, self.panel, self._history())
             grid = layout(shown, state.total, width, rows, self.panel)
-            lines = grid_lines(shown, grid, rows, self.panel)
+            lines = grid_lines(shown, grid, rows, self.panel, self._scales)
             self._grid = (key, lines, state.total - grid.shown)
         return self._grid[1], self._grid[2]
 
@@ -261,7 +278,8 @@ class StatCard(Card):
         key = (state.version if state is not None else -1, width, rows)
         if self._spark is None or self._spark[0] != key:
             data = state.history if state is not None else ()
-            self._spark = (key, render_lines(data, width, rows))
+            newest = state.newest if state is not None else None
+            self._spark = (key, spark_lines(data, newest, width, rows, self._scale))
         return self._spark[1]
 
     def value_line(self) -> Text:
@@ -336,7 +354,7 @@ class StatCard(Card):
     def spark_plain(self) -> list[str]:
         """The sparkline rows as drawn at the card's size (tests read them)."""
         height = self.size.height
-        return [self.render_line(y).text for y in range(SPARK_ROW, height - 1)]
+        return [self.strip_at(y).text for y in range(SPARK_ROW, height - 1)]
 
 
 def _several(state: QueryState) -> bool:

@@ -17,9 +17,11 @@ from rich.cells import cell_len, set_cell_size
 
 from allintop.dashboard.model import Panel, Query
 from allintop.draw.labels import formatted
-from allintop.draw.sparkline import render_lines
+from allintop.draw.scales import Scale
+from allintop.draw.sparkline import grid_lines as spark_lines
+from allintop.draw.sparkline import history_scale
 from allintop.draw.stat_grid import Cell, StatGrid, names_shown, stat_grid
-from allintop.live.history import QueryHistory
+from allintop.live.history import LabelKey, QueryHistory, label_key
 from allintop.live.reports import QueryState, SeriesView
 from allintop.values.reducers import reduce
 from allintop.values.text import clean
@@ -30,6 +32,10 @@ Line = list[tuple[str, str]]
 
 #: Reducers that show the newest instant answer rather than one over the range.
 CURRENT = ("last", "lastNotNull")
+
+#: Each cell's sparkline scale, by its name and labels: kept by the card at each tick
+#: (`keep_scales`), so that a tick inside a column repaints only that column's cells.
+Scales = dict[tuple[str, LabelKey], Scale]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,29 @@ class Entry:
     def spark(self) -> list[float | None]:
         """Its own history, oldest bucket first (empty: none kept)."""
         return self.history.values(self.labels) if self.history is not None else []
+
+    def newest(self) -> int | None:
+        """Its history's newest bucket index (None: none kept)."""
+        return self.history.newest(self.labels) if self.history is not None else None
+
+    @property
+    def key(self) -> tuple[str, LabelKey]:
+        """What its sparkline's scale is kept under."""
+        return (self.name, label_key(self.labels))
+
+
+def keep_scales(scales: Scales, shown: Sequence[Entry]) -> None:
+    """Each entry's sparkline scale after a tick: the one kept while its history stays
+    inside it (allintop.draw.scales); series no longer shown are forgotten."""
+    kept: Scales = {}
+    for entry in shown:
+        if entry.history is None:
+            continue
+        scale = history_scale(scales.get(entry.key), entry.spark())
+        if scale is not None:
+            kept[entry.key] = scale
+    scales.clear()
+    scales.update(kept)
 
 
 def entries(
@@ -105,9 +134,14 @@ def layout(
 
 
 def grid_lines(
-    shown: Sequence[Entry], grid: StatGrid, rows: int, panel: Panel | None
+    shown: Sequence[Entry],
+    grid: StatGrid,
+    rows: int,
+    panel: Panel | None,
+    scales: Scales | None = None,
 ) -> list[Line]:
-    """The body lines: the grid's cells side by side, row by row of cells."""
+    """The body lines: the grid's cells side by side, row by row of cells. `scales`:
+    the sparkline scales the card keeps (`keep_scales`)."""
     lines: list[Line] = [[] for _ in range(rows)]
     color_mode = panel.color_mode if panel is not None else "value"
     text_mode = panel.text_mode if panel is not None else "auto"
@@ -120,7 +154,8 @@ def grid_lines(
     for cell in grid.cells():
         entry = shown[cell.index]
         part = status_class(entry, color_mode)
-        drawn = _cell(entry, cell, grid, part, text_mode, centre, graph)
+        scale = scales.get(entry.key) if scales is not None else None
+        drawn = _cell(entry, cell, grid, part, text_mode, centre, graph, scale)
         for offset, pieces in enumerate(drawn):
             y = cell.y + offset
             if y >= rows:
@@ -132,10 +167,18 @@ def grid_lines(
 
 
 def _cell(
-    entry: Entry, cell: Cell, grid: StatGrid, part: str, text_mode: str, centre: bool, graph: bool
+    entry: Entry,
+    cell: Cell,
+    grid: StatGrid,
+    part: str,
+    text_mode: str,
+    centre: bool,
+    graph: bool,
+    scale: Scale | None,
 ) -> list[Line]:
     """A cell's lines, each exactly `cell.width` cells: its text (name and value), a
-    sparkline under it where there is room, blank lines around to fill it."""
+    sparkline under it where there is room (on `scale` while its data stays inside
+    it), blank lines around to fill it."""
     width = cell.width
     back = part if part.startswith("card--bg-") else "card--grid"
     name_part = part if back != "card--grid" else "card--name"
@@ -154,7 +197,7 @@ def _cell(
         spark_part = back if back != "card--grid" else part
         if spark_part in ("card--plain", "card--none"):
             spark_part = "card--spark-plain"
-        spark = render_lines(history, width, spark_rows)
+        spark = spark_lines(history, entry.newest(), width, spark_rows, scale)
         return texts + [[(row, spark_part)] for row in spark]
     above = max(spare, 0) // 2
     blank: Line = [(" " * width, back)]

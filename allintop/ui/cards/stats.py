@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from allintop.ui.cards.body import BodyCard, Line
-from allintop.ui.cards.stat_cells import Entry, entries, grid_lines, layout
+from allintop.ui.cards.stat_cells import Entry, Scales, entries, grid_lines, keep_scales, layout
 
 #: Its cells' component classes (the StatCard's names, styled alike).
 CELL_CLASSES = {
@@ -31,6 +31,19 @@ class StatsCard(BodyCard):
     COMPONENT_CLASSES = BodyCard.COMPONENT_CLASSES | CELL_CLASSES
     #: Values that did not fit at the size last drawn.
     _hidden = 0
+    #: Each cell's sparkline scale, held while its data fits (made on first use).
+    _scales: Scales | None = None
+
+    def applied(self) -> None:
+        if self._scales is None:
+            self._scales = {}
+        shown = [
+            entry
+            for offset, query in enumerate(self.queries)
+            if (state := self.states.get(offset)) is not None and state.error is None
+            for entry in entries(state, query, self.panel, self.history(offset))
+        ]
+        keep_scales(self._scales, shown)
 
     def body(self, width: int, rows: int) -> list[Line]:
         shown: list[Entry] = []
@@ -46,7 +59,7 @@ class StatsCard(BodyCard):
             return self.why(width)
         grid = layout(shown, total, width, rows, self.panel)
         self._hidden = total - grid.shown
-        return grid_lines(shown, grid, rows, self.panel)
+        return grid_lines(shown, grid, rows, self.panel, self._scales)
 
     def _detail(self, width: int) -> Text:
         self.body_lines(width, max(self.size.height - 2, 1))  # what fits at this size

@@ -1,0 +1,98 @@
+"""Time on a fixed column grid: which history buckets each drawn column holds.
+
+A sparkline or chart of `width` columns over a history of buckets (allintop.live.history:
+bucket `i` starts at `i * bucket` seconds, wall-clock aligned) gives each column a
+period of whole buckets, `span` of them: range / columns rounded down to a whole
+bucket, at least one (buckets are whole refresh steps, so the period is too). Column
+`k` covers the wall-clock interval [k * P, (k + 1) * P) with P = span * bucket, and a
+bucket goes into the column holding its start; the rightmost column is the one holding
+the newest bucket, "now".
+
+So the columns do not move with every new bucket, as a slice relative to the newest
+one would: a tick inside a column changes only that column, and the whole line shifts
+by one column once per period (15 min over 40 columns at a 5 s bucket: every 25 s),
+when the newest bucket is the first of a new column. What a column shows is the same
+before and after the shift, so a one-tick spike keeps its column's highest value until
+it leaves the range.
+
+Rounded down, the columns never reach back past the buckets held: were they to, the
+oldest column would lose a bucket at every new one (the history drops its oldest),
+and change, between shifts. So the line may show a little less than the range (at
+most one bucket per column less). Only a grid of more columns than buckets (one each)
+is blank on the left: time-true, no data is held there. Everything is in bucket
+indexes, so no float arithmetic moves a bucket from one column to the next.
+Pure: no Textual, no network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """What a column's buckets held: their lowest, highest and last value."""
+
+    low: float
+    high: float
+    last: float
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnGrid:
+    """`width` columns on the wall-clock grid, oldest first (None: no value there).
+
+    The leftmost is column `first`: it covers buckets [first * span, (first + 1) * span).
+    """
+
+    columns: tuple[Column | None, ...]
+    first: int
+    span: int
+
+    @property
+    def newest(self) -> int:
+        """The index of the rightmost column (the one holding now)."""
+        return self.first + len(self.columns) - 1
+
+    def highs(self) -> list[float | None]:
+        """Each column's highest value: what a sparkline and a chart tile draw, so that
+        a one-tick spike shows however many buckets its column holds."""
+        return [c.high if c is not None else None for c in self.columns]
+
+    def seconds(self, bucket: float) -> tuple[float, float]:
+        """The wall-clock start of the leftmost column and the end of the newest one,
+        for buckets `bucket` seconds wide."""
+        return self.first * self.span * bucket, (self.newest + 1) * self.span * bucket
+
+
+def column_span(buckets: int, width: int) -> int:
+    """Buckets per column: `buckets` (the range) over `width` columns, rounded down to
+    a whole bucket (so the columns stay within the buckets held), at least one."""
+    if width <= 0:
+        return 1
+    return max(1, buckets // width)
+
+
+def column_grid(
+    values: Sequence[float | None], newest: int | None, width: int, span: int | None = None
+) -> ColumnGrid:
+    """`values` (one per bucket, oldest first, the last one bucket `newest`) in `width`
+    columns of `span` buckets (by default `column_span(len(values), width)`).
+
+    A history that never had a value (`newest` None) is all gaps.
+    """
+    span = span or column_span(len(values), width)
+    width = max(width, 0)
+    if newest is None:
+        return ColumnGrid((None,) * width, 0, span)
+    last_column = newest // span
+    first = last_column - width + 1
+    first_bucket = newest - len(values) + 1
+    held: list[list[float]] = [[] for _ in range(width)]
+    for j in range(max(first * span - first_bucket, 0), len(values)):
+        value = values[j]
+        if value is not None:
+            held[(first_bucket + j) // span - first].append(value)
+    columns = tuple(Column(min(v), max(v), v[-1]) if v else None for v in held)
+    return ColumnGrid(columns, first, span)
