@@ -15,17 +15,20 @@ when the newest bucket is the first of a new column. What a column shows is the 
 before and after the shift, so a one-tick spike keeps its column's highest value until
 it leaves the range.
 
-Rounded down, the columns never reach back past the buckets held: were they to, the
-oldest column would lose a bucket at every new one (the history drops its oldest),
-and change, between shifts. So the line may show a little less than the range (at
-most one bucket per column less). Only a grid of more columns than buckets (one each)
-is blank on the left: time-true, no data is held there. Everything is in bucket
-indexes, so no float arithmetic moves a bucket from one column to the next.
+A drawing takes `fitted_grid`: columns of range / width buckets rounded up, so the
+whole range fits its width, and only as many columns as the buckets held fill, so
+none reaches back past them (were one to, the oldest column would lose a bucket at
+every new one, the history dropping its oldest, and change between shifts). Those
+columns are then spread over the width (`stretch`; a chart joins them with lines),
+so a range of fewer buckets than cells still spans the card, as in Grafana, and the
+line shifts once per column, never inside one. Everything is in bucket indexes, so
+no float arithmetic moves a bucket from one column to the next.
 Pure: no Textual, no network.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -96,3 +99,30 @@ def column_grid(
             held[(first_bucket + j) // span - first].append(value)
     columns = tuple(Column(min(v), max(v), v[-1]) if v else None for v in held)
     return ColumnGrid(columns, first, span)
+
+
+def fitted_span(buckets: int, width: int) -> int:
+    """Buckets per column for a drawing `width` columns wide: `buckets` (the range) over
+    `width`, rounded up to a whole bucket, so the whole range fits; at least one."""
+    if width <= 0:
+        return 1
+    return max(1, math.ceil(buckets / width))
+
+
+def fitted_grid(values: Sequence[float | None], newest: int | None, width: int) -> ColumnGrid:
+    """The range of `values` (as for `column_grid`) on the grid, for a drawing `width`
+    columns wide: columns of `fitted_span` buckets, as many as the buckets held fill,
+    at most `width` of them (a drawing spreads them over its width)."""
+    span = fitted_span(len(values), width)
+    return column_grid(values, newest, max(1, len(values) // span), span)
+
+
+def stretch(columns: Sequence[float | None], width: int) -> list[float | None]:
+    """`columns` spread over `width` cells, oldest first, each column one cell or more
+    (the newest at the right edge); the newest `width` of them if there are more."""
+    count = len(columns)
+    if width <= 0:
+        return []
+    if count >= width:
+        return list(columns[count - width :])
+    return [columns[cell * count // width] for cell in range(width)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from allintop.draw.chart import is_flat
-from allintop.draw.columns import column_grid
+from allintop.draw.columns import fitted_grid, stretch
 from allintop.draw.scales import Scale, steady_scale
 
 __all__ = [
@@ -89,7 +89,7 @@ def grid_lines(
     column its buckets' highest value, on `history_scale(previous, values)`: the
     scale the card kept while the data stays inside it, so that a tick inside a
     column changes only that column's cells."""
-    cols = column_grid(values, newest, width).highs()
+    cols = stretch(fitted_grid(values, newest, width).highs(), width)
     scale = history_scale(previous, values)
     if scale is None:
         return [" " * width for _ in range(height)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from allintop.draw.columns import column_span
+from allintop.draw.columns import fitted_span
 from allintop.ui.app import DashboardApp
 from allintop.ui.cards.base import Card
 from allintop.ui.cards.body import BodyCard
@@ -27,7 +27,15 @@ def _lines(card: Card) -> list[str]:
 def _column(app: DashboardApp, card: StatCard, t: float) -> int:
     """The sparkline column (on the wall-clock grid) a tick at `t` lands in."""
     bucket, capacity = app.poller.bucket, app.poller.capacity
-    return math.floor(t / bucket + 1e-6) // column_span(capacity, card.size.width)
+    return math.floor(t / bucket + 1e-6) // fitted_span(capacity, card.size.width)
+
+
+def _newest_cells(app: DashboardApp, card: StatCard) -> int:
+    """How many cells the sparkline's newest column takes (its columns are spread
+    over the card's width, one cell or more each)."""
+    width, capacity = card.size.width, app.poller.capacity
+    count = capacity // fitted_span(capacity, width)
+    return width - min(c for c in range(width) if c * count // width == count - 1)
 
 
 def _single(app: DashboardApp) -> list[StatCard]:
@@ -57,7 +65,7 @@ async def test_a_tick_inside_a_column_repaints_only_value_lines_and_the_newest_c
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         cards = _single(app)
-        assert all(column_span(app.poller.capacity, c.size.width) >= 2 for c in cards)
+        assert all(fitted_span(app.poller.capacity, c.size.width) >= 2 for c in cards)
         await _to_a_new_bucket_inside_every_column(pilot, app, clock)
         before = {c.index: (_lines(c), c.lines_painted) for c in app.query(Card)}
         await advance(pilot, app, clock)
@@ -75,7 +83,8 @@ async def test_a_tick_inside_a_column_repaints_only_value_lines_and_the_newest_c
             for y in changed:
                 assert y == VALUE_ROW or y >= SPARK_ROW, (card.index, y)
                 if y >= SPARK_ROW:  # a sparkline row: only its newest column moved
-                    assert old[y][:-1] == new[y][:-1], (card.index, old[y], new[y])
+                    cut = -_newest_cells(app, card)
+                    assert old[y][:cut] == new[y][:cut], (card.index, old[y], new[y])
         every = sum(c.size.height for c in app.query(Card))
         assert 0 < painted < every / 4, (painted, every)
 

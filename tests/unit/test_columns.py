@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from allintop.draw.braille import plot
-from allintop.draw.columns import Column, column_grid, column_span
+from allintop.draw.columns import (
+    Column,
+    column_grid,
+    column_span,
+    fitted_grid,
+    fitted_span,
+    stretch,
+)
 from allintop.draw.scales import Scale, steady_scale
 from allintop.draw.sparkline import grid_lines, history_scale
 from allintop.live.history import SeriesHistory
@@ -146,7 +153,7 @@ def test_a_chart_tick_inside_a_column_changes_only_its_newest_cell():
     cells = 5  # two braille dots across a cell: a grid column each
 
     def chart() -> list[str]:
-        grid = column_grid(history.values(), history.newest, cells * 2)
+        grid = fitted_grid(history.values(), history.newest, cells * 2)
         rows = plot([grid.highs()], cells, 3, 0.0, 200.0)
         return ["".join(cell.char for cell in row) for row in rows]
 
@@ -155,3 +162,27 @@ def test_a_chart_tick_inside_a_column_changes_only_its_newest_cell():
     after = chart()
     assert after != before
     assert [row[:-1] for row in after] == [row[:-1] for row in before]
+
+
+def test_a_drawing_fits_the_whole_range_in_columns_of_whole_buckets():
+    assert fitted_span(200, 120) == 2  # 1.67 buckets a column: up, so all 200 fit
+    assert fitted_span(200, 28) == 8
+    assert fitted_span(5, 60) == 1
+    grid = fitted_grid([float(i) for i in range(200)], newest=199, width=120)
+    assert len(grid.columns) == 100 and grid.span == 2
+    assert grid.columns[0] == Column(0.0, 1.0, 1.0)  # the oldest buckets are drawn too
+
+
+def test_a_range_of_fewer_buckets_than_cells_spans_the_width():
+    grid = fitted_grid([1.0, 2.0, 3.0, 4.0, 5.0], newest=9, width=12)
+    cells = stretch(grid.highs(), 12)
+    assert len(cells) == 12 and cells[0] == 1.0 and cells[-1] == 5.0
+    assert cells == sorted(cells)  # each bucket one cell or more, oldest first
+    lines = grid_lines([1.0, 2.0, 3.0, 4.0, 5.0], newest=9, width=12, height=1, previous=None)
+    assert " " not in lines[0]  # no blank left part: the line spans the card
+
+
+def test_stretch_keeps_the_newest_when_there_are_more_columns_than_cells():
+    assert stretch([1.0, 2.0, 3.0], 2) == [2.0, 3.0]
+    assert stretch([1.0, None], 4) == [1.0, 1.0, None, None]
+    assert stretch([1.0], 0) == []

@@ -14,7 +14,7 @@ from rich.cells import cell_len
 from allintop.dashboard.model import Query
 from allintop.draw.braille import LEVEL, plot
 from allintop.draw.chart import Mark, mark_cells, series_names, value_range
-from allintop.draw.columns import ColumnGrid, column_grid
+from allintop.draw.columns import ColumnGrid, fitted_grid
 from allintop.draw.labels import formatted, levels
 from allintop.draw.legend import legend_fit
 from allintop.draw.scales import Scale, held
@@ -83,8 +83,9 @@ class ChartCard(BodyCard):
         label = min(max(cell_len(a) for a in axis) + 1, width // 3)
         chart_rows = rows - 1 if rows >= 3 else rows
         columns = max(width - label, 1)
-        # Two braille dots across a cell: a grid column each.
-        grids = [column_grid(values, newest, columns * 2) for _, values, _, newest in drawn]
+        # Two braille dots across a cell: at most a grid column each, and a range of
+        # fewer columns than dots is joined by lines across the width.
+        grids = [fitted_grid(values, newest, columns * 2) for _, values, _, newest in drawn]
         cells = plot([grid.highs() for grid in grids], columns, chart_rows, bottom, top, shown)
         level_parts = _level_parts(query, shown)
         lines: list[Line] = []
