@@ -100,6 +100,15 @@ def incident(fake: FakePrometheus, since: float) -> None:
     fake.target_list = [target("api"), target("node", "down", 'Get "http://node:9100": EOF')]
 
 
+def many_panels(count: int = 48) -> str:
+    """A panels.yaml of `count` request-rate cards in one row: more than a screen holds."""
+    panels = "\n".join(
+        f"      - {{title: Panel {i}, expr: service:requests:rate, unit: req/s}}"
+        for i in range(count)
+    )
+    return f"refresh: 1s\nrange: 5m\nrows:\n  - title: Many\n    panels:\n{panels}\n"
+
+
 def make(
     tmp_path: Path, fake: FakePrometheus | None = None, text: str = DASHBOARD, **options: object
 ) -> tuple[DashboardApp, FakePrometheus, Clock]:

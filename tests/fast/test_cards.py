@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from allintop.ui.cards.stat import StatCard
-from tests.fast.fakeapp import advance, incident, make, settle
+from tests.fast.fakeapp import advance, incident, make, many_panels, settle
 from tests.tui.util import screen_text
 
 
@@ -50,11 +50,7 @@ async def test_an_incident_shows_the_worst_route_in_red_with_its_alert(tmp_path:
 async def test_a_tick_repaints_the_lines_that_changed_and_cards_off_screen_draw_nothing(
     tmp_path: Path,
 ) -> None:
-    panels = "\n".join(
-        f"      - {{title: Panel {i}, expr: service:requests:rate, unit: req/s}}" for i in range(48)
-    )
-    many = f"refresh: 1s\nrange: 5m\nrows:\n  - title: Many\n    panels:\n{panels}\n"
-    app, _, clock = make(tmp_path, text=many)
+    app, _, clock = make(tmp_path, text=many_panels())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         await advance(pilot, app, clock)

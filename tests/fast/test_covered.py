@@ -12,7 +12,7 @@ from textual.command import CommandPalette
 from allintop.ui.cards.stat import StatCard
 from allintop.ui.screens.help import HelpScreen
 from tests.fakeprom import FakeSeries
-from tests.fast.fakeapp import advance, make, settle
+from tests.fast.fakeapp import advance, make, many_panels, settle
 from tests.tui.util import screen_text, wait_for
 
 
@@ -131,11 +131,7 @@ async def test_the_help_opened_again_is_shown_from_its_top(tmp_path: Path) -> No
 async def test_a_tick_is_handed_to_the_cards_on_screen_and_a_scroll_shows_the_latest(
     tmp_path: Path,
 ) -> None:
-    panels = "\n".join(
-        f"      - {{title: Panel {i}, expr: service:requests:rate, unit: req/s}}" for i in range(48)
-    )
-    many = f"refresh: 1s\nrange: 5m\nrows:\n  - title: Many\n    panels:\n{panels}\n"
-    app, _, clock = make(tmp_path, text=many)
+    app, _, clock = make(tmp_path, text=many_panels())
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         await advance(pilot, app, clock)
