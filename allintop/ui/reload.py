@@ -39,14 +39,22 @@ class ConfigWatch:
 
     def __init__(self, app: Reloadable) -> None:
         self.app = app
-        self.seen = file_signature(app.dashboard.source)
+        self.source = app.dashboard.source
+        """The file watched: the one the dashboard shown was read from."""
+        self.seen = file_signature(self.source)
         """The file's signature when last read."""
         self.reloading = False
 
     def check(self) -> None:
         """Reload the file if it changed on disk since it was read (what the app's
         timer runs every CONFIG_CHECK seconds)."""
-        seen = file_signature(self.app.dashboard.source)
+        source = self.app.dashboard.source
+        seen = file_signature(source)
+        if source != self.source:
+            # Another dashboard is shown (the overview chosen at start, another
+            # context's): it was just read, so it is watched from now, not reloaded.
+            self.source, self.seen = source, seen
+            return
         if seen is not None and seen != self.seen and not self.reloading:
             self.reload()
 
@@ -67,7 +75,7 @@ class ConfigWatch:
         app = self.app
         source = app.dashboard.source
         # Noted before reading: a save while this runs is seen by the next check.
-        self.seen = file_signature(source)
+        self.source, self.seen = source, file_signature(source)
         # A context's datasources stand in for the file's own, as at start.
         context = app.dashboard.context
         given = app.dashboard.datasource_set if context else None

@@ -65,6 +65,10 @@ async def test_the_app_starts_at_once_and_chooses_the_generic_overview_inside(no
             assert title in text
         assert "Requests/sec" not in text
         assert not any("allin_" in expr for expr in app.queries.exprs)
+        # The switch is no reload of a file: nothing says one was reloaded.
+        ticks = app.ticks
+        await wait_for(pilot, lambda: app.ticks >= ticks + 2, what="two more ticks")
+        assert "reloaded" not in screen_text(app)
 
 
 async def test_the_app_keeps_the_allin_overview_on_a_server_with_its_metrics(stack, tmp_path):
