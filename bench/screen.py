@@ -22,6 +22,8 @@ BAR = "▌"
 LIVE = re.compile(r"● live(\s|$)")
 NUMBER = re.compile(r"[-+]?(\d|\.\d)")
 HELP_TEXT = "allintop — keys"
+#: What a gauge's bar starts with (allintop.draw.bars).
+GAUGE_BLOCKS = "█▉▊▋▌▍▎▏"
 MORE = re.compile(r"\+(\d+) more")
 #: What a card says instead of a value (allintop.ui.panel_text).
 REASON = re.compile(
@@ -105,7 +107,9 @@ def paint_state(lines: Sequence[str], titles: Sequence[str]) -> Paint:
         if value is None:
             continue
         visible += 1
-        if NUMBER.match(value) or grid_painted(card_lines(lines, title)[1:]):
+        # A gauge's bar is drawn only with a value (its number may be cut at the side).
+        gauge = value[:1] in GAUGE_BLOCKS
+        if NUMBER.match(value) or gauge or grid_painted(card_lines(lines, title)[1:]):
             painted += 1
         elif len(waiting) < 5:
             waiting.append(f"{title}: {value!r}")

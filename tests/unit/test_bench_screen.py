@@ -4,7 +4,7 @@ when the count is missing or claims every series."""
 
 from __future__ import annotations
 
-from bench.screen import counts_the_rest, grid_painted
+from bench.screen import counts_the_rest, grid_painted, paint_state
 
 CARD = ["Routes", "host-49999  50.0k req/s", "host-49998  50.0k req/s", "+49998 more"]
 
@@ -26,3 +26,10 @@ def test_a_card_of_several_series_is_painted_when_its_grid_shows_values() -> Non
     assert not grid_painted(["…"])
     assert not grid_painted(["query error: bad_data: 1:5: parse error"])
     assert not grid_painted(["route=/a     route=/b"])  # names with no value under them
+
+
+def test_a_gauge_whose_bar_is_drawn_is_painted() -> None:
+    lines = ["allintop  ● live", "▌ Root FS Used    ▌ Sys Load", "▌█████████▊       ▌…", "▌"]
+    paint = paint_state(lines, ["Root FS Used", "Sys Load"])
+    assert (paint.visible, paint.painted) == (2, 1)
+    assert paint.waiting == ("Sys Load: '…'",)
