@@ -167,11 +167,18 @@ def resolve(
     if args.command == "demo":
         return _launch(args, options, environ, dashboard, _DEMO_TARGET, shot=_screenshot(args))
     where = target(args, dashboard, environ)
+    # Imported here, not at start: the demo makes no choice.
+    from allintop.cli import choice
+
+    # No config given: the AllIN overview, or the generic one if the server lacks its
+    # metrics; made now (once, check), or asked by the app once it runs.
+    client = _client_factory(options, dashboard, where, environ)
+    explicit = _explicit(args, context)
     chooser = None
     if choose_later:
-        chooser = _chooser(args, options, dashboard, where, environ, context)
+        chooser = choice.later(dashboard, explicit, environ, client)
     else:
-        dashboard = _pick(args, options, dashboard, where, environ, context)
+        dashboard = choice.pick(dashboard, explicit, environ, client)
     launch = _launch(args, options, environ, dashboard, where, user, context, _screenshot(args))
     return replace(launch, contexts=_switch(args, options, environ, user), choose=chooser)
 
@@ -334,38 +341,6 @@ def _explicit(args: argparse.Namespace, context: Context | None) -> str | None:
     if context is not None and context.dashboard is not None:
         return str(context.dashboard)
     return None
-
-
-def _pick(
-    args: argparse.Namespace,
-    options: Options,
-    dashboard: Dashboard,
-    where: Target,
-    environ: Mapping[str, str],
-    context: Context | None,
-) -> Dashboard:
-    """No config given: the AllIN overview, or the generic one if the server lacks its
-    metrics (allintop.cli.choice)."""
-    # Imported here: with a config given (-c, a context's) no choice is made.
-    from allintop.cli import choice
-
-    client = _client_factory(options, dashboard, where, environ)
-    return choice.pick(dashboard, _explicit(args, context), environ, client)
-
-
-def _chooser(
-    args: argparse.Namespace,
-    options: Options,
-    dashboard: Dashboard,
-    where: Target,
-    environ: Mapping[str, str],
-    context: Context | None,
-) -> Chooser | None:
-    """`_pick`'s choice as a question for the app to ask; None with a config given."""
-    from allintop.cli import choice
-
-    client = _client_factory(options, dashboard, where, environ)
-    return choice.later(dashboard, _explicit(args, context), environ, client)
 
 
 def _client_factory(
