@@ -115,6 +115,10 @@ class HTTPAPIClient:
     ) -> httpx.Response:
         """One request; every transport failure becomes a PrometheusError subclass.
         With `max_bytes`, an answer that grows past it is dropped unread (TooLarge)."""
+        if self._http.is_closed:
+            # A task started before the app let go of these servers (a switch, the
+            # exit) must fail as a request does, not with httpx's RuntimeError.
+            raise Unreachable(f"no longer asking {self.host}: its connection pool is closed")
         try:
             if max_bytes is None:
                 return await self._http.request(method, path, **kwargs)

@@ -23,6 +23,16 @@ async def test_connection_refused_says_so():
     assert info.value.hint and "PROMETHEUS_URL" in info.value.hint
 
 
+async def test_a_request_after_the_client_is_closed_fails_as_a_request_does():
+    # A task the app started before letting the servers go (a context switch, the
+    # exit) must not raise httpx's RuntimeError, which no caller expects.
+    with fault_server(Reply(200, b"{}")) as server:
+        client = PrometheusClient(url_of(server))
+        await client.aclose()
+        with pytest.raises(Unreachable, match="no longer asking"):
+            await client.query("up")
+
+
 async def test_slow_server_times_out_with_the_limit_in_the_message():
     with pytest.raises(RequestTimeout, match=r"within 0\.3s"):
         await _query(Reply(delay=1.5), limit=0.3)
