@@ -125,8 +125,8 @@ def make(
 
 async def settle(pilot, app: DashboardApp, ticks: int = 2) -> None:
     """Until the first values and the backfill are applied (two reports)."""
-    await wait_for(pilot, lambda: app.ticks >= ticks, within=5, what=f"{ticks} ticks")
-    await wait_for(pilot, lambda: not app.polling.busy, within=5, what="the poll to end")
+    await wait_for(pilot, lambda: app.ticks >= ticks, what=f"{ticks} ticks")
+    await wait_for(pilot, lambda: not app.polling.busy, what="the poll to end")
     await pilot.pause()
 
 
@@ -134,8 +134,8 @@ async def advance(pilot, app: DashboardApp, clock: Clock, seconds: float = 1.0) 
     """Move time on and run the tick for it, waiting for its report (not a sleep)."""
     before = app.ticks
     clock.now += seconds
-    await wait_for(pilot, lambda: not app.polling.busy, within=5, what="the poll in flight")
+    await wait_for(pilot, lambda: not app.polling.busy, what="the poll in flight")
     app.action_refresh()
-    await wait_for(pilot, lambda: app.ticks > before, within=5, what="the tick")
-    await wait_for(pilot, lambda: not app.polling.busy, within=5, what="the poll to end")
+    await wait_for(pilot, lambda: app.ticks > before, what="the tick")
+    await wait_for(pilot, lambda: not app.polling.busy, what="the poll to end")
     await pilot.pause()

@@ -22,7 +22,7 @@ def _card(app, title: str) -> StatCard:
 
 async def _help(pilot, app) -> None:
     await pilot.press("question_mark")
-    await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), within=5, what="the help")
+    await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
     await pilot.pause()
 
 

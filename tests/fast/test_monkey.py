@@ -450,7 +450,7 @@ async def _reloaded_and_alive(pilot, run: Run) -> None:
     def reloaded() -> bool:
         return any(note[2].startswith("reloaded") for note in run.notes)
 
-    await wait_for(pilot, lambda: reloaded() or app.return_code is not None, within=5)
+    await wait_for(pilot, lambda: reloaded() or app.return_code is not None)
     await pilot.pause()
     assert app.return_code is None and reloaded()
 
@@ -501,7 +501,7 @@ async def test_keys_while_a_reload_mounts_a_row_more(tmp_path: Path, monkeypatch
         monkeypatch.setattr(app.board, "remove_children", held_remove)
         (tmp_path / "panels.yaml").write_text(ROW_EDITS["a row more"])
         await pilot.press("R")
-        await wait_for(pilot, held.is_set, within=5, what="the reload to remove the rows")
+        await wait_for(pilot, held.is_set, what="the reload to remove the rows")
         await pilot.press("down", "up", "right", "left", "space", "pagedown", "end", "home")
         release.set()
         await _reloaded_and_alive(pilot, run)
@@ -528,7 +528,7 @@ async def test_enter_then_escape_in_the_palette(tmp_path: Path) -> None:
         for key in ["ctrl+p", "a", "enter", "escape"]:  # typed quickly
             send(app, key)
             await pilot.pause(0)
-        await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette), within=5)
+        await wait_for(pilot, lambda: not isinstance(app.screen, CommandPalette))
         await pilot.pause()
         # Still running; the command chosen with Enter ("a": the alerts) may have run.
         assert app.return_code is None and len(app.screen_stack) <= 2, app.screen_stack
@@ -554,9 +554,9 @@ async def test_an_error_from_one_of_two_datasources_is_shown_not_an_internal_err
         before = app.ticks
         clock.now += 1
         app.action_refresh()
-        await wait_for(pilot, lambda: app.ticks > before or bool(_bugs(run)), within=5)
+        await wait_for(pilot, lambda: app.ticks > before or bool(_bugs(run)))
         await pilot.press("g")  # the targets screen: every datasource's targets asked
-        await wait_for(pilot, lambda: "us" in app.state.health or bool(_bugs(run)), within=5)
+        await wait_for(pilot, lambda: "us" in app.state.health or bool(_bugs(run)))
         assert not _bugs(run), _bugs(run)
         memory = next(c for c in app.query(StatCard) if c.target.title == "Memory")
         assert error.short in memory.value_plain + memory.detail_plain

@@ -73,11 +73,10 @@ async def test_a_repeated_panel_has_a_copy_per_value_side_by_side(tmp_path: Path
         await wait_for(
             pilot,
             lambda: app.queries.variables["route"] == ("/", "/api", "/login"),
-            within=5,
             what="the pick",
         )
         await pilot.press("escape")
-        await wait_for(pilot, lambda: len(app.board.panels) == 4, within=5, what="a third copy")
+        await wait_for(pilot, lambda: len(app.board.panels) == 4, what="a third copy")
         await advance(pilot, app, clock)
         assert [p.title for p in app.board.panels][:3] == [
             "Success of /",
@@ -129,7 +128,7 @@ async def test_a_row_repeated_over_all_is_a_row_per_option_asked_at_start(
 ) -> None:
     app, _, _ = make(tmp_path, text=ROWS_PER_ROUTE)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: len(app.board.panels) == 3, within=5, what="a row per route")
+        await wait_for(pilot, lambda: len(app.board.panels) == 3, what="a row per route")
         await settle(pilot, app)
         text = screen_text(app)
         assert all(f"Route {route}" in text for route in ("/", "/api", "/login"))

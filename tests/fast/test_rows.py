@@ -114,7 +114,7 @@ async def test_a_collapsed_row_is_not_queried_until_space_expands_it(tmp_path: P
         fake.received.clear()
         await pilot.press("space")
         # Fetched at once, history and all, without waiting for a tick.
-        await wait_for(pilot, lambda: _shows_value(app, "Memory"), within=5, what="Memory")
+        await wait_for(pilot, lambda: _shows_value(app, "Memory"), what="Memory")
         assert all(_asked(fake, metric) for metric in HOSTS)
         assert _shows_value(app, "CPU")
         assert sum(v is not None for v in _state(app, "CPU").history) > 1, "with its history"
@@ -148,12 +148,12 @@ async def test_collapsing_a_row_stops_its_queries_and_a_click_expands_it(tmp_pat
         # A click on a title toggles it too; Enter on a focused title as well.
         await pilot.click(RowTitle, offset=(3, 0))
         await wait_for(pilot, lambda: not _title(app, "Service").collapsed, what="expanded")
-        await wait_for(pilot, lambda: _asked(fake, SERVICE[0]), within=5, what="a query")
+        await wait_for(pilot, lambda: _asked(fake, SERVICE[0]), what="a query")
         await pilot.pause()
         assert "Requests" in screen_text(app)
         _title(app, "Hosts").focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: _shows_value(app, "CPU"), within=5, what="CPU")
+        await wait_for(pilot, lambda: _shows_value(app, "CPU"), what="CPU")
         assert len(app.screen_stack) == 1, "Enter on a title folds, it does not zoom"
 
 
@@ -194,10 +194,8 @@ async def test_panels_far_below_are_not_queried_until_scrolled_near(tmp_path: Pa
         assert app.screen.region.contains_region(app.focused.region), "focus on the new screen"
         fake.received.clear()
         await pilot.press("end")
-        await wait_for(pilot, lambda: _asked_row(fake, 7), within=5, what="the last row fetched")
-        await wait_for(
-            pilot, lambda: _shows_value(app, "R7 queue_depth"), within=5, what="its value"
-        )
+        await wait_for(pilot, lambda: _asked_row(fake, 7), what="the last row fetched")
+        await wait_for(pilot, lambda: _shows_value(app, "R7 queue_depth"), what="its value")
         fake.received.clear()
         await advance(pilot, app, clock)
         assert _asked_row(fake, 7)
@@ -288,7 +286,6 @@ async def test_a_resize_lays_the_tiles_out_for_the_new_size(tmp_path: Path) -> N
         await wait_for(
             pilot,
             lambda: len({card.region.y for card in _tiles(app)[:9]}) == 1,
-            within=5,
             what="one line at 200 columns",
         )
         assert _card(app, "Wide").region.right == app.query_one("#rows").region.right
@@ -299,7 +296,7 @@ async def test_a_reload_keeps_the_rows_the_user_expanded(tmp_path: Path) -> None
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
         await pilot.press("end", "space")
-        await wait_for(pilot, lambda: _shows_value(app, "CPU"), within=5, what="CPU")
+        await wait_for(pilot, lambda: _shows_value(app, "CPU"), what="CPU")
         before = _title(app, "Hosts")
         await pilot.press("R")
         await wait_for(pilot, lambda: _title(app, "Hosts") is not before, what="the reload")
@@ -315,7 +312,7 @@ async def test_enter_zooms_on_a_tile_and_help_lists_the_row_and_page_keys(tmp_pa
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot, app)
         await pilot.press("right", "enter")
-        await wait_for(pilot, lambda: len(app.screen_stack) == 2, within=5, what="zoom")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 2, what="zoom")
         assert app.screen.index == _view(app, "P95 Latency").indexes.start  # type: ignore[attr-defined]
         await pilot.press("escape", "question_mark")
         await wait_for(pilot, lambda: "allintop — keys" in screen_text(app), what="help")
@@ -336,7 +333,7 @@ async def test_a_row_expanded_while_paused_is_fetched_on_resume(tmp_path: Path) 
         await pilot.pause()
         assert not any(_asked(fake, metric) for metric in HOSTS), "paused: nothing is asked"
         await pilot.press("p")
-        await wait_for(pilot, lambda: _shows_value(app, "Memory"), within=5, what="Memory")
+        await wait_for(pilot, lambda: _shows_value(app, "Memory"), what="Memory")
         history = _state(app, "Memory").history
         assert sum(v is not None for v in history) > 1, "with its history"
 
@@ -347,7 +344,7 @@ async def test_node_exporter_full_puts_rootfs_total_under_cpu_cores(tmp_path, si
     app, _, _ = make(tmp_path, text=text)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        await wait_for(pilot, lambda: app.board.laid_out, within=5, what="the layout")
+        await wait_for(pilot, lambda: app.board.laid_out, what="the layout")
         await pilot.pause()
         cores, rootfs = _card(app, "CPU Cores").region, _card(app, "RootFS Total").region
         ram, uptime = _card(app, "RAM Total").region, _card(app, "Uptime").region

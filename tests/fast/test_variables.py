@@ -60,7 +60,7 @@ async def test_the_picker_asks_a_chained_variable_again_when_its_parent_changes(
     async with app.run_test(size=(100, 40)) as pilot:
         # At start, as Grafana on load: a variable without a value gets its first option.
         await wait_for(
-            pilot, lambda: app.queries.variables["quantile"] == "0.5", within=5, what="the quantile"
+            pilot, lambda: app.queries.variables["quantile"] == "0.5", what="the quantile"
         )
         await settle(pilot, app)
         assert app.queries.variables["job"] == "api"
@@ -76,19 +76,19 @@ async def test_the_picker_asks_a_chained_variable_again_when_its_parent_changes(
         assert titles == ["job", "Host  $instance  several", "quantile", "region  constant"]
         job = screen.query_one("#var-job", Select)
         hosts = screen.query_one("#var-instance", SelectionList)
-        await wait_for(pilot, lambda: _offered(job) == ["api", "node"], within=5, what="jobs")
+        await wait_for(pilot, lambda: _offered(job) == ["api", "node"], what="jobs")
         assert _offered(hosts) == ["all", "a:9100", "b:9100"]
         assert _offered(screen.query_one("#var-quantile", Select)) == ["0.5", "0.99"]
 
         hosts.select("b:9100")  # ticking a host unticks "all"
-        await wait_for(pilot, lambda: app.queries.variables["instance"] == ("b:9100",), within=5)
+        await wait_for(pilot, lambda: app.queries.variables["instance"] == ("b:9100",))
         assert hosts.selected == ["b:9100"]
         assert app.queries.exprs[0] == 'node_load1{job="api", instance=~"b:9100"}'
 
         job.value = "node"  # what choosing it in the drop-down does
         # The hosts are asked again for the new job; b:9100 is gone, so: all.
-        await wait_for(pilot, lambda: app.queries.variables["job"] == "node", within=5, what="job")
-        await wait_for(pilot, lambda: _offered(hosts) == ["all", "n:9100"], within=5)
+        await wait_for(pilot, lambda: app.queries.variables["job"] == "node", what="job")
+        await wait_for(pilot, lambda: _offered(hosts) == ["all", "n:9100"])
         assert app.queries.variables["instance"] == "all"
         assert hosts.selected == ["all"]
         assert app.queries.exprs[0] == 'node_load1{job="node", instance=~".*"}'
@@ -108,7 +108,7 @@ TITLED = CHAINED.replace("  - title: Hosts\n", '  - title: "Hosts of $job"\n').r
 async def test_titles_say_the_picks_and_follow_a_new_one(tmp_path: Path) -> None:
     app, _, clock = make(tmp_path, fake(), text=TITLED)
     async with app.run_test(size=(100, 40)) as pilot:
-        await wait_for(pilot, lambda: "Hosts of api" in screen_text(app), within=5, what="title")
+        await wait_for(pilot, lambda: "Hosts of api" in screen_text(app), what="title")
         await settle(pilot, app)
         # All, before the instances are asked for: "All" in any format.
         assert "Load on All" in screen_text(app)
@@ -116,13 +116,11 @@ async def test_titles_say_the_picks_and_follow_a_new_one(tmp_path: Path) -> None
         screen = app.screen
         assert isinstance(screen, VariablesScreen)
         job = screen.query_one("#var-job", Select)
-        await wait_for(pilot, lambda: _offered(job) == ["api", "node"], within=5, what="jobs")
+        await wait_for(pilot, lambda: _offered(job) == ["api", "node"], what="jobs")
         job.value = "node"
-        await wait_for(pilot, lambda: app.queries.variables["job"] == "node", within=5, what="job")
+        await wait_for(pilot, lambda: app.queries.variables["job"] == "node", what="job")
         await pilot.press("escape")
-        await wait_for(
-            pilot, lambda: "Hosts of node" in screen_text(app), within=5, what="retitled"
-        )
+        await wait_for(pilot, lambda: "Hosts of node" in screen_text(app), what="retitled")
         await advance(pilot, app, clock)
         text = screen_text(app)
         assert "Hosts of api" not in text and "Load on n:9100" in text

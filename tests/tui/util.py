@@ -69,5 +69,9 @@ async def wait_for(
     deadline = time.monotonic() + within
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within}s waiting for {what or predicate}")
+            # What the user saw then says more about a failure than the predicate.
+            shown = screen_text(pilot.app)
+            raise AssertionError(
+                f"timed out after {within}s waiting for {what or predicate}; on screen:\n{shown}"
+            )
         await pilot.pause(0.1)
