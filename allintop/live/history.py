@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import deque
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from allintop.values.thresholds import value_order
@@ -36,8 +36,6 @@ __all__ = [
 ]
 
 LabelKey = tuple[tuple[str, str], ...]
-#: A bucket: (lowest, highest, last, whether the highest came after the lowest).
-Bucket = tuple[float, float, float, bool]
 Order = Callable[[float], tuple[int, float]]
 
 #: Buckets over the range: about a wide zoom chart's columns, and what the backfill
@@ -49,6 +47,7 @@ DISPLAY_POINTS = 200
 _SLACK = 1e-3
 
 _VERSIONS = itertools.count(1)
+_NAN_BYTES = array("d", [math.nan]).tobytes()
 
 
 def bucket_width(step: float, range_: float, points: int = DISPLAY_POINTS) -> float:
@@ -73,16 +72,40 @@ def _finite(value: float | None) -> float | None:
 
 
 class SeriesHistory:
-    """The last `capacity` buckets of one series, `step` seconds each, oldest first."""
+    """The last `capacity` buckets of one series, `step` seconds each, oldest first.
 
-    __slots__ = ("_buckets", "_last", "capacity", "step", "version")
+    The buckets live in three arrays of C doubles (lowest, highest, last; NaN for a
+    gap) and one byte each for their direction, newest at the end: about 5 KB for 200
+    buckets where tuples of floats took 22 KB, which at 200 panels of 50 series each
+    was most of the dashboard's memory. A new bucket shifts them (a memmove).
+    """
+
+    __slots__ = (
+        "_high",
+        "_held",
+        "_last",
+        "_latest",
+        "_low",
+        "_rising",
+        "capacity",
+        "step",
+        "version",
+    )
 
     def __init__(self, step: float, capacity: int) -> None:
         self.step = step
         self.capacity = capacity
-        self._buckets: deque[Bucket | None] = deque(maxlen=capacity)
         self._last: int | None = None  # index of the newest bucket
+        self._clear()
         self.version = next(_VERSIONS)
+
+    def _clear(self) -> None:
+        """Every bucket a gap, none held."""
+        self._low = _gaps(self.capacity)
+        self._high = _gaps(self.capacity)
+        self._latest = _gaps(self.capacity)
+        self._rising = bytearray(self.capacity)
+        self._held = 0
 
     def _index(self, t: float) -> int:
         return math.floor(t / self.step + _SLACK)
@@ -99,33 +122,65 @@ class SeriesHistory:
                 return  # a late answer for a bucket already closed
             if index == self._last:
                 if value is not None:
-                    self._buckets[-1] = _merge(self._buckets[-1], value)
+                    self._merge_newest(value)
                     self.version = next(_VERSIONS)
                 return
-            self._buckets.extend([None] * min(index - self._last - 1, self.capacity))
-        self._buckets.append(None if value is None else (value, value, value, False))
+            self._shift(min(index - self._last, self.capacity))
+        else:
+            self._shift(1)
+        if value is not None:
+            self._low[-1] = self._high[-1] = self._latest[-1] = value
         self._last = index
         self.version = next(_VERSIONS)
+
+    def _shift(self, by: int) -> None:
+        """`by` new buckets at the end, gaps; the oldest `by` dropped."""
+        keep = self.capacity - by
+        for column in (self._low, self._high, self._latest):
+            column[:keep] = column[by:]
+            column[keep:] = _gaps(by)
+        self._rising[:keep] = self._rising[by:]
+        self._rising[keep:] = bytes(by)
+        self._held = min(self._held + by, self.capacity)
+
+    def _merge_newest(self, value: float) -> None:
+        high = self._high[-1]
+        if math.isnan(high):
+            self._low[-1] = self._high[-1] = value
+            self._rising[-1] = 0
+        elif value > high:
+            self._high[-1] = value
+            self._rising[-1] = 1
+        elif value < self._low[-1]:
+            self._low[-1] = value
+            self._rising[-1] = 0
+        self._latest[-1] = value
 
     def backfill(self, timestamps: Sequence[float], values: Sequence[float], end: float) -> None:
         """Replace the history by a range query's points up to time `end`."""
         last = self._index(end)
         first = last - self.capacity + 1
-        filled: list[Bucket | None] = [None] * self.capacity
+        self._clear()
+        self._held = self.capacity
+        low, high, latest, rising = self._low, self._high, self._latest, self._rising
         for t, raw in zip(timestamps, values, strict=False):
             slot, value = self._index(t) - first, _finite(raw)
-            if value is not None and 0 <= slot < self.capacity:
-                filled[slot] = _merge(filled[slot], value)
-        self._buckets.clear()
-        self._buckets.extend(filled)
+            if value is None or not 0 <= slot < self.capacity:
+                continue
+            if math.isnan(high[slot]):
+                low[slot] = high[slot] = value
+            elif value > high[slot]:
+                high[slot], rising[slot] = value, 1
+            elif value < low[slot]:
+                low[slot], rising[slot] = value, 0
+            latest[slot] = value
         self._last = last
         self.version = next(_VERSIONS)
 
     def values(self) -> list[float | None]:
         """Each bucket's highest value, exactly `capacity` of them ending at the newest,
         padded with gaps on the left (what a sparkline draws)."""
-        pad = self.capacity - len(self._buckets)
-        return [None] * pad + [b[1] if b is not None else None for b in self._buckets]
+        return [None if high != high else high for high in self._high]  # NaN != NaN
 
     def points(self) -> list[tuple[float, float | None]]:
         """The buckets as timed points for a chart, oldest first: a bucket whose lowest
@@ -135,15 +190,14 @@ class SeriesHistory:
             return []
         step = self.step
         first = self._last - self.capacity + 1
-        padded = [None] * (self.capacity - len(self._buckets)) + list(self._buckets)
         out: list[tuple[float, float | None]] = []
-        for k, bucket in enumerate(padded):
+        for k, (low, high, rising) in enumerate(
+            zip(self._low, self._high, self._rising, strict=True)
+        ):
             t = (first + k) * step
-            if bucket is None:
+            if high != high:  # NaN: a gap
                 out.append((t, None))
-                continue
-            low, high, _, rising = bucket
-            if low == high:
+            elif low == high:
                 out.append((t, high))
             else:
                 a, b = (low, high) if rising else (high, low)
@@ -159,27 +213,21 @@ class SeriesHistory:
     @property
     def held(self) -> int:
         """How many buckets are held in memory: never more than `capacity`."""
-        return len(self._buckets)
+        return self._held
 
     @property
     def latest(self) -> float | None:
         """The last value put in the newest bucket."""
-        bucket = self._buckets[-1] if self._buckets else None
-        return bucket[2] if bucket is not None else None
+        latest = self._latest[-1]
+        return None if latest != latest else latest
 
     def is_empty(self) -> bool:
-        return all(b is None for b in self._buckets)
+        return all(high != high for high in self._high)
 
 
-def _merge(bucket: Bucket | None, value: float) -> Bucket:
-    if bucket is None:
-        return (value, value, value, False)
-    low, high, _, rising = bucket
-    if value > high:
-        return (low, value, value, True)
-    if value < low:
-        return (value, high, value, False)
-    return (low, high, value, rising)
+def _gaps(count: int) -> array[float]:
+    """`count` gaps: NaN, as no finite value put in a bucket can be."""
+    return array("d", _NAN_BYTES * count)
 
 
 class QueryHistory:
