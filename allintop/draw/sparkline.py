@@ -13,6 +13,7 @@ allintop.ui.cards.stat).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from allintop.draw.chart import is_flat
@@ -61,20 +62,28 @@ def render_lines(data: Sequence[float | None], width: int, height: int) -> list[
 def render_columns(cols: Sequence[float | None], height: int, scale: Scale) -> list[str]:
     """Columns of values (None: a gap) as `height` strings of block characters, top
     line first, the bottom of `scale` the lowest bar and its top a full column."""
+    if not cols:
+        return [""] * height
     levels = height * 8
-    lines: list[str] = []
-    for row in reversed(range(height)):
-        chars = []
-        for value in cols:
-            if value is None:
-                chars.append(" ")
-                continue
-            # A constant (or all-zero) series is a low line: nothing is going on, and
-            # half- or full-height bars would say there was.
-            level = max(1, round(scale.share(value) * levels)) - row * 8
-            chars.append(BARS[min(max(level, 0), 8)])
-        lines.append("".join(chars))
-    return lines
+    # Each column drawn whole from its height in eighths (a few dozen shapes, kept),
+    # then read across: at a tick this ran for every cell of every sparkline shown,
+    # working the scale out once per cell, and was most of a tick's cost.
+    drawn = [_column(-1 if v is None else _eighths(scale, v, levels), height) for v in cols]
+    return ["".join(row) for row in zip(*drawn, strict=True)]
+
+
+def _eighths(scale: Scale, value: float, levels: int) -> int:
+    # A constant (or all-zero) series is a low line: nothing is going on, and
+    # half- or full-height bars would say there was.
+    return max(1, round(scale.share(value) * levels))
+
+
+@functools.lru_cache(maxsize=1024)
+def _column(level: int, height: int) -> tuple[str, ...]:
+    """A column `level` eighths high (-1: a gap) as its `height` cells, top first."""
+    if level < 0:
+        return (" ",) * height
+    return tuple(BARS[min(max(level - row * 8, 0), 8)] for row in reversed(range(height)))
 
 
 def grid_lines(
