@@ -171,7 +171,8 @@ async def test_silences_view_lists_extends_and_expires(make_stack):
 async def test_an_alertmanager_that_goes_away_is_said_in_the_form(make_stack):
     demo = make_stack("incident", with_alertmanager=True, **FAST_RULES)
     app = _app(demo.prometheus_url, alertmanager=AlertmanagerClient(demo.alertmanager_url))
-    async with app.run_test(size=(120, 34)) as pilot:
+    # Lower than the form: what Enter led to must be scrolled into sight.
+    async with app.run_test(size=(100, 18)) as pilot:
         await _alerts_screen_on_firing(pilot, app)
         await pilot.press("S")
         await wait_for(pilot, lambda: "Silence " in screen_text(app), what="the form")

@@ -91,8 +91,10 @@ class SilenceForm(ModalScreen[str | None]):
             with Horizontal(classes="field"):
                 yield Static("created by", classes="field-label")
                 yield Input(default_author(os.environ), id="author", compact=True)
-            yield Static(id="silence-preview")
+            # What stops Enter, or what Alertmanager said, above the preview: a long
+            # preview would push it below the screen, where Enter seems to do nothing.
             yield Static(id="silence-problems")
+            yield Static(id="silence-preview")
             yield Static(Text("enter: create   esc: cancel", "dim"))
 
     def _title(self) -> Text:
@@ -202,19 +204,27 @@ class SilenceForm(ModalScreen[str | None]):
 
     def action_submit(self) -> None:
         silence, wrong = self.draft()
-        problems_line = self.query_one("#silence-problems", Static)
         if wrong or silence is None or self.sending:
             self._show()
+            self._say_seen()
             return
         if self.alertmanager is None:
             source = self.rule.datasource  # named when the config names datasources
             named = source not in ("", DEFAULT_DATASOURCE)
             said = f"{NO_ALERTMANAGER} (the rule's datasource: {source})" if named else ""
-            problems_line.update(Text(clean(said or NO_ALERTMANAGER, 300), style="bold"))
+            self._say(Text(clean(said or NO_ALERTMANAGER, 300), style="bold"))
             return
         self.sending = True
-        problems_line.update(Text(f"creating the silence on {self.alertmanager.host}…"))
+        self._say(Text(f"creating the silence on {self.alertmanager.host}…"))
         self._create(self.alertmanager, silence)
+
+    def _say(self, text: Text) -> None:
+        """What Enter led to, on the problems line, scrolled into sight."""
+        self.query_one("#silence-problems", Static).update(text)
+        self._say_seen()
+
+    def _say_seen(self) -> None:
+        self.query_one("#silence-problems", Static).scroll_visible(animate=False)
 
     @work(exclusive=True, group="silence")
     async def _create(self, alertmanager: Silencer, silence: Silence) -> None:
@@ -223,7 +233,7 @@ class SilenceForm(ModalScreen[str | None]):
         except PrometheusError as error:
             self.sending = False
             said = error.message + (f"\n{error.hint}" if error.hint else "")
-            self.query_one("#silence-problems", Static).update(Text(clean(said, 400), "bold"))
+            self._say(Text(clean(said, 400), "bold"))
             return
         note = f"silenced {self.rule.name} until {when(silence.ends_at, time.time())}"
         self.app.notify(clean(note), title="Alertmanager")
