@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from allintop.dashboard.model import Query
 from allintop.live.history import label_key
-from allintop.promql.parse import may_select, metric_names
+from allintop.promql.parse import metric_names
+from allintop.promql.selectors import names_label
 from allintop.sources.answers import (
     Alert,
     AlertRule,
@@ -161,16 +162,22 @@ def markers(names: Sequence[str], active: Sequence[ActiveAlert]) -> list[ActiveA
 
 
 def down_targets(expr: str, targets: Sequence[Target]) -> list[Target]:
-    """Scrape targets that are down and whose job the panel's selectors can read."""
+    """Scrape targets that are down and whose job the panel's selectors ask for.
+
+    A query that names no job (`sum(rate(x[5m]))`) is not tied to any target: which
+    jobs export its metrics is not known, and blaming every down target put "db
+    down" under panels showing good values from other jobs. A query the parser
+    cannot read (another dialect) is not tied either: nothing says which job it reads.
+    """
     down = []
     for target in targets:
         if target.health != "down":
             continue
         try:
-            if may_select(expr, "job", target.job):
+            if names_label(expr, "job", target.job):
                 down.append(target)
         except ValueError:
-            down.append(target)
+            continue
     return down
 
 

@@ -221,7 +221,7 @@ def _with_alert_map(state: DashboardState) -> DashboardState:
 
 
 def _with_down(state: DashboardState, *, again: bool = False) -> DashboardState:
-    """Each panel's down targets: those of its datasource whose job it may read.
+    """Each panel's down targets: those of its datasource whose job its query names.
 
     Which jobs a panel reads takes a parse of its expression: worked out again only
     when the set of down jobs changes (or `again`, for a new configuration), not for

@@ -216,3 +216,13 @@ def test_the_parsers_panics_are_parse_errors(expr: str) -> None:
     with pytest.raises(ValueError):
         metric_names(expr)
     assert plan_panel(expr).leaves == (expr,)  # sent whole: Prometheus says what is wrong
+
+
+def test_names_label_needs_a_matcher_on_the_label():
+    from allintop.promql.selectors import names_label
+
+    assert names_label('rate(x{job=~"api|web"}[5m])', "job", "api")
+    assert not names_label('rate(x{job=~"api|web"}[5m])', "job", "db")
+    assert not names_label("sum(x)", "job", "anything")  # names no job
+    assert names_label('x{job!="a"} / y', "job", "b")
+    assert not names_label('x{job="a"} / y', "job", "b")  # y names no job
