@@ -113,6 +113,7 @@ def label_matches(op: promql_parser.MatchOp, pattern: str, value: str) -> bool:
     return found if op == promql_parser.MatchOp.Re else not found
 
 
+@functools.lru_cache(maxsize=4096)
 def may_select(expr: str, label: str, value: str) -> bool:
     """Whether some selector in `expr` can select series whose `label` is `value`.
 
