@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from allintop.dashboard.model import Query
 from allintop.live.history import label_key
 from allintop.promql.parse import may_select, metric_names
+from allintop.promql.selectors import may_overlap, names_label
 from allintop.sources.answers import (
     Alert,
     AlertRule,
@@ -42,6 +43,7 @@ class ActiveAlert:
     count: int  # instances (series) in this state
     silenced: bool = False  # every instance silenced or inhibited in Alertmanager
     silences: tuple[Silence, ...] = ()  # the active silences that match its instances
+    jobs: frozenset[str] = frozenset()  # its instances' job labels ("": one has none)
 
     @property
     def sort_key(self) -> tuple[int, int, str]:
@@ -127,6 +129,7 @@ def summarize(
                 count=len(members),
                 silenced=all(suppressed(a.labels) for a in members),
                 silences=tuple(dict.fromkeys(s for a in members for s in covering(a.labels))),
+                jobs=frozenset(a.labels.get("job", "") for a in members),
             )
         )
     return sorted(out, key=lambda a: (a.silenced, a.sort_key))
@@ -137,7 +140,9 @@ def _worst_severity(severities: Iterable[str]) -> str:
 
 
 def rules_for_panel(panel: Query, expr: str, rules: Sequence[AlertRule]) -> tuple[str, ...]:
-    """The alert names that mark `panel`: its `alerts:` list, else rules sharing a metric."""
+    """The alert names that mark `panel`: its `alerts:` list, else the rules that read
+    a metric it reads with a job it may read too (a rule on `x{job="api"}` does not
+    concern a panel on `x{job="node"}`)."""
     if panel.alerts:
         return panel.alerts
     try:
@@ -147,30 +152,50 @@ def rules_for_panel(panel: Query, expr: str, rules: Sequence[AlertRule]) -> tupl
     names = []
     for rule in rules:
         try:
-            if wanted & metric_names(rule.query):
+            if wanted & metric_names(rule.query) and may_overlap(expr, rule.query, "job"):
                 names.append(rule.name)
         except ValueError:
             continue  # a rule in a dialect our parser does not know: no mapping
     return tuple(dict.fromkeys(names))
 
 
-def markers(names: Sequence[str], active: Sequence[ActiveAlert]) -> list[ActiveAlert]:
-    """The active alerts among a panel's alert names, most urgent first."""
+def markers(
+    names: Sequence[str], active: Sequence[ActiveAlert], expr: str | None = None
+) -> list[ActiveAlert]:
+    """The active alerts among a panel's alert names, most urgent first.
+
+    With the panel's `expr` (its rules were found by the metrics they share), an
+    alert whose every instance has a job the panel's selectors leave out is not its:
+    `up == 0` firing for job "api" does not concern a panel on `up{job="node"}`.
+    """
     wanted = set(names)
-    return [a for a in active if a.name in wanted]
+    return [a for a in active if a.name in wanted and (expr is None or _may_read(expr, a))]
+
+
+def _may_read(expr: str, alert: ActiveAlert) -> bool:
+    try:
+        return any(not job or may_select(expr, "job", job) for job in alert.jobs or {""})
+    except ValueError:
+        return True  # a panel the parser cannot read: its rules matched it before
 
 
 def down_targets(expr: str, targets: Sequence[Target]) -> list[Target]:
-    """Scrape targets that are down and whose job the panel's selectors can read."""
+    """Scrape targets that are down and whose job the panel's selectors ask for.
+
+    A query that names no job (`sum(rate(x[5m]))`) is not tied to any target: which
+    jobs export its metrics is not known, and blaming every down target put "db
+    down" under panels showing good values from other jobs. A query the parser
+    cannot read (another dialect) is not tied either: nothing says which job it reads.
+    """
     down = []
     for target in targets:
         if target.health != "down":
             continue
         try:
-            if may_select(expr, "job", target.job):
+            if names_label(expr, "job", target.job):
                 down.append(target)
         except ValueError:
-            down.append(target)
+            continue
     return down
 
 

@@ -123,8 +123,11 @@ class DashboardState:
         return {i: s for i, s in self.states.items() if asked is None or i in asked}
 
     def markers(self, index: int) -> list[ActiveAlert]:
-        """The active alerts whose rules concern the panel, in the bar's order."""
-        return markers(self.alert_map.get(index, ()), self.active)
+        """The active alerts whose rules concern the panel, in the bar's order: those
+        it lists itself, or those on series its query may read."""
+        names = self.alert_map.get(index, ())
+        listed = index >= len(self.exprs) or bool(self.queries[index].alerts)
+        return markers(names, self.active, None if listed else self.exprs[index])
 
     def down_for(self, index: int) -> tuple[Target, ...]:
         """Scrape targets that are down and that the panel's expression reads."""
@@ -221,7 +224,7 @@ def _with_alert_map(state: DashboardState) -> DashboardState:
 
 
 def _with_down(state: DashboardState, *, again: bool = False) -> DashboardState:
-    """Each panel's down targets: those of its datasource whose job it may read.
+    """Each panel's down targets: those of its datasource whose job its query names.
 
     Which jobs a panel reads takes a parse of its expression: worked out again only
     when the set of down jobs changes (or `again`, for a new configuration), not for

@@ -70,14 +70,14 @@ def metric_names(expr: str) -> frozenset[str]:
 
     def visit(node: promql_parser.Expr) -> None:
         if isinstance(node, promql_parser.VectorSelector):
-            names.update(_selector_names(node))
+            names.update(selector_names(node))
 
     # walk() visits the selector inside matrix selectors and subqueries too.
     promql_parser.walk(parse(expr), visit)
     return frozenset(names)
 
 
-def _selector_names(selector: promql_parser.VectorSelector) -> set[str]:
+def selector_names(selector: promql_parser.VectorSelector) -> set[str]:
     names = {selector.name} if selector.name else set()
     groups = [selector.matchers.matchers, *selector.matchers.or_matchers]
     for group in groups:
@@ -100,7 +100,7 @@ def prettify(expr: str) -> str:
     return pretty if same else expr
 
 
-def _matches(op: promql_parser.MatchOp, pattern: str, value: str) -> bool:
+def label_matches(op: promql_parser.MatchOp, pattern: str, value: str) -> bool:
     if op == promql_parser.MatchOp.Equal:
         return value == pattern
     if op == promql_parser.MatchOp.NotEqual:
@@ -113,6 +113,7 @@ def _matches(op: promql_parser.MatchOp, pattern: str, value: str) -> bool:
     return found if op == promql_parser.MatchOp.Re else not found
 
 
+@functools.lru_cache(maxsize=4096)
 def may_select(expr: str, label: str, value: str) -> bool:
     """Whether some selector in `expr` can select series whose `label` is `value`.
 
@@ -126,7 +127,7 @@ def may_select(expr: str, label: str, value: str) -> bool:
         nonlocal found
         if isinstance(node, promql_parser.VectorSelector):
             matchers = [m for m in node.matchers.matchers if m.name == label]
-            if all(_matches(m.op, m.value, value) for m in matchers):
+            if all(label_matches(m.op, m.value, value) for m in matchers):
                 found = True
                 return False  # one selector is enough
         return None

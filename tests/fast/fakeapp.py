@@ -110,14 +110,18 @@ def many_panels(count: int = 48) -> str:
 
 
 def make(
-    tmp_path: Path, fake: FakePrometheus | None = None, text: str = DASHBOARD, **options: object
+    tmp_path: Path,
+    fake: FakePrometheus | None = None,
+    text: str = DASHBOARD,
+    clock: Clock | None = None,
+    **options: object,
 ) -> tuple[DashboardApp, FakePrometheus, Clock]:
-    """The app over `fake` (healthy if None) with a frozen clock."""
+    """The app over `fake` (healthy if None) with `clock` (a frozen one if None)."""
     path = tmp_path / "panels.yaml"
     path.write_text(text)
     dashboard = load_dashboard(path)
     fake = fake or healthy()
-    clock = Clock()
+    clock = clock or Clock()
     sources = Datasources({dashboard.datasource.name: fake}, dashboard.datasource.name)
     app = DashboardApp(dashboard, sources, clock=clock, monotonic=clock.monotonic, **options)  # type: ignore[arg-type]
     return app, fake, clock

@@ -236,3 +236,29 @@ async def test_bars_that_do_not_fit_are_counted_under_them(
         assert [line.split()[0] for line in body] == bars, body
         text = screen_text(app)
         assert (more in text) if more else ("more" not in text), text
+
+
+def _modes() -> FakePrometheus:
+    # Three series whose labels differ only in the last one: whole label lists
+    # ("instance=host-one.example:9100, job=node, mode=idle") cut to a cell's width
+    # would read the same.
+    modes = (("idle", 0.7), ("user", 0.2), ("system", 0.1))
+    labels = {"instance": "host-one.example:9100", "job": "node"}
+    return FakePrometheus(
+        metrics={"host:cpu:ratio": [FakeSeries({**labels, "mode": m}, v) for m, v in modes]},
+        target_list=[target("node")],
+    )
+
+
+async def test_series_are_named_by_the_labels_that_tell_them_apart(tmp_path: Path) -> None:
+    panels = (
+        "      - {title: Modes, expr: 'host:cpu:ratio', width: 8}\n"
+        "      - {title: Bars, kind: bargauge, expr: 'host:cpu:ratio', width: 8, max: 1}\n"
+    )
+    app, _, _ = make(tmp_path, _modes(), text=_board(panels))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        grid = "\n".join(_card(app, "Modes").grid_plain())
+        assert {"idle", "user", "system"} <= set(grid.split()), grid
+        bars = app.query_one(GaugeCard).body_plain()
+        assert [line.split()[0] for line in bars] == ["idle", "user", "system"], bars

@@ -78,7 +78,11 @@ def _target(job, health, error=""):
 def test_down_targets_follow_the_panels_job_matcher():
     targets = [_target("api", "down"), _target("db", "down"), _target("web", "up")]
     assert [t.job for t in down_targets('rate(x{job=~"api|web"}[5m])', targets)] == ["api"]
-    assert [t.job for t in down_targets("sum(x)", targets)] == ["api", "db"]
+    # No job named: a down target is not what the panel reads (its value comes from
+    # jobs that are up, or it says "no data").
+    assert down_targets("sum(x)", targets) == []
+    assert [t.job for t in down_targets('x{job!="api"} / y', targets)] == ["db"]
+    assert down_targets("sum(x{", targets) == []  # unreadable: nothing to tie it to
 
 
 def test_scrape_error_summary():

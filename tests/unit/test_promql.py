@@ -216,3 +216,26 @@ def test_the_parsers_panics_are_parse_errors(expr: str) -> None:
     with pytest.raises(ValueError):
         metric_names(expr)
     assert plan_panel(expr).leaves == (expr,)  # sent whole: Prometheus says what is wrong
+
+
+def test_names_label_needs_a_matcher_on_the_label():
+    from allintop.promql.selectors import names_label
+
+    assert names_label('rate(x{job=~"api|web"}[5m])', "job", "api")
+    assert not names_label('rate(x{job=~"api|web"}[5m])', "job", "db")
+    assert not names_label("sum(x)", "job", "anything")  # names no job
+    assert names_label('x{job!="a"} / y', "job", "b")
+    assert not names_label('x{job="a"} / y', "job", "b")  # y names no job
+
+
+def test_may_overlap_compares_the_job_of_the_metrics_both_read():
+    from allintop.promql.selectors import may_overlap
+
+    assert not may_overlap('x{job="node"}', 'rate(x{job="api"}[5m]) > 1', "job")
+    assert may_overlap("sum(x)", 'rate(x{job="api"}[5m]) > 1', "job")
+    assert may_overlap('x{job=~"api|web"}', 'x{job="api"}', "job")
+    assert not may_overlap('x{job=~"db|web"}', 'x{job="api"}', "job")
+    assert not may_overlap('x{job!="api"}', 'x{job="api"}', "job")
+    assert may_overlap('x{job=~"a.*"}', 'x{job=~"ap.*"}', "job")  # open regexes: may
+    assert not may_overlap('x{job="api"}', 'y{job="api"}', "job")  # no metric in common
+    assert may_overlap('x{job="node"} / y{job="api"}', 'y{job="api"}', "job")

@@ -15,7 +15,7 @@ from allintop.draw.labels import formatted, levels
 from allintop.draw.stat_grid import StatGrid, side_by_side, stat_grid
 from allintop.live.reports import SeriesView
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
-from allintop.ui.cards.stat_cells import CURRENT, series_value
+from allintop.ui.cards.stat_cells import CURRENT, distinct_names, series_value
 from allintop.values.text import clean
 from allintop.values.thresholds import Status, status_of
 
@@ -133,15 +133,19 @@ class GaugeCard(BodyCard):
         lastNotNull, else the panel's reducer over its own history (Grafana reduces
         each series by itself)."""
         reducer = self.panel.reducer
+        names = distinct_names(series, query)
         if reducer in CURRENT:
-            return [(s.name or query.title, s.value, s.status, query) for s in series]
+            return [
+                (name or query.title, s.value, s.status, query)
+                for s, name in zip(series, names, strict=True)
+            ]
         history = self.history(offset)
         out = []
-        for s in series:
+        for s, name in zip(series, names, strict=True):
             values = history.values(s.labels) if history is not None else []
             value = series_value(s, reducer, values)
             shown = math.nan if value is None else value
-            out.append((s.name or query.title, shown, status_of(value, query.thresholds), query))
+            out.append((name or query.title, shown, status_of(value, query.thresholds), query))
         return out
 
     def _bounds(self, values: list[float]) -> tuple[float, float]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rich.cells import cell_len, set_cell_size
 
 from allintop.dashboard.model import Panel, Query
+from allintop.draw.chart import series_names
 from allintop.draw.labels import formatted
 from allintop.draw.scales import Scale
 from allintop.draw.sparkline import grid_lines as spark_lines
@@ -87,16 +88,28 @@ def entries(
     reducer = panel.reducer if panel is not None else "last"
     mappings = panel.mappings if panel is not None else ()
     out = []
-    for series in state.series:
+    for series, shown in zip(state.series, distinct_names(state.series, query), strict=True):
         over_range = reducer not in CURRENT and history is not None
         values = history.values(series.labels) if over_range and history else []
         value = series_value(series, reducer, values)
         status = series.status if reducer in CURRENT else status_of(value, query.thresholds)
-        name = clean(series.name) or clean(query.title)
+        name = clean(shown) or clean(query.title)
         text = formatted(value, query, mappings)
         judged = query.thresholds is not None
         out.append(Entry(name, text, status, judged, series.labels, history))
     return out
+
+
+def distinct_names(series: Sequence[SeriesView], query: Query) -> list[str]:
+    """Each series' name as its cell shows it. Without a legend template, by the labels
+    that tell the series apart ("idle", "user"), as a chart's legend names them: their
+    whole label lists share a start ("instance=host:9100, job=node, mode=…") and cut
+    to a cell's width read the same."""
+    if query.legend or len(series) < 2:
+        return [s.name for s in series]
+    keys = [label_key(s.labels) for s in series]
+    names, _ = series_names(keys, None)
+    return [names[key] for key in keys]
 
 
 def series_value(series: SeriesView, reducer: str, history: Sequence[float | None]) -> float | None:

@@ -139,9 +139,10 @@ class SilenceForm(ModalScreen[str | None]):
                 wrong.append(str(error))
         return found, wrong
 
-    def draft(self) -> tuple[Silence | None, list[str]]:
-        """The silence the form holds now, and what stops it being sent."""
-        now = self.view.clock()
+    def draft(self, now: float | None = None) -> tuple[Silence | None, list[str]]:
+        """The silence the form holds at `now` (None: the clock's), and what stops it
+        being sent."""
+        now = self.view.clock() if now is None else now
         matchers, wrong = self._matchers()
         try:
             end: float | None = ends_at(self.query_one("#duration", Input).value, now)
@@ -159,8 +160,10 @@ class SilenceForm(ModalScreen[str | None]):
         return silence, wrong + problems(silence, now)
 
     def _show(self) -> None:
-        silence, wrong = self.draft()
+        # One reading of the clock for the end and the time left: a second, later one
+        # shaved a just-entered 2h to "(1h59m)".
         now = self.view.clock()
+        silence, wrong = self.draft(now)
         ends = self.query_one("#silence-ends", Static)
         if silence is not None and silence.ends_at is not None and silence.ends_at > now:
             ends.update(

@@ -269,7 +269,10 @@ class ZoomScreen(LiveScreen):
     def _headline(self, view: DashboardView) -> None:
         query = self.target
         state = view.state.query(self.index)
-        text = Text.assemble((clean(query.title), "bold"), "  ", no_wrap=True, overflow="ellipsis")
+        # The card's title: the panel's. A query of a Grafana panel of several targets
+        # is titled "Disk IO · {{device}} read", its legend template unfilled.
+        title = self.panel.title if self.panel is not None else query.title
+        text = Text.assemble((clean(title), "bold"), "  ", no_wrap=True, overflow="ellipsis")
         value = value_text(state, query)
         if state is not None and state.value is not None:
             value.stylize(themed(self, STATUS_STYLES[state.status]))

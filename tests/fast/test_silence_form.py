@@ -1,0 +1,35 @@
+"""The silence form on the fake Prometheus, with a clock that moves as a real one does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fakeprom import firing, rule_for
+from tests.fast.fakeapp import Clock, advance, healthy, make, settle
+from tests.tui.util import screen_text, wait_for
+
+
+class TickingClock(Clock):
+    """A clock that a millisecond passes on between any two readings of it."""
+
+    def __call__(self) -> float:
+        self.now += 0.001
+        return self.now
+
+
+async def test_a_just_entered_2h_silence_ends_in_2h(tmp_path: Path) -> None:
+    fake = healthy()
+    alert = firing("LowSuccessRate", 0.0, severity="critical", route="/login")
+    fake.alert_list = [alert]
+    fake.rule_groups = [rule_for(alert, "route:success_ratio:percent < 95")]
+    app, _, clock = make(tmp_path, fake, clock=TickingClock())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        await advance(pilot, app, clock, 60.0)  # rules are asked once a minute
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "LowSuccessRate" in screen_text(app), what="the rule")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: "Silence LowSuccessRate" in screen_text(app), what="form")
+        await wait_for(pilot, lambda: " ends " in screen_text(app), what="the end")
+        text = screen_text(app)
+        assert "(2h)" in text, text
