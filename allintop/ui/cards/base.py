@@ -126,9 +126,13 @@ class Card(Widget, can_focus=True):
         if not self.on_screen() or width <= 0 or not self._painted:
             self.refresh()
             return
-        for y in range(height):
-            if self._painted.get(y) != self._cache_key(y, width, height):
-                self.refresh_rows(y, 1)
+        # Compared first, repainted after: Textual forgets a widget's component styles
+        # at each refresh, and asking for them again is most of what a key costs.
+        changed = [
+            y for y in range(height) if self._painted.get(y) != self._cache_key(y, width, height)
+        ]
+        for y in changed:
+            self.refresh_rows(y, 1)
 
     def on_screen(self) -> bool:
         """Whether any of it is on the screen now."""
