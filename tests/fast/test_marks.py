@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from allintop.ui.cards.stat import StatCard
 from tests.fakeprom import FakePrometheus, FakeSeries, firing, rule_for, target
 from tests.fast.fakeapp import advance, make, settle
@@ -50,32 +52,25 @@ async def test_a_down_target_marks_only_the_panels_that_select_its_job(tmp_path:
         assert "down" not in _card(app, "Api requests").detail_plain
 
 
-async def test_an_alert_on_one_job_does_not_mark_a_panel_on_another(tmp_path: Path) -> None:
-    app, fake, clock = make(tmp_path, _fake(), text=DASHBOARD)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, app)
-        alert = firing("ApiBusy", clock.now - 60, job="api")
-        fake.alert_list = [alert]
-        fake.rule_groups = [rule_for(alert, 'service:requests:rate{job="api"} > 500')]
-        await advance(pilot, app, clock, 60.0)  # rules are asked once a minute
-        await advance(pilot, app, clock)
-        assert _card(app, "Api requests").detail_plain.startswith("▲ ApiBusy")
-        assert _card(app, "All requests").detail_plain.startswith("▲ ApiBusy")
-        assert "ApiBusy" not in _card(app, "Node requests").detail_plain
-
-
-async def test_an_alert_instance_of_one_job_does_not_mark_a_panel_on_another(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("name", "rule"),
+    [
+        pytest.param("ApiBusy", 'service:requests:rate{job="api"} > 500', id="the rule's job"),
+        # The rule names no job; the instance that fires is api's.
+        pytest.param("TooBusy", "service:requests:rate > 500", id="the instance's job"),
+    ],
+)
+async def test_an_alert_on_one_job_does_not_mark_a_panel_on_another(
+    tmp_path: Path, name: str, rule: str
 ) -> None:
     app, fake, clock = make(tmp_path, _fake(), text=DASHBOARD)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, app)
-        # The rule names no job; the instance that fires is api's.
-        alert = firing("TooBusy", clock.now - 60, job="api")
+        alert = firing(name, clock.now - 60, job="api")
         fake.alert_list = [alert]
-        fake.rule_groups = [rule_for(alert, "service:requests:rate > 500")]
+        fake.rule_groups = [rule_for(alert, rule)]
         await advance(pilot, app, clock, 60.0)  # rules are asked once a minute
         await advance(pilot, app, clock)
-        assert _card(app, "Api requests").detail_plain.startswith("▲ TooBusy")
-        assert _card(app, "All requests").detail_plain.startswith("▲ TooBusy")
-        assert "TooBusy" not in _card(app, "Node requests").detail_plain
+        assert _card(app, "Api requests").detail_plain.startswith(f"▲ {name}")
+        assert _card(app, "All requests").detail_plain.startswith(f"▲ {name}")
+        assert name not in _card(app, "Node requests").detail_plain
