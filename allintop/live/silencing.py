@@ -18,7 +18,7 @@ from datetime import datetime
 
 from allintop.live.alerting import silence_matches
 from allintop.sources.answers import Alert, AlertRule, Silence, SilenceMatcher
-from allintop.values.durations import format_since, parse_duration
+from allintop.values.durations import format_left, parse_duration
 
 OPERATORS = ("=", "!=", "=~", "!~")
 DEFAULT_DURATION = "2h"
@@ -193,6 +193,6 @@ def when(seconds: float | None, now: float) -> str:
 
 def silence_note(silence: Silence, now: float) -> str:
     """Who, until when and why: "by alice until 14:05 (1h 59m): deploy in progress"."""
-    left = f" ({format_since(silence.ends_at - now)})" if silence.ends_at is not None else ""
+    left = f" ({format_left(silence.ends_at - now)})" if silence.ends_at is not None else ""
     why = f": {silence.comment}" if silence.comment else ""
     return f"by {silence.created_by or '?'} until {when(silence.ends_at, now)}{left}{why}"

@@ -103,3 +103,14 @@ def format_since(seconds: float) -> str:
         return f"{hours}h{rest // 60}m" if rest >= 60 else f"{hours}h"
     days, rest = divmod(whole, 86400)
     return f"{days}d{rest // 3600}h" if rest >= 3600 else f"{days}d"
+
+
+def format_left(seconds: float) -> str:
+    """How long is left, as format_since says it, rounded up to the unit shown: a
+    silence made a moment ago for 2h has "2h" left, not "1h59m"."""
+    if not math.isfinite(seconds):
+        return "?"
+    if seconds <= 0:
+        return "0s"
+    unit = 1 if seconds < 60 else 60 if seconds < 86400 else 3600
+    return format_since(math.ceil(seconds / unit) * unit)

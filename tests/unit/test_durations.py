@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from allintop.values.durations import format_duration, format_since, parse_duration
+from allintop.values.durations import format_duration, format_left, format_since, parse_duration
 
 INF = math.inf
 NAN = math.nan
@@ -117,3 +117,22 @@ def test_format_duration_rejects(seconds: float) -> None:
 )
 def test_format_since(seconds: float, text: str) -> None:
     assert format_since(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (7199.6, "2h"),  # a 2h silence made a moment ago
+        (7140.5, "2h"),  # rounded up to the minute shown
+        (7139, "1h59m"),
+        (59.2, "1m"),  # a part of a second still to wait is a second
+        (12.1, "13s"),
+        (86399.5, "1d"),
+        (90000 - 1, "1d1h"),
+        (0, "0s"),
+        (-3, "0s"),
+        (NAN, "?"),
+    ],
+)
+def test_format_left_rounds_up_to_the_unit_shown(seconds: float, text: str) -> None:
+    assert format_left(seconds) == text

@@ -38,7 +38,7 @@ from allintop.live.silencing import (
 from allintop.sources.answers import AlertRule, Silence, SilenceMatcher
 from allintop.sources.protocols import Silencer
 from allintop.ui.view import DashboardView
-from allintop.values.durations import format_since
+from allintop.values.durations import format_left
 from allintop.values.text import clean
 
 #: Current alerts the preview names before it counts the rest.
@@ -167,7 +167,7 @@ class SilenceForm(ModalScreen[str | None]):
         ends = self.query_one("#silence-ends", Static)
         if silence is not None and silence.ends_at is not None and silence.ends_at > now:
             ends.update(
-                Text(f"ends {when(silence.ends_at, now)} ({format_since(silence.ends_at - now)})")
+                Text(f"ends {when(silence.ends_at, now)} ({format_left(silence.ends_at - now)})")
             )
         else:
             ends.update("")

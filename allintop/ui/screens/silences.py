@@ -18,7 +18,7 @@ from allintop.sources.answers import Silence
 from allintop.sources.protocols import Silencer
 from allintop.ui.keys import on_modal
 from allintop.ui.view import DashboardView
-from allintop.values.durations import format_since
+from allintop.values.durations import format_left
 from allintop.values.text import clean
 
 #: What `+` adds to a silence's end.
@@ -95,7 +95,7 @@ class SilencesScreen(ModalScreen[None]):
         table.clear()
         now = self.view.clock()
         for silence in self.silences:
-            left = format_since(silence.ends_at - now) if silence.ends_at else ""
+            left = format_left(silence.ends_at - now) if silence.ends_at else ""
             matchers = ", ".join(format_matcher(m) for m in silence.matchers)
             table.add_row(
                 Text(clean(silence.id[:8])),
