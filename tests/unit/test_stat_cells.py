@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from allintop.dashboard.model import Panel
 from allintop.draw.stat_grid import stat_grid
-from allintop.ui.cards.stat_cells import Entry, grid_lines
+from allintop.ui.cards.stat_cells import Entry, grid_lines, told_apart
 from allintop.values.thresholds import Status
 
 ENTRIES = [Entry("api", "1", Status.OK), Entry("node", "0", Status.CRITICAL)]
@@ -47,3 +47,25 @@ def test_colour_modes_pick_each_values_class() -> None:
     assert {"card--ok", "card--critical"} <= classes(Panel("t"))
     assert {"card--bg-ok", "card--bg-critical"} <= classes(Panel("t", color_mode="background"))
     assert classes(Panel("t", color_mode="none")) - {"card--grid"} <= {"card--none", "card--name"}
+
+
+def test_names_cut_to_their_cells_keep_the_part_that_differs() -> None:
+    # Two node exporters on one host, as a 19-cell card at 80x24 shows them: cut
+    # from the end, both would read "127.0.0…".
+    entries = [
+        Entry("127.0.0.1:35073", "93.2 %", Status.OK),
+        Entry("127.0.0.1:47717", "0 %", Status.OK),
+    ]
+    grid = stat_grid(2, 19, 2, value_width=6, name_width=15, names=True)
+    assert _text(grid_lines(entries, grid, 2, Panel("t"))) == [
+        "…35073    …47717   ",
+        "93.2 %    0 %      ",
+    ]
+
+
+def test_names_that_fit_are_shown_whole() -> None:
+    assert told_apart(["127.0.0.1:35073", "127.0.0.1:47717"], 15) == [
+        "127.0.0.1:35073",
+        "127.0.0.1:47717",
+    ]
+    assert told_apart(["web-1", "db-1"], 3) == ["web-1", "db-1"]  # nothing shared to drop

@@ -10,8 +10,9 @@ Names and values came from Prometheus: they are cleaned and drawn as plain text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rich.cells import cell_len, set_cell_size
 
@@ -164,8 +165,12 @@ def grid_lines(
     # does not read as the next one's name's; coloured backgrounds part them anyway.
     ruled = grid.wide and color_mode != "background"
     gap = ("│", "card--name") if ruled else (" ", "card--grid")
-    for cell in grid.cells():
-        entry = shown[cell.index]
+    cells = list(grid.cells())
+    names = told_apart(
+        [e.name for e in shown], min((_name_room(shown, c, grid) for c in cells), default=0)
+    )
+    for cell in cells:
+        entry = replace(shown[cell.index], name=names[cell.index])
         part = status_class(entry, color_mode)
         scale = scales.get(entry.key) if scales is not None else None
         drawn = _cell(entry, cell, grid, part, text_mode, centre, graph, scale)
@@ -177,6 +182,26 @@ def grid_lines(
                 lines[y].append(gap)
             lines[y] += pieces
     return lines
+
+
+def _name_room(shown: Sequence[Entry], cell: Cell, grid: StatGrid) -> int:
+    """The cells a name has in `cell`: beside its value in a wide grid, else all."""
+    if grid.wide:
+        return cell.width - cell_len(shown[cell.index].text) - 1
+    return cell.width
+
+
+def told_apart(names: Sequence[str], room: int) -> list[str]:
+    """`names` for cells of `room` cells: when some must be cut, without the start they
+    all share, so that they are not cut to the same text ("…35073" and "…47717", not
+    "127.0.0…" twice)."""
+    if len(names) < 2 or all(cell_len(name) <= room for name in names):
+        return list(names)
+    shared = len(os.path.commonprefix(list(names)))
+    shared = min(shared, min(len(name) for name in names) - 1)  # something of each stays
+    if shared < 2:
+        return list(names)
+    return ["…" + name[shared:] for name in names]
 
 
 def _cell(
