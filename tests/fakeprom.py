@@ -112,13 +112,13 @@ class FakePrometheus:
         return tuple(self.alert_list)
 
     async def targets(self) -> tuple[Target, ...]:
-        self._failing()
+        await self._held()
         return tuple(self.target_list)
 
     # -- what the status watcher and the variables ask besides --
 
     async def rules(self) -> tuple[RuleGroup, ...]:
-        self._failing()
+        await self._held()
         return tuple(self.rule_groups)
 
     async def external_labels(self) -> dict[str, str]:
@@ -162,6 +162,12 @@ class FakePrometheus:
 
     async def _arrive(self) -> None:
         self.requests += 1
+        if self.gate is not None:
+            await self.gate.wait()
+        self._failing()
+
+    async def _held(self) -> None:
+        """A status call: held by the gate as queries are, not counted as one."""
         if self.gate is not None:
             await self.gate.wait()
         self._failing()

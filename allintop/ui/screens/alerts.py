@@ -83,9 +83,12 @@ class AlertsScreen(LiveScreen):
                     "or POST /-/reload with --web.enable-lifecycle)."
                 )
             )
+        elif not known.rules_loaded and not self.rules:
+            # Not yet answered: a hanging server takes its whole timeout to say so.
+            note.update(Text("asking for the rules…", style="dim"))
         else:
             note.update("")
-        empty = (known.rules_loaded or unavailable) and not self.rules
+        empty = not self.rules
         note.display = bool(known.rules_error is not None or empty)
         self._fill(view)
 

@@ -66,8 +66,12 @@ class TargetsScreen(LiveScreen):
         elif known.targets_error is not None:
             note.display = True
             note.update(Text(f"cannot read the targets: {clean(known.targets_error, 200)}"))
+        elif not known.targets_loaded:
+            # Not yet answered: a hanging server takes its whole timeout to say so.
+            note.display = True
+            note.update(Text("asking for the targets…", style="dim"))
         else:
-            note.display = known.targets_loaded and not known.targets
+            note.display = not known.targets
             note.update(Text("Prometheus scrapes no targets." if note.display else ""))
         table = self.query_one(DataTable)
         cursor = table.cursor_row
