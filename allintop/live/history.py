@@ -75,9 +75,9 @@ class SeriesHistory:
     """The last `capacity` buckets of one series, `step` seconds each, oldest first.
 
     The buckets live in three arrays of C doubles (lowest, highest, last; NaN for a
-    gap) and one byte each for their direction, newest at the end: about 5 KB for 200
-    buckets where tuples of floats took 22 KB, which at 200 panels of 50 series each
-    was most of the dashboard's memory. A new bucket shifts them (a memmove).
+    gap) and one byte each for their direction, newest at the end: about 6 KB for 200
+    buckets where tuples of floats took 22 KB (a stat keeps up to 50 series). A new
+    bucket shifts them (a memmove).
     """
 
     __slots__ = (
@@ -122,7 +122,7 @@ class SeriesHistory:
                 return  # a late answer for a bucket already closed
             if index == self._last:
                 if value is not None:
-                    self._merge_newest(value)
+                    self._merge(self.capacity - 1, value)
                     self.version = next(_VERSIONS)
                 return
             self._shift(min(index - self._last, self.capacity))
@@ -143,18 +143,20 @@ class SeriesHistory:
         self._rising[keep:] = bytes(by)
         self._held = min(self._held + by, self.capacity)
 
-    def _merge_newest(self, value: float) -> None:
-        high = self._high[-1]
+    def _merge(self, slot: int, value: float) -> None:
+        """`value` into bucket `slot`: its lowest, highest and last, and whether the
+        highest came after the lowest."""
+        high = self._high[slot]
         if math.isnan(high):
-            self._low[-1] = self._high[-1] = value
-            self._rising[-1] = 0
+            self._low[slot] = self._high[slot] = value
+            self._rising[slot] = 0
         elif value > high:
-            self._high[-1] = value
-            self._rising[-1] = 1
-        elif value < self._low[-1]:
-            self._low[-1] = value
-            self._rising[-1] = 0
-        self._latest[-1] = value
+            self._high[slot] = value
+            self._rising[slot] = 1
+        elif value < self._low[slot]:
+            self._low[slot] = value
+            self._rising[slot] = 0
+        self._latest[slot] = value
 
     def backfill(self, timestamps: Sequence[float], values: Sequence[float], end: float) -> None:
         """Replace the history by a range query's points up to time `end`."""
@@ -162,18 +164,10 @@ class SeriesHistory:
         first = last - self.capacity + 1
         self._clear()
         self._held = self.capacity
-        low, high, latest, rising = self._low, self._high, self._latest, self._rising
         for t, raw in zip(timestamps, values, strict=False):
             slot, value = self._index(t) - first, _finite(raw)
-            if value is None or not 0 <= slot < self.capacity:
-                continue
-            if math.isnan(high[slot]):
-                low[slot] = high[slot] = value
-            elif value > high[slot]:
-                high[slot], rising[slot] = value, 1
-            elif value < low[slot]:
-                low[slot], rising[slot] = value, 0
-            latest[slot] = value
+            if value is not None and 0 <= slot < self.capacity:
+                self._merge(slot, value)
         self._last = last
         self.version = next(_VERSIONS)
 
