@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tests.fakeprom import firing, rule_for
@@ -33,3 +34,25 @@ async def test_a_just_entered_2h_silence_ends_in_2h(tmp_path: Path) -> None:
         await wait_for(pilot, lambda: " ends " in screen_text(app), what="the end")
         text = screen_text(app)
         assert "(2h)" in text, text
+
+
+async def test_the_preview_counts_the_alerts_it_does_not_list(tmp_path: Path) -> None:
+    fake = healthy()
+    long = "/api/a-route-long-enough-that-its-labels-would-wrap-in-the-form/" * 2
+    alerts = [
+        firing("LowSuccessRate", 0.0, severity="critical", route=f"{long}{n}") for n in range(7)
+    ]
+    fake.alert_list = alerts
+    group = rule_for(alerts[0], "route:success_ratio:percent < 95")
+    rule = replace(group.rules[0], labels={"severity": "critical"}, alerts=tuple(alerts))
+    fake.rule_groups = [replace(group, rules=(rule,))]
+    app, _, clock = make(tmp_path, fake)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await settle(pilot, app)
+        await advance(pilot, app, clock, 60.0)  # rules are asked once a minute
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "LowSuccessRate" in screen_text(app), what="the rule")
+        await pilot.press("S")
+        await wait_for(pilot, lambda: "Silence LowSuccessRate" in screen_text(app), what="form")
+        await wait_for(pilot, lambda: "silences 7 current alerts" in screen_text(app))
+        assert "… and 4 more" in screen_text(app), screen_text(app)

@@ -42,7 +42,7 @@ from allintop.values.durations import format_left
 from allintop.values.text import clean
 
 #: Current alerts the preview names before it counts the rest.
-PREVIEW_NAMED = 4
+PREVIEW_NAMED = 3
 NO_ALERTMANAGER = (
     "no Alertmanager configured: start allintop with --alertmanager URL, or give "
     "the datasource an alertmanager: in panels.yaml"
