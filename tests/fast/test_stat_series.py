@@ -262,3 +262,21 @@ async def test_series_are_named_by_the_labels_that_tell_them_apart(tmp_path: Pat
         assert {"idle", "user", "system"} <= set(grid.split()), grid
         bars = app.query_one(GaugeCard).body_plain()
         assert [line.split()[0] for line in bars] == ["idle", "user", "system"], bars
+
+
+async def test_bar_gauge_names_cut_to_their_label_keep_the_part_that_differs(
+    tmp_path: Path,
+) -> None:
+    ports = (("127.0.0.1:35073", 0.93), ("127.0.0.1:47717", 0.12))
+    fake = FakePrometheus(
+        metrics={
+            "host:cpu:ratio": [FakeSeries({"instance": i, "job": "node"}, v) for i, v in ports]
+        },
+        target_list=[target("node")],
+    )
+    panel = "      - {title: CPU, kind: bargauge, expr: 'host:cpu:ratio', width: 6, max: 1}\n"
+    app, _, _ = make(tmp_path, fake, text=_board(panel))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        bars = app.query_one(GaugeCard).body_plain()
+        assert bars[0].startswith("…35073") and bars[1].startswith("…47717"), bars
