@@ -30,6 +30,7 @@ from allintop.dashboard.model import Dashboard, Pick
 from allintop.live.reports import QueryState
 from allintop.live.state import DashboardState
 from allintop.ui import layout
+from allintop.ui.cards.ink import Inks
 from allintop.ui.covered import HeldNews, on_uncover
 from allintop.ui.layout import Box
 from allintop.ui.row_title import RowTitle
@@ -41,11 +42,13 @@ from allintop.ui.shown_rows import ShownRows
 PREFETCH_SCREENS = 1
 
 
-class Board(VerticalScroll, inherit_bindings=False):
+class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
     """The dashboard's rows (the widget with id "rows").
 
     No keys of its own: a scroll container's arrows would scroll it instead of moving
-    between panels, and the page keys are the app's (they move the focus too).
+    between panels, and the page keys are the app's (they move the focus too). Nor
+    focus: its cards take it. A focusable board took the screen's first focus, then
+    lost it to the first card, and each change restyled every card under it.
 
     Args:
         dashboard: the dashboard to show.
@@ -78,6 +81,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         self._shown: frozenset[int] = frozenset()
         self.news = HeldNews(self, self._show, self._mark)
         """What the cards are handed, held while another screen hides the board."""
+        self.inks = Inks.make()  # the colours of what the cards draw, for all of them
 
     # -- what is shown --
 
@@ -98,7 +102,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         return self._page is not None
 
     def compose(self) -> ComposeResult:
-        yield from self._build()
+        yield from (self.inks.plain, self.inks.focused, *self._build())
 
     def on_mount(self) -> None:
         on_uncover(self, self.news.release)
@@ -114,10 +118,10 @@ class Board(VerticalScroll, inherit_bindings=False):
             self._shown_rows.values = dict(values)
         self._shown, self._page, self._boxes = frozenset(), None, ()
         self.news.forget()  # for the old cards
-        widgets = self._build()
+        old, widgets = [*self._titles, *self._bodies], self._build()
         # Shielded: the worker this runs in may be cancelled (the app quitting), and
         # that would cancel the rows' own removal, which the app's shutdown awaits.
-        await asyncio.shield(self.remove_children())
+        await asyncio.shield(self.remove_children(old))
         await asyncio.shield(self.mount_all(widgets))
         self.lay_out()
 
@@ -138,7 +142,7 @@ class Board(VerticalScroll, inherit_bindings=False):
         widgets: list[Widget] = []
         first = 0
         for number, row in enumerate(self.dashboard.rows):
-            shown = [board_panel(tile, row, number, first) for tile in row.layout]
+            shown = [board_panel(tile, row, number, first, self.inks) for tile in row.layout]
             self._rows.append(shown)
             first += len(row.queries)
             cards = [panel.card for panel in shown]
@@ -172,8 +176,7 @@ class Board(VerticalScroll, inherit_bindings=False):
 
     def on_resize(self, event: events.Resize) -> None:
         # Planned on the rows' own resize, not the terminal's: when the terminal's
-        # arrives, the rows still have their old size, and the cards would be laid
-        # out one resize behind.
+        # arrives, the rows still have their old size (the cards one resize behind).
         self.lay_out(event.size)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
@@ -205,11 +208,8 @@ class Board(VerticalScroll, inherit_bindings=False):
             return
         cards = self._plan(size)
         for number in self._shown_rows.numbers:
-            row, body, boxes = (
-                self.dashboard.rows[number],
-                self._bodies[number],
-                self._boxes[number],
-            )
+            row, body = self.dashboard.rows[number], self._bodies[number]
+            boxes = self._boxes[number]
             if isinstance(body, PanelGrid):
                 body.place(boxes)
             elif cards is not None:

@@ -22,6 +22,8 @@ from allintop.dashboard.model import Panel, PanelKind, Row
 from allintop.live.alerting import ActiveAlert
 from allintop.live.reports import QueryState
 from allintop.sources.answers import Target
+from allintop.ui.cards.base import Card
+from allintop.ui.cards.ink import Inks
 from allintop.ui.cards.kinds import panel_widget
 from allintop.ui.cards.stat import StatCard
 from allintop.ui.layout import Box, extent
@@ -111,12 +113,15 @@ class BoardPanel:
         return cast(PanelWidget, self.card)
 
 
-def board_panel(tile: Panel, row: Row, number: int, first: int) -> BoardPanel:
-    """`tile` of row `number`, whose first panel is the dashboard's panel `first`."""
+def board_panel(tile: Panel, row: Row, number: int, first: int, inks: Inks) -> BoardPanel:
+    """`tile` of row `number`, whose first panel is the dashboard's panel `first`;
+    its card draws in `inks`."""
     panels = row.queries[tile.first : tile.first + tile.count]
     start = first + tile.first
     # panels.yaml's own rows keep their cards, exactly as they have always been.
     card = panel_widget(tile, panels, start) if row.panels else StatCard(panels[0], start)
+    if isinstance(card, Card):
+        card.inks = inks
     return BoardPanel(tile.title, tile.kind, card, number, range(start, start + len(panels)))
 
 

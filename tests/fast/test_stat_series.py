@@ -78,8 +78,8 @@ async def test_background_colour_mode_paints_each_values_cell_in_its_status(
     async with app.run_test(size=(80, 20)) as pilot:
         await settle(pilot, app)
         card = _card(app, "Jobs up")
-        ok = card.get_component_rich_style("card--bg-ok").bgcolor
-        critical = card.get_component_rich_style("card--bg-critical").bgcolor
+        ok = card.piece_style("card--bg-ok").bgcolor
+        critical = card.piece_style("card--bg-critical").bgcolor
         assert ok is not None and critical is not None and ok != critical
         backgrounds: dict[str, set[object]] = {"api": set(), "node": set()}
         for y in range(1, card.size.height - 1):
@@ -102,7 +102,7 @@ async def test_value_colour_mode_colours_the_value_not_its_background(tmp_path: 
     async with app.run_test(size=(80, 20)) as pilot:
         await settle(pilot, app)
         card = _card(app, "Jobs up")
-        critical = card.get_component_rich_style("card--critical").color
+        critical = card.piece_style("card--critical").color
         colours = {
             segment.style.color
             for y in range(1, card.size.height - 1)
@@ -110,6 +110,35 @@ async def test_value_colour_mode_colours_the_value_not_its_background(tmp_path: 
             if segment.text.strip() == "0" and segment.style is not None
         }
         assert colours == {critical}
+
+
+async def test_each_cell_is_drawn_on_its_cards_background_focused_or_not(
+    tmp_path: Path,
+) -> None:
+    # The cells' colours are styled once for all cards (the board's inks), on a
+    # card's background and on the focused card's: a cell must not show either on
+    # the other card.
+    panels = "".join(
+        f"      - {{title: Jobs {name}, expr: jobs:up, legend: '{{{{job}}}}'}}\n"
+        for name in ("A", "B")
+    )
+    app, _, _ = make(tmp_path, _shards(1), text=_board(panels))
+    async with app.run_test(size=(80, 20)) as pilot:
+        await settle(pilot, app)
+        first, second = _card(app, "Jobs A"), _card(app, "Jobs B")
+        for focused, other in ((first, second), (second, first)):
+            focused.focus()
+            await pilot.pause()
+            assert app.focused is focused
+            assert focused.rich_style.bgcolor != other.rich_style.bgcolor
+            for card in (focused, other):
+                cells = {
+                    segment.style.bgcolor
+                    for y in range(1, card.size.height - 1)
+                    for segment in card.render_line(y)
+                    if segment.text.strip() in ("api", "node") and segment.style is not None
+                }
+                assert cells == {card.rich_style.bgcolor}, (card.target.title, cells)
 
 
 async def test_a_stat_of_several_queries_shows_every_series_of_each(tmp_path: Path) -> None:
@@ -169,12 +198,12 @@ async def test_one_values_colour_and_text_modes(tmp_path: Path) -> None:
         painted = _card(app, "Api bg")
         assert painted.grid_plain() == [] and painted.value_plain == "1"
         ok = painted.get_component_rich_style("card--value").bgcolor
-        assert ok is not None and ok == painted.get_component_rich_style("card--bg-ok").bgcolor
+        assert ok is not None and ok == painted.piece_style("card--bg-ok").bgcolor
         assert _card(app, "Api named").value_plain == "api 1"
         plain = _card(app, "Api plain")
         assert plain.has_class("-critical")  # judged, but its value not coloured
         value = plain.get_component_rich_style("card--value").color
-        assert value == plain.get_component_rich_style("card--none").color
+        assert value == plain.piece_style("card--none").color
 
 
 async def test_a_tick_that_changes_no_value_redraws_no_cell(tmp_path: Path) -> None:

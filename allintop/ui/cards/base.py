@@ -13,7 +13,8 @@ repaints just the lines whose key differs now. Two counters say what ticks cost:
 The status (-ok, -warning, -critical, -unknown, or -plain: a value with no thresholds
 to judge it) and a live alert on the panel (-firing, -pending) are CSS classes, and
 each part's colours are component classes styled in allintop.tcss, so they follow
-the theme.
+the theme. The pieces a line is made of (a cell, a series) take theirs from the
+board's inks (allintop.ui.cards.ink).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from textual.widget import Widget
 from allintop.dashboard.model import Panel
 from allintop.live.alerting import ActiveAlert
 from allintop.sources.answers import Target
+from allintop.ui.cards.ink import Inks
 from allintop.ui.view import DashboardView
 from allintop.values.thresholds import Status
 
@@ -78,6 +80,8 @@ class Card(Widget, can_focus=True):
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(self.CACHE_LINES)
         # Each line's cache key as last painted: what `refresh_changed` compares.
         self._painted: dict[int, tuple[object, ...]] = {}
+        self.inks: Inks | None = None
+        """The colours of the pieces its lines are made of; the board's (see ink.py)."""
         self._shown: Shown | None = None
 
     # -- what a tick changes --
@@ -87,9 +91,9 @@ class Card(Widget, can_focus=True):
         if shown == self._shown:
             return
         self._shown = shown
-        for status, css in STATUS_CLASSES.items():
-            self.set_class(status == shown, css)
-        self.set_class(shown == "plain", "-plain")
+        # One restyle for all of them: each is a pass over the card's component classes.
+        classes = {css: status == shown for status, css in STATUS_CLASSES.items()}
+        self.update_classes({**classes, "-plain": shown == "plain"})
 
     def mark(self, alerts: Sequence[ActiveAlert], down: Sequence[Target], now: float) -> None:
         """Show the alerts on this panel and the down targets it reads."""
@@ -99,8 +103,9 @@ class Card(Widget, can_focus=True):
         went_down = bool(down) != bool(self.down)
         self.alerts, self.down, self.now = alerts, down, now
         live = [a for a in alerts if not a.silenced]
-        self.set_class(any(a.state == "firing" for a in live), "-firing")
-        self.set_class(bool(live) and all(a.state == "pending" for a in live), "-pending")
+        firing = any(a.state == "firing" for a in live)
+        pending = bool(live) and all(a.state == "pending" for a in live)
+        self.update_classes({"-firing": firing, "-pending": pending})
         self.marked(went_down)
 
     def marked(self, went_down: bool) -> None:
@@ -174,6 +179,13 @@ class Card(Widget, can_focus=True):
             self.lines_drawn += 1
             self._lines[cache_key] = strip
         return strip
+
+    def piece_style(self, piece: str) -> Style:
+        """The style of a piece of a line (a cell, a series), by its class: the ink's,
+        on this card's background. No colour without inks (a card outside a board)."""
+        if self.inks is None:
+            return Style()
+        return self.inks.style(piece, focused=self.has_focus)
 
     def line_key(self, y: int, height: int) -> LineKey:
         """Line `y`'s component class, and what its content depends on."""

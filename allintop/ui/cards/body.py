@@ -31,8 +31,6 @@ from allintop.ui.view import view_of
 from allintop.values.text import clean
 from allintop.values.thresholds import Status
 
-#: Series drawn at most in a chart (one colour each, from the theme).
-MAX_SERIES = 6
 #: Widest label column of a table or bar list, in cells.
 MAX_LABEL = 24
 
@@ -69,22 +67,8 @@ class BodyCard(Card):
         first: the dashboard index of the first of them.
     """
 
-    COMPONENT_CLASSES = {
-        "tile--title",
-        "tile--body",
-        "tile--dim",
-        "tile--detail",
-        "tile--ok",
-        "tile--warning",
-        "tile--critical",
-        "tile--unknown",
-        "tile--plain",
-        "tile--header",
-        "tile--heat",
-        "tile--target",
-        "tile--alert",
-        *(f"tile--s{k}" for k in range(MAX_SERIES)),
-    }
+    #: The parts of its lines; the pieces drawn in them are the ink's (see ink.py).
+    COMPONENT_CLASSES = {"tile--title", "tile--body", "tile--detail"}
 
     panel: Panel
 
@@ -171,7 +155,7 @@ class BodyCard(Card):
         annotation's, which no class names), none without colour."""
         if piece.startswith("rgb("):
             return Style() if no_colour() else Style(color=piece, bold=True)
-        return self.get_component_rich_style(piece)
+        return self.piece_style(piece)
 
     def body_lines(self, width: int, rows: int) -> list[Line]:
         """The body at this size, worked out once per version."""

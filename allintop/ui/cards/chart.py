@@ -19,8 +19,9 @@ from allintop.draw.labels import formatted, levels
 from allintop.draw.legend import legend_fit
 from allintop.draw.scales import Scale, held
 from allintop.live.reports import QueryState
-from allintop.ui.cards.body import MAX_SERIES, BodyCard, Line, fit
+from allintop.ui.cards.body import BodyCard, Line, fit
 from allintop.ui.cards.chart_marks import MarksArrived, card_marks
+from allintop.ui.cards.ink import MAX_SERIES
 from allintop.ui.view import view_of
 from allintop.values.text import clean
 

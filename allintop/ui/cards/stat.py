@@ -59,19 +59,8 @@ class StatCard(Card):
             panels.yaml card, which shows the current value with a sparkline.
     """
 
-    COMPONENT_CLASSES = {
-        "card--title",
-        "card--value",
-        "card--spark",
-        "card--detail",
-        # A stat of several series: its grid, names, and each value in its own status.
-        "card--grid",
-        "card--name",
-        "card--none",
-        "card--spark-plain",
-        *(f"card--{status}" for status in ("ok", "warning", "critical", "unknown", "plain")),
-        *(f"card--bg-{status}" for status in ("ok", "warning", "critical", "unknown", "plain")),
-    }
+    #: The parts of its lines; the pieces of a grid of several are the ink's.
+    COMPONENT_CLASSES = {"card--title", "card--value", "card--spark", "card--detail", "card--grid"}
     CACHE_LINES = 48
 
     def __init__(self, query: Query, index: int, panel: Panel | None = None) -> None:
@@ -247,11 +236,7 @@ class StatCard(Card):
     def _grid_strip(self, row: int, width: int, height: int, style: Style) -> Strip:
         lines, _ = self._grid_body(width, height)
         line = lines[row] if 0 <= row < len(lines) else []
-        segments = [
-            Segment(text, style + self.get_component_rich_style(part))
-            for text, part in line
-            if text
-        ]
+        segments = [Segment(text, style + self.piece_style(part)) for text, part in line if text]
         return Strip(segments).adjust_cell_length(width, style)
 
     def _history(self) -> QueryHistory | None:

@@ -13,22 +13,10 @@ from rich.text import Text
 from allintop.ui.cards.body import BodyCard, Line
 from allintop.ui.cards.stat_cells import Entry, Scales, entries, grid_lines, keep_scales, layout
 
-#: Its cells' component classes (the StatCard's names, styled alike).
-CELL_CLASSES = {
-    "card--grid",
-    "card--name",
-    "card--none",
-    "card--spark",
-    "card--spark-plain",
-    *(f"card--{status}" for status in ("ok", "warning", "critical", "unknown", "plain")),
-    *(f"card--bg-{status}" for status in ("ok", "warning", "critical", "unknown", "plain")),
-}
-
 
 class StatsCard(BodyCard):
     """A stat panel of several queries: one cell per series of each."""
 
-    COMPONENT_CLASSES = BodyCard.COMPONENT_CLASSES | CELL_CLASSES
     #: Values that did not fit at the size last drawn.
     _hidden = 0
     #: Each cell's sparkline scale, held while its data fits (made on first use).
