@@ -13,6 +13,10 @@ import gc
 
 #: Seconds the cyclic GC stays off at start, at most.
 GC_OFF_AT_MOST = 5.0
+#: Seconds after the first values are handed to the cards: the collection holds the
+#: GIL for some 70 ms, and right after the refresh it held up the thread writing the
+#: frame to the terminal, and the late answers of the first poll.
+GC_AFTER_PAINT = 0.5
 
 
 def collect_garbage_again() -> None:

@@ -26,7 +26,7 @@ from allintop.dashboard.model import Dashboard, Pick
 from allintop.live import state as reduce
 from allintop.live.datasources import Datasources, Setup
 from allintop.live.fanout import FanOut
-from allintop.live.gc_tuning import GC_OFF_AT_MOST, collect_garbage_again
+from allintop.live.gc_tuning import GC_AFTER_PAINT, GC_OFF_AT_MOST, collect_garbage_again
 from allintop.live.history import QueryHistory
 from allintop.live.queries import Queries
 from allintop.live.state import DashboardState
@@ -216,7 +216,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.show_header()
         self.overlays.refresh_top()
         if self.ticks == 1:
-            self.call_after_refresh(collect_garbage_again)
+            self.set_timer(GC_AFTER_PAINT, collect_garbage_again)
         if self._script_shot is not None:
             self._script_shot.ticked(self.ticks)
         if self._tick_log is not None:
