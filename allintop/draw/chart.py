@@ -13,8 +13,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from allintop.live.history import LabelKey
-from allintop.live.reports import legend
+from allintop.draw.scales import is_flat
 from allintop.values.thresholds import Threshold
 from allintop.values.units import display_unit, unit_text
 
@@ -49,19 +48,11 @@ EXTRA_COLOURS: tuple[RGB, ...] = (
     (130, 150, 255),
     (255, 215, 140),
 )
-#: A spread below this share of the values' size is float noise, not a change: a
-#: constant rate computed as 0.2 and 0.20000000000000004 is flat (as on the card).
-FLAT = 1e-9
 _SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 #: Candidate spacings of the time axis, in seconds.
 TIME_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600)
 #: Series colours fainter than this on the chart's background are not used.
 MIN_CONTRAST = 2.5
-
-
-def is_flat(low: float, high: float) -> bool:
-    """True when values from `low` to `high` are one value, give or take rounding."""
-    return high - low <= FLAT * max(abs(low), abs(high))
 
 
 def segments(points: Points) -> list[tuple[list[float], list[float]]]:
@@ -261,30 +252,6 @@ def _round_times(start: float, end: float, spacing: int, offset: int) -> list[fl
     """The times in [start, end] that are whole `spacing`s in a zone `offset` from UTC."""
     first = math.ceil((start + offset) / spacing) * spacing - offset
     return [first + k * spacing for k in range(int((end + 1e-6 - first) // spacing) + 1)]
-
-
-def series_names(
-    keys: Sequence[LabelKey], template: str | None
-) -> tuple[dict[LabelKey, str], tuple[str, ...]]:
-    """Legend names, and the label names they are made of (empty with a template).
-
-    The panel's template names the series if it has one. Otherwise the labels that
-    tell the series apart name them, by value in label order ("GET /api/posts 200",
-    the legend saying once "by method, route, status_code"): labels every series
-    shares (job, instance) say nothing there, and `name=` prefixes would push the
-    values out of a narrow column. A lone series keeps all its labels.
-    """
-    if template or len(keys) < 2:
-        return {key: legend(dict(key), template) for key in keys}, ()
-    label_sets = [dict(key) for key in keys]
-    names = sorted({name for labels in label_sets for name in labels} - {"__name__"})
-    varying = tuple(n for n in names if len({labels.get(n) for labels in label_sets}) > 1)
-    if not varying:
-        return {key: legend(dict(key), None) for key in keys}, ()
-    return {
-        key: " ".join(labels[n] for n in varying if labels.get(n)) or "{}"
-        for key, labels in zip(keys, label_sets, strict=True)
-    }, varying
 
 
 def _luminance(colour: RGB) -> float:

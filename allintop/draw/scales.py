@@ -17,12 +17,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from allintop.draw.chart import is_flat
-
+#: A spread below this share of the values' size is float noise, not a change: a
+#: constant rate computed as 0.2 and 0.20000000000000004 is flat (as on the card).
+FLAT = 1e-9
 #: Room added beyond the data on the side it left the scale by, as a share of its span.
 HEADROOM = 0.1
 #: The share of the scale the data must still span for the scale to be kept.
 FILL = 0.5
+
+
+def is_flat(low: float, high: float) -> bool:
+    """True when values from `low` to `high` are one value, give or take rounding."""
+    return high - low <= FLAT * max(abs(low), abs(high))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from allintop.draw.chart import is_flat
 from allintop.draw.columns import fitted_grid, stretch
-from allintop.draw.scales import Scale, steady_scale
+from allintop.draw.scales import Scale, is_flat, steady_scale
 
 __all__ = [
     "BARS",

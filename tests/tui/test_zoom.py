@@ -19,11 +19,11 @@ from allintop.draw.chart import (
     contrast,
     decimate,
     segments,
-    series_names,
     time_ticks,
     value_axis,
     value_range,
 )
+from allintop.draw.legend import series_names
 from allintop.live.history import label_key
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import DashboardApp, make_app

@@ -13,10 +13,10 @@ from rich.cells import cell_len
 
 from allintop.dashboard.model import Query
 from allintop.draw.braille import LEVEL, plot
-from allintop.draw.chart import Mark, mark_cells, series_names, value_range
+from allintop.draw.chart import Mark, mark_cells, value_range
 from allintop.draw.columns import ColumnGrid, fitted_grid
 from allintop.draw.labels import formatted, levels
-from allintop.draw.legend import legend_fit
+from allintop.draw.legend import legend_fit, series_names
 from allintop.draw.scales import Scale, held
 from allintop.live.reports import QueryState
 from allintop.ui.cards.body import BodyCard, Line, fit

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from rich.cells import cell_len, set_cell_size
 
 from allintop.dashboard.model import Panel, Query
-from allintop.draw.chart import series_names
 from allintop.draw.labels import formatted
+from allintop.draw.legend import series_names
 from allintop.draw.scales import Scale
 from allintop.draw.sparkline import grid_lines as spark_lines
 from allintop.draw.sparkline import history_scale

@@ -13,7 +13,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from allintop.draw.chart import RGB, series_names
+from allintop.draw.chart import RGB
+from allintop.draw.legend import series_names
 from allintop.live.explore import Explored, selector_text
 from allintop.live.history import label_key
 from allintop.sources.answers import Series

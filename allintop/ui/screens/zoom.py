@@ -22,7 +22,8 @@ from textual.highlight import highlight
 from textual.widgets import Footer, Static
 
 from allintop.dashboard.model import Panel, Query
-from allintop.draw.chart import RGB, Level, series_names
+from allintop.draw.chart import RGB, Level
+from allintop.draw.legend import series_names
 from allintop.errors import PrometheusError, QueryError
 from allintop.live.history import LabelKey, SeriesHistory
 from allintop.promql.parse import prettify
