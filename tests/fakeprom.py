@@ -62,6 +62,8 @@ class FakePrometheus:
     host: str = "prometheus.test:9090"
     timeout: float = 5.0
     requests: int = 0
+    builds_asked: int = 0
+    """How many times the build info was asked."""
     received: list[str] = field(default_factory=list)
     """Every expression asked, instant or range, in order."""
     gate: asyncio.Event | None = None
@@ -126,6 +128,7 @@ class FakePrometheus:
         return {}
 
     async def buildinfo(self) -> BuildInfo:
+        self.builds_asked += 1
         self._failing()
         return BuildInfo("3.0.0-fake")
 

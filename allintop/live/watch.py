@@ -69,6 +69,7 @@ class StatusWatcher:
         self.default = default if default in self.clients else next(iter(self.clients))
         self.alertmanagers = Alertmanagers.of(alertmanager, self.default)
         self._builds: dict[str, BuildInfo | None] = {}
+        self._asking_builds: asyncio.Future[None] | None = None
         self.rules_every = rules_every
         self.targets_every = targets_every
         self._rules_at: float | None = None
@@ -203,7 +204,16 @@ class StatusWatcher:
 
     async def _learn_builds(self) -> None:
         """Each datasource's build info, once it has answered (Prometheus says its
-        version; VictoriaMetrics answers with nothing)."""
+        version; VictoriaMetrics answers with nothing). The rules and the targets both
+        wait for it: one asking serves both (they asked twice at every start)."""
+        if self._asking_builds is None or self._asking_builds.done():
+            if all(self._builds.get(name) is not None for name in self.clients):
+                return
+            self._asking_builds = asyncio.ensure_future(self._ask_builds())
+        # Shielded: a caller cancelled (the app quitting) must not cancel the other's.
+        await asyncio.shield(self._asking_builds)
+
+    async def _ask_builds(self) -> None:
         missing = [name for name in self.clients if self._builds.get(name) is None]
         answers = await asyncio.gather(
             *(self.clients[name].buildinfo() for name in missing), return_exceptions=True
