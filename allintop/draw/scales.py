@@ -5,8 +5,9 @@ every row whenever one of them moves a little, which on a live series is most ti
 Here the card keeps the scale it drew with while the data stays inside it and still
 fills a fair share of it (`FILL`); only data leaving it, or shrinking far inside it,
 rescales. Data that left it gets some headroom on the side it left by (`HEADROOM`), so
-a rising series does not rescale again at the next tick; a first scale, or one for
-data that shrank, fits the data, as a scale without memory would. A rescale redraws
+a rising series does not rescale again at the next tick; a first scale, one for
+data that shrank, or one after a flat scale (a first value, then its history), fits
+the data, as a scale without memory would. A rescale redraws
 every row: rare, by design.
 
 A flat series (one value, give or take float noise) gets a flat scale, which the
@@ -74,7 +75,9 @@ def held(previous: Scale | None, low: float, high: float, fresh: Scale) -> Scale
 
 
 def _around(low: float, high: float, previous: Scale | None) -> Scale:
-    if is_flat(low, high) or previous is None:
+    # A flat scale says nothing of where the data goes: a lone first value's, before
+    # its history comes in, is left as a first scale is, fitting the data.
+    if is_flat(low, high) or previous is None or previous.flat:
         return Scale(low, high)
     room = (high - low) * HEADROOM
     bottom = low - room if low < previous.low else low

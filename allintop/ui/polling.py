@@ -14,7 +14,6 @@ with its history, rather than at the next tick.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
 from collections.abc import Callable, Coroutine
@@ -161,7 +160,8 @@ class Polling:
             self.fetched = set(self.active)  # the backfill fetches every panel shown
         work = functools.partial(self._poll, backfill)
         self.app.run_worker(work, name="_run_poll", group="poll", exit_on_error=False)
-        self.fetch_status()
+        if not backfill:  # a backfill's poll asks once its values are in (see below)
+            self.fetch_status()
 
     def fetch_status(self) -> None:
         """Rules, targets and silences now, unless they are being fetched (a screen
@@ -242,16 +242,16 @@ class Polling:
         generation: int,
         reports: list[TickReport],
     ) -> None:
-        """Values first: the instant queries answer long before the range queries
-        that fill the sparklines, so they are not kept waiting."""
+        """Values first, then the history and the status: asked alongside, the range
+        queries' and the status' answers were read on the event loop while the
+        instant one waited its turn behind them, at start behind the first frame too."""
         poller.reset_tick()
-        instant = asyncio.ensure_future(tick)
-        history = asyncio.ensure_future(poller.backfill(now))
         try:
-            reports.append(await instant)
+            reports.append(await tick)
             self.app.post_message(PollDone(reports[-1], generation=generation))
         finally:
-            filled = await history
+            self.fetch_status()
+            filled = await poller.backfill(now)
         self._backfilled(filled)
         self.app.post_message(PollDone(filled, backfill=True, generation=generation))
 

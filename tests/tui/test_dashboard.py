@@ -114,7 +114,9 @@ async def test_sparklines_slide_with_each_tick(stack):
 async def test_pause_freezes_values_and_resume_restarts_them(stack):
     app = _app(stack.prometheus_url)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: _all_have_values(app))
+        # The first poll fills the sparklines after the values: a pause holds the
+        # next poll, not the one in flight.
+        await wait_for(pilot, lambda: _all_have_values(app) and not app.polling.busy)
         await pilot.press("p")
         assert "paused" in screen_lines(app)[0]
         frozen_ticks = app.ticks

@@ -103,6 +103,13 @@ def test_a_first_scale_fits_the_data():
     assert steady_scale(None, 10.0, 20.0) == Scale(10.0, 20.0)
 
 
+def test_data_after_a_flat_scale_gets_a_first_scale():
+    # A lone first value makes a flat scale; its history, coming in next, fits the
+    # sparkline as a first scale does: no headroom above a peak it never passed.
+    lone = steady_scale(None, 15.0, 15.0)
+    assert steady_scale(lone, 10.0, 20.0) == Scale(10.0, 20.0)
+
+
 def test_a_scale_is_kept_while_the_data_stays_inside_it():
     scale = steady_scale(None, 10.0, 20.0)
     assert steady_scale(scale, 11.0, 20.0) is scale
