@@ -92,8 +92,7 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
 
     @property
     def tab(self) -> tuple[int, int, str] | None:
-        """The tab shown: (its number from 1, how many there are, its title); None
-        for a dashboard without tabs."""
+        """The tab shown: (its number from 1, how many, its title); None if no tabs."""
         return self._shown_rows.heading(self.dashboard)
 
     @property
@@ -332,7 +331,7 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
     @on(RowTitle.Toggled)
     def _title_clicked(self, message: RowTitle.Toggled) -> None:
         self.toggle(message.row)
-        self._titles[message.row].focus()
+        self.screen.set_focus(self._titles[message.row])
 
     def toggle(self, row: int) -> None:
         """Collapse or expand row `row` (a Grafana row; panels.yaml's do not fold): a
@@ -346,7 +345,7 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
         body = self._bodies[row]
         focused = self.app.focused
         if collapsed and focused is not None and body in focused.ancestors:
-            title.focus()
+            self.screen.set_focus(title)
         body.display = not collapsed
         if not collapsed and isinstance(body, PanelGrid):
             body.reveal()
@@ -397,7 +396,8 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
             return
         index = layout.nearest([box for box, _ in places], here, dx, dy)
         if index is not None:
-            places[index][1].focus()
+            # At once, not behind queued keys as focus(): each arrow of a burst counts.
+            self.screen.set_focus(places[index][1])
 
     def focus_first(self) -> None:
         """The first panel on the dashboard, else the first row's title."""
@@ -405,7 +405,7 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
         tiles = [widget for _, widget in places if not isinstance(widget, RowTitle)]
         first = tiles[0] if tiles else places[0][1] if places else None
         if first is not None:
-            first.focus()
+            self.screen.set_focus(first)
 
     def focus_panel(self, index: int) -> None:
         """Focus the card of panel `index` (the nearest there is), or its row's title
@@ -417,9 +417,9 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
         if panel is None or panel.row not in self._shown_rows.numbers:
             self.focus_first()
         elif self._titles[panel.row].collapsed:
-            self._titles[panel.row].focus()
+            self.screen.set_focus(self._titles[panel.row])
         elif panel.card.can_focus:
-            panel.card.focus()
+            self.screen.set_focus(panel.card)
 
     def page(self, direction: int) -> None:
         """A screen down (1) or up (-1); the focus goes to the first panel (or row

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from allintop.dashboard import trimming
 from allintop.dashboard.loading import load_dashboard
@@ -224,6 +225,19 @@ async def test_arrows_move_between_tiles_and_row_titles(tmp_path: Path) -> None:
         assert app.focused is _title(app, "Hosts")
         await pilot.press("up", "up", "up")
         assert app.focused is _title(app, "Service")
+
+
+async def test_arrows_that_arrive_in_one_burst_each_move_the_focus(tmp_path: Path) -> None:
+    # Key repeat, a paste, a slow SSH link: the keys reach the app together, before
+    # the focus of the first one has moved. Each must move on from the one before.
+    app, _, _ = make(tmp_path, text=GRAFANA)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, app)
+        assert app.focused is _card(app, "Requests")
+        for key in ("right", "down", "down"):
+            app.post_message(events.Key(key, None))
+        await pilot.pause()
+        assert app.focused is _title(app, "Hosts")
 
 
 # node-exporter-full's quick row: six 3/24 gauges and three 2/24 stats on one line.
