@@ -183,7 +183,7 @@ class ZoomScreen(LiveScreen):
                 chart.show(data)
                 self._charted = began
             self._headline(view)
-            self._legend(data, chart.levels)
+            self._legend(data, chart.levels, state.error if state is not None else None)
         self._ask_marks(view)
 
     def _ask_marks(self, view: DashboardView) -> None:
@@ -304,7 +304,9 @@ class ZoomScreen(LiveScreen):
         shown.display = text.cell_len + span.cell_len + 4 <= self.size.width
         shown.update(span)
 
-    def _legend(self, data: ChartData, levels: Sequence[Level]) -> None:
+    def _legend(
+        self, data: ChartData, levels: Sequence[Level], error: PrometheusError | None
+    ) -> None:
         thresholds = self.target.thresholds
         rows: list[tuple[Text, Text]] = []
         for line in data.lines:
@@ -326,7 +328,11 @@ class ZoomScreen(LiveScreen):
             footer.append("   ")
         if data.more > 0:
             footer.append(f"+{data.more} more series not drawn", style="dim")
-        if not data.lines:
+        if not data.lines and error is not None:  # the server's own words, not "no series"
+            footer.append(
+                clean(str(error), 300), style=themed(self, STATUS_STYLES[Status.CRITICAL])
+            )
+        elif not data.lines:
             footer.append("no series in range", style="dim italic")
         footer.rstrip()
         self.query_one(ZoomLegend).show(rows, footer)
