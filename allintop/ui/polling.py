@@ -118,7 +118,9 @@ class Polling:
         self.poller.configure(step, range_)
         self.drop_results()
         self.schedule.regrid()
-        if not self.busy and not self.app.paused:
+        if self.busy:  # the poll in flight is for the old grid: the next goes after it
+            self.schedule.refresh_asked = True
+        elif not self.app.paused:
             self.arm(0)
 
     # -- when --
@@ -252,7 +254,8 @@ class Polling:
         finally:
             self.fetch_status()
             filled = await poller.backfill(now)
-        self._backfilled(filled)
+        if generation == self.generation:  # a failed backfill of old queries is no news
+            self._backfilled(filled)
         self.app.post_message(PollDone(filled, backfill=True, generation=generation))
 
     def _arm_after(self, reports: list[TickReport], started: float, began: float) -> None:
