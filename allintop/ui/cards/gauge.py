@@ -12,10 +12,16 @@ from rich.text import Text
 from allintop.dashboard.model import Query
 from allintop.draw.bars import bar, bounds, marks, widths
 from allintop.draw.labels import formatted, levels
-from allintop.draw.stat_grid import Cell, StatGrid, side_by_side, stat_grid
+from allintop.draw.stat_grid import StatGrid, side_by_side, stat_grid
 from allintop.live.reports import SeriesView
 from allintop.ui.cards.body import MAX_LABEL, BodyCard, Line, fit, status_part
-from allintop.ui.cards.stat_cells import CURRENT, distinct_names, series_value, told_apart
+from allintop.ui.cards.stat_cells import (
+    CURRENT,
+    distinct_names,
+    name_room,
+    series_value,
+    told_apart,
+)
 from allintop.values.text import clean
 from allintop.values.thresholds import Status, status_of
 
@@ -169,13 +175,6 @@ def _bar_pieces(cells: str, where: list[int], status: Status, query: Query) -> L
     ]
 
 
-def _name_room(texts: list[str], cell: Cell, grid: StatGrid) -> int:
-    """The cells a name has in `cell`: beside its value in a wide grid, else all."""
-    if grid.wide:
-        return max(cell.width - cell_len(texts[cell.index]) - 1, 0)
-    return cell.width
-
-
 def _cells(
     grid: StatGrid,
     entries: list[tuple[str, float, Status, Query]],
@@ -188,13 +187,14 @@ def _cells(
     cells."""
     lines: list[Line] = [[] for _ in range(rows)]
     placed = list(grid.cells())
-    names = told_apart(names, min((_name_room(texts, cell, grid) for cell in placed), default=0))
+    rooms = (name_room(texts[cell.index], cell, grid) for cell in placed)
+    names = told_apart(names, min(rooms, default=0))
     for cell in placed:
         _, value, status, query = entries[cell.index]
         part = status_part(status, query)
         width = cell.width
         if grid.wide:
-            room = _name_room(texts, cell, grid)
+            room = name_room(texts[cell.index], cell, grid)
             text: list[Line] = [[(fit(names[cell.index], room) + " ", "tile--dim"),
                                  (texts[cell.index], part)]]  # fmt: skip
         else:

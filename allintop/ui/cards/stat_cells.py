@@ -166,9 +166,8 @@ def grid_lines(
     ruled = grid.wide and color_mode != "background"
     gap = ("│", "card--name") if ruled else (" ", "card--grid")
     cells = list(grid.cells())
-    names = told_apart(
-        [e.name for e in shown], min((_name_room(shown, c, grid) for c in cells), default=0)
-    )
+    rooms = (name_room(shown[c.index].text, c, grid) for c in cells)
+    names = told_apart([e.name for e in shown], min(rooms, default=0))
     for cell in cells:
         entry = replace(shown[cell.index], name=names[cell.index])
         part = status_class(entry, color_mode)
@@ -184,10 +183,11 @@ def grid_lines(
     return lines
 
 
-def _name_room(shown: Sequence[Entry], cell: Cell, grid: StatGrid) -> int:
-    """The cells a name has in `cell`: beside its value in a wide grid, else all."""
+def name_room(value: str, cell: Cell, grid: StatGrid) -> int:
+    """The cells a name has in `cell`: beside its `value` (and a space) in a wide
+    grid, else all of them (the name above its value)."""
     if grid.wide:
-        return cell.width - cell_len(shown[cell.index].text) - 1
+        return max(cell.width - cell_len(value) - 1, 0)
     return cell.width
 
 
