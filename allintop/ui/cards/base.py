@@ -36,6 +36,7 @@ from allintop.dashboard.model import Panel
 from allintop.live.alerting import ActiveAlert
 from allintop.sources.answers import Target
 from allintop.ui.cards.ink import Inks
+from allintop.ui.theme import no_colour
 from allintop.ui.view import DashboardView
 from allintop.values.thresholds import Status
 
@@ -182,10 +183,21 @@ class Card(Widget, can_focus=True):
 
     def piece_style(self, piece: str) -> Style:
         """The style of a piece of a line (a cell, a series), by its class: the ink's,
-        on this card's background. No colour without inks (a card outside a board)."""
+        on this card's background. An "rgb(r,g,b)" piece is that colour (an
+        annotation's, which no class names). No colour without inks (a card outside a
+        board), nor under NO_COLOR for an rgb piece."""
+        if piece.startswith("rgb("):
+            return Style() if no_colour() else Style(color=piece, bold=True)
         if self.inks is None:
             return Style()
         return self.inks.style(piece, focused=self.has_focus)
+
+    def pieces_strip(self, pieces: Sequence[tuple[str, str]], style: Style, width: int) -> Strip:
+        """A line of (text, piece class) pieces over the part's `style`, `width` cells."""
+        segments = [
+            Segment(text, style + self.piece_style(piece)) for text, piece in pieces if text
+        ]
+        return Strip(segments).adjust_cell_length(width, style)
 
     def line_key(self, y: int, height: int) -> LineKey:
         """Line `y`'s component class, and what its content depends on."""

@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
@@ -147,15 +146,7 @@ class BodyCard(Card):
         if part == "tile--detail":
             return self.text_strip(self.detail_line(width), style, width)
         line = self._body_line(y, width, height)
-        segments = [Segment(text, style + self._piece_style(piece)) for text, piece in line if text]
-        return Strip(segments).adjust_cell_length(width, style)
-
-    def _piece_style(self, piece: str) -> Style:
-        """A piece's component class's style; an "rgb(r,g,b)" piece is that colour (an
-        annotation's, which no class names), none without colour."""
-        if piece.startswith("rgb("):
-            return Style() if no_colour() else Style(color=piece, bold=True)
-        return self.piece_style(piece)
+        return self.pieces_strip(line, style, width)
 
     def body_lines(self, width: int, rows: int) -> list[Line]:
         """The body at this size, worked out once per version."""

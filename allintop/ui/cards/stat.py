@@ -236,8 +236,7 @@ class StatCard(Card):
     def _grid_strip(self, row: int, width: int, height: int, style: Style) -> Strip:
         lines, _ = self._grid_body(width, height)
         line = lines[row] if 0 <= row < len(lines) else []
-        segments = [Segment(text, style + self.piece_style(part)) for text, part in line if text]
-        return Strip(segments).adjust_cell_length(width, style)
+        return self.pieces_strip(line, style, width)
 
     def _history(self) -> QueryHistory | None:
         """Its query's per-series history, from the dashboard (None: none kept)."""
