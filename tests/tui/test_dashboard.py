@@ -114,11 +114,13 @@ async def test_sparklines_slide_with_each_tick(stack):
 async def test_pause_freezes_values_and_resume_restarts_them(stack):
     app = _app(stack.prometheus_url)
     async with app.run_test(size=(100, 30)) as pilot:
-        # The first poll fills the sparklines after the values: a pause holds the
-        # next poll, not the one in flight.
-        await wait_for(pilot, lambda: _all_have_values(app) and not app.polling.busy)
+        await wait_for(pilot, lambda: _all_have_values(app))
         await pilot.press("p")
         assert "paused" in screen_lines(app)[0]
+        # A pause holds the next poll, not one in flight (at start the values, then
+        # the sparklines, and a poll right after for the scrape intervals learnt).
+        await wait_for(pilot, lambda: not app.polling.busy, what="the poll in flight")
+        await pilot.pause()
         frozen_ticks = app.ticks
         frozen = [card.state for card in _cards(app)]
         await app_seconds(pilot, app, 4)  # 3 refresh intervals at least
