@@ -78,6 +78,7 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
         self._folded: dict[str, bool] = {}  # rows the user collapsed / expanded, by title
         self._boxes: tuple[tuple[Box, ...], ...] = ()  # each row's cards in its body
         self._page: layout.Page | None = None  # None: not laid out yet
+        self._scroll_wanted: int | None = None  # a row unfolded before Textual laid it out
         self._shown: frozenset[int] = frozenset()
         self.news = HeldNews(self, self._show, self._mark)
         """What the cards are handed, held while another screen hides the board."""
@@ -115,7 +116,7 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
         self.dashboard = dashboard
         if values is not None:
             self._shown_rows.values = dict(values)
-        self._shown, self._page, self._boxes = frozenset(), None, ()
+        self._shown, self._page, self._boxes, self._scroll_wanted = frozenset(), None, (), None
         self.news.forget()  # for the old cards
         old, widgets = [*self._titles, *self._bodies], self._build()
         # Shielded: the worker this runs in may be cancelled (the app quitting), and
@@ -177,6 +178,10 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
         # Planned on the rows' own resize, not the terminal's: when the terminal's
         # arrives, the rows still have their old size (the cards one resize behind).
         self.lay_out(event.size)
+
+    def watch_virtual_size(self, size: Size) -> None:
+        if self._scroll_wanted is not None:  # the unfolded row laid out, maybe
+            self.call_later(self._scroll_to_row, self._scroll_wanted)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -352,15 +357,21 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
         if self._page is not None:
             self._restack()
         self._update_shown()
-        if not collapsed:  # once laid out: scrolled so that what it holds shows
+        if collapsed:
+            self._scroll_wanted = None
+        else:  # once laid out: scrolled so that what it holds shows
             self.call_after_refresh(self._scroll_to_row, row)
 
     def _scroll_to_row(self, row: int) -> None:
         """Scroll (as little as will do) to show the row's title and its tiles, or as
-        many of them as fit."""
+        many of them as fit. Until Textual has laid the row out the scroll stops at the
+        old end (it is after the refresh that shows it, on a loaded machine not always):
+        then again once it has."""
         page = self._page
         if page is None or row >= len(page.titles):
             return
+        laid_out = self.virtual_size.height >= page.height
+        self._scroll_wanted = None if laid_out else row
         top = page.titles[row]
         bottom = max((box.bottom for box in page.panels[row]), default=top + 1)
         height = max(self.scrollable_content_region.height, 1)

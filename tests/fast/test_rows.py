@@ -129,6 +129,26 @@ async def test_a_collapsed_row_is_not_queried_until_space_expands_it(tmp_path: P
         assert all(_asked(fake, metric) for metric in HOSTS)
 
 
+async def test_a_row_unfolded_before_textual_lays_it_out_still_scrolls_into_view(
+    tmp_path: Path,
+) -> None:
+    """On a loaded machine the refresh after Space can come before the layout that
+    shows the row: its tiles must still be scrolled to (and so handed their values),
+    not left below the old end of the page."""
+    app, _, _ = make(tmp_path, text=GRAFANA)
+    async with app.run_test(size=(100, 18)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("end")
+        assert app.focused is _title(app, "Hosts")
+        with app.batch_update():  # no layout until it ends; the refresh callbacks run
+            await pilot.press("space")
+            await pilot.pause()
+        await wait_for(pilot, lambda: app.board.scroll_y > 0, what="scrolled to the row")
+        await wait_for(pilot, lambda: _shows_value(app, "CPU"), what="CPU")
+        assert app.screen.region.contains_region(_card(app, "Memory").region)
+        assert "Memory" in screen_text(app)
+
+
 async def test_collapsing_a_row_stops_its_queries_and_a_click_expands_it(tmp_path: Path) -> None:
     app, fake, clock = make(tmp_path, text=GRAFANA)
     async with app.run_test(size=(100, 30)) as pilot:
