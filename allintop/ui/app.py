@@ -209,8 +209,7 @@ class DashboardApp(NoticesApp, PaletteApp):
             monotonic=self.monotonic(),
         )
         with self.batch_update():
-            for state in report.panels:
-                self.board.show(state)
+            self.board.show(report.panels)
             self._mark()
         self.ticks += 1
         self.show_header()
@@ -230,7 +229,7 @@ class DashboardApp(NoticesApp, PaletteApp):
             return
         now, monotonic = self.clock(), self.monotonic()
         self.state = reduce.take_late(self.state, message.state, now=now, monotonic=monotonic)
-        self.board.show(message.state)
+        self.board.show((message.state,))
         self.show_header()
 
     @on(StatusDone)

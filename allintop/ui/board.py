@@ -80,6 +80,7 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
         self._page: layout.Page | None = None  # None: not laid out yet
         self._scroll_wanted: int | None = None  # a row unfolded before Textual laid it out
         self._shown: frozenset[int] = frozenset()
+        self._marked: tuple[object, ...] = ()  # what the cards' marks were made from
         self.news = HeldNews(self, self._show, self._mark)
         """What the cards are handed, held while another screen hides the board."""
         self.inks = Inks.make()  # the colours of what the cards draw, for all of them
@@ -130,14 +131,13 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
         built anew showing `states`, the focus kept on the panel it was on."""
         focused = self.focused_panel()
         await self.show_dashboard(dashboard)
-        for state in states:
-            self.show(state)
+        self.show(states)
         self.focus_panel(focused.indexes.start if focused is not None else 0)
 
     def _build(self) -> list[Widget]:
         """Each row's title and body: a grid of cards (panels.yaml's rows, as ever) or
         the tiles of a Grafana row, hidden while it is collapsed."""
-        self._rows, self._titles, self._bodies = [], [], []
+        self._rows, self._titles, self._bodies, self._marked = [], [], [], ()
         visible = self._shown_rows.built(self.dashboard)
         widgets: list[Widget] = []
         first = 0
@@ -260,9 +260,9 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
 
     # -- the cards --
 
-    def show(self, state: QueryState) -> None:
-        """A panel's new state, to the card that shows it."""
-        self.news.show(state)
+    def show(self, states: Iterable[QueryState]) -> None:
+        """Panels' new states, each to the card that shows it."""
+        self.news.show(states)
 
     def mark(self, state: DashboardState, now: float) -> None:
         """Each card's alert markers and down targets, from `state`."""
@@ -274,6 +274,12 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
             panel.widget.show(state)
 
     def _mark(self, state: DashboardState, now: float) -> None:
+        # The same alerts and targets, none active: each card's marks stay as they are
+        # (an active one's may not: it says for how long).
+        key = (state.active, state.down, state.alert_map, state.exprs)
+        if key == self._marked and not state.active:
+            return
+        self._marked = key
         for panel in self._panels:
             if panel.indexes:
                 alerts = unique(a for i in panel.indexes for a in state.markers(i))

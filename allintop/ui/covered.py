@@ -12,7 +12,7 @@ What changed meanwhile is painted once, when the screen over it closes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from textual.dom import NoScreen
@@ -86,12 +86,15 @@ class HeldNews:
         """How many panels' states are held."""
         return len(self._states)
 
-    def show(self, state: QueryState) -> None:
-        if covered(self._widget) or not self._in_view(state.index):
-            self._states[state.index] = state
-        else:
-            self._states.pop(state.index, None)
-            self._show(state)
+    def show(self, states: Iterable[QueryState]) -> None:
+        """A tick's new states: on to the cards in sight, held for the others."""
+        hidden = covered(self._widget)  # once a tick: it walks the screen stack
+        for state in states:
+            if hidden or not self._in_view(state.index):
+                self._states[state.index] = state
+            else:
+                self._states.pop(state.index, None)
+                self._show(state)
 
     def mark(self, state: DashboardState, now: float) -> None:
         if covered(self._widget):

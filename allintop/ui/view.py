@@ -8,7 +8,7 @@ them anything with the same members.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from allintop.live.history import QueryHistory
 from allintop.live.state import DashboardState
@@ -93,6 +93,14 @@ class SourcesView(DashboardView, Protocol):
         ...
 
 
+_VIEWS: dict[type, bool] = {}  # by the app's class: whether it is a DashboardView
+
+
 def view_of(app: object) -> DashboardView | None:
-    """`app` as a DashboardView, if it is one (a card drawn in another app is not)."""
-    return app if isinstance(app, DashboardView) else None
+    """`app` as a DashboardView, if it is one (a card drawn in another app is not).
+    Asked by every card at every tick: a Protocol's isinstance reads each of its
+    members, so it is asked once per class."""
+    kind = type(app)
+    if kind not in _VIEWS:
+        _VIEWS[kind] = isinstance(app, DashboardView)
+    return cast(DashboardView, app) if _VIEWS[kind] else None

@@ -81,6 +81,9 @@ class Card(Widget, can_focus=True):
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(self.CACHE_LINES)
         # Each line's cache key as last painted: what `refresh_changed` compares.
         self._painted: dict[int, tuple[object, ...]] = {}
+        # Each part's style until the next restyle: Textual forgets its own copy at
+        # every refresh, and a tick asks for one per line.
+        self._part_styles: dict[str, Style] = {}
         self.inks: Inks | None = None
         """The colours of the pieces its lines are made of; the board's (see ink.py)."""
         self._shown: Shown | None = None
@@ -132,8 +135,6 @@ class Card(Widget, can_focus=True):
         if not self.on_screen() or width <= 0 or not self._painted:
             self.refresh()
             return
-        # Compared first, repainted after: Textual forgets a widget's component styles
-        # at each refresh, and asking for them again is most of what a key costs.
         changed = [
             y for y in range(height) if self._painted.get(y) != self._cache_key(y, width, height)
         ]
@@ -150,6 +151,14 @@ class Card(Widget, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
+        self._part_styles.clear()
+
+    def part_style(self, part: str) -> Style:
+        """The style of a part of the card (a component class), as last styled."""
+        style = self._part_styles.get(part)
+        if style is None:
+            style = self._part_styles[part] = self.get_component_rich_style(part)
+        return style
 
     # -- drawing --
 
@@ -164,7 +173,7 @@ class Card(Widget, can_focus=True):
 
     def _cache_key(self, y: int, width: int, height: int) -> tuple[object, ...]:
         part, key = self.line_key(y, height)
-        return (part, width, self.get_component_rich_style(part), *key)
+        return (part, width, self.part_style(part), *key)
 
     def strip_at(self, y: int, cache_key: tuple[object, ...] | None = None) -> Strip:
         """Line `y` at the card's size, from the cache or drawn anew (not counted as
@@ -176,7 +185,7 @@ class Card(Widget, can_focus=True):
         strip = self._lines.get(cache_key)
         if strip is None:
             part = str(cache_key[0])
-            strip = self.draw_line(part, y, width, height, self.get_component_rich_style(part))
+            strip = self.draw_line(part, y, width, height, self.part_style(part))
             self.lines_drawn += 1
             self._lines[cache_key] = strip
         return strip
