@@ -92,13 +92,14 @@ def column_grid(
     last_column = newest // span
     first = last_column - width + 1
     first_bucket = newest - len(values) + 1
-    held: list[list[float]] = [[] for _ in range(width)]
-    for j in range(max(first * span - first_bucket, 0), len(values)):
-        value = values[j]
-        if value is not None:
-            held[(first_bucket + j) // span - first].append(value)
-    columns = tuple(Column(min(v), max(v), v[-1]) if v else None for v in held)
-    return ColumnGrid(columns, first, span)
+    columns: list[Column | None] = []
+    # Column by column, a slice of the buckets each: a sparkline's at every tick.
+    for column in range(first, first + width):
+        start = column * span - first_bucket  # may be before the oldest bucket held
+        chunk = values[max(start, 0) : max(start + span, 0)]
+        held = [v for v in chunk if v is not None]
+        columns.append(Column(min(held), max(held), held[-1]) if held else None)
+    return ColumnGrid(tuple(columns), first, span)
 
 
 def fitted_span(buckets: int, width: int) -> int:

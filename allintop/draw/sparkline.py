@@ -63,18 +63,24 @@ def render_columns(cols: Sequence[float | None], height: int, scale: Scale) -> l
     line first, the bottom of `scale` the lowest bar and its top a full column."""
     if not cols:
         return [""] * height
-    levels = height * 8
     # Each column drawn whole from its height in eighths (a few dozen shapes, kept),
     # then read across: at a tick this ran for every cell of every sparkline shown,
     # working the scale out once per cell, and was most of a tick's cost.
-    drawn = [_column(-1 if v is None else _eighths(scale, v, levels), height) for v in cols]
+    drawn = [_column(level, height) for level in _eighths(cols, scale, height * 8)]
     return ["".join(row) for row in zip(*drawn, strict=True)]
 
 
-def _eighths(scale: Scale, value: float, levels: int) -> int:
-    # A constant (or all-zero) series is a low line: nothing is going on, and
-    # half- or full-height bars would say there was.
-    return max(1, round(scale.share(value) * levels))
+def _eighths(cols: Sequence[float | None], scale: Scale, levels: int) -> list[int]:
+    """Each column's height in eighths of a cell (-1: a gap), at least one: a constant
+    (or all-zero) series is a low line, as nothing is going on, and half- or
+    full-height bars would say there was. Scale.share inlined: it runs per column."""
+    if scale.flat:
+        return [-1 if v is None else 1 for v in cols]
+    low, size = scale.low, scale.high - scale.low
+    return [
+        -1 if v is None else max(1, round(min(max((v - low) / size, 0.0), 1.0) * levels))
+        for v in cols
+    ]
 
 
 @functools.lru_cache(maxsize=1024)

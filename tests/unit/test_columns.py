@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from allintop.draw.braille import plot
 from allintop.draw.columns import (
     Column,
@@ -32,6 +35,30 @@ def _history(until: float, value=lambda t: 10.0 + t % 7) -> SeriesHistory:
 
 def _grid(history: SeriesHistory):
     return column_grid(history.values(), history.newest, WIDTH)
+
+
+@given(
+    values=st.lists(st.one_of(st.none(), st.sampled_from([0.0, 1.5, 5.0, -2.0])), max_size=40),
+    ahead=st.integers(0, 300),
+    width=st.integers(0, 12),
+    span=st.integers(1, 7),
+)
+@example(values=[1.0, None, 2.0], ahead=50, width=8, span=3)  # columns before the oldest bucket
+def test_each_column_holds_exactly_the_buckets_of_its_period(values, ahead, width, span):
+    """By the definition: bucket b goes into column b // span, the last column holds the
+    newest bucket, and each column keeps its buckets' lowest, highest and last value."""
+    newest = max(len(values) - 1, 0) + ahead
+    grid = column_grid(values, newest, width, span)
+    assert grid.span == span and len(grid.columns) == width
+    assert grid.newest == newest // span or width == 0
+    first_bucket = newest - len(values) + 1
+    for k, column in enumerate(grid.columns):
+        held = [
+            v
+            for j, v in enumerate(values)
+            if v is not None and (first_bucket + j) // span == grid.first + k
+        ]
+        assert column == (Column(min(held), max(held), held[-1]) if held else None)
 
 
 def test_the_period_is_range_over_columns_in_whole_buckets_rounded_down():
