@@ -142,6 +142,27 @@ def test_check_reports_each_failing_expression_with_its_line(stack, tmp_path):
     assert "all queries run and return data" in good.stdout
 
 
+def test_check_on_a_grafana_json_counts_its_queries_and_names_no_line(stack, tmp_path):
+    """A Grafana panel may have several queries, and JSON has no lines to point to."""
+    target = {"datasource": {"type": "prometheus"}, "refId": "A"}
+    panel = {
+        "type": "timeseries",
+        "title": "Requests",
+        "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+        "targets": [
+            {**target, "expr": "up", "legendFormat": "up"},
+            {**target, "refId": "B", "expr": "no_such_metric_anywhere", "legendFormat": "none"},
+        ],
+    }
+    dashboard = tmp_path / "grafana.json"
+    dashboard.write_text(json.dumps({"title": "Two queries", "panels": [panel]}))
+    result = allintop("check", "-c", str(dashboard), "--url", stack.prometheus_url)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"{dashboard}: Requests · none: no data" in result.stdout
+    assert f"{dashboard}:0" not in result.stdout
+    assert result.stdout.rstrip().endswith(f"{dashboard}: 2 queries, 1 without data")
+
+
 def test_pip_install_into_an_empty_venv(tmp_path):
     target = tmp_path / "venv"
     venv.create(target, with_pip=True)

@@ -341,17 +341,24 @@ async def run_check(
         await sources.aclose()
     for result in checked:
         if result.problem:
-            where = f"{dashboard.source}:{result.panel.line}: {clean(result.panel.title)}"
+            # A Grafana JSON's queries have no line (a file of one line, or none).
+            line = f":{result.panel.line}" if result.panel.line else ""
+            where = f"{dashboard.source}{line}: {clean(result.panel.title)}"
             print(f"{where}: {clean(result.problem, 500)}", file=out)
     rejected = sum(c.rejected for c in checked)
     empty = sum(bool(c.problem) and not c.rejected for c in checked)
     summary = [f"{rejected} rejected"] if rejected else []
     summary += [f"{empty} without data"] if empty else []
     print(
-        f"{dashboard.source}: {len(dashboard.queries)} panels, "
+        f"{dashboard.source}: {_queries(len(dashboard.queries))}, "
         + (", ".join(summary) if summary else "all queries run and return data"),
         file=out,
     )
     if rejected:
         return EXIT_CRITICAL
     return EXIT_WARNING if empty else EXIT_OK
+
+
+def _queries(count: int) -> str:
+    """How many queries were checked (a Grafana panel may have several)."""
+    return f"{count} {'query' if count == 1 else 'queries'}"
