@@ -92,6 +92,9 @@ class Launch:
     """With no config given, the question that chooses the dashboard, for the app to
     ask once it runs (allintop.cli.choice.later); `dashboard` is the AllIN overview
     until then. None: `dashboard` is the one to show."""
+    adapt: Callable[[Dashboard], Dashboard] | None = None
+    """What the run makes of the dashboard it reads (the demo: its history's step as
+    the scrape interval), at start and when the file is read again."""
 
     @property
     def connection(self) -> ConnectionSettings:

@@ -105,7 +105,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.board = Board(
             self.queries.titled(), on_shown=self.polling.show, values=self.queries.variables
         )
-        self.config_watch = ConfigWatch(self)
+        self.config_watch = ConfigWatch(self, options.get("adapt"))
         self.intervals = IntervalWatch(self)
         self.switching = Switching(self, options.get("contexts"))
         self.overlays = Overlays(self)

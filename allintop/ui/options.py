@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
-from allintop.dashboard.model import Pick
+from allintop.dashboard.model import Dashboard, Pick
 from allintop.live.datasources import ContextSwitch
 from allintop.ui.choosing import Chooser
 
@@ -34,6 +34,9 @@ class AppOptions(TypedDict, total=False):
             dashboard's own, unless it is bundled or a Grafana file).
         choose: with no config given, the question that chooses the dashboard,
             asked once the app runs (allintop.ui.choosing).
+        adapt: what the run makes of the dashboard each time its file is read
+            again, as it did at start (the demo: its history's step as the scrape
+            interval).
     """
 
     variables: Mapping[str, Pick] | None
@@ -47,3 +50,4 @@ class AppOptions(TypedDict, total=False):
     contexts: ContextSwitch | None
     explore_to: Path | None
     choose: Chooser | None
+    adapt: Callable[[Dashboard], Dashboard] | None

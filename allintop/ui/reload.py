@@ -6,6 +6,7 @@ leaves the dashboard as it is and says why (file:line, message and hint), as
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -35,10 +36,16 @@ class Reloadable(RunsWorkers, Notifies, Protocol):
 
 
 class ConfigWatch:
-    """Watches the dashboard's file and reloads it into the app."""
+    """Watches the dashboard's file and reloads it into the app.
 
-    def __init__(self, app: Reloadable) -> None:
+    Args:
+        app: the app it reloads the file into.
+        adapt: what the run makes of the dashboard it reads, as at start.
+    """
+
+    def __init__(self, app: Reloadable, adapt: Callable[[Dashboard], Dashboard] | None) -> None:
         self.app = app
+        self.adapt = adapt
         self.source = app.dashboard.source
         """The file watched: the one the dashboard shown was read from."""
         self.seen = file_signature(self.source)
@@ -90,6 +97,8 @@ class ConfigWatch:
                 markup=False,
             )
             return
+        if self.adapt is not None:
+            dashboard = self.adapt(dashboard)
         # The generic overview stays trimmed to what the server has, as at start.
         dashboard = replace(as_before(dashboard, app.dashboard), context=context)
         if app.queries.moves_datasources(dashboard, app.datasources):

@@ -68,6 +68,7 @@ def show(launch: Launch, cleanup: Callable[[], None] | None = None) -> int:
         contexts=launch.contexts,
         explore_to=launch.explore_to,
         choose=launch.choose,
+        adapt=launch.adapt,
     )
     exit_on_signals(app, cleanup)
     if launch.screenshot is None:

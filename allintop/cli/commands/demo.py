@@ -42,5 +42,6 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         with stack:
             on_stack = launch.on(stack.prometheus_url, stack.alertmanager_url)
             # The imported past is 10 s apart: Grafana's rate windows must span it.
-            on_stack = replace(on_stack, dashboard=scraped_as_history(on_stack.dashboard))
+            adapted = scraped_as_history(on_stack.dashboard)
+            on_stack = replace(on_stack, dashboard=adapted, adapt=scraped_as_history)
             return show(on_stack, stack.stop)
