@@ -247,12 +247,12 @@ async def test_p95_zoom_at_80x24_shows_value_expression_axes_and_levels(stack):
         assert len(CLOCK_LABEL.findall(text)) >= 2, "time axis labelled with clock times"
         legend = "\n".join(_legend_lines(app))
         assert f"━━ {P95}" in legend
-        assert "target <200" in legend and "alert >500" in legend
+        assert "target <200 ms" in legend and "alert >500 ms" in legend
         chart = zoom.query_one(ZoomChart)
         target = next(level for level in chart.levels if level.kind == "target")
         monitor = chart.plt.monitor
         if target.place:  # too far from the data to draw: the legend says where it is
-            assert f"target <200 ({target.place} the chart)" in legend
+            assert f"target <200 ms ({target.place} the chart)" in legend
         else:
             assert 200.0 in monitor.hcoord[0]
             assert re.search(r"200 ms├─{40}", text), "the target drawn across the chart"

@@ -42,7 +42,7 @@ from allintop.ui.theme import themed
 from allintop.ui.view import DashboardView
 from allintop.values.durations import format_duration
 from allintop.values.text import clean, clean_multiline
-from allintop.values.thresholds import Status, status_of
+from allintop.values.thresholds import Status, Threshold, status_of
 from allintop.values.units import format_value
 
 #: A drawn series: its panel's index and its labels (two queries may share labels).
@@ -322,7 +322,7 @@ class ZoomScreen(LiveScreen):
             footer.append(f"by {', '.join(clean(n) for n in self.by)}   ", style="dim")
         for level in levels:
             footer.append("━━ " if not level.place else "┄┄ ", style=_colour(level.color))
-            footer.append(f"{level.kind} {clean(level.threshold.text)}")
+            footer.append(f"{level.kind} {_level_text(level.threshold, data.unit)}")
             if level.place:
                 footer.append(f" ({level.place} the chart)", style="dim")
             footer.append("   ")
@@ -356,3 +356,10 @@ def with_caret(expr: str, position: tuple[int, int], message: str) -> Text:
             text.append("\n" + " " * len(before))
             text.append("^ " + clean(message, 200), style="bold")
     return text
+
+
+def _level_text(threshold: Threshold, unit: str) -> str:
+    """A threshold as the legend's values read ("<200 ms"), in the unit the axis and
+    the values scale theirs to ("<1.5 s" on a panel in ms), not the file's bare number."""
+    number, shown = format_value(threshold.value, unit)
+    return f"{threshold.op}{number} {shown}".rstrip()
