@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -340,14 +340,39 @@ def shown(
 def nearest(boxes: Sequence[Box], here: Box, dx: int, dy: int) -> int | None:
     """The box an arrow key moves to from `here`: left or right, the nearest on the
     same line; up or down, the nearest line that way, and on it the box whose middle
-    is nearest (tiles of a line below need not line up with those above)."""
+    is nearest (tiles of a line below need not line up with those above). But first,
+    up or down from a tile, what is above or under it, up to the next row title
+    (which spans every column): Down from a tall tile went to a small one stacked
+    beside it at the far side of the screen, its top being nearer."""
+    if dx:
+        return _nearest(boxes, here, dx, 0, lambda there: there.y == here.y)
+    titles = [b.y for b in boxes if not b.width and (b.y - here.y) * dy > 0]
+    fence = (min if dy > 0 else max)(titles, default=None)
+
+    def under(there: Box) -> bool:
+        if not here.width or (fence is not None and (there.y - fence) * dy > 0):
+            return False  # from a title, or past the next one
+        return not there.width or _columns_meet(here, there)  # a title spans them all
+
+    found = _nearest(boxes, here, 0, dy, under)
+    return found if found is not None else _nearest(boxes, here, 0, dy, lambda _: True)
+
+
+def _nearest(
+    boxes: Sequence[Box], here: Box, dx: int, dy: int, allowed: Callable[[Box], bool]
+) -> int | None:
     best: tuple[float, int] | None = None
     for index, there in enumerate(boxes):
         ddx, ddy = there.x - here.x, there.y - here.y
-        if (dx and (ddx * dx <= 0 or ddy != 0)) or (dy and ddy * dy <= 0):
+        if (dx and ddx * dx <= 0) or (dy and ddy * dy <= 0) or not allowed(there):
             continue
         middle = abs(there.x + there.width / 2 - here.x - here.width / 2)
         distance = abs(ddy) * 10_000 + middle if dy else abs(ddx)
         if best is None or distance < best[0]:
             best = (distance, index)
     return None if best is None else best[1]
+
+
+def _columns_meet(a: Box, b: Box) -> bool:
+    """Whether two boxes share a column."""
+    return a.x < b.x + b.width and b.x < a.x + a.width

@@ -173,6 +173,23 @@ def test_arrows_move_along_a_line_and_to_the_nearest_column_of_the_next():
     assert nearest(boxes, boxes[2], 1, 0) == 3
 
 
+def test_down_from_a_tall_tile_goes_under_it_not_to_one_stacked_beside_it():
+    """Grafana's grid: a tall tile at the left, small ones stacked at the far right,
+    a wide one under them all. Down goes under the tall tile, Up comes back to it."""
+    tall, right_top, right_low = Box(0, 0, 50, 8), Box(150, 0, 50, 4), Box(150, 4, 50, 4)
+    wide, title = Box(0, 8, 100, 6), Box(0, 14, 0, 1)
+    boxes = [tall, right_top, right_low, wide, title]
+    assert nearest(boxes, tall, 0, 1) == 3
+    assert nearest(boxes, wide, 0, -1) == 0
+    assert nearest(boxes, right_top, 0, 1) == 2  # stacked: the one under it
+    assert nearest(boxes, right_low, 0, 1) == 4  # nothing under it: the row title
+    assert nearest(boxes, wide, 0, 1) == 4  # the next row's title
+    assert nearest(boxes, title, 0, -1) == 3
+    # Not past a row title: Up from the first tile of a row goes to its title.
+    below = [title, Box(0, 15, 50, 5), tall]
+    assert nearest(below, below[1], 0, -1) == 0
+
+
 def test_up_and_down_pick_the_tile_whose_middle_is_nearest():
     wide, narrow, below = Box(0, 0, 60, 5), Box(60, 0, 20, 5), Box(35, 5, 20, 5)
     assert nearest([wide, narrow, below], below, 0, -1) == 0  # under it, though it starts at 0
