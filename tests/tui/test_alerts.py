@@ -158,6 +158,12 @@ async def test_backend_down_shows_on_targets_screen_and_panels(make_stack):
         assert memory.detail_plain == "backend-api-dev down: connection refused"
         assert "target down" in screen_text(app)
         assert "backend-api-dev down: conn" in screen_text(app)  # cut to the card width
+        # Its zoom says the same, not "no data".
+        memory.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(app.screen_stack) == 2, what="the zoom")
+        await pilot.pause()
+        assert "Memory Usage  target down" in screen_text(app).splitlines()[0]
 
 
 def _silence(alertmanager_url: str, alertname: str) -> None:

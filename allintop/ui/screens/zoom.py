@@ -274,7 +274,7 @@ class ZoomScreen(LiveScreen):
         # is titled "Disk IO · {{device}} read", its legend template unfilled.
         title = self.panel.title if self.panel is not None else query.title
         text = Text.assemble((clean(title), "bold"), "  ", no_wrap=True, overflow="ellipsis")
-        value = value_text(state, query)
+        value = value_text(state, query, view.state.down_for(self.index))
         if state is not None and state.value is not None:
             value.stylize(themed(self, STATUS_STYLES[state.status]))
         text.append_text(value)
