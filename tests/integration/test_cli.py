@@ -139,7 +139,7 @@ def test_check_reports_each_failing_expression_with_its_line(stack, tmp_path):
     assert "1 rejected" in result.stdout
     good = allintop("check", "--url", stack.prometheus_url)
     assert good.returncode == 0, good.stdout
-    assert "all queries run and return data" in good.stdout
+    assert "queries, all run and return data" in good.stdout
 
 
 def test_check_on_a_grafana_json_counts_its_queries_and_names_no_line(stack, tmp_path):

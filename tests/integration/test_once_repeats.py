@@ -82,7 +82,7 @@ def test_check_runs_every_copy(node_stack: DemoStack, tmp_path: Path):
     assert result.returncode == 0, result.stdout + result.stderr
     # Two copies of the panel and two of the row's: four queries, each with data
     # (one of all jobs at once would have no "job" of "$job" to select).
-    assert f"{path}: 4 panels, all queries run and return data" in result.stdout
+    assert f"{path}: 4 queries, all run and return data" in result.stdout
 
 
 def test_a_v2_dashboards_repeats_are_copied_and_placed(node_stack: DemoStack, tmp_path: Path):

@@ -351,7 +351,7 @@ async def run_check(
     summary += [f"{empty} without data"] if empty else []
     print(
         f"{dashboard.source}: {_queries(len(dashboard.queries))}, "
-        + (", ".join(summary) if summary else "all queries run and return data"),
+        + (", ".join(summary) if summary else "all run and return data"),
         file=out,
     )
     if rejected:
