@@ -61,8 +61,10 @@ def leftovers(workdirs: list[str]) -> list[str]:
 
 def test_short_run_measures_every_figure_and_ctrl_c_stops_everything(tmp_path: Path) -> None:
     out = tmp_path / "result.json"
+    # 8 s a run, from launch: on a loaded machine the third run's first tick can come
+    # 3 s in, and with 4 s it had ended (exit 0) before the Ctrl-C below.
     process = bench(
-        "--duration", "4", "--quick", "--out", str(out),
+        "--duration", "8", "--quick", "--out", str(out),
         "--phases", "default-1s,naive-default-1s,default-5s",
     )  # fmt: skip
     assert process.stderr is not None
