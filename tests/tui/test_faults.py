@@ -398,7 +398,11 @@ async def test_slow_but_answering_server_is_not_called_stale(
         )
         # Past the point where the header calls data older than 3 ticks + 2 s stale.
         await app_seconds(pilot, app, math.ceil(3 * REFRESH + 2.5) + 1)
-        assert all(has_value(app, c.target.title, time.time() - 4 * REFRESH) for c in cards(app))
+        # Each answer comes 1.5 s after its tick and is asked again at the next one:
+        # fresh by the header's own measure (3 ticks + 2 s), which a loaded machine
+        # can stretch past 4 ticks.
+        fresh = time.time() - (3 * REFRESH + 2)
+        assert all(has_value(app, c.target.title, fresh) for c in cards(app))
         word = header(app).split("●")[-1].strip()
         report("whole server: slow 1.5s (late, not timed out)", f"header {word!r}", "-")
         assert word == "live", f"values are fresh, but the header says {word!r}"
