@@ -370,9 +370,9 @@ class Board(VerticalScroll, inherit_bindings=False, can_focus=False):
 
     def _scroll_to_row(self, row: int) -> None:
         """Scroll (as little as will do) to show the row's title and its tiles, or as
-        many of them as fit. Until Textual has laid the row out the scroll stops at the
-        old end (it is after the refresh that shows it, on a loaded machine not always):
-        then again once it has."""
+        many of them as fit. Textual lays an unfolded row out at a refresh that, on a
+        loaded machine, can come after this: the scroll then stops at the page's old
+        end, and is asked again once the content has grown (`watch_virtual_size`)."""
         page = self._page
         if page is None or row >= len(page.titles):
             return
