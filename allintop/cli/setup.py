@@ -93,8 +93,8 @@ class Launch:
     ask once it runs (allintop.cli.choice.later); `dashboard` is the AllIN overview
     until then. None: `dashboard` is the one to show."""
     adapt: Callable[[Dashboard], Dashboard] | None = None
-    """What the run makes of the dashboard it reads (the demo: its history's step as
-    the scrape interval), at start and when the file is read again."""
+    """What the app makes of the dashboard, at start and when the file is read again
+    (the demo: its history's step as the scrape interval)."""
 
     @property
     def connection(self) -> ConnectionSettings:

@@ -77,6 +77,9 @@ class DashboardApp(NoticesApp, PaletteApp):
         **options: Unpack[AppOptions],
     ) -> None:
         super().__init__()
+        adapt = options.get("adapt")
+        if adapt is not None:  # as the file is read again on a reload (ConfigWatch)
+            dashboard = adapt(dashboard)
         self.notices = tuple(options.get("notices", ()))
         self.screenshot = options.get("screenshot")
         self.explore_to = options.get("explore_to")  # where Explore's ctrl+s writes
@@ -105,7 +108,7 @@ class DashboardApp(NoticesApp, PaletteApp):
         self.board = Board(
             self.queries.titled(), on_shown=self.polling.show, values=self.queries.variables
         )
-        self.config_watch = ConfigWatch(self, options.get("adapt"))
+        self.config_watch = ConfigWatch(self, adapt)
         self.intervals = IntervalWatch(self)
         self.switching = Switching(self, options.get("contexts"))
         self.overlays = Overlays(self)

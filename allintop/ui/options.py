@@ -34,9 +34,8 @@ class AppOptions(TypedDict, total=False):
             dashboard's own, unless it is bundled or a Grafana file).
         choose: with no config given, the question that chooses the dashboard,
             asked once the app runs (allintop.ui.choosing).
-        adapt: what the run makes of the dashboard each time its file is read
-            again, as it did at start (the demo: its history's step as the scrape
-            interval).
+        adapt: what the run makes of the dashboard, at start and each time its
+            file is read again (the demo: its history's step as the scrape interval).
     """
 
     variables: Mapping[str, Pick] | None

@@ -18,6 +18,7 @@ from allintop.ui.app import DashboardApp, make_app
 from allintop.ui.cards.stat import StatCard
 from tests.tui.util import (
     app_seconds,
+    notes,
     screen_lines,
     screen_strips,
     screen_text,
@@ -55,10 +56,6 @@ def _values(app: DashboardApp) -> bool:
 
 def _on_dashboard(app: DashboardApp) -> bool:
     return len(app.screen_stack) == 1 and "Requests/sec" in screen_text(app)
-
-
-def _notes(app: DashboardApp) -> list[str]:
-    return [f"{n.title}: {n.message}" for n in app.notifications]
 
 
 # -- 14: the command palette --------------------------------------------------------
@@ -126,7 +123,7 @@ async def test_s_saves_the_screen_on_top_as_svg_and_says_where(stack, tmp_path, 
         svg = first.read_text()
         assert svg.startswith("<svg") and "Requests/sec" in svg
         await wait_for(pilot, lambda: "saved" in screen_text(app), what="a note on screen")
-        assert any(f"saved {first}" in note for note in _notes(app))
+        assert any(f"saved {first}" in note for note in notes(app))
         # Whatever screen is on top: here the help.
         await pilot.press("question_mark")
         await pilot.press("s")
@@ -142,7 +139,7 @@ async def test_s_says_why_when_the_directory_is_not_writable(stack, monkeypatch)
         await wait_for(pilot, lambda: app.ticks >= 1, what="a tick")
         await pilot.press("s")
         await wait_for(pilot, lambda: "cannot write" in screen_text(app), what="the error")
-        assert any("cannot write /proc/allintop-" in note for note in _notes(app))
+        assert any("cannot write /proc/allintop-" in note for note in notes(app))
         assert app.is_running
 
 
@@ -204,9 +201,9 @@ async def test_an_edited_panels_yaml_is_reloaded_by_itself(stack, tmp_path):
         assert "Scrapes up" not in screen_text(app)
         assert "Series" in screen_text(app)
         # Said once the new cards are up, which the screen may show a moment before.
-        await wait_for(pilot, lambda: any("reloaded" in n for n in _notes(app)), what="notice")
+        await wait_for(pilot, lambda: any("reloaded" in n for n in notes(app)), what="notice")
         # The client was made at start: a new datasource waits for a restart, and says so.
-        assert any("datasource changed" in note for note in _notes(app))
+        assert any("datasource changed" in note for note in notes(app))
         # The new panel is polled like the others.
         await wait_for(pilot, lambda: _values(app), what="values for the new panels")
         assert len(app.query(StatCard)) == 3
@@ -222,7 +219,7 @@ async def test_a_broken_panels_yaml_keeps_the_old_dashboard_and_says_why(stack, 
         )
         await wait_for(pilot, lambda: "not reloaded" in screen_text(app), what="the error")
         assert "treshold" in screen_text(app)
-        assert any(f"{path}:11:" in note and "hint:" in note for note in _notes(app))
+        assert any(f"{path}:11:" in note and "hint:" in note for note in notes(app))
         text = screen_text(app)
         assert "Scrapes up" in text and "Targets up" not in text
         ticks = app.ticks

@@ -18,6 +18,13 @@ from textual.widget import Widget
 from textual.widgets import Select
 from textual.widgets._select import SelectOverlay
 
+from allintop.ui.app import DashboardApp
+
+
+def notes(app: DashboardApp) -> list[str]:
+    """The notifications on screen, each "title: message"."""
+    return [f"{n.title}: {n.message}" for n in app.notifications]
+
 
 def screen_strips(app: App) -> list[Strip]:
     """The terminal screen as composited: each line's segments."""

@@ -42,6 +42,5 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
         with stack:
             on_stack = launch.on(stack.prometheus_url, stack.alertmanager_url)
             # The imported past is 10 s apart: Grafana's rate windows must span it.
-            adapted = scraped_as_history(on_stack.dashboard)
-            on_stack = replace(on_stack, dashboard=adapted, adapt=scraped_as_history)
+            on_stack = replace(on_stack, adapt=scraped_as_history)
             return show(on_stack, stack.stop)
