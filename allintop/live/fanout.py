@@ -19,7 +19,7 @@ from allintop.errors import PrometheusError, from_datasource
 from allintop.live.history import QueryHistory
 from allintop.live.poller import Poller, Sink
 from allintop.live.reports import AlertsState, TickReport
-from allintop.sources.answers import Alert
+from allintop.sources.answers import Alert, RuleGroup
 from allintop.sources.protocols import PollSource
 
 
@@ -128,6 +128,12 @@ class FanOut:
         for part in self.parts:
             part.poller.reset_tick()
 
+    def learn_rules(self, groups: Sequence[RuleGroup]) -> None:
+        """Every datasource's rule groups: each part asks for alerts when any of them
+        can have changed (more often than its own alone would need, never less)."""
+        for part in self.parts:
+            part.poller.learn_rules(groups)
+
     def set_active(self, panels: Collection[int] | None) -> None:
         """Ask only `panels` (dashboard indexes; None: all) on each tick."""
         for part in self.parts:
@@ -167,6 +173,7 @@ class FanOut:
     def _merge(self, reports: Sequence[TickReport], parts: Sequence[_Part]) -> TickReport:
         merged = TickReport(
             reports[0].time,
+            alerts_asked=any(r.alerts_asked for r in reports),
             skipped=all(r.skipped for r in reports),
             carried=all(r.carried for r in reports),
         )

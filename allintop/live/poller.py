@@ -4,7 +4,8 @@ The panels' expressions are planned once (allintop.promql.sharing): each becomes
 queries, shared between panels, plus client-side math (quantiles of a shared bucket
 vector, arithmetic between label-free values). A tick asks for every leaf once, at one
 time (a grid time; the grid's first at the time it is asked: `evaluated_at`), plus
-one alerts request, and computes each panel as soon as its last leaf has answered;
+one alerts request when a rule evaluation can have changed them
+(allintop.live.alert_cadence), and computes each panel as soon as its last leaf has answered;
 allintop.live.fetching sends the leaves (concurrently, merged into one request while
 that works) and hands their answers back as they arrive. History is
 backfilled with one range query per leaf (at start and when the range or step
@@ -45,12 +46,14 @@ from typing import Any
 from allintop.dashboard.model import Query
 from allintop.errors import PrometheusError
 from allintop.live import evaluation
+from allintop.live.alert_cadence import AlertsCadence
 from allintop.live.fetching import Fetcher, Outcome
 from allintop.live.history import DISPLAY_POINTS, QueryHistory, bucket_count, bucket_width
 from allintop.live.panel_states import QueryStates
 from allintop.live.reports import AlertsState, QueryState, TickReport
 from allintop.live.scrapes import ScrapeSchedule
 from allintop.promql import sharing
+from allintop.sources.answers import RuleGroup
 from allintop.sources.protocols import PollSource
 
 #: Points the history backfill asks for over the range: one per history bucket.
@@ -138,6 +141,7 @@ class Poller:
         self._start: float | None = None  # when the grid's first evaluation was asked
         self._last_sent = 0.0  # and our clock when it was sent
         self._scrapes: asyncio.Task[ScrapeSchedule | None] | None = None
+        self.alerts_cadence = AlertsCadence()
         self.active: frozenset[int] | None = None
         """The panels asked on each tick (None: all of them); see `set_active`."""
         self.configure(step, range_)
@@ -282,8 +286,10 @@ class Poller:
         self._last_tick = t
         # Futures of several result types, only waited on together: Any is their join.
         waiting: list[asyncio.Future[Any]] = []
-        alerts_task = asyncio.ensure_future(self._alerts(t)) if self.want_alerts else None
-        if alerts_task is not None:
+        alerts_task = None
+        if self.want_alerts and self.alerts_cadence.due(now, heartbeat=not self.shown):
+            alerts_task = asyncio.ensure_future(self._alerts(t, sent=now))
+            report.alerts_asked = True
             waiting.append(alerts_task)
         if self._nothing_new(t):
             report.carried = True
@@ -308,6 +314,7 @@ class Poller:
                 report.alerts = alerts_task.result()
             else:
                 alerts_task.cancel()
+                self.alerts_cadence.answered(now, ok=False)  # unanswered: ask again next tick
         return report
 
     def _evaluate(self, round_: _Round) -> list[asyncio.Task[None]]:
@@ -417,11 +424,18 @@ class Poller:
         carried = (self.states.carried(index, t) for index in sorted(self.shown))
         return [state for state in carried if state is not None]  # _nothing_new: all are
 
-    async def _alerts(self, t: float) -> AlertsState:
+    async def _alerts(self, t: float, *, sent: float) -> AlertsState:
         try:
-            return AlertsState(t, await self.client.alerts())
+            state = AlertsState(t, await self.client.alerts())
         except PrometheusError as exc:
-            return AlertsState(t, error=exc)
+            state = AlertsState(t, error=exc)
+        self.alerts_cadence.answered(sent, ok=state.error is None)
+        return state
+
+    def learn_rules(self, groups: Sequence[RuleGroup]) -> None:
+        """The server's rule groups just listed: when their evaluations can change the
+        alerts, so that a tick asks for them only then."""
+        self.alerts_cadence.learn(groups)
 
     async def aclose(self) -> None:
         """Cancel queries still in flight (on exit, or before a re-configure)."""

@@ -83,6 +83,9 @@ class TickReport:
     time: float
     panels: list[QueryState] = field(default_factory=list)
     alerts: AlertsState | None = None
+    alerts_asked: bool = False
+    """The alerts were asked (no answer then means the list shown is stale); a tick
+    asks only when a rule evaluation can have changed them (allintop.live.alert_cadence)."""
     skipped: bool = False
     carried: bool = False
     """No query was sent: no scrape since the last evaluation, values carried forward."""

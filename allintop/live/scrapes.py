@@ -9,18 +9,16 @@ asks this whether a scrape can have happened between two evaluations.
 from __future__ import annotations
 
 import asyncio
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from allintop.errors import PrometheusError
+from allintop.live import periodic
+from allintop.live.periodic import CLOCK_SKEW
 from allintop.sources.answers import Target
 from allintop.sources.protocols import PollSource
 
-#: How far, in seconds, the server's clock may be off ours, when deciding that no
-#: scrape can be new (see ScrapeSchedule.scraped_between).
-CLOCK_SKEW = 0.05
 #: Seconds `once` waits for the targets to say their scrape intervals.
 SCRAPE_LOOKUP = 2.0
 
@@ -59,12 +57,9 @@ class ScrapeSchedule:
         time `sent`, our clock): samples carry their scrape's start time, and are
         stored when the scrape ends.
         """
-        since = after - max(self.lag - ((after if sent is None else sent) - after), 0.0)
-        for phase, interval in self.targets:
-            following = phase + (math.floor((since - phase) / interval) + 1) * interval
-            if following <= until:
-                return True
-        return False
+        return periodic.any_between(
+            self.targets, periodic.visible_since(after, sent, self.lag), until
+        )
 
 
 def scrape_intervals(targets: Iterable[Target], default: str = "") -> dict[str, float]:

@@ -120,6 +120,8 @@ class RuleGroup:
     file: str
     interval: float
     rules: tuple[AlertRule, ...]
+    last_evaluation: float | None = None  # when its latest evaluation began (epoch s)
+    evaluation_time: float = 0.0  # how long that evaluation took (s)
 
 
 @dataclass(frozen=True, slots=True)

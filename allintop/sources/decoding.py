@@ -234,6 +234,8 @@ def rule_groups(data: Mapping[str, Any]) -> tuple[RuleGroup, ...]:
             file=str(g.get("file", "")),
             interval=float(g.get("interval", 0) or 0),
             rules=tuple(_rule(r) for r in g.get("rules") or () if r.get("type") == "alerting"),
+            last_evaluation=_timestamp(g.get("lastEvaluation")),
+            evaluation_time=float(g.get("evaluationTime", 0) or 0),
         )
         for g in data["groups"]
     )

@@ -207,7 +207,7 @@ class DashboardApp(NoticesApp, PaletteApp):
             self.state,
             report.panels,
             report.alerts,
-            alerts_due=self.poller.want_alerts and not message.backfill,
+            alerts_due=report.alerts_asked,
             now=self.clock(),
             monotonic=self.monotonic(),
         )
@@ -238,6 +238,8 @@ class DashboardApp(NoticesApp, PaletteApp):
     @on(StatusDone)
     def _apply_status(self, message: StatusDone) -> None:
         self.state = reduce.take_status(self.state, message.report)
+        if message.report.rules is not None:
+            self.poller.learn_rules(message.report.rules)
         if message.report.targets is not None:
             self.intervals.targets(message.report.targets)
         with self.batch_update():

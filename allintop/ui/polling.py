@@ -97,6 +97,8 @@ class Polling:
         """Poll with `poller` from now on (new queries: the old one is closed). Once
         the board is `laid_out`, it asks what is shown, as the old one did."""
         self.poller = poller
+        if self.app.state.rules_loaded:  # when to ask for alerts: as the old one knew
+            poller.learn_rules(self.app.state.rule_groups)
         if laid_out:
             poller.set_active(self.active)
         self.fetched = set()  # its histories are empty until its backfill

@@ -1,0 +1,103 @@
+"""The alerts are asked only when a rule evaluation can have changed them, and still at
+the first tick after each one: a real Prometheus whose rule group is evaluated every
+2 s, polled every 0.5 s (the poller), and the demo's incident at a 1 s refresh (the
+dashboard). The client is the real one; it only counts its alert requests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from allintop.dashboard.loading import load_text
+from allintop.dashboard.model import Query
+from allintop.live.poller import Poller
+from allintop.sources.answers import Alert
+from allintop.sources.prometheus import PrometheusClient
+from allintop.ui.app import make_app
+from tests.tui.util import screen_text, wait_for
+
+pytestmark = pytest.mark.stack
+
+STEP = 0.5
+RULES_EVERY = 2.0
+
+
+class CountingClient(PrometheusClient):
+    """The real client, noting when it sent each alerts request."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.alert_asks: list[float] = []
+
+    async def alerts(self) -> tuple[Alert, ...]:
+        self.alert_asks.append(time.time())
+        return await super().alerts()
+
+
+async def test_the_poller_asks_for_alerts_after_each_rule_evaluation_only(make_stack) -> None:
+    stack = make_stack("incident", rule_for="1s", rule_interval=f"{RULES_EVERY:g}s")
+    client = CountingClient(stack.prometheus_url)
+    poller = Poller(client, [Query("up", "up")], ["up"], step=STEP, range_=60.0)
+    try:
+        await poller.tick(time.time(), budget=1.0)  # before the rules are known: asks
+        poller.learn_rules(await client.rules())
+        client.alert_asks.clear()
+        began = time.time()
+        ticks = 0
+        while time.time() - began < 5 * RULES_EVERY:
+            await asyncio.sleep(STEP - time.time() % STEP)
+            report = await poller.tick(time.time(), budget=1.0)
+            ticks += 1
+            assert report.alerts_asked == (report.alerts is not None)
+        ended = time.time()
+        groups = await client.rules()
+    finally:
+        await poller.aclose()
+        await client.aclose()
+    asks = client.alert_asks
+    # About one ask per evaluation (an evaluation that began just before an ask is
+    # asked again at the next tick), against one per tick before.
+    assert 4 <= len(asks) <= 10, (len(asks), ticks)
+    assert ticks >= 18
+    # Every evaluation of the window was followed by an ask within a tick (and the
+    # evaluation's own time, and the clock margin).
+    last = groups[0].last_evaluation
+    assert last is not None
+    evaluations = [last - k * RULES_EVERY for k in range(10) if last - k * RULES_EVERY > began]
+    for evaluation in evaluations:
+        if evaluation + STEP + 0.3 < ended:
+            assert any(evaluation < ask <= evaluation + STEP + 0.3 for ask in asks), (
+                evaluation,
+                asks,
+            )
+
+
+DASHBOARD = """\
+refresh: 1s
+range: 5m
+rows:
+  - title: Requests
+    panels:
+      - {title: Requests/sec, expr: 'sum(rate(http_requests_total[1m]))'}
+"""
+
+
+async def test_the_dashboard_shows_an_alert_firing_with_far_fewer_alert_requests(
+    make_stack,
+) -> None:
+    stack = make_stack("incident", rule_for="1s", rule_interval="3s")
+    client = CountingClient(stack.prometheus_url)
+    app = make_app(load_text(DASHBOARD, "panels.yaml"), client)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.ticks >= 3, within=20, what="three ticks")
+        await wait_for(
+            pilot, lambda: "FIRING" in screen_text(app).upper(), within=30, what="a firing alert"
+        )
+        before, ticks = len(client.alert_asks), app.ticks
+        await wait_for(pilot, lambda: app.ticks >= ticks + 9, within=30, what="nine more ticks")
+        asked = len(client.alert_asks) - before
+        ticked = app.ticks - ticks
+    # One evaluation every 3 s: about one ask in three ticks, not one a tick.
+    assert 1 <= asked <= ticked // 2 + 1, (asked, ticked)
