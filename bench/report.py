@@ -47,7 +47,7 @@ COLUMNS = (
     ("first paint", 13),
     ("queries", 8),
     ("samples/min", 20),
-    ("CPU s/min", 15),
+    ("CPU s/min", 21),
     ("peak RSS", 10),
     ("tick wall p50/p95", 18),
     ("slowest", 8),
@@ -90,7 +90,10 @@ def phase_row(phase: dict[str, Any]) -> str:
         samples += f" ({human(tick_samples)})"
     cpu = num(phase.get("cpu_s_per_min")) + mark(phase.get("cpu_s_per_min"), "cpu_s_per_min", ours)
     if phase.get("cpu_steady_s_per_min") is not None:
-        cpu += f" ({num(phase['cpu_steady_s_per_min'])})"
+        cpu += f" ({num(phase['cpu_steady_s_per_min'])}"
+        if phase.get("cpu_settled_s_per_min") is not None:
+            cpu += f", {num(phase['cpu_settled_s_per_min'])}"
+        cpu += ")"
     ratio = log.get("tick_ratio_median")
     return _row(
         [
@@ -254,7 +257,8 @@ def render(result: dict[str, Any]) -> str:
         "the run, launch to end, per minute (rule evaluations excluded); in brackets the "
         "instant (tick) queries only, without the one-off backfill.",
         "CPU: utime+stime of the client process from /proc, launch to end, per minute; in "
-        "brackets from first paint to end. Peak RSS: VmHWM.",
+        "brackets from first paint to end, then from 10 s after it (settled: without the "
+        "start's tail of backfill, first status and one garbage collection). Peak RSS: VmHWM.",
         "tick: the queries sharing one evaluation time in the query log; wall = first query's "
         "start (ts - execTotalTime) to last query's end (ts), slowest = longest evalTotalTime; "
         "engine side only (HTTP and JSON encoding not included); the log's ts has 1 ms "
@@ -274,6 +278,7 @@ FIGURES = (
     ("queries/min", lambda p: p.get("querylog", {}).get("queries_per_min")),
     ("CPU s/min", lambda p: p.get("cpu_s_per_min")),
     ("CPU steady s/min", lambda p: p.get("cpu_steady_s_per_min")),
+    ("CPU settled s/min", lambda p: p.get("cpu_settled_s_per_min")),
     ("peak RSS MB", lambda p: p.get("peak_rss_mb")),
     ("tick wall ms p50", lambda p: p.get("querylog", {}).get("tick_wall_ms_median")),
     ("tick ratio p50", lambda p: p.get("querylog", {}).get("tick_ratio_median")),

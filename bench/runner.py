@@ -42,6 +42,11 @@ REPO = Path(__file__).resolve().parent.parent
 PAINT_POLL_S = 0.01
 PAINT_TIMEOUT_S = 30.0
 SETTLE_S = 0.5  # after a client exits, for Prometheus to log the queries it was running
+#: The start's tail after the first paint (the history's backfill, the first rules,
+#: targets and alerts, a garbage collection): the settled CPU is measured after it.
+SETTLED_AFTER_S = 10.0
+#: The least of a run left after that for a settled figure.
+SETTLED_MIN_S = 10.0
 LIVE_WINDOW_S = 300.0  # the longest rate window of the panels: 5m
 DENSITY_PROBE = "allin_active_connections"
 
@@ -385,7 +390,24 @@ class Bench:
         result["querylog"] = summary
         return result
 
-    def _usage(self, pid: int, launched: float, at_paint: procs.Usage | None) -> dict[str, Any]:
+    def _settled(self, pid: int, launched: float, paint: float | None) -> procs.Usage | None:
+        """The process' usage SETTLED_AFTER_S after its first paint, when the run
+        leaves at least SETTLED_MIN_S after that; None otherwise."""
+        if paint is None:
+            return None
+        at = paint + SETTLED_AFTER_S
+        if launched + self.options.duration - at < SETTLED_MIN_S:
+            return None
+        _sleep_until(at, pid)
+        return procs.Usage.read(pid) if procs.alive(pid) else None
+
+    def _usage(
+        self,
+        pid: int,
+        launched: float,
+        at_paint: procs.Usage | None,
+        settled: procs.Usage | None = None,
+    ) -> dict[str, Any]:
         end = procs.Usage.read(pid)
         elapsed = end.at - launched
         out: dict[str, Any] = {
@@ -401,6 +423,10 @@ class Bench:
             steady = end.at - at_paint.at
             if steady > 0:
                 out["cpu_steady_s_per_min"] = round((end.cpu - at_paint.cpu) * 60 / steady, 3)
+        if settled is not None and settled.cpu is not None and end.cpu is not None:
+            window = end.at - settled.at
+            if window > 0:
+                out["cpu_settled_s_per_min"] = round((end.cpu - settled.cpu) * 60 / window, 3)
         return out
 
     def _run_dashboard(self, phase: Phase, config: Path) -> dict[str, Any]:
@@ -439,8 +465,9 @@ class Bench:
             if paint is None:
                 out["error"] = f"no first paint within {PAINT_TIMEOUT_S:g}s: {state.waiting}"
                 out["screen"] = lines
+            settled = self._settled(pid, launched, paint)
             _sleep_until(launched + self.options.duration, pid)
-            out.update(self._usage(pid, launched, at_paint))
+            out.update(self._usage(pid, launched, at_paint, settled))
             final = terminal.capture()
             out["live_at_end"] = screen.paint_state(final, titles).live
             if phase.dashboard == "series":
@@ -515,8 +542,9 @@ class Bench:
                     break
                 time.sleep(PAINT_POLL_S)
             out["first_paint_s"] = None if paint is None else round(paint - launched, 3)
+            settled = self._settled(process.pid, launched, paint)
             _sleep_until(launched + self.options.duration, process.pid)
-            out.update(self._usage(process.pid, launched, at_paint))
+            out.update(self._usage(process.pid, launched, at_paint, settled))
             if process.poll() is not None:
                 out["error"] = f"naive client exited early ({process.returncode})"
         finally:
