@@ -1,10 +1,13 @@
 """Rules, scrape targets and Alertmanager state: fetched as often as they are needed.
 
-Alert *states* come with every tick (one /api/v1/alerts request, in the poller).
-The rest changes rarely or matters only on one screen, so it is fetched on its own
-schedule: rules once a minute (or every tick while the alerts screen is open),
-targets every few seconds (every tick on the targets screen), Alertmanager's
-silences with each call, of each datasource that names an Alertmanager. No Textual imports.
+Alert *states* come with the ticks (the poller's /api/v1/alerts, after each rule
+evaluation). The rest changes rarely or matters only on one screen, so it is fetched
+on its own schedule: rules once a minute (or every tick while the alerts screen is
+open); targets every few seconds, and no sooner than a scrape can have changed their
+health (a target's health changes only when it is scraped: at a 1 m scrape interval,
+once a minute rather than twelve times; every tick on the targets screen);
+Alertmanager's silences with each call, of each datasource that names an
+Alertmanager. No Textual imports.
 
 With several datasources each is asked for its own rules and targets; the targets
 carry the name of the datasource that scrapes them, and a datasource that cannot be
@@ -24,6 +27,7 @@ from typing import TypeVar
 from allintop.dashboard.datasource import DEFAULT_DATASOURCE
 from allintop.errors import PrometheusError, from_datasource
 from allintop.live.alertmanagers import Alertmanagers
+from allintop.live.scrapes import ScrapeSchedule
 from allintop.sources.answers import (
     BuildInfo,
     RuleGroup,
@@ -34,6 +38,8 @@ from allintop.sources.protocols import Alertmanager, StatusSource
 
 RULES_EVERY = 60.0
 TARGETS_EVERY = 5.0
+#: The longest between two targets requests whatever their scrape schedule says.
+TARGETS_AT_LEAST = 60.0
 
 T = TypeVar("T")
 #: Every datasource's rule groups (None: none answered), the first error, and the
@@ -74,6 +80,8 @@ class StatusWatcher:
         self.targets_every = targets_every
         self._rules_at: float | None = None
         self._targets_at: float | None = None
+        self._targets_wall: float | None = None  # the same ask, by the wall clock
+        self._scrapes: ScrapeSchedule | None = None  # as the last targets answer said
 
     def _due(self, last: float | None, every: float, now: float, wanted: bool) -> bool:
         return wanted or last is None or now - last >= every
@@ -87,19 +95,38 @@ class StatusWatcher:
         """The Alertmanager of the datasource `datasource` ("": the default's)."""
         return self.alertmanagers.of_datasource(datasource)
 
+    def _targets_due(self, now: float, wall: float | None, wanted: bool) -> bool:
+        """Every `targets_every` seconds, if a scrape can have happened since the last
+        ask (by the schedule the targets said; unknown: ask), and at least every
+        TARGETS_AT_LEAST."""
+        last, last_wall, scrapes = self._targets_at, self._targets_wall, self._scrapes
+        if wanted or last is None:
+            return True
+        if now - last < self.targets_every:
+            return False
+        if wall is None or last_wall is None or scrapes is None:
+            return True
+        return now - last >= TARGETS_AT_LEAST or scrapes.scraped_between(last_wall, wall)
+
     async def fetch(
-        self, now: float, *, want_rules: bool = False, want_targets: bool = False
+        self,
+        now: float,
+        *,
+        wall: float | None = None,
+        want_rules: bool = False,
+        want_targets: bool = False,
     ) -> StatusReport:
         """What is due at `now`, a monotonic time: only its differences are used, so a
-        stepped wall clock must not be passed (it would hold fetches back for hours)."""
+        stepped wall clock must not be passed (it would hold fetches back for hours).
+        `wall`, the wall clock, places the asks among the server's scrapes."""
         rules: asyncio.Future[_Rules] | None = None
         targets: asyncio.Future[_Targets] | None = None
         rules_due = self._due(self._rules_at, self.rules_every, now, want_rules)
         if rules_due:
             self._rules_at = now
             rules = asyncio.ensure_future(self._rules())
-        if self._due(self._targets_at, self.targets_every, now, want_targets):
-            self._targets_at = now
+        if self._targets_due(now, wall, want_targets):
+            self._targets_at, self._targets_wall = now, wall
             targets = asyncio.ensure_future(self._targets())
         managers = {
             name: asyncio.ensure_future(self._manager(name, manager, external=rules_due))
@@ -182,6 +209,8 @@ class StatusWatcher:
         }
         error = self._first_error(answers)
         every_failed = all(isinstance(answer, PrometheusError) for answer in answers.values())
+        # A datasource that did not answer: its scrapes are unknown, so ask on time.
+        self._scrapes = None if error is not None else ScrapeSchedule.from_targets(targets)
         return (None if every_failed else targets), error, health
 
     async def _rules(self) -> _Rules:

@@ -197,6 +197,7 @@ class Polling:
         try:
             report = await app.watcher.fetch(
                 app.monotonic(),
+                wall=app.clock(),
                 want_rules=app.screen_wants("rules"),
                 want_targets=app.screen_wants("targets"),
             )

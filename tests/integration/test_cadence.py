@@ -1,7 +1,8 @@
-"""The alerts are asked only when a rule evaluation can have changed them, and still at
-the first tick after each one: a real Prometheus whose rule group is evaluated every
-2 s, polled every 0.5 s (the poller), and the demo's incident at a 1 s refresh (the
-dashboard). The client is the real one; it only counts its alert requests."""
+"""Alerts and targets are asked only when the server can have changed them, and still
+soon after each change, on real Prometheus servers: the alerts after each rule
+evaluation (a rule group evaluated every 2 s, polled every 0.5 s; the demo's incident
+at a 1 s refresh in the dashboard), the targets after each scrape (a target scraped
+every 5 s). The client is the real one; it only notes when it asked."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import pytest
 from allintop.dashboard.loading import load_text
 from allintop.dashboard.model import Query
 from allintop.live.poller import Poller
-from allintop.sources.answers import Alert
+from allintop.live.watch import StatusWatcher
+from allintop.sources.answers import Alert, Target
 from allintop.sources.prometheus import PrometheusClient
 from allintop.ui.app import make_app
 from tests.tui.util import screen_text, wait_for
@@ -25,15 +27,20 @@ RULES_EVERY = 2.0
 
 
 class CountingClient(PrometheusClient):
-    """The real client, noting when it sent each alerts request."""
+    """The real client, noting when it sent each alerts and targets request."""
 
     def __init__(self, url: str) -> None:
         super().__init__(url)
         self.alert_asks: list[float] = []
+        self.target_asks: list[float] = []
 
     async def alerts(self) -> tuple[Alert, ...]:
         self.alert_asks.append(time.time())
         return await super().alerts()
+
+    async def targets(self) -> tuple[Target, ...]:
+        self.target_asks.append(time.time())
+        return await super().targets()
 
 
 async def test_the_poller_asks_for_alerts_after_each_rule_evaluation_only(make_stack) -> None:
@@ -101,3 +108,47 @@ async def test_the_dashboard_shows_an_alert_firing_with_far_fewer_alert_requests
         ticked = app.ticks - ticks
     # One evaluation every 3 s: about one ask in three ticks, not one a tick.
     assert 1 <= asked <= ticked // 2 + 1, (asked, ticked)
+
+
+SCRAPE_EVERY = 5.0
+#: One target, scraped every 5 s (nothing listens there: it is down, and scraped all the same).
+SLOW_JOB = {
+    "job_name": "slow",
+    "scrape_interval": f"{SCRAPE_EVERY:g}s",
+    "scrape_timeout": "1s",
+    "static_configs": [{"targets": ["127.0.0.1:9"]}],
+}
+
+
+async def test_the_targets_are_asked_after_each_scrape_only(make_stack) -> None:
+    stack = make_stack(with_backend=False, with_rules=False, extra_scrape_configs=[SLOW_JOB])
+    client = CountingClient(stack.prometheus_url)
+    watcher = StatusWatcher(client, targets_every=0.5)
+    try:
+        for _ in range(100):  # until its first scrape (5 s at most)
+            if any(t.last_scrape for t in await client.targets()):
+                break
+            await asyncio.sleep(0.2)
+        else:
+            raise AssertionError("Prometheus has not scraped the slow target in 20 s")
+        client.target_asks.clear()
+        began = time.time()
+        fetches = 0
+        while time.time() - began < 2.2 * SCRAPE_EVERY:
+            await watcher.fetch(time.monotonic(), wall=time.time())
+            fetches += 1
+            await asyncio.sleep(0.25)
+        ended = time.time()
+        asks = list(client.target_asks)
+        (target,) = await client.targets()
+    finally:
+        await watcher.aclose()
+        await client.aclose()
+    # One ask for the schedule, then about one per scrape, not one per half second.
+    assert 2 <= len(asks) <= 6, (len(asks), fetches)
+    assert fetches >= 30
+    last = target.last_scrape
+    assert last is not None
+    scrapes = [last - k * SCRAPE_EVERY for k in range(5)]
+    for scrape in (s for s in scrapes if began < s and s + 1.0 < ended):
+        assert any(scrape < ask <= scrape + 1.0 for ask in asks), (scrape, asks)
