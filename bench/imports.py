@@ -11,6 +11,7 @@ pulled in; so allintop's figure holds Textual's, which is also listed on its own
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -20,10 +21,30 @@ from pathlib import Path
 from typing import Any
 
 # The dashboard command's path to its first frame: the console script's module, the
-# command, its setup (config, discovery) and the app (Textual and the widgets).
-START = (
-    "import allintop.cli.main, allintop.cli.commands.dashboard, allintop.cli.setup, allintop.ui.app"
+# command, its setup (config, discovery) and the app (Textual and the widgets). Each
+# by its name in this tree, then in older ones (an A/B baseline from before the
+# packages by layer): the first name the venv has is imported.
+START_MODULES = (
+    ("allintop.cli.main", "allintop.cli"),
+    ("allintop.cli.commands.dashboard",),
+    ("allintop.cli.setup", "allintop.setup"),
+    ("allintop.ui.app", "allintop.app"),
 )
+START = "import " + ", ".join(names[0] for names in START_MODULES)
+# Run in the venv under test: which of each START_MODULES' names it has.
+PROBE = """
+import importlib.util, json, sys
+found = []
+for names in json.loads(sys.argv[1]):
+    for name in names:
+        try:
+            if importlib.util.find_spec(name):
+                found.append(name)
+                break
+        except ModuleNotFoundError:  # its parent is a module, not a package
+            pass
+print(json.dumps(found))
+"""
 RUNS = 5
 TOP = 10
 
@@ -84,9 +105,33 @@ def summarize(entries: list[Entry], top: int = TOP) -> dict[str, Any]:
     }
 
 
-def measure(python: Path | str, statement: str = START, runs: int = RUNS) -> dict[str, Any]:
-    """`python -X importtime -c statement`, `runs` times after a warm-up; the summary of
-    the run with the median total, plus every run's total."""
+def start_statement(python: Path | str) -> str:
+    """The import statement of the start path as the venv of `python` has it."""
+    with tempfile.TemporaryDirectory(prefix="allintop-importtime-") as cwd:
+        # In an empty directory, so that the venv's own install is what is found.
+        done = subprocess.run(
+            [os.path.abspath(python), "-c", PROBE, json.dumps(START_MODULES)],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    try:
+        found = json.loads(done.stdout)
+    except ValueError:
+        found = None
+    if done.returncode != 0 or not found:
+        tail = "\n".join(done.stderr.splitlines()[-5:])
+        raise RuntimeError(f"{python} has no allintop to import:\n{tail}")
+    return "import " + ", ".join(found)
+
+
+def measure(python: Path | str, statement: str | None = None, runs: int = RUNS) -> dict[str, Any]:
+    """`python -X importtime -c statement` (the start path as that venv has it, by
+    default), `runs` times after a warm-up; the summary of the run with the median
+    total, plus every run's total."""
+    if statement is None:
+        statement = start_statement(python)
     summaries = []
     with tempfile.TemporaryDirectory(prefix="allintop-importtime-") as cwd:
         for i in range(runs + 1):
@@ -132,6 +177,9 @@ def render(imports: dict[str, Any]) -> list[str]:
             f"  {side:8} {found['total_ms']:7.1f} ms, {found['modules']} modules; "
             f"largest (cumulative ms): {top}"
         )
+        statement = found.get("statement", START)
+        if statement != START:
+            lines.append(f"  {'':8} (its start path: {statement})")
     base, work = imports.get("baseline") or {}, imports.get("working") or {}
     if base.get("total_ms") and work.get("total_ms"):
         lines.append(f"  ratio working/baseline: x{work['total_ms'] / base['total_ms']:.2f}")

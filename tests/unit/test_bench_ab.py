@@ -1,7 +1,9 @@
-"""The bench's A/B and start-up import figures, from canned input (no run)."""
+"""The bench's A/B and start-up import figures, from canned input (and one probe of
+this venv: no run)."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -46,6 +48,11 @@ def test_import_summary_totals_the_outermost_and_ranks_packages_cumulatively() -
     assert summary["modules"] == 9
     # textual: textual.app's subtree (5.3, its _compat inside) + textual.widgets (0.9).
     assert summary["top"] == [["allintop", 12.5], ["textual", 6.2], ["httpx", 4.0]]
+
+
+def test_the_start_path_is_found_as_the_venv_under_test_has_it() -> None:
+    # This tree's names; a baseline from before the packages by layer has older ones.
+    assert imports.start_statement(sys.executable) == imports.START
 
 
 def test_import_render_gives_both_sides_and_their_ratio() -> None:
