@@ -2,12 +2,12 @@
 
 Alert *states* come with the ticks (the poller's /api/v1/alerts, after each rule
 evaluation). The rest changes rarely or matters only on one screen, so it is fetched
-on its own schedule: rules once a minute (or every tick while the alerts screen is
-open); targets every few seconds, and no sooner than a scrape can have changed their
-health (a target's health changes only when it is scraped: at a 1 m scrape interval,
-once a minute rather than twelve times; every tick on the targets screen);
-Alertmanager's silences with each call, of each datasource that names an
-Alertmanager. No Textual imports.
+on its own schedule: rules once a minute (every 5 s while a group has not been
+evaluated yet, every tick while the alerts screen is open); targets every few
+seconds, and no sooner than a scrape can have changed their health (a target's
+health changes only when it is scraped: at a 1 m scrape interval, once a minute
+rather than twelve times; every tick on the targets screen); Alertmanager's silences
+with each call, of each datasource that names an Alertmanager. No Textual imports.
 
 With several datasources each is asked for its own rules and targets; the targets
 carry the name of the datasource that scrapes them, and a datasource that cannot be
@@ -37,6 +37,10 @@ from allintop.sources.answers import (
 from allintop.sources.protocols import Alertmanager, StatusSource
 
 RULES_EVERY = 60.0
+#: How soon the rules are asked again while an alerting group has not been evaluated
+#: yet (a Prometheus just started): the poller asks for alerts at every tick until
+#: the rules say when their groups are evaluated.
+RULES_UNSETTLED_EVERY = 5.0
 TARGETS_EVERY = 5.0
 #: The longest between two targets requests whatever their scrape schedule says.
 TARGETS_AT_LEAST = 60.0
@@ -79,6 +83,7 @@ class StatusWatcher:
         self.rules_every = rules_every
         self.targets_every = targets_every
         self._rules_at: float | None = None
+        self._rules_unsettled = False  # an alerting group not evaluated yet
         self._targets_at: float | None = None
         self._targets_wall: float | None = None  # the same ask, by the wall clock
         self._scrapes: ScrapeSchedule | None = None  # as the last targets answer said
@@ -121,7 +126,8 @@ class StatusWatcher:
         `wall`, the wall clock, places the asks among the server's scrapes."""
         rules: asyncio.Future[_Rules] | None = None
         targets: asyncio.Future[_Targets] | None = None
-        rules_due = self._due(self._rules_at, self.rules_every, now, want_rules)
+        rules_every = RULES_UNSETTLED_EVERY if self._rules_unsettled else self.rules_every
+        rules_due = self._due(self._rules_at, min(rules_every, self.rules_every), now, want_rules)
         if rules_due:
             self._rules_at = now
             rules = asyncio.ensure_future(self._rules())
@@ -229,6 +235,7 @@ class StatusWatcher:
         )
         error = self._first_error(answers)
         every_failed = all(isinstance(answer, PrometheusError) for answer in answers.values())
+        self._rules_unsettled = any(g.rules and g.last_evaluation is None for g in groups)
         return (None if every_failed else groups), error, no_alerts
 
     async def _learn_builds(self) -> None:
