@@ -69,14 +69,14 @@ async def test_the_poller_asks_for_alerts_after_each_rule_evaluation_only(make_s
     # asked again at the next tick), against one per tick before.
     assert 4 <= len(asks) <= 10, (len(asks), ticks)
     assert ticks >= 18
-    # Every evaluation of the window was followed by an ask within a tick (and the
-    # evaluation's own time, and the clock margin).
+    # Every evaluation of the window was followed by an ask at the next tick, or at
+    # the one after if that tick came as it ran (or a loaded machine held it up).
     last = groups[0].last_evaluation
     assert last is not None
     evaluations = [last - k * RULES_EVERY for k in range(10) if last - k * RULES_EVERY > began]
     for evaluation in evaluations:
-        if evaluation + STEP + 0.3 < ended:
-            assert any(evaluation < ask <= evaluation + STEP + 0.3 for ask in asks), (
+        if evaluation + 2 * STEP < ended:
+            assert any(evaluation < ask <= evaluation + 2 * STEP for ask in asks), (
                 evaluation,
                 asks,
             )
