@@ -5,8 +5,8 @@ queries, shared between panels, plus client-side math (quantiles of a shared buc
 vector, arithmetic between label-free values). A tick asks for every leaf once, at one
 time (a grid time; the grid's first at the time it is asked: `evaluated_at`), plus
 one alerts request when a rule evaluation can have changed them
-(allintop.live.alert_cadence), and computes each panel as soon as its last leaf has answered;
-allintop.live.fetching sends the leaves (concurrently, merged into one request while
+(allintop.live.alert_cadence), and computes each panel as soon as its last leaf has
+answered; allintop.live.fetching sends the leaves (concurrently, merged into one request while
 that works) and hands their answers back as they arrive. History is
 backfilled with one range query per leaf (at start and when the range or step
 changes), each panel computed per grid time, and then extended by the instant values,

@@ -126,8 +126,10 @@ class StatusWatcher:
         `wall`, the wall clock, places the asks among the server's scrapes."""
         rules: asyncio.Future[_Rules] | None = None
         targets: asyncio.Future[_Targets] | None = None
-        rules_every = RULES_UNSETTLED_EVERY if self._rules_unsettled else self.rules_every
-        rules_due = self._due(self._rules_at, min(rules_every, self.rules_every), now, want_rules)
+        every = self.rules_every
+        if self._rules_unsettled:
+            every = min(every, RULES_UNSETTLED_EVERY)
+        rules_due = self._due(self._rules_at, every, now, want_rules)
         if rules_due:
             self._rules_at = now
             rules = asyncio.ensure_future(self._rules())
